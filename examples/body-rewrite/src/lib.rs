@@ -1,0 +1,1 @@
+//! `body-rewrite` example plugin (stub until the SDK lands).

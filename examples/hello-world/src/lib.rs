@@ -1,0 +1,1 @@
+//! `hello-world` example plugin (stub until the SDK lands).

@@ -1,0 +1,1 @@
+//! `http-call` example plugin (stub until the SDK lands).

@@ -1,0 +1,1 @@
+//! `my-plugin` example plugin (stub until the SDK lands).

@@ -1,0 +1,1 @@
+//! `redis-demo` example plugin (stub until the SDK lands).

@@ -1,0 +1,1 @@
+//! gatewit guest SDK macros (stub).

@@ -1,0 +1,1 @@
+//! gatewit guest SDK (stub).

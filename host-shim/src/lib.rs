@@ -1,0 +1,1 @@
+//! gatewit host shim (stub).
