@@ -1,1 +1,148 @@
-//! gatewit adapter: component → proxy-wasm v0.2.1 core module (lands with the adapter issue).
+//! gatewit adapter: turn a gatewit plugin component (world
+//! `gatewit:plugin/plugin@0.1.x`) into one proxy-wasm ABI v0.2.1 core module
+//! that Envoy (or a Higress gateway) loads.
+//!
+//! The plugin's main core module is re-encoded with its function indices
+//! remapped, and glue functions emitted with `wasm-encoder` are added to the
+//! same module: imports of `gatewit:plugin/*` and of the WASI 0.2 interfaces a
+//! Rust std pulls in become calls to `env.proxy_*` hostcalls, and the
+//! `proxy_on_*` callbacks call the plugin's `gatewit:plugin/guest` exports.
+//! The glue follows the wasi-preview1-component-adapter rules (checked by
+//! [`verify`]): the plugin's memory only, no data or element segments, no
+//! start function, state behind a global pointer to a `cabi_realloc` block.
+#![deny(missing_docs)]
+
+mod glue;
+mod inspect;
+mod merge;
+mod verify;
+mod witsig;
+
+pub use verify::verify;
+
+/// The proxy-wasm host flavour the output targets.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Profile {
+    /// Stock proxy-wasm ABI v0.2.1 (Envoy): no Redis, Higress-only header
+    /// and body actions are mapped to the closest stock action.
+    #[default]
+    Envoy,
+    /// The Higress fork: Redis hostcalls, `proxy_abi_version_0_2_100`, and
+    /// every header/body action passed through as-is.
+    Higress,
+}
+
+impl Profile {
+    /// The profile's name as the CLI spells it.
+    pub fn name(self) -> &'static str {
+        match self {
+            Profile::Envoy => "envoy",
+            Profile::Higress => "higress",
+        }
+    }
+}
+
+/// Options for [`adapt`].
+#[derive(Debug, Clone, Default)]
+pub struct Options {
+    /// The host profile to target.
+    pub profile: Profile,
+}
+
+/// What [`adapt`] did, for the CLI and for tests.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Report {
+    /// The world interface found, e.g. `gatewit:plugin/guest@0.1.0`.
+    pub world: String,
+    /// The `gatewit:plugin` version found, e.g. `0.1.0`.
+    pub version: String,
+    /// Imports of the output module, as `module.name`, in order.
+    pub imports: Vec<String>,
+    /// Exports of the output module, in order.
+    pub exports: Vec<String>,
+    /// The `proxy_on_*` callbacks exported.
+    pub hooks: Vec<String>,
+    /// Plugin imports bound to glue (`module#name`).
+    pub glued: Vec<String>,
+    /// `wasi_snapshot_preview1` imports passed through to the host.
+    pub passthrough: Vec<String>,
+    /// Whether a `gatewit:hooks` section limited the callbacks.
+    pub hooks_section: Option<u32>,
+    /// Size of the input component in bytes.
+    pub input_size: usize,
+    /// Size of the output module in bytes.
+    pub output_size: usize,
+}
+
+/// The adapted module and what was done.
+#[derive(Debug, Clone)]
+pub struct Adapted {
+    /// The proxy-wasm core module.
+    pub module: Vec<u8>,
+    /// What was done.
+    pub report: Report,
+}
+
+/// Why a component could not be adapted.
+#[derive(Debug, thiserror::Error)]
+pub enum AdaptError {
+    /// The input is not a WebAssembly binary at all, or is malformed.
+    #[error("input is not a valid WebAssembly component: {0}")]
+    Malformed(String),
+    /// The input is a core module; the adapter wants a component.
+    #[error(
+        "input is a core wasm module, not a component: build the plugin for `wasm32-wasip2` (or wrap a `wasm32-wasip1` module with `wasm-tools component new --adapt`)"
+    )]
+    CoreModule,
+    /// The component does not export the `gatewit:plugin/guest` interface.
+    #[error(
+        "component does not target the `gatewit:plugin/plugin` world: it does not export `gatewit:plugin/guest@0.1.x` (it exports: {found})"
+    )]
+    WrongWorld {
+        /// The interfaces the component exports instead.
+        found: String,
+    },
+    /// The component targets another version of the world.
+    #[error(
+        "component targets `{found}`, which this adapter cannot handle: it supports `gatewit:plugin@0.1.x`"
+    )]
+    IncompatibleVersion {
+        /// The foreign versioned name found.
+        found: String,
+    },
+    /// The plugin imports functions the adapter cannot provide.
+    #[error("component imports what a proxy-wasm host cannot provide: {}", names.join(", "))]
+    UnsupportedImports {
+        /// The imports, as `module#name`.
+        names: Vec<String>,
+    },
+    /// A core function's type does not match the canonical ABI of the WIT.
+    #[error("`{name}` has core type {found} but the WIT lowers it to {expected}")]
+    SignatureMismatch {
+        /// The import or export.
+        name: String,
+        /// The type found in the module.
+        found: String,
+        /// The type the WIT asks for.
+        expected: String,
+    },
+    /// A component shape the adapter does not handle.
+    #[error("unsupported component shape: {0}")]
+    UnsupportedShape(String),
+    /// The adapter produced a module that breaks a rule (a bug).
+    #[error("adapter output failed verification: {0}")]
+    Verify(String),
+}
+
+/// Adapt a plugin component to a proxy-wasm v0.2.1 core module.
+pub fn adapt(component: &[u8], options: &Options) -> Result<Adapted, AdaptError> {
+    let plugin = inspect::inspect(component)?;
+    let (module, mut report) = merge::merge(&plugin, options)?;
+    verify::verify(component, &module)?;
+    report.world = plugin.world.clone();
+    report.version = plugin.version.clone();
+    report.hooks_section = plugin.hooks_section;
+    report.input_size = component.len();
+    report.output_size = module.len();
+    Ok(Adapted { module, report })
+}

@@ -1,1 +1,85 @@
-fn main() {}
+//! `gatewit`: the gatewit command line (adapt plugins; `run`/`demo` later).
+#![deny(missing_docs)]
+
+use anyhow::{Context, Result};
+use clap::{Parser, Subcommand, ValueEnum};
+use std::path::PathBuf;
+
+#[derive(Parser)]
+#[command(
+    name = "gatewit",
+    version,
+    about = "gatewit: typed WIT plugins for API gateways"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Turn a plugin component into a proxy-wasm v0.2.1 module for Envoy or Higress.
+    Adapt(AdaptArgs),
+}
+
+#[derive(clap::Args)]
+struct AdaptArgs {
+    /// The plugin component (`cargo build --target wasm32-wasip2` output).
+    input: PathBuf,
+    /// Where to write the proxy-wasm module.
+    #[arg(short, long)]
+    output: PathBuf,
+    /// The gateway flavour to target.
+    #[arg(long, value_enum, default_value_t = ProfileArg::Envoy)]
+    profile: ProfileArg,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum ProfileArg {
+    /// Stock proxy-wasm ABI v0.2.1 (Envoy).
+    Envoy,
+    /// The Higress fork (Redis hostcalls, ABI 0.2.100 semantics).
+    Higress,
+}
+
+fn main() -> Result<()> {
+    match Cli::parse().command {
+        Command::Adapt(args) => adapt(args),
+    }
+}
+
+fn adapt(args: AdaptArgs) -> Result<()> {
+    let input = std::fs::read(&args.input)
+        .with_context(|| format!("cannot read `{}`", args.input.display()))?;
+    let profile = match args.profile {
+        ProfileArg::Envoy => gatewit_adapter::Profile::Envoy,
+        ProfileArg::Higress => gatewit_adapter::Profile::Higress,
+    };
+    let adapted = gatewit_adapter::adapt(&input, &gatewit_adapter::Options { profile })
+        .with_context(|| format!("cannot adapt `{}`", args.input.display()))?;
+    std::fs::write(&args.output, &adapted.module)
+        .with_context(|| format!("cannot write `{}`", args.output.display()))?;
+    let r = &adapted.report;
+    println!("world:    {} (gatewit:plugin@{})", r.world, r.version);
+    println!("profile:  {}", profile.name());
+    match r.hooks_section {
+        Some(bits) => println!(
+            "hooks:    {} (from `gatewit:hooks` = {bits:#05x})",
+            r.hooks.join(", ")
+        ),
+        None => println!(
+            "hooks:    {} (no `gatewit:hooks` section: all)",
+            r.hooks.join(", ")
+        ),
+    }
+    println!("glued:    {} plugin imports", r.glued.len());
+    println!("imports:  {}", r.imports.join(", "));
+    println!("exports:  {}", r.exports.join(", "));
+    println!(
+        "size:     {} → {} bytes, written to `{}`",
+        r.input_size,
+        r.output_size,
+        args.output.display()
+    );
+    Ok(())
+}

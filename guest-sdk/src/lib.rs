@@ -1,1 +1,161 @@
-//! gatewit guest SDK (stub).
+//! # gatewit-sdk
+//!
+//! Write API-gateway plugins (Envoy, Higress) in Rust against the typed
+//! `gatewit:plugin` WIT world. The API follows Higress's Go `wrapper`
+//! package: a typed configuration with per-route/domain/service rules,
+//! phase methods that default to "continue", a per-request [`HttpContext`],
+//! an [`HttpClient`] over the gateway's clusters, a [`RedisClient`], logging
+//! macros, metrics, shared data and tick timers.
+//!
+//! Build a plugin as a `cdylib` for `wasm32-wasip2`; the result is a
+//! component that the gatewit host shim runs directly and that the gatewit
+//! adapter turns into a proxy-wasm module for Envoy or Higress.
+//!
+//! ## Example
+//!
+//! ```no_run
+//! use gatewit_sdk::{HeaderAction, HttpClient, HttpContext, Plugin, StaticIpCluster};
+//! use gatewit_sdk::{log_error, log_info};
+//! use serde::Deserialize;
+//!
+//! #[derive(Deserialize)]
+//! #[serde(rename_all = "camelCase")]
+//! struct Config {
+//!     token_header: String,
+//!     #[serde(default)]
+//!     mock_enable: bool,
+//!     #[serde(skip, default = "token_client")]
+//!     client: HttpClient,
+//! }
+//!
+//! fn token_client() -> HttpClient {
+//!     HttpClient::new(StaticIpCluster {
+//!         service_name: "token".into(),
+//!         port: 80,
+//!         ..Default::default()
+//!     })
+//! }
+//!
+//! struct TokenPlugin;
+//!
+//! #[gatewit_sdk::plugin]
+//! impl Plugin for TokenPlugin {
+//!     type Config = Config;
+//!
+//!     fn on_request_headers(ctx: &mut HttpContext, config: &Config) -> HeaderAction {
+//!         if config.mock_enable {
+//!             let _ = ctx.send_http_response(200, &[], "hello world");
+//!             return HeaderAction::Continue;
+//!         }
+//!         let header = config.token_header.clone();
+//!         let sent = config.client.get("/token", &[], move |ctx, resp| {
+//!             if resp.status != 200 {
+//!                 log_error!("http call failed, status: {}", resp.status);
+//!                 let _ = ctx.send_http_response(500, &[], "http call failed");
+//!                 return;
+//!             }
+//!             if let Some(token) = resp.header(&header) {
+//!                 let _ = ctx.add_request_header(&header, token);
+//!             }
+//!             let _ = ctx.resume_request();
+//!         });
+//!         match sent {
+//!             Ok(()) => HeaderAction::Pause,
+//!             Err(e) => {
+//!                 log_info!("token call not sent: {e}");
+//!                 HeaderAction::Continue
+//!             }
+//!         }
+//!     }
+//! }
+//! ```
+//!
+//! ## Phases and body modes
+//!
+//! Implement only the [`Plugin`] methods you need; the
+//! [`#[gatewit_sdk::plugin]`](macro@plugin) attribute records which ones in
+//! the module's `gatewit:hooks` custom section so hosts skip the others.
+//! Defining `on_request_body` selects the **buffered** mode (the SDK pauses
+//! until the end of the stream and hands over the whole body); defining
+//! `on_streaming_request_body` selects the **streaming** mode (each chunk is
+//! replaced by what the method returns). With both, streaming is the default
+//! and [`HttpContext::buffer_request_body`] switches one request to buffered.
+//! The same holds for responses.
+//!
+//! ## Rules
+//!
+//! ```json
+//! {"tokenHeader": "x-token",
+//!  "_rules_": [{"_match_route_": ["route-a"], "tokenHeader": "x-a"},
+//!              {"_match_domain_": ["*.example.com"], "mockEnable": true}]}
+//! ```
+//!
+//! A rule's config is the global config with the rule's keys on top; the
+//! first matching rule wins; without a match the global config applies; a
+//! configuration made only of rules skips the plugin for requests that match
+//! no rule. `_plugin_id_` is removed and used as the log id.
+#![deny(missing_docs)]
+
+extern crate self as gatewit_sdk;
+
+#[doc(hidden)]
+#[allow(missing_docs, clippy::all)]
+pub mod bindings {
+    wit_bindgen::generate!({
+        path: "../wit",
+        world: "plugin",
+        pub_export_macro: true,
+        export_macro_name: "__export_plugin",
+        default_bindings_module: "gatewit_sdk::bindings",
+        runtime_path: "gatewit_sdk::__private::wit_bindgen_rt",
+    });
+}
+
+mod context;
+mod host;
+pub mod http_client;
+pub mod log;
+pub mod metrics;
+mod plugin;
+pub mod redis;
+mod rules;
+mod runtime;
+pub mod shared_data;
+mod status;
+
+pub use context::{HeaderMap, HttpContext, Phase};
+pub use gatewit_sdk_macros::plugin;
+pub use http_client::{
+    CallFailure, Cluster, ConsulCluster, DnsCluster, FqdnCluster, HttpClient, HttpResponse,
+    K8sCluster, NacosCluster, RouteCluster, StaticIpCluster, TargetCluster,
+};
+pub use plugin::{DataAction, HeaderAction, NoConfig, Plugin, PluginContext, hooks};
+pub use redis::{RedisClient, RedisError, RedisOptions};
+pub use runtime::register_tick;
+pub use status::Status;
+
+/// Wall-clock time from the host.
+pub fn now() -> std::time::SystemTime {
+    std::time::UNIX_EPOCH + std::time::Duration::from_nanos(host::now_nanos())
+}
+
+/// Wall-clock time from the host, in nanoseconds since the Unix epoch.
+pub fn now_nanos() -> u64 {
+    host::now_nanos()
+}
+
+/// Read a gateway property of the current request (e.g. `&["route_name"]`).
+pub fn get_property(path: &[&str]) -> Option<Vec<u8>> {
+    host::get_property(path)
+}
+
+/// Set a gateway property of the current request.
+pub fn set_property(path: &[&str], value: &[u8]) -> Result<(), Status> {
+    host::set_property(path, value)
+}
+
+#[doc(hidden)]
+pub mod __private {
+    pub use crate::runtime::Glue;
+    pub use wit_bindgen::rt as wit_bindgen_rt;
+}

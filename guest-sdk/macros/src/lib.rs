@@ -1,1 +1,197 @@
-//! gatewit guest SDK macros (stub).
+//! Procedural macros of the gatewit guest SDK. Use them through
+//! `gatewit_sdk` (`#[gatewit_sdk::plugin]`), not directly.
+
+use proc_macro::TokenStream;
+use proc_macro2::Span;
+use quote::quote;
+use syn::parse::{Parse, ParseStream};
+use syn::{Ident, ImplItem, ItemImpl, LitStr, Token, parse_macro_input, parse_quote};
+
+// Bits of the `gatewit:hooks` section (wit/README.md) and SDK flags; they
+// mirror `gatewit_sdk::hooks`, which a test there keeps in sync.
+const PLUGIN_START: u32 = 1 << 0;
+const REQUEST_HEADERS: u32 = 1 << 2;
+const REQUEST_BODY: u32 = 1 << 3;
+const RESPONSE_HEADERS: u32 = 1 << 5;
+const RESPONSE_BODY: u32 = 1 << 6;
+const REQUEST_DONE: u32 = 1 << 8;
+const TICK: u32 = 1 << 9;
+const HTTP_CALL_RESPONSE: u32 = 1 << 10;
+const REDIS_CALL_RESPONSE: u32 = 1 << 11;
+const BUFFERED_REQUEST_BODY: u32 = 1 << 16;
+const STREAMING_REQUEST_BODY: u32 = 1 << 17;
+const BUFFERED_RESPONSE_BODY: u32 = 1 << 18;
+const STREAMING_RESPONSE_BODY: u32 = 1 << 19;
+const STREAM_DONE: u32 = 1 << 20;
+const REQUEST_HEADERS_DEFINED: u32 = 1 << 21;
+const RESPONSE_HEADERS_DEFINED: u32 = 1 << 22;
+
+struct Args {
+    name: Option<LitStr>,
+}
+
+impl Parse for Args {
+    fn parse(input: ParseStream<'_>) -> syn::Result<Self> {
+        let mut name = None;
+        while !input.is_empty() {
+            let key: Ident = input.parse()?;
+            input.parse::<Token![=]>()?;
+            if key == "name" {
+                name = Some(input.parse()?);
+            } else {
+                return Err(syn::Error::new(
+                    key.span(),
+                    format!("unknown argument `{key}`: expected `name = \"...\"`"),
+                ));
+            }
+            if !input.is_empty() {
+                input.parse::<Token![,]>()?;
+            }
+        }
+        Ok(Args { name })
+    }
+}
+
+/// The hook bits for the methods an `impl Plugin` block defines.
+fn hook_bits(methods: &[String]) -> u32 {
+    let has = |m: &str| methods.iter().any(|x| x == m);
+    // The SDK parses configuration, and the callbacks below cost nothing
+    // per request unless the plugin makes calls or registers ticks.
+    let mut bits = PLUGIN_START | TICK | HTTP_CALL_RESPONSE | REDIS_CALL_RESPONSE;
+    let mut per_request = false;
+    if has("on_request_headers") {
+        bits |= REQUEST_HEADERS | REQUEST_HEADERS_DEFINED;
+        per_request = true;
+    }
+    if has("on_request_body") {
+        bits |= REQUEST_BODY | BUFFERED_REQUEST_BODY;
+        per_request = true;
+    }
+    if has("on_streaming_request_body") {
+        bits |= REQUEST_BODY | STREAMING_REQUEST_BODY;
+        per_request = true;
+    }
+    if has("on_response_headers") {
+        bits |= RESPONSE_HEADERS | RESPONSE_HEADERS_DEFINED;
+        per_request = true;
+    }
+    if has("on_response_body") {
+        bits |= RESPONSE_BODY | BUFFERED_RESPONSE_BODY;
+        per_request = true;
+    }
+    if has("on_streaming_response_body") {
+        bits |= RESPONSE_BODY | STREAMING_RESPONSE_BODY;
+        per_request = true;
+    }
+    if has("on_stream_done") {
+        bits |= STREAM_DONE;
+        per_request = true;
+    }
+    // Per-request state (context, pending call callbacks) is released in
+    // on-request-done.
+    if per_request {
+        bits |= REQUEST_DONE;
+    }
+    bits
+}
+
+/// Export an `impl gatewit_sdk::Plugin for X` block as the plugin of this
+/// crate.
+///
+/// It emits the WIT export glue, and a `gatewit:hooks` custom section (a
+/// little-endian `u32` bit set, see `wit/README.md`) that tells hosts which
+/// callbacks the plugin needs, derived from the methods the block defines.
+/// The plugin name used in logs is the crate name, or
+/// `#[gatewit_sdk::plugin(name = "my-plugin")]`.
+#[proc_macro_attribute]
+pub fn plugin(attr: TokenStream, item: TokenStream) -> TokenStream {
+    let args = parse_macro_input!(attr as Args);
+    let mut block = parse_macro_input!(item as ItemImpl);
+
+    let is_plugin_impl = block
+        .trait_
+        .as_ref()
+        .and_then(|(_, path, _)| path.segments.last())
+        .is_some_and(|s| s.ident == "Plugin");
+    if !is_plugin_impl {
+        return syn::Error::new(
+            Span::call_site(),
+            "`#[gatewit_sdk::plugin]` goes on an `impl Plugin for YourType` block",
+        )
+        .to_compile_error()
+        .into();
+    }
+
+    let mut methods = Vec::new();
+    for item in &block.items {
+        match item {
+            ImplItem::Fn(f) => methods.push(f.sig.ident.to_string()),
+            ImplItem::Const(c) if c.ident.to_string().starts_with("__") => {
+                return syn::Error::new(
+                    c.ident.span(),
+                    format!("`{}` is set by `#[gatewit_sdk::plugin]`", c.ident),
+                )
+                .to_compile_error()
+                .into();
+            }
+            _ => {}
+        }
+    }
+    let bits = hook_bits(&methods);
+    let section = bits & 0xfff;
+    let name = match args.name {
+        Some(lit) => quote!(#lit),
+        None => quote!(::core::env!("CARGO_PKG_NAME")),
+    };
+    block.items.push(parse_quote! {
+        #[doc(hidden)]
+        const __HOOKS: u32 = #bits;
+    });
+    block.items.push(parse_quote! {
+        #[doc(hidden)]
+        const __NAME: &'static str = #name;
+    });
+    let self_ty = &block.self_ty;
+
+    quote! {
+        #block
+
+        const _: () = {
+            type __GatewitGlue = ::gatewit_sdk::__private::Glue<#self_ty>;
+            ::gatewit_sdk::bindings::__export_plugin!(
+                __GatewitGlue with_types_in ::gatewit_sdk::bindings
+            );
+
+            #[cfg(target_family = "wasm")]
+            #[used]
+            #[unsafe(link_section = "gatewit:hooks")]
+            static __GATEWIT_HOOKS: [u8; 4] = (#section as u32).to_le_bytes();
+        };
+    }
+    .into()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn bits(methods: &[&str]) -> u32 {
+        hook_bits(&methods.iter().map(|s| s.to_string()).collect::<Vec<_>>())
+    }
+
+    #[test]
+    fn bits_follow_methods() {
+        let always = PLUGIN_START | TICK | HTTP_CALL_RESPONSE | REDIS_CALL_RESPONSE;
+        assert_eq!(bits(&[]), always);
+        assert_eq!(
+            bits(&["on_request_headers"]) & 0xfff,
+            always | REQUEST_HEADERS | REQUEST_DONE
+        );
+        let b = bits(&["on_streaming_response_body"]);
+        assert_eq!(b & 0xfff, always | RESPONSE_BODY | REQUEST_DONE);
+        assert_ne!(b & STREAMING_RESPONSE_BODY, 0);
+        assert_eq!(b & BUFFERED_RESPONSE_BODY, 0);
+        let b = bits(&["on_stream_done", "parse_config"]);
+        assert_eq!(b & 0xfff, always | REQUEST_DONE);
+    }
+}

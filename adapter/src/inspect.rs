@@ -1,0 +1,205 @@
+//! Find the plugin's main core module inside a component and check that the
+//! component targets the `gatewit:plugin` world.
+
+use crate::AdaptError;
+use wasmparser::{Encoding, Parser, Payload, Validator, WasmFeatures};
+
+/// The interface prefix every gatewit name starts with.
+pub(crate) const PKG: &str = "gatewit:plugin/";
+
+/// What the adapter needs from the input component.
+pub(crate) struct Plugin<'a> {
+    /// `gatewit:plugin/guest@0.1.x`, as exported.
+    pub world: String,
+    /// The version part, `0.1.x`.
+    pub version: String,
+    /// The main core module's bytes.
+    pub module: &'a [u8],
+    /// The `gatewit:hooks` bit set, if the module has one.
+    pub hooks_section: Option<u32>,
+}
+
+struct ModuleInfo<'a> {
+    bytes: &'a [u8],
+    exports: Vec<String>,
+    defines_memory: bool,
+    hooks: Option<u32>,
+}
+
+/// Whether `version` (after `@`) is one this adapter handles.
+pub(crate) fn version_ok(version: &str) -> bool {
+    version.starts_with("0.1.")
+}
+
+/// Split `gatewit:plugin/iface@ver` (or with `#func`) into `(iface, ver)`.
+pub(crate) fn split_gatewit(name: &str) -> Option<(&str, &str)> {
+    let rest = name.strip_prefix(PKG)?;
+    let rest = rest.split('#').next()?;
+    let (iface, ver) = rest.split_once('@')?;
+    Some((iface, ver))
+}
+
+pub(crate) fn inspect(bytes: &[u8]) -> Result<Plugin<'_>, AdaptError> {
+    if Parser::is_core_wasm(bytes) {
+        return Err(AdaptError::CoreModule);
+    }
+    if !Parser::is_component(bytes) {
+        return Err(AdaptError::Malformed(
+            "the bytes do not start with a WebAssembly component header".into(),
+        ));
+    }
+    Validator::new_with_features(WasmFeatures::all())
+        .validate_all(bytes)
+        .map_err(|e| AdaptError::Malformed(e.to_string()))?;
+
+    let mut exports = Vec::new();
+    let mut imports = Vec::new();
+    let mut modules = Vec::new();
+    let mut depth = 0u32;
+    for payload in Parser::new(0).parse_all(bytes) {
+        let payload = payload.map_err(|e| AdaptError::Malformed(e.to_string()))?;
+        match payload {
+            Payload::Version {
+                encoding: Encoding::Component,
+                ..
+            } if depth > 0 => {
+                return Err(AdaptError::UnsupportedShape(
+                    "the component nests other components (a composition); adapt the plugin component before composing it".into(),
+                ));
+            }
+            Payload::ModuleSection {
+                unchecked_range, ..
+            } => {
+                modules.push(scan_module(
+                    &bytes[unchecked_range.start as usize..unchecked_range.end as usize],
+                )?);
+                depth += 1;
+            }
+            Payload::ComponentSection { .. } => depth += 1,
+            Payload::ComponentExportSection(r) if depth == 0 => {
+                for e in r {
+                    let e = e.map_err(|e| AdaptError::Malformed(e.to_string()))?;
+                    exports.push(e.name.name.to_string());
+                }
+            }
+            Payload::ComponentImportSection(r) if depth == 0 => {
+                for i in r {
+                    let i = i.map_err(|e| AdaptError::Malformed(e.to_string()))?;
+                    imports.push(i.name.name.to_string());
+                }
+            }
+            Payload::End(_) => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+
+    // The world: the component must export `gatewit:plugin/guest@0.1.x`.
+    let guest = exports
+        .iter()
+        .find(|e| e.starts_with("gatewit:plugin/guest@"));
+    let Some(guest) = guest else {
+        if let Some(other) = exports
+            .iter()
+            .chain(&imports)
+            .find(|n| n.starts_with(PKG) && split_gatewit(n).is_some_and(|(_, v)| !version_ok(v)))
+        {
+            return Err(AdaptError::IncompatibleVersion {
+                found: other.clone(),
+            });
+        }
+        let found = if exports.is_empty() {
+            "nothing".to_string()
+        } else {
+            exports
+                .iter()
+                .map(|e| format!("`{e}`"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        return Err(AdaptError::WrongWorld { found });
+    };
+    let (_, version) = split_gatewit(guest).unwrap_or(("guest", ""));
+    if !version_ok(version) {
+        return Err(AdaptError::IncompatibleVersion {
+            found: guest.clone(),
+        });
+    }
+    // Imports of another gatewit version cannot be bound either.
+    if let Some(bad) = imports
+        .iter()
+        .find(|n| split_gatewit(n).is_some_and(|(_, v)| !version_ok(v)))
+    {
+        return Err(AdaptError::IncompatibleVersion { found: bad.clone() });
+    }
+
+    let owners = modules.iter().filter(|m| m.defines_memory).count();
+    if owners > 1 {
+        return Err(AdaptError::UnsupportedShape(format!(
+            "{owners} core modules own a linear memory; a proxy-wasm module has exactly one, so the adapter only handles components with one memory-owning module"
+        )));
+    }
+    let mut mains = modules.iter().filter(|m| {
+        m.exports
+            .iter()
+            .any(|e| e.starts_with("gatewit:plugin/guest@"))
+    });
+    let main = mains.next().ok_or_else(|| {
+        AdaptError::UnsupportedShape(
+            "no core module exports the `gatewit:plugin/guest` functions (is the guest interface lifted from an adapter module?)".into(),
+        )
+    })?;
+    if mains.next().is_some() {
+        return Err(AdaptError::UnsupportedShape(
+            "several core modules export `gatewit:plugin/guest` functions".into(),
+        ));
+    }
+    if !main.defines_memory {
+        return Err(AdaptError::UnsupportedShape(
+            "the plugin's main core module does not define its linear memory".into(),
+        ));
+    }
+    if !main.exports.iter().any(|e| e == "cabi_realloc") {
+        return Err(AdaptError::UnsupportedShape(
+            "the plugin's main core module does not export `cabi_realloc`, which the adapter needs to hand host data to the plugin".into(),
+        ));
+    }
+    Ok(Plugin {
+        world: guest.clone(),
+        version: version.to_string(),
+        module: main.bytes,
+        hooks_section: main.hooks,
+    })
+}
+
+fn scan_module(bytes: &[u8]) -> Result<ModuleInfo<'_>, AdaptError> {
+    let mut info = ModuleInfo {
+        bytes,
+        exports: Vec::new(),
+        defines_memory: false,
+        hooks: None,
+    };
+    for payload in Parser::new(0).parse_all(bytes) {
+        let payload = payload.map_err(|e| AdaptError::Malformed(e.to_string()))?;
+        match payload {
+            Payload::ExportSection(r) => {
+                for e in r {
+                    let e = e.map_err(|e| AdaptError::Malformed(e.to_string()))?;
+                    info.exports.push(e.name.to_string());
+                }
+            }
+            Payload::MemorySection(r) => info.defines_memory |= r.count() > 0,
+            Payload::CustomSection(c) if c.name() == "gatewit:hooks" => {
+                let data = c.data();
+                if data.len() != 4 {
+                    return Err(AdaptError::Malformed(format!(
+                        "the `gatewit:hooks` section holds {} bytes, expected a 4-byte bit set",
+                        data.len()
+                    )));
+                }
+                info.hooks = Some(u32::from_le_bytes([data[0], data[1], data[2], data[3]]));
+            }
+            _ => {}
+        }
+    }
+    Ok(info)
+}

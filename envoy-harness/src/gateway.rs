@@ -1,0 +1,126 @@
+//! The real-Envoy tier of the scenario table: [`EnvoyGateway`] implements
+//! the host shim's [`Gateway`] trait.
+
+use crate::client;
+use crate::config::{EnvoyConfig, RouteTarget, WasmFilter};
+use crate::envoy::Envoy;
+use crate::upstream::RecordingUpstream;
+use anyhow::{Context as _, Result};
+use gatewit_host_shim::exchange::{Exchange, Gateway, GatewaySetup, HttpRequest, UpstreamResponse};
+use std::path::Path;
+use std::time::Duration;
+
+/// Options beyond what [`GatewaySetup`] describes.
+#[derive(Debug, Clone)]
+pub struct EnvoyOptions {
+    /// See [`WasmFilter::allow_on_headers_stop_iteration`].
+    pub allow_on_headers_stop_iteration: bool,
+    /// Envoy's `--log-level`.
+    pub log_level: String,
+    /// How long one exchange may take end to end.
+    pub request_timeout: Duration,
+}
+
+impl Default for EnvoyOptions {
+    fn default() -> Self {
+        Self {
+            allow_on_headers_stop_iteration: false,
+            log_level: "info".into(),
+            request_timeout: Duration::from_secs(20),
+        }
+    }
+}
+
+/// A stock Envoy 1.40 with one proxy-wasm module loaded, in front of a
+/// recording upstream server.
+pub struct EnvoyGateway {
+    // Field order is drop order: Envoy goes first so it does not log
+    // connection errors against an upstream that is already gone.
+    envoy: Envoy,
+    upstream: RecordingUpstream,
+    request_timeout: Duration,
+}
+
+impl EnvoyGateway {
+    /// Starts an upstream server and an Envoy that loads `module` (a
+    /// proxy-wasm core module) with `setup`. A configuration the plugin
+    /// rejects makes this fail with Envoy's log lines, the plugin's reason
+    /// among them.
+    pub fn start(module: &Path, setup: &GatewaySetup) -> Result<Self> {
+        Self::start_with(module, setup, &EnvoyOptions::default())
+    }
+
+    /// [`EnvoyGateway::start`] with `options`.
+    pub fn start_with(module: &Path, setup: &GatewaySetup, options: &EnvoyOptions) -> Result<Self> {
+        if !module.is_file() {
+            anyhow::bail!("proxy-wasm module `{}` does not exist", module.display());
+        }
+        let configuration = match &setup.plugin_config {
+            // No configuration: the plugin's configure sees an empty buffer,
+            // as with a filter that has no `configuration` at all.
+            serde_json::Value::Null => String::new(),
+            value => value.to_string(),
+        };
+        let upstream = RecordingUpstream::start()?;
+        let mut wasm = WasmFilter::new(module, configuration);
+        wasm.allow_on_headers_stop_iteration = options.allow_on_headers_stop_iteration;
+        let config = EnvoyConfig {
+            wasm: Some(wasm),
+            route_name: setup.route_name.clone(),
+            route: RouteTarget::Upstream {
+                cluster: setup.upstream_cluster.clone(),
+                addr: upstream.addr(),
+            },
+            clusters: setup.clusters.clone(),
+            route_timeout_ms: u64::try_from(options.request_timeout.as_millis())
+                .unwrap_or(u64::MAX),
+        };
+        let envoy = Envoy::start_with_log_level(&config, &options.log_level)
+            .with_context(|| format!("starting envoy with `{}`", module.display()))?;
+        Ok(Self {
+            envoy,
+            upstream,
+            request_timeout: options.request_timeout,
+        })
+    }
+
+    /// The Envoy process (log, stats, addresses).
+    pub fn envoy(&self) -> &Envoy {
+        &self.envoy
+    }
+
+    /// The upstream server behind the route.
+    pub fn upstream(&self) -> &RecordingUpstream {
+        &self.upstream
+    }
+}
+
+impl Gateway for EnvoyGateway {
+    fn tier(&self) -> &'static str {
+        "envoy"
+    }
+
+    fn send(&mut self, request: &HttpRequest, upstream: &UpstreamResponse) -> Result<Exchange> {
+        self.upstream.take_requests();
+        self.upstream.set_reply(upstream.clone());
+        // Envoy's own route timeout is the same, so a plugin that never
+        // resumes yields a 504 first; the client deadline is a backstop.
+        let response = client::send(
+            self.envoy.listener_addr(),
+            request,
+            self.request_timeout + Duration::from_secs(5),
+        )
+        .with_context(|| {
+            format!(
+                "sending `{} {}` through envoy; log:\n{}",
+                request.method,
+                request.path,
+                self.envoy.relevant_log_lines()
+            )
+        })?;
+        // The upstream records a request before it answers, so once the
+        // client has the response the record is complete.
+        let upstream = self.upstream.take_requests().into_iter().next();
+        Ok(Exchange { upstream, response })
+    }
+}

@@ -1,0 +1,247 @@
+//! Real Envoy 1.40 with real proxy-wasm modules: the bench floor (an empty
+//! module) and a plugin written on the `proxy-wasm` crate. These tests need
+//! Envoy (`scripts/install-deps.sh`); without it they fail and say so.
+
+use anyhow::{Context as _, Result, ensure};
+use gatewit_envoy_harness::build::build_wasm;
+use gatewit_envoy_harness::{Envoy, EnvoyConfig, EnvoyGateway, Reply, WasmFilter, client};
+use gatewit_host_shim::exchange::{Gateway, GatewaySetup, HttpRequest, UpstreamResponse};
+use serde_json::json;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::time::Duration;
+
+const TARGET: &str = "wasm32-unknown-unknown";
+
+fn empty_module() -> Result<PathBuf> {
+    build_wasm("gatewit-bench-empty", TARGET)
+}
+
+fn crate_module() -> Result<PathBuf> {
+    build_wasm("gatewit-bench-crate-headers", TARGET)
+}
+
+#[test]
+fn empty_module_passes_a_request_through() -> Result<()> {
+    let mut gw = EnvoyGateway::start(&empty_module()?, &GatewaySetup::default())?;
+    let ex = gw.send(
+        &HttpRequest::get("example.com", "/hello?x=1").header("x-test", "a"),
+        &UpstreamResponse::default(),
+    )?;
+    assert_eq!(ex.response.status, 200);
+    assert_eq!(ex.body_text(), "upstream ok");
+    let up = ex
+        .upstream
+        .as_ref()
+        .context("the request did not reach the upstream")?;
+    assert_eq!(up.method, "GET");
+    assert_eq!(up.path, "/hello?x=1");
+    assert_eq!(ex.upstream_header("x-test"), Some("a"));
+    assert_eq!(ex.upstream_header("host"), Some("example.com"));
+    Ok(())
+}
+
+#[test]
+fn crate_plugin_adds_request_and_response_headers() -> Result<()> {
+    let setup = GatewaySetup {
+        plugin_config: json!({ "response_value": "from-config" }),
+        ..GatewaySetup::default()
+    };
+    let mut gw = EnvoyGateway::start(&crate_module()?, &setup)?;
+    for i in 0..3 {
+        let ex = gw.send(
+            &HttpRequest::get("example.com", &format!("/r{i}"))
+                .header("user-agent", "test")
+                .header("x-bench", "1"),
+            &UpstreamResponse::default(),
+        )?;
+        assert_eq!(ex.response.status, 200, "request {i}");
+        assert_eq!(
+            ex.upstream_header("x-gatewit-bench"),
+            Some("1"),
+            "request {i}"
+        );
+        assert_eq!(
+            ex.response_header("x-gatewit-bench-response"),
+            Some("from-config"),
+            "request {i}"
+        );
+        assert_eq!(
+            ex.upstream.as_ref().map(|u| u.path.as_str()),
+            Some(format!("/r{i}").as_str())
+        );
+    }
+    Ok(())
+}
+
+#[test]
+fn crate_plugin_without_config_uses_its_default() -> Result<()> {
+    let mut gw = EnvoyGateway::start(&crate_module()?, &GatewaySetup::default())?;
+    let ex = gw.send(
+        &HttpRequest::get("example.com", "/"),
+        &UpstreamResponse::default(),
+    )?;
+    assert_eq!(ex.response_header("x-gatewit-bench-response"), Some("1"));
+    Ok(())
+}
+
+#[test]
+fn rejected_config_is_reported_with_the_plugins_reason() -> Result<()> {
+    let setup = GatewaySetup {
+        plugin_config: json!({ "response_value": 7 }),
+        ..GatewaySetup::default()
+    };
+    let Err(err) = EnvoyGateway::start(&crate_module()?, &setup) else {
+        anyhow::bail!("envoy accepted a configuration the plugin rejects");
+    };
+    let text = format!("{err:#}");
+    // The plugin's own log line, as Envoy printed it…
+    ensure!(
+        text.contains(
+            "wasm log gatewit: crate-headers: invalid plugin configuration: invalid type: integer `7`"
+        ),
+        "no plugin reason in: {text}"
+    );
+    // …and Envoy's verdict.
+    ensure!(
+        text.contains("Unable to create Wasm plugin gatewit"),
+        "no envoy verdict in: {text}"
+    );
+    Ok(())
+}
+
+#[test]
+fn bodies_survive_chunked_transfer_both_ways() -> Result<()> {
+    let mut gw = EnvoyGateway::start(&crate_module()?, &GatewaySetup::default())?;
+    let request = HttpRequest::post("example.com", "/upload", Vec::new())
+        .chunks(["first,", "second,", "third"]);
+    let reply = UpstreamResponse {
+        status: 201,
+        headers: vec![
+            ("content-type".into(), "text/plain".into()),
+            ("x-up".into(), "yes".into()),
+        ],
+        body_chunks: vec![b"one ".to_vec(), b"two ".to_vec(), b"three".to_vec()],
+    };
+    let ex = gw.send(&request, &reply)?;
+    let up = ex
+        .upstream
+        .as_ref()
+        .context("the request did not reach the upstream")?;
+    assert_eq!(up.method, "POST");
+    assert_eq!(String::from_utf8_lossy(&up.body), "first,second,third");
+    assert_eq!(ex.response.status, 201);
+    assert_eq!(ex.body_text(), "one two three");
+    assert_eq!(ex.response_header("x-up"), Some("yes"));
+    // A single-chunk body goes with a content-length.
+    let ex = gw.send(
+        &HttpRequest::post("example.com", "/one", "payload"),
+        &UpstreamResponse::default(),
+    )?;
+    let up = ex
+        .upstream
+        .as_ref()
+        .context("the request did not reach the upstream")?;
+    assert_eq!(up.body, b"payload");
+    assert_eq!(ex.upstream_header("content-length"), Some("7"));
+    Ok(())
+}
+
+#[test]
+fn slow_upstream_and_queued_replies() -> Result<()> {
+    let mut gw = EnvoyGateway::start(&empty_module()?, &GatewaySetup::default())?;
+    gw.upstream().push_reply(Reply {
+        response: UpstreamResponse {
+            status: 503,
+            headers: vec![],
+            body_chunks: vec![b"busy".to_vec()],
+        },
+        delay: Duration::from_millis(300),
+    });
+    // `send` sets the default reply; the queued one still goes first.
+    let started = std::time::Instant::now();
+    let first = gw.send(
+        &HttpRequest::get("example.com", "/a"),
+        &UpstreamResponse::default(),
+    )?;
+    assert!(
+        started.elapsed() >= Duration::from_millis(300),
+        "the delay was not applied"
+    );
+    assert_eq!(first.response.status, 503);
+    assert_eq!(first.body_text(), "busy");
+    let second = gw.send(
+        &HttpRequest::get("example.com", "/b"),
+        &UpstreamResponse::default(),
+    )?;
+    assert_eq!(second.response.status, 200);
+    Ok(())
+}
+
+#[test]
+fn clusters_get_exactly_the_names_plugins_use() -> Result<()> {
+    let token: SocketAddr = "127.0.0.1:18080".parse()?;
+    let redis: SocketAddr = "127.0.0.1:16379".parse()?;
+    let mut setup = GatewaySetup::default();
+    setup
+        .clusters
+        .http
+        .insert("outbound|8080||token.static".into(), token);
+    setup
+        .clusters
+        .redis
+        .insert("outbound|6379||redis.static".into(), redis);
+    let gw = EnvoyGateway::start(&empty_module()?, &setup)?;
+    let (status, clusters) =
+        client::get(gw.envoy().admin_addr(), "/clusters", Duration::from_secs(5))?;
+    assert_eq!(status, 200);
+    for line in [
+        "outbound|8080||token.static::127.0.0.1:18080::",
+        "outbound|6379||redis.static::127.0.0.1:16379::",
+        "outbound|80||upstream.static::127.0.0.1:",
+    ] {
+        ensure!(
+            clusters.contains(line),
+            "admin `/clusters` has no `{line}`:\n{clusters}"
+        );
+    }
+    Ok(())
+}
+
+#[test]
+fn direct_response_without_and_with_a_filter() -> Result<()> {
+    let plain = Envoy::start(&EnvoyConfig::direct_response())?;
+    let with = Envoy::start(
+        &EnvoyConfig::direct_response().with_wasm(WasmFilter::new(crate_module()?, "")),
+    )?;
+    for (envoy, plugin_header) in [(&plain, None), (&with, Some("1"))] {
+        let response = client::send(
+            envoy.listener_addr(),
+            &HttpRequest::get("bench", "/"),
+            Duration::from_secs(10),
+        )?;
+        assert_eq!(response.status, 200);
+        assert_eq!(response.body, b"ok");
+        let header = response
+            .headers
+            .iter()
+            .find(|(k, _)| k == "x-gatewit-bench-response")
+            .map(|(_, v)| v.as_str());
+        assert_eq!(header, plugin_header);
+    }
+    Ok(())
+}
+
+#[test]
+fn allow_on_headers_stop_iteration_is_accepted() -> Result<()> {
+    let mut wasm = WasmFilter::new(empty_module()?, "");
+    wasm.allow_on_headers_stop_iteration = true;
+    let envoy = Envoy::start(&EnvoyConfig::direct_response().with_wasm(wasm))?;
+    let response = client::send(
+        envoy.listener_addr(),
+        &HttpRequest::get("bench", "/"),
+        Duration::from_secs(10),
+    )?;
+    assert_eq!(response.status, 200);
+    Ok(())
+}

@@ -1,0 +1,561 @@
+//! The per-request [`HttpContext`].
+
+use std::any::Any;
+use std::collections::HashMap;
+use std::rc::Rc;
+
+use serde_json::{Map, Value};
+
+use crate::Status;
+use crate::host::{self, BodyKind, MapKind};
+
+/// Which header map of the current request to act on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum HeaderMap {
+    /// The request headers.
+    RequestHeaders,
+    /// The request trailers.
+    RequestTrailers,
+    /// The response headers.
+    ResponseHeaders,
+    /// The response trailers.
+    ResponseTrailers,
+}
+
+impl HeaderMap {
+    fn kind(self) -> MapKind {
+        match self {
+            HeaderMap::RequestHeaders => MapKind::RequestHeaders,
+            HeaderMap::RequestTrailers => MapKind::RequestTrailers,
+            HeaderMap::ResponseHeaders => MapKind::ResponseHeaders,
+            HeaderMap::ResponseTrailers => MapKind::ResponseTrailers,
+        }
+    }
+}
+
+/// The phase a callback runs in (Higress `GetExecutionPhase`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub enum Phase {
+    /// Outside any request phase (plugin start, ticks).
+    #[default]
+    None,
+    /// Request headers.
+    RequestHeaders,
+    /// Request body.
+    RequestBody,
+    /// Response headers.
+    ResponseHeaders,
+    /// Response body.
+    ResponseBody,
+    /// The request is finished.
+    StreamDone,
+    /// An HTTP call answer arrived.
+    HttpCallResponse,
+    /// A Redis reply arrived.
+    RedisCallResponse,
+}
+
+/// How a request's config was resolved (lazily, at its first phase).
+#[derive(Clone, Default)]
+pub(crate) enum Resolved {
+    #[default]
+    Pending,
+    Skip,
+    Ready(Rc<dyn Any>),
+}
+
+pub(crate) fn pairs<K: AsRef<str>, V: AsRef<str>>(h: &[(K, V)]) -> Vec<(String, String)> {
+    h.iter()
+        .map(|(k, v)| (k.as_ref().to_string(), v.as_ref().to_string()))
+        .collect()
+}
+
+const CUSTOM_LOG_KEY: &str = "custom_log";
+const TRACE_SPAN_PREFIX: &str = "trace_span_tag.";
+
+/// One request (stream) as the plugin sees it: its attributes, a typed
+/// key-value store, body switches, and the operations on its headers,
+/// bodies and flow. Operations act on the request being processed.
+pub struct HttpContext {
+    id: u32,
+    pub(crate) phase: Phase,
+    pub(crate) config: Resolved,
+    values: HashMap<String, Box<dyn Any>>,
+    user_attributes: Map<String, Value>,
+    pub(crate) dont_read_request_body: bool,
+    pub(crate) dont_read_response_body: bool,
+    pub(crate) buffer_request_body: bool,
+    pub(crate) buffer_response_body: bool,
+    pub(crate) request_headers_end_stream: Option<bool>,
+    pub(crate) response_headers_end_stream: Option<bool>,
+    skip_request_body: Option<bool>,
+    skip_response_body: Option<bool>,
+}
+
+impl std::fmt::Debug for HttpContext {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("HttpContext")
+            .field("id", &self.id)
+            .field("phase", &self.phase)
+            .finish_non_exhaustive()
+    }
+}
+
+impl HttpContext {
+    pub(crate) fn new(id: u32) -> Self {
+        HttpContext {
+            id,
+            phase: Phase::None,
+            config: Resolved::Pending,
+            values: HashMap::new(),
+            user_attributes: Map::new(),
+            dont_read_request_body: false,
+            dont_read_response_body: false,
+            buffer_request_body: false,
+            buffer_response_body: false,
+            request_headers_end_stream: None,
+            response_headers_end_stream: None,
+            skip_request_body: None,
+            skip_response_body: None,
+        }
+    }
+
+    /// The request's context id (0 outside a request).
+    pub fn id(&self) -> u32 {
+        self.id
+    }
+
+    /// The phase the current callback runs in.
+    pub fn phase(&self) -> Phase {
+        self.phase
+    }
+
+    // ----- request attributes -----
+
+    /// `:scheme` of the request.
+    pub fn scheme(&self) -> String {
+        self.request_header(":scheme").unwrap_or_default()
+    }
+
+    /// `:authority` of the request (port included, as sent).
+    pub fn host(&self) -> String {
+        self.request_header(":authority").unwrap_or_default()
+    }
+
+    /// `:path` of the request (with query).
+    pub fn path(&self) -> String {
+        self.request_header(":path").unwrap_or_default()
+    }
+
+    /// `:method` of the request.
+    pub fn method(&self) -> String {
+        self.request_header(":method").unwrap_or_default()
+    }
+
+    // ----- typed key-value store -----
+
+    /// Store `value` under `key` for the rest of the request.
+    pub fn set<T: 'static>(&mut self, key: impl Into<String>, value: T) {
+        self.values.insert(key.into(), Box::new(value));
+    }
+
+    /// The value stored under `key`, if it exists and is a `T`.
+    pub fn get<T: 'static>(&self, key: &str) -> Option<&T> {
+        self.values.get(key).and_then(|v| v.downcast_ref())
+    }
+
+    /// The value stored under `key`, mutably, if it exists and is a `T`.
+    pub fn get_mut<T: 'static>(&mut self, key: &str) -> Option<&mut T> {
+        self.values.get_mut(key).and_then(|v| v.downcast_mut())
+    }
+
+    /// Remove the value under `key`; `true` if there was one.
+    pub fn remove(&mut self, key: &str) -> bool {
+        self.values.remove(key).is_some()
+    }
+
+    // ----- body switches -----
+
+    /// Do not call the request body methods for this request.
+    pub fn dont_read_request_body(&mut self) {
+        self.dont_read_request_body = true;
+    }
+
+    /// Do not call the response body methods for this request.
+    pub fn dont_read_response_body(&mut self) {
+        self.dont_read_response_body = true;
+    }
+
+    /// Use the buffered request body method for this request even though
+    /// the plugin also defines the streaming one.
+    pub fn buffer_request_body(&mut self) {
+        self.buffer_request_body = true;
+    }
+
+    /// Use the buffered response body method for this request even though
+    /// the plugin also defines the streaming one.
+    pub fn buffer_response_body(&mut self) {
+        self.buffer_response_body = true;
+    }
+
+    /// Whether the request has a body: not if the headers ended the stream,
+    /// else a positive `content-length` or chunked `transfer-encoding`.
+    pub fn has_request_body(&self) -> bool {
+        if self.request_headers_end_stream == Some(true) {
+            return false;
+        }
+        has_body(
+            self.request_header("content-length"),
+            self.request_header("transfer-encoding"),
+            self.request_headers_end_stream,
+        )
+    }
+
+    /// Whether the response has a body (see [`Self::has_request_body`]).
+    pub fn has_response_body(&self) -> bool {
+        if self.response_headers_end_stream == Some(true) {
+            return false;
+        }
+        has_body(
+            self.response_header("content-length"),
+            self.response_header("transfer-encoding"),
+            self.response_headers_end_stream,
+        )
+    }
+
+    /// Whether the request is a WebSocket upgrade.
+    pub fn is_websocket(&self) -> bool {
+        self.request_header("upgrade")
+            .is_some_and(|v| v.eq_ignore_ascii_case("websocket"))
+    }
+
+    /// Whether the request body is binary (`octet-stream` or gRPC).
+    pub fn is_binary_request_body(&self) -> bool {
+        is_binary_content_type(self.request_header("content-type").as_deref())
+    }
+
+    /// Whether the response body is binary (`octet-stream`, gRPC, or
+    /// compressed with a `content-encoding`).
+    pub fn is_binary_response_body(&self) -> bool {
+        is_binary_content_type(self.response_header("content-type").as_deref())
+            || self
+                .response_header("content-encoding")
+                .is_some_and(|e| !e.is_empty())
+    }
+
+    pub(crate) fn skip_request_body(&mut self) -> bool {
+        if self.dont_read_request_body {
+            return true;
+        }
+        if let Some(skip) = self.skip_request_body {
+            return skip;
+        }
+        let skip = self.is_websocket() || self.is_binary_request_body();
+        self.skip_request_body = Some(skip);
+        skip
+    }
+
+    pub(crate) fn skip_response_body(&mut self) -> bool {
+        if self.dont_read_response_body {
+            return true;
+        }
+        if let Some(skip) = self.skip_response_body {
+            return skip;
+        }
+        let skip = self.is_websocket() || self.is_binary_response_body();
+        self.skip_response_body = Some(skip);
+        skip
+    }
+
+    /// Let the gateway buffer up to `bytes` of request body (Envoy's
+    /// decoder buffer limit).
+    pub fn set_request_body_buffer_limit(&self, bytes: u32) -> Result<(), Status> {
+        host::set_property(&["set_decoder_buffer_limit"], bytes.to_string().as_bytes())
+    }
+
+    /// Let the gateway buffer up to `bytes` of response body (Envoy's
+    /// encoder buffer limit).
+    pub fn set_response_body_buffer_limit(&self, bytes: u32) -> Result<(), Status> {
+        host::set_property(&["set_encoder_buffer_limit"], bytes.to_string().as_bytes())
+    }
+
+    // ----- user attributes (access log, trace) -----
+
+    /// Set a user attribute, written by [`Self::write_user_attribute_to_log`]
+    /// and [`Self::write_user_attribute_to_trace`].
+    pub fn set_user_attribute(&mut self, key: impl Into<String>, value: impl Into<Value>) {
+        self.user_attributes.insert(key.into(), value.into());
+    }
+
+    /// A user attribute set earlier.
+    pub fn user_attribute(&self, key: &str) -> Option<&Value> {
+        self.user_attributes.get(key)
+    }
+
+    /// Merge the user attributes into the `custom_log` property (a JSON
+    /// object the access log can print).
+    pub fn write_user_attribute_to_log(&self) -> Result<(), Status> {
+        self.write_user_attribute_to_log_with_key(CUSTOM_LOG_KEY)
+    }
+
+    /// Merge the user attributes into the JSON object property `key`.
+    pub fn write_user_attribute_to_log_with_key(&self, key: &str) -> Result<(), Status> {
+        let mut merged = host::get_property(&[key])
+            .and_then(|raw| serde_json::from_slice::<Map<String, Value>>(&raw).ok())
+            .unwrap_or_default();
+        for (k, v) in &self.user_attributes {
+            merged.insert(k.clone(), v.clone());
+        }
+        let json = Value::Object(merged).to_string();
+        host::set_property(&[key], json.as_bytes())
+    }
+
+    /// Write each user attribute as trace span tag `trace_span_tag.<key>`.
+    pub fn write_user_attribute_to_trace(&self) -> Result<(), Status> {
+        for (k, v) in &self.user_attributes {
+            let value = match v {
+                Value::String(s) => s.clone(),
+                other => other.to_string(),
+            };
+            host::set_property(&[&format!("{TRACE_SPAN_PREFIX}{k}")], value.as_bytes())?;
+        }
+        Ok(())
+    }
+
+    // ----- headers -----
+
+    /// The first value of header `name` in `map`.
+    pub fn header(&self, map: HeaderMap, name: &str) -> Option<String> {
+        host::get_header(map.kind(), &name.to_ascii_lowercase())
+    }
+
+    /// Every header of `map`, in order.
+    pub fn headers(&self, map: HeaderMap) -> Vec<(String, String)> {
+        host::get_headers(map.kind())
+    }
+
+    /// Replace every header of `map`.
+    pub fn set_headers<K: AsRef<str>, V: AsRef<str>>(
+        &mut self,
+        map: HeaderMap,
+        headers: &[(K, V)],
+    ) -> Result<(), Status> {
+        host::set_headers(map.kind(), &pairs(headers))
+    }
+
+    /// Add a header to `map`, keeping existing values.
+    pub fn add_header(&mut self, map: HeaderMap, name: &str, value: &str) -> Result<(), Status> {
+        host::add_header(map.kind(), name, value)
+    }
+
+    /// Set header `name` of `map`, replacing every existing value.
+    pub fn replace_header(
+        &mut self,
+        map: HeaderMap,
+        name: &str,
+        value: &str,
+    ) -> Result<(), Status> {
+        host::replace_header(map.kind(), name, value)
+    }
+
+    /// Remove header `name` from `map`.
+    pub fn remove_header(&mut self, map: HeaderMap, name: &str) -> Result<(), Status> {
+        host::remove_header(map.kind(), name)
+    }
+
+    /// A request header.
+    pub fn request_header(&self, name: &str) -> Option<String> {
+        self.header(HeaderMap::RequestHeaders, name)
+    }
+    /// Every request header.
+    pub fn request_headers(&self) -> Vec<(String, String)> {
+        self.headers(HeaderMap::RequestHeaders)
+    }
+    /// Replace every request header.
+    pub fn set_request_headers<K: AsRef<str>, V: AsRef<str>>(
+        &mut self,
+        headers: &[(K, V)],
+    ) -> Result<(), Status> {
+        self.set_headers(HeaderMap::RequestHeaders, headers)
+    }
+    /// Add a request header.
+    pub fn add_request_header(&mut self, name: &str, value: &str) -> Result<(), Status> {
+        self.add_header(HeaderMap::RequestHeaders, name, value)
+    }
+    /// Set a request header, replacing existing values.
+    pub fn replace_request_header(&mut self, name: &str, value: &str) -> Result<(), Status> {
+        self.replace_header(HeaderMap::RequestHeaders, name, value)
+    }
+    /// Remove a request header.
+    pub fn remove_request_header(&mut self, name: &str) -> Result<(), Status> {
+        self.remove_header(HeaderMap::RequestHeaders, name)
+    }
+
+    /// A response header.
+    pub fn response_header(&self, name: &str) -> Option<String> {
+        self.header(HeaderMap::ResponseHeaders, name)
+    }
+    /// Every response header.
+    pub fn response_headers(&self) -> Vec<(String, String)> {
+        self.headers(HeaderMap::ResponseHeaders)
+    }
+    /// Replace every response header.
+    pub fn set_response_headers<K: AsRef<str>, V: AsRef<str>>(
+        &mut self,
+        headers: &[(K, V)],
+    ) -> Result<(), Status> {
+        self.set_headers(HeaderMap::ResponseHeaders, headers)
+    }
+    /// Add a response header.
+    pub fn add_response_header(&mut self, name: &str, value: &str) -> Result<(), Status> {
+        self.add_header(HeaderMap::ResponseHeaders, name, value)
+    }
+    /// Set a response header, replacing existing values.
+    pub fn replace_response_header(&mut self, name: &str, value: &str) -> Result<(), Status> {
+        self.replace_header(HeaderMap::ResponseHeaders, name, value)
+    }
+    /// Remove a response header.
+    pub fn remove_response_header(&mut self, name: &str) -> Result<(), Status> {
+        self.remove_header(HeaderMap::ResponseHeaders, name)
+    }
+
+    // ----- bodies -----
+
+    /// The request body buffered so far.
+    pub fn request_body(&self) -> Vec<u8> {
+        host::get_body(BodyKind::RequestBody, 0, u32::MAX)
+    }
+    /// Replace the request body buffered so far.
+    pub fn replace_request_body(&mut self, body: impl AsRef<[u8]>) -> Result<(), Status> {
+        host::replace_body(BodyKind::RequestBody, body.as_ref())
+    }
+    /// Append to the request body buffered so far.
+    pub fn append_request_body(&mut self, data: impl AsRef<[u8]>) -> Result<(), Status> {
+        host::append_body(BodyKind::RequestBody, data.as_ref())
+    }
+    /// Insert before the request body buffered so far.
+    pub fn prepend_request_body(&mut self, data: impl AsRef<[u8]>) -> Result<(), Status> {
+        host::prepend_body(BodyKind::RequestBody, data.as_ref())
+    }
+
+    /// The response body buffered so far.
+    pub fn response_body(&self) -> Vec<u8> {
+        host::get_body(BodyKind::ResponseBody, 0, u32::MAX)
+    }
+    /// Replace the response body buffered so far.
+    pub fn replace_response_body(&mut self, body: impl AsRef<[u8]>) -> Result<(), Status> {
+        host::replace_body(BodyKind::ResponseBody, body.as_ref())
+    }
+    /// Append to the response body buffered so far.
+    pub fn append_response_body(&mut self, data: impl AsRef<[u8]>) -> Result<(), Status> {
+        host::append_body(BodyKind::ResponseBody, data.as_ref())
+    }
+    /// Insert before the response body buffered so far.
+    pub fn prepend_response_body(&mut self, data: impl AsRef<[u8]>) -> Result<(), Status> {
+        host::prepend_body(BodyKind::ResponseBody, data.as_ref())
+    }
+
+    // ----- flow -----
+
+    /// Answer the client directly (Higress `SendHttpResponse`). A paused
+    /// request resumes by itself.
+    pub fn send_http_response<K: AsRef<str>, V: AsRef<str>>(
+        &mut self,
+        status: u16,
+        headers: &[(K, V)],
+        body: impl AsRef<[u8]>,
+    ) -> Result<(), Status> {
+        host::send_local_reply(status, &pairs(headers), body.as_ref(), None)
+    }
+
+    /// [`Self::send_http_response`] with a gRPC status.
+    pub fn send_grpc_response<K: AsRef<str>, V: AsRef<str>>(
+        &mut self,
+        status: u16,
+        headers: &[(K, V)],
+        body: impl AsRef<[u8]>,
+        grpc_status: i32,
+    ) -> Result<(), Status> {
+        host::send_local_reply(status, &pairs(headers), body.as_ref(), Some(grpc_status))
+    }
+
+    /// Resume a request paused in a request phase.
+    pub fn resume_request(&mut self) -> Result<(), Status> {
+        host::resume_request()
+    }
+
+    /// Resume a response paused in a response phase.
+    pub fn resume_response(&mut self) -> Result<(), Status> {
+        host::resume_response()
+    }
+
+    // ----- properties -----
+
+    /// A gateway property (e.g. `&["route_name"]`).
+    pub fn property(&self, path: &[&str]) -> Option<Vec<u8>> {
+        host::get_property(path)
+    }
+
+    /// Set a gateway property.
+    pub fn set_property(&mut self, path: &[&str], value: &[u8]) -> Result<(), Status> {
+        host::set_property(path, value)
+    }
+}
+
+fn has_body(
+    content_length: Option<String>,
+    transfer_encoding: Option<String>,
+    end_stream: Option<bool>,
+) -> bool {
+    if let Some(len) = content_length {
+        if let Ok(n) = len.trim().parse::<u64>() {
+            return n > 0;
+        }
+    }
+    if transfer_encoding.is_some_and(|t| t.to_ascii_lowercase().contains("chunked")) {
+        return true;
+    }
+    // HTTP/2 and HTTP/3 requests need neither header: trust the stream.
+    end_stream == Some(false)
+}
+
+fn is_binary_content_type(content_type: Option<&str>) -> bool {
+    content_type.is_some_and(|ct| ct.contains("octet-stream") || ct.contains("grpc"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn body_presence() {
+        assert!(has_body(Some("3".into()), None, None));
+        assert!(!has_body(Some("0".into()), None, Some(false)));
+        assert!(has_body(None, Some("Chunked".into()), None));
+        assert!(!has_body(None, None, None));
+        assert!(has_body(None, None, Some(false)));
+    }
+
+    #[test]
+    fn binary_types() {
+        assert!(is_binary_content_type(Some("application/octet-stream")));
+        assert!(is_binary_content_type(Some("application/grpc+proto")));
+        assert!(!is_binary_content_type(Some("application/json")));
+        assert!(!is_binary_content_type(None));
+    }
+
+    #[test]
+    fn typed_store() {
+        let mut ctx = HttpContext::new(7);
+        ctx.set("n", 5u32);
+        ctx.set("s", String::from("x"));
+        assert_eq!(ctx.get::<u32>("n"), Some(&5));
+        assert_eq!(ctx.get::<String>("n"), None);
+        *ctx.get_mut::<u32>("n").unwrap() += 1;
+        assert_eq!(ctx.get::<u32>("n"), Some(&6));
+        assert!(ctx.remove("s"));
+        assert!(!ctx.remove("s"));
+        ctx.set_user_attribute("k", "v");
+        assert_eq!(ctx.user_attribute("k"), Some(&Value::from("v")));
+    }
+}

@@ -1,0 +1,124 @@
+//! Logging in Higress's line format: `[plugin-name] [plugin-id] [x-request-id] msg`.
+//!
+//! Use the macros: [`log_trace!`](crate::log_trace), [`log_debug!`](crate::log_debug),
+//! [`log_info!`](crate::log_info), [`log_warn!`](crate::log_warn),
+//! [`log_error!`](crate::log_error), [`log_critical!`](crate::log_critical).
+//! Lines below the host's level are skipped before formatting.
+
+use std::fmt;
+
+use crate::host::{self, LogLevel};
+
+/// A log level, in proxy-wasm order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Level {
+    /// Very detailed tracing.
+    Trace,
+    /// Debugging detail.
+    Debug,
+    /// Normal operation.
+    Info,
+    /// Something unexpected that the plugin handled.
+    Warn,
+    /// Something failed.
+    Error,
+    /// Something failed badly.
+    Critical,
+}
+
+impl Level {
+    fn wit(self) -> LogLevel {
+        match self {
+            Level::Trace => LogLevel::Trace,
+            Level::Debug => LogLevel::Debug,
+            Level::Info => LogLevel::Info,
+            Level::Warn => LogLevel::Warn,
+            Level::Error => LogLevel::Error,
+            Level::Critical => LogLevel::Critical,
+        }
+    }
+
+    fn from_wit(l: LogLevel) -> Level {
+        match l {
+            LogLevel::Trace => Level::Trace,
+            LogLevel::Debug => Level::Debug,
+            LogLevel::Info => Level::Info,
+            LogLevel::Warn => Level::Warn,
+            LogLevel::Error => Level::Error,
+            LogLevel::Critical => Level::Critical,
+        }
+    }
+}
+
+/// Whether the host records lines at `level`.
+pub fn enabled(level: Level) -> bool {
+    level >= Level::from_wit(host::get_log_level())
+}
+
+/// Format one line the Higress way.
+pub(crate) fn format_line(plugin: &str, id: &str, request_id: &str, msg: fmt::Arguments<'_>) -> String {
+    format!("[{plugin}] [{id}] [{request_id}] {msg}")
+}
+
+/// Log `msg` at `level` with the plugin prefix. Prefer the macros.
+pub fn log(level: Level, msg: fmt::Arguments<'_>) {
+    if !enabled(level) {
+        return;
+    }
+    let request_id = if crate::runtime::current_context() != 0 {
+        host::get_property(&["x_request_id"])
+            .map(|v| String::from_utf8_lossy(&v).into_owned())
+            .filter(|s| !s.is_empty())
+    } else {
+        None
+    };
+    let line = format_line(
+        crate::runtime::plugin_name(),
+        &crate::runtime::plugin_id(),
+        request_id.as_deref().unwrap_or("nil"),
+        msg,
+    );
+    host::log(level.wit(), &line);
+}
+
+/// Log at trace level: `log_trace!("x = {}", x)`.
+#[macro_export]
+macro_rules! log_trace {
+    ($($arg:tt)*) => { $crate::log::log($crate::log::Level::Trace, format_args!($($arg)*)) };
+}
+/// Log at debug level.
+#[macro_export]
+macro_rules! log_debug {
+    ($($arg:tt)*) => { $crate::log::log($crate::log::Level::Debug, format_args!($($arg)*)) };
+}
+/// Log at info level.
+#[macro_export]
+macro_rules! log_info {
+    ($($arg:tt)*) => { $crate::log::log($crate::log::Level::Info, format_args!($($arg)*)) };
+}
+/// Log at warn level.
+#[macro_export]
+macro_rules! log_warn {
+    ($($arg:tt)*) => { $crate::log::log($crate::log::Level::Warn, format_args!($($arg)*)) };
+}
+/// Log at error level.
+#[macro_export]
+macro_rules! log_error {
+    ($($arg:tt)*) => { $crate::log::log($crate::log::Level::Error, format_args!($($arg)*)) };
+}
+/// Log at critical level.
+#[macro_export]
+macro_rules! log_critical {
+    ($($arg:tt)*) => { $crate::log::log($crate::log::Level::Critical, format_args!($($arg)*)) };
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn higress_line_format() {
+        assert_eq!(
+            super::format_line("p", "id", "nil", format_args!("x={}", 1)),
+            "[p] [id] [nil] x=1"
+        );
+    }
+}

@@ -1,0 +1,215 @@
+//! The [`Plugin`] trait and the actions phases return.
+
+use serde::de::DeserializeOwned;
+use serde_json::Value;
+
+use crate::HttpContext;
+
+/// What the gateway does after a header phase.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub enum HeaderAction {
+    /// Pass the headers on.
+    #[default]
+    Continue,
+    /// Stop until [`HttpContext::resume_request`] /
+    /// [`HttpContext::resume_response`] or a local reply.
+    Pause,
+    /// Higress: continue, and end the stream after the headers.
+    ContinueAndEndStream,
+    /// Higress: stop all iteration and buffer the body.
+    StopAllAndBuffer,
+    /// Higress: stop all iteration, buffering up to the watermark.
+    StopAllAndWatermark,
+}
+
+/// What the gateway does after a body phase.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub enum DataAction {
+    /// Pass the body on.
+    #[default]
+    Continue,
+    /// Keep the body buffered and wait (resume with
+    /// [`HttpContext::resume_request`] / [`HttpContext::resume_response`]).
+    Pause,
+    /// Higress: stop, buffering up to the watermark.
+    StopAndWatermark,
+    /// Higress: stop without buffering.
+    StopNoBuffer,
+}
+
+/// Bits of the `gatewit:hooks` custom section (see `wit/README.md`) plus
+/// the SDK's own flags above bit 15, which never reach the section.
+pub mod hooks {
+    /// `on-plugin-start`.
+    pub const PLUGIN_START: u32 = 1 << 0;
+    /// `on-context-create`.
+    pub const CONTEXT_CREATE: u32 = 1 << 1;
+    /// `on-request-headers`.
+    pub const REQUEST_HEADERS: u32 = 1 << 2;
+    /// `on-request-body`.
+    pub const REQUEST_BODY: u32 = 1 << 3;
+    /// `on-request-trailers`.
+    pub const REQUEST_TRAILERS: u32 = 1 << 4;
+    /// `on-response-headers`.
+    pub const RESPONSE_HEADERS: u32 = 1 << 5;
+    /// `on-response-body`.
+    pub const RESPONSE_BODY: u32 = 1 << 6;
+    /// `on-response-trailers`.
+    pub const RESPONSE_TRAILERS: u32 = 1 << 7;
+    /// `on-request-done`.
+    pub const REQUEST_DONE: u32 = 1 << 8;
+    /// `on-tick`.
+    pub const TICK: u32 = 1 << 9;
+    /// `on-http-call-response`.
+    pub const HTTP_CALL_RESPONSE: u32 = 1 << 10;
+    /// `on-redis-call-response`.
+    pub const REDIS_CALL_RESPONSE: u32 = 1 << 11;
+    /// Every callback bit: what the section means when it is absent.
+    pub const ALL_CALLBACKS: u32 = (1 << 12) - 1;
+
+    /// SDK flag: `on_request_body` (buffered) is defined.
+    pub const BUFFERED_REQUEST_BODY: u32 = 1 << 16;
+    /// SDK flag: `on_streaming_request_body` is defined.
+    pub const STREAMING_REQUEST_BODY: u32 = 1 << 17;
+    /// SDK flag: `on_response_body` (buffered) is defined.
+    pub const BUFFERED_RESPONSE_BODY: u32 = 1 << 18;
+    /// SDK flag: `on_streaming_response_body` is defined.
+    pub const STREAMING_RESPONSE_BODY: u32 = 1 << 19;
+    /// SDK flag: `on_stream_done` is defined.
+    pub const STREAM_DONE: u32 = 1 << 20;
+    /// SDK flag: `on_request_headers` is defined.
+    pub const REQUEST_HEADERS_DEFINED: u32 = 1 << 21;
+    /// SDK flag: `on_response_headers` is defined.
+    pub const RESPONSE_HEADERS_DEFINED: u32 = 1 << 22;
+
+    /// The section value for a set of SDK flags: only callback bits.
+    pub const fn section(bits: u32) -> u32 {
+        bits & ALL_CALLBACKS
+    }
+}
+
+/// Context of [`Plugin::on_plugin_start`]: the parsed configuration and
+/// plugin-level services.
+pub struct PluginContext<'a, C> {
+    pub(crate) global: Option<&'a C>,
+    pub(crate) raw: &'a [u8],
+    pub(crate) plugin_id: &'a str,
+}
+
+impl<C> PluginContext<'_, C> {
+    /// The global configuration; `None` when the configuration only has
+    /// `_rules_`.
+    pub fn global_config(&self) -> Option<&C> {
+        self.global
+    }
+
+    /// The configuration bytes as the gateway sent them.
+    pub fn raw_config(&self) -> &[u8] {
+        self.raw
+    }
+
+    /// The `_plugin_id_` of the configuration (empty if none).
+    pub fn plugin_id(&self) -> &str {
+        self.plugin_id
+    }
+
+    /// Run `f` every `period_ms` milliseconds; see [`crate::register_tick`].
+    pub fn register_tick(&mut self, period_ms: u32, f: impl FnMut() + 'static) {
+        crate::register_tick(period_ms, f)
+    }
+}
+
+/// Configuration type for plugins that take none: accepts any JSON.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct NoConfig;
+
+impl<'de> serde::Deserialize<'de> for NoConfig {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        serde::de::IgnoredAny::deserialize(d).map(|_| NoConfig)
+    }
+}
+
+/// A gateway plugin. Implement it on a (usually empty) type and put
+/// [`#[gatewit_sdk::plugin]`](macro@crate::plugin) on the `impl` block.
+///
+/// Every phase method has a default that lets the request through; the
+/// attribute records which methods the `impl` defines, and only those are
+/// called (and asked of the host).
+pub trait Plugin: Sized + 'static {
+    /// The typed configuration: the global config, and each rule's config
+    /// (global keys overridden by the rule's).
+    type Config: DeserializeOwned + 'static;
+
+    /// Build a config from its JSON (global, or one rule merged over the
+    /// global one). The default deserializes with serde; an error fails the
+    /// configuration with its message.
+    fn parse_config(json: &Value) -> Result<Self::Config, String> {
+        <Self::Config as serde::Deserialize>::deserialize(json).map_err(|e| e.to_string())
+    }
+
+    /// Called once the configuration is parsed, at start and on every
+    /// reload: register tick functions, initialize clients. An error fails
+    /// the configuration.
+    fn on_plugin_start(ctx: &mut PluginContext<'_, Self::Config>) -> Result<(), String> {
+        let _ = ctx;
+        Ok(())
+    }
+
+    /// The request headers arrived.
+    fn on_request_headers(ctx: &mut HttpContext, config: &Self::Config) -> HeaderAction {
+        let _ = (ctx, config);
+        HeaderAction::Continue
+    }
+
+    /// Buffered mode: the whole request body, once the stream ended.
+    fn on_request_body(ctx: &mut HttpContext, config: &Self::Config, body: &[u8]) -> DataAction {
+        let _ = (ctx, config, body);
+        DataAction::Continue
+    }
+
+    /// Streaming mode: one request body chunk; the return value replaces it.
+    fn on_streaming_request_body(
+        ctx: &mut HttpContext,
+        config: &Self::Config,
+        chunk: Vec<u8>,
+        is_last: bool,
+    ) -> Vec<u8> {
+        let _ = (ctx, config, is_last);
+        chunk
+    }
+
+    /// The response headers arrived.
+    fn on_response_headers(ctx: &mut HttpContext, config: &Self::Config) -> HeaderAction {
+        let _ = (ctx, config);
+        HeaderAction::Continue
+    }
+
+    /// Buffered mode: the whole response body, once the stream ended.
+    fn on_response_body(ctx: &mut HttpContext, config: &Self::Config, body: &[u8]) -> DataAction {
+        let _ = (ctx, config, body);
+        DataAction::Continue
+    }
+
+    /// Streaming mode: one response body chunk; the return value replaces it.
+    fn on_streaming_response_body(
+        ctx: &mut HttpContext,
+        config: &Self::Config,
+        chunk: Vec<u8>,
+        is_last: bool,
+    ) -> Vec<u8> {
+        let _ = (ctx, config, is_last);
+        chunk
+    }
+
+    /// The request is finished (answered, failed or reset): log, clean up.
+    fn on_stream_done(ctx: &mut HttpContext, config: &Self::Config) {
+        let _ = (ctx, config);
+    }
+
+    /// Set by `#[gatewit_sdk::plugin]`: which methods the `impl` defines.
+    #[doc(hidden)]
+    const __HOOKS: u32 = hooks::ALL_CALLBACKS;
+    /// Set by `#[gatewit_sdk::plugin]`: the plugin name used in logs.
+    #[doc(hidden)]
+    const __NAME: &'static str = "";
+}

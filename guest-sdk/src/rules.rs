@@ -1,0 +1,480 @@
+//! Rule-based configuration, as Higress's `ParseOverrideConfig`.
+//!
+//! A plugin configuration is a JSON object. Its top-level keys (other than
+//! `_rules_` and `_plugin_id_`) form the *global* config. `_rules_` is a list
+//! of objects; each has one or more matchers (`_match_route_`,
+//! `_match_route_prefix_`, `_match_domain_`, `_match_service_`) and config
+//! keys that override the global ones. For a request the first rule whose
+//! matchers all match wins; with no match the global config applies; with no
+//! global config (only rules) the plugin is skipped for that request.
+
+use std::rc::Rc;
+
+use serde_json::{Map, Value};
+
+pub(crate) const RULES_KEY: &str = "_rules_";
+pub(crate) const PLUGIN_ID_KEY: &str = "_plugin_id_";
+const MATCH_ROUTE: &str = "_match_route_";
+const MATCH_ROUTE_PREFIX: &str = "_match_route_prefix_";
+const MATCH_DOMAIN: &str = "_match_domain_";
+const MATCH_SERVICE: &str = "_match_service_";
+
+/// The request attributes rules match on. Lazy, because each one costs a
+/// host call and most rule sets only look at one of them.
+pub(crate) trait MatchInputs {
+    /// `:authority` of the request, port included (it is stripped here).
+    fn authority(&mut self) -> &str;
+    /// Property `route_name`.
+    fn route_name(&mut self) -> &str;
+    /// Property `cluster_name` (`outbound|port|subset|fqdn`).
+    fn cluster_name(&mut self) -> &str;
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum DomainPattern {
+    Suffix(String),
+    Prefix(String),
+    Exact(String),
+}
+
+impl DomainPattern {
+    fn parse(s: &str) -> DomainPattern {
+        let s = s.to_ascii_lowercase();
+        if let Some(rest) = s.strip_prefix('*') {
+            DomainPattern::Suffix(rest.to_string())
+        } else if let Some(rest) = s.strip_suffix('*') {
+            DomainPattern::Prefix(rest.to_string())
+        } else {
+            DomainPattern::Exact(s)
+        }
+    }
+
+    fn matches(&self, host: &str) -> bool {
+        match self {
+            DomainPattern::Suffix(p) => host.ends_with(p.as_str()),
+            DomainPattern::Prefix(p) => host.starts_with(p.as_str()),
+            DomainPattern::Exact(p) => host == p,
+        }
+    }
+}
+
+/// The matchers of one rule; every non-empty kind must match.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+struct Matcher {
+    routes: Vec<String>,
+    route_prefixes: Vec<String>,
+    domains: Vec<DomainPattern>,
+    services: Vec<String>,
+}
+
+impl Matcher {
+    fn is_empty(&self) -> bool {
+        self.routes.is_empty()
+            && self.route_prefixes.is_empty()
+            && self.domains.is_empty()
+            && self.services.is_empty()
+    }
+
+    fn matches(&self, inputs: &mut dyn MatchInputs) -> bool {
+        if !self.routes.is_empty() {
+            let route = inputs.route_name();
+            if !self.routes.iter().any(|r| r == route) {
+                return false;
+            }
+        }
+        if !self.route_prefixes.is_empty() {
+            let route = inputs.route_name();
+            if !self.route_prefixes.iter().any(|p| route.starts_with(p.as_str())) {
+                return false;
+            }
+        }
+        if !self.domains.is_empty() {
+            let host = strip_port(inputs.authority()).to_ascii_lowercase();
+            if !self.domains.iter().any(|d| d.matches(&host)) {
+                return false;
+            }
+        }
+        if !self.services.is_empty() {
+            let cluster = inputs.cluster_name();
+            if !self.services.iter().any(|s| service_matches(s, cluster)) {
+                return false;
+            }
+        }
+        true
+    }
+}
+
+/// `host:port` → `host`; IPv6 literals keep their brackets.
+pub(crate) fn strip_port(authority: &str) -> &str {
+    if authority.starts_with('[') {
+        return match authority.find(']') {
+            Some(end) => &authority[..=end],
+            None => authority,
+        };
+    }
+    match authority.rfind(':') {
+        Some(i) if authority[i + 1..].bytes().all(|b| b.is_ascii_digit()) => &authority[..i],
+        _ => authority,
+    }
+}
+
+/// Does the configured service (`fqdn` or `fqdn:port`) name the Envoy
+/// cluster `outbound|port|subset|fqdn`?
+pub(crate) fn service_matches(configured: &str, cluster_name: &str) -> bool {
+    let parts: Vec<&str> = cluster_name.split('|').collect();
+    if parts.len() != 4 {
+        return false;
+    }
+    let (port, fqdn) = (parts[1], parts[3]);
+    match configured.rfind(':') {
+        Some(i) => &configured[..i] == fqdn && &configured[i + 1..] == port,
+        None => configured == fqdn,
+    }
+}
+
+struct Rule<C> {
+    matcher: Matcher,
+    config: Rc<C>,
+}
+
+/// A parsed plugin configuration: global config plus rules.
+pub(crate) struct RuleSet<C> {
+    global: Option<Rc<C>>,
+    rules: Vec<Rule<C>>,
+    plugin_id: String,
+}
+
+impl<C> RuleSet<C> {
+    /// Parse `raw` (JSON; empty means `{}`), calling `parse` for the global
+    /// config and for each rule's merged config.
+    pub(crate) fn parse(
+        raw: &[u8],
+        parse: &mut dyn FnMut(&Value) -> Result<C, String>,
+    ) -> Result<RuleSet<C>, String> {
+        let mut root = parse_root(raw)?;
+        let plugin_id = match root.remove(PLUGIN_ID_KEY) {
+            Some(Value::String(s)) => s,
+            Some(Value::Null) | None => String::new(),
+            Some(other) => other.to_string(),
+        };
+        let rules_value = root.remove(RULES_KEY);
+        let has_rules_key = rules_value.is_some();
+        let global_json = root;
+
+        let rule_values = match rules_value {
+            None | Some(Value::Null) => Vec::new(),
+            Some(Value::Array(list)) => list,
+            Some(_) => return Err(format!("`{RULES_KEY}` must be a list")),
+        };
+
+        let mut rules = Vec::with_capacity(rule_values.len());
+        let mut errors = Vec::new();
+        for (index, rule) in rule_values.into_iter().enumerate() {
+            match parse_rule(&global_json, rule, parse) {
+                Ok(rule) => rules.push(rule),
+                Err(e) => errors.push(format!("rule {index} of `{RULES_KEY}`: {e}")),
+            }
+        }
+
+        // Higress: a configuration made of rules only has no global config,
+        // and requests no rule matches skip the plugin.
+        let has_global = !has_rules_key || !global_json.is_empty();
+        let global = if has_global {
+            match parse(&Value::Object(global_json)) {
+                Ok(c) => Some(Rc::new(c)),
+                Err(e) => {
+                    errors.insert(0, e);
+                    None
+                }
+            }
+        } else {
+            None
+        };
+        if !errors.is_empty() {
+            return Err(errors.join("; "));
+        }
+        Ok(RuleSet {
+            global,
+            rules,
+            plugin_id,
+        })
+    }
+
+    /// The `_plugin_id_` of the configuration (empty if none).
+    pub(crate) fn plugin_id(&self) -> &str {
+        &self.plugin_id
+    }
+
+    /// The global config, if there is one.
+    pub(crate) fn global(&self) -> Option<&Rc<C>> {
+        self.global.as_ref()
+    }
+
+    /// The config for a request: first matching rule, else global, else
+    /// `None` (skip the plugin).
+    pub(crate) fn lookup(&self, inputs: &mut dyn MatchInputs) -> Option<Rc<C>> {
+        self.rules
+            .iter()
+            .find(|r| r.matcher.matches(inputs))
+            .map(|r| r.config.clone())
+            .or_else(|| self.global.clone())
+    }
+}
+
+fn parse_root(raw: &[u8]) -> Result<Map<String, Value>, String> {
+    if raw.iter().all(|b| b.is_ascii_whitespace()) {
+        return Ok(Map::new());
+    }
+    match serde_json::from_slice::<Value>(raw) {
+        Ok(Value::Object(map)) => Ok(map),
+        Ok(Value::Null) => Ok(Map::new()),
+        Ok(_) => Err("plugin config must be a JSON object".to_string()),
+        Err(e) => Err(format!("plugin config is not valid JSON: {e}")),
+    }
+}
+
+fn string_list(value: Value, key: &str) -> Result<Vec<String>, String> {
+    match value {
+        Value::Null => Ok(Vec::new()),
+        Value::String(s) => Ok(vec![s]),
+        Value::Array(items) => items
+            .into_iter()
+            .map(|v| match v {
+                Value::String(s) => Ok(s),
+                other => Err(format!("`{key}` must list strings, found `{other}`")),
+            })
+            .collect(),
+        other => Err(format!("`{key}` must be a list of strings, found `{other}`")),
+    }
+}
+
+fn parse_rule<C>(
+    global: &Map<String, Value>,
+    rule: Value,
+    parse: &mut dyn FnMut(&Value) -> Result<C, String>,
+) -> Result<Rule<C>, String> {
+    let Value::Object(mut rule) = rule else {
+        return Err("a rule must be a JSON object".to_string());
+    };
+    let mut matcher = Matcher::default();
+    if let Some(v) = rule.remove(MATCH_ROUTE) {
+        matcher.routes = string_list(v, MATCH_ROUTE)?;
+    }
+    if let Some(v) = rule.remove(MATCH_ROUTE_PREFIX) {
+        matcher.route_prefixes = string_list(v, MATCH_ROUTE_PREFIX)?;
+    }
+    if let Some(v) = rule.remove(MATCH_DOMAIN) {
+        matcher.domains = string_list(v, MATCH_DOMAIN)?
+            .iter()
+            .map(|d| DomainPattern::parse(d))
+            .collect();
+    }
+    if let Some(v) = rule.remove(MATCH_SERVICE) {
+        matcher.services = string_list(v, MATCH_SERVICE)?;
+    }
+    rule.remove(PLUGIN_ID_KEY);
+    if matcher.is_empty() {
+        return Err(format!(
+            "at least one of `{MATCH_ROUTE}`, `{MATCH_DOMAIN}`, `{MATCH_SERVICE}` or \
+             `{MATCH_ROUTE_PREFIX}` must be a non-empty list"
+        ));
+    }
+    let merged = merge_override(global, rule);
+    let config = parse(&merged)?;
+    Ok(Rule {
+        matcher,
+        config: Rc::new(config),
+    })
+}
+
+/// The global config with the rule's keys on top (a rule key replaces the
+/// global value wholesale, as Higress's per-field override does).
+pub(crate) fn merge_override(global: &Map<String, Value>, rule: Map<String, Value>) -> Value {
+    let mut merged = global.clone();
+    for (k, v) in rule {
+        merged.insert(k, v);
+    }
+    Value::Object(merged)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde::Deserialize;
+
+    #[derive(Debug, Deserialize, PartialEq)]
+    struct Cfg {
+        name: String,
+        #[serde(default)]
+        n: u32,
+    }
+
+    struct Inputs {
+        authority: String,
+        route: String,
+        cluster: String,
+        asked: Vec<&'static str>,
+    }
+
+    impl Inputs {
+        fn new(authority: &str, route: &str, cluster: &str) -> Self {
+            Inputs {
+                authority: authority.into(),
+                route: route.into(),
+                cluster: cluster.into(),
+                asked: Vec::new(),
+            }
+        }
+    }
+
+    impl MatchInputs for Inputs {
+        fn authority(&mut self) -> &str {
+            self.asked.push("authority");
+            &self.authority
+        }
+        fn route_name(&mut self) -> &str {
+            self.asked.push("route");
+            &self.route
+        }
+        fn cluster_name(&mut self) -> &str {
+            self.asked.push("cluster");
+            &self.cluster
+        }
+    }
+
+    fn parse(raw: &str) -> Result<RuleSet<Cfg>, String> {
+        RuleSet::parse(raw.as_bytes(), &mut |v| {
+            serde_json::from_value(v.clone()).map_err(|e| e.to_string())
+        })
+    }
+
+    fn name(set: &RuleSet<Cfg>, inputs: &mut Inputs) -> Option<String> {
+        set.lookup(inputs).map(|c| c.name.clone())
+    }
+
+    #[test]
+    fn strips_ports() {
+        assert_eq!(strip_port("example.com:8080"), "example.com");
+        assert_eq!(strip_port("example.com"), "example.com");
+        assert_eq!(strip_port("[::1]:80"), "[::1]");
+        assert_eq!(strip_port("[::1]"), "[::1]");
+    }
+
+    #[test]
+    fn domain_patterns() {
+        assert!(DomainPattern::parse("*.example.com").matches("a.example.com"));
+        assert!(!DomainPattern::parse("*.example.com").matches("example.com"));
+        assert!(DomainPattern::parse("api.*").matches("api.example.com"));
+        assert!(DomainPattern::parse("Example.com").matches("example.com"));
+        assert!(!DomainPattern::parse("example.com").matches("a.example.com"));
+    }
+
+    #[test]
+    fn service_names() {
+        let c = "outbound|8080||foo.default.svc.cluster.local";
+        assert!(service_matches("foo.default.svc.cluster.local", c));
+        assert!(service_matches("foo.default.svc.cluster.local:8080", c));
+        assert!(!service_matches("foo.default.svc.cluster.local:80", c));
+        assert!(!service_matches("bar.default.svc.cluster.local", c));
+        assert!(!service_matches("foo", "not-a-cluster"));
+    }
+
+    #[test]
+    fn global_only_and_empty() {
+        let set = parse(r#"{"name":"g"}"#).unwrap();
+        assert_eq!(name(&set, &mut Inputs::new("a", "r", "c")).unwrap(), "g");
+        assert!(parse("").is_err(), "empty config lacks `name`");
+        let set = RuleSet::<()>::parse(b"  ", &mut |_| Ok(())).unwrap();
+        assert!(set.global().is_some());
+    }
+
+    #[test]
+    fn rule_overrides_global_and_first_match_wins() {
+        let set = parse(
+            r#"{"name":"g","n":1,"_plugin_id_":"pid","_rules_":[
+                {"_match_route_":["r1"],"name":"route"},
+                {"_match_domain_":["*.example.com"],"n":7},
+                {"_match_route_prefix_":["api-"],"name":"prefix"},
+                {"_match_service_":["svc.ns.svc.cluster.local:80"],"name":"svc"}
+            ]}"#,
+        )
+        .unwrap();
+        assert_eq!(set.plugin_id(), "pid");
+        let c = set.lookup(&mut Inputs::new("x", "r1", "")).unwrap();
+        assert_eq!((c.name.as_str(), c.n), ("route", 1));
+        let c = set
+            .lookup(&mut Inputs::new("a.example.com:443", "r1", ""))
+            .unwrap();
+        assert_eq!(c.name, "route", "first matching rule wins");
+        let c = set
+            .lookup(&mut Inputs::new("a.example.com:443", "r2", ""))
+            .unwrap();
+        assert_eq!((c.name.as_str(), c.n), ("g", 7));
+        let mut i = Inputs::new("other", "api-v1", "");
+        assert_eq!(name(&set, &mut i).unwrap(), "prefix");
+        let mut i = Inputs::new("other", "x", "outbound|80||svc.ns.svc.cluster.local");
+        assert_eq!(name(&set, &mut i).unwrap(), "svc");
+        let mut i = Inputs::new("other", "x", "outbound|81||svc.ns.svc.cluster.local");
+        assert_eq!(name(&set, &mut i).unwrap(), "g");
+    }
+
+    #[test]
+    fn only_rules_means_skip_when_nothing_matches() {
+        let set = parse(r#"{"_rules_":[{"_match_route_":["r1"],"name":"r"}]}"#).unwrap();
+        assert!(set.global().is_none());
+        assert_eq!(name(&set, &mut Inputs::new("h", "r1", "")).unwrap(), "r");
+        assert!(name(&set, &mut Inputs::new("h", "r2", "")).is_none());
+    }
+
+    #[test]
+    fn combined_matchers_all_must_match() {
+        let set = parse(
+            r#"{"_rules_":[{"_match_route_":["r1"],
+                "_match_service_":["s"],"name":"both"}]}"#,
+        )
+        .unwrap();
+        assert!(name(&set, &mut Inputs::new("h", "r1", "outbound|1||t")).is_none());
+        assert_eq!(
+            name(&set, &mut Inputs::new("h", "r1", "outbound|1||s")).unwrap(),
+            "both"
+        );
+    }
+
+    #[test]
+    fn lazy_inputs() {
+        let set = parse(r#"{"_rules_":[{"_match_route_":["r1"],"name":"r"}]}"#).unwrap();
+        let mut i = Inputs::new("h", "r1", "");
+        set.lookup(&mut i);
+        assert_eq!(i.asked, vec!["route"]);
+    }
+
+    #[test]
+    fn bad_rules_are_named_by_index() {
+        let err = parse(
+            r#"{"name":"g","_rules_":[
+                {"_match_route_":["ok"]},
+                {"name":"x"},
+                {"_match_route_":["r"],"name":5}
+            ]}"#,
+        )
+        .err()
+        .unwrap();
+        assert!(err.contains("rule 1 of `_rules_`: at least one of"), "{err}");
+        assert!(err.contains("rule 2 of `_rules_`: invalid type"), "{err}");
+        assert!(!err.contains("rule 0"), "{err}");
+        assert!(parse(r#"{"name":"g","_rules_":{}}"#).is_err());
+        assert!(parse("[1]").is_err());
+        assert!(parse("{nope").unwrap_err().contains("not valid JSON"));
+    }
+
+    #[test]
+    fn merge_is_shallow() {
+        let g: Map<String, Value> =
+            serde_json::from_str(r#"{"a":{"x":1},"b":2}"#).unwrap();
+        let r: Map<String, Value> = serde_json::from_str(r#"{"a":{"y":1}}"#).unwrap();
+        assert_eq!(
+            merge_override(&g, r),
+            serde_json::json!({"a":{"y":1},"b":2})
+        );
+    }
+}

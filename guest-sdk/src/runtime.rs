@@ -1,0 +1,489 @@
+//! Dispatch from the exported WIT callbacks to a [`Plugin`].
+//!
+//! State lives in thread-locals (a plugin instance is single-threaded).
+//! No `RefCell` borrow is ever held while plugin code runs: a request's
+//! [`HttpContext`] is taken out of the map for the duration of a callback,
+//! and closures are removed from their registry before they are called, so
+//! plugin code can freely call back into the SDK.
+
+use std::any::Any;
+use std::cell::{Cell, RefCell};
+use std::collections::HashMap;
+use std::marker::PhantomData;
+use std::rc::Rc;
+
+use crate::bindings::exports::gatewit::plugin::guest::{
+    CallFailure as WitCallFailure, Guest, HttpResponse as WitHttpResponse,
+};
+use crate::bindings::gatewit::plugin::types::{
+    BodyAction as WitBodyAction, HeaderAction as WitHeaderAction,
+};
+use crate::context::{HttpContext, Phase, Resolved};
+use crate::host::{self, BodyKind};
+use crate::http_client::{CallFailure, HttpResponse};
+use crate::plugin::{DataAction, HeaderAction, Plugin, PluginContext, hooks};
+use crate::redis::{RedisError, Value};
+use crate::rules::{MatchInputs, RuleSet};
+
+pub(crate) type HttpCallback = Box<dyn FnOnce(&mut HttpContext, HttpResponse)>;
+pub(crate) type RedisCallback = Box<dyn FnOnce(&mut HttpContext, Result<Value, RedisError>)>;
+
+struct Pending<F> {
+    ctx: u32,
+    callback: F,
+}
+
+struct Tick {
+    period_ms: u64,
+    next_due_ms: u64,
+    f: Box<dyn FnMut()>,
+}
+
+#[derive(Default)]
+struct Ticks {
+    entries: Vec<Tick>,
+    base_ms: u64,
+    elapsed_ms: u64,
+}
+
+thread_local! {
+    static CONFIG: RefCell<Option<Rc<dyn Any>>> = const { RefCell::new(None) };
+    static REQUESTS: RefCell<HashMap<u32, HttpContext>> = RefCell::new(HashMap::new());
+    static HTTP_CALLS: RefCell<HashMap<u32, Pending<HttpCallback>>> = RefCell::new(HashMap::new());
+    static REDIS_CALLS: RefCell<HashMap<u32, Pending<RedisCallback>>> = RefCell::new(HashMap::new());
+    static TICKS: RefCell<Ticks> = RefCell::new(Ticks::default());
+    static CURRENT: Cell<u32> = const { Cell::new(0) };
+    static PLUGIN_NAME: Cell<&'static str> = const { Cell::new("") };
+    static PLUGIN_ID: RefCell<Rc<str>> = RefCell::new(Rc::from(""));
+}
+
+/// The request whose callback is running (0: none).
+pub(crate) fn current_context() -> u32 {
+    CURRENT.get()
+}
+
+pub(crate) fn plugin_name() -> &'static str {
+    PLUGIN_NAME.get()
+}
+
+pub(crate) fn plugin_id() -> Rc<str> {
+    PLUGIN_ID.with(|id| id.borrow().clone())
+}
+
+pub(crate) fn register_http_callback(call: u32, callback: HttpCallback) {
+    let ctx = current_context();
+    HTTP_CALLS.with(|m| m.borrow_mut().insert(call, Pending { ctx, callback }));
+}
+
+pub(crate) fn register_redis_callback(call: u32, callback: RedisCallback) {
+    let ctx = current_context();
+    REDIS_CALLS.with(|m| m.borrow_mut().insert(call, Pending { ctx, callback }));
+}
+
+fn gcd(a: u64, b: u64) -> u64 {
+    if b == 0 { a } else { gcd(b, a % b) }
+}
+
+/// Run `f` every `period_ms` milliseconds (Higress `RegisterTickFunc`).
+///
+/// Several periods share the host's single tick timer: its period becomes
+/// the greatest common divisor of the registered periods. Register from
+/// [`Plugin::on_plugin_start`]; a configuration reload clears the list.
+/// A period of 0 is ignored.
+pub fn register_tick(period_ms: u32, f: impl FnMut() + 'static) {
+    if period_ms == 0 {
+        return;
+    }
+    let period = u64::from(period_ms);
+    let base = TICKS.with(|t| {
+        let mut t = t.borrow_mut();
+        let next_due_ms = t.elapsed_ms + period;
+        t.entries.push(Tick {
+            period_ms: period,
+            next_due_ms,
+            f: Box::new(f),
+        });
+        t.base_ms = t.entries.iter().fold(0, |g, e| gcd(g, e.period_ms));
+        t.base_ms
+    });
+    host::set_tick_period(u32::try_from(base).unwrap_or(u32::MAX));
+}
+
+fn clear_ticks() {
+    let old = TICKS.with(|t| std::mem::take(&mut *t.borrow_mut()));
+    if !old.entries.is_empty() {
+        host::set_tick_period(0);
+    }
+    drop(old);
+}
+
+fn run_ticks() {
+    CURRENT.set(0);
+    let (mut entries, now) = TICKS.with(|t| {
+        let mut t = t.borrow_mut();
+        t.elapsed_ms += t.base_ms;
+        (std::mem::take(&mut t.entries), t.elapsed_ms)
+    });
+    for e in entries.iter_mut() {
+        if now >= e.next_due_ms {
+            e.next_due_ms = now + e.period_ms;
+            (e.f)();
+        }
+    }
+    TICKS.with(|t| {
+        let mut t = t.borrow_mut();
+        // Keep ticks registered while the others ran.
+        entries.append(&mut t.entries);
+        t.entries = entries;
+    });
+}
+
+struct LazyInputs {
+    authority: Option<String>,
+    route: Option<String>,
+    cluster: Option<String>,
+}
+
+fn property_string(name: &str) -> String {
+    host::get_property(&[name])
+        .map(|v| String::from_utf8_lossy(&v).into_owned())
+        .unwrap_or_default()
+}
+
+impl MatchInputs for LazyInputs {
+    fn authority(&mut self) -> &str {
+        self.authority.get_or_insert_with(|| {
+            host::get_header(host::MapKind::RequestHeaders, ":authority").unwrap_or_default()
+        })
+    }
+    fn route_name(&mut self) -> &str {
+        self.route
+            .get_or_insert_with(|| property_string("route_name"))
+    }
+    fn cluster_name(&mut self) -> &str {
+        self.cluster
+            .get_or_insert_with(|| property_string("cluster_name"))
+    }
+}
+
+fn resolve<P: Plugin>(ctx: &mut HttpContext) -> Option<Rc<P::Config>> {
+    if let Resolved::Pending = ctx.config {
+        let set = CONFIG.with(|c| c.borrow().clone());
+        let found = set
+            .and_then(|any| any.downcast::<RuleSet<P::Config>>().ok())
+            .and_then(|set| {
+                set.lookup(&mut LazyInputs {
+                    authority: None,
+                    route: None,
+                    cluster: None,
+                })
+            });
+        ctx.config = match found {
+            Some(c) => Resolved::Ready(c),
+            None => Resolved::Skip,
+        };
+    }
+    match &ctx.config {
+        Resolved::Ready(c) => c.clone().downcast::<P::Config>().ok(),
+        _ => None,
+    }
+}
+
+fn take_context(id: u32) -> HttpContext {
+    REQUESTS
+        .with(|m| m.borrow_mut().remove(&id))
+        .unwrap_or_else(|| HttpContext::new(id))
+}
+
+fn put_context(ctx: HttpContext) {
+    if ctx.id() != 0 {
+        REQUESTS.with(|m| m.borrow_mut().insert(ctx.id(), ctx));
+    }
+}
+
+/// Run `f` for request `id` with its resolved config; `default` when the
+/// plugin is skipped for this request.
+fn with_request<P: Plugin, R>(
+    id: u32,
+    phase: Phase,
+    default: R,
+    f: impl FnOnce(&mut HttpContext, &P::Config) -> R,
+) -> R {
+    CURRENT.set(id);
+    let mut ctx = take_context(id);
+    ctx.phase = phase;
+    let result = match resolve::<P>(&mut ctx) {
+        Some(config) => f(&mut ctx, &config),
+        None => default,
+    };
+    put_context(ctx);
+    result
+}
+
+fn header_action(a: HeaderAction) -> WitHeaderAction {
+    match a {
+        HeaderAction::Continue => WitHeaderAction::Continue,
+        HeaderAction::Pause => WitHeaderAction::Pause,
+        HeaderAction::ContinueAndEndStream => WitHeaderAction::ContinueAndEndStream,
+        HeaderAction::StopAllAndBuffer => WitHeaderAction::StopAllAndBuffer,
+        HeaderAction::StopAllAndWatermark => WitHeaderAction::StopAllAndWatermark,
+    }
+}
+
+fn data_action(a: DataAction) -> WitBodyAction {
+    match a {
+        DataAction::Continue => WitBodyAction::Continue,
+        DataAction::Pause => WitBodyAction::Pause,
+        DataAction::StopAndWatermark => WitBodyAction::StopAndWatermark,
+        DataAction::StopNoBuffer => WitBodyAction::StopNoBuffer,
+    }
+}
+
+/// Which body method handles this request: `Some(true)` streaming,
+/// `Some(false)` buffered, `None` neither.
+fn body_mode(bits: u32, buffered_flag: u32, streaming_flag: u32, force_buffer: bool) -> Option<bool> {
+    let buffered = bits & buffered_flag != 0;
+    let streaming = bits & streaming_flag != 0;
+    match (buffered, streaming) {
+        (_, true) if !(buffered && force_buffer) => Some(true),
+        (true, _) => Some(false),
+        _ => None,
+    }
+}
+
+fn body_phase<P: Plugin>(id: u32, size: u32, end_of_stream: bool, request: bool) -> WitBodyAction {
+    let phase = if request {
+        Phase::RequestBody
+    } else {
+        Phase::ResponseBody
+    };
+    let action = with_request::<P, _>(id, phase, DataAction::Continue, |ctx, config| {
+        let skip = if request {
+            ctx.skip_request_body()
+        } else {
+            ctx.skip_response_body()
+        };
+        if skip {
+            return DataAction::Continue;
+        }
+        let (mode, kind) = if request {
+            (
+                body_mode(
+                    P::__HOOKS,
+                    hooks::BUFFERED_REQUEST_BODY,
+                    hooks::STREAMING_REQUEST_BODY,
+                    ctx.buffer_request_body,
+                ),
+                BodyKind::RequestBody,
+            )
+        } else {
+            (
+                body_mode(
+                    P::__HOOKS,
+                    hooks::BUFFERED_RESPONSE_BODY,
+                    hooks::STREAMING_RESPONSE_BODY,
+                    ctx.buffer_response_body,
+                ),
+                BodyKind::ResponseBody,
+            )
+        };
+        match mode {
+            None => DataAction::Continue,
+            Some(true) => {
+                let chunk = host::get_body(kind, 0, size);
+                let original_len = chunk.len();
+                let replaced = if request {
+                    P::on_streaming_request_body(ctx, config, chunk.clone(), end_of_stream)
+                } else {
+                    P::on_streaming_response_body(ctx, config, chunk.clone(), end_of_stream)
+                };
+                if replaced.len() != original_len || replaced != chunk {
+                    if let Err(e) = host::replace_body(kind, &replaced) {
+                        crate::log_error!("failed to replace body chunk: {e}");
+                    }
+                }
+                DataAction::Continue
+            }
+            Some(false) => {
+                if !end_of_stream {
+                    // Envoy keeps buffering while the callback pauses.
+                    return DataAction::Pause;
+                }
+                let body = host::get_body(kind, 0, size);
+                if request {
+                    P::on_request_body(ctx, config, &body)
+                } else {
+                    P::on_response_body(ctx, config, &body)
+                }
+            }
+        }
+    });
+    data_action(action)
+}
+
+fn run_with_context<F: FnOnce(&mut HttpContext)>(id: u32, phase: Phase, f: F) {
+    CURRENT.set(id);
+    let existing = if id == 0 {
+        None
+    } else {
+        REQUESTS.with(|m| m.borrow_mut().remove(&id))
+    };
+    let known = existing.is_some();
+    let mut ctx = existing.unwrap_or_else(|| HttpContext::new(id));
+    let previous = ctx.phase;
+    ctx.phase = phase;
+    f(&mut ctx);
+    ctx.phase = previous;
+    if known {
+        put_context(ctx);
+    }
+}
+
+/// The exported `guest` interface for plugin `P` (used by the
+/// `#[gatewit_sdk::plugin]` expansion).
+pub struct Glue<P>(PhantomData<P>);
+
+impl<P: Plugin> Guest for Glue<P> {
+    fn on_plugin_start(config: Vec<u8>) -> Result<(), String> {
+        CURRENT.set(0);
+        PLUGIN_NAME.set(P::__NAME);
+        clear_ticks();
+        let set = RuleSet::<P::Config>::parse(&config, &mut |v| P::parse_config(v))?;
+        PLUGIN_ID.with(|id| *id.borrow_mut() = Rc::from(set.plugin_id()));
+        let mut start = PluginContext {
+            global: set.global().map(|c| &**c),
+            raw: &config,
+            plugin_id: set.plugin_id(),
+        };
+        P::on_plugin_start(&mut start)?;
+        let set: Rc<dyn Any> = Rc::new(set);
+        CONFIG.with(|c| *c.borrow_mut() = Some(set));
+        Ok(())
+    }
+
+    fn on_context_create(ctx: u32) {
+        REQUESTS.with(|m| {
+            m.borrow_mut()
+                .entry(ctx)
+                .or_insert_with(|| HttpContext::new(ctx));
+        });
+    }
+
+    fn on_request_headers(ctx: u32, _header_count: u32, end_of_stream: bool) -> WitHeaderAction {
+        let action = with_request::<P, _>(ctx, Phase::RequestHeaders, HeaderAction::Continue, |c, cfg| {
+            c.request_headers_end_stream = Some(end_of_stream);
+            if P::__HOOKS & hooks::REQUEST_HEADERS_DEFINED != 0 {
+                P::on_request_headers(c, cfg)
+            } else {
+                HeaderAction::Continue
+            }
+        });
+        header_action(action)
+    }
+
+    fn on_request_body(ctx: u32, body_size: u32, end_of_stream: bool) -> WitBodyAction {
+        body_phase::<P>(ctx, body_size, end_of_stream, true)
+    }
+
+    fn on_request_trailers(_ctx: u32, _trailer_count: u32) -> WitHeaderAction {
+        WitHeaderAction::Continue
+    }
+
+    fn on_response_headers(ctx: u32, _header_count: u32, end_of_stream: bool) -> WitHeaderAction {
+        let action = with_request::<P, _>(ctx, Phase::ResponseHeaders, HeaderAction::Continue, |c, cfg| {
+            c.response_headers_end_stream = Some(end_of_stream);
+            if P::__HOOKS & hooks::RESPONSE_HEADERS_DEFINED != 0 {
+                P::on_response_headers(c, cfg)
+            } else {
+                HeaderAction::Continue
+            }
+        });
+        header_action(action)
+    }
+
+    fn on_response_body(ctx: u32, body_size: u32, end_of_stream: bool) -> WitBodyAction {
+        body_phase::<P>(ctx, body_size, end_of_stream, false)
+    }
+
+    fn on_response_trailers(_ctx: u32, _trailer_count: u32) -> WitHeaderAction {
+        WitHeaderAction::Continue
+    }
+
+    fn on_request_done(ctx: u32) {
+        CURRENT.set(ctx);
+        if P::__HOOKS & hooks::STREAM_DONE != 0 {
+            with_request::<P, _>(ctx, Phase::StreamDone, (), |c, cfg| P::on_stream_done(c, cfg));
+        }
+        let context = REQUESTS.with(|m| m.borrow_mut().remove(&ctx));
+        // Drop closures outside the borrows: their captures may run Drop
+        // code that calls back into the SDK.
+        let http: Vec<_> = HTTP_CALLS.with(|m| {
+            let mut m = m.borrow_mut();
+            let ids: Vec<u32> = m.iter().filter(|(_, p)| p.ctx == ctx).map(|(k, _)| *k).collect();
+            ids.into_iter().filter_map(|k| m.remove(&k)).collect()
+        });
+        let redis: Vec<_> = REDIS_CALLS.with(|m| {
+            let mut m = m.borrow_mut();
+            let ids: Vec<u32> = m.iter().filter(|(_, p)| p.ctx == ctx).map(|(k, _)| *k).collect();
+            ids.into_iter().filter_map(|k| m.remove(&k)).collect()
+        });
+        drop((context, http, redis));
+        CURRENT.set(0);
+    }
+
+    fn on_tick() {
+        run_ticks();
+    }
+
+    fn on_http_call_response(
+        ctx: u32,
+        call: u32,
+        response: Result<WitHttpResponse, WitCallFailure>,
+    ) {
+        let Some(pending) = HTTP_CALLS.with(|m| m.borrow_mut().remove(&call)) else {
+            return;
+        };
+        let response = match response {
+            Ok(r) => HttpResponse::from_parts(r.headers, r.body),
+            Err(WitCallFailure::Timeout) => HttpResponse::failed(CallFailure::Timeout),
+            Err(WitCallFailure::Reset) => HttpResponse::failed(CallFailure::Reset),
+        };
+        let id = if ctx != 0 { ctx } else { pending.ctx };
+        run_with_context(id, Phase::HttpCallResponse, |c| (pending.callback)(c, response));
+    }
+
+    fn on_redis_call_response(ctx: u32, call: u32, reply: Result<Vec<u8>, u32>) {
+        let Some(pending) = REDIS_CALLS.with(|m| m.borrow_mut().remove(&call)) else {
+            return;
+        };
+        let result = match reply {
+            Ok(bytes) => crate::redis::parse_reply(&bytes),
+            Err(status) => Err(RedisError::CallFailed(status)),
+        };
+        let id = if ctx != 0 { ctx } else { pending.ctx };
+        run_with_context(id, Phase::RedisCallResponse, |c| (pending.callback)(c, result));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn body_modes() {
+        let b = hooks::BUFFERED_REQUEST_BODY;
+        let s = hooks::STREAMING_REQUEST_BODY;
+        assert_eq!(body_mode(0, b, s, false), None);
+        assert_eq!(body_mode(b, b, s, false), Some(false));
+        assert_eq!(body_mode(s, b, s, false), Some(true));
+        assert_eq!(body_mode(s, b, s, true), Some(true), "no buffered method");
+        assert_eq!(body_mode(b | s, b, s, false), Some(true));
+        assert_eq!(body_mode(b | s, b, s, true), Some(false));
+    }
+
+    #[test]
+    fn tick_gcd() {
+        assert_eq!(gcd(0, 1000), 1000);
+        assert_eq!(gcd(1000, 1500), 500);
+    }
+}

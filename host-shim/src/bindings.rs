@@ -1,0 +1,9 @@
+//! Host bindings generated from `wit/` (world `gatewit:plugin/plugin`).
+#![allow(missing_docs)]
+
+wasmtime::component::bindgen!({
+    world: "plugin",
+    path: "../wit",
+});
+
+pub use gatewit::plugin::types::{BodyAction, BodyKind, HeaderAction, LogLevel, MapKind, MetricKind, StatusError};

@@ -1,0 +1,154 @@
+//! The process-wide wasmtime engine, its epoch ticker, and compiled
+//! components cached by content.
+
+use std::collections::HashMap;
+use std::hash::{Hash, Hasher};
+use std::path::{Path, PathBuf};
+use std::sync::{Mutex, OnceLock};
+use std::time::Duration;
+
+use anyhow::{Context, anyhow};
+use wasmtime::component::{Component, Linker};
+use wasmtime::{Config, Engine};
+
+use crate::hooks;
+use crate::state::HostState;
+
+/// How often the epoch advances; time budgets are counted in these ticks.
+pub(crate) const EPOCH_TICK: Duration = Duration::from_millis(10);
+
+/// The shared engine. Epoch interruption lets a time budget stop a plugin
+/// stuck in a loop; a background thread advances the epoch.
+pub(crate) fn engine() -> anyhow::Result<&'static Engine> {
+    static ENGINE: OnceLock<Result<Engine, String>> = OnceLock::new();
+    ENGINE
+        .get_or_init(|| {
+            let mut config = Config::new();
+            config.wasm_component_model(true).epoch_interruption(true);
+            let engine = Engine::new(&config).map_err(|e| format!("{e:#}"))?;
+            let ticker = engine.weak();
+            std::thread::Builder::new()
+                .name("gatewit-epoch".into())
+                .spawn(move || {
+                    while let Some(engine) = ticker.upgrade() {
+                        engine.increment_epoch();
+                        drop(engine);
+                        std::thread::sleep(EPOCH_TICK);
+                    }
+                })
+                .map_err(|e| format!("cannot start the epoch thread: {e}"))?;
+            Ok(engine)
+        })
+        .as_ref()
+        .map_err(|e| anyhow!("cannot create the wasmtime engine: {e}"))
+}
+
+/// The linker with every gatewit interface and WASI p2, built once.
+pub(crate) fn linker() -> anyhow::Result<&'static Linker<HostState>> {
+    static LINKER: OnceLock<Result<Linker<HostState>, String>> = OnceLock::new();
+    let engine = engine()?;
+    LINKER
+        .get_or_init(|| {
+            let mut linker = Linker::new(engine);
+            crate::host::add_to_linker(&mut linker).map_err(|e| format!("{e:#}"))?;
+            Ok(linker)
+        })
+        .as_ref()
+        .map_err(|e| anyhow!("cannot build the host linker: {e}"))
+}
+
+/// Where a plugin component comes from.
+#[derive(Debug, Clone)]
+pub enum ComponentSource {
+    /// A `.wasm` component file.
+    Path(PathBuf),
+    /// Component bytes.
+    Bytes(Vec<u8>),
+}
+
+impl From<&Path> for ComponentSource {
+    fn from(p: &Path) -> Self {
+        Self::Path(p.to_path_buf())
+    }
+}
+
+impl From<PathBuf> for ComponentSource {
+    fn from(p: PathBuf) -> Self {
+        Self::Path(p)
+    }
+}
+
+impl From<&PathBuf> for ComponentSource {
+    fn from(p: &PathBuf) -> Self {
+        Self::Path(p.clone())
+    }
+}
+
+impl From<Vec<u8>> for ComponentSource {
+    fn from(b: Vec<u8>) -> Self {
+        Self::Bytes(b)
+    }
+}
+
+impl From<&[u8]> for ComponentSource {
+    fn from(b: &[u8]) -> Self {
+        Self::Bytes(b.to_vec())
+    }
+}
+
+/// A compiled plugin component plus what the host needs to know about it.
+/// Cheap to clone; compiled once per distinct content per process.
+#[derive(Clone)]
+pub struct PluginComponent {
+    pub(crate) component: Component,
+    pub(crate) hooks: u32,
+    name: String,
+}
+
+impl std::fmt::Debug for PluginComponent {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PluginComponent").field("name", &self.name).field("hooks", &format_args!("{:#x}", self.hooks)).finish()
+    }
+}
+
+impl PluginComponent {
+    /// Loads and compiles (or takes from the cache) the component at `source`.
+    pub fn load(source: impl Into<ComponentSource>) -> anyhow::Result<Self> {
+        match source.into() {
+            ComponentSource::Path(path) => {
+                let bytes = std::fs::read(&path).with_context(|| format!("cannot read plugin component `{}`", path.display()))?;
+                Self::compile(&bytes, &path.display().to_string())
+            }
+            ComponentSource::Bytes(bytes) => Self::compile(&bytes, "<bytes>"),
+        }
+    }
+
+    fn compile(bytes: &[u8], name: &str) -> anyhow::Result<Self> {
+        static CACHE: OnceLock<Mutex<HashMap<(u64, usize), PluginComponent>>> = OnceLock::new();
+        let mut hasher = std::collections::hash_map::DefaultHasher::new();
+        bytes.hash(&mut hasher);
+        let key = (hasher.finish(), bytes.len());
+        let cache = CACHE.get_or_init(Default::default);
+        if let Some(found) = cache.lock().ok().and_then(|c| c.get(&key).cloned()) {
+            return Ok(found);
+        }
+        let hooks = hooks::read_hooks(bytes).with_context(|| format!("invalid plugin component `{name}`"))?;
+        let component =
+            Component::new(engine()?, bytes).map_err(|e| anyhow!("`{name}` is not a valid WebAssembly component: {e:#}"))?;
+        let loaded = Self { component, hooks, name: name.to_string() };
+        if let Ok(mut c) = cache.lock() {
+            c.insert(key, loaded.clone());
+        }
+        Ok(loaded)
+    }
+
+    /// Where the component came from (a path, or `<bytes>`).
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// The `gatewit:hooks` bit set (all bits set when the section is absent).
+    pub fn hooks(&self) -> u32 {
+        self.hooks
+    }
+}

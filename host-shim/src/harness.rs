@@ -1,0 +1,1009 @@
+//! The test harness: one plugin instance ("VM") serving many requests, driven
+//! step by step like a gateway drives a filter.
+//!
+//! ```no_run
+//! # fn main() -> anyhow::Result<()> {
+//! use gatewit_host_shim::harness::{PluginHost, MockHttp};
+//! use gatewit_host_shim::exchange::HttpRequest;
+//! let mut host = PluginHost::builder("plugin.wasm")
+//!     .config_json(&serde_json::json!({"mockEnable": false}))
+//!     .route_name("my-route")
+//!     .start()?;
+//! let mut stream = host.stream()?;
+//! stream.send_request(&HttpRequest::get("example.com", "/"))?;
+//! let upstream = stream.upstream_request();
+//! stream.send_response(&Default::default())?;
+//! let response = stream.finish()?;
+//! # Ok(()) }
+//! ```
+
+use std::collections::{BTreeMap, HashMap};
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use anyhow::{anyhow, bail};
+use wasmtime::{Store, StoreLimitsBuilder, Trap};
+
+use crate::backend::{self, CallFailure};
+use crate::bindings::exports::gatewit::plugin::guest::{self, Guest};
+use crate::bindings::{BodyAction, HeaderAction, Plugin};
+use crate::engine::{self, ComponentSource, EPOCH_TICK, PluginComponent};
+use crate::exchange::{ClientResponse, HeaderList, HttpRequest, ReceivedRequest, UpstreamResponse};
+use crate::fake_redis::FakeRedis;
+use crate::hooks::bit;
+pub use crate::state::{
+    HttpBackend, HttpCallRecord, Level, LocalReply, LogRecord, LogSource, Metric, MetricKind, MockHttp, RedisBackend,
+    RedisCallRecord,
+};
+use crate::state::{Flow, HostState, Persistent, RequestState};
+
+/// Default time budget of one callback.
+pub const DEFAULT_TIME_BUDGET: Duration = Duration::from_secs(1);
+/// Default cap of the plugin's linear memories, in bytes.
+pub const DEFAULT_MEMORY_LIMIT: usize = 128 << 20;
+/// Used for an outbound HTTP call whose timeout is 0.
+const DEFAULT_HTTP_TIMEOUT: Duration = Duration::from_secs(5);
+/// More async answers than this in one step means the plugin is looping
+/// through calls; stop rather than spin forever.
+const MAX_CALLS_PER_STEP: usize = 10_000;
+/// Upper bound of ticks fired by one `advance_time`.
+const MAX_TICKS_PER_ADVANCE: u64 = 100_000;
+
+/// Configures and starts a [`PluginHost`].
+#[derive(Debug)]
+pub struct PluginHostBuilder {
+    source: ComponentSource,
+    config: Vec<u8>,
+    properties: BTreeMap<String, Vec<u8>>,
+    http: HashMap<String, HttpBackend>,
+    redis: HashMap<String, RedisBackend>,
+    time_budget: Duration,
+    memory_limit: usize,
+    min_log_level: Option<Level>,
+}
+
+impl PluginHostBuilder {
+    /// The plugin's configuration, raw bytes.
+    pub fn config_bytes(mut self, config: impl Into<Vec<u8>>) -> Self {
+        self.config = config.into();
+        self
+    }
+
+    /// The plugin's configuration as JSON (`null` → empty configuration).
+    pub fn config_json(mut self, config: &serde_json::Value) -> Self {
+        self.config = if config.is_null() { Vec::new() } else { config.to_string().into_bytes() };
+        self
+    }
+
+    /// Property `route_name`.
+    pub fn route_name(self, name: &str) -> Self {
+        self.property(&["route_name"], name)
+    }
+
+    /// Property `cluster_name` (the route's upstream cluster).
+    pub fn upstream_cluster(self, name: &str) -> Self {
+        self.property(&["cluster_name"], name)
+    }
+
+    /// Any property the plugin may read, e.g. `&["node", "id"]`.
+    pub fn property(mut self, path: &[&str], value: impl Into<Vec<u8>>) -> Self {
+        self.properties.insert(path.join("."), value.into());
+        self
+    }
+
+    /// HTTP cluster `cluster` answers from a mock.
+    pub fn http_mock(mut self, cluster: &str, mock: MockHttp) -> Self {
+        self.http.insert(cluster.into(), HttpBackend::Mock(mock));
+        self
+    }
+
+    /// HTTP cluster `cluster` is a real server at `addr`.
+    pub fn http_real(mut self, cluster: &str, addr: SocketAddr) -> Self {
+        self.http.insert(cluster.into(), HttpBackend::Real(addr));
+        self
+    }
+
+    /// Redis cluster `cluster` is an in-memory fake; returns it so tests can
+    /// seed and inspect it.
+    pub fn redis_fake(mut self, cluster: &str) -> (Self, Arc<Mutex<FakeRedis>>) {
+        let fake = Arc::new(Mutex::new(FakeRedis::new()));
+        self.redis.insert(cluster.into(), RedisBackend::Fake(fake.clone()));
+        (self, fake)
+    }
+
+    /// Redis cluster `cluster` is a real Redis server at `addr`.
+    pub fn redis_real(mut self, cluster: &str, addr: SocketAddr) -> Self {
+        self.redis.insert(cluster.into(), RedisBackend::Real(addr));
+        self
+    }
+
+    /// The time one callback may run before it is stopped.
+    pub fn time_budget(mut self, budget: Duration) -> Self {
+        self.time_budget = budget;
+        self
+    }
+
+    /// The cap of the plugin's linear memories, in bytes.
+    pub fn memory_limit(mut self, bytes: usize) -> Self {
+        self.memory_limit = bytes;
+        self
+    }
+
+    /// Drop plugin log lines below `level`; `get-log-level` reports it.
+    pub fn log_level(mut self, level: Level) -> Self {
+        self.min_log_level = Some(level);
+        self
+    }
+
+    /// Compiles (or reuses) the component, instantiates it and runs
+    /// `on-plugin-start` with the configuration.
+    pub fn start(self) -> anyhow::Result<PluginHost> {
+        let component = PluginComponent::load(self.source)?;
+        let persistent = Persistent {
+            http_backends: self.http,
+            redis_backends: self.redis,
+            properties: self.properties,
+            min_log_level: self.min_log_level,
+            ..Persistent::default()
+        };
+        let mut host = PluginHost {
+            store: PluginHost::new_store(self.memory_limit, persistent)?,
+            component,
+            plugin: None,
+            dead: None,
+            config: self.config,
+            time_budget: self.time_budget,
+            memory_limit: self.memory_limit,
+            next_ctx: 1,
+            restarts: 0,
+            ticked_until: Duration::ZERO,
+            restarting: true,
+        };
+        host.instantiate()?;
+        host.restarting = false;
+        Ok(host)
+    }
+}
+
+/// One plugin instance serving many requests.
+pub struct PluginHost {
+    component: PluginComponent,
+    store: Store<HostState>,
+    plugin: Option<Plugin>,
+    /// Why the plugin cannot run any more (a restart failed).
+    dead: Option<String>,
+    config: Vec<u8>,
+    time_budget: Duration,
+    memory_limit: usize,
+    next_ctx: u32,
+    restarts: u32,
+    /// Clock offset up to which ticks were fired.
+    ticked_until: Duration,
+    /// Set while (re)starting: a trap then is final.
+    restarting: bool,
+}
+
+impl std::fmt::Debug for PluginHost {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PluginHost").field("component", &self.component).field("restarts", &self.restarts).finish()
+    }
+}
+
+impl PluginHost {
+    /// Starts configuring a host for the component at `source` (a path or
+    /// bytes).
+    pub fn builder(source: impl Into<ComponentSource>) -> PluginHostBuilder {
+        PluginHostBuilder {
+            source: source.into(),
+            config: Vec::new(),
+            properties: BTreeMap::new(),
+            http: HashMap::new(),
+            redis: HashMap::new(),
+            time_budget: DEFAULT_TIME_BUDGET,
+            memory_limit: DEFAULT_MEMORY_LIMIT,
+            min_log_level: None,
+        }
+    }
+
+    fn new_store(memory_limit: usize, persistent: Persistent) -> anyhow::Result<Store<HostState>> {
+        let limits = StoreLimitsBuilder::new().memory_size(memory_limit).instances(64).trap_on_grow_failure(true).build();
+        let mut store = Store::new(engine::engine()?, HostState::new(limits, persistent));
+        store.limiter(|s| &mut s.limits);
+        Ok(store)
+    }
+
+    /// Instantiates the component in the current store and configures it.
+    fn instantiate(&mut self) -> anyhow::Result<()> {
+        let linker = engine::linker()?;
+        self.store.set_epoch_deadline(self.budget_ticks());
+        let plugin = Plugin::instantiate(&mut self.store, &self.component.component, linker).map_err(|e| {
+            anyhow!(
+                "cannot instantiate `{}`: does it target the `gatewit:plugin/plugin` world? {e:#}",
+                self.component.name()
+            )
+        })?;
+        self.plugin = Some(plugin);
+        if self.hook(bit::ON_PLUGIN_START) {
+            let config = self.config.clone();
+            let result = self.call("on-plugin-start", 0, |g, s| g.call_on_plugin_start(s, &config))?;
+            if let Err(message) = result {
+                self.plugin = None;
+                bail!("plugin `{}` rejected its configuration: {message}", self.component.name());
+            }
+        }
+        Ok(())
+    }
+
+    fn budget_ticks(&self) -> u64 {
+        (self.time_budget.as_millis() / EPOCH_TICK.as_millis()).max(1) as u64 + 1
+    }
+
+    fn hook(&self, bit: u32) -> bool {
+        self.component.hooks & (1 << bit) != 0
+    }
+
+    /// Runs one guest callback with `ctx` current, under the time budget.
+    /// A trap restarts the plugin (a fresh instance, configured again) and
+    /// comes back as an error naming the callback.
+    fn call<R>(
+        &mut self,
+        what: &'static str,
+        ctx: u32,
+        f: impl FnOnce(&Guest, &mut Store<HostState>) -> wasmtime::Result<R>,
+    ) -> anyhow::Result<R> {
+        if let Some(why) = &self.dead {
+            bail!("plugin `{}` is not running: {why}", self.component.name());
+        }
+        let Some(plugin) = &self.plugin else { bail!("plugin `{}` is not running", self.component.name()) };
+        self.store.data_mut().current = ctx;
+        self.store.set_epoch_deadline(self.budget_ticks());
+        let logs_before = self.store.data().p.logs.len();
+        let result = f(plugin.gatewit_plugin_guest(), &mut self.store);
+        self.store.data_mut().collect_output(result.is_err());
+        self.store.data_mut().current = 0;
+        let error = match result {
+            Ok(v) => return Ok(v),
+            Err(e) => e,
+        };
+        let stderr: Vec<String> = self.store.data().p.logs[logs_before..]
+            .iter()
+            .filter(|l| l.source == LogSource::Stderr)
+            .map(|l| l.message.clone())
+            .collect();
+        let output = if stderr.is_empty() { String::new() } else { format!(" (plugin stderr: {})", stderr.join(" | ")) };
+        let err = match error.downcast_ref::<Trap>() {
+            Some(Trap::Interrupt) | Some(Trap::OutOfFuel) => {
+                anyhow!("plugin exceeded its time budget of {:?} in `{what}`", self.time_budget)
+            }
+            _ => anyhow!("plugin trapped in `{what}`: {error:#}{output}"),
+        };
+        self.restart(&err);
+        Err(err)
+    }
+
+    /// Replaces the instance after a trap: a trapped instance must not run
+    /// again, but the gateway keeps serving with a fresh one (configured
+    /// again). A trap while restarting marks the plugin dead instead of
+    /// looping.
+    fn restart(&mut self, cause: &anyhow::Error) {
+        self.plugin = None;
+        if self.restarting {
+            return;
+        }
+        self.restarting = true;
+        self.restarts += 1;
+        let persistent = std::mem::take(&mut self.store.data_mut().p);
+        match Self::new_store(self.memory_limit, persistent) {
+            Ok(store) => {
+                self.store = store;
+                self.store.data_mut().log(Level::Error, LogSource::Host, format!("restarting the plugin: {cause:#}"));
+                if let Err(e) = self.instantiate() {
+                    self.dead = Some(format!("restart failed: {e:#}"));
+                }
+            }
+            Err(e) => self.dead = Some(format!("{e:#}")),
+        }
+        self.restarting = false;
+    }
+
+    /// Starts a new request (calls `on-context-create`).
+    pub fn stream(&mut self) -> anyhow::Result<Stream<'_>> {
+        let ctx = self.next_ctx;
+        self.next_ctx = self.next_ctx.wrapping_add(1).max(1);
+        self.store.data_mut().requests.insert(ctx, RequestState::default());
+        if self.hook(bit::ON_CONTEXT_CREATE) {
+            self.call("on-context-create", ctx, |g, s| g.call_on_context_create(s, ctx))?;
+        }
+        Ok(Stream { host: self, ctx, finished: false })
+    }
+
+    /// How many times the plugin was restarted after a trap.
+    pub fn restarts(&self) -> u32 {
+        self.restarts
+    }
+
+    /// The compiled component.
+    pub fn component(&self) -> &PluginComponent {
+        &self.component
+    }
+
+    /// Every log record so far (plugin logs, stdout, stderr, host notes).
+    pub fn logs(&self) -> &[LogRecord] {
+        &self.store.data().p.logs
+    }
+
+    /// Takes the log records so far.
+    pub fn take_logs(&mut self) -> Vec<LogRecord> {
+        std::mem::take(&mut self.store.data_mut().p.logs)
+    }
+
+    /// Whether any log message contains `needle`.
+    pub fn logged(&self, needle: &str) -> bool {
+        self.logs().iter().any(|l| l.message.contains(needle))
+    }
+
+    /// Every outbound HTTP call so far.
+    pub fn http_calls(&self) -> &[HttpCallRecord] {
+        &self.store.data().p.http_calls
+    }
+
+    /// Every Redis call so far.
+    pub fn redis_calls(&self) -> &[RedisCallRecord] {
+        &self.store.data().p.redis_calls
+    }
+
+    /// Every defined metric.
+    pub fn metrics(&self) -> &[Metric] {
+        &self.store.data().p.metrics
+    }
+
+    /// The metric named `name`.
+    pub fn metric(&self, name: &str) -> Option<&Metric> {
+        self.metrics().iter().find(|m| m.name == name)
+    }
+
+    /// The shared data at `key` and its version.
+    pub fn shared_data(&self, key: &str) -> Option<(Vec<u8>, u32)> {
+        self.store.data().p.shared_data.get(key).cloned()
+    }
+
+    /// A property the plugin set at plugin level (or the setup's).
+    pub fn property(&self, path: &[&str]) -> Option<Vec<u8>> {
+        self.store.data().p.properties.get(&path.join(".")).cloned()
+    }
+
+    /// The tick period the plugin asked for (0: none).
+    pub fn tick_period(&self) -> Duration {
+        Duration::from_millis(self.store.data().tick_period_ms.into())
+    }
+
+    /// Advances the plugin's clock by `by`, firing `on-tick` for every tick
+    /// period that elapses. Returns how many ticks fired.
+    pub fn advance_time(&mut self, by: Duration) -> anyhow::Result<u64> {
+        let target = self.store.data().p.clock_offset + by;
+        let mut fired = 0;
+        loop {
+            let period = self.tick_period();
+            if period.is_zero() {
+                self.ticked_until = target;
+                break;
+            }
+            let next = self.ticked_until + period;
+            if next > target {
+                break;
+            }
+            if fired >= MAX_TICKS_PER_ADVANCE {
+                bail!("more than {MAX_TICKS_PER_ADVANCE} ticks in one `advance_time`: use a shorter advance");
+            }
+            self.store.data_mut().p.clock_offset = next;
+            self.ticked_until = next;
+            self.tick()?;
+            fired += 1;
+        }
+        self.store.data_mut().p.clock_offset = target;
+        Ok(fired)
+    }
+
+    /// Fires `on-tick` once (and answers the calls it makes).
+    pub fn tick(&mut self) -> anyhow::Result<()> {
+        if self.hook(bit::ON_TICK) {
+            self.call("on-tick", 0, |g, s| g.call_on_tick(s))?;
+        }
+        self.drain_calls()
+    }
+
+    fn req(&mut self, ctx: u32) -> anyhow::Result<&mut RequestState> {
+        self.store.data_mut().requests.get_mut(&ctx).ok_or_else(|| {
+            anyhow!("request {ctx} is gone: the plugin was restarted after a trap and in-flight requests were dropped")
+        })
+    }
+
+    // ---- request direction -------------------------------------------------
+
+    fn request_headers(&mut self, ctx: u32, headers: HeaderList, end_of_stream: bool) -> anyhow::Result<()> {
+        let r = self.req(ctx)?;
+        if r.request_flow != Flow::Idle {
+            bail!("request headers were already sent");
+        }
+        let count = headers.len() as u32;
+        r.request_headers = headers;
+        r.request_eos = end_of_stream;
+        let action = if self.hook(bit::ON_REQUEST_HEADERS) {
+            self.call("on-request-headers", ctx, |g, s| g.call_on_request_headers(s, ctx, count, end_of_stream))?
+        } else {
+            HeaderAction::Continue
+        };
+        if self.handle_local_reply(ctx)? {
+            return self.settle(ctx);
+        }
+        match action {
+            HeaderAction::Continue | HeaderAction::ContinueAndEndStream => self.forward_request_headers(ctx)?,
+            _ => self.req(ctx)?.request_flow = Flow::PausedInHeaders,
+        }
+        self.settle(ctx)
+    }
+
+    fn forward_request_headers(&mut self, ctx: u32) -> anyhow::Result<()> {
+        let r = self.req(ctx)?;
+        r.upstream_headers = Some(r.request_headers.clone());
+        let body_pending = !r.request_body.is_empty() || (r.request_eos && r.saw_request_body);
+        if r.request_eos && !body_pending {
+            r.request_flow = Flow::Done;
+            return Ok(());
+        }
+        r.request_flow = Flow::Streaming;
+        if body_pending { self.request_body_callback(ctx) } else { Ok(()) }
+    }
+
+    fn request_body(&mut self, ctx: u32, chunk: &[u8], end_of_stream: bool) -> anyhow::Result<()> {
+        let r = self.req(ctx)?;
+        if r.local_reply.is_some() {
+            // The stream was answered locally: Envoy drops the rest.
+            return Ok(());
+        }
+        if r.request_flow == Flow::Idle {
+            bail!("request body sent before the request headers");
+        }
+        if r.request_eos {
+            bail!("request body sent after the end of the request stream");
+        }
+        r.request_body.extend_from_slice(chunk);
+        r.request_eos = end_of_stream;
+        r.saw_request_body = true;
+        if r.request_flow == Flow::PausedInHeaders {
+            // Body callbacks wait until the headers phase resumes; the body
+            // stays buffered meanwhile.
+            return Ok(());
+        }
+        self.request_body_callback(ctx)?;
+        self.settle(ctx)
+    }
+
+    fn request_body_callback(&mut self, ctx: u32) -> anyhow::Result<()> {
+        let r = self.req(ctx)?;
+        let (size, eos) = (r.request_body.len() as u32, r.request_eos);
+        let action = if self.hook(bit::ON_REQUEST_BODY) {
+            self.call("on-request-body", ctx, |g, s| g.call_on_request_body(s, ctx, size, eos))?
+        } else {
+            BodyAction::Continue
+        };
+        if self.handle_local_reply(ctx)? {
+            return Ok(());
+        }
+        let r = self.req(ctx)?;
+        match action {
+            BodyAction::Continue => {
+                let chunk = std::mem::take(&mut r.request_body);
+                r.upstream_body.extend_from_slice(&chunk);
+                if eos {
+                    r.request_flow = Flow::Done;
+                }
+            }
+            // Buffer; at the end of the stream nothing more arrives, so the
+            // request waits for `resume-request`.
+            _ if eos => r.request_flow = Flow::PausedInBody,
+            _ => {}
+        }
+        Ok(())
+    }
+
+    fn request_trailers(&mut self, ctx: u32, trailers: HeaderList) -> anyhow::Result<()> {
+        let r = self.req(ctx)?;
+        if r.local_reply.is_some() {
+            return Ok(());
+        }
+        let count = trailers.len() as u32;
+        r.request_trailers = trailers;
+        if self.hook(bit::ON_REQUEST_TRAILERS) {
+            self.call("on-request-trailers", ctx, |g, s| g.call_on_request_trailers(s, ctx, count))?;
+        }
+        self.handle_local_reply(ctx)?;
+        self.settle(ctx)
+    }
+
+    // ---- response direction ------------------------------------------------
+
+    fn response_headers(&mut self, ctx: u32, headers: HeaderList, end_of_stream: bool) -> anyhow::Result<()> {
+        let r = self.req(ctx)?;
+        if r.local_reply.is_some() {
+            bail!("the request was answered locally; there is no upstream response to send");
+        }
+        if r.request_flow != Flow::Done {
+            bail!("the request has not reached the upstream yet (the plugin paused it)");
+        }
+        if r.response_flow != Flow::Idle {
+            bail!("response headers were already sent");
+        }
+        r.response_headers = headers;
+        r.response_eos = end_of_stream;
+        self.response_headers_callback(ctx)?;
+        self.settle(ctx)
+    }
+
+    fn response_headers_callback(&mut self, ctx: u32) -> anyhow::Result<()> {
+        let r = self.req(ctx)?;
+        let (count, eos) = (r.response_headers.len() as u32, r.response_eos && r.response_body.is_empty());
+        let action = if self.hook(bit::ON_RESPONSE_HEADERS) {
+            self.call("on-response-headers", ctx, |g, s| g.call_on_response_headers(s, ctx, count, eos))?
+        } else {
+            HeaderAction::Continue
+        };
+        if self.handle_local_reply(ctx)? {
+            return Ok(());
+        }
+        match action {
+            HeaderAction::Continue | HeaderAction::ContinueAndEndStream => self.forward_response_headers(ctx),
+            _ => {
+                self.req(ctx)?.response_flow = Flow::PausedInHeaders;
+                Ok(())
+            }
+        }
+    }
+
+    fn forward_response_headers(&mut self, ctx: u32) -> anyhow::Result<()> {
+        let r = self.req(ctx)?;
+        r.client_headers = Some(r.response_headers.clone());
+        let body_pending = !r.response_body.is_empty() || (r.response_eos && r.saw_response_body);
+        if r.response_eos && !body_pending {
+            r.response_flow = Flow::Done;
+            return Ok(());
+        }
+        r.response_flow = Flow::Streaming;
+        if body_pending { self.response_body_callback(ctx) } else { Ok(()) }
+    }
+
+    fn response_body(&mut self, ctx: u32, chunk: &[u8], end_of_stream: bool) -> anyhow::Result<()> {
+        let r = self.req(ctx)?;
+        if r.local_reply.is_some() {
+            return Ok(());
+        }
+        if r.response_flow == Flow::Idle {
+            bail!("response body sent before the response headers");
+        }
+        if r.response_eos {
+            bail!("response body sent after the end of the response stream");
+        }
+        r.response_body.extend_from_slice(chunk);
+        r.response_eos = end_of_stream;
+        r.saw_response_body = true;
+        if r.response_flow == Flow::PausedInHeaders {
+            return Ok(());
+        }
+        self.response_body_callback(ctx)?;
+        self.settle(ctx)
+    }
+
+    fn response_body_callback(&mut self, ctx: u32) -> anyhow::Result<()> {
+        let r = self.req(ctx)?;
+        let (size, eos) = (r.response_body.len() as u32, r.response_eos);
+        let action = if self.hook(bit::ON_RESPONSE_BODY) {
+            self.call("on-response-body", ctx, |g, s| g.call_on_response_body(s, ctx, size, eos))?
+        } else {
+            BodyAction::Continue
+        };
+        if self.handle_local_reply(ctx)? {
+            return Ok(());
+        }
+        let r = self.req(ctx)?;
+        match action {
+            BodyAction::Continue => {
+                let chunk = std::mem::take(&mut r.response_body);
+                r.client_body.extend_from_slice(&chunk);
+                if eos {
+                    r.response_flow = Flow::Done;
+                }
+            }
+            _ if eos => r.response_flow = Flow::PausedInBody,
+            _ => {}
+        }
+        Ok(())
+    }
+
+    fn response_trailers(&mut self, ctx: u32, trailers: HeaderList) -> anyhow::Result<()> {
+        let r = self.req(ctx)?;
+        if r.local_reply.is_some() {
+            return Ok(());
+        }
+        let count = trailers.len() as u32;
+        r.response_trailers = trailers;
+        if self.hook(bit::ON_RESPONSE_TRAILERS) {
+            self.call("on-response-trailers", ctx, |g, s| g.call_on_response_trailers(s, ctx, count))?;
+        }
+        self.handle_local_reply(ctx)?;
+        self.settle(ctx)
+    }
+
+    // ---- local replies, resumes, async calls -------------------------------
+
+    /// If the plugin just sent a local reply, ends the exchange with it and
+    /// returns `true`. Like Envoy, a reply sent before the response started
+    /// runs through the plugin's response phases (the plugin sees its own
+    /// reply in `on-response-headers` / `on-response-body`); a reply sent
+    /// during the response phases replaces the upstream response as is.
+    fn handle_local_reply(&mut self, ctx: u32) -> anyhow::Result<bool> {
+        let r = self.req(ctx)?;
+        let Some(reply) = r.local_reply.clone() else { return Ok(false) };
+        if r.local_reply_handled {
+            return Ok(true);
+        }
+        r.local_reply_handled = true;
+        r.request_flow = Flow::Done;
+        r.resume_request = false;
+        let mut headers = vec![(":status".to_string(), reply.status.to_string())];
+        headers.extend(reply.headers.iter().filter(|(k, _)| k != ":status").cloned());
+        if !reply.body.is_empty() {
+            headers.push(("content-length".into(), reply.body.len().to_string()));
+        }
+        if r.response_flow == Flow::Idle && r.client_headers.is_none() {
+            r.response_headers = headers;
+            r.response_body = reply.body;
+            r.saw_response_body = !r.response_body.is_empty();
+            r.response_eos = true;
+            self.response_headers_callback(ctx)?;
+        } else {
+            r.client_headers = Some(headers);
+            r.client_body = reply.body;
+            r.response_body.clear();
+            r.response_flow = Flow::Done;
+            r.resume_response = false;
+        }
+        Ok(true)
+    }
+
+    /// Applies what the plugin asked for during its last callbacks (resumes,
+    /// local replies from async callbacks), then answers pending calls.
+    fn settle(&mut self, ctx: u32) -> anyhow::Result<()> {
+        self.apply_resumes(ctx)?;
+        self.drain_calls()
+    }
+
+    fn apply_resumes(&mut self, ctx: u32) -> anyhow::Result<()> {
+        // Each round either clears a flag or ends the exchange, and the
+        // plugin can only set flags from callbacks, so this terminates.
+        for _ in 0..MAX_CALLS_PER_STEP {
+            let Some(r) = self.store.data_mut().requests.get_mut(&ctx) else { return Ok(()) };
+            if r.local_reply.is_some() && !r.local_reply_handled {
+                self.handle_local_reply(ctx)?;
+                continue;
+            }
+            if std::mem::take(&mut r.resume_request) {
+                match r.request_flow {
+                    Flow::PausedInHeaders => self.forward_request_headers(ctx)?,
+                    Flow::PausedInBody => {
+                        let chunk = std::mem::take(&mut r.request_body);
+                        r.upstream_body.extend_from_slice(&chunk);
+                        r.request_flow = Flow::Done;
+                    }
+                    _ => {}
+                }
+                continue;
+            }
+            if std::mem::take(&mut r.resume_response) {
+                match r.response_flow {
+                    Flow::PausedInHeaders => self.forward_response_headers(ctx)?,
+                    Flow::PausedInBody => {
+                        let chunk = std::mem::take(&mut r.response_body);
+                        r.client_body.extend_from_slice(&chunk);
+                        r.response_flow = Flow::Done;
+                    }
+                    _ => {}
+                }
+                continue;
+            }
+            return Ok(());
+        }
+        bail!("plugin kept resuming the request: more than {MAX_CALLS_PER_STEP} rounds")
+    }
+
+    /// Answers every pending HTTP and Redis call, delivering each answer with
+    /// the originating request current.
+    fn drain_calls(&mut self) -> anyhow::Result<()> {
+        for _ in 0..MAX_CALLS_PER_STEP {
+            if let Some(pending) = self.store.data_mut().pending_http.pop_front() {
+                let record = &self.store.data().p.http_calls[pending.record_index];
+                let (ctx, call_id) = (record.context, record.call_id);
+                let outcome = match pending.backend {
+                    HttpBackend::Mock(MockHttp::Respond(resp)) => Ok(resp),
+                    HttpBackend::Mock(MockHttp::Fail(f)) => Err(f),
+                    HttpBackend::Real(addr) => {
+                        let timeout = match record.timeout_ms {
+                            0 => DEFAULT_HTTP_TIMEOUT,
+                            ms => Duration::from_millis(ms.into()),
+                        };
+                        backend::http_call(addr, &record.request, timeout)
+                    }
+                };
+                self.store.data_mut().p.http_calls[pending.record_index].outcome = Some(outcome.clone());
+                if !self.request_alive(ctx) {
+                    continue;
+                }
+                let response = outcome
+                    .map(|r| guest::HttpResponse { headers: r.headers, body: r.body, trailers: r.trailers })
+                    .map_err(|f| match f {
+                        CallFailure::Timeout => guest::CallFailure::Timeout,
+                        CallFailure::Reset => guest::CallFailure::Reset,
+                    });
+                if self.hook(bit::ON_HTTP_CALL_RESPONSE) {
+                    self.call("on-http-call-response", ctx, |g, s| g.call_on_http_call_response(s, ctx, call_id, response.as_ref().map_err(|e| *e)))?;
+                }
+                if ctx != 0 {
+                    self.apply_resumes(ctx)?;
+                }
+                continue;
+            }
+            if let Some(pending) = self.store.data_mut().pending_redis.pop_front() {
+                let state = self.store.data_mut();
+                let record = &state.p.redis_calls[pending.record_index];
+                let (ctx, call_id) = (record.context, record.call_id);
+                let query = record.query.clone();
+                let outcome = match state.redis_clusters.get_mut(&record.cluster) {
+                    None => Err(crate::backend::RedisFailure::Broken.status()),
+                    Some(cluster) => match &cluster.backend {
+                        RedisBackend::Fake(fake) => match fake.lock() {
+                            Ok(mut fake) => Ok(fake.execute(&query)),
+                            Err(_) => Err(crate::backend::RedisFailure::Broken.status()),
+                        },
+                        RedisBackend::Real(addr) => {
+                            if cluster.connection.is_none() {
+                                cluster.connection = backend::RedisConnection::connect(
+                                    *addr,
+                                    &cluster.username,
+                                    &cluster.password,
+                                    cluster.database,
+                                    cluster.timeout,
+                                )
+                                .ok();
+                            }
+                            match &mut cluster.connection {
+                                None => Err(crate::backend::RedisFailure::Broken.status()),
+                                Some(conn) => {
+                                    let result = conn.call(&query, cluster.timeout).map_err(|f| f.status());
+                                    if result.is_err() {
+                                        cluster.connection = None;
+                                    }
+                                    result
+                                }
+                            }
+                        }
+                    },
+                };
+                state.p.redis_calls[pending.record_index].outcome = Some(outcome.clone());
+                if !self.request_alive(ctx) {
+                    continue;
+                }
+                if self.hook(bit::ON_REDIS_CALL_RESPONSE) {
+                    self.call("on-redis-call-response", ctx, |g, s| g.call_on_redis_call_response(s, ctx, call_id, outcome.as_ref().map(Vec::as_slice).map_err(|e| *e)))?;
+                }
+                if ctx != 0 {
+                    self.apply_resumes(ctx)?;
+                }
+                continue;
+            }
+            return Ok(());
+        }
+        bail!("plugin kept making calls: more than {MAX_CALLS_PER_STEP} answers in one step")
+    }
+
+    /// Calls from a finished request are cancelled, as Envoy cancels them
+    /// when the stream goes away.
+    fn request_alive(&self, ctx: u32) -> bool {
+        ctx == 0 || self.store.data().requests.get(&ctx).is_some_and(|r| !r.done)
+    }
+
+    fn finish(&mut self, ctx: u32) -> anyhow::Result<()> {
+        let Some(r) = self.store.data_mut().requests.get_mut(&ctx) else { return Ok(()) };
+        if r.done {
+            return Ok(());
+        }
+        r.done = true;
+        let result = if self.hook(bit::ON_REQUEST_DONE) {
+            self.call("on-request-done", ctx, |g, s| g.call_on_request_done(s, ctx)).and_then(|()| self.drain_calls())
+        } else {
+            Ok(())
+        };
+        self.store.data_mut().requests.remove(&ctx);
+        result
+    }
+}
+
+/// One request through the plugin. Drop ends it (`on-request-done`) if
+/// [`Stream::finish`] was not called.
+pub struct Stream<'a> {
+    host: &'a mut PluginHost,
+    ctx: u32,
+    finished: bool,
+}
+
+impl std::fmt::Debug for Stream<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Stream").field("ctx", &self.ctx).finish()
+    }
+}
+
+/// The request headers (pseudo-headers first) of `request`.
+pub fn request_header_list(request: &HttpRequest) -> HeaderList {
+    let mut headers = vec![
+        (":method".to_string(), request.method.clone()),
+        (":path".to_string(), request.path.clone()),
+        (":authority".to_string(), request.authority.clone()),
+        (":scheme".to_string(), "http".to_string()),
+    ];
+    headers.extend(request.headers.iter().cloned());
+    headers
+}
+
+fn split_pseudo(headers: &HeaderList) -> (HeaderList, HeaderList) {
+    headers.iter().cloned().partition(|(k, _)| k.starts_with(':'))
+}
+
+fn pseudo(headers: &HeaderList, name: &str) -> String {
+    headers.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone()).unwrap_or_default()
+}
+
+impl Stream<'_> {
+    /// The request's context id.
+    pub fn context_id(&self) -> u32 {
+        self.ctx
+    }
+
+    /// The host (logs, calls, metrics) while the request runs.
+    pub fn host(&self) -> &PluginHost {
+        self.host
+    }
+
+    fn state(&self) -> Option<&RequestState> {
+        self.host.store.data().requests.get(&self.ctx)
+    }
+
+    /// Sends the request headers (`:method`, `:path`, `:authority` included).
+    pub fn send_request_headers(&mut self, headers: HeaderList, end_of_stream: bool) -> anyhow::Result<()> {
+        self.host.request_headers(self.ctx, headers, end_of_stream)
+    }
+
+    /// Sends one request body chunk.
+    pub fn send_request_body(&mut self, chunk: &[u8], end_of_stream: bool) -> anyhow::Result<()> {
+        self.host.request_body(self.ctx, chunk, end_of_stream)
+    }
+
+    /// Sends request trailers (ending the request stream).
+    pub fn send_request_trailers(&mut self, trailers: HeaderList) -> anyhow::Result<()> {
+        self.host.request_trailers(self.ctx, trailers)
+    }
+
+    /// Sends the whole `request`: headers, then each body chunk.
+    pub fn send_request(&mut self, request: &HttpRequest) -> anyhow::Result<()> {
+        let chunks = &request.body_chunks;
+        self.send_request_headers(request_header_list(request), chunks.is_empty())?;
+        for (i, chunk) in chunks.iter().enumerate() {
+            self.send_request_body(chunk, i + 1 == chunks.len())?;
+        }
+        Ok(())
+    }
+
+    /// Whether the plugin holds the request (paused, waiting for a resume).
+    pub fn request_paused(&self) -> bool {
+        self.state().is_some_and(|r| matches!(r.request_flow, Flow::PausedInHeaders | Flow::PausedInBody))
+    }
+
+    /// Whether the plugin holds the response.
+    pub fn response_paused(&self) -> bool {
+        self.state().is_some_and(|r| matches!(r.response_flow, Flow::PausedInHeaders | Flow::PausedInBody))
+    }
+
+    /// The request headers as forwarded upstream (pseudo-headers included),
+    /// once the plugin let them through.
+    pub fn upstream_headers(&self) -> Option<HeaderList> {
+        self.state().and_then(|r| if r.local_reply.is_some() { None } else { r.upstream_headers.clone() })
+    }
+
+    /// The request as the upstream received it, once the whole request went
+    /// through (`None` while paused, or after a local reply).
+    pub fn upstream_request(&self) -> Option<ReceivedRequest> {
+        let r = self.state()?;
+        if r.local_reply.is_some() || r.request_flow != Flow::Done {
+            return None;
+        }
+        let all = r.upstream_headers.as_ref()?;
+        let (pseudos, headers) = split_pseudo(all);
+        Some(ReceivedRequest {
+            method: pseudo(&pseudos, ":method"),
+            path: pseudo(&pseudos, ":path"),
+            headers,
+            body: r.upstream_body.clone(),
+        })
+    }
+
+    /// The local reply the plugin sent, if any.
+    pub fn local_reply(&self) -> Option<LocalReply> {
+        self.state().and_then(|r| r.local_reply.clone())
+    }
+
+    /// Sends the upstream response headers (`status` becomes `:status`).
+    pub fn send_response_headers(&mut self, status: u16, headers: &HeaderList, end_of_stream: bool) -> anyhow::Result<()> {
+        let mut all = vec![(":status".to_string(), status.to_string())];
+        all.extend(headers.iter().cloned());
+        self.host.response_headers(self.ctx, all, end_of_stream)
+    }
+
+    /// Sends one upstream response body chunk.
+    pub fn send_response_body(&mut self, chunk: &[u8], end_of_stream: bool) -> anyhow::Result<()> {
+        self.host.response_body(self.ctx, chunk, end_of_stream)
+    }
+
+    /// Sends upstream response trailers (ending the response stream).
+    pub fn send_response_trailers(&mut self, trailers: HeaderList) -> anyhow::Result<()> {
+        self.host.response_trailers(self.ctx, trailers)
+    }
+
+    /// Sends the whole upstream `response`.
+    pub fn send_response(&mut self, response: &UpstreamResponse) -> anyhow::Result<()> {
+        let chunks = &response.body_chunks;
+        self.send_response_headers(response.status, &response.headers, chunks.is_empty())?;
+        for (i, chunk) in chunks.iter().enumerate() {
+            self.send_response_body(chunk, i + 1 == chunks.len())?;
+        }
+        Ok(())
+    }
+
+    /// The response headers the client has received so far (`:status`
+    /// included), once the plugin let them through.
+    pub fn client_headers(&self) -> Option<HeaderList> {
+        self.state().and_then(|r| r.client_headers.clone())
+    }
+
+    /// The response body the client has received so far.
+    pub fn client_body(&self) -> Vec<u8> {
+        self.state().map(|r| r.client_body.clone()).unwrap_or_default()
+    }
+
+    /// The response as the client received it, once complete.
+    pub fn client_response(&self) -> Option<ClientResponse> {
+        let r = self.state()?;
+        if r.response_flow != Flow::Done {
+            return None;
+        }
+        let (pseudos, headers) = split_pseudo(r.client_headers.as_ref()?);
+        let status = pseudo(&pseudos, ":status").parse().unwrap_or(0);
+        Some(ClientResponse { status, headers, body: r.client_body.clone() })
+    }
+
+    /// Ends the request (`on-request-done`) and returns the client response
+    /// if it was complete.
+    pub fn finish(mut self) -> anyhow::Result<Option<ClientResponse>> {
+        let response = self.client_response();
+        self.finished = true;
+        self.host.finish(self.ctx)?;
+        Ok(response)
+    }
+}
+
+impl Drop for Stream<'_> {
+    fn drop(&mut self) {
+        if !self.finished {
+            // Best effort: a trap here already restarted the plugin and left
+            // a log record.
+            let _ = self.host.finish(self.ctx);
+        }
+    }
+}

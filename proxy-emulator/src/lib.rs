@@ -1,0 +1,747 @@
+//! gatewit proxy-wasm host emulator: runs a proxy-wasm ABI v0.2.1 core
+//! module (what the gatewit adapter emits, or any Envoy/Higress plugin)
+//! natively under wasmtime, with Envoy's semantics, for tests.
+//!
+//! One [`Emulator`] is one plugin VM: it checks the module's shape as Envoy
+//! does, runs `_initialize`, creates the root context, starts the VM and
+//! configures the plugin. Each [`Gateway::send`] is one HTTP stream through
+//! the filter: request headers → body → (simulated) upstream → response
+//! headers → body → `proxy_on_log` → `proxy_on_done` → `proxy_on_delete`.
+//! Outbound HTTP and Redis calls go to real servers on loopback (through
+//! [`gatewit_host_shim::backend`]); their callbacks are delivered before the
+//! next phase runs, so a paused stream resumes deterministically.
+//!
+//! Differences from Envoy worth knowing (all deliberate):
+//! - async answers arrive right after the callback that made the call
+//!   returns, not at some later event-loop turn;
+//! - the upstream is simulated in-process (the scenario's
+//!   [`UpstreamResponse`]) and sees `host` from `:authority`, no
+//!   `x-request-id`/`x-forwarded-*`;
+//! - a stream paused with nothing pending that could resume it is an error
+//!   (Envoy would hang until its stream timeout).
+#![deny(missing_docs)]
+
+mod abi;
+mod hostcalls;
+mod state;
+mod wasi;
+
+use std::collections::{HashMap, VecDeque};
+use std::time::Duration;
+
+use anyhow::{Context, anyhow, bail};
+use gatewit_host_shim::backend::{self, RedisConnection};
+use gatewit_host_shim::exchange::{
+    ClientResponse, Exchange, Gateway, GatewaySetup, HeaderList, HttpRequest, ReceivedRequest, UpstreamResponse,
+};
+use wasmtime::{Config, Engine, ExternType, Func, Instance, Linker, Module, Store, StoreLimitsBuilder, Trap, Val, ValType};
+
+pub use state::{CallRecord, LocalReply, LogEntry, LogLevel, Metric};
+
+use state::{CallResponse, HostState, Pending, Phase, Stream};
+
+/// The proxy-wasm host the emulator imitates.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum HostProfile {
+    /// Stock Envoy: proxy-wasm v0.2.1 only; a module importing Higress's
+    /// Redis hostcalls fails to load.
+    Envoy,
+    /// Higress's Envoy: v0.2.1 plus `proxy_redis_init`/`proxy_redis_call`
+    /// and buffer type 9. A superset of `Envoy`, hence the default.
+    #[default]
+    Higress,
+}
+
+/// How the emulator is set up beyond the [`GatewaySetup`].
+#[derive(Debug, Clone)]
+pub struct EmulatorOptions {
+    /// Which host to imitate.
+    pub profile: HostProfile,
+    /// The level `proxy_get_log_level` reports; lower log lines are dropped.
+    pub log_level: LogLevel,
+    /// Fuel (roughly: wasm instructions) each callback may use before it is
+    /// stopped as runaway.
+    pub fuel_per_callback: u64,
+    /// The most linear memory the plugin may grow to.
+    pub max_memory_bytes: usize,
+    /// Property `plugin_name`.
+    pub plugin_name: String,
+    /// The VM configuration (buffer type 6), handed to `proxy_on_vm_start`.
+    pub vm_config: Vec<u8>,
+}
+
+impl Default for EmulatorOptions {
+    fn default() -> Self {
+        Self {
+            profile: HostProfile::Higress,
+            log_level: LogLevel::Trace,
+            fuel_per_callback: 1_000_000_000,
+            max_memory_bytes: 512 << 20,
+            plugin_name: "gatewit-plugin".into(),
+            vm_config: Vec::new(),
+        }
+    }
+}
+
+/// Stops a plugin that keeps issuing calls from the callbacks of its calls.
+const MAX_CALLS_PER_PUMP: usize = 10_000;
+/// The root context's id (Envoy numbers contexts from 1 too).
+const ROOT_ID: u32 = 1;
+const PAGE: usize = 65536;
+
+/// Which half of a stream a phase belongs to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Dir {
+    Request,
+    Response,
+}
+
+/// What the host does after a phase callback (and the async calls it
+/// started) are done.
+enum Next {
+    /// Pass the data on.
+    Go,
+    /// Keep it (body paused mid-stream: wait for more data).
+    Hold,
+    /// The plugin answered locally.
+    Local(LocalReply),
+}
+
+/// A proxy-wasm plugin VM under emulation. Implements [`Gateway`] (tier
+/// `emulator`).
+pub struct Emulator {
+    store: Store<HostState>,
+    callbacks: HashMap<String, Func>,
+    options: EmulatorOptions,
+    higress_abi: bool,
+    next_context: u32,
+    /// Set once a callback trapped: like Envoy, the VM is then unusable.
+    broken: Option<String>,
+}
+
+impl std::fmt::Debug for Emulator {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Emulator").field("options", &self.options).field("broken", &self.broken).finish_non_exhaustive()
+    }
+}
+
+/// wasmtime 48 has its own error type; keep its whole chain in ours.
+fn wt(e: wasmtime::Error) -> anyhow::Error {
+    anyhow::Error::from_boxed(e.into_boxed_dyn_error())
+}
+
+fn serialized_config(value: &serde_json::Value) -> anyhow::Result<Vec<u8>> {
+    if value.is_null() {
+        return Ok(Vec::new());
+    }
+    serde_json::to_vec(value).context("cannot serialize the plugin configuration")
+}
+
+impl Emulator {
+    /// Loads `module` (a proxy-wasm core module, binary) with the default
+    /// [`EmulatorOptions`], then starts and configures the plugin.
+    pub fn new(module: &[u8], setup: &GatewaySetup) -> anyhow::Result<Self> {
+        Self::with_options(module, setup, EmulatorOptions::default())
+    }
+
+    /// Like [`Emulator::new`] with explicit options.
+    pub fn with_options(module: &[u8], setup: &GatewaySetup, options: EmulatorOptions) -> anyhow::Result<Self> {
+        let mut config = Config::new();
+        config.consume_fuel(true);
+        let engine = Engine::new(&config).map_err(wt).context("cannot create the wasmtime engine")?;
+        let module = Module::new(&engine, module).map_err(wt).context("cannot compile the plugin module")?;
+        let higress_abi = check_shape(&module)?;
+        let redis = options.profile == HostProfile::Higress;
+
+        let mut linker: Linker<HostState> = Linker::new(&engine);
+        // Stubs first, then the real hostcalls shadow the ones they cover.
+        linker.allow_shadowing(true);
+        define_stubs(&mut linker, &module, redis)?;
+        hostcalls::add_to_linker(&mut linker, redis).map_err(wt).context("cannot define the proxy-wasm hostcalls")?;
+        wasi::add_to_linker(&mut linker).map_err(wt).context("cannot define the wasi hostcalls")?;
+
+        let state = HostState {
+            limits: StoreLimitsBuilder::new().memory_size(options.max_memory_bytes).build(),
+            phase: Phase::Initializing,
+            memory: None,
+            malloc: None,
+            root_id: ROOT_ID,
+            effective: ROOT_ID,
+            streams: Default::default(),
+            root_properties: HashMap::new(),
+            plugin_config: serialized_config(&setup.plugin_config)?,
+            vm_config: options.vm_config.clone(),
+            plugin_name: options.plugin_name.clone(),
+            route_name: setup.route_name.clone(),
+            upstream_cluster: setup.upstream_cluster.clone(),
+            http_clusters: setup.clusters.http.clone(),
+            redis_clusters: setup.clusters.redis.clone(),
+            redis_enabled: redis,
+            redis: HashMap::new(),
+            call_response: None,
+            redis_reply: None,
+            pending: VecDeque::new(),
+            next_token: 0,
+            log_level: options.log_level,
+            logs: Vec::new(),
+            calls: Vec::new(),
+            local_replies: Vec::new(),
+            shared: HashMap::new(),
+            next_cas: 0,
+            metrics: Vec::new(),
+            tick_period_ms: 0,
+            done_calls: 0,
+            notes: Vec::new(),
+        };
+        let mut store = Store::new(&engine, state);
+        store.limiter(|s| &mut s.limits);
+        store.set_fuel(options.fuel_per_callback).map_err(wt).context("cannot set fuel")?;
+        let instance = linker.instantiate(&mut store, &module).map_err(wt).context("cannot instantiate the plugin module")?;
+        bind_exports(&mut store, &instance)?;
+        let callbacks = module
+            .exports()
+            .filter(|e| e.name().starts_with("proxy_on_") || matches!(e.name(), "_initialize" | "_start"))
+            .filter_map(|e| instance.get_func(&mut store, e.name()).map(|f| (e.name().to_string(), f)))
+            .collect();
+        let mut emulator = Self { store, callbacks, options, higress_abi, next_context: ROOT_ID + 1, broken: None };
+        emulator.start()?;
+        Ok(emulator)
+    }
+
+    /// `_initialize` (or `_start`), root context, VM start, configure, as
+    /// Envoy does when it loads a plugin.
+    fn start(&mut self) -> anyhow::Result<()> {
+        let init = if self.callbacks.contains_key("_initialize") { "_initialize" } else { "_start" };
+        self.call(init, &[])?;
+        self.store.data_mut().phase = Phase::Running;
+        self.store.data_mut().effective = ROOT_ID;
+        self.call("proxy_on_context_create", &[ROOT_ID.into(), 0])?;
+        let vm_size = self.store.data().vm_config.len() as u64;
+        if self.call("proxy_on_vm_start", &[ROOT_ID.into(), vm_size])? == Some(0) {
+            bail!("the plugin rejected the vm start (`proxy_on_vm_start` returned false){}", self.reasons(0));
+        }
+        let logs_before = self.store.data().logs.len();
+        let size = self.store.data().plugin_config.len() as u64;
+        self.store.data_mut().effective = ROOT_ID;
+        if self.call("proxy_on_configure", &[ROOT_ID.into(), size])? == Some(0) {
+            bail!("the plugin rejected its configuration (`proxy_on_configure` returned false){}", self.reasons(logs_before));
+        }
+        self.pump().context("running the calls the plugin made while starting")
+    }
+
+    /// The plugin's own explanation: what it logged at warn or above since
+    /// log line `from` (or everything it logged, if nothing that severe).
+    fn reasons(&self, from: usize) -> String {
+        let logs = &self.store.data().logs[from.min(self.store.data().logs.len())..];
+        let severe: Vec<&str> = logs.iter().filter(|l| l.level >= LogLevel::Warn).map(|l| l.message.as_str()).collect();
+        let picked: Vec<&str> = if severe.is_empty() { logs.iter().map(|l| l.message.as_str()).collect() } else { severe };
+        if picked.is_empty() { ": it logged no reason".into() } else { format!(": {}", picked.join("; ")) }
+    }
+
+    /// Calls export `name` if the module has it, with `args` converted to
+    /// its parameter types. Returns its first result, if any.
+    fn call(&mut self, name: &str, args: &[u64]) -> anyhow::Result<Option<u64>> {
+        if let Some(why) = &self.broken {
+            bail!("the plugin vm failed earlier and is unusable (as in Envoy): {why}");
+        }
+        let Some(func) = self.callbacks.get(name).copied() else { return Ok(None) };
+        let ty = func.ty(&self.store);
+        if ty.params().len() != args.len() {
+            bail!("export `{name}` takes {} parameters; proxy-wasm passes {}", ty.params().len(), args.len());
+        }
+        let params: Vec<Val> = ty
+            .params()
+            .zip(args)
+            .map(|(t, a)| match t {
+                ValType::I64 => Ok(Val::I64(*a as i64)),
+                ValType::I32 => Ok(Val::I32(*a as u32 as i32)),
+                other => Err(anyhow!("export `{name}` has a parameter of type `{other}`; proxy-wasm passes integers")),
+            })
+            .collect::<anyhow::Result<_>>()?;
+        let mut results = vec![Val::I32(0); ty.results().len()];
+        self.store.set_fuel(self.options.fuel_per_callback).map_err(wt).context("cannot set fuel")?;
+        if let Err(e) = func.call(&mut self.store, &params, &mut results) {
+            let err = if e.downcast_ref::<Trap>() == Some(&Trap::OutOfFuel) {
+                anyhow!(
+                    "plugin callback `{name}` ran out of fuel ({} units): it looks stuck in a loop",
+                    self.options.fuel_per_callback
+                )
+            } else {
+                wt(e).context(format!("plugin callback `{name}` trapped"))
+            };
+            self.broken = Some(format!("{err:#}"));
+            return Err(err);
+        }
+        Ok(results.first().and_then(|v| match v {
+            Val::I32(x) => Some(*x as u32 as u64),
+            Val::I64(x) => Some(*x as u64),
+            _ => None,
+        }))
+    }
+
+    /// Runs every pending outbound call and delivers its answer, including
+    /// calls made by those callbacks.
+    fn pump(&mut self) -> anyhow::Result<()> {
+        let mut executed = 0;
+        while let Some(pending) = self.store.data_mut().pending.pop_front() {
+            executed += 1;
+            if executed > MAX_CALLS_PER_PUMP {
+                bail!("the plugin issued more than {MAX_CALLS_PER_PUMP} calls from call callbacks in one go");
+            }
+            match pending {
+                Pending::Http { token, record, addr } => self.run_http_call(token, record, addr)?,
+                Pending::Redis { token, record, cluster } => self.run_redis_call(token, record, &cluster)?,
+            }
+        }
+        Ok(())
+    }
+
+    fn run_http_call(&mut self, token: u32, record: usize, addr: std::net::SocketAddr) -> anyhow::Result<()> {
+        let Some(CallRecord::Http { request, timeout, .. }) = self.store.data().calls.get(record) else {
+            bail!("internal: http call record {record} is missing");
+        };
+        let (request, timeout) = (request.clone(), (*timeout).max(Duration::from_millis(1)));
+        let outcome = backend::http_call(addr, &request, timeout);
+        let args = match &outcome {
+            Ok(resp) => {
+                self.store.data_mut().call_response =
+                    Some(CallResponse { headers: resp.headers.clone(), body: resp.body.clone(), trailers: resp.trailers.clone() });
+                [ROOT_ID.into(), token.into(), resp.headers.len() as u64, resp.body.len() as u64, resp.trailers.len() as u64]
+            }
+            // Envoy reports a failed call with no headers.
+            Err(_) => [ROOT_ID.into(), token.into(), 0, 0, 0],
+        };
+        if let Some(CallRecord::Http { outcome: slot, .. }) = self.store.data_mut().calls.get_mut(record) {
+            *slot = Some(outcome);
+        }
+        self.store.data_mut().effective = ROOT_ID;
+        let result = self.call("proxy_on_http_call_response", &args);
+        self.store.data_mut().call_response = None;
+        result.map(drop)
+    }
+
+    fn run_redis_call(&mut self, token: u32, record: usize, cluster: &str) -> anyhow::Result<()> {
+        let Some(CallRecord::Redis { query, .. }) = self.store.data().calls.get(record) else {
+            bail!("internal: redis call record {record} is missing");
+        };
+        let query = query.clone();
+        let Some(client) = self.store.data_mut().redis.get_mut(cluster) else {
+            bail!("internal: redis cluster `{cluster}` vanished");
+        };
+        let timeout = client.timeout;
+        let connection = match client.connection.take() {
+            Some(c) => Ok(c),
+            None => RedisConnection::connect(client.addr, &client.username, &client.password, client.database, timeout),
+        };
+        let outcome: Result<Vec<u8>, (u32, String)> = match connection {
+            Err(e) => Err((backend::RedisFailure::Broken.status(), format!("{e:#}"))),
+            Ok(mut conn) => match conn.call(&query, timeout) {
+                Ok(reply) => {
+                    if let Some(client) = self.store.data_mut().redis.get_mut(cluster) {
+                        client.connection = Some(conn);
+                    }
+                    Ok(reply)
+                }
+                // The connection is dropped; the next call reconnects.
+                Err(f) => Err((f.status(), format!("redis call failed: {f:?}"))),
+            },
+        };
+        let args = match &outcome {
+            Ok(reply) => [ROOT_ID.into(), token.into(), 0, reply.len() as u64],
+            Err((status, _)) => [ROOT_ID.into(), token.into(), u64::from(*status), 0],
+        };
+        let state = self.store.data_mut();
+        state.redis_reply = outcome.as_ref().ok().cloned();
+        if let Some(CallRecord::Redis { outcome: slot, .. }) = state.calls.get_mut(record) {
+            *slot = Some(outcome);
+        }
+        state.effective = ROOT_ID;
+        let result = self.call("proxy_on_redis_call_response", &args);
+        self.store.data_mut().redis_reply = None;
+        result.map(drop)
+    }
+
+    fn stream(&mut self, id: u32) -> anyhow::Result<&mut Stream> {
+        self.store.data_mut().streams.get_mut(&id).with_context(|| format!("internal: context {id} is gone"))
+    }
+
+    /// Calls a stream callback with `id` effective and returns its action
+    /// (0 = Continue when the module does not export it).
+    fn phase(&mut self, id: u32, dir: Dir, name: &str, args: &[u64]) -> anyhow::Result<u64> {
+        let stream = self.stream(id)?;
+        match dir {
+            Dir::Request => stream.resume_request = false,
+            Dir::Response => stream.resume_response = false,
+        }
+        self.store.data_mut().effective = id;
+        Ok(self.call(name, args)?.unwrap_or(0))
+    }
+
+    /// After a phase callback returned `action`: runs the pending calls and
+    /// decides. With `must_resume` a pause has to be lifted (by
+    /// `proxy_continue_stream` or a local reply) before the stream can go on.
+    fn settle(&mut self, id: u32, dir: Dir, action: u64, what: &str, must_resume: bool) -> anyhow::Result<Next> {
+        self.pump()?;
+        let stream = self.stream(id)?;
+        if stream.reset {
+            bail!("the plugin reset the stream in the {what} phase (`proxy_close_stream`)");
+        }
+        if let Some(reply) = stream.local_reply.take() {
+            return Ok(Next::Local(reply));
+        }
+        let resumed = match dir {
+            Dir::Request => std::mem::take(&mut stream.resume_request),
+            Dir::Response => std::mem::take(&mut stream.resume_response),
+        };
+        // 0 Continue; 2 is Higress's ContinueAndEndStream.
+        if matches!(action, 0 | 2) || resumed {
+            return Ok(Next::Go);
+        }
+        if must_resume {
+            bail!(
+                "the plugin paused the {what} of context {id} (action {action}) and nothing is pending that could resume it: \
+                 no `proxy_continue_stream` and no local reply"
+            );
+        }
+        Ok(Next::Hold)
+    }
+
+    /// Runs the body phase over `chunks`; returns the data passed on, or a
+    /// local reply.
+    fn body(&mut self, id: u32, dir: Dir, chunks: &[Vec<u8>]) -> anyhow::Result<Result<Vec<u8>, LocalReply>> {
+        let (name, what) = match dir {
+            Dir::Request => ("proxy_on_request_body", "request body"),
+            Dir::Response => ("proxy_on_response_body", "response body"),
+        };
+        let mut forwarded = Vec::new();
+        for (i, chunk) in chunks.iter().enumerate() {
+            let last = i + 1 == chunks.len();
+            let stream = self.stream(id)?;
+            let held = match dir {
+                Dir::Request => &mut stream.request_body,
+                Dir::Response => &mut stream.response_body,
+            };
+            held.extend_from_slice(chunk);
+            let size = held.len() as u64;
+            let action = self.phase(id, dir, name, &[id.into(), size, u64::from(last)])?;
+            match self.settle(id, dir, action, what, last)? {
+                Next::Local(reply) => return Ok(Err(reply)),
+                Next::Hold if action == 3 => {
+                    // Higress StopIterationNoBuffer: the chunk is not kept.
+                    self.held(id, dir)?.clear();
+                }
+                Next::Hold => {}
+                Next::Go => forwarded.append(self.held(id, dir)?),
+            }
+        }
+        Ok(Ok(forwarded))
+    }
+
+    fn held(&mut self, id: u32, dir: Dir) -> anyhow::Result<&mut Vec<u8>> {
+        let stream = self.stream(id)?;
+        Ok(match dir {
+            Dir::Request => &mut stream.request_body,
+            Dir::Response => &mut stream.response_body,
+        })
+    }
+
+    /// The response phases over `headers` (with `:status`) and `body`.
+    /// `local` marks a local reply's own response, during which a further
+    /// local reply is ignored (Envoy cannot replace a reply it is sending).
+    fn respond(&mut self, id: u32, headers: HeaderList, body: Vec<u8>, local: bool) -> anyhow::Result<ClientResponse> {
+        let chunks: Vec<Vec<u8>> = if body.is_empty() { Vec::new() } else { vec![body] };
+        self.stream(id)?.response_headers = headers;
+        let n = self.stream(id)?.response_headers.len() as u64;
+        let action = self.phase(id, Dir::Response, "proxy_on_response_headers", &[id.into(), n, u64::from(chunks.is_empty())])?;
+        let paused = !matches!(action, 0 | 2);
+        let body = match self.settle(id, Dir::Response, action, "response headers", true)? {
+            Next::Local(reply) => return self.late_local(id, reply, local),
+            _ => {
+                // Stock Envoy stops body callbacks while headers are paused
+                // and then hands over the whole buffered body at once.
+                let chunks = if paused && !self.higress_abi { vec![chunks.concat()] } else { chunks };
+                let chunks: Vec<Vec<u8>> = chunks.into_iter().filter(|c| !c.is_empty()).collect();
+                match self.body(id, Dir::Response, &chunks)? {
+                    Ok(body) => body,
+                    Err(reply) => return self.late_local(id, reply, local),
+                }
+            }
+        };
+        let stream = self.stream(id)?;
+        Ok(client_response(&stream.response_headers, body))
+    }
+
+    /// A local reply sent during the response phases: it replaces the
+    /// upstream's response as is, unless a local reply is already on its way.
+    fn late_local(&mut self, id: u32, reply: LocalReply, local: bool) -> anyhow::Result<ClientResponse> {
+        if local {
+            let note = format!("context {id}: ignored a local reply ({}) sent while a local reply was being sent", reply.status);
+            self.store.data_mut().notes.push(note);
+            let stream = self.stream(id)?;
+            let body = std::mem::take(&mut stream.response_body);
+            return Ok(client_response(&stream.response_headers, body));
+        }
+        Ok(client_response(&local_reply_headers(&reply), reply.body))
+    }
+
+    /// One stream, up to the client's response.
+    fn run_stream(&mut self, id: u32, req: &HttpRequest, upstream: &UpstreamResponse) -> anyhow::Result<Exchange> {
+        let chunks: Vec<Vec<u8>> = req.body_chunks.iter().filter(|c| !c.is_empty()).cloned().collect();
+        let n = self.stream(id)?.request_headers.len() as u64;
+        let action = self.phase(id, Dir::Request, "proxy_on_request_headers", &[id.into(), n, u64::from(chunks.is_empty())])?;
+        let paused = !matches!(action, 0 | 2);
+        // With a body, Higress's StopIteration lets body callbacks run (and a
+        // body Continue resume); stock Envoy stops them until resumed.
+        let must_resume = chunks.is_empty() || !self.higress_abi;
+        if let Next::Local(reply) = self.settle(id, Dir::Request, action, "request headers", must_resume)? {
+            return self.local_exchange(id, reply);
+        }
+        let chunks = if paused && !self.higress_abi { vec![chunks.concat()] } else { chunks };
+        let chunks: Vec<Vec<u8>> = chunks.into_iter().filter(|c| !c.is_empty()).collect();
+        let body = match self.body(id, Dir::Request, &chunks)? {
+            Ok(body) => body,
+            Err(reply) => return self.local_exchange(id, reply),
+        };
+
+        let headers = self.stream(id)?.request_headers.clone();
+        let pseudo = |name: &str| headers.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone()).unwrap_or_default();
+        let mut seen: HeaderList = Vec::new();
+        if let Some((_, authority)) = headers.iter().find(|(k, _)| k == ":authority") {
+            seen.push(("host".into(), authority.clone()));
+        }
+        seen.extend(headers.iter().filter(|(k, _)| !k.starts_with(':')).cloned());
+        let received = ReceivedRequest { method: pseudo(":method"), path: pseudo(":path"), headers: seen, body };
+
+        let mut response_headers = vec![(":status".to_string(), upstream.status.to_string())];
+        response_headers.extend(upstream.headers.iter().map(|(k, v)| (k.to_ascii_lowercase(), v.clone())));
+        let response = self.respond(id, response_headers, upstream.body_chunks.concat(), false)?;
+        Ok(Exchange { upstream: Some(received), response })
+    }
+
+    /// The plugin answered during the request phases: Envoy sends the local
+    /// reply through the filter's response phases.
+    fn local_exchange(&mut self, id: u32, reply: LocalReply) -> anyhow::Result<Exchange> {
+        let response = self.respond(id, local_reply_headers(&reply), reply.body, true)?;
+        Ok(Exchange { upstream: None, response })
+    }
+
+    /// Sends one request through the plugin (see [`Gateway::send`]).
+    pub fn exchange(&mut self, request: &HttpRequest, upstream: &UpstreamResponse) -> anyhow::Result<Exchange> {
+        if let Some(why) = &self.broken {
+            bail!("the plugin vm failed earlier and is unusable (as in Envoy): {why}");
+        }
+        let id = self.next_context;
+        self.next_context = self.next_context.checked_add(1).context("context ids exhausted")?;
+        let mut headers: HeaderList = vec![
+            (":authority".into(), request.authority.clone()),
+            (":path".into(), request.path.clone()),
+            (":method".into(), request.method.clone()),
+            (":scheme".into(), "http".into()),
+        ];
+        headers.extend(request.headers.iter().map(|(k, v)| (k.to_ascii_lowercase(), v.clone())));
+        self.store.data_mut().streams.insert(id, Stream { request_headers: headers, ..Stream::default() });
+        self.store.data_mut().effective = id;
+        let created = self.call("proxy_on_context_create", &[id.into(), ROOT_ID.into()]);
+        let result = created.and_then(|_| self.run_stream(id, request, upstream));
+        let finished = if self.broken.is_none() { self.finish(id) } else { Ok(()) };
+        self.store.data_mut().streams.remove(&id);
+        self.store.data_mut().effective = ROOT_ID;
+        let exchange = result?;
+        finished?;
+        Ok(exchange)
+    }
+
+    /// `proxy_on_log`, `proxy_on_done`, `proxy_on_delete`, then any calls
+    /// those made.
+    fn finish(&mut self, id: u32) -> anyhow::Result<()> {
+        self.pump()?;
+        for name in ["proxy_on_log", "proxy_on_done", "proxy_on_delete"] {
+            self.store.data_mut().effective = id;
+            self.call(name, &[id.into()])?;
+        }
+        self.store.data_mut().effective = ROOT_ID;
+        self.pump()
+    }
+
+    /// Fires the plugin's timer once (`proxy_on_tick` on the root context)
+    /// and runs the calls it makes. Works whether or not a period was set.
+    pub fn tick(&mut self) -> anyhow::Result<()> {
+        self.store.data_mut().effective = ROOT_ID;
+        self.call("proxy_on_tick", &[ROOT_ID.into()])?;
+        self.pump()
+    }
+
+    /// The tick period the plugin asked for (`None`: no timer).
+    pub fn tick_period(&self) -> Option<Duration> {
+        let ms = self.store.data().tick_period_ms;
+        (ms > 0).then(|| Duration::from_millis(u64::from(ms)))
+    }
+
+    /// Whether the module exports Higress's `proxy_abi_version_0_2_100`.
+    pub fn higress_abi(&self) -> bool {
+        self.higress_abi
+    }
+
+    /// Every log line the plugin wrote so far.
+    pub fn logs(&self) -> &[LogEntry] {
+        &self.store.data().logs
+    }
+
+    /// Takes the log lines written so far.
+    pub fn take_logs(&mut self) -> Vec<LogEntry> {
+        std::mem::take(&mut self.store.data_mut().logs)
+    }
+
+    /// Every outbound call the plugin made, in order, with its outcome.
+    pub fn calls(&self) -> &[CallRecord] {
+        &self.store.data().calls
+    }
+
+    /// Every local reply the plugin sent, in order (including ignored ones).
+    pub fn local_replies(&self) -> &[LocalReply] {
+        &self.store.data().local_replies
+    }
+
+    /// The metrics the plugin defined.
+    pub fn metrics(&self) -> &[Metric] {
+        &self.store.data().metrics
+    }
+
+    /// The value of metric `name`, if defined.
+    pub fn metric(&self, name: &str) -> Option<i64> {
+        self.store.data().metrics.iter().find(|m| m.name == name).map(|m| m.value)
+    }
+
+    /// Shared data under `key`: value and cas.
+    pub fn shared_data(&self, key: &str) -> Option<(&[u8], u32)> {
+        self.store.data().shared.get(key).map(|(v, cas)| (v.as_slice(), *cas))
+    }
+
+    /// What the emulator noticed and handled on its own (ignored local
+    /// replies, refused calls), for debugging tests.
+    pub fn host_notes(&self) -> &[String] {
+        &self.store.data().notes
+    }
+
+    /// How many times the plugin called `proxy_done`.
+    pub fn done_calls(&self) -> u32 {
+        self.store.data().done_calls
+    }
+
+    /// The plugin's linear memory size in bytes (for leak tests).
+    pub fn memory_bytes(&self) -> usize {
+        self.store.data().memory.map(|m| m.data_size(&self.store)).unwrap_or(0)
+    }
+
+    /// The plugin's linear memory size in 64 KiB pages.
+    pub fn memory_pages(&self) -> usize {
+        self.memory_bytes() / PAGE
+    }
+}
+
+impl Gateway for Emulator {
+    fn tier(&self) -> &'static str {
+        "emulator"
+    }
+
+    fn send(&mut self, request: &HttpRequest, upstream: &UpstreamResponse) -> anyhow::Result<Exchange> {
+        self.exchange(request, upstream).with_context(|| format!("emulator: `{} {}`", request.method, request.path))
+    }
+}
+
+/// The headers of a local reply as Envoy builds them: `:status`, the
+/// plugin's headers, and for a non-empty body `content-length` and (unless
+/// given) `content-type: text/plain`.
+fn local_reply_headers(reply: &LocalReply) -> HeaderList {
+    let mut headers = vec![(":status".to_string(), reply.status.to_string())];
+    headers.extend(reply.headers.iter().cloned());
+    if !reply.body.is_empty() {
+        if !headers.iter().any(|(k, _)| k == "content-type") {
+            headers.push(("content-type".into(), "text/plain".into()));
+        }
+        headers.retain(|(k, _)| k != "content-length");
+        headers.push(("content-length".into(), reply.body.len().to_string()));
+    }
+    headers
+}
+
+fn client_response(headers: &HeaderList, body: Vec<u8>) -> ClientResponse {
+    let status = headers.iter().find(|(k, _)| k == ":status").and_then(|(_, v)| v.parse().ok()).unwrap_or(502);
+    let headers = headers.iter().filter(|(k, _)| !k.starts_with(':')).cloned().collect();
+    ClientResponse { status, headers, body }
+}
+
+/// Envoy's load-time checks: one exported memory named `memory`, an ABI
+/// marker, an allocator. Returns whether the Higress marker is present.
+fn check_shape(module: &Module) -> anyhow::Result<bool> {
+    let memories: Vec<&str> =
+        module.exports().filter(|e| matches!(e.ty(), ExternType::Memory(_))).map(|e| e.name()).collect();
+    match memories.as_slice() {
+        ["memory"] => {}
+        [] => bail!("the module exports no linear memory; proxy-wasm hosts need exactly one, named `memory`"),
+        [other] => bail!("the module exports its memory as `{other}`; proxy-wasm hosts need it named `memory`"),
+        many => bail!("the module exports {} memories ({}); proxy-wasm hosts need exactly one", many.len(), many.join(", ")),
+    }
+    let has = |name: &str| module.exports().any(|e| e.name() == name && matches!(e.ty(), ExternType::Func(_)));
+    let higress = has("proxy_abi_version_0_2_100");
+    if !higress && !has("proxy_abi_version_0_2_1") {
+        bail!("the module exports no proxy-wasm ABI marker (`proxy_abi_version_0_2_1` or `proxy_abi_version_0_2_100`)");
+    }
+    if !has("malloc") && !has("proxy_on_memory_allocate") {
+        bail!("the module exports no allocator (`malloc` or `proxy_on_memory_allocate`) for the host to hand it data");
+    }
+    Ok(higress)
+}
+
+/// Stores the memory and allocator handles the hostcalls need.
+fn bind_exports(store: &mut Store<HostState>, instance: &Instance) -> anyhow::Result<()> {
+    let memory = instance.get_memory(&mut *store, "memory").context("export `memory` is not a memory")?;
+    let malloc = match instance.get_typed_func::<u32, u32>(&mut *store, "malloc") {
+        Ok(f) => f,
+        Err(_) => instance
+            .get_typed_func::<u32, u32>(&mut *store, "proxy_on_memory_allocate")
+            .map_err(wt)
+            .context("the allocator export must have type `(i32) -> i32`")?,
+    };
+    store.data_mut().memory = Some(memory);
+    store.data_mut().malloc = Some(malloc);
+    Ok(())
+}
+
+/// Defines a stub for every function the module imports: WASI ones answer
+/// ENOSYS and proxy-wasm ones `Unimplemented` unless a real hostcall later
+/// shadows them. An import no proxy-wasm host of this profile provides is a
+/// load error naming it, as Envoy's "missing import" failure.
+fn define_stubs(linker: &mut Linker<HostState>, module: &Module, redis: bool) -> anyhow::Result<()> {
+    for import in module.imports() {
+        let (ns, name) = (import.module(), import.name());
+        let ExternType::Func(ty) = import.ty() else {
+            bail!("the module imports `{ns}.{name}`, which is not a function; proxy-wasm hosts provide only functions");
+        };
+        let code = match ns {
+            "wasi_snapshot_preview1" => wasi::NOSYS,
+            "env" => {
+                hostcalls::check_env_import(name, redis)?;
+                if !hostcalls::is_implemented(name, redis) && !hostcalls::is_known_unimplemented(name) {
+                    bail!("the module imports `{ns}.{name}`, which a proxy-wasm v0.2.1 host does not provide");
+                }
+                abi::status::UNIMPLEMENTED
+            }
+            _ => bail!("the module imports `{ns}.{name}`; a proxy-wasm host provides only `env` and `wasi_snapshot_preview1`"),
+        };
+        let label = format!("{ns}.{name}");
+        linker.func_new(ns, name, ty.clone(), move |mut caller, _params, results| {
+            caller.data_mut().notes.push(format!("called unimplemented `{label}`"));
+            for (slot, t) in results.iter_mut().zip(ty.results()) {
+                *slot = match t {
+                    ValType::I64 => Val::I64(i64::from(code)),
+                    ValType::I32 => Val::I32(code as i32),
+                    _ => Val::null_func_ref(),
+                };
+            }
+            Ok(())
+        })
+        .map_err(wt)?;
+    }
+    Ok(())
+}

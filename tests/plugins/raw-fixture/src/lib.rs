@@ -1,0 +1,232 @@
+//! A gatewit plugin written directly on wit-bindgen against `wit/` — no SDK —
+//! to prove any toolchain that produces a component can target the world.
+//!
+//! Configuration: `key=value` lines (`fail=<msg>` rejects the config,
+//! `tick=<ms>` starts a tick timer, `redis=<cluster>` initialises Redis).
+//! Behaviour per request, from the `x-action` request header:
+//! - absent: add request header `x-raw: yes`, continue;
+//! - `trap`: panic; `loop`: spin forever; `oom`: allocate without bound;
+//! - `local`: answer 403 `denied` locally;
+//! - `call`: call cluster `x-cluster` at `/token`, pause; copy the answer's
+//!   `x-token` header into the request and resume; on failure answer 500;
+//! - `redis`: `INCR` key `x-key` on the configured cluster, pause; put the
+//!   raw reply into header `x-redis` and resume; on failure answer 430;
+//! - `buffer`: buffer the whole request body, upper-case it;
+//! - `pause-response`: pause the response headers, resume from the body.
+//!
+//! Responses get header `x-raw-response: <context id>`.
+
+#![allow(missing_docs)]
+
+use std::cell::RefCell;
+use std::collections::HashMap;
+
+wit_bindgen::generate!({
+    path: "../../../wit",
+    world: "plugin",
+});
+
+use exports::gatewit::plugin::guest::{CallFailure, Guest, HttpResponse};
+use gatewit::plugin::types::{BodyAction, BodyKind, HeaderAction, LogLevel, MapKind, MetricKind};
+use gatewit::plugin::{http, http_client, log, metrics, redis};
+
+#[derive(Default)]
+struct State {
+    config: HashMap<String, String>,
+    actions: HashMap<u32, String>,
+    hoard: Vec<Vec<u8>>,
+}
+
+thread_local! {
+    static STATE: RefCell<State> = RefCell::new(State::default());
+}
+
+fn action_of(ctx: u32) -> String {
+    STATE.with(|s| s.borrow().actions.get(&ctx).cloned().unwrap_or_default())
+}
+
+fn config(key: &str) -> Option<String> {
+    STATE.with(|s| s.borrow().config.get(key).cloned())
+}
+
+fn resp_command(args: &[&str]) -> Vec<u8> {
+    let mut out = format!("*{}\r\n", args.len()).into_bytes();
+    for a in args {
+        out.extend_from_slice(format!("${}\r\n{a}\r\n", a.len()).as_bytes());
+    }
+    out
+}
+
+struct RawFixture;
+
+impl Guest for RawFixture {
+    fn on_plugin_start(config: Vec<u8>) -> Result<(), String> {
+        let text = String::from_utf8(config).map_err(|_| "config is not UTF-8".to_string())?;
+        let parsed: HashMap<String, String> = text
+            .lines()
+            .filter_map(|l| l.split_once('='))
+            .map(|(k, v)| (k.trim().to_string(), v.trim().to_string()))
+            .collect();
+        if let Some(msg) = parsed.get("fail") {
+            return Err(format!("raw fixture refuses this config: {msg}"));
+        }
+        println!("raw fixture starting");
+        if let Some(ms) = parsed.get("tick").and_then(|t| t.parse().ok()) {
+            gatewit::plugin::time::set_tick_period(ms);
+        }
+        if let Some(cluster) = parsed.get("redis") {
+            let options = redis::RedisOptions {
+                username: String::new(),
+                password: parsed.get("password").cloned().unwrap_or_default(),
+                timeout_ms: 500,
+                database: 0,
+                buffer_flush_timeout_ms: None,
+                max_buffer_size: None,
+                disable_buffer: true,
+            };
+            redis::redis_init(cluster, &options).map_err(|e| format!("redis init failed: {e:?}"))?;
+        }
+        STATE.with(|s| s.borrow_mut().config = parsed);
+        Ok(())
+    }
+
+    fn on_context_create(_ctx: u32) {}
+
+    fn on_request_headers(ctx: u32, _count: u32, _eos: bool) -> HeaderAction {
+        let action = http::get_header(MapKind::RequestHeaders, "x-action").unwrap_or_default();
+        STATE.with(|s| s.borrow_mut().actions.insert(ctx, action.clone()));
+        log::log(LogLevel::Info, &format!("request {ctx} action `{action}`"));
+        match action.as_str() {
+            "trap" => panic!("raw fixture traps on purpose"),
+            "loop" => {
+                let mut n: u64 = 0;
+                loop {
+                    n = std::hint::black_box(n.wrapping_add(1));
+                }
+            }
+            "oom" => {
+                STATE.with(|s| {
+                    let mut s = s.borrow_mut();
+                    loop {
+                        s.hoard.push(vec![1u8; 1 << 20]);
+                    }
+                })
+            }
+            "local" => {
+                let _ = http::send_local_reply(403, &[("x-denied".into(), "1".into())], b"denied", None, "raw-denied");
+                HeaderAction::Pause
+            }
+            "call" => {
+                let cluster = http::get_header(MapKind::RequestHeaders, "x-cluster").unwrap_or_default();
+                let headers =
+                    vec![(":method".into(), "GET".into()), (":path".into(), "/token".into()), (":authority".into(), "token".into())];
+                match http_client::dispatch_http_call(&cluster, &headers, &[], &[], 500) {
+                    Ok(_) => HeaderAction::Pause,
+                    Err(e) => {
+                        let body = format!("dispatch failed: {e:?}");
+                        let _ = http::send_local_reply(503, &[], body.as_bytes(), None, "raw-dispatch");
+                        HeaderAction::Pause
+                    }
+                }
+            }
+            "redis" => {
+                let cluster = config("redis").unwrap_or_default();
+                let key = http::get_header(MapKind::RequestHeaders, "x-key").unwrap_or_else(|| "k".into());
+                match redis::redis_call(&cluster, &resp_command(&["INCR", &key])) {
+                    Ok(_) => HeaderAction::Pause,
+                    Err(e) => {
+                        let _ = http::send_local_reply(503, &[], format!("redis call failed: {e:?}").as_bytes(), None, "");
+                        HeaderAction::Pause
+                    }
+                }
+            }
+            _ => {
+                let _ = http::add_header(MapKind::RequestHeaders, "x-raw", "yes");
+                HeaderAction::Continue
+            }
+        }
+    }
+
+    fn on_request_body(ctx: u32, size: u32, eos: bool) -> BodyAction {
+        if action_of(ctx) != "buffer" {
+            return BodyAction::Continue;
+        }
+        if !eos {
+            return BodyAction::Pause;
+        }
+        let body = http::get_body(BodyKind::RequestBody, 0, size);
+        let _ = http::replace_body(BodyKind::RequestBody, &body.to_ascii_uppercase());
+        BodyAction::Continue
+    }
+
+    fn on_request_trailers(_ctx: u32, _count: u32) -> HeaderAction {
+        HeaderAction::Continue
+    }
+
+    fn on_response_headers(ctx: u32, _count: u32, _eos: bool) -> HeaderAction {
+        let _ = http::add_header(MapKind::ResponseHeaders, "x-raw-response", &ctx.to_string());
+        if action_of(ctx) == "pause-response" {
+            return HeaderAction::Pause;
+        }
+        HeaderAction::Continue
+    }
+
+    fn on_response_body(ctx: u32, _size: u32, eos: bool) -> BodyAction {
+        if action_of(ctx) == "pause-response" && eos {
+            let _ = http::append_body(BodyKind::ResponseBody, b" (seen)");
+            let _ = http::resume_response();
+        }
+        BodyAction::Continue
+    }
+
+    fn on_response_trailers(_ctx: u32, _count: u32) -> HeaderAction {
+        HeaderAction::Continue
+    }
+
+    fn on_request_done(ctx: u32) {
+        STATE.with(|s| s.borrow_mut().actions.remove(&ctx));
+    }
+
+    fn on_tick() {
+        if let Ok(id) = metrics::define_metric(MetricKind::Counter, "raw_ticks") {
+            let _ = metrics::increment_metric(id, 1);
+        }
+    }
+
+    fn on_http_call_response(_ctx: u32, _call: u32, response: Result<HttpResponse, CallFailure>) {
+        match response {
+            Ok(resp) => {
+                let status = resp.headers.iter().find(|(k, _)| k == ":status").map(|(_, v)| v.clone()).unwrap_or_default();
+                if status != "200" {
+                    let _ = http::send_local_reply(500, &[], format!("token service answered {status}").as_bytes(), None, "");
+                    return;
+                }
+                if let Some((_, token)) = resp.headers.iter().find(|(k, _)| k == "x-token") {
+                    let _ = http::replace_header(MapKind::RequestHeaders, "x-token", token);
+                }
+                let _ = http::replace_header(MapKind::RequestHeaders, "x-token-body", &String::from_utf8_lossy(&resp.body));
+                let _ = http::resume_request();
+            }
+            Err(failure) => {
+                let body = format!("call failed: {failure:?}");
+                let _ = http::send_local_reply(500, &[], body.as_bytes(), None, "raw-call-failed");
+            }
+        }
+    }
+
+    fn on_redis_call_response(_ctx: u32, _call: u32, reply: Result<Vec<u8>, u32>) {
+        match reply {
+            Ok(raw) => {
+                let text = String::from_utf8_lossy(&raw).trim_end().to_string();
+                let _ = http::replace_header(MapKind::RequestHeaders, "x-redis", &text);
+                let _ = http::resume_request();
+            }
+            Err(status) => {
+                let body = format!("redis failed with status {status}");
+                let _ = http::send_local_reply(430, &[], body.as_bytes(), None, "raw-redis-failed");
+            }
+        }
+    }
+}
+
+export!(RawFixture);
