@@ -2,7 +2,7 @@
 //! component targets the `gatewit:plugin` world.
 
 use crate::AdaptError;
-use wasmparser::{Encoding, Parser, Payload, Validator, WasmFeatures};
+use wasmparser::{Parser, Payload, Validator, WasmFeatures};
 
 /// The interface prefix every gatewit name starts with.
 pub(crate) const PKG: &str = "gatewit:plugin/";
@@ -59,20 +59,18 @@ pub(crate) fn inspect(bytes: &[u8]) -> Result<Plugin<'_>, AdaptError> {
     for payload in Parser::new(0).parse_all(bytes) {
         let payload = payload.map_err(|e| AdaptError::Malformed(e.to_string()))?;
         match payload {
-            Payload::Version {
-                encoding: Encoding::Component,
-                ..
-            } if depth > 0 => {
+            Payload::ModuleSection { .. } if depth > 0 => {
+                // wit-component nests type-only components (to export
+                // interfaces with types); a nested one holding core code is
+                // a composition of several plugins or libraries.
                 return Err(AdaptError::UnsupportedShape(
-                    "the component nests other components (a composition); adapt the plugin component before composing it".into(),
+                    "a nested component holds core modules (a composition); adapt the plugin component before composing it".into(),
                 ));
             }
             Payload::ModuleSection {
                 unchecked_range, ..
             } => {
-                modules.push(scan_module(
-                    &bytes[unchecked_range.start as usize..unchecked_range.end as usize],
-                )?);
+                modules.push(scan_module(&bytes[unchecked_range.start as usize..unchecked_range.end as usize])?);
                 depth += 1;
             }
             Payload::ComponentSection { .. } => depth += 1,

@@ -15,6 +15,9 @@ fn run_case(dir: &Path) -> Result<()> {
     let extra = std::fs::read_to_string(dir.join("world.wit")).ok();
     let world = if extra.is_some() { "test" } else { "plugin" };
     let component = common::component(&wat, extra.as_deref(), world)?;
+    if let Some(d) = std::env::var_os("DUMP") {
+        std::fs::write(Path::new(&d).join(format!("{}.wasm", dir.file_name().unwrap().to_string_lossy())), &component)?;
+    }
     let profile = match std::fs::read_to_string(dir.join("profile")).ok().as_deref().map(str::trim) {
         Some("higress") => Profile::Higress,
         _ => Profile::Envoy,

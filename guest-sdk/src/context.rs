@@ -459,20 +459,20 @@ impl HttpContext {
 
     /// Answer the client directly (Higress `SendHttpResponse`). A paused
     /// request resumes by itself.
-    pub fn send_http_response<K: AsRef<str>, V: AsRef<str>>(
+    pub fn send_http_response(
         &mut self,
         status: u16,
-        headers: &[(K, V)],
+        headers: &[(&str, &str)],
         body: impl AsRef<[u8]>,
     ) -> Result<(), Status> {
         host::send_local_reply(status, &pairs(headers), body.as_ref(), None)
     }
 
     /// [`Self::send_http_response`] with a gRPC status.
-    pub fn send_grpc_response<K: AsRef<str>, V: AsRef<str>>(
+    pub fn send_grpc_response(
         &mut self,
         status: u16,
-        headers: &[(K, V)],
+        headers: &[(&str, &str)],
         body: impl AsRef<[u8]>,
         grpc_status: i32,
     ) -> Result<(), Status> {

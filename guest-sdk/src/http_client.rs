@@ -410,10 +410,10 @@ impl fmt::Debug for HttpClient {
 macro_rules! method_without_body {
     ($(#[$doc:meta] $name:ident => $method:literal),* $(,)?) => {$(
         #[$doc]
-        pub fn $name<K: AsRef<str>, V: AsRef<str>>(
+        pub fn $name(
             &self,
             url: &str,
-            headers: &[(K, V)],
+            headers: &[(&str, &str)],
             callback: impl FnOnce(&mut HttpContext, HttpResponse) + 'static,
         ) -> Result<(), Status> {
             self.call($method, url, headers, &[], None, callback)
@@ -424,10 +424,10 @@ macro_rules! method_without_body {
 macro_rules! method_with_body {
     ($(#[$doc:meta] $name:ident => $method:literal),* $(,)?) => {$(
         #[$doc]
-        pub fn $name<K: AsRef<str>, V: AsRef<str>>(
+        pub fn $name(
             &self,
             url: &str,
-            headers: &[(K, V)],
+            headers: &[(&str, &str)],
             body: impl AsRef<[u8]>,
             callback: impl FnOnce(&mut HttpContext, HttpResponse) + 'static,
         ) -> Result<(), Status> {
@@ -484,11 +484,11 @@ impl HttpClient {
     /// the client's timeout. `callback` runs with the answer (or a 502 on
     /// failure); an error here means the call was not sent (unknown
     /// cluster, bad request) and the callback will not run.
-    pub fn call<K: AsRef<str>, V: AsRef<str>>(
+    pub fn call(
         &self,
         method: &str,
         url: &str,
-        headers: &[(K, V)],
+        headers: &[(&str, &str)],
         body: &[u8],
         timeout_ms: Option<u32>,
         callback: impl FnOnce(&mut HttpContext, HttpResponse) + 'static,

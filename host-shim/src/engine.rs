@@ -132,9 +132,9 @@ impl PluginComponent {
         if let Some(found) = cache.lock().ok().and_then(|c| c.get(&key).cloned()) {
             return Ok(found);
         }
-        let hooks = hooks::read_hooks(bytes).with_context(|| format!("invalid plugin component `{name}`"))?;
         let component =
             Component::new(engine()?, bytes).map_err(|e| anyhow!("`{name}` is not a valid WebAssembly component: {e:#}"))?;
+        let hooks = hooks::read_hooks(bytes).with_context(|| format!("invalid plugin component `{name}`"))?;
         let loaded = Self { component, hooks, name: name.to_string() };
         if let Ok(mut c) = cache.lock() {
             c.insert(key, loaded.clone());

@@ -41,6 +41,11 @@ impl ShimGateway {
         Ok(Self { host })
     }
 
+    /// Wraps an already configured harness.
+    pub fn from_host(host: PluginHost) -> Self {
+        Self { host }
+    }
+
     /// The underlying harness (logs, calls, metrics).
     pub fn host(&self) -> &PluginHost {
         &self.host

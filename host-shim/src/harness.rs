@@ -637,7 +637,8 @@ impl PluginHost {
     // ---- local replies, resumes, async calls -------------------------------
 
     /// If the plugin just sent a local reply, ends the exchange with it and
-    /// returns `true`. Like Envoy, a reply sent before the response started
+    /// returns `true` (`false` when there is none, or it is already being
+    /// answered). Like Envoy, a reply sent before the response started
     /// runs through the plugin's response phases (the plugin sees its own
     /// reply in `on-response-headers` / `on-response-body`); a reply sent
     /// during the response phases replaces the upstream response as is.
@@ -645,7 +646,8 @@ impl PluginHost {
         let r = self.req(ctx)?;
         let Some(reply) = r.local_reply.clone() else { return Ok(false) };
         if r.local_reply_handled {
-            return Ok(true);
+            // Already the response (we are in its response phases).
+            return Ok(false);
         }
         r.local_reply_handled = true;
         r.request_flow = Flow::Done;

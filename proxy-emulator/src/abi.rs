@@ -8,7 +8,6 @@ pub(crate) mod status {
     pub const OK: u32 = 0;
     pub const NOT_FOUND: u32 = 1;
     pub const BAD_ARGUMENT: u32 = 2;
-    pub const SERIALIZATION_FAILURE: u32 = 3;
     pub const INVALID_MEMORY_ACCESS: u32 = 6;
     pub const CAS_MISMATCH: u32 = 8;
     pub const UNIMPLEMENTED: u32 = 12;

@@ -448,8 +448,8 @@ impl Emulator {
     /// The response phases over `headers` (with `:status`) and `body`.
     /// `local` marks a local reply's own response, during which a further
     /// local reply is ignored (Envoy cannot replace a reply it is sending).
-    fn respond(&mut self, id: u32, headers: HeaderList, body: Vec<u8>, local: bool) -> anyhow::Result<ClientResponse> {
-        let chunks: Vec<Vec<u8>> = if body.is_empty() { Vec::new() } else { vec![body] };
+    fn respond(&mut self, id: u32, headers: HeaderList, chunks: &[Vec<u8>], local: bool) -> anyhow::Result<ClientResponse> {
+        let chunks: Vec<Vec<u8>> = chunks.iter().filter(|c| !c.is_empty()).cloned().collect();
         self.stream(id)?.response_headers = headers;
         let n = self.stream(id)?.response_headers.len() as u64;
         let action = self.phase(id, Dir::Response, "proxy_on_response_headers", &[id.into(), n, u64::from(chunks.is_empty())])?;
@@ -514,14 +514,14 @@ impl Emulator {
 
         let mut response_headers = vec![(":status".to_string(), upstream.status.to_string())];
         response_headers.extend(upstream.headers.iter().map(|(k, v)| (k.to_ascii_lowercase(), v.clone())));
-        let response = self.respond(id, response_headers, upstream.body_chunks.concat(), false)?;
+        let response = self.respond(id, response_headers, &upstream.body_chunks, false)?;
         Ok(Exchange { upstream: Some(received), response })
     }
 
     /// The plugin answered during the request phases: Envoy sends the local
     /// reply through the filter's response phases.
     fn local_exchange(&mut self, id: u32, reply: LocalReply) -> anyhow::Result<Exchange> {
-        let response = self.respond(id, local_reply_headers(&reply), reply.body, true)?;
+        let response = self.respond(id, local_reply_headers(&reply), std::slice::from_ref(&reply.body), true)?;
         Ok(Exchange { upstream: None, response })
     }
 

@@ -12,7 +12,9 @@
 //! - `redis`: `INCR` key `x-key` on the configured cluster, pause; put the
 //!   raw reply into header `x-redis` and resume; on failure answer 430;
 //! - `buffer`: buffer the whole request body, upper-case it;
-//! - `pause-response`: pause the response headers, resume from the body.
+//! - `pause-response`: pause the response headers, call cluster `x-cluster`
+//!   and resume from its answer (header `x-late`); buffer the response body
+//!   and append ` (seen <n> bytes)`.
 //!
 //! Responses get header `x-raw-response: <context id>`.
 
@@ -166,15 +168,23 @@ impl Guest for RawFixture {
     fn on_response_headers(ctx: u32, _count: u32, _eos: bool) -> HeaderAction {
         let _ = http::add_header(MapKind::ResponseHeaders, "x-raw-response", &ctx.to_string());
         if action_of(ctx) == "pause-response" {
-            return HeaderAction::Pause;
+            let cluster = http::get_header(MapKind::RequestHeaders, "x-cluster").unwrap_or_default();
+            let headers =
+                vec![(":method".into(), "GET".into()), (":path".into(), "/late".into()), (":authority".into(), "late".into())];
+            if http_client::dispatch_http_call(&cluster, &headers, &[], &[], 500).is_ok() {
+                return HeaderAction::Pause;
+            }
         }
         HeaderAction::Continue
     }
 
-    fn on_response_body(ctx: u32, _size: u32, eos: bool) -> BodyAction {
-        if action_of(ctx) == "pause-response" && eos {
-            let _ = http::append_body(BodyKind::ResponseBody, b" (seen)");
-            let _ = http::resume_response();
+    fn on_response_body(ctx: u32, size: u32, eos: bool) -> BodyAction {
+        if action_of(ctx) == "pause-response" {
+            // Buffer the whole response, then append to it.
+            if !eos {
+                return BodyAction::Pause;
+            }
+            let _ = http::append_body(BodyKind::ResponseBody, format!(" (seen {size} bytes)").as_bytes());
         }
         BodyAction::Continue
     }
@@ -193,7 +203,12 @@ impl Guest for RawFixture {
         }
     }
 
-    fn on_http_call_response(_ctx: u32, _call: u32, response: Result<HttpResponse, CallFailure>) {
+    fn on_http_call_response(ctx: u32, _call: u32, response: Result<HttpResponse, CallFailure>) {
+        if action_of(ctx) == "pause-response" {
+            let _ = http::replace_header(MapKind::ResponseHeaders, "x-late", if response.is_ok() { "ok" } else { "failed" });
+            let _ = http::resume_response();
+            return;
+        }
         match response {
             Ok(resp) => {
                 let status = resp.headers.iter().find(|(k, _)| k == ":status").map(|(_, v)| v.clone()).unwrap_or_default();

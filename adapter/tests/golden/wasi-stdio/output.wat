@@ -1,0 +1,777 @@
+(module
+  (type (;0;) (func (result i32)))
+  (type (;1;) (func (param i32 i32)))
+  (type (;2;) (func (param i32 i32 i32 i32)))
+  (type (;3;) (func (param i32)))
+  (type (;4;) (func (result i64)))
+  (type (;5;) (func (param i64 i32)))
+  (type (;6;) (func (param i32 i32 i32)))
+  (type (;7;) (func (param i32 i32 i32 i32) (result i32)))
+  (type (;8;) (func (param i32 i32) (result i32)))
+  (type (;9;) (func (param i32 i32 i32) (result i32)))
+  (type (;10;) (func))
+  (type (;11;) (func (param i32 i32 i32 i32 i32 i32 i32 i32 i32)))
+  (type (;12;) (func (param i32 i32 i32 i32 i32)))
+  (type (;13;) (func (param i32 i32 i32) (result i32)))
+  (type (;14;) (func (param i32 i32) (result i32)))
+  (type (;15;) (func (param i32) (result i32)))
+  (type (;16;) (func (param i32 i32 i32 i32 i32) (result i32)))
+  (type (;17;) (func (result i32)))
+  (type (;18;) (func (param i32 i32)))
+  (type (;19;) (func (param i32 i32 i32 i32)))
+  (type (;20;) (func (param i32)))
+  (type (;21;) (func (result i64)))
+  (type (;22;) (func (param i64 i32)))
+  (type (;23;) (func (param i32 i32 i32)))
+  (type (;24;) (func))
+  (import "env" "proxy_log" (func (;0;) (type 13) (param i32 i32 i32) (result i32)))
+  (import "wasi_snapshot_preview1" "random_get" (func (;1;) (type 14) (param i32 i32) (result i32)))
+  (import "env" "proxy_get_current_time_nanoseconds" (func (;2;) (type 15) (param i32) (result i32)))
+  (import "env" "proxy_get_buffer_bytes" (func (;3;) (type 16) (param i32 i32 i32 i32 i32) (result i32)))
+  (memory (;0;) 1)
+  (global (;0;) (mut i32) i32.const 4096)
+  (global (;1;) (mut i32) i32.const 0)
+  (export "memory" (memory 0))
+  (export "malloc" (func 33))
+  (export "proxy_on_memory_allocate" (func 33))
+  (export "_initialize" (func 36))
+  (export "proxy_abi_version_0_2_1" (func 37))
+  (export "proxy_on_configure" (func 38))
+  (export "proxy_on_context_create" (func 39))
+  (export "proxy_on_request_headers" (func 40))
+  (export "proxy_on_request_body" (func 41))
+  (export "proxy_on_request_trailers" (func 42))
+  (export "proxy_on_response_headers" (func 43))
+  (export "proxy_on_response_body" (func 44))
+  (export "proxy_on_response_trailers" (func 45))
+  (export "proxy_on_log" (func 46))
+  (func (;4;) (type 7) (param i32 i32 i32 i32) (result i32)
+    (local i32)
+    global.get 0
+    local.get 2
+    i32.const 1
+    i32.sub
+    i32.add
+    i32.const 0
+    local.get 2
+    i32.sub
+    i32.and
+    local.set 4
+    local.get 4
+    local.get 3
+    i32.add
+    global.set 0
+    local.get 0
+    if ;; label = @1
+      local.get 4
+      local.get 0
+      local.get 1
+      memory.copy
+    end
+    local.get 4
+  )
+  (func (;5;) (type 8) (param i32 i32) (result i32)
+    i32.const 512
+    i32.const 0
+    i32.store8
+    i32.const 512
+  )
+  (func (;6;) (type 3) (param i32))
+  (func (;7;) (type 9) (param i32 i32 i32) (result i32)
+    (local i32)
+    call 17
+    local.set 3
+    local.get 3
+    i32.const 256
+    call 19
+    local.get 3
+    i32.const 16
+    i32.const 10
+    i32.const 256
+    call 20
+    local.get 3
+    i32.const 256
+    call 22
+    local.get 3
+    call 23
+    call 18
+    local.set 3
+    local.get 3
+    i32.const 32
+    i32.const 10
+    i32.const 256
+    call 21
+    local.get 3
+    call 23
+    i32.const 256
+    call 25
+    i32.const 256
+    call 27
+    call 28
+    drop
+    i64.const 4
+    i32.const 256
+    call 29
+    call 30
+    drop
+    i32.const 0
+  )
+  (func (;8;) (type 9) (param i32 i32 i32) (result i32)
+    i32.const 0
+  )
+  (func (;9;) (type 8) (param i32 i32) (result i32)
+    i32.const 0
+  )
+  (func (;10;) (type 9) (param i32 i32 i32) (result i32)
+    i32.const 0
+  )
+  (func (;11;) (type 9) (param i32 i32 i32) (result i32)
+    i32.const 0
+  )
+  (func (;12;) (type 8) (param i32 i32) (result i32)
+    i32.const 0
+  )
+  (func (;13;) (type 3) (param i32)
+    i32.const 1
+    call 26
+  )
+  (func (;14;) (type 10))
+  (func (;15;) (type 11) (param i32 i32 i32 i32 i32 i32 i32 i32 i32))
+  (func (;16;) (type 12) (param i32 i32 i32 i32 i32))
+  (func (;17;) (type 17) (result i32)
+    i32.const 2
+  )
+  (func (;18;) (type 17) (result i32)
+    i32.const 3
+  )
+  (func (;19;) (type 18) (param i32 i32)
+    local.get 1
+    i32.const 0
+    i32.store8
+    local.get 1
+    i64.const 1048576
+    i64.store offset=8
+  )
+  (func (;20;) (type 19) (param i32 i32 i32 i32)
+    (local i32)
+    local.get 2
+    local.set 4
+    local.get 4
+    if ;; label = @1
+      local.get 1
+      local.get 4
+      i32.add
+      i32.const 1
+      i32.sub
+      i32.load8_u
+      i32.const 10
+      i32.eq
+      if ;; label = @2
+        local.get 4
+        i32.const 1
+        i32.sub
+        local.set 4
+      end
+    end
+    local.get 4
+    if ;; label = @1
+      i32.const 4
+      i32.const 2
+      local.get 0
+      i32.const 3
+      i32.eq
+      select
+      local.get 1
+      local.get 4
+      call 0
+      drop
+    end
+    local.get 3
+    i32.const 0
+    i32.store8
+  )
+  (func (;21;) (type 19) (param i32 i32 i32 i32)
+    (local i32)
+    local.get 2
+    local.set 4
+    local.get 4
+    if ;; label = @1
+      local.get 1
+      local.get 4
+      i32.add
+      i32.const 1
+      i32.sub
+      i32.load8_u
+      i32.const 10
+      i32.eq
+      if ;; label = @2
+        local.get 4
+        i32.const 1
+        i32.sub
+        local.set 4
+      end
+    end
+    local.get 4
+    if ;; label = @1
+      i32.const 4
+      i32.const 2
+      local.get 0
+      i32.const 3
+      i32.eq
+      select
+      local.get 1
+      local.get 4
+      call 0
+      drop
+    end
+    local.get 3
+    i32.const 0
+    i32.store8
+  )
+  (func (;22;) (type 18) (param i32 i32)
+    local.get 1
+    i32.const 0
+    i32.store8
+  )
+  (func (;23;) (type 20) (param i32))
+  (func (;24;) (type 20) (param i32))
+  (func (;25;) (type 20) (param i32)
+    local.get 0
+    i32.const 4
+    i32.store
+    local.get 0
+    i32.const 0
+    i32.store offset=4
+  )
+  (func (;26;) (type 20) (param i32)
+    (local i32 i32 i32)
+    call 32
+    local.set 1
+    i32.const 27
+    call 34
+    local.get 1
+    i32.load
+    local.set 3
+    i32.const 0
+    local.set 2
+    local.get 3
+    local.get 2
+    i32.add
+    i32.const 103
+    i32.store8
+    local.get 3
+    local.get 2
+    i32.add
+    i32.const 97
+    i32.store8 offset=1
+    local.get 3
+    local.get 2
+    i32.add
+    i32.const 116
+    i32.store8 offset=2
+    local.get 3
+    local.get 2
+    i32.add
+    i32.const 101
+    i32.store8 offset=3
+    local.get 3
+    local.get 2
+    i32.add
+    i32.const 119
+    i32.store8 offset=4
+    local.get 3
+    local.get 2
+    i32.add
+    i32.const 105
+    i32.store8 offset=5
+    local.get 3
+    local.get 2
+    i32.add
+    i32.const 116
+    i32.store8 offset=6
+    local.get 3
+    local.get 2
+    i32.add
+    i32.const 58
+    i32.store8 offset=7
+    local.get 3
+    local.get 2
+    i32.add
+    i32.const 32
+    i32.store8 offset=8
+    local.get 3
+    local.get 2
+    i32.add
+    i32.const 112
+    i32.store8 offset=9
+    local.get 3
+    local.get 2
+    i32.add
+    i32.const 108
+    i32.store8 offset=10
+    local.get 3
+    local.get 2
+    i32.add
+    i32.const 117
+    i32.store8 offset=11
+    local.get 3
+    local.get 2
+    i32.add
+    i32.const 103
+    i32.store8 offset=12
+    local.get 3
+    local.get 2
+    i32.add
+    i32.const 105
+    i32.store8 offset=13
+    local.get 3
+    local.get 2
+    i32.add
+    i32.const 110
+    i32.store8 offset=14
+    local.get 3
+    local.get 2
+    i32.add
+    i32.const 32
+    i32.store8 offset=15
+    local.get 3
+    local.get 2
+    i32.add
+    i32.const 99
+    i32.store8 offset=16
+    local.get 3
+    local.get 2
+    i32.add
+    i32.const 97
+    i32.store8 offset=17
+    local.get 3
+    local.get 2
+    i32.add
+    i32.const 108
+    i32.store8 offset=18
+    local.get 3
+    local.get 2
+    i32.add
+    i32.const 108
+    i32.store8 offset=19
+    local.get 3
+    local.get 2
+    i32.add
+    i32.const 101
+    i32.store8 offset=20
+    local.get 3
+    local.get 2
+    i32.add
+    i32.const 100
+    i32.store8 offset=21
+    local.get 3
+    local.get 2
+    i32.add
+    i32.const 32
+    i32.store8 offset=22
+    local.get 3
+    local.get 2
+    i32.add
+    i32.const 101
+    i32.store8 offset=23
+    local.get 3
+    local.get 2
+    i32.add
+    i32.const 120
+    i32.store8 offset=24
+    local.get 3
+    local.get 2
+    i32.add
+    i32.const 105
+    i32.store8 offset=25
+    local.get 3
+    local.get 2
+    i32.add
+    i32.const 116
+    i32.store8 offset=26
+    local.get 2
+    i32.const 27
+    i32.add
+    local.set 2
+    i32.const 5
+    local.get 3
+    local.get 2
+    call 0
+    drop
+    unreachable
+  )
+  (func (;27;) (type 20) (param i32)
+    (local i64)
+    call 35
+    local.set 1
+    local.get 0
+    local.get 1
+    i64.const 1000000000
+    i64.div_u
+    i64.store
+    local.get 0
+    local.get 1
+    i64.const 1000000000
+    i64.rem_u
+    i32.wrap_i64
+    i32.store offset=8
+  )
+  (func (;28;) (type 21) (result i64)
+    call 35
+  )
+  (func (;29;) (type 22) (param i64 i32)
+    (local i32 i32)
+    local.get 0
+    i32.wrap_i64
+    local.set 2
+    i32.const 0
+    i32.const 0
+    i32.const 1
+    local.get 2
+    call 4
+    local.set 3
+    local.get 3
+    local.get 2
+    call 1
+    drop
+    local.get 1
+    local.get 3
+    i32.const 1
+    local.get 2
+    select
+    i32.store
+    local.get 1
+    local.get 2
+    i32.store offset=4
+  )
+  (func (;30;) (type 21) (result i64)
+    (local i32)
+    call 32
+    local.set 0
+    local.get 0
+    i32.const 32
+    i32.add
+    i32.const 8
+    call 1
+    drop
+    local.get 0
+    i64.load offset=32
+  )
+  (func (;31;) (type 23) (param i32 i32 i32)
+    local.get 0
+    local.get 1
+    local.get 2
+    call 0
+    drop
+  )
+  (func (;32;) (type 17) (result i32)
+    (local i32)
+    global.get 1
+    local.tee 0
+    i32.eqz
+    if ;; label = @1
+      i32.const 64
+      local.set 0
+      i32.const 0
+      i32.const 0
+      i32.const 8
+      local.get 0
+      call 4
+      local.set 0
+      local.get 0
+      i32.const 0
+      i32.const 64
+      memory.fill
+      local.get 0
+      global.set 1
+    end
+    local.get 0
+  )
+  (func (;33;) (type 15) (param i32) (result i32)
+    (local i32)
+    call 32
+    local.set 1
+    local.get 1
+    i32.load offset=8
+    if ;; label = @1
+      local.get 0
+      call 34
+      local.get 1
+      i32.load
+      return
+    end
+    i32.const 0
+    i32.const 0
+    i32.const 1
+    local.get 0
+    call 4
+  )
+  (func (;34;) (type 20) (param i32)
+    (local i32 i32 i32)
+    call 32
+    local.set 1
+    local.get 1
+    i32.load offset=4
+    local.tee 2
+    local.get 0
+    i32.lt_u
+    if ;; label = @1
+      local.get 2
+      i32.const 1
+      i32.shl
+      local.set 3
+      local.get 3
+      i32.const 256
+      local.get 3
+      i32.const 256
+      i32.gt_u
+      select
+      local.set 3
+      local.get 3
+      local.get 0
+      local.get 3
+      local.get 0
+      i32.gt_u
+      select
+      local.set 3
+      local.get 1
+      local.get 1
+      i32.load
+      local.get 2
+      i32.const 8
+      local.get 3
+      call 4
+      i32.store
+      local.get 1
+      local.get 3
+      i32.store offset=4
+    end
+  )
+  (func (;35;) (type 21) (result i64)
+    (local i32)
+    call 32
+    local.set 0
+    local.get 0
+    i32.const 32
+    i32.add
+    call 2
+    drop
+    local.get 0
+    i64.load offset=32
+  )
+  (func (;36;) (type 24))
+  (func (;37;) (type 24))
+  (func (;38;) (type 14) (param i32 i32) (result i32)
+    (local i32 i32 i32 i32 i32 i32)
+    call 32
+    local.set 2
+    call 32
+    local.set 7
+    local.get 7
+    i32.const 0
+    i32.store offset=12
+    i32.const 0
+    local.set 4
+    local.get 1
+    if ;; label = @1
+      i32.const 7
+      i32.const 0
+      local.get 1
+      local.get 2
+      i32.const 16
+      i32.add
+      local.get 2
+      i32.const 20
+      i32.add
+      call 3
+      i32.eqz
+      if ;; label = @2
+        local.get 2
+        i32.load offset=16
+        local.set 3
+        local.get 2
+        i32.load offset=20
+        local.set 4
+      end
+    end
+    local.get 3
+    i32.const 1
+    local.get 4
+    select
+    local.get 4
+    call 5
+    local.tee 5
+    i32.load8_u
+    i32.eqz
+    local.set 6
+    local.get 6
+    i32.eqz
+    if ;; label = @1
+      i32.const 4
+      local.get 5
+      i32.load offset=4
+      local.get 5
+      i32.load offset=8
+      call 0
+      drop
+    end
+    local.get 6
+  )
+  (func (;39;) (type 18) (param i32 i32)
+    (local i32)
+    local.get 1
+    if ;; label = @1
+      call 32
+      local.set 2
+      local.get 2
+      local.get 0
+      i32.store offset=12
+      local.get 0
+      call 6
+    end
+  )
+  (func (;40;) (type 13) (param i32 i32 i32) (result i32)
+    (local i32 i32)
+    call 32
+    local.set 3
+    local.get 3
+    local.get 0
+    i32.store offset=12
+    local.get 0
+    local.get 1
+    local.get 2
+    call 7
+    local.set 4
+    local.get 4
+    i32.const 1
+    local.get 4
+    i32.const 1
+    i32.lt_u
+    select
+    i32.const 0
+    local.get 4
+    i32.const 2
+    i32.ne
+    select
+  )
+  (func (;41;) (type 13) (param i32 i32 i32) (result i32)
+    (local i32 i32)
+    call 32
+    local.set 3
+    local.get 3
+    local.get 0
+    i32.store offset=12
+    local.get 0
+    local.get 1
+    local.get 2
+    call 8
+    local.set 4
+    local.get 4
+    i32.const 1
+    local.get 4
+    i32.const 2
+    i32.lt_u
+    select
+  )
+  (func (;42;) (type 14) (param i32 i32) (result i32)
+    (local i32 i32)
+    call 32
+    local.set 2
+    local.get 2
+    local.get 0
+    i32.store offset=12
+    local.get 0
+    local.get 1
+    call 9
+    local.set 3
+    local.get 3
+    i32.const 1
+    local.get 3
+    i32.const 1
+    i32.lt_u
+    select
+    i32.const 0
+    local.get 3
+    i32.const 2
+    i32.ne
+    select
+  )
+  (func (;43;) (type 13) (param i32 i32 i32) (result i32)
+    (local i32 i32)
+    call 32
+    local.set 3
+    local.get 3
+    local.get 0
+    i32.store offset=12
+    local.get 0
+    local.get 1
+    local.get 2
+    call 10
+    local.set 4
+    local.get 4
+    i32.const 1
+    local.get 4
+    i32.const 1
+    i32.lt_u
+    select
+    i32.const 0
+    local.get 4
+    i32.const 2
+    i32.ne
+    select
+  )
+  (func (;44;) (type 13) (param i32 i32 i32) (result i32)
+    (local i32 i32)
+    call 32
+    local.set 3
+    local.get 3
+    local.get 0
+    i32.store offset=12
+    local.get 0
+    local.get 1
+    local.get 2
+    call 11
+    local.set 4
+    local.get 4
+    i32.const 1
+    local.get 4
+    i32.const 2
+    i32.lt_u
+    select
+  )
+  (func (;45;) (type 14) (param i32 i32) (result i32)
+    (local i32 i32)
+    call 32
+    local.set 2
+    local.get 2
+    local.get 0
+    i32.store offset=12
+    local.get 0
+    local.get 1
+    call 12
+    local.set 3
+    local.get 3
+    i32.const 1
+    local.get 3
+    i32.const 1
+    i32.lt_u
+    select
+    i32.const 0
+    local.get 3
+    i32.const 2
+    i32.ne
+    select
+  )
+  (func (;46;) (type 20) (param i32)
+    (local i32)
+    call 32
+    local.set 1
+    local.get 1
+    local.get 0
+    i32.store offset=12
+    local.get 0
+    call 13
+  )
+  (data (;0;) (i32.const 16) "to stdout\0a")
+  (data (;1;) (i32.const 32) "to stderr\0a")
+)

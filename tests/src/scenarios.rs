@@ -1,0 +1,528 @@
+//! The scenario table: per example, how the gateway is set up, what the
+//! client sends, what the upstream answers, and what must be observed. Every
+//! tier (host shim, proxy-wasm emulator, real Envoy) runs the same table
+//! through [`Scenario::run`] with its own [`Gateway`].
+
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::time::Duration;
+
+use anyhow::{Context, bail, ensure};
+use gatewit_host_shim::exchange::{Exchange, Gateway, GatewaySetup, HttpRequest, UpstreamResponse};
+use serde_json::{Value, json};
+
+use crate::http_server::{Reply, TestServer};
+use crate::plugins::wasm_plugin;
+use crate::redis_server::RedisServer;
+
+/// Something that happens to the backends before a step.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Action {
+    /// Kill every Redis server of the scenario.
+    StopRedis,
+}
+
+/// What the upstream must (not) have received.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum UpstreamExpect {
+    /// The plugin answered locally: nothing reached the upstream.
+    NotReached,
+    /// The request reached the upstream.
+    Reached {
+        /// `:path` as received, if it matters.
+        path: Option<String>,
+        /// Headers that must have exactly these values.
+        headers: Vec<(String, String)>,
+        /// Headers that must be absent.
+        absent: Vec<String>,
+        /// The whole body, if it matters.
+        body: Option<Vec<u8>>,
+    },
+}
+
+/// What the client must get.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Expect {
+    /// What reached the upstream.
+    pub upstream: UpstreamExpect,
+    /// Response status.
+    pub status: u16,
+    /// Response headers that must have exactly these values.
+    pub headers: Vec<(String, String)>,
+    /// Response headers that must be present (any value).
+    pub present: Vec<String>,
+    /// The whole response body, if it matters.
+    pub body: Option<Vec<u8>>,
+}
+
+impl Expect {
+    /// The request reaches the upstream; the client gets the upstream's
+    /// default answer (200 `upstream ok`).
+    pub fn forwarded() -> Self {
+        Self {
+            upstream: UpstreamExpect::Reached { path: None, headers: Vec::new(), absent: Vec::new(), body: None },
+            status: 200,
+            headers: Vec::new(),
+            present: Vec::new(),
+            body: Some(b"upstream ok".to_vec()),
+        }
+    }
+
+    /// The plugin answers `status` with `body` locally.
+    pub fn local(status: u16, body: &str) -> Self {
+        Self {
+            upstream: UpstreamExpect::NotReached,
+            status,
+            headers: Vec::new(),
+            present: Vec::new(),
+            body: Some(body.as_bytes().to_vec()),
+        }
+    }
+
+    /// The upstream must see header `name: value`.
+    pub fn upstream_header(mut self, name: &str, value: &str) -> Self {
+        if let UpstreamExpect::Reached { headers, .. } = &mut self.upstream {
+            headers.push((name.to_ascii_lowercase(), value.into()));
+        }
+        self
+    }
+
+    /// The upstream must see this body.
+    pub fn upstream_body(mut self, expected: impl Into<Vec<u8>>) -> Self {
+        if let UpstreamExpect::Reached { body, .. } = &mut self.upstream {
+            *body = Some(expected.into());
+        }
+        self
+    }
+
+    /// The upstream must not see header `name`.
+    pub fn upstream_absent(mut self, name: &str) -> Self {
+        if let UpstreamExpect::Reached { absent, .. } = &mut self.upstream {
+            absent.push(name.to_ascii_lowercase());
+        }
+        self
+    }
+
+    /// The client must see header `name: value`.
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        self.headers.push((name.to_ascii_lowercase(), value.into()));
+        self
+    }
+
+    /// The client must see header `name`.
+    pub fn present(mut self, name: &str) -> Self {
+        self.present.push(name.to_ascii_lowercase());
+        self
+    }
+
+    /// The client must see this body (`None`: any).
+    pub fn body(mut self, body: Option<&[u8]>) -> Self {
+        self.body = body.map(<[u8]>::to_vec);
+        self
+    }
+}
+
+/// One request of a scenario.
+#[derive(Debug, Clone)]
+pub struct Step {
+    /// Done to the backends first.
+    pub before: Option<Action>,
+    /// What the client sends.
+    pub request: HttpRequest,
+    /// What the upstream answers if the request reaches it.
+    pub upstream: UpstreamResponse,
+    /// What must be observed.
+    pub expect: Expect,
+}
+
+impl Step {
+    /// `request`, answered by the default upstream response.
+    pub fn new(request: HttpRequest, expect: Expect) -> Self {
+        Self { before: None, request, upstream: UpstreamResponse::default(), expect }
+    }
+
+    /// The upstream answers `upstream` instead.
+    pub fn upstream(mut self, upstream: UpstreamResponse) -> Self {
+        self.upstream = upstream;
+        self
+    }
+
+    /// Runs `action` before the request.
+    pub fn before(mut self, action: Action) -> Self {
+        self.before = Some(action);
+        self
+    }
+}
+
+/// An HTTP backend of a scenario: a real loopback server behind a cluster.
+#[derive(Debug, Clone)]
+pub struct HttpBackend {
+    /// The Envoy cluster name the plugin calls.
+    pub cluster: String,
+    /// What the server answers.
+    pub reply: Reply,
+    /// Paths the server must have been asked for, in order, after all steps
+    /// (`None`: not checked).
+    pub expect_paths: Option<Vec<String>>,
+}
+
+/// One scenario: a plugin, its setup, and requests with expectations.
+#[derive(Debug, Clone)]
+pub struct Scenario {
+    /// Unique name, for messages and filters.
+    pub name: &'static str,
+    /// The plugin's package name (an example or a fixture).
+    pub plugin: &'static str,
+    /// The plugin configuration (JSON).
+    pub config: Value,
+    /// Property `route_name`.
+    pub route_name: String,
+    /// Property `cluster_name` of the route's upstream.
+    pub upstream_cluster: String,
+    /// HTTP backends (real servers, started by [`Scenario::prepare`]).
+    pub http_backends: Vec<HttpBackend>,
+    /// Redis clusters (each a real `redis-server`).
+    pub redis_clusters: Vec<String>,
+    /// The requests, in order, on one plugin instance.
+    pub steps: Vec<Step>,
+    /// The steps count requests per wall-clock minute (rate limits): start
+    /// early in a minute so the count does not roll over mid-scenario.
+    pub minute_sensitive: bool,
+}
+
+/// The live backends of a prepared scenario; dropping it stops them.
+#[derive(Debug)]
+pub struct Prepared {
+    /// The setup to build the tier's gateway from.
+    pub setup: GatewaySetup,
+    /// The HTTP servers, in [`Scenario::http_backends`] order.
+    pub http: Vec<TestServer>,
+    /// The Redis servers, in [`Scenario::redis_clusters`] order.
+    pub redis: Vec<RedisServer>,
+}
+
+impl Scenario {
+    fn new(name: &'static str, plugin: &'static str, config: Value) -> Self {
+        let defaults = GatewaySetup::default();
+        Self {
+            name,
+            plugin,
+            config,
+            route_name: defaults.route_name,
+            upstream_cluster: defaults.upstream_cluster,
+            http_backends: Vec::new(),
+            redis_clusters: Vec::new(),
+            steps: Vec::new(),
+            minute_sensitive: false,
+        }
+    }
+
+    fn step(mut self, step: Step) -> Self {
+        self.steps.push(step);
+        self
+    }
+
+    fn http(mut self, cluster: &str, reply: Reply, expect_paths: Option<&[&str]>) -> Self {
+        self.http_backends.push(HttpBackend {
+            cluster: cluster.into(),
+            reply,
+            expect_paths: expect_paths.map(|p| p.iter().map(|s| s.to_string()).collect()),
+        });
+        self
+    }
+
+    fn redis(mut self, cluster: &str) -> Self {
+        self.redis_clusters.push(cluster.into());
+        self
+    }
+
+    /// The component of the scenario's plugin (built once per test run).
+    pub fn plugin_path(&self) -> anyhow::Result<std::path::PathBuf> {
+        wasm_plugin(self.plugin)
+    }
+
+    /// Starts the scenario's backends and returns the setup pointing at them.
+    pub fn prepare(&self) -> anyhow::Result<Prepared> {
+        let mut setup = GatewaySetup {
+            plugin_config: self.config.clone(),
+            route_name: self.route_name.clone(),
+            upstream_cluster: self.upstream_cluster.clone(),
+            ..GatewaySetup::default()
+        };
+        let mut http = Vec::new();
+        for backend in &self.http_backends {
+            let server = TestServer::always(backend.reply.clone())?;
+            setup.clusters.http.insert(backend.cluster.clone(), server.addr());
+            http.push(server);
+        }
+        let mut redis = Vec::new();
+        for cluster in &self.redis_clusters {
+            let server = RedisServer::start()?;
+            setup.clusters.redis.insert(cluster.clone(), server.addr());
+            redis.push(server);
+        }
+        Ok(Prepared { setup, http, redis })
+    }
+
+    /// Runs the whole scenario: builds the plugin, starts the backends,
+    /// builds the tier's gateway with `make(component, setup)`, sends every
+    /// step and checks every expectation. The error names the scenario, the
+    /// step and the mismatch.
+    pub fn run(&self, make: impl FnOnce(&Path, &GatewaySetup) -> anyhow::Result<Box<dyn Gateway>>) -> anyhow::Result<()> {
+        let plugin = self.plugin_path()?;
+        let mut prepared = self.prepare().with_context(|| format!("scenario `{}`: cannot start its backends", self.name))?;
+        let mut gateway = make(&plugin, &prepared.setup).with_context(|| format!("scenario `{}`: cannot start the gateway", self.name))?;
+        self.run_steps(gateway.as_mut(), &mut prepared)
+    }
+
+    /// Sends every step through `gateway` (set up from `prepared.setup`)
+    /// and checks the expectations.
+    pub fn run_steps(&self, gateway: &mut dyn Gateway, prepared: &mut Prepared) -> anyhow::Result<()> {
+        if self.minute_sensitive {
+            wait_for_fresh_minute();
+        }
+        for (i, step) in self.steps.iter().enumerate() {
+            let what = format!("scenario `{}` step {} on tier `{}`", self.name, i + 1, gateway.tier());
+            if step.before == Some(Action::StopRedis) {
+                for server in &mut prepared.redis {
+                    server.stop();
+                }
+            }
+            let exchange = gateway.send(&step.request, &step.upstream).with_context(|| format!("{what}: the exchange failed"))?;
+            check(&exchange, &step.expect).with_context(|| format!("{what}: {exchange:?}"))?;
+        }
+        for (backend, server) in self.http_backends.iter().zip(&prepared.http) {
+            if let Some(paths) = &backend.expect_paths {
+                let got: Vec<String> = server.requests().into_iter().map(|r| r.path).collect();
+                ensure!(
+                    &got == paths,
+                    "scenario `{}`: backend `{}` was asked for {got:?}, expected {paths:?}",
+                    self.name,
+                    backend.cluster
+                );
+            }
+        }
+        Ok(())
+    }
+}
+
+/// If the current minute is about to end, waits for the next one (at most a
+/// few seconds), so per-minute counters do not roll over mid-scenario.
+fn wait_for_fresh_minute() {
+    let secs = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs_f64()).unwrap_or(0.0);
+    let into_minute = secs % 60.0;
+    if into_minute > 55.0 {
+        std::thread::sleep(Duration::from_secs_f64(60.0 - into_minute + 0.05));
+    }
+}
+
+fn header<'a>(headers: &'a [(String, String)], name: &str) -> Option<&'a str> {
+    headers.iter().find(|(k, _)| k.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
+}
+
+/// Checks one exchange against `expect`.
+pub fn check(exchange: &Exchange, expect: &Expect) -> anyhow::Result<()> {
+    match (&expect.upstream, &exchange.upstream) {
+        (UpstreamExpect::NotReached, Some(up)) => bail!("the request reached the upstream ({} {}) but should not", up.method, up.path),
+        (UpstreamExpect::Reached { .. }, None) => bail!("the request did not reach the upstream"),
+        (UpstreamExpect::Reached { path, headers, absent, body }, Some(up)) => {
+            if let Some(path) = path {
+                ensure!(&up.path == path, "upstream path is `{}`, expected `{path}`", up.path);
+            }
+            for (k, v) in headers {
+                let got = header(&up.headers, k);
+                ensure!(got == Some(v.as_str()), "upstream header `{k}` is {got:?}, expected `{v}`");
+            }
+            for k in absent {
+                ensure!(header(&up.headers, k).is_none(), "upstream header `{k}` should be absent");
+            }
+            if let Some(body) = body {
+                ensure!(
+                    &up.body == body,
+                    "upstream body is {:?}, expected {:?}",
+                    String::from_utf8_lossy(&up.body),
+                    String::from_utf8_lossy(body)
+                );
+            }
+        }
+        (UpstreamExpect::NotReached, None) => {}
+    }
+    let resp = &exchange.response;
+    ensure!(resp.status == expect.status, "status is {}, expected {}", resp.status, expect.status);
+    for (k, v) in &expect.headers {
+        let got = header(&resp.headers, k);
+        ensure!(got == Some(v.as_str()), "response header `{k}` is {got:?}, expected `{v}`");
+    }
+    for k in &expect.present {
+        ensure!(header(&resp.headers, k).is_some(), "response header `{k}` is missing");
+    }
+    if let Some(body) = &expect.body {
+        ensure!(
+            &resp.body == body,
+            "response body is {:?}, expected {:?}",
+            String::from_utf8_lossy(&resp.body),
+            String::from_utf8_lossy(body)
+        );
+    }
+    Ok(())
+}
+
+/// A configuration the plugin must reject at start.
+#[derive(Debug, Clone)]
+pub struct ConfigError {
+    /// Unique name.
+    pub name: &'static str,
+    /// The plugin's package name.
+    pub plugin: &'static str,
+    /// The bad configuration.
+    pub config: Value,
+    /// Text the error must contain (case-insensitive).
+    pub message_contains: &'static str,
+}
+
+// ---- the table ---------------------------------------------------------------
+
+/// Port the `http-call` scenarios put in their configuration (only part of
+/// the cluster name: the cluster leads to the test server).
+pub const TOKEN_PORT: u16 = 8080;
+/// Port the `redis-demo` scenarios put in their configuration.
+pub const REDIS_PORT: u16 = 6379;
+
+/// The Envoy cluster name the `http-call` example calls for `source`
+/// (`k8s`, `nacos`, `ip`, `dns`) and service `svc` in `namespace`.
+pub fn token_cluster(source: &str, svc: &str, namespace: &str) -> String {
+    match source {
+        "k8s" => format!("outbound|{TOKEN_PORT}||{svc}.{namespace}.svc.cluster.local"),
+        "nacos" => format!("outbound|{TOKEN_PORT}||{svc}.DEFAULT-GROUP.{namespace}.nacos"),
+        "ip" => format!("outbound|{TOKEN_PORT}||{svc}.static"),
+        _ => format!("outbound|{TOKEN_PORT}||{svc}.dns"),
+    }
+}
+
+/// The `http-call` configuration for `source`.
+pub fn http_call_config(source: &str) -> Value {
+    let namespace = if source == "nacos" { "public" } else { "default" };
+    json!({
+        "tokenHeader": "x-auth-token",
+        "requestPath": "/token",
+        "serviceSource": source,
+        "serviceName": "token",
+        "servicePort": TOKEN_PORT,
+        "namespace": namespace,
+        "domain": "token.example.com",
+    })
+}
+
+/// The Redis cluster of the `redis-demo` scenarios.
+pub fn redis_cluster() -> String {
+    format!("outbound|{REDIS_PORT}||redis.static")
+}
+
+/// The `redis-demo` configuration with limit `qpm`.
+pub fn redis_demo_config(qpm: u32) -> Value {
+    json!({
+        "serviceName": "redis.static",
+        "servicePort": REDIS_PORT,
+        "domain": "redis.example.com",
+        "username": "",
+        "password": "",
+        "timeout": 1000,
+        "qpm": qpm,
+    })
+}
+
+fn http_call_scenario(name: &'static str, source: &str) -> Scenario {
+    let namespace = if source == "nacos" { "public" } else { "default" };
+    Scenario::new(name, "http-call", http_call_config(source))
+        .http(&token_cluster(source, "token", namespace), Reply::new(200, "ok").header("x-auth-token", "secret-123"), Some(&["/token"]))
+        .step(Step::new(HttpRequest::get("example.com", "/api"), Expect::forwarded().upstream_header("x-auth-token", "secret-123")))
+}
+
+/// Every scenario, for every tier.
+pub fn all() -> Vec<Scenario> {
+    let qpm = 3;
+    let mut rate_limit = Scenario::new("redis-demo-rate-limit", "redis-demo", redis_demo_config(qpm)).redis(&redis_cluster());
+    rate_limit.minute_sensitive = true;
+    for _ in 0..qpm {
+        rate_limit = rate_limit.step(Step::new(
+            HttpRequest::get("example.com", "/"),
+            Expect::forwarded().present("timestamp").present("calltimeleft"),
+        ));
+    }
+    rate_limit = rate_limit.step(Step::new(
+        HttpRequest::get("example.com", "/"),
+        Expect::local(429, "Too many requests").present("timestamp").header("calltimeleft", "0"),
+    ));
+
+    vec![
+        Scenario::new("hello-world-get", "hello-world", Value::Null)
+            .step(Step::new(HttpRequest::get("example.com", "/"), Expect::local(200, "hello world")))
+            .step(Step::new(HttpRequest::post("example.com", "/x", "payload"), Expect::local(200, "hello world"))),
+        Scenario::new("my-plugin-adds-header", "my-plugin", json!({"mockEnable": false})).step(Step::new(
+            HttpRequest::get("example.com", "/"),
+            Expect::forwarded().upstream_header("hello", "world"),
+        )),
+        Scenario::new("my-plugin-mock", "my-plugin", json!({"mockEnable": true}))
+            .step(Step::new(HttpRequest::get("example.com", "/"), Expect::local(200, "hello world"))),
+        http_call_scenario("http-call-k8s", "k8s"),
+        http_call_scenario("http-call-nacos", "nacos"),
+        http_call_scenario("http-call-ip", "ip"),
+        http_call_scenario("http-call-dns", "dns"),
+        Scenario::new("http-call-token-service-fails", "http-call", http_call_config("ip"))
+            .http(&token_cluster("ip", "token", "default"), Reply::new(503, "down"), Some(&["/token"]))
+            .step(Step::new(HttpRequest::get("example.com", "/api"), Expect::local(500, "http call failed"))),
+        Scenario::new("http-call-token-service-slow", "http-call", http_call_config("ip"))
+            .http(
+                &token_cluster("ip", "token", "default"),
+                Reply::new(200, "late").header("x-auth-token", "late").delay(Duration::from_millis(1500)),
+                None,
+            )
+            .step(Step::new(HttpRequest::get("example.com", "/api"), Expect::local(500, "http call failed"))),
+        rate_limit,
+        Scenario::new("redis-demo-redis-down", "redis-demo", redis_demo_config(100))
+            .redis(&redis_cluster())
+            .step(Step::new(HttpRequest::get("example.com", "/"), Expect::forwarded().present("timestamp")))
+            .step(
+                Step::new(HttpRequest::get("example.com", "/"), Expect::local(430, "Error while calling redis")).before(Action::StopRedis),
+            ),
+    ]
+}
+
+/// The scenario named `name`.
+pub fn by_name(name: &str) -> anyhow::Result<Scenario> {
+    all().into_iter().find(|s| s.name == name).with_context(|| format!("no scenario named `{name}`"))
+}
+
+/// Configurations the examples must reject at start.
+pub fn config_errors() -> Vec<ConfigError> {
+    let without = |plugin: &'static str, name: &'static str, base: Value, key: &'static str| {
+        let mut config = base;
+        if let Value::Object(map) = &mut config {
+            map.remove(key);
+        }
+        ConfigError { name, plugin, config, message_contains: key }
+    };
+    let mut errors = vec![
+        without("http-call", "http-call-missing-token-header", http_call_config("ip"), "tokenHeader"),
+        without("http-call", "http-call-missing-request-path", http_call_config("ip"), "requestPath"),
+        without("http-call", "http-call-missing-service-name", http_call_config("ip"), "serviceName"),
+        without("http-call", "http-call-missing-service-port", http_call_config("ip"), "servicePort"),
+        without("redis-demo", "redis-demo-missing-service-name", redis_demo_config(3), "serviceName"),
+        without("redis-demo", "redis-demo-missing-service-port", redis_demo_config(3), "servicePort"),
+        without("redis-demo", "redis-demo-missing-qpm", redis_demo_config(3), "qpm"),
+    ];
+    let mut bad_source = http_call_config("ip");
+    bad_source["serviceSource"] = json!("carrier-pigeon");
+    errors.push(ConfigError {
+        name: "http-call-unknown-service-source",
+        plugin: "http-call",
+        config: bad_source,
+        message_contains: "serviceSource",
+    });
+    errors
+}
+
+/// Every scenario's cluster names, for tiers that must declare them up front.
+pub fn cluster_names() -> BTreeMap<&'static str, Vec<String>> {
+    all().into_iter().map(|s| (s.name, s.http_backends.iter().map(|b| b.cluster.clone()).chain(s.redis_clusters.clone()).collect())).collect()
+}
