@@ -564,13 +564,7 @@ fn table_insert(cx: &Cx) -> Body {
     b.lg(i).c(1).add().ls(i).i(I::Br(0));
     b.end().end();
     // full: double the table (cabi_realloc keeps the old entries)
-    b.c(8)
-        .lg(cap)
-        .c(1)
-        .i(I::I32Shl)
-        .lg(cap)
-        .i(I::Select)
-        .ls(ncap);
+    b.lg(cap).c(1).i(I::I32Shl).c(8).lg(cap).i(I::Select).ls(ncap);
     b.lg(t)
         .lg(cap)
         .c(ENTRY)

@@ -91,6 +91,13 @@ pub(crate) fn inspect(bytes: &[u8]) -> Result<Plugin<'_>, AdaptError> {
         }
     }
 
+    // Shape first: one memory-owning module is what a proxy-wasm module can be.
+    let owners = modules.iter().filter(|m| m.defines_memory).count();
+    if owners > 1 {
+        return Err(AdaptError::UnsupportedShape(format!(
+            "{owners} core modules own a linear memory; a proxy-wasm module has exactly one, so the adapter only handles components with one memory-owning module"
+        )));
+    }
     // The world: the component must export `gatewit:plugin/guest@0.1.x`.
     let guest = exports
         .iter()
@@ -130,12 +137,6 @@ pub(crate) fn inspect(bytes: &[u8]) -> Result<Plugin<'_>, AdaptError> {
         return Err(AdaptError::IncompatibleVersion { found: bad.clone() });
     }
 
-    let owners = modules.iter().filter(|m| m.defines_memory).count();
-    if owners > 1 {
-        return Err(AdaptError::UnsupportedShape(format!(
-            "{owners} core modules own a linear memory; a proxy-wasm module has exactly one, so the adapter only handles components with one memory-owning module"
-        )));
-    }
     let mut mains = modules.iter().filter(|m| {
         m.exports
             .iter()

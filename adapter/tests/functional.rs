@@ -288,8 +288,9 @@ fn higress_calls_redis_and_http() -> Result<()> {
     let memory = i.get_memory(&mut s, "memory").unwrap();
     for ctx in 10..200 {
         headers.call(&mut s, (ctx, 1, 1))?;
-        http_resp.call(&mut s, (1, s.data().next_token - 1, 1, 5, 0))?;
-        redis_resp.call(&mut s, (1, s.data().next_token, 1, 0))?;
+        let t = s.data().next_token;
+        http_resp.call(&mut s, (1, t - 1, 1, 5, 0))?;
+        redis_resp.call(&mut s, (1, t, 1, 0))?;
     }
     assert!(memory.size(&s) <= 2, "memory grew to {} pages", memory.size(&s));
     Ok(())

@@ -53,3 +53,33 @@ pub fn build_wasm(package: &str, target: &str) -> Result<PathBuf> {
     }
     Ok(path)
 }
+
+/// Builds `package` (a gatewit plugin `cdylib`) as a component for
+/// `wasm32-wasip2` in release mode and adapts it with `gatewit adapt`
+/// (`gatewit-cli`, profile `envoy`) into a proxy-wasm module under
+/// `<target>/envoy-harness/`; returns the module's path.
+pub fn build_adapted(package: &str) -> Result<PathBuf> {
+    let component = build_wasm(package, "wasm32-wasip2")?;
+    let out_dir = target_dir().join("envoy-harness");
+    std::fs::create_dir_all(&out_dir)
+        .with_context(|| format!("creating `{}`", out_dir.display()))?;
+    let module = out_dir.join(format!("{}.proxy.wasm", package.replace('-', "_")));
+    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+    let out = Command::new(&cargo)
+        .current_dir(workspace_root())
+        .args(["run", "--quiet", "-p", "gatewit-cli", "--", "adapt"])
+        .arg(&component)
+        .arg("-o")
+        .arg(&module)
+        .env("RUST_BACKTRACE", "0")
+        .output()
+        .context("running `cargo run -p gatewit-cli -- adapt`")?;
+    if !out.status.success() {
+        bail!(
+            "`gatewit adapt {}` failed:\n{}",
+            component.display(),
+            String::from_utf8_lossy(&out.stderr).trim()
+        );
+    }
+    Ok(module)
+}

@@ -131,13 +131,12 @@ impl Envoy {
                     self.relevant_log_lines()
                 );
             }
-            if self.admin.port() == 0 {
-                if let Some(addr) = std::fs::read_to_string(admin_path)
+            if self.admin.port() == 0
+                && let Some(addr) = std::fs::read_to_string(admin_path)
                     .ok()
                     .and_then(|s| s.trim().parse().ok())
-                {
-                    self.admin = addr;
-                }
+            {
+                self.admin = addr;
             }
             if self.admin.port() != 0 {
                 let ready = client::get(self.admin, "/ready", Duration::from_secs(2))

@@ -507,10 +507,8 @@ fn has_body(
     transfer_encoding: Option<String>,
     end_stream: Option<bool>,
 ) -> bool {
-    if let Some(len) = content_length {
-        if let Ok(n) = len.trim().parse::<u64>() {
-            return n > 0;
-        }
+    if let Some(n) = content_length.and_then(|len| len.trim().parse::<u64>().ok()) {
+        return n > 0;
     }
     if transfer_encoding.is_some_and(|t| t.to_ascii_lowercase().contains("chunked")) {
         return true;

@@ -159,3 +159,45 @@ pub mod __private {
     pub use crate::runtime::Glue;
     pub use wit_bindgen::rt as wit_bindgen_rt;
 }
+
+#[cfg(test)]
+mod macro_tests {
+    use crate::{DataAction, HttpContext, NoConfig, Plugin, hooks};
+
+    struct Buffered;
+
+    #[crate::plugin(name = "buffered")]
+    impl Plugin for Buffered {
+        type Config = NoConfig;
+
+        fn on_request_body(_: &mut HttpContext, _: &NoConfig, _: &[u8]) -> DataAction {
+            DataAction::Continue
+        }
+
+        fn on_streaming_response_body(
+            _: &mut HttpContext,
+            _: &NoConfig,
+            chunk: Vec<u8>,
+            _: bool,
+        ) -> Vec<u8> {
+            chunk
+        }
+    }
+
+    #[test]
+    fn macro_bits_match_sdk_constants() {
+        let bits = <Buffered as Plugin>::__HOOKS;
+        let expected = hooks::PLUGIN_START
+            | hooks::REQUEST_BODY
+            | hooks::RESPONSE_BODY
+            | hooks::REQUEST_DONE
+            | hooks::TICK
+            | hooks::HTTP_CALL_RESPONSE
+            | hooks::REDIS_CALL_RESPONSE
+            | hooks::BUFFERED_REQUEST_BODY
+            | hooks::STREAMING_RESPONSE_BODY;
+        assert_eq!(bits, expected);
+        assert_eq!(hooks::section(bits), 0xf49);
+        assert_eq!(<Buffered as Plugin>::__NAME, "buffered");
+    }
+}

@@ -464,7 +464,7 @@ mod tests {
         assert!(!err.contains("rule 0"), "{err}");
         assert!(parse(r#"{"name":"g","_rules_":{}}"#).is_err());
         assert!(parse("[1]").is_err());
-        assert!(parse("{nope").unwrap_err().contains("not valid JSON"));
+        assert!(parse("{nope").err().unwrap().contains("not valid JSON"));
     }
 
     #[test]

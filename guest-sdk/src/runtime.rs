@@ -297,10 +297,9 @@ fn body_phase<P: Plugin>(id: u32, size: u32, end_of_stream: bool, request: bool)
                 } else {
                     P::on_streaming_response_body(ctx, config, chunk.clone(), end_of_stream)
                 };
-                if replaced.len() != original_len || replaced != chunk {
-                    if let Err(e) = host::replace_body(kind, &replaced) {
-                        crate::log_error!("failed to replace body chunk: {e}");
-                    }
+                let changed = replaced.len() != original_len || replaced != chunk;
+                if changed && let Err(e) = host::replace_body(kind, &replaced) {
+                    crate::log_error!("failed to replace body chunk: {e}");
                 }
                 DataAction::Continue
             }

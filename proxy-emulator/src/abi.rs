@@ -37,7 +37,10 @@ pub(crate) mod buffer {
 /// Serializes `pairs` as proxy-wasm does: `u32` count, `count × (u32 key
 /// length, u32 value length)`, then every key and value NUL-terminated.
 pub(crate) fn serialize_pairs(pairs: &HeaderList) -> Vec<u8> {
-    let size = 4 + pairs.iter().map(|(k, v)| 8 + k.len() + v.len() + 2).sum::<usize>();
+    let size = 4 + pairs
+        .iter()
+        .map(|(k, v)| 8 + k.len() + v.len() + 2)
+        .sum::<usize>();
     let mut out = Vec::with_capacity(size);
     out.extend_from_slice(&(pairs.len() as u32).to_le_bytes());
     for (k, v) in pairs {
@@ -60,12 +63,17 @@ pub(crate) fn deserialize_pairs(data: &[u8]) -> anyhow::Result<HeaderList> {
         return Ok(Vec::new());
     }
     let word = |at: usize| -> anyhow::Result<usize> {
-        let bytes = data.get(at..at + 4).context("serialized header map is truncated")?;
+        let bytes = data
+            .get(at..at + 4)
+            .context("serialized header map is truncated")?;
         Ok(u32::from_le_bytes([bytes[0], bytes[1], bytes[2], bytes[3]]) as usize)
     };
     let count = word(0)?;
     if count > data.len() / 8 {
-        bail!("serialized header map claims {count} pairs in {} bytes", data.len());
+        bail!(
+            "serialized header map claims {count} pairs in {} bytes",
+            data.len()
+        );
     }
     let mut lens = Vec::with_capacity(count);
     for i in 0..count {
@@ -73,7 +81,9 @@ pub(crate) fn deserialize_pairs(data: &[u8]) -> anyhow::Result<HeaderList> {
     }
     let mut at = 4 + count * 8;
     let mut take = |len: usize| -> anyhow::Result<String> {
-        let bytes = data.get(at..at + len).context("serialized header map is truncated")?;
+        let bytes = data
+            .get(at..at + len)
+            .context("serialized header map is truncated")?;
         at += len + 1;
         String::from_utf8(bytes.to_vec()).context("a header name or value is not UTF-8")
     };
@@ -92,7 +102,10 @@ mod tests {
 
     #[test]
     fn pairs_roundtrip() {
-        let pairs = vec![(":path".to_string(), "/x".to_string()), ("a".to_string(), String::new())];
+        let pairs = vec![
+            (":path".to_string(), "/x".to_string()),
+            ("a".to_string(), String::new()),
+        ];
         let bytes = serialize_pairs(&pairs);
         assert_eq!(&bytes[..4], &2u32.to_le_bytes());
         assert_eq!(deserialize_pairs(&bytes).expect("valid map"), pairs);

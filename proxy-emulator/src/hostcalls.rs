@@ -10,7 +10,9 @@ use gatewit_host_shim::exchange::HeaderList;
 use wasmtime::{Caller, Linker};
 
 use crate::abi::{buffer, deserialize_pairs, map, serialize_pairs, status};
-use crate::state::{CallRecord, HostState, LocalReply, LogLevel, Metric, Pending, Phase, RedisClient};
+use crate::state::{
+    CallRecord, HostState, LocalReply, LogLevel, Metric, Pending, Phase, RedisClient,
+};
 
 /// A hostcall either answers with a status for the guest or fails the call
 /// (a trap carrying the error, e.g. when the guest's `malloc` traps).
@@ -51,11 +53,18 @@ fn guard(caller: &Caller<'_, HostState>, name: &str) -> Result<(), Fail> {
 
 /// Reads `len` bytes of guest memory at `ptr`.
 pub(crate) fn read(caller: &Caller<'_, HostState>, ptr: u32, len: u32) -> Result<Vec<u8>, Fail> {
-    let memory = caller.data().memory.ok_or(Fail::Status(status::INVALID_MEMORY_ACCESS))?;
+    let memory = caller
+        .data()
+        .memory
+        .ok_or(Fail::Status(status::INVALID_MEMORY_ACCESS))?;
     let data = memory.data(caller);
     let start = ptr as usize;
-    let end = start.checked_add(len as usize).ok_or(Fail::Status(status::INVALID_MEMORY_ACCESS))?;
-    data.get(start..end).map(<[u8]>::to_vec).ok_or(Fail::Status(status::INVALID_MEMORY_ACCESS))
+    let end = start
+        .checked_add(len as usize)
+        .ok_or(Fail::Status(status::INVALID_MEMORY_ACCESS))?;
+    data.get(start..end)
+        .map(<[u8]>::to_vec)
+        .ok_or(Fail::Status(status::INVALID_MEMORY_ACCESS))
 }
 
 fn read_string(caller: &Caller<'_, HostState>, ptr: u32, len: u32) -> Result<String, Fail> {
@@ -64,12 +73,25 @@ fn read_string(caller: &Caller<'_, HostState>, ptr: u32, len: u32) -> Result<Str
 }
 
 /// Writes `bytes` into guest memory at `ptr`.
-pub(crate) fn write(caller: &mut Caller<'_, HostState>, ptr: u32, bytes: &[u8]) -> Result<(), Fail> {
-    let memory = caller.data().memory.ok_or(Fail::Status(status::INVALID_MEMORY_ACCESS))?;
-    memory.write(caller, ptr as usize, bytes).map_err(|_| Fail::Status(status::INVALID_MEMORY_ACCESS))
+pub(crate) fn write(
+    caller: &mut Caller<'_, HostState>,
+    ptr: u32,
+    bytes: &[u8],
+) -> Result<(), Fail> {
+    let memory = caller
+        .data()
+        .memory
+        .ok_or(Fail::Status(status::INVALID_MEMORY_ACCESS))?;
+    memory
+        .write(caller, ptr as usize, bytes)
+        .map_err(|_| Fail::Status(status::INVALID_MEMORY_ACCESS))
 }
 
-pub(crate) fn write_u32(caller: &mut Caller<'_, HostState>, ptr: u32, value: u32) -> Result<(), Fail> {
+pub(crate) fn write_u32(
+    caller: &mut Caller<'_, HostState>,
+    ptr: u32,
+    value: u32,
+) -> Result<(), Fail> {
     write(caller, ptr, &value.to_le_bytes())
 }
 
@@ -80,12 +102,24 @@ fn write_u64(caller: &mut Caller<'_, HostState>, ptr: u32, value: u64) -> Result
 /// Hands `data` to the guest as cpp-host does: allocate with the guest's
 /// `malloc`, copy, then store pointer and size in the out-params. Empty data
 /// is returned as pointer 0, size 0 (no allocation).
-fn return_bytes(caller: &mut Caller<'_, HostState>, data: &[u8], ptr_out: u32, size_out: u32) -> Hc {
+fn return_bytes(
+    caller: &mut Caller<'_, HostState>,
+    data: &[u8],
+    ptr_out: u32,
+    size_out: u32,
+) -> Hc {
     let mut pointer = 0u32;
     if !data.is_empty() {
-        let malloc = caller.data().malloc.clone().ok_or(Fail::Status(status::INVALID_MEMORY_ACCESS))?;
-        let size = u32::try_from(data.len()).map_err(|_| Fail::Status(status::INVALID_MEMORY_ACCESS))?;
-        pointer = malloc.call(&mut *caller, size).map_err(|e| Fail::Trap(e.context("the plugin's allocator (`malloc`) failed")))?;
+        let malloc = caller
+            .data()
+            .malloc
+            .clone()
+            .ok_or(Fail::Status(status::INVALID_MEMORY_ACCESS))?;
+        let size =
+            u32::try_from(data.len()).map_err(|_| Fail::Status(status::INVALID_MEMORY_ACCESS))?;
+        pointer = malloc
+            .call(&mut *caller, size)
+            .map_err(|e| Fail::Trap(e.context("the plugin's allocator (`malloc`) failed")))?;
         if pointer == 0 {
             return Err(Fail::Status(status::INVALID_MEMORY_ACCESS));
         }
@@ -121,16 +155,25 @@ fn buffer_bytes(state: &mut HostState, kind: u32) -> Result<&mut Vec<u8>, Fail> 
     match kind {
         buffer::REQUEST_BODY => state.stream().map(|s| &mut s.request_body).ok_or(missing),
         buffer::RESPONSE_BODY => state.stream().map(|s| &mut s.response_body).ok_or(missing),
-        buffer::HTTP_CALL_RESPONSE_BODY => state.call_response.as_mut().map(|r| &mut r.body).ok_or(missing),
+        buffer::HTTP_CALL_RESPONSE_BODY => state
+            .call_response
+            .as_mut()
+            .map(|r| &mut r.body)
+            .ok_or(missing),
         buffer::VM_CONFIGURATION => Ok(&mut state.vm_config),
         buffer::PLUGIN_CONFIGURATION => Ok(&mut state.plugin_config),
-        buffer::REDIS_CALL_RESPONSE if state.redis_enabled => state.redis_reply.as_mut().ok_or(missing),
+        buffer::REDIS_CALL_RESPONSE if state.redis_enabled => {
+            state.redis_reply.as_mut().ok_or(missing)
+        }
         _ => Err(missing),
     }
 }
 
 fn header_value<'a>(headers: &'a HeaderList, name: &str) -> Option<&'a str> {
-    headers.iter().find(|(k, _)| k.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
+    headers
+        .iter()
+        .find(|(k, _)| k.eq_ignore_ascii_case(name))
+        .map(|(_, v)| v.as_str())
 }
 
 /// Built-in properties (Envoy attributes) for `path`; `None` when unknown.
@@ -149,14 +192,21 @@ fn builtin_property(state: &mut HostState, path: &[&str]) -> Option<Vec<u8>> {
         ["route_name"] | ["xds", "route_name"] => text(&route),
         ["cluster_name"] | ["xds", "cluster_name"] => text(&cluster),
         ["request", "path"] => text(header_value(req, ":path")?),
-        ["request", "url_path"] => text(header_value(req, ":path")?.split('?').next().unwrap_or_default()),
+        ["request", "url_path"] => text(
+            header_value(req, ":path")?
+                .split('?')
+                .next()
+                .unwrap_or_default(),
+        ),
         ["request", "host"] => text(header_value(req, ":authority")?),
         ["request", "method"] => text(header_value(req, ":method")?),
         ["request", "scheme"] => text(header_value(req, ":scheme")?),
         ["request", "protocol"] => text("HTTP/1.1"),
         ["request", "headers", name] => text(header_value(req, name)?),
         ["response", "code"] => {
-            let code: i64 = header_value(&stream.response_headers, ":status")?.parse().ok()?;
+            let code: i64 = header_value(&stream.response_headers, ":status")?
+                .parse()
+                .ok()?;
             Some(code.to_le_bytes().to_vec())
         }
         ["response", "headers", name] => text(header_value(&stream.response_headers, name)?),
@@ -166,7 +216,9 @@ fn builtin_property(state: &mut HostState, path: &[&str]) -> Option<Vec<u8>> {
 
 fn split_path(raw: &[u8]) -> Vec<String> {
     let raw = raw.strip_suffix(&[0]).unwrap_or(raw);
-    raw.split(|b| *b == 0).map(|p| String::from_utf8_lossy(p).into_owned()).collect()
+    raw.split(|b| *b == 0)
+        .map(|p| String::from_utf8_lossy(p).into_owned())
+        .collect()
 }
 
 /// Splits `name?db=N&...` into the cluster name and its database.
@@ -175,7 +227,9 @@ fn parse_redis_upstream(upstream: &str) -> Result<(String, u32), Fail> {
     let mut db = 0;
     for param in query.split('&').filter(|p| !p.is_empty()) {
         if let Some(value) = param.strip_prefix("db=") {
-            db = value.parse().map_err(|_| Fail::Status(status::BAD_ARGUMENT))?;
+            db = value
+                .parse()
+                .map_err(|_| Fail::Status(status::BAD_ARGUMENT))?;
         }
     }
     Ok((name.to_string(), db))
@@ -235,7 +289,8 @@ pub(crate) fn is_implemented(name: &str, redis: bool) -> bool {
         "proxy_get_metric",
         "proxy_http_call",
     ];
-    IMPLEMENTED.contains(&name) || (redis && matches!(name, "proxy_redis_init" | "proxy_redis_call"))
+    IMPLEMENTED.contains(&name)
+        || (redis && matches!(name, "proxy_redis_init" | "proxy_redis_call"))
 }
 
 /// Higress-only imports (besides the Redis calls the emulator implements).
@@ -253,37 +308,55 @@ pub(crate) fn is_higress_only(name: &str) -> bool {
 /// Adds every implemented `env` hostcall to `linker`; the Redis calls only
 /// when `redis` (the Higress profile).
 pub(crate) fn add_to_linker(linker: &mut Linker<HostState>, redis: bool) -> wasmtime::Result<()> {
-    linker.func_wrap("env", "proxy_log", |mut c: Caller<'_, HostState>, level: u32, ptr: u32, len: u32| {
-        done((|| {
-            guard(&c, "proxy_log")?;
-            let message = String::from_utf8_lossy(&read(&c, ptr, len)?).into_owned();
-            c.data_mut().log(LogLevel::from_abi(level), message);
-            Ok(status::OK)
-        })())
-    })?;
-    linker.func_wrap("env", "proxy_get_log_level", |mut c: Caller<'_, HostState>, out: u32| {
-        done((|| {
-            guard(&c, "proxy_get_log_level")?;
-            let level = c.data().log_level.abi();
-            write_u32(&mut c, out, level)?;
-            Ok(status::OK)
-        })())
-    })?;
-    linker.func_wrap("env", "proxy_get_current_time_nanoseconds", |mut c: Caller<'_, HostState>, out: u32| {
-        done((|| {
-            guard(&c, "proxy_get_current_time_nanoseconds")?;
-            let now = SystemTime::now().duration_since(UNIX_EPOCH).unwrap_or_default();
-            write_u64(&mut c, out, now.as_nanos() as u64)?;
-            Ok(status::OK)
-        })())
-    })?;
-    linker.func_wrap("env", "proxy_set_tick_period_milliseconds", |mut c: Caller<'_, HostState>, period: u32| {
-        done((|| {
-            guard(&c, "proxy_set_tick_period_milliseconds")?;
-            c.data_mut().tick_period_ms = period;
-            Ok(status::OK)
-        })())
-    })?;
+    linker.func_wrap(
+        "env",
+        "proxy_log",
+        |mut c: Caller<'_, HostState>, level: u32, ptr: u32, len: u32| {
+            done((|| {
+                guard(&c, "proxy_log")?;
+                let message = String::from_utf8_lossy(&read(&c, ptr, len)?).into_owned();
+                c.data_mut().log(LogLevel::from_abi(level), message);
+                Ok(status::OK)
+            })())
+        },
+    )?;
+    linker.func_wrap(
+        "env",
+        "proxy_get_log_level",
+        |mut c: Caller<'_, HostState>, out: u32| {
+            done((|| {
+                guard(&c, "proxy_get_log_level")?;
+                let level = c.data().log_level.abi();
+                write_u32(&mut c, out, level)?;
+                Ok(status::OK)
+            })())
+        },
+    )?;
+    linker.func_wrap(
+        "env",
+        "proxy_get_current_time_nanoseconds",
+        |mut c: Caller<'_, HostState>, out: u32| {
+            done((|| {
+                guard(&c, "proxy_get_current_time_nanoseconds")?;
+                let now = SystemTime::now()
+                    .duration_since(UNIX_EPOCH)
+                    .unwrap_or_default();
+                write_u64(&mut c, out, now.as_nanos() as u64)?;
+                Ok(status::OK)
+            })())
+        },
+    )?;
+    linker.func_wrap(
+        "env",
+        "proxy_set_tick_period_milliseconds",
+        |mut c: Caller<'_, HostState>, period: u32| {
+            done((|| {
+                guard(&c, "proxy_set_tick_period_milliseconds")?;
+                c.data_mut().tick_period_ms = period;
+                Ok(status::OK)
+            })())
+        },
+    )?;
     linker.func_wrap("env", "proxy_done", |mut c: Caller<'_, HostState>| {
         done((|| {
             guard(&c, "proxy_done")?;
@@ -291,47 +364,74 @@ pub(crate) fn add_to_linker(linker: &mut Linker<HostState>, redis: bool) -> wasm
             Ok(status::OK)
         })())
     })?;
-    linker.func_wrap("env", "proxy_set_effective_context", |mut c: Caller<'_, HostState>, id: u32| {
-        done((|| {
-            guard(&c, "proxy_set_effective_context")?;
-            let state = c.data_mut();
-            if id != state.root_id && !state.streams.contains_key(&id) {
-                return Err(Fail::Status(status::BAD_ARGUMENT));
-            }
-            state.effective = id;
-            Ok(status::OK)
-        })())
-    })?;
+    linker.func_wrap(
+        "env",
+        "proxy_set_effective_context",
+        |mut c: Caller<'_, HostState>, id: u32| {
+            done((|| {
+                guard(&c, "proxy_set_effective_context")?;
+                let state = c.data_mut();
+                if id != state.root_id && !state.streams.contains_key(&id) {
+                    return Err(Fail::Status(status::BAD_ARGUMENT));
+                }
+                state.effective = id;
+                Ok(status::OK)
+            })())
+        },
+    )?;
 
     // Header maps.
-    linker.func_wrap("env", "proxy_get_header_map_pairs", |mut c: Caller<'_, HostState>, kind: u32, ptr_out: u32, size_out: u32| {
-        done((|| {
-            guard(&c, "proxy_get_header_map_pairs")?;
-            // Envoy hands out an empty map when the map is not available.
-            let pairs = header_map(c.data_mut(), kind).map(|m| serialize_pairs(m)).unwrap_or_default();
-            return_bytes(&mut c, &pairs, ptr_out, size_out)
-        })())
-    })?;
-    linker.func_wrap("env", "proxy_set_header_map_pairs", |mut c: Caller<'_, HostState>, kind: u32, ptr: u32, size: u32| {
-        done((|| {
-            guard(&c, "proxy_set_header_map_pairs")?;
-            let raw = read(&c, ptr, size)?;
-            let pairs = deserialize_pairs(&raw).map_err(|_| Fail::Status(status::BAD_ARGUMENT))?;
-            let target = header_map(c.data_mut(), kind).ok_or(Fail::Status(status::BAD_ARGUMENT))?;
-            *target = pairs.into_iter().map(|(k, v)| (k.to_ascii_lowercase(), v)).collect();
-            Ok(status::OK)
-        })())
-    })?;
+    linker.func_wrap(
+        "env",
+        "proxy_get_header_map_pairs",
+        |mut c: Caller<'_, HostState>, kind: u32, ptr_out: u32, size_out: u32| {
+            done((|| {
+                guard(&c, "proxy_get_header_map_pairs")?;
+                // Envoy hands out an empty map when the map is not available.
+                let pairs = header_map(c.data_mut(), kind)
+                    .map(|m| serialize_pairs(m))
+                    .unwrap_or_default();
+                return_bytes(&mut c, &pairs, ptr_out, size_out)
+            })())
+        },
+    )?;
+    linker.func_wrap(
+        "env",
+        "proxy_set_header_map_pairs",
+        |mut c: Caller<'_, HostState>, kind: u32, ptr: u32, size: u32| {
+            done((|| {
+                guard(&c, "proxy_set_header_map_pairs")?;
+                let raw = read(&c, ptr, size)?;
+                let pairs =
+                    deserialize_pairs(&raw).map_err(|_| Fail::Status(status::BAD_ARGUMENT))?;
+                let target =
+                    header_map(c.data_mut(), kind).ok_or(Fail::Status(status::BAD_ARGUMENT))?;
+                *target = pairs
+                    .into_iter()
+                    .map(|(k, v)| (k.to_ascii_lowercase(), v))
+                    .collect();
+                Ok(status::OK)
+            })())
+        },
+    )?;
     linker.func_wrap(
         "env",
         "proxy_get_header_map_value",
-        |mut c: Caller<'_, HostState>, kind: u32, key_ptr: u32, key_len: u32, ptr_out: u32, size_out: u32| {
+        |mut c: Caller<'_, HostState>,
+         kind: u32,
+         key_ptr: u32,
+         key_len: u32,
+         ptr_out: u32,
+         size_out: u32| {
             done((|| {
                 guard(&c, "proxy_get_header_map_value")?;
                 let key = read_string(&c, key_ptr, key_len)?;
-                let target = header_map(c.data_mut(), kind).ok_or(Fail::Status(status::BAD_ARGUMENT))?;
+                let target =
+                    header_map(c.data_mut(), kind).ok_or(Fail::Status(status::BAD_ARGUMENT))?;
                 // Envoy returns the first value of a repeated header.
-                let value = header_value(target, &key).ok_or(Fail::Status(status::NOT_FOUND))?.to_string();
+                let value = header_value(target, &key)
+                    .ok_or(Fail::Status(status::NOT_FOUND))?
+                    .to_string();
                 return_bytes(&mut c, value.as_bytes(), ptr_out, size_out)
             })())
         },
@@ -339,12 +439,18 @@ pub(crate) fn add_to_linker(linker: &mut Linker<HostState>, redis: bool) -> wasm
     linker.func_wrap(
         "env",
         "proxy_add_header_map_value",
-        |mut c: Caller<'_, HostState>, kind: u32, key_ptr: u32, key_len: u32, value_ptr: u32, value_len: u32| {
+        |mut c: Caller<'_, HostState>,
+         kind: u32,
+         key_ptr: u32,
+         key_len: u32,
+         value_ptr: u32,
+         value_len: u32| {
             done((|| {
                 guard(&c, "proxy_add_header_map_value")?;
                 let key = read_string(&c, key_ptr, key_len)?.to_ascii_lowercase();
                 let value = read_string(&c, value_ptr, value_len)?;
-                let target = header_map(c.data_mut(), kind).ok_or(Fail::Status(status::BAD_ARGUMENT))?;
+                let target =
+                    header_map(c.data_mut(), kind).ok_or(Fail::Status(status::BAD_ARGUMENT))?;
                 target.push((key, value));
                 Ok(status::OK)
             })())
@@ -353,12 +459,18 @@ pub(crate) fn add_to_linker(linker: &mut Linker<HostState>, redis: bool) -> wasm
     linker.func_wrap(
         "env",
         "proxy_replace_header_map_value",
-        |mut c: Caller<'_, HostState>, kind: u32, key_ptr: u32, key_len: u32, value_ptr: u32, value_len: u32| {
+        |mut c: Caller<'_, HostState>,
+         kind: u32,
+         key_ptr: u32,
+         key_len: u32,
+         value_ptr: u32,
+         value_len: u32| {
             done((|| {
                 guard(&c, "proxy_replace_header_map_value")?;
                 let key = read_string(&c, key_ptr, key_len)?.to_ascii_lowercase();
                 let value = read_string(&c, value_ptr, value_len)?;
-                let target = header_map(c.data_mut(), kind).ok_or(Fail::Status(status::BAD_ARGUMENT))?;
+                let target =
+                    header_map(c.data_mut(), kind).ok_or(Fail::Status(status::BAD_ARGUMENT))?;
                 // Envoy's `setCopy`: the first occurrence keeps its place and
                 // takes the value; other occurrences go.
                 match target.iter().position(|(k, _)| *k == key) {
@@ -377,21 +489,31 @@ pub(crate) fn add_to_linker(linker: &mut Linker<HostState>, redis: bool) -> wasm
             })())
         },
     )?;
-    linker.func_wrap("env", "proxy_remove_header_map_value", |mut c: Caller<'_, HostState>, kind: u32, key_ptr: u32, key_len: u32| {
-        done((|| {
-            guard(&c, "proxy_remove_header_map_value")?;
-            let key = read_string(&c, key_ptr, key_len)?.to_ascii_lowercase();
-            let target = header_map(c.data_mut(), kind).ok_or(Fail::Status(status::BAD_ARGUMENT))?;
-            target.retain(|(k, _)| *k != key);
-            Ok(status::OK)
-        })())
-    })?;
+    linker.func_wrap(
+        "env",
+        "proxy_remove_header_map_value",
+        |mut c: Caller<'_, HostState>, kind: u32, key_ptr: u32, key_len: u32| {
+            done((|| {
+                guard(&c, "proxy_remove_header_map_value")?;
+                let key = read_string(&c, key_ptr, key_len)?.to_ascii_lowercase();
+                let target =
+                    header_map(c.data_mut(), kind).ok_or(Fail::Status(status::BAD_ARGUMENT))?;
+                target.retain(|(k, _)| *k != key);
+                Ok(status::OK)
+            })())
+        },
+    )?;
 
     // Buffers.
     linker.func_wrap(
         "env",
         "proxy_get_buffer_bytes",
-        |mut c: Caller<'_, HostState>, kind: u32, start: u32, max: u32, ptr_out: u32, size_out: u32| {
+        |mut c: Caller<'_, HostState>,
+         kind: u32,
+         start: u32,
+         max: u32,
+         ptr_out: u32,
+         size_out: u32| {
             done((|| {
                 guard(&c, "proxy_get_buffer_bytes")?;
                 let data = buffer_bytes(c.data_mut(), kind)?;
@@ -439,29 +561,43 @@ pub(crate) fn add_to_linker(linker: &mut Linker<HostState>, redis: bool) -> wasm
     )?;
 
     // Flow.
-    linker.func_wrap("env", "proxy_continue_stream", |mut c: Caller<'_, HostState>, kind: u32| {
-        done((|| {
-            guard(&c, "proxy_continue_stream")?;
-            let stream = c.data_mut().stream().ok_or(Fail::Status(status::BAD_ARGUMENT))?;
-            match kind {
-                0 => stream.resume_request = true,
-                1 => stream.resume_response = true,
-                _ => return Err(Fail::Status(status::BAD_ARGUMENT)),
-            }
-            Ok(status::OK)
-        })())
-    })?;
-    linker.func_wrap("env", "proxy_close_stream", |mut c: Caller<'_, HostState>, kind: u32| {
-        done((|| {
-            guard(&c, "proxy_close_stream")?;
-            if kind > 1 {
-                return Err(Fail::Status(status::BAD_ARGUMENT));
-            }
-            let stream = c.data_mut().stream().ok_or(Fail::Status(status::BAD_ARGUMENT))?;
-            stream.reset = true;
-            Ok(status::OK)
-        })())
-    })?;
+    linker.func_wrap(
+        "env",
+        "proxy_continue_stream",
+        |mut c: Caller<'_, HostState>, kind: u32| {
+            done((|| {
+                guard(&c, "proxy_continue_stream")?;
+                let stream = c
+                    .data_mut()
+                    .stream()
+                    .ok_or(Fail::Status(status::BAD_ARGUMENT))?;
+                match kind {
+                    0 => stream.resume_request = true,
+                    1 => stream.resume_response = true,
+                    _ => return Err(Fail::Status(status::BAD_ARGUMENT)),
+                }
+                Ok(status::OK)
+            })())
+        },
+    )?;
+    linker.func_wrap(
+        "env",
+        "proxy_close_stream",
+        |mut c: Caller<'_, HostState>, kind: u32| {
+            done((|| {
+                guard(&c, "proxy_close_stream")?;
+                if kind > 1 {
+                    return Err(Fail::Status(status::BAD_ARGUMENT));
+                }
+                let stream = c
+                    .data_mut()
+                    .stream()
+                    .ok_or(Fail::Status(status::BAD_ARGUMENT))?;
+                stream.reset = true;
+                Ok(status::OK)
+            })())
+        },
+    )?;
     linker.func_wrap(
         "env",
         "proxy_send_local_response",
@@ -476,22 +612,31 @@ pub(crate) fn add_to_linker(linker: &mut Linker<HostState>, redis: bool) -> wasm
          grpc_status: i32| {
             done((|| {
                 guard(&c, "proxy_send_local_response")?;
-                let details = String::from_utf8_lossy(&read(&c, details_ptr, details_len)?).into_owned();
+                let details =
+                    String::from_utf8_lossy(&read(&c, details_ptr, details_len)?).into_owned();
                 let body = read(&c, body_ptr, body_len)?;
                 let raw = read(&c, headers_ptr, headers_len)?;
-                let headers = deserialize_pairs(&raw).map_err(|_| Fail::Status(status::BAD_ARGUMENT))?;
-                let status_code = u16::try_from(code).map_err(|_| Fail::Status(status::BAD_ARGUMENT))?;
+                let headers =
+                    deserialize_pairs(&raw).map_err(|_| Fail::Status(status::BAD_ARGUMENT))?;
+                let status_code =
+                    u16::try_from(code).map_err(|_| Fail::Status(status::BAD_ARGUMENT))?;
                 let state = c.data_mut();
                 let context_id = state.effective;
                 let reply = LocalReply {
                     context_id,
                     status: status_code,
                     details,
-                    headers: headers.into_iter().map(|(k, v)| (k.to_ascii_lowercase(), v)).collect(),
+                    headers: headers
+                        .into_iter()
+                        .map(|(k, v)| (k.to_ascii_lowercase(), v))
+                        .collect(),
                     body,
                     grpc_status,
                 };
-                let stream = state.streams.get_mut(&context_id).ok_or(Fail::Status(status::BAD_ARGUMENT))?;
+                let stream = state
+                    .streams
+                    .get_mut(&context_id)
+                    .ok_or(Fail::Status(status::BAD_ARGUMENT))?;
                 // The first local reply wins: Envoy ends the stream with it.
                 if stream.local_reply.is_none() {
                     stream.local_reply = Some(reply.clone());
@@ -501,58 +646,90 @@ pub(crate) fn add_to_linker(linker: &mut Linker<HostState>, redis: bool) -> wasm
             })())
         },
     )?;
-    linker.func_wrap("env", "proxy_get_status", |mut c: Caller<'_, HostState>, code_out: u32, ptr_out: u32, size_out: u32| {
-        done((|| {
-            guard(&c, "proxy_get_status")?;
-            write_u32(&mut c, code_out, 0)?;
-            return_bytes(&mut c, &[], ptr_out, size_out)
-        })())
-    })?;
+    linker.func_wrap(
+        "env",
+        "proxy_get_status",
+        |mut c: Caller<'_, HostState>, code_out: u32, ptr_out: u32, size_out: u32| {
+            done((|| {
+                guard(&c, "proxy_get_status")?;
+                write_u32(&mut c, code_out, 0)?;
+                return_bytes(&mut c, &[], ptr_out, size_out)
+            })())
+        },
+    )?;
 
     // Properties.
-    linker.func_wrap("env", "proxy_get_property", |mut c: Caller<'_, HostState>, path_ptr: u32, path_len: u32, ptr_out: u32, size_out: u32| {
-        done((|| {
-            guard(&c, "proxy_get_property")?;
-            let raw = read(&c, path_ptr, path_len)?;
-            let parts = split_path(&raw);
-            let parts: Vec<&str> = parts.iter().map(String::as_str).collect();
-            let key = raw.strip_suffix(&[0]).unwrap_or(&raw).to_vec();
-            let state = c.data_mut();
-            let value = match builtin_property(state, &parts) {
-                Some(v) => v,
-                None => {
-                    let custom = state.stream().and_then(|s| s.properties.get(&key).cloned());
-                    custom.or_else(|| state.root_properties.get(&key).cloned()).ok_or(Fail::Status(status::NOT_FOUND))?
-                }
-            };
-            return_bytes(&mut c, &value, ptr_out, size_out)
-        })())
-    })?;
-    linker.func_wrap("env", "proxy_set_property", |mut c: Caller<'_, HostState>, path_ptr: u32, path_len: u32, value_ptr: u32, value_len: u32| {
-        done((|| {
-            guard(&c, "proxy_set_property")?;
-            let raw = read(&c, path_ptr, path_len)?;
-            let key = raw.strip_suffix(&[0]).unwrap_or(&raw).to_vec();
-            let value = read(&c, value_ptr, value_len)?;
-            let state = c.data_mut();
-            match state.stream() {
-                Some(stream) => stream.properties.insert(key, value),
-                None => state.root_properties.insert(key, value),
-            };
-            Ok(status::OK)
-        })())
-    })?;
+    linker.func_wrap(
+        "env",
+        "proxy_get_property",
+        |mut c: Caller<'_, HostState>,
+         path_ptr: u32,
+         path_len: u32,
+         ptr_out: u32,
+         size_out: u32| {
+            done((|| {
+                guard(&c, "proxy_get_property")?;
+                let raw = read(&c, path_ptr, path_len)?;
+                let parts = split_path(&raw);
+                let parts: Vec<&str> = parts.iter().map(String::as_str).collect();
+                let key = raw.strip_suffix(&[0]).unwrap_or(&raw).to_vec();
+                let state = c.data_mut();
+                let value = match builtin_property(state, &parts) {
+                    Some(v) => v,
+                    None => {
+                        let custom = state.stream().and_then(|s| s.properties.get(&key).cloned());
+                        custom
+                            .or_else(|| state.root_properties.get(&key).cloned())
+                            .ok_or(Fail::Status(status::NOT_FOUND))?
+                    }
+                };
+                return_bytes(&mut c, &value, ptr_out, size_out)
+            })())
+        },
+    )?;
+    linker.func_wrap(
+        "env",
+        "proxy_set_property",
+        |mut c: Caller<'_, HostState>,
+         path_ptr: u32,
+         path_len: u32,
+         value_ptr: u32,
+         value_len: u32| {
+            done((|| {
+                guard(&c, "proxy_set_property")?;
+                let raw = read(&c, path_ptr, path_len)?;
+                let key = raw.strip_suffix(&[0]).unwrap_or(&raw).to_vec();
+                let value = read(&c, value_ptr, value_len)?;
+                let state = c.data_mut();
+                match state.stream() {
+                    Some(stream) => stream.properties.insert(key, value),
+                    None => state.root_properties.insert(key, value),
+                };
+                Ok(status::OK)
+            })())
+        },
+    )?;
 
     // Shared data (cpp-host semantics: cas 0 writes unconditionally, a
     // missing key accepts any cas, every write takes a fresh cas).
     linker.func_wrap(
         "env",
         "proxy_get_shared_data",
-        |mut c: Caller<'_, HostState>, key_ptr: u32, key_len: u32, ptr_out: u32, size_out: u32, cas_out: u32| {
+        |mut c: Caller<'_, HostState>,
+         key_ptr: u32,
+         key_len: u32,
+         ptr_out: u32,
+         size_out: u32,
+         cas_out: u32| {
             done((|| {
                 guard(&c, "proxy_get_shared_data")?;
                 let key = read_string(&c, key_ptr, key_len)?;
-                let (value, cas) = c.data().shared.get(&key).cloned().ok_or(Fail::Status(status::NOT_FOUND))?;
+                let (value, cas) = c
+                    .data()
+                    .shared
+                    .get(&key)
+                    .cloned()
+                    .ok_or(Fail::Status(status::NOT_FOUND))?;
                 return_bytes(&mut c, &value, ptr_out, size_out)?;
                 write_u32(&mut c, cas_out, cas)?;
                 Ok(status::OK)
@@ -562,7 +739,12 @@ pub(crate) fn add_to_linker(linker: &mut Linker<HostState>, redis: bool) -> wasm
     linker.func_wrap(
         "env",
         "proxy_set_shared_data",
-        |mut c: Caller<'_, HostState>, key_ptr: u32, key_len: u32, value_ptr: u32, value_len: u32, cas: u32| {
+        |mut c: Caller<'_, HostState>,
+         key_ptr: u32,
+         key_len: u32,
+         value_ptr: u32,
+         value_len: u32,
+         cas: u32| {
             done((|| {
                 guard(&c, "proxy_set_shared_data")?;
                 let key = read_string(&c, key_ptr, key_len)?;
@@ -583,65 +765,101 @@ pub(crate) fn add_to_linker(linker: &mut Linker<HostState>, redis: bool) -> wasm
     )?;
 
     // Metrics.
-    linker.func_wrap("env", "proxy_define_metric", |mut c: Caller<'_, HostState>, kind: u32, name_ptr: u32, name_len: u32, id_out: u32| {
-        done((|| {
-            guard(&c, "proxy_define_metric")?;
-            if kind > 2 {
-                return Err(Fail::Status(status::BAD_ARGUMENT));
-            }
-            let name = read_string(&c, name_ptr, name_len)?;
-            let metrics = &mut c.data_mut().metrics;
-            let id = match metrics.iter().position(|m| m.name == name && m.kind == kind) {
-                Some(id) => id,
-                None => {
-                    metrics.push(Metric { name, kind, value: 0, recorded: Vec::new() });
-                    metrics.len() - 1
+    linker.func_wrap(
+        "env",
+        "proxy_define_metric",
+        |mut c: Caller<'_, HostState>, kind: u32, name_ptr: u32, name_len: u32, id_out: u32| {
+            done((|| {
+                guard(&c, "proxy_define_metric")?;
+                if kind > 2 {
+                    return Err(Fail::Status(status::BAD_ARGUMENT));
                 }
-            };
-            write_u32(&mut c, id_out, id as u32)?;
-            Ok(status::OK)
-        })())
-    })?;
-    linker.func_wrap("env", "proxy_increment_metric", |mut c: Caller<'_, HostState>, id: u32, offset: i64| {
-        done((|| {
-            guard(&c, "proxy_increment_metric")?;
-            let metric = c.data_mut().metrics.get_mut(id as usize).ok_or(Fail::Status(status::NOT_FOUND))?;
-            match metric.kind {
-                0 if offset < 0 => return Err(Fail::Status(status::BAD_ARGUMENT)),
-                0 | 1 => metric.value = metric.value.saturating_add(offset),
-                _ => return Err(Fail::Status(status::BAD_ARGUMENT)),
-            }
-            Ok(status::OK)
-        })())
-    })?;
-    linker.func_wrap("env", "proxy_record_metric", |mut c: Caller<'_, HostState>, id: u32, value: u64| {
-        done((|| {
-            guard(&c, "proxy_record_metric")?;
-            let metric = c.data_mut().metrics.get_mut(id as usize).ok_or(Fail::Status(status::NOT_FOUND))?;
-            let signed = i64::try_from(value).unwrap_or(i64::MAX);
-            match metric.kind {
-                0 => metric.value = metric.value.saturating_add(signed),
-                1 => metric.value = signed,
-                _ => {
-                    metric.value = signed;
-                    metric.recorded.push(value);
+                let name = read_string(&c, name_ptr, name_len)?;
+                let metrics = &mut c.data_mut().metrics;
+                let id = match metrics
+                    .iter()
+                    .position(|m| m.name == name && m.kind == kind)
+                {
+                    Some(id) => id,
+                    None => {
+                        metrics.push(Metric {
+                            name,
+                            kind,
+                            value: 0,
+                            recorded: Vec::new(),
+                        });
+                        metrics.len() - 1
+                    }
+                };
+                write_u32(&mut c, id_out, id as u32)?;
+                Ok(status::OK)
+            })())
+        },
+    )?;
+    linker.func_wrap(
+        "env",
+        "proxy_increment_metric",
+        |mut c: Caller<'_, HostState>, id: u32, offset: i64| {
+            done((|| {
+                guard(&c, "proxy_increment_metric")?;
+                let metric = c
+                    .data_mut()
+                    .metrics
+                    .get_mut(id as usize)
+                    .ok_or(Fail::Status(status::NOT_FOUND))?;
+                match metric.kind {
+                    0 if offset < 0 => return Err(Fail::Status(status::BAD_ARGUMENT)),
+                    0 | 1 => metric.value = metric.value.saturating_add(offset),
+                    _ => return Err(Fail::Status(status::BAD_ARGUMENT)),
                 }
-            }
-            Ok(status::OK)
-        })())
-    })?;
-    linker.func_wrap("env", "proxy_get_metric", |mut c: Caller<'_, HostState>, id: u32, out: u32| {
-        done((|| {
-            guard(&c, "proxy_get_metric")?;
-            let metric = c.data().metrics.get(id as usize).ok_or(Fail::Status(status::NOT_FOUND))?;
-            if metric.kind == 2 {
-                return Err(Fail::Status(status::BAD_ARGUMENT));
-            }
-            let value = metric.value as u64;
-            write_u64(&mut c, out, value)?;
-            Ok(status::OK)
-        })())
-    })?;
+                Ok(status::OK)
+            })())
+        },
+    )?;
+    linker.func_wrap(
+        "env",
+        "proxy_record_metric",
+        |mut c: Caller<'_, HostState>, id: u32, value: u64| {
+            done((|| {
+                guard(&c, "proxy_record_metric")?;
+                let metric = c
+                    .data_mut()
+                    .metrics
+                    .get_mut(id as usize)
+                    .ok_or(Fail::Status(status::NOT_FOUND))?;
+                let signed = i64::try_from(value).unwrap_or(i64::MAX);
+                match metric.kind {
+                    0 => metric.value = metric.value.saturating_add(signed),
+                    1 => metric.value = signed,
+                    _ => {
+                        metric.value = signed;
+                        metric.recorded.push(value);
+                    }
+                }
+                Ok(status::OK)
+            })())
+        },
+    )?;
+    linker.func_wrap(
+        "env",
+        "proxy_get_metric",
+        |mut c: Caller<'_, HostState>, id: u32, out: u32| {
+            done((|| {
+                guard(&c, "proxy_get_metric")?;
+                let metric = c
+                    .data()
+                    .metrics
+                    .get(id as usize)
+                    .ok_or(Fail::Status(status::NOT_FOUND))?;
+                if metric.kind == 2 {
+                    return Err(Fail::Status(status::BAD_ARGUMENT));
+                }
+                let value = metric.value as u64;
+                write_u64(&mut c, out, value)?;
+                Ok(status::OK)
+            })())
+        },
+    )?;
 
     // HTTP calls.
     linker.func_wrap(
@@ -661,15 +879,22 @@ pub(crate) fn add_to_linker(linker: &mut Linker<HostState>, redis: bool) -> wasm
             done((|| {
                 guard(&c, "proxy_http_call")?;
                 let cluster = read_string(&c, upstream_ptr, upstream_len)?;
-                let headers = deserialize_pairs(&read(&c, headers_ptr, headers_len)?).map_err(|_| Fail::Status(status::BAD_ARGUMENT))?;
+                let headers = deserialize_pairs(&read(&c, headers_ptr, headers_len)?)
+                    .map_err(|_| Fail::Status(status::BAD_ARGUMENT))?;
                 let body = read(&c, body_ptr, body_len)?;
-                let trailers =
-                    deserialize_pairs(&read(&c, trailers_ptr, trailers_len)?).map_err(|_| Fail::Status(status::BAD_ARGUMENT))?;
+                let trailers = deserialize_pairs(&read(&c, trailers_ptr, trailers_len)?)
+                    .map_err(|_| Fail::Status(status::BAD_ARGUMENT))?;
                 let state = c.data_mut();
                 // Envoy refuses unknown clusters and requests without the
                 // three pseudo-headers with `BadArgument`.
-                let addr: SocketAddr = *state.http_clusters.get(&cluster).ok_or(Fail::Status(status::BAD_ARGUMENT))?;
-                if [":method", ":path", ":authority"].iter().any(|h| header_value(&headers, h).is_none()) {
+                let addr: SocketAddr = *state
+                    .http_clusters
+                    .get(&cluster)
+                    .ok_or(Fail::Status(status::BAD_ARGUMENT))?;
+                if [":method", ":path", ":authority"]
+                    .iter()
+                    .any(|h| header_value(&headers, h).is_none())
+                {
                     return Err(Fail::Status(status::BAD_ARGUMENT));
                 }
                 let token = state.token();
@@ -679,11 +904,19 @@ pub(crate) fn add_to_linker(linker: &mut Linker<HostState>, redis: bool) -> wasm
                     token,
                     context_id,
                     cluster,
-                    request: HttpCallRequest { headers, body, trailers },
+                    request: HttpCallRequest {
+                        headers,
+                        body,
+                        trailers,
+                    },
                     timeout: Duration::from_millis(u64::from(timeout_ms)),
                     outcome: None,
                 });
-                state.pending.push_back(Pending::Http { token, record, addr });
+                state.pending.push_back(Pending::Http {
+                    token,
+                    record,
+                    addr,
+                });
                 write_u32(&mut c, token_out, token)?;
                 Ok(status::OK)
             })())
@@ -716,7 +949,10 @@ fn add_redis(linker: &mut Linker<HostState>) -> wasmtime::Result<()> {
                 let password = read_string(&c, pass_ptr, pass_len)?;
                 let (name, database) = parse_redis_upstream(&upstream)?;
                 let state = c.data_mut();
-                let addr = *state.redis_clusters.get(&name).ok_or(Fail::Status(status::BAD_ARGUMENT))?;
+                let addr = *state
+                    .redis_clusters
+                    .get(&name)
+                    .ok_or(Fail::Status(status::BAD_ARGUMENT))?;
                 // Like Higress, init only sets the client up; the connection
                 // is made by the first call, whose callback reports failures.
                 state.redis.insert(
@@ -737,7 +973,12 @@ fn add_redis(linker: &mut Linker<HostState>) -> wasmtime::Result<()> {
     linker.func_wrap(
         "env",
         "proxy_redis_call",
-        |mut c: Caller<'_, HostState>, upstream_ptr: u32, upstream_len: u32, query_ptr: u32, query_len: u32, token_out: u32| {
+        |mut c: Caller<'_, HostState>,
+         upstream_ptr: u32,
+         upstream_len: u32,
+         query_ptr: u32,
+         query_len: u32,
+         token_out: u32| {
             done((|| {
                 guard(&c, "proxy_redis_call")?;
                 let upstream = read_string(&c, upstream_ptr, upstream_len)?;
@@ -745,15 +986,27 @@ fn add_redis(linker: &mut Linker<HostState>) -> wasmtime::Result<()> {
                 let (cluster, _) = parse_redis_upstream(&upstream)?;
                 let state = c.data_mut();
                 if !state.redis.contains_key(&cluster) {
-                    let note = format!("`proxy_redis_call` on `{cluster}`, which no `proxy_redis_init` set up");
+                    let note = format!(
+                        "`proxy_redis_call` on `{cluster}`, which no `proxy_redis_init` set up"
+                    );
                     state.notes.push(note);
                     return Err(Fail::Status(status::BAD_ARGUMENT));
                 }
                 let token = state.token();
                 let context_id = state.effective;
                 let record = state.calls.len();
-                state.calls.push(CallRecord::Redis { token, context_id, cluster: cluster.clone(), query, outcome: None });
-                state.pending.push_back(Pending::Redis { token, record, cluster });
+                state.calls.push(CallRecord::Redis {
+                    token,
+                    context_id,
+                    cluster: cluster.clone(),
+                    query,
+                    outcome: None,
+                });
+                state.pending.push_back(Pending::Redis {
+                    token,
+                    record,
+                    cluster,
+                });
                 write_u32(&mut c, token_out, token)?;
                 Ok(status::OK)
             })())
@@ -766,7 +1019,9 @@ fn add_redis(linker: &mut Linker<HostState>) -> wasmtime::Result<()> {
 /// this profile, for a clear load error.
 pub(crate) fn check_env_import(name: &str, redis: bool) -> anyhow::Result<()> {
     if is_higress_only(name) && !redis {
-        bail!("the module imports `env.{name}`, which only Higress provides (the emulator runs with the `envoy` profile)");
+        bail!(
+            "the module imports `env.{name}`, which only Higress provides (the emulator runs with the `envoy` profile)"
+        );
     }
     Ok(())
 }
@@ -777,7 +1032,9 @@ mod tests {
 
     #[test]
     fn redis_upstream_params() {
-        assert!(matches!(parse_redis_upstream("outbound|6379||redis.static?db=3&buffer_flush_timeout=1"), Ok((n, 3)) if n == "outbound|6379||redis.static"));
+        assert!(
+            matches!(parse_redis_upstream("outbound|6379||redis.static?db=3&buffer_flush_timeout=1"), Ok((n, 3)) if n == "outbound|6379||redis.static")
+        );
         assert!(matches!(parse_redis_upstream("r"), Ok((n, 0)) if n == "r"));
         assert!(parse_redis_upstream("r?db=x").is_err());
     }

@@ -32,9 +32,13 @@ use std::time::Duration;
 use anyhow::{Context, anyhow, bail};
 use gatewit_host_shim::backend::{self, RedisConnection};
 use gatewit_host_shim::exchange::{
-    ClientResponse, Exchange, Gateway, GatewaySetup, HeaderList, HttpRequest, ReceivedRequest, UpstreamResponse,
+    ClientResponse, Exchange, Gateway, GatewaySetup, HeaderList, HttpRequest, ReceivedRequest,
+    UpstreamResponse,
 };
-use wasmtime::{Config, Engine, ExternType, Func, Instance, Linker, Module, Store, StoreLimitsBuilder, Trap, Val, ValType};
+use wasmtime::{
+    Config, Engine, ExternType, Func, Instance, Linker, Module, Store, StoreLimitsBuilder, Trap,
+    Val, ValType,
+};
 
 pub use state::{CallRecord, LocalReply, LogEntry, LogLevel, Metric};
 
@@ -121,7 +125,10 @@ pub struct Emulator {
 
 impl std::fmt::Debug for Emulator {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Emulator").field("options", &self.options).field("broken", &self.broken).finish_non_exhaustive()
+        f.debug_struct("Emulator")
+            .field("options", &self.options)
+            .field("broken", &self.broken)
+            .finish_non_exhaustive()
     }
 }
 
@@ -145,11 +152,19 @@ impl Emulator {
     }
 
     /// Like [`Emulator::new`] with explicit options.
-    pub fn with_options(module: &[u8], setup: &GatewaySetup, options: EmulatorOptions) -> anyhow::Result<Self> {
+    pub fn with_options(
+        module: &[u8],
+        setup: &GatewaySetup,
+        options: EmulatorOptions,
+    ) -> anyhow::Result<Self> {
         let mut config = Config::new();
         config.consume_fuel(true);
-        let engine = Engine::new(&config).map_err(wt).context("cannot create the wasmtime engine")?;
-        let module = Module::new(&engine, module).map_err(wt).context("cannot compile the plugin module")?;
+        let engine = Engine::new(&config)
+            .map_err(wt)
+            .context("cannot create the wasmtime engine")?;
+        let module = Module::new(&engine, module)
+            .map_err(wt)
+            .context("cannot compile the plugin module")?;
         let higress_abi = check_shape(&module)?;
         let redis = options.profile == HostProfile::Higress;
 
@@ -157,11 +172,17 @@ impl Emulator {
         // Stubs first, then the real hostcalls shadow the ones they cover.
         linker.allow_shadowing(true);
         define_stubs(&mut linker, &module, redis)?;
-        hostcalls::add_to_linker(&mut linker, redis).map_err(wt).context("cannot define the proxy-wasm hostcalls")?;
-        wasi::add_to_linker(&mut linker).map_err(wt).context("cannot define the wasi hostcalls")?;
+        hostcalls::add_to_linker(&mut linker, redis)
+            .map_err(wt)
+            .context("cannot define the proxy-wasm hostcalls")?;
+        wasi::add_to_linker(&mut linker)
+            .map_err(wt)
+            .context("cannot define the wasi hostcalls")?;
 
         let state = HostState {
-            limits: StoreLimitsBuilder::new().memory_size(options.max_memory_bytes).build(),
+            limits: StoreLimitsBuilder::new()
+                .memory_size(options.max_memory_bytes)
+                .build(),
             phase: Phase::Initializing,
             memory: None,
             malloc: None,
@@ -195,15 +216,34 @@ impl Emulator {
         };
         let mut store = Store::new(&engine, state);
         store.limiter(|s| &mut s.limits);
-        store.set_fuel(options.fuel_per_callback).map_err(wt).context("cannot set fuel")?;
-        let instance = linker.instantiate(&mut store, &module).map_err(wt).context("cannot instantiate the plugin module")?;
+        store
+            .set_fuel(options.fuel_per_callback)
+            .map_err(wt)
+            .context("cannot set fuel")?;
+        let instance = linker
+            .instantiate(&mut store, &module)
+            .map_err(wt)
+            .context("cannot instantiate the plugin module")?;
         bind_exports(&mut store, &instance)?;
         let callbacks = module
             .exports()
-            .filter(|e| e.name().starts_with("proxy_on_") || matches!(e.name(), "_initialize" | "_start"))
-            .filter_map(|e| instance.get_func(&mut store, e.name()).map(|f| (e.name().to_string(), f)))
+            .filter(|e| {
+                e.name().starts_with("proxy_on_") || matches!(e.name(), "_initialize" | "_start")
+            })
+            .filter_map(|e| {
+                instance
+                    .get_func(&mut store, e.name())
+                    .map(|f| (e.name().to_string(), f))
+            })
             .collect();
-        let mut emulator = Self { store, callbacks, options, higress_abi, next_context: ROOT_ID + 1, broken: None };
+        let mut emulator = Self {
+            store,
+            callbacks,
+            options,
+            higress_abi,
+            next_context: ROOT_ID + 1,
+            broken: None,
+        };
         emulator.start()?;
         Ok(emulator)
     }
@@ -211,31 +251,54 @@ impl Emulator {
     /// `_initialize` (or `_start`), root context, VM start, configure, as
     /// Envoy does when it loads a plugin.
     fn start(&mut self) -> anyhow::Result<()> {
-        let init = if self.callbacks.contains_key("_initialize") { "_initialize" } else { "_start" };
+        let init = if self.callbacks.contains_key("_initialize") {
+            "_initialize"
+        } else {
+            "_start"
+        };
         self.call(init, &[])?;
         self.store.data_mut().phase = Phase::Running;
         self.store.data_mut().effective = ROOT_ID;
         self.call("proxy_on_context_create", &[ROOT_ID.into(), 0])?;
         let vm_size = self.store.data().vm_config.len() as u64;
         if self.call("proxy_on_vm_start", &[ROOT_ID.into(), vm_size])? == Some(0) {
-            bail!("the plugin rejected the vm start (`proxy_on_vm_start` returned false){}", self.reasons(0));
+            bail!(
+                "the plugin rejected the vm start (`proxy_on_vm_start` returned false){}",
+                self.reasons(0)
+            );
         }
         let logs_before = self.store.data().logs.len();
         let size = self.store.data().plugin_config.len() as u64;
         self.store.data_mut().effective = ROOT_ID;
         if self.call("proxy_on_configure", &[ROOT_ID.into(), size])? == Some(0) {
-            bail!("the plugin rejected its configuration (`proxy_on_configure` returned false){}", self.reasons(logs_before));
+            bail!(
+                "the plugin rejected its configuration (`proxy_on_configure` returned false){}",
+                self.reasons(logs_before)
+            );
         }
-        self.pump().context("running the calls the plugin made while starting")
+        self.pump()
+            .context("running the calls the plugin made while starting")
     }
 
     /// The plugin's own explanation: what it logged at warn or above since
     /// log line `from` (or everything it logged, if nothing that severe).
     fn reasons(&self, from: usize) -> String {
         let logs = &self.store.data().logs[from.min(self.store.data().logs.len())..];
-        let severe: Vec<&str> = logs.iter().filter(|l| l.level >= LogLevel::Warn).map(|l| l.message.as_str()).collect();
-        let picked: Vec<&str> = if severe.is_empty() { logs.iter().map(|l| l.message.as_str()).collect() } else { severe };
-        if picked.is_empty() { ": it logged no reason".into() } else { format!(": {}", picked.join("; ")) }
+        let severe: Vec<&str> = logs
+            .iter()
+            .filter(|l| l.level >= LogLevel::Warn)
+            .map(|l| l.message.as_str())
+            .collect();
+        let picked: Vec<&str> = if severe.is_empty() {
+            logs.iter().map(|l| l.message.as_str()).collect()
+        } else {
+            severe
+        };
+        if picked.is_empty() {
+            ": it logged no reason".into()
+        } else {
+            format!(": {}", picked.join("; "))
+        }
     }
 
     /// Calls export `name` if the module has it, with `args` converted to
@@ -244,10 +307,16 @@ impl Emulator {
         if let Some(why) = &self.broken {
             bail!("the plugin vm failed earlier and is unusable (as in Envoy): {why}");
         }
-        let Some(func) = self.callbacks.get(name).copied() else { return Ok(None) };
+        let Some(func) = self.callbacks.get(name).copied() else {
+            return Ok(None);
+        };
         let ty = func.ty(&self.store);
         if ty.params().len() != args.len() {
-            bail!("export `{name}` takes {} parameters; proxy-wasm passes {}", ty.params().len(), args.len());
+            bail!(
+                "export `{name}` takes {} parameters; proxy-wasm passes {}",
+                ty.params().len(),
+                args.len()
+            );
         }
         let params: Vec<Val> = ty
             .params()
@@ -255,11 +324,16 @@ impl Emulator {
             .map(|(t, a)| match t {
                 ValType::I64 => Ok(Val::I64(*a as i64)),
                 ValType::I32 => Ok(Val::I32(*a as u32 as i32)),
-                other => Err(anyhow!("export `{name}` has a parameter of type `{other}`; proxy-wasm passes integers")),
+                other => Err(anyhow!(
+                    "export `{name}` has a parameter of type `{other}`; proxy-wasm passes integers"
+                )),
             })
             .collect::<anyhow::Result<_>>()?;
         let mut results = vec![Val::I32(0); ty.results().len()];
-        self.store.set_fuel(self.options.fuel_per_callback).map_err(wt).context("cannot set fuel")?;
+        self.store
+            .set_fuel(self.options.fuel_per_callback)
+            .map_err(wt)
+            .context("cannot set fuel")?;
         if let Err(e) = func.call(&mut self.store, &params, &mut results) {
             let err = if e.downcast_ref::<Trap>() == Some(&Trap::OutOfFuel) {
                 anyhow!(
@@ -286,32 +360,61 @@ impl Emulator {
         while let Some(pending) = self.store.data_mut().pending.pop_front() {
             executed += 1;
             if executed > MAX_CALLS_PER_PUMP {
-                bail!("the plugin issued more than {MAX_CALLS_PER_PUMP} calls from call callbacks in one go");
+                bail!(
+                    "the plugin issued more than {MAX_CALLS_PER_PUMP} calls from call callbacks in one go"
+                );
             }
             match pending {
-                Pending::Http { token, record, addr } => self.run_http_call(token, record, addr)?,
-                Pending::Redis { token, record, cluster } => self.run_redis_call(token, record, &cluster)?,
+                Pending::Http {
+                    token,
+                    record,
+                    addr,
+                } => self.run_http_call(token, record, addr)?,
+                Pending::Redis {
+                    token,
+                    record,
+                    cluster,
+                } => self.run_redis_call(token, record, &cluster)?,
             }
         }
         Ok(())
     }
 
-    fn run_http_call(&mut self, token: u32, record: usize, addr: std::net::SocketAddr) -> anyhow::Result<()> {
-        let Some(CallRecord::Http { request, timeout, .. }) = self.store.data().calls.get(record) else {
+    fn run_http_call(
+        &mut self,
+        token: u32,
+        record: usize,
+        addr: std::net::SocketAddr,
+    ) -> anyhow::Result<()> {
+        let Some(CallRecord::Http {
+            request, timeout, ..
+        }) = self.store.data().calls.get(record)
+        else {
             bail!("internal: http call record {record} is missing");
         };
         let (request, timeout) = (request.clone(), (*timeout).max(Duration::from_millis(1)));
         let outcome = backend::http_call(addr, &request, timeout);
         let args = match &outcome {
             Ok(resp) => {
-                self.store.data_mut().call_response =
-                    Some(CallResponse { headers: resp.headers.clone(), body: resp.body.clone(), trailers: resp.trailers.clone() });
-                [ROOT_ID.into(), token.into(), resp.headers.len() as u64, resp.body.len() as u64, resp.trailers.len() as u64]
+                self.store.data_mut().call_response = Some(CallResponse {
+                    headers: resp.headers.clone(),
+                    body: resp.body.clone(),
+                    trailers: resp.trailers.clone(),
+                });
+                [
+                    ROOT_ID.into(),
+                    token.into(),
+                    resp.headers.len() as u64,
+                    resp.body.len() as u64,
+                    resp.trailers.len() as u64,
+                ]
             }
             // Envoy reports a failed call with no headers.
             Err(_) => [ROOT_ID.into(), token.into(), 0, 0, 0],
         };
-        if let Some(CallRecord::Http { outcome: slot, .. }) = self.store.data_mut().calls.get_mut(record) {
+        if let Some(CallRecord::Http { outcome: slot, .. }) =
+            self.store.data_mut().calls.get_mut(record)
+        {
             *slot = Some(outcome);
         }
         self.store.data_mut().effective = ROOT_ID;
@@ -331,7 +434,13 @@ impl Emulator {
         let timeout = client.timeout;
         let connection = match client.connection.take() {
             Some(c) => Ok(c),
-            None => RedisConnection::connect(client.addr, &client.username, &client.password, client.database, timeout),
+            None => RedisConnection::connect(
+                client.addr,
+                &client.username,
+                &client.password,
+                client.database,
+                timeout,
+            ),
         };
         let outcome: Result<Vec<u8>, (u32, String)> = match connection {
             Err(e) => Err((backend::RedisFailure::Broken.status(), format!("{e:#}"))),
@@ -362,7 +471,11 @@ impl Emulator {
     }
 
     fn stream(&mut self, id: u32) -> anyhow::Result<&mut Stream> {
-        self.store.data_mut().streams.get_mut(&id).with_context(|| format!("internal: context {id} is gone"))
+        self.store
+            .data_mut()
+            .streams
+            .get_mut(&id)
+            .with_context(|| format!("internal: context {id} is gone"))
     }
 
     /// Calls a stream callback with `id` effective and returns its action
@@ -380,7 +493,14 @@ impl Emulator {
     /// After a phase callback returned `action`: runs the pending calls and
     /// decides. With `must_resume` a pause has to be lifted (by
     /// `proxy_continue_stream` or a local reply) before the stream can go on.
-    fn settle(&mut self, id: u32, dir: Dir, action: u64, what: &str, must_resume: bool) -> anyhow::Result<Next> {
+    fn settle(
+        &mut self,
+        id: u32,
+        dir: Dir,
+        action: u64,
+        what: &str,
+        must_resume: bool,
+    ) -> anyhow::Result<Next> {
         self.pump()?;
         let stream = self.stream(id)?;
         if stream.reset {
@@ -408,7 +528,12 @@ impl Emulator {
 
     /// Runs the body phase over `chunks`; returns the data passed on, or a
     /// local reply.
-    fn body(&mut self, id: u32, dir: Dir, chunks: &[Vec<u8>]) -> anyhow::Result<Result<Vec<u8>, LocalReply>> {
+    fn body(
+        &mut self,
+        id: u32,
+        dir: Dir,
+        chunks: &[Vec<u8>],
+    ) -> anyhow::Result<Result<Vec<u8>, LocalReply>> {
         let (name, what) = match dir {
             Dir::Request => ("proxy_on_request_body", "request body"),
             Dir::Response => ("proxy_on_response_body", "response body"),
@@ -448,18 +573,33 @@ impl Emulator {
     /// The response phases over `headers` (with `:status`) and `body`.
     /// `local` marks a local reply's own response, during which a further
     /// local reply is ignored (Envoy cannot replace a reply it is sending).
-    fn respond(&mut self, id: u32, headers: HeaderList, chunks: &[Vec<u8>], local: bool) -> anyhow::Result<ClientResponse> {
+    fn respond(
+        &mut self,
+        id: u32,
+        headers: HeaderList,
+        chunks: &[Vec<u8>],
+        local: bool,
+    ) -> anyhow::Result<ClientResponse> {
         let chunks: Vec<Vec<u8>> = chunks.iter().filter(|c| !c.is_empty()).cloned().collect();
         self.stream(id)?.response_headers = headers;
         let n = self.stream(id)?.response_headers.len() as u64;
-        let action = self.phase(id, Dir::Response, "proxy_on_response_headers", &[id.into(), n, u64::from(chunks.is_empty())])?;
+        let action = self.phase(
+            id,
+            Dir::Response,
+            "proxy_on_response_headers",
+            &[id.into(), n, u64::from(chunks.is_empty())],
+        )?;
         let paused = !matches!(action, 0 | 2);
         let body = match self.settle(id, Dir::Response, action, "response headers", true)? {
             Next::Local(reply) => return self.late_local(id, reply, local),
             _ => {
                 // Stock Envoy stops body callbacks while headers are paused
                 // and then hands over the whole buffered body at once.
-                let chunks = if paused && !self.higress_abi { vec![chunks.concat()] } else { chunks };
+                let chunks = if paused && !self.higress_abi {
+                    vec![chunks.concat()]
+                } else {
+                    chunks
+                };
                 let chunks: Vec<Vec<u8>> = chunks.into_iter().filter(|c| !c.is_empty()).collect();
                 match self.body(id, Dir::Response, &chunks)? {
                     Ok(body) => body,
@@ -473,9 +613,17 @@ impl Emulator {
 
     /// A local reply sent during the response phases: it replaces the
     /// upstream's response as is, unless a local reply is already on its way.
-    fn late_local(&mut self, id: u32, reply: LocalReply, local: bool) -> anyhow::Result<ClientResponse> {
+    fn late_local(
+        &mut self,
+        id: u32,
+        reply: LocalReply,
+        local: bool,
+    ) -> anyhow::Result<ClientResponse> {
         if local {
-            let note = format!("context {id}: ignored a local reply ({}) sent while a local reply was being sent", reply.status);
+            let note = format!(
+                "context {id}: ignored a local reply ({}) sent while a local reply was being sent",
+                reply.status
+            );
             self.store.data_mut().notes.push(note);
             let stream = self.stream(id)?;
             let body = std::mem::take(&mut stream.response_body);
@@ -485,18 +633,39 @@ impl Emulator {
     }
 
     /// One stream, up to the client's response.
-    fn run_stream(&mut self, id: u32, req: &HttpRequest, upstream: &UpstreamResponse) -> anyhow::Result<Exchange> {
-        let chunks: Vec<Vec<u8>> = req.body_chunks.iter().filter(|c| !c.is_empty()).cloned().collect();
+    fn run_stream(
+        &mut self,
+        id: u32,
+        req: &HttpRequest,
+        upstream: &UpstreamResponse,
+    ) -> anyhow::Result<Exchange> {
+        let chunks: Vec<Vec<u8>> = req
+            .body_chunks
+            .iter()
+            .filter(|c| !c.is_empty())
+            .cloned()
+            .collect();
         let n = self.stream(id)?.request_headers.len() as u64;
-        let action = self.phase(id, Dir::Request, "proxy_on_request_headers", &[id.into(), n, u64::from(chunks.is_empty())])?;
+        let action = self.phase(
+            id,
+            Dir::Request,
+            "proxy_on_request_headers",
+            &[id.into(), n, u64::from(chunks.is_empty())],
+        )?;
         let paused = !matches!(action, 0 | 2);
         // With a body, Higress's StopIteration lets body callbacks run (and a
         // body Continue resume); stock Envoy stops them until resumed.
         let must_resume = chunks.is_empty() || !self.higress_abi;
-        if let Next::Local(reply) = self.settle(id, Dir::Request, action, "request headers", must_resume)? {
+        if let Next::Local(reply) =
+            self.settle(id, Dir::Request, action, "request headers", must_resume)?
+        {
             return self.local_exchange(id, reply);
         }
-        let chunks = if paused && !self.higress_abi { vec![chunks.concat()] } else { chunks };
+        let chunks = if paused && !self.higress_abi {
+            vec![chunks.concat()]
+        } else {
+            chunks
+        };
         let chunks: Vec<Vec<u8>> = chunks.into_iter().filter(|c| !c.is_empty()).collect();
         let body = match self.body(id, Dir::Request, &chunks)? {
             Ok(body) => body,
@@ -504,46 +673,95 @@ impl Emulator {
         };
 
         let headers = self.stream(id)?.request_headers.clone();
-        let pseudo = |name: &str| headers.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone()).unwrap_or_default();
+        let pseudo = |name: &str| {
+            headers
+                .iter()
+                .find(|(k, _)| k == name)
+                .map(|(_, v)| v.clone())
+                .unwrap_or_default()
+        };
         let mut seen: HeaderList = Vec::new();
         if let Some((_, authority)) = headers.iter().find(|(k, _)| k == ":authority") {
             seen.push(("host".into(), authority.clone()));
         }
         seen.extend(headers.iter().filter(|(k, _)| !k.starts_with(':')).cloned());
-        let received = ReceivedRequest { method: pseudo(":method"), path: pseudo(":path"), headers: seen, body };
+        let received = ReceivedRequest {
+            method: pseudo(":method"),
+            path: pseudo(":path"),
+            headers: seen,
+            body,
+        };
 
         let mut response_headers = vec![(":status".to_string(), upstream.status.to_string())];
-        response_headers.extend(upstream.headers.iter().map(|(k, v)| (k.to_ascii_lowercase(), v.clone())));
+        response_headers.extend(
+            upstream
+                .headers
+                .iter()
+                .map(|(k, v)| (k.to_ascii_lowercase(), v.clone())),
+        );
         let response = self.respond(id, response_headers, &upstream.body_chunks, false)?;
-        Ok(Exchange { upstream: Some(received), response })
+        Ok(Exchange {
+            upstream: Some(received),
+            response,
+        })
     }
 
     /// The plugin answered during the request phases: Envoy sends the local
     /// reply through the filter's response phases.
     fn local_exchange(&mut self, id: u32, reply: LocalReply) -> anyhow::Result<Exchange> {
-        let response = self.respond(id, local_reply_headers(&reply), std::slice::from_ref(&reply.body), true)?;
-        Ok(Exchange { upstream: None, response })
+        let response = self.respond(
+            id,
+            local_reply_headers(&reply),
+            std::slice::from_ref(&reply.body),
+            true,
+        )?;
+        Ok(Exchange {
+            upstream: None,
+            response,
+        })
     }
 
     /// Sends one request through the plugin (see [`Gateway::send`]).
-    pub fn exchange(&mut self, request: &HttpRequest, upstream: &UpstreamResponse) -> anyhow::Result<Exchange> {
+    pub fn exchange(
+        &mut self,
+        request: &HttpRequest,
+        upstream: &UpstreamResponse,
+    ) -> anyhow::Result<Exchange> {
         if let Some(why) = &self.broken {
             bail!("the plugin vm failed earlier and is unusable (as in Envoy): {why}");
         }
         let id = self.next_context;
-        self.next_context = self.next_context.checked_add(1).context("context ids exhausted")?;
+        self.next_context = self
+            .next_context
+            .checked_add(1)
+            .context("context ids exhausted")?;
         let mut headers: HeaderList = vec![
             (":authority".into(), request.authority.clone()),
             (":path".into(), request.path.clone()),
             (":method".into(), request.method.clone()),
             (":scheme".into(), "http".into()),
         ];
-        headers.extend(request.headers.iter().map(|(k, v)| (k.to_ascii_lowercase(), v.clone())));
-        self.store.data_mut().streams.insert(id, Stream { request_headers: headers, ..Stream::default() });
+        headers.extend(
+            request
+                .headers
+                .iter()
+                .map(|(k, v)| (k.to_ascii_lowercase(), v.clone())),
+        );
+        self.store.data_mut().streams.insert(
+            id,
+            Stream {
+                request_headers: headers,
+                ..Stream::default()
+            },
+        );
         self.store.data_mut().effective = id;
         let created = self.call("proxy_on_context_create", &[id.into(), ROOT_ID.into()]);
         let result = created.and_then(|_| self.run_stream(id, request, upstream));
-        let finished = if self.broken.is_none() { self.finish(id) } else { Ok(()) };
+        let finished = if self.broken.is_none() {
+            self.finish(id)
+        } else {
+            Ok(())
+        };
         self.store.data_mut().streams.remove(&id);
         self.store.data_mut().effective = ROOT_ID;
         let exchange = result?;
@@ -609,12 +827,21 @@ impl Emulator {
 
     /// The value of metric `name`, if defined.
     pub fn metric(&self, name: &str) -> Option<i64> {
-        self.store.data().metrics.iter().find(|m| m.name == name).map(|m| m.value)
+        self.store
+            .data()
+            .metrics
+            .iter()
+            .find(|m| m.name == name)
+            .map(|m| m.value)
     }
 
     /// Shared data under `key`: value and cas.
     pub fn shared_data(&self, key: &str) -> Option<(&[u8], u32)> {
-        self.store.data().shared.get(key).map(|(v, cas)| (v.as_slice(), *cas))
+        self.store
+            .data()
+            .shared
+            .get(key)
+            .map(|(v, cas)| (v.as_slice(), *cas))
     }
 
     /// What the emulator noticed and handled on its own (ignored local
@@ -630,7 +857,11 @@ impl Emulator {
 
     /// The plugin's linear memory size in bytes (for leak tests).
     pub fn memory_bytes(&self) -> usize {
-        self.store.data().memory.map(|m| m.data_size(&self.store)).unwrap_or(0)
+        self.store
+            .data()
+            .memory
+            .map(|m| m.data_size(&self.store))
+            .unwrap_or(0)
     }
 
     /// The plugin's linear memory size in 64 KiB pages.
@@ -644,8 +875,13 @@ impl Gateway for Emulator {
         "emulator"
     }
 
-    fn send(&mut self, request: &HttpRequest, upstream: &UpstreamResponse) -> anyhow::Result<Exchange> {
-        self.exchange(request, upstream).with_context(|| format!("emulator: `{} {}`", request.method, request.path))
+    fn send(
+        &mut self,
+        request: &HttpRequest,
+        upstream: &UpstreamResponse,
+    ) -> anyhow::Result<Exchange> {
+        self.exchange(request, upstream)
+            .with_context(|| format!("emulator: `{} {}`", request.method, request.path))
     }
 }
 
@@ -666,36 +902,69 @@ fn local_reply_headers(reply: &LocalReply) -> HeaderList {
 }
 
 fn client_response(headers: &HeaderList, body: Vec<u8>) -> ClientResponse {
-    let status = headers.iter().find(|(k, _)| k == ":status").and_then(|(_, v)| v.parse().ok()).unwrap_or(502);
-    let headers = headers.iter().filter(|(k, _)| !k.starts_with(':')).cloned().collect();
-    ClientResponse { status, headers, body }
+    let status = headers
+        .iter()
+        .find(|(k, _)| k == ":status")
+        .and_then(|(_, v)| v.parse().ok())
+        .unwrap_or(502);
+    let headers = headers
+        .iter()
+        .filter(|(k, _)| !k.starts_with(':'))
+        .cloned()
+        .collect();
+    ClientResponse {
+        status,
+        headers,
+        body,
+    }
 }
 
 /// Envoy's load-time checks: one exported memory named `memory`, an ABI
 /// marker, an allocator. Returns whether the Higress marker is present.
 fn check_shape(module: &Module) -> anyhow::Result<bool> {
-    let memories: Vec<&str> =
-        module.exports().filter(|e| matches!(e.ty(), ExternType::Memory(_))).map(|e| e.name()).collect();
+    let memories: Vec<&str> = module
+        .exports()
+        .filter(|e| matches!(e.ty(), ExternType::Memory(_)))
+        .map(|e| e.name())
+        .collect();
     match memories.as_slice() {
         ["memory"] => {}
-        [] => bail!("the module exports no linear memory; proxy-wasm hosts need exactly one, named `memory`"),
-        [other] => bail!("the module exports its memory as `{other}`; proxy-wasm hosts need it named `memory`"),
-        many => bail!("the module exports {} memories ({}); proxy-wasm hosts need exactly one", many.len(), many.join(", ")),
+        [] => bail!(
+            "the module exports no linear memory; proxy-wasm hosts need exactly one, named `memory`"
+        ),
+        [other] => bail!(
+            "the module exports its memory as `{other}`; proxy-wasm hosts need it named `memory`"
+        ),
+        many => bail!(
+            "the module exports {} memories ({}); proxy-wasm hosts need exactly one",
+            many.len(),
+            many.join(", ")
+        ),
     }
-    let has = |name: &str| module.exports().any(|e| e.name() == name && matches!(e.ty(), ExternType::Func(_)));
+    let has = |name: &str| {
+        module
+            .exports()
+            .any(|e| e.name() == name && matches!(e.ty(), ExternType::Func(_)))
+    };
     let higress = has("proxy_abi_version_0_2_100");
     if !higress && !has("proxy_abi_version_0_2_1") {
-        bail!("the module exports no proxy-wasm ABI marker (`proxy_abi_version_0_2_1` or `proxy_abi_version_0_2_100`)");
+        bail!(
+            "the module exports no proxy-wasm ABI marker (`proxy_abi_version_0_2_1` or `proxy_abi_version_0_2_100`)"
+        );
     }
     if !has("malloc") && !has("proxy_on_memory_allocate") {
-        bail!("the module exports no allocator (`malloc` or `proxy_on_memory_allocate`) for the host to hand it data");
+        bail!(
+            "the module exports no allocator (`malloc` or `proxy_on_memory_allocate`) for the host to hand it data"
+        );
     }
     Ok(higress)
 }
 
 /// Stores the memory and allocator handles the hostcalls need.
 fn bind_exports(store: &mut Store<HostState>, instance: &Instance) -> anyhow::Result<()> {
-    let memory = instance.get_memory(&mut *store, "memory").context("export `memory` is not a memory")?;
+    let memory = instance
+        .get_memory(&mut *store, "memory")
+        .context("export `memory` is not a memory")?;
     let malloc = match instance.get_typed_func::<u32, u32>(&mut *store, "malloc") {
         Ok(f) => f,
         Err(_) => instance
@@ -712,36 +981,52 @@ fn bind_exports(store: &mut Store<HostState>, instance: &Instance) -> anyhow::Re
 /// ENOSYS and proxy-wasm ones `Unimplemented` unless a real hostcall later
 /// shadows them. An import no proxy-wasm host of this profile provides is a
 /// load error naming it, as Envoy's "missing import" failure.
-fn define_stubs(linker: &mut Linker<HostState>, module: &Module, redis: bool) -> anyhow::Result<()> {
+fn define_stubs(
+    linker: &mut Linker<HostState>,
+    module: &Module,
+    redis: bool,
+) -> anyhow::Result<()> {
     for import in module.imports() {
         let (ns, name) = (import.module(), import.name());
         let ExternType::Func(ty) = import.ty() else {
-            bail!("the module imports `{ns}.{name}`, which is not a function; proxy-wasm hosts provide only functions");
+            bail!(
+                "the module imports `{ns}.{name}`, which is not a function; proxy-wasm hosts provide only functions"
+            );
         };
         let code = match ns {
             "wasi_snapshot_preview1" => wasi::NOSYS,
             "env" => {
                 hostcalls::check_env_import(name, redis)?;
-                if !hostcalls::is_implemented(name, redis) && !hostcalls::is_known_unimplemented(name) {
-                    bail!("the module imports `{ns}.{name}`, which a proxy-wasm v0.2.1 host does not provide");
+                if !hostcalls::is_implemented(name, redis)
+                    && !hostcalls::is_known_unimplemented(name)
+                {
+                    bail!(
+                        "the module imports `{ns}.{name}`, which a proxy-wasm v0.2.1 host does not provide"
+                    );
                 }
                 abi::status::UNIMPLEMENTED
             }
-            _ => bail!("the module imports `{ns}.{name}`; a proxy-wasm host provides only `env` and `wasi_snapshot_preview1`"),
+            _ => bail!(
+                "the module imports `{ns}.{name}`; a proxy-wasm host provides only `env` and `wasi_snapshot_preview1`"
+            ),
         };
         let label = format!("{ns}.{name}");
-        linker.func_new(ns, name, ty.clone(), move |mut caller, _params, results| {
-            caller.data_mut().notes.push(format!("called unimplemented `{label}`"));
-            for (slot, t) in results.iter_mut().zip(ty.results()) {
-                *slot = match t {
-                    ValType::I64 => Val::I64(i64::from(code)),
-                    ValType::I32 => Val::I32(code as i32),
-                    _ => Val::null_func_ref(),
-                };
-            }
-            Ok(())
-        })
-        .map_err(wt)?;
+        linker
+            .func_new(ns, name, ty.clone(), move |mut caller, _params, results| {
+                caller
+                    .data_mut()
+                    .notes
+                    .push(format!("called unimplemented `{label}`"));
+                for (slot, t) in results.iter_mut().zip(ty.results()) {
+                    *slot = match t {
+                        ValType::I64 => Val::I64(i64::from(code)),
+                        ValType::I32 => Val::I32(code as i32),
+                        _ => Val::null_func_ref(),
+                    };
+                }
+                Ok(())
+            })
+            .map_err(wt)?;
     }
     Ok(())
 }

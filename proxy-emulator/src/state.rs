@@ -153,8 +153,16 @@ pub(crate) struct CallResponse {
 /// An async call waiting to be executed.
 #[derive(Debug)]
 pub(crate) enum Pending {
-    Http { token: u32, record: usize, addr: SocketAddr },
-    Redis { token: u32, record: usize, cluster: String },
+    Http {
+        token: u32,
+        record: usize,
+        addr: SocketAddr,
+    },
+    Redis {
+        token: u32,
+        record: usize,
+        cluster: String,
+    },
 }
 
 /// A Redis cluster after `proxy_redis_init`.

@@ -25,7 +25,10 @@ const EMPTY_WAT: &str = r#"
 "#;
 
 fn setup(config: serde_json::Value) -> GatewaySetup {
-    GatewaySetup { plugin_config: config, ..GatewaySetup::default() }
+    GatewaySetup {
+        plugin_config: config,
+        ..GatewaySetup::default()
+    }
 }
 
 fn wat(text: &str) -> Vec<u8> {
@@ -38,11 +41,14 @@ fn err_text(e: anyhow::Error) -> String {
 
 #[test]
 fn empty_module_passes_requests_through() {
-    let mut gw = Emulator::new(&wat(EMPTY_WAT), &GatewaySetup::default()).expect("empty module loads");
+    let mut gw =
+        Emulator::new(&wat(EMPTY_WAT), &GatewaySetup::default()).expect("empty module loads");
     let gw: &mut dyn Gateway = &mut gw;
     assert_eq!(gw.tier(), "emulator");
     let req = HttpRequest::post("example.com", "/a?b=1", "payload").header("x-a", "1");
-    let ex = gw.send(&req, &UpstreamResponse::default()).expect("exchange");
+    let ex = gw
+        .send(&req, &UpstreamResponse::default())
+        .expect("exchange");
     let up = ex.upstream.as_ref().expect("reached the upstream");
     assert_eq!((up.method.as_str(), up.path.as_str()), ("POST", "/a?b=1"));
     assert_eq!(up.body, b"payload");
@@ -55,17 +61,30 @@ fn empty_module_passes_requests_through() {
 #[test]
 fn module_shape_is_checked_like_envoy() {
     let cases = [
-        (EMPTY_WAT.replace(r#"(func (export "proxy_abi_version_0_2_1"))"#, ""), "proxy_abi_version_0_2_1"),
-        (EMPTY_WAT.replace(r#"(memory (export "memory") 1)"#, "(memory 1)"), "exports no linear memory"),
+        (
+            EMPTY_WAT.replace(r#"(func (export "proxy_abi_version_0_2_1"))"#, ""),
+            "proxy_abi_version_0_2_1",
+        ),
+        (
+            EMPTY_WAT.replace(r#"(memory (export "memory") 1)"#, "(memory 1)"),
+            "exports no linear memory",
+        ),
         (EMPTY_WAT.replace(r#"(export "malloc")"#, ""), "allocator"),
         (
-            EMPTY_WAT.replace("(memory", r#"(import "env" "proxy_frobnicate" (func (param i32) (result i32))) (memory"#),
+            EMPTY_WAT.replace(
+                "(memory",
+                r#"(import "env" "proxy_frobnicate" (func (param i32) (result i32))) (memory"#,
+            ),
             "`env.proxy_frobnicate`",
         ),
     ];
     for (text, expected) in cases {
-        let err = Emulator::new(&wat(&text), &GatewaySetup::default()).expect_err("bad shape must be refused");
-        assert!(err_text(err).contains(expected), "error should mention {expected}");
+        let err = Emulator::new(&wat(&text), &GatewaySetup::default())
+            .expect_err("bad shape must be refused");
+        assert!(
+            err_text(err).contains(expected),
+            "error should mention {expected}"
+        );
     }
     // The Higress marker is accepted and reported.
     let higress = EMPTY_WAT.replace("proxy_abi_version_0_2_1", "proxy_abi_version_0_2_100");
@@ -76,8 +95,12 @@ fn module_shape_is_checked_like_envoy() {
         "(memory",
         r#"(import "env" "proxy_redis_call" (func (param i32 i32 i32 i32 i32) (result i32))) (memory"#,
     );
-    let options = EmulatorOptions { profile: HostProfile::Envoy, ..EmulatorOptions::default() };
-    let err = Emulator::with_options(&wat(&redis), &GatewaySetup::default(), options).expect_err("envoy has no redis");
+    let options = EmulatorOptions {
+        profile: HostProfile::Envoy,
+        ..EmulatorOptions::default()
+    };
+    let err = Emulator::with_options(&wat(&redis), &GatewaySetup::default(), options)
+        .expect_err("envoy has no redis");
     assert!(err_text(err).contains("only Higress provides"));
 }
 
@@ -89,31 +112,50 @@ fn trap_names_the_callback_and_breaks_the_vm() {
            (func (export "proxy_on_request_headers") (param i32 i32 i32) (result i32) unreachable)"#,
     );
     let mut gw = Emulator::new(&wat(&text), &GatewaySetup::default()).expect("loads");
-    let err = gw.send(&HttpRequest::get("h", "/"), &UpstreamResponse::default()).expect_err("trap");
+    let err = gw
+        .send(&HttpRequest::get("h", "/"), &UpstreamResponse::default())
+        .expect_err("trap");
     let text = err_text(err);
-    assert!(text.contains("`proxy_on_request_headers` trapped"), "{text}");
+    assert!(
+        text.contains("`proxy_on_request_headers` trapped"),
+        "{text}"
+    );
     assert!(text.contains("unreachable"), "{text}");
-    let again = gw.send(&HttpRequest::get("h", "/"), &UpstreamResponse::default()).expect_err("vm is broken");
+    let again = gw
+        .send(&HttpRequest::get("h", "/"), &UpstreamResponse::default())
+        .expect_err("vm is broken");
     assert!(err_text(again).contains("unusable"));
 }
 
 #[test]
 fn headers_properties_metrics_and_shared_data() {
-    let mut gw = Emulator::new(&fixture("headers"), &setup(json!("tag1"))).expect("headers fixture loads");
+    let mut gw =
+        Emulator::new(&fixture("headers"), &setup(json!("tag1"))).expect("headers fixture loads");
     let req = HttpRequest::get("example.com", "/p")
         .header("x-in", "hello")
         .header("x-replace-me", "a")
         .header("x-replace-me", "b")
         .header("x-remove-me", "x");
-    let upstream = UpstreamResponse { status: 201, ..UpstreamResponse::default() };
+    let upstream = UpstreamResponse {
+        status: 201,
+        ..UpstreamResponse::default()
+    };
     let ex = gw.send(&req, &upstream).expect("exchange");
     assert_eq!(ex.upstream_header("x-emu-tag"), Some("tag1"));
     assert_eq!(ex.upstream_header("x-in-echo"), Some("hello"));
     assert_eq!(ex.upstream_header("x-remove-me"), None);
     assert_eq!(ex.upstream_header("x-route"), Some("test-route"));
-    assert_eq!(ex.upstream_header("x-cluster"), Some("outbound|80||upstream.static"));
+    assert_eq!(
+        ex.upstream_header("x-cluster"),
+        Some("outbound|80||upstream.static")
+    );
     let up = ex.upstream.as_ref().expect("upstream");
-    let replaced: Vec<&str> = up.headers.iter().filter(|(k, _)| k == "x-replace-me").map(|(_, v)| v.as_str()).collect();
+    let replaced: Vec<&str> = up
+        .headers
+        .iter()
+        .filter(|(k, _)| k == "x-replace-me")
+        .map(|(_, v)| v.as_str())
+        .collect();
     assert_eq!(replaced, ["replaced"]);
     // 8 sent (4 pseudo) + x-emu-tag + x-in-echo - one x-replace-me - x-remove-me + x-route + x-cluster.
     assert_eq!(ex.upstream_header("x-count"), Some("10"));
@@ -122,24 +164,41 @@ fn headers_properties_metrics_and_shared_data() {
     assert_eq!(ex.response_header("x-upstream-status"), Some("201"));
     assert_eq!(ex.response_header("content-type"), Some("text/emulated"));
 
-    gw.send(&HttpRequest::get("example.com", "/q"), &UpstreamResponse::default()).expect("second exchange");
+    gw.send(
+        &HttpRequest::get("example.com", "/q"),
+        &UpstreamResponse::default(),
+    )
+    .expect("second exchange");
     assert_eq!(gw.metric("emu_requests_total"), Some(2));
     assert_eq!(gw.shared_data("emu-count").map(|(v, _)| v), Some(&b"2"[..]));
-    assert!(gw.logs().iter().any(|l| l.level == LogLevel::Info && l.message.contains("sees")), "{:?}", gw.logs());
+    assert!(
+        gw.logs()
+            .iter()
+            .any(|l| l.level == LogLevel::Info && l.message.contains("sees")),
+        "{:?}",
+        gw.logs()
+    );
 }
 
 #[test]
 fn rejected_config_carries_the_plugins_reason() {
-    let err = Emulator::new(&fixture("headers"), &setup(json!("reject"))).expect_err("config must be rejected");
+    let err = Emulator::new(&fixture("headers"), &setup(json!("reject")))
+        .expect_err("config must be rejected");
     let text = err_text(err);
     assert!(text.contains("proxy_on_configure"), "{text}");
-    assert!(text.contains("config rejected: `reject` is not a valid tag"), "{text}");
+    assert!(
+        text.contains("config rejected: `reject` is not a valid tag"),
+        "{text}"
+    );
 }
 
 fn http_setup(cluster: &str, addr: std::net::SocketAddr) -> GatewaySetup {
     GatewaySetup {
         plugin_config: json!(cluster),
-        clusters: Clusters { http: BTreeMap::from([(cluster.to_string(), addr)]), redis: BTreeMap::new() },
+        clusters: Clusters {
+            http: BTreeMap::from([(cluster.to_string(), addr)]),
+            redis: BTreeMap::new(),
+        },
         ..GatewaySetup::default()
     }
 }
@@ -148,31 +207,66 @@ fn http_setup(cluster: &str, addr: std::net::SocketAddr) -> GatewaySetup {
 fn http_call_to_a_real_server_then_resume() {
     let server = HttpServer::start(200, "tok-123", Duration::ZERO);
     let cluster = "outbound|8080||auth.static";
-    let mut gw = Emulator::new(&fixture("http-call"), &http_setup(cluster, server.addr)).expect("loads");
-    let ex = gw.send(&HttpRequest::get("example.com", "/api"), &UpstreamResponse::default()).expect("exchange");
+    let mut gw =
+        Emulator::new(&fixture("http-call"), &http_setup(cluster, server.addr)).expect("loads");
+    let ex = gw
+        .send(
+            &HttpRequest::get("example.com", "/api"),
+            &UpstreamResponse::default(),
+        )
+        .expect("exchange");
     assert_eq!(ex.upstream_header("x-token"), Some("tok-123"));
     assert_eq!(ex.upstream_header("x-call-status"), Some("200"));
     assert_eq!(ex.response.status, 200);
 
     let seen = server.seen.lock().expect("lock").clone();
     assert_eq!(seen.len(), 1);
-    assert_eq!((seen[0].method.as_str(), seen[0].path.as_str()), ("POST", "/token"));
+    assert_eq!(
+        (seen[0].method.as_str(), seen[0].path.as_str()),
+        ("POST", "/token")
+    );
     assert_eq!(seen[0].body, b"give me a token");
-    assert!(seen[0].headers.iter().any(|(k, v)| k == "x-from" && v == "plugin"));
+    assert!(
+        seen[0]
+            .headers
+            .iter()
+            .any(|(k, v)| k == "x-from" && v == "plugin")
+    );
 
-    let [CallRecord::Http { cluster: called, request, timeout, outcome, .. }] = gw.calls() else {
+    let [
+        CallRecord::Http {
+            cluster: called,
+            request,
+            timeout,
+            outcome,
+            ..
+        },
+    ] = gw.calls()
+    else {
         panic!("expected one http call, got {:?}", gw.calls());
     };
     assert_eq!(called, cluster);
     assert_eq!(request.header(":authority"), Some("auth.local"));
     assert_eq!(*timeout, Duration::from_secs(5));
-    assert_eq!(outcome.as_ref().and_then(|o| o.as_ref().ok()).map(|r| r.body.as_slice()), Some(&b"tok-123"[..]));
+    assert_eq!(
+        outcome
+            .as_ref()
+            .and_then(|o| o.as_ref().ok())
+            .map(|r| r.body.as_slice()),
+        Some(&b"tok-123"[..])
+    );
 }
 
 #[test]
 fn http_call_to_an_unknown_cluster_is_a_bad_argument() {
-    let mut gw = Emulator::new(&fixture("http-call"), &setup(json!("no-such-cluster"))).expect("loads");
-    let ex = gw.send(&HttpRequest::get("example.com", "/api"), &UpstreamResponse::default()).expect("exchange");
+    let mut gw =
+        Emulator::new(&fixture("http-call"), &setup(json!("no-such-cluster"))).expect("loads");
+    let ex = gw
+        .send(
+            &HttpRequest::get("example.com", "/api"),
+            &UpstreamResponse::default(),
+        )
+        .expect("exchange");
     assert!(ex.upstream.is_none());
     assert_eq!(ex.response.status, 500);
     assert_eq!(ex.body_text(), "dispatch failed: BadArgument");
@@ -182,36 +276,95 @@ fn http_call_to_an_unknown_cluster_is_a_bad_argument() {
 #[test]
 fn http_call_timeout_and_refusal_reach_the_plugin_as_failures() {
     let slow = HttpServer::start(200, "late", Duration::from_secs(2));
-    let mut gw = Emulator::new(&fixture("http-call"), &http_setup("slow", slow.addr)).expect("loads");
-    let ex = gw.send(&HttpRequest::get("example.com", "/slow"), &UpstreamResponse::default()).expect("exchange");
-    assert_eq!((ex.response.status, ex.body_text().as_str()), (503, "call failed"));
+    let mut gw =
+        Emulator::new(&fixture("http-call"), &http_setup("slow", slow.addr)).expect("loads");
+    let ex = gw
+        .send(
+            &HttpRequest::get("example.com", "/slow"),
+            &UpstreamResponse::default(),
+        )
+        .expect("exchange");
+    assert_eq!(
+        (ex.response.status, ex.body_text().as_str()),
+        (503, "call failed")
+    );
     assert_eq!(ex.response_header("x-call"), Some("failed"));
-    assert!(matches!(gw.calls(), [CallRecord::Http { outcome: Some(Err(CallFailure::Timeout)), .. }]), "{:?}", gw.calls());
+    assert!(
+        matches!(
+            gw.calls(),
+            [CallRecord::Http {
+                outcome: Some(Err(CallFailure::Timeout)),
+                ..
+            }]
+        ),
+        "{:?}",
+        gw.calls()
+    );
 
-    let mut gw = Emulator::new(&fixture("http-call"), &http_setup("dead", dead_addr())).expect("loads");
-    let ex = gw.send(&HttpRequest::get("example.com", "/api"), &UpstreamResponse::default()).expect("exchange");
+    let mut gw =
+        Emulator::new(&fixture("http-call"), &http_setup("dead", dead_addr())).expect("loads");
+    let ex = gw
+        .send(
+            &HttpRequest::get("example.com", "/api"),
+            &UpstreamResponse::default(),
+        )
+        .expect("exchange");
     assert_eq!(ex.response.status, 503);
-    assert!(matches!(gw.calls(), [CallRecord::Http { outcome: Some(Err(CallFailure::Reset)), .. }]), "{:?}", gw.calls());
+    assert!(
+        matches!(
+            gw.calls(),
+            [CallRecord::Http {
+                outcome: Some(Err(CallFailure::Reset)),
+                ..
+            }]
+        ),
+        "{:?}",
+        gw.calls()
+    );
 }
 
 #[test]
 fn local_replies_run_the_response_phase() {
     let mut gw = Emulator::new(&fixture("local-reply"), &GatewaySetup::default()).expect("loads");
-    let ex = gw.send(&HttpRequest::get("example.com", "/deny/me"), &UpstreamResponse::default()).expect("exchange");
+    let ex = gw
+        .send(
+            &HttpRequest::get("example.com", "/deny/me"),
+            &UpstreamResponse::default(),
+        )
+        .expect("exchange");
     assert!(ex.upstream.is_none());
-    assert_eq!((ex.response.status, ex.body_text().as_str()), (403, "denied"));
+    assert_eq!(
+        (ex.response.status, ex.body_text().as_str()),
+        (403, "denied")
+    );
     assert_eq!(ex.response_header("x-deny"), Some("1"));
     assert_eq!(ex.response_header("content-type"), Some("text/plain"));
     assert_eq!(ex.response_header("x-resp-phase"), Some("seen"));
 
-    let ex = gw.send(&HttpRequest::get("example.com", "/ok"), &UpstreamResponse::default()).expect("exchange");
+    let ex = gw
+        .send(
+            &HttpRequest::get("example.com", "/ok"),
+            &UpstreamResponse::default(),
+        )
+        .expect("exchange");
     assert!(ex.upstream.is_some());
-    assert_eq!((ex.response.status, ex.body_text().as_str()), (200, "upstream ok"));
+    assert_eq!(
+        (ex.response.status, ex.body_text().as_str()),
+        (200, "upstream ok")
+    );
     assert_eq!(ex.response_header("x-resp-phase"), Some("seen"));
 
-    let ex = gw.send(&HttpRequest::get("example.com", "/late"), &UpstreamResponse::default()).expect("exchange");
+    let ex = gw
+        .send(
+            &HttpRequest::get("example.com", "/late"),
+            &UpstreamResponse::default(),
+        )
+        .expect("exchange");
     assert!(ex.upstream.is_some());
-    assert_eq!((ex.response.status, ex.body_text().as_str()), (502, "late reply"));
+    assert_eq!(
+        (ex.response.status, ex.body_text().as_str()),
+        (502, "late reply")
+    );
     assert_eq!(ex.response_header("x-late"), Some("1"));
     let statuses: Vec<u16> = gw.local_replies().iter().map(|r| r.status).collect();
     assert_eq!(statuses, [403, 502]);
@@ -221,20 +374,44 @@ fn local_replies_run_the_response_phase() {
 fn body_buffering_sees_the_whole_body() {
     let mut gw = Emulator::new(&fixture("body"), &GatewaySetup::default()).expect("loads");
     let req = HttpRequest::post("example.com", "/upload", "").chunks(["hello ", "wor", "ld"]);
-    let upstream = UpstreamResponse { body_chunks: vec![b"up".to_vec(), b"stream".to_vec()], ..UpstreamResponse::default() };
+    let upstream = UpstreamResponse {
+        body_chunks: vec![b"up".to_vec(), b"stream".to_vec()],
+        ..UpstreamResponse::default()
+    };
     let ex = gw.send(&req, &upstream).expect("exchange");
-    assert_eq!(ex.upstream.as_ref().map(|u| u.body.as_slice()), Some(&b"HELLO WORLD"[..]));
+    assert_eq!(
+        ex.upstream.as_ref().map(|u| u.body.as_slice()),
+        Some(&b"HELLO WORLD"[..])
+    );
     assert_eq!(ex.body_text(), "<<upstream>>");
-    assert!(gw.logs().iter().any(|l| l.message == "request body sizes seen: 6,9,11"), "{:?}", gw.logs());
+    assert!(
+        gw.logs()
+            .iter()
+            .any(|l| l.message == "request body sizes seen: 6,9,11"),
+        "{:?}",
+        gw.logs()
+    );
 }
 
 #[test]
 fn a_looping_plugin_is_stopped_with_a_clear_error() {
-    let options = EmulatorOptions { fuel_per_callback: 20_000_000, ..EmulatorOptions::default() };
-    let mut gw = Emulator::with_options(&fixture("looping"), &GatewaySetup::default(), options).expect("loads");
-    let err = gw.send(&HttpRequest::get("example.com", "/"), &UpstreamResponse::default()).expect_err("must stop");
+    let options = EmulatorOptions {
+        fuel_per_callback: 20_000_000,
+        ..EmulatorOptions::default()
+    };
+    let mut gw = Emulator::with_options(&fixture("looping"), &GatewaySetup::default(), options)
+        .expect("loads");
+    let err = gw
+        .send(
+            &HttpRequest::get("example.com", "/"),
+            &UpstreamResponse::default(),
+        )
+        .expect_err("must stop");
     let text = err_text(err);
-    assert!(text.contains("`proxy_on_request_headers` ran out of fuel"), "{text}");
+    assert!(
+        text.contains("`proxy_on_request_headers` ran out of fuel"),
+        "{text}"
+    );
     assert!(text.contains("stuck in a loop"), "{text}");
 }
 
@@ -257,7 +434,10 @@ fn linear_memory_stays_flat_over_many_requests() {
 fn redis_setup(config: &str, addr: std::net::SocketAddr) -> GatewaySetup {
     GatewaySetup {
         plugin_config: json!(config),
-        clusters: Clusters { http: BTreeMap::new(), redis: BTreeMap::from([("outbound|6379||redis.static".to_string(), addr)]) },
+        clusters: Clusters {
+            http: BTreeMap::new(),
+            redis: BTreeMap::from([("outbound|6379||redis.static".to_string(), addr)]),
+        },
         ..GatewaySetup::default()
     }
 }
@@ -269,11 +449,24 @@ fn redis_calls_against_a_real_server() {
     let mut gw = Emulator::new(&fixture("redis-raw"), &setup).expect("loads");
     assert!(gw.higress_abi());
     let req = HttpRequest::get("example.com", "/count");
-    let first = gw.send(&req, &UpstreamResponse::default()).expect("first exchange");
+    let first = gw
+        .send(&req, &UpstreamResponse::default())
+        .expect("first exchange");
     assert_eq!(first.upstream_header("x-redis-reply"), Some(":1"));
-    let second = gw.send(&req, &UpstreamResponse::default()).expect("second exchange");
+    let second = gw
+        .send(&req, &UpstreamResponse::default())
+        .expect("second exchange");
     assert_eq!(second.upstream_header("x-redis-reply"), Some(":2"));
-    let [CallRecord::Redis { cluster, query, outcome: Some(Ok(reply)), .. }, _] = gw.calls() else {
+    let [
+        CallRecord::Redis {
+            cluster,
+            query,
+            outcome: Some(Ok(reply)),
+            ..
+        },
+        _,
+    ] = gw.calls()
+    else {
         panic!("expected two redis calls, got {:?}", gw.calls());
     };
     assert_eq!(cluster, "outbound|6379||redis.static");
@@ -281,8 +474,20 @@ fn redis_calls_against_a_real_server() {
     assert_eq!(reply.as_slice(), b":1\r\n");
 
     // The counter went to database 2, not 0.
-    let mut conn = gatewit_host_shim::backend::RedisConnection::connect(redis.addr, "", "", 2, Duration::from_secs(2)).expect("connect");
-    let got = conn.call(&gatewit_host_shim::backend::encode_command(&[b"GET", b"emu-count"]), Duration::from_secs(2)).expect("get");
+    let mut conn = gatewit_host_shim::backend::RedisConnection::connect(
+        redis.addr,
+        "",
+        "",
+        2,
+        Duration::from_secs(2),
+    )
+    .expect("connect");
+    let got = conn
+        .call(
+            &gatewit_host_shim::backend::encode_command(&[b"GET", b"emu-count"]),
+            Duration::from_secs(2),
+        )
+        .expect("get");
     assert_eq!(got, b"$1\r\n2\r\n");
 }
 
@@ -290,10 +495,93 @@ fn redis_calls_against_a_real_server() {
 fn redis_down_reaches_the_plugin_as_a_failed_call() {
     let setup = redis_setup("outbound|6379||redis.static", dead_addr());
     let mut gw = Emulator::new(&fixture("redis-raw"), &setup).expect("loads");
-    let ex = gw.send(&HttpRequest::get("example.com", "/count"), &UpstreamResponse::default()).expect("exchange");
-    assert_eq!((ex.response.status, ex.body_text().as_str()), (503, "redis status 11"));
-    assert!(matches!(gw.calls(), [CallRecord::Redis { outcome: Some(Err((11, _))), .. }]), "{:?}", gw.calls());
+    let ex = gw
+        .send(
+            &HttpRequest::get("example.com", "/count"),
+            &UpstreamResponse::default(),
+        )
+        .expect("exchange");
+    assert_eq!(
+        (ex.response.status, ex.body_text().as_str()),
+        (503, "redis status 11")
+    );
+    assert!(
+        matches!(
+            gw.calls(),
+            [CallRecord::Redis {
+                outcome: Some(Err((11, _))),
+                ..
+            }]
+        ),
+        "{:?}",
+        gw.calls()
+    );
 
-    let err = Emulator::new(&fixture("redis-raw"), &redis_setup("unknown-cluster", dead_addr())).expect_err("unknown cluster");
+    let err = Emulator::new(
+        &fixture("redis-raw"),
+        &redis_setup("unknown-cluster", dead_addr()),
+    )
+    .expect_err("unknown cluster");
     assert!(err_text(err).contains("redis init of `unknown-cluster` failed with status 2"));
+}
+
+const TICK_WAT: &str = r#"
+(module
+  (import "env" "proxy_define_metric" (func $define (param i32 i32 i32 i32) (result i32)))
+  (import "env" "proxy_increment_metric" (func $inc (param i32 i64) (result i32)))
+  (import "env" "proxy_set_tick_period_milliseconds" (func $period (param i32) (result i32)))
+  (memory (export "memory") 1)
+  (data (i32.const 16) "ticks")
+  (global $bump (mut i32) (i32.const 1024))
+  (func (export "malloc") (param $size i32) (result i32)
+    (local $p i32)
+    (local.set $p (global.get $bump))
+    (global.set $bump (i32.add (global.get $bump) (local.get $size)))
+    (local.get $p))
+  (func (export "proxy_abi_version_0_2_1"))
+  (func (export "proxy_on_configure") (param i32 i32) (result i32)
+    (drop (call $define (i32.const 0) (i32.const 16) (i32.const 5) (i32.const 64)))
+    (drop (call $period (i32.const 250)))
+    (i32.const 1))
+  (func (export "proxy_on_tick") (param i32)
+    (drop (call $inc (i32.load (i32.const 64)) (i64.const 1)))))
+"#;
+
+#[test]
+fn ticks_fire_on_demand() {
+    let mut gw = Emulator::new(&wat(TICK_WAT), &GatewaySetup::default()).expect("loads");
+    assert_eq!(gw.tick_period(), Some(Duration::from_millis(250)));
+    gw.tick().expect("first tick");
+    gw.tick().expect("second tick");
+    assert_eq!(gw.metric("ticks"), Some(2));
+}
+
+#[test]
+fn only_logging_and_wasi_work_during_initialize() {
+    let text = TICK_WAT.replace(
+        r#"(func (export "proxy_abi_version_0_2_1"))"#,
+        r#"(func (export "proxy_abi_version_0_2_1"))
+           (func (export "_initialize") (drop (call $period (i32.const 5))))"#,
+    );
+    let err = Emulator::new(&wat(&text), &GatewaySetup::default()).expect_err("forbidden call");
+    let text = err_text(err);
+    assert!(text.contains("`_initialize` trapped"), "{text}");
+    assert!(text.contains("`proxy_set_tick_period_milliseconds` was called during `_initialize`"), "{text}");
+}
+
+#[test]
+fn a_pause_nothing_can_resume_is_an_error_not_a_hang() {
+    let text = EMPTY_WAT.replace(
+        r#"(func (export "proxy_abi_version_0_2_1"))"#,
+        r#"(func (export "proxy_abi_version_0_2_1"))
+           (func (export "proxy_on_request_headers") (param i32 i32 i32) (result i32) (i32.const 1))"#,
+    );
+    let mut gw = Emulator::new(&wat(&text), &GatewaySetup::default()).expect("loads");
+    let err = gw.send(&HttpRequest::get("h", "/"), &UpstreamResponse::default()).expect_err("stuck stream");
+    let text = err_text(err);
+    assert!(text.contains("paused the request headers"), "{text}");
+    assert!(text.contains("nothing is pending that could resume it"), "{text}");
+    // The VM itself is fine: the next request fails the same way, not worse.
+    let again = gw.send(&HttpRequest::get("h", "/"), &UpstreamResponse::default()).expect_err("stuck again");
+    assert!(err_text(again).contains("paused the request headers"));
 }

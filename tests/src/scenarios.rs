@@ -413,15 +413,16 @@ pub fn http_call_config(source: &str) -> Value {
     })
 }
 
-/// The Redis cluster of the `redis-demo` scenarios.
+/// The Redis cluster of the `redis-demo` scenarios (the example builds a
+/// DNS cluster: `outbound|<port>||<svc>.dns`).
 pub fn redis_cluster() -> String {
-    format!("outbound|{REDIS_PORT}||redis.static")
+    format!("outbound|{REDIS_PORT}||redis.dns")
 }
 
 /// The `redis-demo` configuration with limit `qpm`.
 pub fn redis_demo_config(qpm: u32) -> Value {
     json!({
-        "serviceName": "redis.static",
+        "serviceName": "redis",
         "servicePort": REDIS_PORT,
         "domain": "redis.example.com",
         "username": "",
@@ -429,6 +430,20 @@ pub fn redis_demo_config(qpm: u32) -> Value {
         "timeout": 1000,
         "qpm": qpm,
     })
+}
+
+/// The `body-rewrite` configuration replacing `from` with `to` in responses
+/// (empty `from`: uppercase).
+pub fn body_rewrite_config(from: &str, to: &str) -> Value {
+    json!({"fieldName": "gateway", "fieldValue": "gatewit", "replaceFrom": from, "replaceTo": to})
+}
+
+fn upstream_chunks(chunks: &[&str]) -> UpstreamResponse {
+    UpstreamResponse {
+        status: 200,
+        headers: vec![("content-type".into(), "text/plain".into())],
+        body_chunks: chunks.iter().map(|c| c.as_bytes().to_vec()).collect(),
+    }
 }
 
 fn http_call_scenario(name: &'static str, source: &str) -> Scenario {
@@ -485,6 +500,31 @@ pub fn all() -> Vec<Scenario> {
             .step(
                 Step::new(HttpRequest::get("example.com", "/"), Expect::local(430, "Error while calling redis")).before(Action::StopRedis),
             ),
+        Scenario::new("body-rewrite-json-and-uppercase", "body-rewrite", body_rewrite_config("", ""))
+            .step(
+                Step::new(
+                    HttpRequest::post("example.com", "/json", "")
+                        .header("content-type", "application/json")
+                        .chunks([r#"{"a":"#, r#"1}"#]),
+                    Expect::forwarded().upstream_body(r#"{"a":1,"gateway":"gatewit"}"#).body(Some(b"HELLO WORLD")),
+                )
+                .upstream(upstream_chunks(&["hello ", "world"])),
+            ),
+        Scenario::new("body-rewrite-streamed-replace", "body-rewrite", body_rewrite_config("hello", "bye")).step(
+            Step::new(
+                HttpRequest::post("example.com", "/json", r#"{"list":[1,2]}"#),
+                Expect::forwarded()
+                    .upstream_body(r#"{"gateway":"gatewit","list":[1,2]}"#)
+                    .body(Some(b"say bye, bye!")),
+            )
+            .upstream(upstream_chunks(&["say hel", "lo, hello", "!"])),
+        ),
+        // The reply text contains neither `hello` nor lowercase-only words
+        // that the plugin's response phase would change, so it reads the
+        // same whether or not a tier runs response phases on local replies.
+        Scenario::new("body-rewrite-rejects-non-json", "body-rewrite", body_rewrite_config("hello", "bye"))
+            .step(Step::new(HttpRequest::post("example.com", "/json", "nope"), Expect::local(400, "request body is not valid JSON")))
+            .step(Step::new(HttpRequest::post("example.com", "/json", "[1]"), Expect::local(400, "request body is not a JSON object"))),
     ]
 }
 
@@ -505,11 +545,14 @@ pub fn config_errors() -> Vec<ConfigError> {
     let mut errors = vec![
         without("http-call", "http-call-missing-token-header", http_call_config("ip"), "tokenHeader"),
         without("http-call", "http-call-missing-request-path", http_call_config("ip"), "requestPath"),
-        without("http-call", "http-call-missing-service-name", http_call_config("ip"), "serviceName"),
-        without("http-call", "http-call-missing-service-port", http_call_config("ip"), "servicePort"),
-        without("redis-demo", "redis-demo-missing-service-name", redis_demo_config(3), "serviceName"),
-        without("redis-demo", "redis-demo-missing-service-port", redis_demo_config(3), "servicePort"),
-        without("redis-demo", "redis-demo-missing-qpm", redis_demo_config(3), "qpm"),
+        ConfigError {
+            message_contains: "invalid service config",
+            ..without("http-call", "http-call-missing-service-name", http_call_config("ip"), "serviceName")
+        },
+        ConfigError {
+            message_contains: "invalid service config",
+            ..without("http-call", "http-call-missing-service-port", http_call_config("ip"), "servicePort")
+        },
     ];
     let mut bad_source = http_call_config("ip");
     bad_source["serviceSource"] = json!("carrier-pigeon");
@@ -517,7 +560,16 @@ pub fn config_errors() -> Vec<ConfigError> {
         name: "http-call-unknown-service-source",
         plugin: "http-call",
         config: bad_source,
-        message_contains: "serviceSource",
+        message_contains: "unknown service source: carrier-pigeon",
+    });
+    let mut bad_type = body_rewrite_config("", "");
+    bad_type["fieldName"] = json!(42);
+    errors.push(ConfigError { name: "body-rewrite-mistyped-field", plugin: "body-rewrite", config: bad_type, message_contains: "fieldName" });
+    errors.push(ConfigError {
+        name: "my-plugin-not-json",
+        plugin: "my-plugin",
+        config: Value::String("{not json".into()),
+        message_contains: "",
     });
     errors
 }

@@ -118,10 +118,10 @@ impl Plugin for BodyRewrite {
     }
 
     fn on_response_headers(ctx: &mut HttpContext, config: &Config) -> HeaderAction {
-        if config.replace_from.len() != config.replace_to.len() {
-            if let Err(e) = ctx.remove_response_header("content-length") {
-                log_error!("failed to remove response header `content-length`: {e}");
-            }
+        if config.replace_from.len() != config.replace_to.len()
+            && let Err(e) = ctx.remove_response_header("content-length")
+        {
+            log_error!("failed to remove response header `content-length`: {e}");
         }
         HeaderAction::Continue
     }

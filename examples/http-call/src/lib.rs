@@ -108,10 +108,10 @@ impl Plugin for HttpCall {
                     resp.status,
                     String::from_utf8_lossy(&resp.body)
                 );
-                if let Some(token) = resp.header(&token_header).filter(|t| !t.is_empty()) {
-                    if let Err(e) = ctx.add_request_header(&token_header, token) {
-                        log_error!("failed to add request header `{token_header}`: {e}");
-                    }
+                if let Some(token) = resp.header(&token_header).filter(|t| !t.is_empty())
+                    && let Err(e) = ctx.add_request_header(&token_header, token)
+                {
+                    log_error!("failed to add request header `{token_header}`: {e}");
                 }
                 if let Err(e) = ctx.resume_request() {
                     log_error!("failed to resume the request: {e}");

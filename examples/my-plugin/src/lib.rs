@@ -25,10 +25,10 @@ impl Plugin for MyPlugin {
         if let Err(e) = ctx.add_request_header("hello", "world") {
             log_error!("failed to add request header `hello`: {e}");
         }
-        if config.mock_enable {
-            if let Err(e) = ctx.send_http_response(200, &[], "hello world") {
-                log_error!("failed to send the local reply: {e}");
-            }
+        if config.mock_enable
+            && let Err(e) = ctx.send_http_response(200, &[], "hello world")
+        {
+            log_error!("failed to send the local reply: {e}");
         }
         HeaderAction::Continue
     }

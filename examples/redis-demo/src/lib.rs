@@ -129,10 +129,10 @@ impl Plugin for RedisDemo {
 
     fn on_response_headers(ctx: &mut HttpContext, _config: &RedisCallConfig) -> HeaderAction {
         for key in [TIME_STAMP, CALL_TIME_LEFT] {
-            if let Some(value) = ctx.get::<String>(key).cloned() {
-                if let Err(e) = ctx.add_response_header(key, &value) {
-                    log_error!("failed to add response header `{key}`: {e}");
-                }
+            if let Some(value) = ctx.get::<String>(key).cloned()
+                && let Err(e) = ctx.add_response_header(key, &value)
+            {
+                log_error!("failed to add response header `{key}`: {e}");
             }
         }
         HeaderAction::Continue

@@ -10,7 +10,14 @@ use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Mutex, OnceLock};
 use std::time::{Duration, Instant};
 
-const FIXTURES: &[&str] = &["headers", "http-call", "local-reply", "body", "looping", "redis-raw"];
+const FIXTURES: &[&str] = &[
+    "headers",
+    "http-call",
+    "local-reply",
+    "body",
+    "looping",
+    "redis-raw",
+];
 
 fn workspace_root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..")
@@ -23,13 +30,20 @@ fn build_fixtures() -> Result<PathBuf, String> {
     let target_dir = root.join("target").join("proxy-emulator-fixtures");
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
     let mut cmd = Command::new(cargo);
-    cmd.current_dir(&root).args(["build", "--target", "wasm32-wasip1", "--target-dir"]).arg(&target_dir);
+    cmd.current_dir(&root)
+        .args(["build", "--target", "wasm32-wasip1", "--target-dir"])
+        .arg(&target_dir);
     for f in FIXTURES {
         cmd.args(["-p", &format!("gatewit-emu-fixture-{f}")]);
     }
-    let out = cmd.output().map_err(|e| format!("cannot run cargo to build the fixtures: {e}"))?;
+    let out = cmd
+        .output()
+        .map_err(|e| format!("cannot run cargo to build the fixtures: {e}"))?;
     if !out.status.success() {
-        return Err(format!("building the fixture plugins failed:\n{}", String::from_utf8_lossy(&out.stderr)));
+        return Err(format!(
+            "building the fixture plugins failed:\n{}",
+            String::from_utf8_lossy(&out.stderr)
+        ));
     }
     Ok(target_dir.join("wasm32-wasip1").join("debug"))
 }
@@ -41,7 +55,10 @@ pub fn fixture(name: &str) -> Vec<u8> {
         Ok(dir) => dir,
         Err(e) => panic!("{e}"),
     };
-    let file = dir.join(format!("gatewit_emu_fixture_{}.wasm", name.replace('-', "_")));
+    let file = dir.join(format!(
+        "gatewit_emu_fixture_{}.wasm",
+        name.replace('-', "_")
+    ));
     std::fs::read(&file).unwrap_or_else(|e| panic!("cannot read fixture `{}`: {e}", file.display()))
 }
 
@@ -111,7 +128,11 @@ fn read_request(conn: &mut TcpStream) -> Option<Seen> {
         .filter_map(|l| l.split_once(':'))
         .map(|(k, v)| (k.trim().to_ascii_lowercase(), v.trim().to_string()))
         .collect();
-    let len: usize = headers.iter().find(|(k, _)| k == "content-length").and_then(|(_, v)| v.parse().ok()).unwrap_or(0);
+    let len: usize = headers
+        .iter()
+        .find(|(k, _)| k == "content-length")
+        .and_then(|(_, v)| v.parse().ok())
+        .unwrap_or(0);
     let mut body = buf[head_end + 4..].to_vec();
     while body.len() < len {
         let n = conn.read(&mut chunk).ok()?;
@@ -120,7 +141,12 @@ fn read_request(conn: &mut TcpStream) -> Option<Seen> {
         }
         body.extend_from_slice(&chunk[..n]);
     }
-    Some(Seen { method, path, headers, body })
+    Some(Seen {
+        method,
+        path,
+        headers,
+        body,
+    })
 }
 
 /// A `redis-server` on a free loopback port, killed on drop.
@@ -131,17 +157,36 @@ pub struct RedisServer {
 
 impl RedisServer {
     pub fn start() -> Self {
-        let port = TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).expect("free port").port();
+        let port = TcpListener::bind("127.0.0.1:0")
+            .and_then(|l| l.local_addr())
+            .expect("free port")
+            .port();
         let child = Command::new("redis-server")
-            .args(["--port", &port.to_string(), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"])
+            .args([
+                "--port",
+                &port.to_string(),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+            ])
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()
-            .unwrap_or_else(|e| panic!("cannot start `redis-server` ({e}); install it with `scripts/install-deps.sh`"));
+            .unwrap_or_else(|e| {
+                panic!(
+                    "cannot start `redis-server` ({e}); install it with `scripts/install-deps.sh`"
+                )
+            });
         let addr: SocketAddr = format!("127.0.0.1:{port}").parse().expect("addr");
         let deadline = Instant::now() + Duration::from_secs(10);
         while TcpStream::connect(addr).is_err() {
-            assert!(Instant::now() < deadline, "redis-server did not listen on {addr} within 10s");
+            assert!(
+                Instant::now() < deadline,
+                "redis-server did not listen on {addr} within 10s"
+            );
             std::thread::sleep(Duration::from_millis(20));
         }
         Self { addr, child }

@@ -47,7 +47,8 @@ impl Plugin for GatewitHeaders {
     }
 
     fn on_response_headers(ctx: &mut HttpContext, config: &Config) -> HeaderAction {
-        if let Err(e) = ctx.add_response_header("x-gatewit-bench-response", &config.response_value) {
+        if let Err(e) = ctx.add_response_header("x-gatewit-bench-response", &config.response_value)
+        {
             gatewit_sdk::log_error!("adding `x-gatewit-bench-response`: {e}");
         }
         HeaderAction::Continue

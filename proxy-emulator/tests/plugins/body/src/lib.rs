@@ -43,7 +43,10 @@ impl HttpContext for Body {
         let body = self.get_http_request_body(0, body_size).unwrap_or_default();
         self.set_http_request_body(0, body_size, &body.to_ascii_uppercase());
         let sizes: Vec<String> = self.seen.iter().map(|s| s.to_string()).collect();
-        let _ = proxy_wasm::hostcalls::log(LogLevel::Info, &format!("request body sizes seen: {}", sizes.join(",")));
+        let _ = proxy_wasm::hostcalls::log(
+            LogLevel::Info,
+            &format!("request body sizes seen: {}", sizes.join(",")),
+        );
         Action::Continue
     }
 

@@ -20,7 +20,9 @@ impl RootContext for Root {
     }
 
     fn create_http_context(&self, _context_id: u32) -> Option<Box<dyn HttpContext>> {
-        Some(Box::new(Replier { path: String::new() }))
+        Some(Box::new(Replier {
+            path: String::new(),
+        }))
     }
 }
 

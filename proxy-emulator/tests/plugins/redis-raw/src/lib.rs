@@ -9,7 +9,13 @@ use std::collections::HashMap;
 #[link(wasm_import_module = "env")]
 unsafe extern "C" {
     fn proxy_log(level: u32, ptr: *const u8, len: usize) -> u32;
-    fn proxy_get_buffer_bytes(kind: u32, start: usize, max: usize, out_ptr: *mut *mut u8, out_len: *mut usize) -> u32;
+    fn proxy_get_buffer_bytes(
+        kind: u32,
+        start: usize,
+        max: usize,
+        out_ptr: *mut *mut u8,
+        out_len: *mut usize,
+    ) -> u32;
     fn proxy_redis_init(
         upstream: *const u8,
         upstream_len: usize,
@@ -19,9 +25,21 @@ unsafe extern "C" {
         pass_len: usize,
         timeout_ms: u32,
     ) -> u32;
-    fn proxy_redis_call(upstream: *const u8, upstream_len: usize, query: *const u8, query_len: usize, token: *mut u32) -> u32;
+    fn proxy_redis_call(
+        upstream: *const u8,
+        upstream_len: usize,
+        query: *const u8,
+        query_len: usize,
+        token: *mut u32,
+    ) -> u32;
     fn proxy_set_effective_context(context: u32) -> u32;
-    fn proxy_add_header_map_value(map: u32, key: *const u8, key_len: usize, value: *const u8, value_len: usize) -> u32;
+    fn proxy_add_header_map_value(
+        map: u32,
+        key: *const u8,
+        key_len: usize,
+        value: *const u8,
+        value_len: usize,
+    ) -> u32;
     fn proxy_continue_stream(stream: u32) -> u32;
     fn proxy_send_local_response(
         status: u32,
@@ -47,7 +65,16 @@ fn log(level: u32, msg: &str) {
 fn local_reply(status: u32, body: &str) {
     let details = "redis-fixture";
     unsafe {
-        proxy_send_local_response(status, details.as_ptr(), details.len(), body.as_ptr(), body.len(), std::ptr::null(), 0, -1)
+        proxy_send_local_response(
+            status,
+            details.as_ptr(),
+            details.len(),
+            body.as_ptr(),
+            body.len(),
+            std::ptr::null(),
+            0,
+            -1,
+        )
     };
 }
 
@@ -82,10 +109,25 @@ pub extern "C" fn proxy_on_context_create(_context: u32, _parent: u32) {}
 /// Reads the cluster from the plugin config and initialises Redis.
 #[unsafe(no_mangle)]
 pub extern "C" fn proxy_on_configure(_root: u32, size: usize) -> u32 {
-    let config = String::from_utf8_lossy(&buffer(7, size)).trim_matches('"').to_string();
-    let status = unsafe { proxy_redis_init(config.as_ptr(), config.len(), std::ptr::null(), 0, std::ptr::null(), 0, 1000) };
+    let config = String::from_utf8_lossy(&buffer(7, size))
+        .trim_matches('"')
+        .to_string();
+    let status = unsafe {
+        proxy_redis_init(
+            config.as_ptr(),
+            config.len(),
+            std::ptr::null(),
+            0,
+            std::ptr::null(),
+            0,
+            1000,
+        )
+    };
     if status != 0 {
-        log(4, &format!("redis init of `{config}` failed with status {status}"));
+        log(
+            4,
+            &format!("redis init of `{config}` failed with status {status}"),
+        );
         return 0;
     }
     let bare = config.split('?').next().unwrap_or_default().to_string();
@@ -99,7 +141,15 @@ pub extern "C" fn proxy_on_request_headers(context: u32, _headers: usize, _eos: 
     let query = b"*2\r\n$4\r\nINCR\r\n$9\r\nemu-count\r\n";
     let cluster = CLUSTER.with(|c| c.borrow().clone());
     let mut token = 0u32;
-    let status = unsafe { proxy_redis_call(cluster.as_ptr(), cluster.len(), query.as_ptr(), query.len(), &mut token) };
+    let status = unsafe {
+        proxy_redis_call(
+            cluster.as_ptr(),
+            cluster.len(),
+            query.as_ptr(),
+            query.len(),
+            &mut token,
+        )
+    };
     if status != 0 {
         local_reply(500, &format!("redis call failed: status {status}"));
         return 1;
