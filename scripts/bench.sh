@@ -5,16 +5,18 @@
 # one run of `gatewit-bench` (alternating `wrk` rounds, --concurrency 1,
 # direct_response route) and writes the table to BENCHMARKS.md.
 #
-# Knobs (environment): ROUNDS (default 5), DURATION seconds per round
-# (default 6), CONNECTIONS (default 8), OUT (default BENCHMARKS.md).
+# Knobs (environment): ROUNDS (default 8), DURATION seconds per round
+# (default 4), CONNECTIONS (default 8), OUT (default BENCHMARKS.md).
 # SKIP_GATEWIT=1 measures without the gatewit plugin (e.g. while the
 # adapter cannot handle it yet); the report says it was not measured.
-# A full run takes about (variants x ROUNDS x DURATION) + ~30 s: ~2.5 min.
+# A full run takes about (variants x ROUNDS x DURATION) + ~30 s: ~2.5 min with four variants.
+# Short rounds, many of them, in a rotating order: drift on a shared
+# machine then hits every variant alike.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-ROUNDS="${ROUNDS:-5}"
-DURATION="${DURATION:-6}"
+ROUNDS="${ROUNDS:-8}"
+DURATION="${DURATION:-4}"
 CONNECTIONS="${CONNECTIONS:-8}"
 OUT="${OUT:-BENCHMARKS.md}"
 

@@ -26,6 +26,8 @@ pub(crate) enum Helper {
     TableTake,
     Dec,
     SerializePath,
+    LineWrite,
+    LineFlush,
 }
 
 /// A call target before index assignment.
@@ -67,7 +69,11 @@ const S_TABLE: u64 = 40;
 const S_TABLE_CAP: u64 = 44;
 const S_START: u64 = 48;
 const S_TIMEOUT: u64 = 56;
-const STATE_SIZE: i32 = 64;
+/// Line buffers for stdout (handle 2) and stderr (handle 3): ptr, len, cap.
+const S_LINES: u64 = 64;
+const STATE_SIZE: i32 = 88;
+/// A line longer than this is logged without waiting for its newline.
+const LINE_MAX: i32 = 4096;
 /// One pending outbound call: token, ctx, timeout-ms, kind, start-ns.
 const ENTRY: i32 = 24;
 const KIND_HTTP: i32 = 1;
@@ -401,6 +407,114 @@ pub(crate) fn helper(cx: &Cx, h: Helper) -> Body {
             b.lg(n).end();
             b
         }
+        Helper::LineWrite => {
+            // (handle, ptr, len): append to the stream's line buffer and log
+            // it once a write ends with a newline (Rust's stderr writes a
+            // formatted line in pieces).
+            let mut b = Body::new(&[I32, I32, I32], &[]);
+            let s = b.state();
+            let (lb, need, cap, ncap) = (b.local(I32), b.local(I32), b.local(I32), b.local(I32));
+            b.lg(s)
+                .c(S_LINES as i32)
+                .add()
+                .lg(0)
+                .c(3)
+                .i(I::I32Eq)
+                .c(12)
+                .i(I::I32Mul)
+                .add()
+                .ls(lb);
+            b.lg(lb).ld(4).lg(2).add().ls(need);
+            b.lg(lb).ld(8).ls(cap);
+            b.lg(need).lg(cap).i(I::I32GtU).if_();
+            b.lg(cap).c(1).i(I::I32Shl).ls(ncap);
+            b.lg(ncap)
+                .c(128)
+                .lg(ncap)
+                .c(128)
+                .i(I::I32GtU)
+                .i(I::Select)
+                .ls(ncap);
+            b.lg(ncap)
+                .lg(need)
+                .lg(ncap)
+                .lg(need)
+                .i(I::I32GtU)
+                .i(I::Select)
+                .ls(ncap);
+            b.lg(lb)
+                .lg(lb)
+                .ld(0)
+                .lg(cap)
+                .c(1)
+                .lg(ncap)
+                .call(FuncRef::Orig(cx.realloc))
+                .st(0);
+            b.lg(lb).lg(ncap).st(8);
+            b.end();
+            b.lg(lb)
+                .ld(0)
+                .lg(lb)
+                .ld(4)
+                .add()
+                .lg(1)
+                .lg(2)
+                .i(I::MemoryCopy {
+                    src_mem: 0,
+                    dst_mem: 0,
+                });
+            b.lg(lb).lg(need).st(4);
+            b.lg(2).if_();
+            b.lg(1)
+                .lg(2)
+                .add()
+                .c(1)
+                .i(I::I32Sub)
+                .ld8(0)
+                .c(b'\n' as i32)
+                .i(I::I32Eq);
+            b.lg(need).c(LINE_MAX).i(I::I32GeU).i(I::I32Or).if_();
+            b.lg(0).helper(Helper::LineFlush);
+            b.end().end();
+            b.end();
+            b
+        }
+        Helper::LineFlush => {
+            // (handle): log the pending line, without its newline.
+            let mut b = Body::new(&[I32], &[]);
+            let s = b.state();
+            let (lb, n, p) = (b.local(I32), b.local(I32), b.local(I32));
+            b.lg(s)
+                .c(S_LINES as i32)
+                .add()
+                .lg(0)
+                .c(3)
+                .i(I::I32Eq)
+                .c(12)
+                .i(I::I32Mul)
+                .add()
+                .ls(lb);
+            b.lg(lb).ld(4).ls(n).lg(lb).ld(0).ls(p);
+            b.lg(n).if_();
+            b.lg(p)
+                .lg(n)
+                .add()
+                .c(1)
+                .i(I::I32Sub)
+                .ld8(0)
+                .c(b'\n' as i32)
+                .i(I::I32Eq)
+                .if_();
+            b.lg(n).c(1).i(I::I32Sub).ls(n);
+            b.end().end();
+            b.lg(n).if_();
+            b.c(4).c(2).lg(0).c(3).i(I::I32Eq).i(I::Select).lg(p).lg(n);
+            b.host("proxy_log").i(I::Drop);
+            b.end();
+            b.lg(lb).c(0).st(4);
+            b.end();
+            b
+        }
         Helper::SerializePath => {
             // (list<string> ptr, n) -> length; bytes at the scratch start,
             // segments separated by NUL (the proxy-wasm property path).
@@ -564,7 +678,13 @@ fn table_insert(cx: &Cx) -> Body {
     b.lg(i).c(1).add().ls(i).i(I::Br(0));
     b.end().end();
     // full: double the table (cabi_realloc keeps the old entries)
-    b.lg(cap).c(1).i(I::I32Shl).c(8).lg(cap).i(I::Select).ls(ncap);
+    b.lg(cap)
+        .c(1)
+        .i(I::I32Shl)
+        .c(8)
+        .lg(cap)
+        .i(I::Select)
+        .ls(ncap);
     b.lg(t)
         .lg(cap)
         .c(ENTRY)
@@ -1020,31 +1140,16 @@ pub(crate) fn wasi_import(cx: &Cx, iface: &str, func: &str) -> Option<Body> {
         }
         ("wasi:io/streams", "[method]output-stream.write")
         | ("wasi:io/streams", "[method]output-stream.blocking-write-and-flush") => {
-            // Output goes to the gateway log, one line per write: stdout
+            // Output goes to the gateway log, one entry per line: stdout
             // (handle 2) at info, stderr (handle 3) at error.
             b = Body::new(&[I32, I32, I32, I32], &[]);
-            let l = b.local(I32);
-            b.lg(2).ls(l);
-            b.lg(l).if_();
-            b.lg(1)
-                .lg(l)
-                .add()
-                .c(1)
-                .i(I::I32Sub)
-                .ld8(0)
-                .c(b'\n' as i32)
-                .i(I::I32Eq)
-                .if_();
-            b.lg(l).c(1).i(I::I32Sub).ls(l).end();
-            b.end();
-            b.lg(l).if_();
-            b.c(4).c(2).lg(0).c(3).i(I::I32Eq).i(I::Select).lg(1).lg(l);
-            b.host("proxy_log").i(I::Drop);
-            b.end();
+            b.lg(0).lg(1).lg(2).helper(Helper::LineWrite);
             b.lg(3).c(0).st8(0);
         }
         ("wasi:io/streams", "[method]output-stream.flush")
         | ("wasi:io/streams", "[method]output-stream.blocking-flush") => {
+            // Not a line boundary: Rust's std flushes after every piece of
+            // a formatted line, so partial lines wait for their newline.
             b = Body::new(&[I32, I32], &[]);
             b.lg(1).c(0).st8(0);
         }

@@ -70,7 +70,9 @@ pub(crate) fn inspect(bytes: &[u8]) -> Result<Plugin<'_>, AdaptError> {
             Payload::ModuleSection {
                 unchecked_range, ..
             } => {
-                modules.push(scan_module(&bytes[unchecked_range.start as usize..unchecked_range.end as usize])?);
+                modules.push(scan_module(
+                    &bytes[unchecked_range.start as usize..unchecked_range.end as usize],
+                )?);
                 depth += 1;
             }
             Payload::ComponentSection { .. } => depth += 1,

@@ -47,6 +47,11 @@ impl Profile {
 pub struct Options {
     /// The host profile to target.
     pub profile: Profile,
+    /// Keep the plugin's own function names (the `name` section) for
+    /// readable traps in the gateway log. Off by default: Rust's mangled
+    /// names can be a sixth of the module. The glue's functions are always
+    /// named (a few hundred bytes).
+    pub keep_names: bool,
 }
 
 /// What [`adapt`] did, for the CLI and for tests.

@@ -64,6 +64,7 @@ pub(crate) fn merge(
     let mut guest = Guest::default();
     let mut realloc = None;
     let mut sections = Vec::new();
+    let mut orig_names: BTreeMap<u32, String> = BTreeMap::new();
     for payload in Parser::new(0).parse_all(bytes) {
         let payload = payload.map_err(malformed)?;
         match &payload {
@@ -123,14 +124,25 @@ pub(crate) fn merge(
                         if let Some((_, f)) = rest.split_once('#') {
                             guest.post.insert(f.to_string(), e.index);
                         }
-                    } else if let Some((iface, f)) = e.name.split_once('#') {
-                        if let Some(("guest", v)) = split_gatewit(iface) {
-                            if !version_ok(v) {
-                                return Err(AdaptError::IncompatibleVersion {
-                                    found: e.name.to_string(),
-                                });
+                    } else if let Some((iface, f)) = e.name.split_once('#')
+                        && let Some(("guest", v)) = split_gatewit(iface)
+                    {
+                        if !version_ok(v) {
+                            return Err(AdaptError::IncompatibleVersion {
+                                found: e.name.to_string(),
+                            });
+                        }
+                        guest.funcs.insert(f.to_string(), e.index);
+                    }
+                }
+            }
+            Payload::CustomSection(c) => {
+                if let wasmparser::KnownCustom::Name(reader) = c.as_known() {
+                    for name in reader.into_iter().flatten() {
+                        if let wasmparser::Name::Function(map) = name {
+                            for n in map.into_iter().flatten() {
+                                orig_names.insert(n.index, n.name.to_string());
                             }
-                            guest.funcs.insert(f.to_string(), e.index);
                         }
                     }
                 }
@@ -242,21 +254,24 @@ pub(crate) fn merge(
     let hooks = plugin.hooks_section.unwrap_or(u32::MAX);
     let imports_fn = |i: &str, f: &str| imported.contains(&(i.to_string(), f.to_string()));
     let mut exports: Vec<(String, Body)> = Vec::new();
-    let mut names = vec![
-        "_initialize".to_string(),
-        "proxy_abi_version_0_2_1".to_string(),
-    ];
+    let mut names = vec!["_initialize".to_string()];
+    // proxy-wasm-cpp-host takes the first `proxy_abi_version_*` export it
+    // meets, so the Higress marker goes first; 0.2.1 stays for hosts that
+    // do not know 0.2.100.
     if options.profile == Profile::Higress {
         names.push("proxy_abi_version_0_2_100".to_string());
     }
+    names.push("proxy_abi_version_0_2_1".to_string());
     for (bit, name) in HOOKS.iter().enumerate() {
-        let wanted = hooks & (1 << bit) != 0
-            && match bit {
-                9 => imports_fn("time", "set-tick-period"),
-                10 => imports_fn("http-client", "dispatch-http-call"),
-                11 => options.profile == Profile::Higress && imports_fn("redis", "redis-call"),
-                _ => true,
-            };
+        // The async callbacks follow the imports that cause them, whatever
+        // the hooks section says: an unanswered call would also leave its
+        // entry in the glue's call table.
+        let wanted = match bit {
+            9 => imports_fn("time", "set-tick-period"),
+            10 => imports_fn("http-client", "dispatch-http-call"),
+            11 => options.profile == Profile::Higress && imports_fn("redis", "redis-call"),
+            _ => hooks & (1 << bit) != 0,
+        };
         if wanted {
             names.push(name.to_string());
         }
@@ -303,10 +318,10 @@ pub(crate) fn merge(
     let mut hosts: Vec<(&'static str, &'static str)> = Vec::new();
     for b in &bodies {
         for op in &b.ops {
-            if let Op::Call(FuncRef::Host(m, n)) = op {
-                if !hosts.contains(&(*m, *n)) {
-                    hosts.push((*m, *n));
-                }
+            if let Op::Call(FuncRef::Host(m, n)) = op
+                && !hosts.contains(&(*m, *n))
+            {
+                hosts.push((*m, *n));
             }
         }
     }
@@ -370,6 +385,14 @@ pub(crate) fn merge(
     let mut module = Module::new();
     let mut types = TypeSection::new();
     let mut sig_types: HashMap<(Vec<ValType>, Vec<ValType>), u32> = HashMap::new();
+    // Reuse the plugin's own function types where they fit.
+    for (i, t) in func_types.iter().enumerate() {
+        if let Some(sig) = t {
+            sig_types
+                .entry((sig.params.clone(), sig.results.clone()))
+                .or_insert(i as u32);
+        }
+    }
     let mut n_types = func_types.len() as u32;
     let mut type_for = |types: &mut TypeSection, sig: &Sig| -> u32 {
         *sig_types
@@ -508,6 +531,35 @@ pub(crate) fn merge(
             .map_err(malformed)?;
         module.section(&s);
     }
+    // Function names, so traps in the gateway's log point somewhere: the
+    // plugin's own (remapped), then the glue's.
+    let mut fnames: BTreeMap<u32, String> = BTreeMap::new();
+    for (old, name) in orig_names.iter().filter(|_| options.keep_names) {
+        if let Some(new) = remap.get(*old as usize) {
+            fnames.insert(*new, name.clone());
+        }
+    }
+    for (i, ((m, n, _), bind)) in imports.iter().zip(&binds).enumerate() {
+        if options.keep_names || matches!(bind, Bind::Glue(_)) {
+            fnames.entry(remap[i]).or_insert_with(|| format!("{m}#{n}"));
+        }
+    }
+    for ((m, n), idx) in &host_index {
+        fnames.entry(*idx).or_insert_with(|| format!("{m}.{n}"));
+    }
+    for (h, idx) in &helper_index {
+        fnames.insert(*idx, format!("gatewit-glue:{h:?}"));
+    }
+    for (name, idx) in &export_index {
+        fnames.insert(*idx, format!("gatewit-glue:{name}"));
+    }
+    let mut map = wasm_encoder::NameMap::new();
+    for (idx, name) in &fnames {
+        map.append(*idx, name);
+    }
+    let mut names = wasm_encoder::NameSection::new();
+    names.functions(&map);
+    module.section(&names);
     let out = module.finish();
 
     report.imports = new_imports

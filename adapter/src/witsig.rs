@@ -72,3 +72,77 @@ impl Wit {
         })
     }
 }
+
+impl Wit {
+    /// Every `(interface, function)` of the package, for coverage tests.
+    #[cfg(test)]
+    pub fn functions(&self) -> Vec<(String, String)> {
+        let mut out = Vec::new();
+        for (name, id) in &self.resolve.packages[self.pkg].interfaces {
+            for f in self.resolve.interfaces[*id].functions.keys() {
+                out.push((name.clone(), f.clone()));
+            }
+        }
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Wit;
+    use crate::Profile;
+    use crate::glue::{Cx, Guest, export_glue, gatewit_import};
+
+    /// Every imported WIT function has glue whose core type is the WIT's
+    /// canonical lowering, under both profiles; every guest function has a
+    /// callback calling it.
+    #[test]
+    fn glue_covers_the_whole_wit() {
+        let wit = Wit::load();
+        let mut guest = Guest::default();
+        for (iface, func) in wit.functions() {
+            if iface == "guest" {
+                guest.funcs.insert(func, 0);
+                continue;
+            }
+            let sig = wit.sig(&iface, &func, true).unwrap();
+            for profile in [Profile::Envoy, Profile::Higress] {
+                let cx = Cx {
+                    realloc: 0,
+                    profile,
+                };
+                let body = gatewit_import(&cx, &iface, &func, &sig)
+                    .unwrap_or_else(|| panic!("no glue for {iface}#{func}"));
+                assert_eq!(body.sig, sig, "{iface}#{func}");
+            }
+        }
+        assert_eq!(guest.funcs.len(), 12);
+        let cx = Cx {
+            realloc: 0,
+            profile: Profile::Higress,
+        };
+        let callbacks = [
+            "proxy_on_configure",
+            "proxy_on_context_create",
+            "proxy_on_request_headers",
+            "proxy_on_request_body",
+            "proxy_on_request_trailers",
+            "proxy_on_response_headers",
+            "proxy_on_response_body",
+            "proxy_on_response_trailers",
+            "proxy_on_log",
+            "proxy_on_tick",
+            "proxy_on_http_call_response",
+            "proxy_on_redis_call_response",
+        ];
+        for name in callbacks {
+            let body = export_glue(&cx, &guest, name).unwrap_or_else(|| panic!("{name}"));
+            assert!(
+                body.ops
+                    .iter()
+                    .any(|op| matches!(op, crate::glue::Op::Call(crate::glue::FuncRef::Orig(0)))),
+                "{name} does not call the guest"
+            );
+        }
+    }
+}

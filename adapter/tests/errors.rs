@@ -38,7 +38,10 @@ fn err(bytes: &[u8]) -> AdaptError {
 fn garbage_is_malformed() {
     let e = err(b"definitely not wasm");
     assert!(matches!(e, AdaptError::Malformed(_)), "{e}");
-    assert!(e.to_string().contains("not a valid WebAssembly component"), "{e}");
+    assert!(
+        e.to_string().contains("not a valid WebAssembly component"),
+        "{e}"
+    );
     // a truncated component too
     let c = common::plugin_component(&format!("(module {REALLOC} {})", guest_exports())).unwrap();
     let e = err(&c[..c.len() / 2]);
@@ -50,7 +53,10 @@ fn core_module_is_rejected() {
     let m = wat::parse_str("(module (memory (export \"memory\") 1))").unwrap();
     let e = err(&m);
     assert!(matches!(e, AdaptError::CoreModule), "{e}");
-    assert!(e.to_string().contains("core wasm module, not a component"), "{e}");
+    assert!(
+        e.to_string().contains("core wasm module, not a component"),
+        "{e}"
+    );
 }
 
 #[test]
@@ -65,7 +71,10 @@ fn another_world_is_rejected() {
     let e = err(&c);
     assert!(matches!(e, AdaptError::WrongWorld { .. }), "{e}");
     let msg = e.to_string();
-    assert!(msg.contains("`gatewit:plugin/guest@0.1.x`") && msg.contains("`test:other/handler`"), "{msg}");
+    assert!(
+        msg.contains("`gatewit:plugin/guest@0.1.x`") && msg.contains("`test:other/handler`"),
+        "{msg}"
+    );
 }
 
 #[test]
@@ -79,7 +88,10 @@ fn incompatible_version_is_rejected() {
     .unwrap();
     let e = err(&c);
     assert!(matches!(e, AdaptError::IncompatibleVersion { .. }), "{e}");
-    assert!(e.to_string().contains("`gatewit:plugin/guest@0.2.0`"), "{e}");
+    assert!(
+        e.to_string().contains("`gatewit:plugin/guest@0.2.0`"),
+        "{e}"
+    );
 }
 
 #[test]
@@ -98,10 +110,16 @@ fn imports_the_host_cannot_provide_are_named() {
     )
     .unwrap();
     let e = err(&c);
-    let AdaptError::UnsupportedImports { names } = &e else { panic!("{e}") };
+    let AdaptError::UnsupportedImports { names } = &e else {
+        panic!("{e}")
+    };
     assert_eq!(names.len(), 2, "{e}");
     let msg = e.to_string();
-    assert!(msg.contains("`wasi:sockets/network@0.2.0#drop-all`") && msg.contains("`acme:kv/store@1.0.0#get`"), "{msg}");
+    assert!(
+        msg.contains("`wasi:sockets/network@0.2.0#drop-all`")
+            && msg.contains("`acme:kv/store@1.0.0#get`"),
+        "{msg}"
+    );
 }
 
 #[test]
@@ -116,26 +134,34 @@ fn several_memory_owning_modules_are_rejected() {
     .unwrap();
     let e = err(&c);
     assert!(matches!(e, AdaptError::UnsupportedShape(_)), "{e}");
-    assert!(e.to_string().contains("2 core modules own a linear memory"), "{e}");
+    assert!(
+        e.to_string().contains("2 core modules own a linear memory"),
+        "{e}"
+    );
 }
 
+/// `verify` catches outputs that break the glue rules.
 #[test]
-fn a_plugin_without_cabi_realloc_is_rejected() {
-    // wit-component demands `cabi_realloc` only when something needs it: a
-    // plugin whose imports pass no lists has none, and the adapter needs it.
-    let wit = "package test:tick;\npackage gatewit:plugin@0.1.0 { interface guest { on-tick: func(); } }\nworld test { export gatewit:plugin/guest@0.1.0; }\n";
-    let r = std::panic::catch_unwind(|| {
-        common::component(
-            "(module (memory (export \"memory\") 1) (func (export \"gatewit:plugin/guest@0.1.0#on-tick\")))",
-            Some(wit),
-            "test",
-        )
-    });
-    // The test package redefines gatewit:plugin@0.1.0, which a Resolve may
-    // refuse; the shape error is covered when it does build.
-    if let Ok(Ok(c)) = r {
-        let e = err(&c);
-        assert!(matches!(e, AdaptError::UnsupportedShape(_)), "{e}");
-        assert!(e.to_string().contains("`cabi_realloc`"), "{e}");
+fn verify_rejects_rule_breaking_outputs() {
+    let c = common::plugin_component(&format!("(module {REALLOC} {})", guest_exports())).unwrap();
+    let out = adapt(&c, &Options::default()).unwrap().module;
+    gatewit_adapter::verify(&c, &out).unwrap();
+    let text = wasmprinter::print_bytes(&out).unwrap();
+    let end = text.rfind(')').unwrap();
+    let cases = [
+        ("(start $gatewit-glue:_initialize)", "start function"),
+        ("(data (i32.const 0) \"x\")", "data or element segments"),
+        (
+            "(export \"foo\" (func $gatewit-glue:_initialize))",
+            "output exports `foo`",
+        ),
+        ("(global i32 (i32.const 0))", "exactly one global"),
+        ("(memory 1)", "exactly one memory"),
+    ];
+    for (extra, why) in cases {
+        let broken = wat::parse_str(format!("{}{extra}\n)", &text[..end])).unwrap();
+        let e = gatewit_adapter::verify(&c, &broken).expect_err(extra);
+        assert!(matches!(e, AdaptError::Verify(_)), "{e}");
+        assert!(e.to_string().contains(why), "{extra}: {e}");
     }
 }

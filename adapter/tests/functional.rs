@@ -5,204 +5,26 @@
 mod common;
 
 use anyhow::Result;
+use common::host::{Host, f, instantiate};
 use gatewit_adapter::{Options, Profile, adapt};
-use std::collections::HashMap;
-use wasmtime::{Caller, Engine, Instance, Linker, Module, Store, TypedFunc};
-
-#[derive(Default)]
-struct Host {
-    maps: HashMap<i32, Vec<(String, String)>>,
-    buffers: HashMap<i32, Vec<u8>>,
-    added: Vec<(i32, String, String)>,
-    logs: Vec<(i32, String)>,
-    calls: Vec<(String, Vec<(String, String)>, u32)>,
-    redis_init: Vec<(String, String, u32)>,
-    redis_calls: Vec<(String, Vec<u8>)>,
-    effective: Vec<i32>,
-    tick: Option<i32>,
-    next_token: i32,
-    now: u64,
-}
-
-fn mem(caller: &mut Caller<'_, Host>) -> wasmtime::Memory {
-    caller.get_export("memory").unwrap().into_memory().unwrap()
-}
-fn read(caller: &mut Caller<'_, Host>, p: i32, l: i32) -> Vec<u8> {
-    let m = mem(caller);
-    m.data(&caller)[p as usize..(p + l) as usize].to_vec()
-}
-fn read_str(caller: &mut Caller<'_, Host>, p: i32, l: i32) -> String {
-    String::from_utf8(read(caller, p, l)).unwrap()
-}
-fn put_u32(caller: &mut Caller<'_, Host>, at: i32, v: u32) {
-    let m = mem(caller);
-    m.write(caller, at as usize, &v.to_le_bytes()).unwrap();
-}
-/// What a proxy-wasm host does to return data: `malloc` in the guest, copy,
-/// write `(ptr, len)` to the out-params.
-fn give(caller: &mut Caller<'_, Host>, data: &[u8], rp: i32, rl: i32) {
-    let malloc = caller.get_export("malloc").unwrap().into_func().unwrap();
-    let malloc = malloc.typed::<i32, i32>(&caller).unwrap();
-    let p = if data.is_empty() { 0 } else { malloc.call(&mut *caller, data.len() as i32).unwrap() };
-    let m = mem(caller);
-    m.write(&mut *caller, p as usize, data).unwrap();
-    put_u32(caller, rp, p as u32);
-    put_u32(caller, rl, data.len() as u32);
-}
-fn serialize(map: &[(String, String)]) -> Vec<u8> {
-    let mut out = (map.len() as u32).to_le_bytes().to_vec();
-    for (k, v) in map {
-        out.extend((k.len() as u32).to_le_bytes());
-        out.extend((v.len() as u32).to_le_bytes());
-    }
-    for (k, v) in map {
-        out.extend(k.as_bytes());
-        out.push(0);
-        out.extend(v.as_bytes());
-        out.push(0);
-    }
-    out
-}
-fn deserialize(b: &[u8]) -> Vec<(String, String)> {
-    let u = |i: usize| u32::from_le_bytes(b[i..i + 4].try_into().unwrap()) as usize;
-    let n = u(0);
-    let mut at = 4 + 8 * n;
-    (0..n)
-        .map(|i| {
-            let (kl, vl) = (u(4 + 8 * i), u(8 + 8 * i));
-            let k = String::from_utf8(b[at..at + kl].to_vec()).unwrap();
-            at += kl + 1;
-            let v = String::from_utf8(b[at..at + vl].to_vec()).unwrap();
-            at += vl + 1;
-            (k, v)
-        })
-        .collect()
-}
-
-fn instantiate(module: &[u8]) -> Result<(Store<Host>, Instance)> {
-    let engine = Engine::default();
-    let module = Module::new(&engine, module)?;
-    let mut linker = Linker::<Host>::new(&engine);
-    linker.func_wrap("env", "proxy_log", |mut c: Caller<'_, Host>, level: i32, p: i32, l: i32| {
-        let s = read_str(&mut c, p, l);
-        c.data_mut().logs.push((level, s));
-        0
-    })?;
-    linker.func_wrap(
-        "env",
-        "proxy_get_header_map_value",
-        |mut c: Caller<'_, Host>, map: i32, kp: i32, kl: i32, rp: i32, rl: i32| {
-            let k = read_str(&mut c, kp, kl);
-            let v = c.data().maps.get(&map).and_then(|m| m.iter().find(|(n, _)| *n == k)).map(|(_, v)| v.clone());
-            match v {
-                Some(v) => {
-                    give(&mut c, v.as_bytes(), rp, rl);
-                    0
-                }
-                None => 1,
-            }
-        },
-    )?;
-    linker.func_wrap(
-        "env",
-        "proxy_add_header_map_value",
-        |mut c: Caller<'_, Host>, map: i32, kp: i32, kl: i32, vp: i32, vl: i32| {
-            let (k, v) = (read_str(&mut c, kp, kl), read_str(&mut c, vp, vl));
-            c.data_mut().added.push((map, k, v));
-            0
-        },
-    )?;
-    linker.func_wrap(
-        "env",
-        "proxy_get_header_map_pairs",
-        |mut c: Caller<'_, Host>, map: i32, rp: i32, rl: i32| {
-            let data = serialize(c.data().maps.get(&map).map(|v| v.as_slice()).unwrap_or(&[]));
-            give(&mut c, &data, rp, rl);
-            0
-        },
-    )?;
-    linker.func_wrap(
-        "env",
-        "proxy_get_buffer_bytes",
-        |mut c: Caller<'_, Host>, ty: i32, start: i32, max: i32, rp: i32, rl: i32| {
-            let Some(b) = c.data().buffers.get(&ty).cloned() else { return 1 };
-            let start = (start as usize).min(b.len());
-            let end = (start + max as usize).min(b.len());
-            give(&mut c, &b[start..end], rp, rl);
-            0
-        },
-    )?;
-    linker.func_wrap(
-        "env",
-        "proxy_http_call",
-        |mut c: Caller<'_, Host>, up: i32, ul: i32, hp: i32, hl: i32, _bp: i32, _bl: i32, _tp: i32, _tl: i32, timeout: i32, tok: i32| {
-            let cluster = read_str(&mut c, up, ul);
-            let headers = deserialize(&read(&mut c, hp, hl));
-            c.data_mut().calls.push((cluster, headers, timeout as u32));
-            c.data_mut().next_token += 1;
-            let t = c.data().next_token as u32;
-            put_u32(&mut c, tok, t);
-            0
-        },
-    )?;
-    linker.func_wrap(
-        "env",
-        "proxy_redis_init",
-        |mut c: Caller<'_, Host>, up: i32, ul: i32, userp: i32, userl: i32, _pp: i32, _pl: i32, timeout: i32| {
-            let (u, user) = (read_str(&mut c, up, ul), read_str(&mut c, userp, userl));
-            c.data_mut().redis_init.push((u, user, timeout as u32));
-            0
-        },
-    )?;
-    linker.func_wrap(
-        "env",
-        "proxy_redis_call",
-        |mut c: Caller<'_, Host>, up: i32, ul: i32, qp: i32, ql: i32, tok: i32| {
-            let (u, q) = (read_str(&mut c, up, ul), read(&mut c, qp, ql));
-            c.data_mut().redis_calls.push((u, q));
-            c.data_mut().next_token += 1;
-            let t = c.data().next_token as u32;
-            put_u32(&mut c, tok, t);
-            0
-        },
-    )?;
-    linker.func_wrap("env", "proxy_set_effective_context", |mut c: Caller<'_, Host>, ctx: i32| {
-        c.data_mut().effective.push(ctx);
-        0
-    })?;
-    linker.func_wrap("env", "proxy_set_tick_period_milliseconds", |mut c: Caller<'_, Host>, ms: i32| {
-        c.data_mut().tick = Some(ms);
-        0
-    })?;
-    linker.func_wrap("env", "proxy_get_current_time_nanoseconds", |mut c: Caller<'_, Host>, p: i32| {
-        let now = c.data().now;
-        let m = mem(&mut c);
-        m.write(&mut c, p as usize, &now.to_le_bytes()).unwrap();
-        0
-    })?;
-    linker.func_wrap("wasi_snapshot_preview1", "random_get", |mut c: Caller<'_, Host>, p: i32, l: i32| {
-        let m = mem(&mut c);
-        m.data_mut(&mut c)[p as usize..(p + l) as usize].fill(7);
-        0
-    })?;
-    linker.define_unknown_imports_as_traps(&module)?;
-    let mut store = Store::new(&engine, Host { now: 1_000_000_000, ..Host::default() });
-    let instance = linker.instantiate(&mut store, &module)?;
-    instance.get_typed_func::<(), ()>(&mut store, "_initialize")?.call(&mut store, ())?;
-    Ok((store, instance))
-}
-
-fn f<P: wasmtime::WasmParams, R: wasmtime::WasmResults>(s: &mut Store<Host>, i: &Instance, name: &str) -> TypedFunc<P, R> {
-    i.get_typed_func::<P, R>(s, name).unwrap_or_else(|e| panic!("{name}: {e}"))
-}
+use wasmtime::Store;
 
 fn adapted(case: &str, profile: Profile) -> Result<Vec<u8>> {
-    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/golden").join(case);
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/golden")
+        .join(case);
     let wat = std::fs::read_to_string(dir.join("module.wat"))?;
     let extra = std::fs::read_to_string(dir.join("world.wit")).ok();
     let world = if extra.is_some() { "test" } else { "plugin" };
     let component = common::component(&wat, extra.as_deref(), world)?;
-    Ok(adapt(&component, &Options { profile })?.module)
+    Ok(adapt(
+        &component,
+        &Options {
+            profile,
+            ..Options::default()
+        },
+    )?
+    .module)
 }
 
 fn log(s: &Store<Host>, level: i32, text: &str) -> bool {
@@ -223,10 +45,15 @@ fn configure_and_request_headers_round_trip() -> Result<()> {
     assert_eq!(configure.call(&mut s, (1, 3))?, 0);
     assert!(log(&s, 4, "bad config"), "{:?}", s.data().logs);
 
-    s.data_mut().maps.insert(0, vec![("x-name".into(), "world".into())]);
+    s.data_mut()
+        .maps
+        .insert(0, vec![("x-name".into(), "world".into())]);
     create.call(&mut s, (2, 1))?;
     assert_eq!(headers.call(&mut s, (2, 1, 1))?, 0);
-    assert_eq!(s.data().added, vec![(0, "x-hello".to_string(), "world".to_string())]);
+    assert_eq!(
+        s.data().added,
+        vec![(0, "x-hello".to_string(), "world".to_string())]
+    );
     assert!(log(&s, 2, "hello"));
 
     // no header: get-header is none, nothing added
@@ -251,7 +78,11 @@ fn higress_calls_redis_and_http() -> Result<()> {
     assert_eq!(configure.call(&mut s, (1, 0))?, 1);
     assert_eq!(
         s.data().redis_init,
-        vec![("redis?db=2&max_buffer_size_before_flush=1024".to_string(), String::new(), 1000)]
+        vec![(
+            "redis?db=2&max_buffer_size_before_flush=1024".to_string(),
+            String::new(),
+            1000
+        )]
     );
     assert_eq!(s.data().tick, Some(1000));
 
@@ -259,16 +90,32 @@ fn higress_calls_redis_and_http() -> Result<()> {
     // higress passes stop-all-and-buffer (3) through
     assert_eq!(headers.call(&mut s, (2, 1, 1))?, 3);
     assert_eq!(resp_headers.call(&mut s, (2, 1, 1))?, 2);
-    assert_eq!(s.data().calls, vec![("backend".to_string(), vec![(":path".to_string(), "/".to_string())], 500)]);
-    assert_eq!(s.data().redis_calls, vec![("redis".to_string(), b"*1\r\n$4\r\nPING\r\n".to_vec())]);
+    assert_eq!(
+        s.data().calls,
+        vec![(
+            "backend".to_string(),
+            vec![(":path".to_string(), "/".to_string())],
+            500
+        )]
+    );
+    assert_eq!(
+        s.data().redis_calls,
+        vec![("redis".to_string(), b"*1\r\n$4\r\nPING\r\n".to_vec())]
+    );
 
     // the answer: request 2 is made current again, then the plugin logs
     // the body and the first header
-    s.data_mut().maps.insert(6, vec![(":status".into(), "200".into())]);
+    s.data_mut()
+        .maps
+        .insert(6, vec![(":status".into(), "200".into())]);
     s.data_mut().buffers.insert(4, b"hello".to_vec());
     http_resp.call(&mut s, (1, 1, 1, 5, 0))?;
     assert_eq!(s.data().effective, vec![2]);
-    assert!(log(&s, 2, "hello") && log(&s, 2, "200"), "{:?}", s.data().logs);
+    assert!(
+        log(&s, 2, "hello") && log(&s, 2, "200"),
+        "{:?}",
+        s.data().logs
+    );
 
     s.data_mut().buffers.insert(9, b"+PONG\r\n".to_vec());
     redis_resp.call(&mut s, (1, 2, 0, 7))?;
@@ -292,7 +139,11 @@ fn higress_calls_redis_and_http() -> Result<()> {
         http_resp.call(&mut s, (1, t - 1, 1, 5, 0))?;
         redis_resp.call(&mut s, (1, t, 1, 0))?;
     }
-    assert!(memory.size(&s) <= 2, "memory grew to {} pages", memory.size(&s));
+    assert!(
+        memory.size(&s) <= 2,
+        "memory grew to {} pages",
+        memory.size(&s)
+    );
     Ok(())
 }
 
@@ -306,8 +157,16 @@ fn envoy_profile_maps_actions_and_has_no_redis() -> Result<()> {
     let body = f::<(i32, i32, i32), i32>(&mut s, &i, "proxy_on_request_body");
     assert_eq!(configure.call(&mut s, (1, 0))?, 1);
     assert!(s.data().redis_init.is_empty());
-    assert_eq!(headers.call(&mut s, (2, 1, 1))?, 1, "stop-all-and-buffer → pause");
-    assert_eq!(resp_headers.call(&mut s, (2, 1, 1))?, 0, "continue-and-end-stream → continue");
+    assert_eq!(
+        headers.call(&mut s, (2, 1, 1))?,
+        1,
+        "stop-all-and-buffer → pause"
+    );
+    assert_eq!(
+        resp_headers.call(&mut s, (2, 1, 1))?,
+        0,
+        "continue-and-end-stream → continue"
+    );
     assert_eq!(body.call(&mut s, (2, 1, 1))?, 1, "stop-no-buffer → pause");
     assert!(s.data().redis_calls.is_empty());
     assert!(i.get_func(&mut s, "proxy_on_redis_call_response").is_none());
@@ -326,6 +185,156 @@ fn wasi_stdio_goes_to_the_log() -> Result<()> {
     assert!(log(&s, 4, "to stderr"));
     // exit: logged, then a trap
     assert!(done.call(&mut s, 2).is_err());
-    assert!(log(&s, 5, "gatewit: plugin called exit"), "{:?}", s.data().logs);
+    assert!(
+        log(&s, 5, "gatewit: plugin called exit"),
+        "{:?}",
+        s.data().logs
+    );
+    Ok(())
+}
+
+/// A plugin that calls the rest of the http, properties, shared-data and
+/// metrics functions on request headers, and logs what comes back.
+const EVERYTHING: &str = r#"
+(module
+  (import "gatewit:plugin/http@0.1.0" "get-headers" (func $get-headers (param i32 i32)))
+  (import "gatewit:plugin/http@0.1.0" "set-headers" (func $set-headers (param i32 i32 i32 i32)))
+  (import "gatewit:plugin/http@0.1.0" "get-body" (func $get-body (param i32 i32 i32 i32)))
+  (import "gatewit:plugin/http@0.1.0" "replace-body" (func $replace-body (param i32 i32 i32 i32)))
+  (import "gatewit:plugin/http@0.1.0" "append-body" (func $append-body (param i32 i32 i32 i32)))
+  (import "gatewit:plugin/http@0.1.0" "prepend-body" (func $prepend-body (param i32 i32 i32 i32)))
+  (import "gatewit:plugin/http@0.1.0" "send-local-reply" (func $send-local-reply (param i32 i32 i32 i32 i32 i32 i32 i32 i32 i32)))
+  (import "gatewit:plugin/properties@0.1.0" "get-property" (func $get-property (param i32 i32 i32)))
+  (import "gatewit:plugin/properties@0.1.0" "set-property" (func $set-property (param i32 i32 i32 i32 i32)))
+  (import "gatewit:plugin/shared-data@0.1.0" "get-shared-data" (func $get-shared-data (param i32 i32 i32)))
+  (import "gatewit:plugin/shared-data@0.1.0" "set-shared-data" (func $set-shared-data (param i32 i32 i32 i32 i32 i32)))
+  (import "gatewit:plugin/metrics@0.1.0" "define-metric" (func $define-metric (param i32 i32 i32 i32)))
+  (import "gatewit:plugin/metrics@0.1.0" "increment-metric" (func $increment-metric (param i32 i64 i32)))
+  (import "gatewit:plugin/metrics@0.1.0" "get-metric" (func $get-metric (param i32 i32)))
+  (import "gatewit:plugin/log@0.1.0" "log" (func $log (param i32 i32 i32)))
+  (memory (export "memory") 1)
+  (global $heap (mut i32) (i32.const 8192))
+  (data (i32.const 128) "\a0\00\00\00\06\00\00\00\a8\00\00\00\04\00\00\00")
+  (data (i32.const 160) "server")
+  (data (i32.const 168) "test")
+  (data (i32.const 192) "denied")
+  (data (i32.const 200) "nope")
+  (data (i32.const 256) "\20\01\00\00\07\00\00\00\28\01\00\00\04\00\00\00")
+  (data (i32.const 288) "request")
+  (data (i32.const 296) "path")
+  (data (i32.const 320) "\50\01\00\00\01\00\00\00")
+  (data (i32.const 336) "a")
+  (data (i32.const 340) "v")
+  (data (i32.const 352) "new")
+  (data (i32.const 356) "x")
+  (data (i32.const 358) "y")
+  (data (i32.const 360) "k")
+  (data (i32.const 364) "v2")
+  (data (i32.const 368) "m")
+  (data (i32.const 372) "cas-mismatch")
+  (data (i32.const 388) "metric-42")
+  (func (export "cabi_realloc") (param $old i32) (param $old_size i32) (param $align i32) (param $size i32) (result i32)
+    (local $p i32)
+    (local.set $p (i32.and (i32.add (global.get $heap) (i32.sub (local.get $align) (i32.const 1)))
+                           (i32.sub (i32.const 0) (local.get $align))))
+    (global.set $heap (i32.add (local.get $p) (local.get $size)))
+    (local.get $p))
+  (func (export "gatewit:plugin/guest@0.1.0#on-plugin-start") (param i32 i32) (result i32)
+    (i32.store8 (i32.const 512) (i32.const 0)) (i32.const 512))
+  (func (export "gatewit:plugin/guest@0.1.0#on-context-create") (param i32))
+  (func (export "gatewit:plugin/guest@0.1.0#on-request-headers") (param i32 i32 i32) (result i32)
+    (local $list i32)
+    ;; get-headers → log the second header's name and value
+    (call $get-headers (i32.const 0) (i32.const 1024))
+    (local.set $list (i32.load (i32.const 1024)))
+    (call $log (i32.const 2) (i32.load offset=16 (local.get $list)) (i32.load offset=20 (local.get $list)))
+    (call $log (i32.const 2) (i32.load offset=24 (local.get $list)) (i32.load offset=28 (local.get $list)))
+    ;; set-headers(response-headers, the same list)
+    (call $set-headers (i32.const 2) (local.get $list) (i32.load (i32.const 1028)) (i32.const 1040))
+    ;; send-local-reply(403, [server: test], "denied", none, "nope")
+    (call $send-local-reply (i32.const 403) (i32.const 128) (i32.const 1) (i32.const 192) (i32.const 6)
+      (i32.const 0) (i32.const 0) (i32.const 200) (i32.const 4) (i32.const 1044))
+    ;; get-property(["request", "path"]) → log it
+    (call $get-property (i32.const 256) (i32.const 2) (i32.const 1056))
+    (if (i32.load8_u (i32.const 1056))
+      (then (call $log (i32.const 2) (i32.load (i32.const 1060)) (i32.load (i32.const 1064)))))
+    (call $set-property (i32.const 320) (i32.const 1) (i32.const 340) (i32.const 1) (i32.const 1068))
+    ;; body
+    (call $get-body (i32.const 0) (i32.const 0) (i32.const 100) (i32.const 1072))
+    (call $log (i32.const 2) (i32.load (i32.const 1072)) (i32.load (i32.const 1076)))
+    (call $replace-body (i32.const 0) (i32.const 352) (i32.const 3) (i32.const 1080))
+    (call $append-body (i32.const 1) (i32.const 356) (i32.const 1) (i32.const 1080))
+    (call $prepend-body (i32.const 1) (i32.const 358) (i32.const 1) (i32.const 1080))
+    ;; shared data: get → log value; set with its cas → err(cas-mismatch) → log
+    (call $get-shared-data (i32.const 360) (i32.const 1) (i32.const 1088))
+    (call $log (i32.const 2) (i32.load (i32.const 1092)) (i32.load (i32.const 1096)))
+    (call $set-shared-data (i32.const 360) (i32.const 1) (i32.const 364) (i32.const 2) (i32.load (i32.const 1100)) (i32.const 1104))
+    (if (i32.and (i32.load8_u (i32.const 1104)) (i32.eq (i32.load8_u (i32.const 1105)) (i32.const 7)))
+      (then (call $log (i32.const 3) (i32.const 372) (i32.const 12))))
+    ;; metrics: define → increment by 3 → get, expect 42
+    (call $define-metric (i32.const 0) (i32.const 368) (i32.const 1) (i32.const 1112))
+    (call $increment-metric (i32.load (i32.const 1116)) (i64.const 3) (i32.const 1120))
+    (call $get-metric (i32.load (i32.const 1116)) (i32.const 1128))
+    (if (i64.eq (i64.load (i32.const 1136)) (i64.const 42))
+      (then (call $log (i32.const 2) (i32.const 388) (i32.const 9))))
+    (i32.const 1))
+  (func (export "gatewit:plugin/guest@0.1.0#on-request-body") (param i32 i32 i32) (result i32) (i32.const 0))
+  (func (export "gatewit:plugin/guest@0.1.0#on-request-trailers") (param i32 i32) (result i32) (i32.const 0))
+  (func (export "gatewit:plugin/guest@0.1.0#on-response-headers") (param i32 i32 i32) (result i32) (i32.const 0))
+  (func (export "gatewit:plugin/guest@0.1.0#on-response-body") (param i32 i32 i32) (result i32) (i32.const 0))
+  (func (export "gatewit:plugin/guest@0.1.0#on-response-trailers") (param i32 i32) (result i32) (i32.const 0))
+  (func (export "gatewit:plugin/guest@0.1.0#on-request-done") (param i32))
+  (func (export "gatewit:plugin/guest@0.1.0#on-tick"))
+  (func (export "gatewit:plugin/guest@0.1.0#on-http-call-response") (param i32 i32 i32 i32 i32 i32 i32 i32 i32))
+  (func (export "gatewit:plugin/guest@0.1.0#on-redis-call-response") (param i32 i32 i32 i32 i32))
+)
+"#;
+
+#[test]
+fn headers_bodies_properties_shared_data_and_metrics() -> Result<()> {
+    let component = common::plugin_component(EVERYTHING)?;
+    let module = adapt(&component, &Options::default())?.module;
+    let (mut s, i) = instantiate(&module)?;
+    let headers = f::<(i32, i32, i32), i32>(&mut s, &i, "proxy_on_request_headers");
+    s.data_mut().maps.insert(
+        0,
+        vec![
+            (":path".into(), "/index".into()),
+            ("user-agent".into(), "curl/8".into()),
+        ],
+    );
+    s.data_mut().buffers.insert(0, b"the body".to_vec());
+    assert_eq!(headers.call(&mut s, (2, 2, 1))?, 1);
+    let d = s.data();
+    let logs: Vec<&str> = d.logs.iter().map(|(_, t)| t.as_str()).collect();
+    assert_eq!(
+        logs,
+        [
+            "user-agent",
+            "curl/8",
+            "/index",
+            "the body",
+            "shared!",
+            "cas-mismatch",
+            "metric-42"
+        ]
+    );
+    assert_eq!(
+        d.hostcalls,
+        [
+            r#"set_header_map_pairs(2, [(":path", "/index"), ("user-agent", "curl/8")])"#,
+            r#"send_local_response(403, "nope", "denied", [("server", "test")], -1)"#,
+            r#"get_property("request\0path")"#,
+            r#"set_property("a", "v")"#,
+            r#"set_buffer_bytes(0, 0, 2147483647, "new")"#,
+            r#"set_buffer_bytes(1, 2147483647, 0, "x")"#,
+            r#"set_buffer_bytes(1, 0, 0, "y")"#,
+            r#"get_shared_data("k")"#,
+            r#"set_shared_data("k", "v2", 5)"#,
+            r#"define_metric(0, "m")"#,
+            "increment_metric(77, 3)",
+            "get_metric(77)",
+        ]
+    );
     Ok(())
 }

@@ -16,13 +16,29 @@ fn run_case(dir: &Path) -> Result<()> {
     let world = if extra.is_some() { "test" } else { "plugin" };
     let component = common::component(&wat, extra.as_deref(), world)?;
     if let Some(d) = std::env::var_os("DUMP") {
-        std::fs::write(Path::new(&d).join(format!("{}.wasm", dir.file_name().unwrap().to_string_lossy())), &component)?;
+        std::fs::write(
+            Path::new(&d).join(format!(
+                "{}.wasm",
+                dir.file_name().unwrap().to_string_lossy()
+            )),
+            &component,
+        )?;
     }
-    let profile = match std::fs::read_to_string(dir.join("profile")).ok().as_deref().map(str::trim) {
+    let profile = match std::fs::read_to_string(dir.join("profile"))
+        .ok()
+        .as_deref()
+        .map(str::trim)
+    {
         Some("higress") => Profile::Higress,
         _ => Profile::Envoy,
     };
-    let adapted = adapt(&component, &Options { profile })?;
+    let adapted = adapt(
+        &component,
+        &Options {
+            profile,
+            keep_names: true,
+        },
+    )?;
     verify(&component, &adapted.module)?;
     let text = wasmprinter::print_bytes(&adapted.module)?;
     let r = &adapted.report;
@@ -44,8 +60,15 @@ fn run_case(dir: &Path) -> Result<()> {
     let want = std::fs::read_to_string(&expected)
         .with_context(|| format!("missing {}; run with BLESS=1", expected.display()))?;
     let want_summary = std::fs::read_to_string(&expected_summary)?;
-    anyhow::ensure!(want_summary == summary, "report differs:\n{summary}\nexpected:\n{want_summary}");
-    anyhow::ensure!(want == text, "output.wat differs for {} (run with BLESS=1 to update)", dir.display());
+    anyhow::ensure!(
+        want_summary == summary,
+        "report differs:\n{summary}\nexpected:\n{want_summary}"
+    );
+    anyhow::ensure!(
+        want == text,
+        "output.wat differs for {} (run with BLESS=1 to update)",
+        dir.display()
+    );
     Ok(())
 }
 
@@ -63,7 +86,11 @@ fn golden() -> Result<()> {
             failures.push(format!("{}: {e:#}", dir.display()));
         }
     }
-    assert!(failures.is_empty(), "golden failures:\n{}", failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "golden failures:\n{}",
+        failures.join("\n")
+    );
     assert!(dirs.len() >= 5, "expected at least 5 golden cases");
     Ok(())
 }

@@ -32,6 +32,9 @@ struct AdaptArgs {
     /// The gateway flavour to target.
     #[arg(long, value_enum, default_value_t = ProfileArg::Envoy)]
     profile: ProfileArg,
+    /// Keep the plugin's function names (bigger module, readable traps).
+    #[arg(long)]
+    keep_names: bool,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -42,9 +45,17 @@ enum ProfileArg {
     Higress,
 }
 
-fn main() -> Result<()> {
-    match Cli::parse().command {
+fn main() -> std::process::ExitCode {
+    let result = match Cli::parse().command {
         Command::Adapt(args) => adapt(args),
+    };
+    match result {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(e) => {
+            // One line of causes, not a backtrace: these are user errors.
+            eprintln!("error: {e:#}");
+            std::process::ExitCode::FAILURE
+        }
     }
 }
 
@@ -55,8 +66,14 @@ fn adapt(args: AdaptArgs) -> Result<()> {
         ProfileArg::Envoy => gatewit_adapter::Profile::Envoy,
         ProfileArg::Higress => gatewit_adapter::Profile::Higress,
     };
-    let adapted = gatewit_adapter::adapt(&input, &gatewit_adapter::Options { profile })
-        .with_context(|| format!("cannot adapt `{}`", args.input.display()))?;
+    let adapted = gatewit_adapter::adapt(
+        &input,
+        &gatewit_adapter::Options {
+            profile,
+            keep_names: args.keep_names,
+        },
+    )
+    .with_context(|| format!("cannot adapt `{}`", args.input.display()))?;
     std::fs::write(&args.output, &adapted.module)
         .with_context(|| format!("cannot write `{}`", args.output.display()))?;
     let r = &adapted.report;

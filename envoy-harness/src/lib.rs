@@ -24,7 +24,18 @@
 //!   rejected at startup. [`Envoy::start`] turns that exit into an error
 //!   that quotes those lines.
 //! - `PluginConfig.allow_on_headers_stop_iteration` exists in 1.40 (added
-//!   in 1.35) and is accepted by the bootstrap validator.
+//!   in 1.35). Pause from `proxy_on_request_headers` (tested with
+//!   `plugins/pause-probe`, `tests/pause.rs`):
+//!   - unset (the default, what [`EnvoyOptions::default`] uses): Envoy stops
+//!     the whole stream; no body callback runs, nothing reaches the router
+//!     (so not even the route timeout fires), and a plugin that resumes only
+//!     from a body callback hangs the request until the client gives up;
+//!   - set: only the headers are held; body callbacks run (the probe saw
+//!     the whole body) and may modify the held request headers before
+//!     resuming.
+//! - Both bench plugins and adapted gatewit plugins load with V8 from
+//!   `code.local.filename`; the plugin's `proxy_log` output appears as
+//!   `[wasm] wasm log <vm_id>: <message>` (`vm_id` is `gatewit` here).
 #![deny(missing_docs)]
 
 pub mod build;

@@ -1,7 +1,7 @@
 //! The per-request [`HttpContext`].
 
 use std::any::Any;
-use std::collections::HashMap;
+use std::collections::BTreeMap;
 use std::rc::Rc;
 
 use serde_json::{Map, Value};
@@ -80,7 +80,7 @@ pub struct HttpContext {
     id: u32,
     pub(crate) phase: Phase,
     pub(crate) config: Resolved,
-    values: HashMap<String, Box<dyn Any>>,
+    values: BTreeMap<String, Box<dyn Any>>,
     user_attributes: Map<String, Value>,
     pub(crate) dont_read_request_body: bool,
     pub(crate) dont_read_response_body: bool,
@@ -107,7 +107,7 @@ impl HttpContext {
             id,
             phase: Phase::None,
             config: Resolved::Pending,
-            values: HashMap::new(),
+            values: BTreeMap::new(),
             user_attributes: Map::new(),
             dont_read_request_body: false,
             dont_read_response_body: false,
@@ -267,6 +267,13 @@ impl HttpContext {
         skip
     }
 
+    /// Keep the gateway from re-computing the route after this plugin
+    /// changes request headers (Higress `DisableReroute`); call it before
+    /// changing them.
+    pub fn disable_reroute(&self) -> Result<(), Status> {
+        host::set_property(&["clear_route_cache"], b"off")
+    }
+
     /// Let the gateway buffer up to `bytes` of request body (Envoy's
     /// decoder buffer limit).
     pub fn set_request_body_buffer_limit(&self, bytes: u32) -> Result<(), Status> {
@@ -290,6 +297,11 @@ impl HttpContext {
     /// A user attribute set earlier.
     pub fn user_attribute(&self, key: &str) -> Option<&Value> {
         self.user_attributes.get(key)
+    }
+
+    /// Every user attribute.
+    pub fn user_attributes(&self) -> &Map<String, Value> {
+        &self.user_attributes
     }
 
     /// Merge the user attributes into the `custom_log` property (a JSON

@@ -104,7 +104,11 @@ impl Cluster for K8sCluster {
         if !self.host.is_empty() {
             return self.host.clone();
         }
-        format!("{}.{}.svc.cluster.local", self.service_name, self.namespace())
+        format!(
+            "{}.{}.svc.cluster.local",
+            self.service_name,
+            self.namespace()
+        )
     }
 }
 
@@ -134,7 +138,11 @@ impl Cluster for NacosCluster {
         } else {
             self.group.replace('_', "-")
         };
-        let tail = if self.is_ext_registry { "nacos-ext" } else { "nacos" };
+        let tail = if self.is_ext_registry {
+            "nacos-ext"
+        } else {
+            "nacos"
+        };
         format!(
             "outbound|{}|{}|{}.{}.{}.{}",
             self.port, self.version, self.service_name, group, self.namespace_id, tail
@@ -518,7 +526,10 @@ mod tests {
             port: 8080,
             ..Default::default()
         };
-        assert_eq!(k.cluster_name(), "outbound|8080||foo.default.svc.cluster.local");
+        assert_eq!(
+            k.cluster_name(),
+            "outbound|8080||foo.default.svc.cluster.local"
+        );
         assert_eq!(k.host_name(), "foo.default.svc.cluster.local");
         let k = K8sCluster {
             service_name: "foo".into(),
@@ -536,7 +547,10 @@ mod tests {
             port: 80,
             ..Default::default()
         };
-        assert_eq!(n.cluster_name(), "outbound|80||svc.DEFAULT-GROUP.public.nacos");
+        assert_eq!(
+            n.cluster_name(),
+            "outbound|80||svc.DEFAULT-GROUP.public.nacos"
+        );
         assert_eq!(n.host_name(), "svc");
         let n = NacosCluster {
             group: "MY_GROUP".into(),
@@ -544,7 +558,10 @@ mod tests {
             version: "v2".into(),
             ..n
         };
-        assert_eq!(n.cluster_name(), "outbound|80|v2|svc.MY-GROUP.public.nacos-ext");
+        assert_eq!(
+            n.cluster_name(),
+            "outbound|80|v2|svc.MY-GROUP.public.nacos-ext"
+        );
 
         let s = StaticIpCluster {
             service_name: "token".into(),
@@ -583,7 +600,10 @@ mod tests {
             host: "h".into(),
             cluster: "my-cluster".into(),
         };
-        assert_eq!((t.cluster_name(), t.host_name()), ("my-cluster".into(), "h".into()));
+        assert_eq!(
+            (t.cluster_name(), t.host_name()),
+            ("my-cluster".into(), "h".into())
+        );
     }
 
     #[test]
@@ -613,7 +633,12 @@ mod tests {
             "GET",
             "/p",
             "a",
-            &[(":method", "POST"), (":PATH", "/x"), (":authority", "b"), ("x", "1")],
+            &[
+                (":method", "POST"),
+                (":PATH", "/x"),
+                (":authority", "b"),
+                ("x", "1"),
+            ],
         );
         assert_eq!(
             h,
@@ -636,6 +661,9 @@ mod tests {
         let r = HttpResponse::from_parts(vec![(":status".into(), "abc".into())], vec![]);
         assert_eq!(r.status, 500);
         let r = HttpResponse::failed(CallFailure::Timeout);
-        assert_eq!((r.status, r.headers.len(), r.failure), (502, 0, Some(CallFailure::Timeout)));
+        assert_eq!(
+            (r.status, r.headers.len(), r.failure),
+            (502, 0, Some(CallFailure::Timeout))
+        );
     }
 }

@@ -129,7 +129,7 @@ pub use http_client::{
     CallFailure, Cluster, ConsulCluster, DnsCluster, FqdnCluster, HttpClient, HttpResponse,
     K8sCluster, NacosCluster, RouteCluster, StaticIpCluster, TargetCluster,
 };
-pub use plugin::{DataAction, HeaderAction, NoConfig, Plugin, PluginContext, hooks};
+pub use plugin::{DataAction, HeaderAction, NoConfig, Plugin, PluginContext, hooks, parse_json};
 pub use redis::{RedisClient, RedisError, RedisOptions};
 pub use runtime::register_tick;
 pub use status::Status;

@@ -56,7 +56,12 @@ pub fn enabled(level: Level) -> bool {
 }
 
 /// Format one line the Higress way.
-pub(crate) fn format_line(plugin: &str, id: &str, request_id: &str, msg: fmt::Arguments<'_>) -> String {
+pub(crate) fn format_line(
+    plugin: &str,
+    id: &str,
+    request_id: &str,
+    msg: fmt::Arguments<'_>,
+) -> String {
     format!("[{plugin}] [{id}] [{request_id}] {msg}")
 }
 

@@ -119,6 +119,34 @@ impl<C> PluginContext<'_, C> {
     }
 }
 
+/// Deserialize a config from JSON with serde, naming the top-level key at
+/// fault in the error (serde's own messages for a mistyped value do not).
+pub fn parse_json<C: DeserializeOwned>(json: &Value) -> Result<C, String> {
+    let err = match C::deserialize(json) {
+        Ok(c) => return Ok(c),
+        Err(e) => e.to_string(),
+    };
+    if err.starts_with("missing field") {
+        return Err(err);
+    }
+    // Only on the error path: find the first key whose removal changes
+    // the outcome; that key holds the bad value.
+    if let Value::Object(map) = json {
+        for key in map.keys() {
+            let mut without = map.clone();
+            without.remove(key);
+            let changed = match C::deserialize(&Value::Object(without)) {
+                Ok(_) => true,
+                Err(e) => e.to_string() != err,
+            };
+            if changed {
+                return Err(format!("invalid value for `{key}`: {err}"));
+            }
+        }
+    }
+    Err(err)
+}
+
 /// Configuration type for plugins that take none: accepts any JSON.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct NoConfig;
@@ -144,7 +172,21 @@ pub trait Plugin: Sized + 'static {
     /// global one). The default deserializes with serde; an error fails the
     /// configuration with its message.
     fn parse_config(json: &Value) -> Result<Self::Config, String> {
-        <Self::Config as serde::Deserialize>::deserialize(json).map_err(|e| e.to_string())
+        parse_json(json)
+    }
+
+    /// Build a rule's config (Higress `ParseOverrideConfig`'s rule
+    /// function): `merged` is the global JSON with the rule's keys on top,
+    /// `rule` holds only the rule's own keys (matchers removed), `global`
+    /// is the parsed global config (`None` with rules only). The default
+    /// parses `merged` with [`Self::parse_config`].
+    fn parse_rule_config(
+        global: Option<&Self::Config>,
+        merged: &Value,
+        rule: &Value,
+    ) -> Result<Self::Config, String> {
+        let _ = (global, rule);
+        Self::parse_config(merged)
     }
 
     /// Called once the configuration is parsed, at start and on every
@@ -212,4 +254,34 @@ pub trait Plugin: Sized + 'static {
     /// Set by `#[gatewit_sdk::plugin]`: the plugin name used in logs.
     #[doc(hidden)]
     const __NAME: &'static str = "";
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde::Deserialize;
+
+    #[derive(Debug, Deserialize)]
+    #[serde(rename_all = "camelCase")]
+    #[allow(dead_code)]
+    struct Cfg {
+        field_name: String,
+        #[serde(default)]
+        count: u32,
+    }
+
+    #[test]
+    fn errors_name_the_key() {
+        let e = parse_json::<Cfg>(&serde_json::json!({"fieldName": 42})).unwrap_err();
+        assert!(
+            e.starts_with("invalid value for `fieldName`: invalid type"),
+            "{e}"
+        );
+        let e =
+            parse_json::<Cfg>(&serde_json::json!({"fieldName": "x", "count": "no"})).unwrap_err();
+        assert!(e.starts_with("invalid value for `count`"), "{e}");
+        let e = parse_json::<Cfg>(&serde_json::json!({})).unwrap_err();
+        assert_eq!(e, "missing field `fieldName`");
+        assert!(parse_json::<NoConfig>(&Value::Null).is_ok());
+    }
 }

@@ -161,11 +161,14 @@ macro_rules! to_arg_display {
         }
     )*};
 }
-to_arg_display!(i8, i16, i32, i64, isize, u8, u16, u32, u64, usize, f32, f64, bool);
+to_arg_display!(
+    i8, i16, i32, i64, isize, u8, u16, u32, u64, usize, f32, f64, bool
+);
 
 /// Encode a command as a RESP array of bulk strings.
 pub fn encode_command<A: AsRef<[u8]>>(args: &[A]) -> Vec<u8> {
-    let mut out = Vec::with_capacity(16 + args.iter().map(|a| a.as_ref().len() + 16).sum::<usize>());
+    let mut out =
+        Vec::with_capacity(16 + args.iter().map(|a| a.as_ref().len() + 16).sum::<usize>());
     out.extend_from_slice(format!("*{}\r\n", args.len()).as_bytes());
     for a in args {
         let a = a.as_ref();
@@ -288,6 +291,8 @@ enum InitState {
 pub struct RedisClient {
     cluster: Rc<str>,
     state: Rc<RefCell<InitState>>,
+    /// What `init` was called with, to re-init on `NOAUTH`.
+    options: Rc<RefCell<Option<host::WitRedisOptions>>>,
 }
 
 impl fmt::Debug for RedisClient {
@@ -309,6 +314,7 @@ impl RedisClient {
         RedisClient {
             cluster: Rc::from(cluster.cluster_name()),
             state: Rc::new(RefCell::new(InitState::NotInitialized)),
+            options: Rc::new(RefCell::new(None)),
         }
     }
 
@@ -336,7 +342,13 @@ impl RedisClient {
             max_buffer_size: options.max_buffer_size,
             disable_buffer: options.disable_buffer,
         };
-        let result = match host::redis_init(&self.cluster, &wit) {
+        let result = self.init_with(&wit);
+        *self.options.borrow_mut() = Some(wit);
+        result.map_err(RedisError::Init)
+    }
+
+    fn init_with(&self, wit: &host::WitRedisOptions) -> Result<(), String> {
+        let result = match host::redis_init(&self.cluster, wit) {
             Ok(()) => Ok(()),
             Err(host::RedisInitError::Unsupported) => Err(UNSUPPORTED_MESSAGE.to_string()),
             Err(host::RedisInitError::Failed(s)) => Err(format!(
@@ -349,7 +361,7 @@ impl RedisClient {
             Ok(()) => InitState::Ready,
             Err(m) => InitState::Failed(m.clone()),
         };
-        result.map_err(RedisError::Init)
+        result
     }
 
     /// Whether `init` succeeded.
@@ -373,14 +385,69 @@ impl RedisClient {
             }
             InitState::Failed(m) => return Err(RedisError::Init(m.clone())),
         }
-        let query = encode_command(args);
+        self.dispatch(encode_command(args), Box::new(callback), true)
+    }
+
+    /// Send `query`; with `retry`, a `NOAUTH` reply (the server restarted
+    /// with a password, or lost the session) re-inits the client and sends
+    /// the query once more, as Higress does.
+    fn dispatch(
+        &self,
+        query: Vec<u8>,
+        callback: runtime::RedisCallback,
+        retry: bool,
+    ) -> Result<(), RedisError> {
         let call = host::redis_call(&self.cluster, &query).map_err(RedisError::Dispatch)?;
-        runtime::register_redis_callback(call, Box::new(callback));
+        let callback: runtime::RedisCallback = if retry {
+            let client = self.clone();
+            Box::new(move |ctx, result| match result {
+                Err(RedisError::Server(m)) if m.starts_with("NOAUTH") => {
+                    client.retry_after_noauth(ctx, m, query, callback)
+                }
+                other => callback(ctx, other),
+            })
+        } else {
+            callback
+        };
+        runtime::register_redis_callback(call, callback);
         Ok(())
     }
 
     fn cmd(&self, args: Vec<Vec<u8>>, callback: impl RedisCallback) -> Result<(), RedisError> {
         self.command(&args, callback)
+    }
+
+    fn retry_after_noauth(
+        &self,
+        ctx: &mut HttpContext,
+        noauth: String,
+        query: Vec<u8>,
+        callback: runtime::RedisCallback,
+    ) {
+        crate::log_warn!("redis answered `{noauth}`: re-initializing and retrying once");
+        let options = self.options.borrow().clone();
+        let Some(options) = options else {
+            return callback(ctx, Err(RedisError::Server(noauth)));
+        };
+        if let Err(e) = self.init_with(&options) {
+            return callback(ctx, Err(RedisError::Init(e)));
+        }
+        // The callback goes with the retry, or gets the error now if the
+        // retry cannot be sent.
+        let slot = Rc::new(RefCell::new(Some(callback)));
+        let forward_slot = slot.clone();
+        let forward: runtime::RedisCallback = Box::new(move |ctx, r| {
+            let cb = forward_slot.borrow_mut().take();
+            if let Some(cb) = cb {
+                cb(ctx, r)
+            }
+        });
+        if let Err(e) = self.dispatch(query, forward, false) {
+            let cb = slot.borrow_mut().take();
+            if let Some(cb) = cb {
+                cb(ctx, Err(e))
+            }
+        }
     }
 
     /// `EVAL script numkeys keys... args...`.
@@ -427,7 +494,12 @@ impl RedisClient {
         self.cmd(args("EXISTS", &[&key], []), cb)
     }
     /// `EXPIRE key ttl` (seconds).
-    pub fn expire(&self, key: &str, ttl_seconds: u64, cb: impl RedisCallback) -> Result<(), RedisError> {
+    pub fn expire(
+        &self,
+        key: &str,
+        ttl_seconds: u64,
+        cb: impl RedisCallback,
+    ) -> Result<(), RedisError> {
         self.cmd(args("EXPIRE", &[&key, &ttl_seconds], []), cb)
     }
     /// `PERSIST key`.
@@ -441,7 +513,12 @@ impl RedisClient {
         self.cmd(args("GET", &[&key], []), cb)
     }
     /// `SET key value`.
-    pub fn set(&self, key: &str, value: impl ToArg, cb: impl RedisCallback) -> Result<(), RedisError> {
+    pub fn set(
+        &self,
+        key: &str,
+        value: impl ToArg,
+        cb: impl RedisCallback,
+    ) -> Result<(), RedisError> {
         self.cmd(args("SET", &[&key, &value], []), cb)
     }
     /// `SET key value EX ttl` (Higress `SetEx`).
@@ -455,7 +532,12 @@ impl RedisClient {
         self.cmd(args("SET", &[&key, &value, &"EX", &ttl_seconds], []), cb)
     }
     /// `SET key value NX` (Higress `SetNX`).
-    pub fn set_nx(&self, key: &str, value: impl ToArg, cb: impl RedisCallback) -> Result<(), RedisError> {
+    pub fn set_nx(
+        &self,
+        key: &str,
+        value: impl ToArg,
+        cb: impl RedisCallback,
+    ) -> Result<(), RedisError> {
         self.cmd(args("SET", &[&key, &value, &"NX"], []), cb)
     }
     /// `MGET keys...`.
@@ -463,7 +545,11 @@ impl RedisClient {
         self.cmd(args("MGET", &[], list(keys)), cb)
     }
     /// `MSET key value ...`.
-    pub fn mset<K: ToArg, V: ToArg>(&self, kvs: &[(K, V)], cb: impl RedisCallback) -> Result<(), RedisError> {
+    pub fn mset<K: ToArg, V: ToArg>(
+        &self,
+        kvs: &[(K, V)],
+        cb: impl RedisCallback,
+    ) -> Result<(), RedisError> {
         self.cmd(args("MSET", &[], pairs(kvs)), cb)
     }
     /// `INCR key`.
@@ -489,7 +575,12 @@ impl RedisClient {
         self.cmd(args("LLEN", &[&key], []), cb)
     }
     /// `RPUSH key values...`.
-    pub fn rpush<V: ToArg>(&self, key: &str, values: &[V], cb: impl RedisCallback) -> Result<(), RedisError> {
+    pub fn rpush<V: ToArg>(
+        &self,
+        key: &str,
+        values: &[V],
+        cb: impl RedisCallback,
+    ) -> Result<(), RedisError> {
         self.cmd(args("RPUSH", &[&key], list(values)), cb)
     }
     /// `RPOP key`.
@@ -497,7 +588,12 @@ impl RedisClient {
         self.cmd(args("RPOP", &[&key], []), cb)
     }
     /// `LPUSH key values...`.
-    pub fn lpush<V: ToArg>(&self, key: &str, values: &[V], cb: impl RedisCallback) -> Result<(), RedisError> {
+    pub fn lpush<V: ToArg>(
+        &self,
+        key: &str,
+        values: &[V],
+        cb: impl RedisCallback,
+    ) -> Result<(), RedisError> {
         self.cmd(args("LPUSH", &[&key], list(values)), cb)
     }
     /// `LPOP key`.
@@ -509,11 +605,23 @@ impl RedisClient {
         self.cmd(args("LINDEX", &[&key, &index], []), cb)
     }
     /// `LRANGE key start stop`.
-    pub fn lrange(&self, key: &str, start: i64, stop: i64, cb: impl RedisCallback) -> Result<(), RedisError> {
+    pub fn lrange(
+        &self,
+        key: &str,
+        start: i64,
+        stop: i64,
+        cb: impl RedisCallback,
+    ) -> Result<(), RedisError> {
         self.cmd(args("LRANGE", &[&key, &start, &stop], []), cb)
     }
     /// `LREM key count value`.
-    pub fn lrem(&self, key: &str, count: i64, value: impl ToArg, cb: impl RedisCallback) -> Result<(), RedisError> {
+    pub fn lrem(
+        &self,
+        key: &str,
+        count: i64,
+        value: impl ToArg,
+        cb: impl RedisCallback,
+    ) -> Result<(), RedisError> {
         self.cmd(args("LREM", &[&key, &count, &value], []), cb)
     }
     /// `LINSERT key BEFORE pivot value`.
@@ -539,11 +647,21 @@ impl RedisClient {
 
     // hashes
     /// `HEXISTS key field`.
-    pub fn hexists(&self, key: &str, field: &str, cb: impl RedisCallback) -> Result<(), RedisError> {
+    pub fn hexists(
+        &self,
+        key: &str,
+        field: &str,
+        cb: impl RedisCallback,
+    ) -> Result<(), RedisError> {
         self.cmd(args("HEXISTS", &[&key, &field], []), cb)
     }
     /// `HDEL key fields...`.
-    pub fn hdel<F: ToArg>(&self, key: &str, fields: &[F], cb: impl RedisCallback) -> Result<(), RedisError> {
+    pub fn hdel<F: ToArg>(
+        &self,
+        key: &str,
+        fields: &[F],
+        cb: impl RedisCallback,
+    ) -> Result<(), RedisError> {
         self.cmd(args("HDEL", &[&key], list(fields)), cb)
     }
     /// `HLEN key`.
@@ -555,11 +673,22 @@ impl RedisClient {
         self.cmd(args("HGET", &[&key, &field], []), cb)
     }
     /// `HSET key field value`.
-    pub fn hset(&self, key: &str, field: &str, value: impl ToArg, cb: impl RedisCallback) -> Result<(), RedisError> {
+    pub fn hset(
+        &self,
+        key: &str,
+        field: &str,
+        value: impl ToArg,
+        cb: impl RedisCallback,
+    ) -> Result<(), RedisError> {
         self.cmd(args("HSET", &[&key, &field, &value], []), cb)
     }
     /// `HMGET key fields...`.
-    pub fn hmget<F: ToArg>(&self, key: &str, fields: &[F], cb: impl RedisCallback) -> Result<(), RedisError> {
+    pub fn hmget<F: ToArg>(
+        &self,
+        key: &str,
+        fields: &[F],
+        cb: impl RedisCallback,
+    ) -> Result<(), RedisError> {
         self.cmd(args("HMGET", &[&key], list(fields)), cb)
     }
     /// `HMSET key field value ...`.
@@ -584,7 +713,13 @@ impl RedisClient {
         self.cmd(args("HGETALL", &[&key], []), cb)
     }
     /// `HINCRBY key field delta`.
-    pub fn hincr_by(&self, key: &str, field: &str, delta: i64, cb: impl RedisCallback) -> Result<(), RedisError> {
+    pub fn hincr_by(
+        &self,
+        key: &str,
+        field: &str,
+        delta: i64,
+        cb: impl RedisCallback,
+    ) -> Result<(), RedisError> {
         self.cmd(args("HINCRBY", &[&key, &field, &delta], []), cb)
     }
     /// `HINCRBYFLOAT key field delta`.
@@ -604,15 +739,30 @@ impl RedisClient {
         self.cmd(args("SCARD", &[&key], []), cb)
     }
     /// `SADD key members...`.
-    pub fn sadd<M: ToArg>(&self, key: &str, members: &[M], cb: impl RedisCallback) -> Result<(), RedisError> {
+    pub fn sadd<M: ToArg>(
+        &self,
+        key: &str,
+        members: &[M],
+        cb: impl RedisCallback,
+    ) -> Result<(), RedisError> {
         self.cmd(args("SADD", &[&key], list(members)), cb)
     }
     /// `SREM key members...`.
-    pub fn srem<M: ToArg>(&self, key: &str, members: &[M], cb: impl RedisCallback) -> Result<(), RedisError> {
+    pub fn srem<M: ToArg>(
+        &self,
+        key: &str,
+        members: &[M],
+        cb: impl RedisCallback,
+    ) -> Result<(), RedisError> {
         self.cmd(args("SREM", &[&key], list(members)), cb)
     }
     /// `SISMEMBER key member`.
-    pub fn sismember(&self, key: &str, member: impl ToArg, cb: impl RedisCallback) -> Result<(), RedisError> {
+    pub fn sismember(
+        &self,
+        key: &str,
+        member: impl ToArg,
+        cb: impl RedisCallback,
+    ) -> Result<(), RedisError> {
         self.cmd(args("SISMEMBER", &[&key, &member], []), cb)
     }
     /// `SMEMBERS key`.
@@ -624,7 +774,13 @@ impl RedisClient {
         self.cmd(args("SDIFF", &[&key1, &key2], []), cb)
     }
     /// `SDIFFSTORE destination key1 key2`.
-    pub fn sdiff_store(&self, destination: &str, key1: &str, key2: &str, cb: impl RedisCallback) -> Result<(), RedisError> {
+    pub fn sdiff_store(
+        &self,
+        destination: &str,
+        key1: &str,
+        key2: &str,
+        cb: impl RedisCallback,
+    ) -> Result<(), RedisError> {
         self.cmd(args("SDIFFSTORE", &[&destination, &key1, &key2], []), cb)
     }
     /// `SINTER key1 key2`.
@@ -632,7 +788,13 @@ impl RedisClient {
         self.cmd(args("SINTER", &[&key1, &key2], []), cb)
     }
     /// `SINTERSTORE destination key1 key2`.
-    pub fn sinter_store(&self, destination: &str, key1: &str, key2: &str, cb: impl RedisCallback) -> Result<(), RedisError> {
+    pub fn sinter_store(
+        &self,
+        destination: &str,
+        key1: &str,
+        key2: &str,
+        cb: impl RedisCallback,
+    ) -> Result<(), RedisError> {
         self.cmd(args("SINTERSTORE", &[&destination, &key1, &key2], []), cb)
     }
     /// `SUNION key1 key2`.
@@ -640,7 +802,13 @@ impl RedisClient {
         self.cmd(args("SUNION", &[&key1, &key2], []), cb)
     }
     /// `SUNIONSTORE destination key1 key2`.
-    pub fn sunion_store(&self, destination: &str, key1: &str, key2: &str, cb: impl RedisCallback) -> Result<(), RedisError> {
+    pub fn sunion_store(
+        &self,
+        destination: &str,
+        key1: &str,
+        key2: &str,
+        cb: impl RedisCallback,
+    ) -> Result<(), RedisError> {
         self.cmd(args("SUNIONSTORE", &[&destination, &key1, &key2], []), cb)
     }
 
@@ -650,39 +818,88 @@ impl RedisClient {
         self.cmd(args("ZCARD", &[&key], []), cb)
     }
     /// `ZADD key score member ...` (`(score, member)` pairs).
-    pub fn zadd<M: ToArg>(&self, key: &str, members: &[(f64, M)], cb: impl RedisCallback) -> Result<(), RedisError> {
+    pub fn zadd<M: ToArg>(
+        &self,
+        key: &str,
+        members: &[(f64, M)],
+        cb: impl RedisCallback,
+    ) -> Result<(), RedisError> {
         self.cmd(args("ZADD", &[&key], pairs(members)), cb)
     }
     /// `ZCOUNT key min max` (`min`/`max` as Redis takes them, e.g. `-inf`, `(1`).
-    pub fn zcount(&self, key: &str, min: impl ToArg, max: impl ToArg, cb: impl RedisCallback) -> Result<(), RedisError> {
+    pub fn zcount(
+        &self,
+        key: &str,
+        min: impl ToArg,
+        max: impl ToArg,
+        cb: impl RedisCallback,
+    ) -> Result<(), RedisError> {
         self.cmd(args("ZCOUNT", &[&key, &min, &max], []), cb)
     }
     /// `ZINCRBY key delta member`.
-    pub fn zincr_by(&self, key: &str, member: impl ToArg, delta: f64, cb: impl RedisCallback) -> Result<(), RedisError> {
+    pub fn zincr_by(
+        &self,
+        key: &str,
+        member: impl ToArg,
+        delta: f64,
+        cb: impl RedisCallback,
+    ) -> Result<(), RedisError> {
         self.cmd(args("ZINCRBY", &[&key, &delta, &member], []), cb)
     }
     /// `ZSCORE key member`.
-    pub fn zscore(&self, key: &str, member: impl ToArg, cb: impl RedisCallback) -> Result<(), RedisError> {
+    pub fn zscore(
+        &self,
+        key: &str,
+        member: impl ToArg,
+        cb: impl RedisCallback,
+    ) -> Result<(), RedisError> {
         self.cmd(args("ZSCORE", &[&key, &member], []), cb)
     }
     /// `ZRANK key member`.
-    pub fn zrank(&self, key: &str, member: impl ToArg, cb: impl RedisCallback) -> Result<(), RedisError> {
+    pub fn zrank(
+        &self,
+        key: &str,
+        member: impl ToArg,
+        cb: impl RedisCallback,
+    ) -> Result<(), RedisError> {
         self.cmd(args("ZRANK", &[&key, &member], []), cb)
     }
     /// `ZREVRANK key member`.
-    pub fn zrev_rank(&self, key: &str, member: impl ToArg, cb: impl RedisCallback) -> Result<(), RedisError> {
+    pub fn zrev_rank(
+        &self,
+        key: &str,
+        member: impl ToArg,
+        cb: impl RedisCallback,
+    ) -> Result<(), RedisError> {
         self.cmd(args("ZREVRANK", &[&key, &member], []), cb)
     }
     /// `ZREM key members...`.
-    pub fn zrem<M: ToArg>(&self, key: &str, members: &[M], cb: impl RedisCallback) -> Result<(), RedisError> {
+    pub fn zrem<M: ToArg>(
+        &self,
+        key: &str,
+        members: &[M],
+        cb: impl RedisCallback,
+    ) -> Result<(), RedisError> {
         self.cmd(args("ZREM", &[&key], list(members)), cb)
     }
     /// `ZRANGE key start stop`.
-    pub fn zrange(&self, key: &str, start: i64, stop: i64, cb: impl RedisCallback) -> Result<(), RedisError> {
+    pub fn zrange(
+        &self,
+        key: &str,
+        start: i64,
+        stop: i64,
+        cb: impl RedisCallback,
+    ) -> Result<(), RedisError> {
         self.cmd(args("ZRANGE", &[&key, &start, &stop], []), cb)
     }
     /// `ZREVRANGE key start stop`.
-    pub fn zrev_range(&self, key: &str, start: i64, stop: i64, cb: impl RedisCallback) -> Result<(), RedisError> {
+    pub fn zrev_range(
+        &self,
+        key: &str,
+        start: i64,
+        stop: i64,
+        cb: impl RedisCallback,
+    ) -> Result<(), RedisError> {
         self.cmd(args("ZREVRANGE", &[&key, &start, &stop], []), cb)
     }
 }
@@ -709,15 +926,29 @@ mod tests {
             b"*2\r\n$3\r\nGET\r\n$4\r\na\r\nb\r\n".to_vec()
         );
         let v = args("ZADD", &[&"z"], pairs(&[(1.5, "m")]));
-        assert_eq!(v, vec![b"ZADD".to_vec(), b"z".to_vec(), b"1.5".to_vec(), b"m".to_vec()]);
+        assert_eq!(
+            v,
+            vec![
+                b"ZADD".to_vec(),
+                b"z".to_vec(),
+                b"1.5".to_vec(),
+                b"m".to_vec()
+            ]
+        );
     }
 
     #[test]
     fn parses_replies() {
-        assert_eq!(parse_reply(b"+OK\r\n"), Ok(Value::SimpleString("OK".into())));
+        assert_eq!(
+            parse_reply(b"+OK\r\n"),
+            Ok(Value::SimpleString("OK".into()))
+        );
         assert_eq!(parse_reply(b":42\r\n"), Ok(Value::Integer(42)));
         assert_eq!(parse_reply(b":-1\r\n"), Ok(Value::Integer(-1)));
-        assert_eq!(parse_reply(b"$3\r\nfoo\r\n"), Ok(Value::Bulk(b"foo".to_vec())));
+        assert_eq!(
+            parse_reply(b"$3\r\nfoo\r\n"),
+            Ok(Value::Bulk(b"foo".to_vec()))
+        );
         assert_eq!(parse_reply(b"$0\r\n\r\n"), Ok(Value::Bulk(vec![])));
         assert_eq!(parse_reply(b"$-1\r\n"), Ok(Value::Null));
         assert_eq!(parse_reply(b"*-1\r\n"), Ok(Value::Null));

@@ -84,7 +84,11 @@ impl Matcher {
         }
         if !self.route_prefixes.is_empty() {
             let route = inputs.route_name();
-            if !self.route_prefixes.iter().any(|p| route.starts_with(p.as_str())) {
+            if !self
+                .route_prefixes
+                .iter()
+                .any(|p| route.starts_with(p.as_str()))
+            {
                 return false;
             }
         }
@@ -146,10 +150,11 @@ pub(crate) struct RuleSet<C> {
 
 impl<C> RuleSet<C> {
     /// Parse `raw` (JSON; empty means `{}`), calling `parse` for the global
-    /// config and for each rule's merged config.
+    /// config and `parse_rule(global, merged, rule_only)` for each rule.
     pub(crate) fn parse(
         raw: &[u8],
         parse: &mut dyn FnMut(&Value) -> Result<C, String>,
+        parse_rule: &mut RuleParser<'_, C>,
     ) -> Result<RuleSet<C>, String> {
         let mut root = parse_root(raw)?;
         let plugin_id = match root.remove(PLUGIN_ID_KEY) {
@@ -167,29 +172,29 @@ impl<C> RuleSet<C> {
             Some(_) => return Err(format!("`{RULES_KEY}` must be a list")),
         };
 
-        let mut rules = Vec::with_capacity(rule_values.len());
-        let mut errors = Vec::new();
-        for (index, rule) in rule_values.into_iter().enumerate() {
-            match parse_rule(&global_json, rule, parse) {
-                Ok(rule) => rules.push(rule),
-                Err(e) => errors.push(format!("rule {index} of `{RULES_KEY}`: {e}")),
-            }
-        }
-
         // Higress: a configuration made of rules only has no global config,
         // and requests no rule matches skip the plugin.
         let has_global = !has_rules_key || !global_json.is_empty();
+        let mut errors = Vec::new();
         let global = if has_global {
-            match parse(&Value::Object(global_json)) {
+            match parse(&Value::Object(global_json.clone())) {
                 Ok(c) => Some(Rc::new(c)),
                 Err(e) => {
-                    errors.insert(0, e);
+                    errors.push(e);
                     None
                 }
             }
         } else {
             None
         };
+
+        let mut rules = Vec::with_capacity(rule_values.len());
+        for (index, rule) in rule_values.into_iter().enumerate() {
+            match parse_one_rule(&global_json, global.as_deref(), rule, parse_rule) {
+                Ok(rule) => rules.push(rule),
+                Err(e) => errors.push(format!("rule {index} of `{RULES_KEY}`: {e}")),
+            }
+        }
         if !errors.is_empty() {
             return Err(errors.join("; "));
         }
@@ -244,14 +249,20 @@ fn string_list(value: Value, key: &str) -> Result<Vec<String>, String> {
                 other => Err(format!("`{key}` must list strings, found `{other}`")),
             })
             .collect(),
-        other => Err(format!("`{key}` must be a list of strings, found `{other}`")),
+        other => Err(format!(
+            "`{key}` must be a list of strings, found `{other}`"
+        )),
     }
 }
 
-fn parse_rule<C>(
-    global: &Map<String, Value>,
+/// Builds one rule's config from `(global config, merged JSON, rule JSON)`.
+pub(crate) type RuleParser<'a, C> = dyn FnMut(Option<&C>, &Value, &Value) -> Result<C, String> + 'a;
+
+fn parse_one_rule<C>(
+    global_json: &Map<String, Value>,
+    global: Option<&C>,
     rule: Value,
-    parse: &mut dyn FnMut(&Value) -> Result<C, String>,
+    parse: &mut RuleParser<'_, C>,
 ) -> Result<Rule<C>, String> {
     let Value::Object(mut rule) = rule else {
         return Err("a rule must be a JSON object".to_string());
@@ -279,8 +290,9 @@ fn parse_rule<C>(
              `{MATCH_ROUTE_PREFIX}` must be a non-empty list"
         ));
     }
-    let merged = merge_override(global, rule);
-    let config = parse(&merged)?;
+    let rule_only = Value::Object(rule.clone());
+    let merged = merge_override(global_json, rule);
+    let config = parse(global, &merged, &rule_only)?;
     Ok(Rule {
         matcher,
         config: Rc::new(config),
@@ -343,9 +355,11 @@ mod tests {
     }
 
     fn parse(raw: &str) -> Result<RuleSet<Cfg>, String> {
-        RuleSet::parse(raw.as_bytes(), &mut |v| {
-            serde_json::from_value(v.clone()).map_err(|e| e.to_string())
-        })
+        RuleSet::parse(
+            raw.as_bytes(),
+            &mut |v| serde_json::from_value(v.clone()).map_err(|e| e.to_string()),
+            &mut |_, v, _| serde_json::from_value(v.clone()).map_err(|e| e.to_string()),
+        )
     }
 
     fn name(set: &RuleSet<Cfg>, inputs: &mut Inputs) -> Option<String> {
@@ -384,7 +398,7 @@ mod tests {
         let set = parse(r#"{"name":"g"}"#).unwrap();
         assert_eq!(name(&set, &mut Inputs::new("a", "r", "c")).unwrap(), "g");
         assert!(parse("").is_err(), "empty config lacks `name`");
-        let set = RuleSet::<()>::parse(b"  ", &mut |_| Ok(())).unwrap();
+        let set = RuleSet::<()>::parse(b"  ", &mut |_| Ok(()), &mut |_, _, _| Ok(())).unwrap();
         assert!(set.global().is_some());
     }
 
@@ -459,7 +473,10 @@ mod tests {
         )
         .err()
         .unwrap();
-        assert!(err.contains("rule 1 of `_rules_`: at least one of"), "{err}");
+        assert!(
+            err.contains("rule 1 of `_rules_`: at least one of"),
+            "{err}"
+        );
         assert!(err.contains("rule 2 of `_rules_`: invalid type"), "{err}");
         assert!(!err.contains("rule 0"), "{err}");
         assert!(parse(r#"{"name":"g","_rules_":{}}"#).is_err());
@@ -468,9 +485,31 @@ mod tests {
     }
 
     #[test]
+    fn rule_parser_sees_global_and_rule_keys() {
+        let mut seen = Vec::new();
+        let set = RuleSet::<String>::parse(
+            br#"{"a":1,"_rules_":[{"_match_route_":["r"],"b":2}]}"#,
+            &mut |v| Ok(v.to_string()),
+            &mut |global, merged, rule| {
+                seen.push((global.cloned(), merged.to_string(), rule.to_string()));
+                Ok("rule".into())
+            },
+        )
+        .unwrap();
+        assert_eq!(
+            seen,
+            vec![(
+                Some(r#"{"a":1}"#.to_string()),
+                r#"{"a":1,"b":2}"#.to_string(),
+                r#"{"b":2}"#.to_string()
+            )]
+        );
+        assert_eq!(set.global().map(|g| g.as_str()), Some(r#"{"a":1}"#));
+    }
+
+    #[test]
     fn merge_is_shallow() {
-        let g: Map<String, Value> =
-            serde_json::from_str(r#"{"a":{"x":1},"b":2}"#).unwrap();
+        let g: Map<String, Value> = serde_json::from_str(r#"{"a":{"x":1},"b":2}"#).unwrap();
         let r: Map<String, Value> = serde_json::from_str(r#"{"a":{"y":1}}"#).unwrap();
         assert_eq!(
             merge_override(&g, r),

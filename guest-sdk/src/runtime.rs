@@ -8,7 +8,8 @@
 
 use std::any::Any;
 use std::cell::{Cell, RefCell};
-use std::collections::HashMap;
+// BTreeMap, not HashMap: no hasher seed, so no `wasi:random` import.
+use std::collections::BTreeMap;
 use std::marker::PhantomData;
 use std::rc::Rc;
 
@@ -48,9 +49,9 @@ struct Ticks {
 
 thread_local! {
     static CONFIG: RefCell<Option<Rc<dyn Any>>> = const { RefCell::new(None) };
-    static REQUESTS: RefCell<HashMap<u32, HttpContext>> = RefCell::new(HashMap::new());
-    static HTTP_CALLS: RefCell<HashMap<u32, Pending<HttpCallback>>> = RefCell::new(HashMap::new());
-    static REDIS_CALLS: RefCell<HashMap<u32, Pending<RedisCallback>>> = RefCell::new(HashMap::new());
+    static REQUESTS: RefCell<BTreeMap<u32, HttpContext>> = const { RefCell::new(BTreeMap::new()) };
+    static HTTP_CALLS: RefCell<BTreeMap<u32, Pending<HttpCallback>>> = const { RefCell::new(BTreeMap::new()) };
+    static REDIS_CALLS: RefCell<BTreeMap<u32, Pending<RedisCallback>>> = const { RefCell::new(BTreeMap::new()) };
     static TICKS: RefCell<Ticks> = RefCell::new(Ticks::default());
     static CURRENT: Cell<u32> = const { Cell::new(0) };
     static PLUGIN_NAME: Cell<&'static str> = const { Cell::new("") };
@@ -109,12 +110,18 @@ pub fn register_tick(period_ms: u32, f: impl FnMut() + 'static) {
     host::set_tick_period(u32::try_from(base).unwrap_or(u32::MAX));
 }
 
-fn clear_ticks() {
-    let old = TICKS.with(|t| std::mem::take(&mut *t.borrow_mut()));
-    if !old.entries.is_empty() {
-        host::set_tick_period(0);
+/// Take the tick list out, so a (re)configuration starts from none.
+fn take_ticks() -> Ticks {
+    TICKS.with(|t| std::mem::take(&mut *t.borrow_mut()))
+}
+
+/// Put back the tick list of the configuration that stays in force.
+fn restore_ticks(old: Ticks) {
+    let base = (!old.entries.is_empty()).then_some(old.base_ms);
+    TICKS.with(|t| *t.borrow_mut() = old);
+    if let Some(base) = base {
+        host::set_tick_period(u32::try_from(base).unwrap_or(u32::MAX));
     }
-    drop(old);
 }
 
 fn run_ticks() {
@@ -241,7 +248,12 @@ fn data_action(a: DataAction) -> WitBodyAction {
 
 /// Which body method handles this request: `Some(true)` streaming,
 /// `Some(false)` buffered, `None` neither.
-fn body_mode(bits: u32, buffered_flag: u32, streaming_flag: u32, force_buffer: bool) -> Option<bool> {
+fn body_mode(
+    bits: u32,
+    buffered_flag: u32,
+    streaming_flag: u32,
+    force_buffer: bool,
+) -> Option<bool> {
     let buffered = bits & buffered_flag != 0;
     let streaming = bits & streaming_flag != 0;
     match (buffered, streaming) {
@@ -346,37 +358,67 @@ impl<P: Plugin> Guest for Glue<P> {
     fn on_plugin_start(config: Vec<u8>) -> Result<(), String> {
         CURRENT.set(0);
         PLUGIN_NAME.set(P::__NAME);
-        clear_ticks();
-        let set = RuleSet::<P::Config>::parse(&config, &mut |v| P::parse_config(v))?;
-        PLUGIN_ID.with(|id| *id.borrow_mut() = Rc::from(set.plugin_id()));
-        let mut start = PluginContext {
-            global: set.global().map(|c| &**c),
-            raw: &config,
-            plugin_id: set.plugin_id(),
+        // A rejected reload keeps the previous configuration and its ticks.
+        let old_ticks = take_ticks();
+        let had_ticks = !old_ticks.entries.is_empty();
+        let old_id = plugin_id();
+        let started = RuleSet::<P::Config>::parse(
+            &config,
+            &mut |v| P::parse_config(v),
+            &mut |g, merged, rule| P::parse_rule_config(g, merged, rule),
+        )
+        .and_then(|set| {
+            PLUGIN_ID.with(|id| *id.borrow_mut() = Rc::from(set.plugin_id()));
+            let mut start = PluginContext {
+                global: set.global().map(|c| &**c),
+                raw: &config,
+                plugin_id: set.plugin_id(),
+            };
+            P::on_plugin_start(&mut start)?;
+            Ok(set)
+        });
+        let set = match started {
+            Ok(set) => set,
+            Err(e) => {
+                let registered = !take_ticks().entries.is_empty();
+                if registered && !had_ticks {
+                    host::set_tick_period(0);
+                }
+                restore_ticks(old_ticks);
+                PLUGIN_ID.with(|id| *id.borrow_mut() = old_id);
+                return Err(e);
+            }
         };
-        P::on_plugin_start(&mut start)?;
+        let has_ticks = TICKS.with(|t| !t.borrow().entries.is_empty());
+        if had_ticks && !has_ticks {
+            host::set_tick_period(0);
+        }
+        drop(old_ticks);
         let set: Rc<dyn Any> = Rc::new(set);
         CONFIG.with(|c| *c.borrow_mut() = Some(set));
         Ok(())
     }
 
-    fn on_context_create(ctx: u32) {
-        REQUESTS.with(|m| {
-            m.borrow_mut()
-                .entry(ctx)
-                .or_insert_with(|| HttpContext::new(ctx));
-        });
+    fn on_context_create(_ctx: u32) {
+        // Contexts are created lazily by the first phase that needs one, so
+        // a host calling this for a plugin without per-request methods (and
+        // thus without `on-request-done`) cannot leak them.
     }
 
     fn on_request_headers(ctx: u32, _header_count: u32, end_of_stream: bool) -> WitHeaderAction {
-        let action = with_request::<P, _>(ctx, Phase::RequestHeaders, HeaderAction::Continue, |c, cfg| {
-            c.request_headers_end_stream = Some(end_of_stream);
-            if P::__HOOKS & hooks::REQUEST_HEADERS_DEFINED != 0 {
-                P::on_request_headers(c, cfg)
-            } else {
-                HeaderAction::Continue
-            }
-        });
+        let action = with_request::<P, _>(
+            ctx,
+            Phase::RequestHeaders,
+            HeaderAction::Continue,
+            |c, cfg| {
+                c.request_headers_end_stream = Some(end_of_stream);
+                if P::__HOOKS & hooks::REQUEST_HEADERS_DEFINED != 0 {
+                    P::on_request_headers(c, cfg)
+                } else {
+                    HeaderAction::Continue
+                }
+            },
+        );
         header_action(action)
     }
 
@@ -389,14 +431,19 @@ impl<P: Plugin> Guest for Glue<P> {
     }
 
     fn on_response_headers(ctx: u32, _header_count: u32, end_of_stream: bool) -> WitHeaderAction {
-        let action = with_request::<P, _>(ctx, Phase::ResponseHeaders, HeaderAction::Continue, |c, cfg| {
-            c.response_headers_end_stream = Some(end_of_stream);
-            if P::__HOOKS & hooks::RESPONSE_HEADERS_DEFINED != 0 {
-                P::on_response_headers(c, cfg)
-            } else {
-                HeaderAction::Continue
-            }
-        });
+        let action = with_request::<P, _>(
+            ctx,
+            Phase::ResponseHeaders,
+            HeaderAction::Continue,
+            |c, cfg| {
+                c.response_headers_end_stream = Some(end_of_stream);
+                if P::__HOOKS & hooks::RESPONSE_HEADERS_DEFINED != 0 {
+                    P::on_response_headers(c, cfg)
+                } else {
+                    HeaderAction::Continue
+                }
+            },
+        );
         header_action(action)
     }
 
@@ -411,19 +458,29 @@ impl<P: Plugin> Guest for Glue<P> {
     fn on_request_done(ctx: u32) {
         CURRENT.set(ctx);
         if P::__HOOKS & hooks::STREAM_DONE != 0 {
-            with_request::<P, _>(ctx, Phase::StreamDone, (), |c, cfg| P::on_stream_done(c, cfg));
+            with_request::<P, _>(ctx, Phase::StreamDone, (), |c, cfg| {
+                P::on_stream_done(c, cfg)
+            });
         }
         let context = REQUESTS.with(|m| m.borrow_mut().remove(&ctx));
         // Drop closures outside the borrows: their captures may run Drop
         // code that calls back into the SDK.
         let http: Vec<_> = HTTP_CALLS.with(|m| {
             let mut m = m.borrow_mut();
-            let ids: Vec<u32> = m.iter().filter(|(_, p)| p.ctx == ctx).map(|(k, _)| *k).collect();
+            let ids: Vec<u32> = m
+                .iter()
+                .filter(|(_, p)| p.ctx == ctx)
+                .map(|(k, _)| *k)
+                .collect();
             ids.into_iter().filter_map(|k| m.remove(&k)).collect()
         });
         let redis: Vec<_> = REDIS_CALLS.with(|m| {
             let mut m = m.borrow_mut();
-            let ids: Vec<u32> = m.iter().filter(|(_, p)| p.ctx == ctx).map(|(k, _)| *k).collect();
+            let ids: Vec<u32> = m
+                .iter()
+                .filter(|(_, p)| p.ctx == ctx)
+                .map(|(k, _)| *k)
+                .collect();
             ids.into_iter().filter_map(|k| m.remove(&k)).collect()
         });
         drop((context, http, redis));
@@ -448,7 +505,9 @@ impl<P: Plugin> Guest for Glue<P> {
             Err(WitCallFailure::Reset) => HttpResponse::failed(CallFailure::Reset),
         };
         let id = if ctx != 0 { ctx } else { pending.ctx };
-        run_with_context(id, Phase::HttpCallResponse, |c| (pending.callback)(c, response));
+        run_with_context(id, Phase::HttpCallResponse, |c| {
+            (pending.callback)(c, response)
+        });
     }
 
     fn on_redis_call_response(ctx: u32, call: u32, reply: Result<Vec<u8>, u32>) {
@@ -460,7 +519,9 @@ impl<P: Plugin> Guest for Glue<P> {
             Err(status) => Err(RedisError::CallFailed(status)),
         };
         let id = if ctx != 0 { ctx } else { pending.ctx };
-        run_with_context(id, Phase::RedisCallResponse, |c| (pending.callback)(c, result));
+        run_with_context(id, Phase::RedisCallResponse, |c| {
+            (pending.callback)(c, result)
+        });
     }
 }
 

@@ -46,8 +46,16 @@ impl HttpCallResponse {
     /// A response with `status`, `headers` (no `:status`) and `body`.
     pub fn new(status: u16, headers: &[(&str, &str)], body: impl Into<Vec<u8>>) -> Self {
         let mut all = vec![(":status".to_string(), status.to_string())];
-        all.extend(headers.iter().map(|(k, v)| (k.to_ascii_lowercase(), v.to_string())));
-        Self { headers: all, body: body.into(), trailers: Vec::new() }
+        all.extend(
+            headers
+                .iter()
+                .map(|(k, v)| (k.to_ascii_lowercase(), v.to_string())),
+        );
+        Self {
+            headers: all,
+            body: body.into(),
+            trailers: Vec::new(),
+        }
     }
 
     /// The `:status` pseudo-header as a number, if present and valid.
@@ -68,11 +76,17 @@ pub enum CallFailure {
 }
 
 fn header_value<'a>(headers: &'a HeaderList, name: &str) -> Option<&'a str> {
-    headers.iter().find(|(k, _)| k.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
+    headers
+        .iter()
+        .find(|(k, _)| k.eq_ignore_ascii_case(name))
+        .map(|(_, v)| v.as_str())
 }
 
 fn is_timeout(e: &std::io::Error) -> bool {
-    matches!(e.kind(), std::io::ErrorKind::TimedOut | std::io::ErrorKind::WouldBlock)
+    matches!(
+        e.kind(),
+        std::io::ErrorKind::TimedOut | std::io::ErrorKind::WouldBlock
+    )
 }
 
 /// A TCP stream whose every read and write respects one overall deadline.
@@ -92,7 +106,10 @@ impl Deadlined {
     fn remaining(&self) -> std::io::Result<Duration> {
         let left = self.deadline.saturating_duration_since(Instant::now());
         if left.is_zero() {
-            return Err(std::io::Error::new(std::io::ErrorKind::TimedOut, "deadline passed"));
+            return Err(std::io::Error::new(
+                std::io::ErrorKind::TimedOut,
+                "deadline passed",
+            ));
         }
         Ok(left)
     }
@@ -120,8 +137,18 @@ impl Deadlined {
 
 /// Sends `req` as an HTTP/1.1 request to `addr` and reads the whole answer.
 /// The whole call (connect, write, read) must finish within `timeout`.
-pub fn http_call(addr: SocketAddr, req: &HttpCallRequest, timeout: Duration) -> Result<HttpCallResponse, CallFailure> {
-    let map = |e: std::io::Error| if is_timeout(&e) { CallFailure::Timeout } else { CallFailure::Reset };
+pub fn http_call(
+    addr: SocketAddr,
+    req: &HttpCallRequest,
+    timeout: Duration,
+) -> Result<HttpCallResponse, CallFailure> {
+    let map = |e: std::io::Error| {
+        if is_timeout(&e) {
+            CallFailure::Timeout
+        } else {
+            CallFailure::Reset
+        }
+    };
     let mut conn = Deadlined::connect(addr, timeout).map_err(map)?;
     conn.write_all(&encode_request(req)).map_err(map)?;
     let mut buf = Vec::new();
@@ -165,7 +192,8 @@ fn encode_request(req: &HttpCallRequest) -> Vec<u8> {
         }
         out.extend_from_slice(format!("{name}: {value}\r\n").as_bytes());
     }
-    let has_body = !req.body.is_empty() || !matches!(method, "GET" | "HEAD" | "DELETE" | "OPTIONS" | "TRACE");
+    let has_body =
+        !req.body.is_empty() || !matches!(method, "GET" | "HEAD" | "DELETE" | "OPTIONS" | "TRACE");
     if has_body {
         out.extend_from_slice(format!("content-length: {}\r\n", req.body.len()).as_bytes());
     }
@@ -189,18 +217,24 @@ enum Parse {
 /// malformed, else the head and where the body starts.
 fn parse_head(buf: &[u8]) -> Option<Result<(Head, usize), ()>> {
     let end = buf.windows(4).position(|w| w == b"\r\n\r\n")?;
-    let Ok(text) = std::str::from_utf8(&buf[..end]) else { return Some(Err(())) };
+    let Ok(text) = std::str::from_utf8(&buf[..end]) else {
+        return Some(Err(()));
+    };
     let mut lines = text.split("\r\n");
     let status_line = lines.next().unwrap_or_default();
     let mut parts = status_line.splitn(3, ' ');
     let version = parts.next().unwrap_or_default();
-    let Some(status) = parts.next().and_then(|s| s.parse::<u16>().ok()) else { return Some(Err(())) };
+    let Some(status) = parts.next().and_then(|s| s.parse::<u16>().ok()) else {
+        return Some(Err(()));
+    };
     if !version.starts_with("HTTP/1.") {
         return Some(Err(()));
     }
     let mut headers = vec![(":status".to_string(), status.to_string())];
     for line in lines {
-        let Some((k, v)) = line.split_once(':') else { return Some(Err(())) };
+        let Some((k, v)) = line.split_once(':') else {
+            return Some(Err(()));
+        };
         headers.push((k.trim().to_ascii_lowercase(), v.trim().to_string()));
     }
     Some(Ok((Head { headers, status }, end + 4)))
@@ -208,31 +242,56 @@ fn parse_head(buf: &[u8]) -> Option<Result<(Head, usize), ()>> {
 
 fn parse_response(buf: &[u8]) -> Parse {
     let (head, start) = match parse_head(buf) {
-        None => return Parse::NeedMore { eof_completes: false },
+        None => {
+            return Parse::NeedMore {
+                eof_completes: false,
+            };
+        }
         Some(Err(())) => return Parse::Invalid,
         Some(Ok(h)) => h,
     };
     let body = &buf[start..];
     let no_body = head.status / 100 == 1 || head.status == 204 || head.status == 304;
     if no_body {
-        return Parse::Done(HttpCallResponse { headers: head.headers, body: Vec::new(), trailers: Vec::new() });
+        return Parse::Done(HttpCallResponse {
+            headers: head.headers,
+            body: Vec::new(),
+            trailers: Vec::new(),
+        });
     }
-    let chunked = header_value(&head.headers, "transfer-encoding").is_some_and(|v| v.to_ascii_lowercase().contains("chunked"));
+    let chunked = header_value(&head.headers, "transfer-encoding")
+        .is_some_and(|v| v.to_ascii_lowercase().contains("chunked"));
     if chunked {
         return match parse_chunked(body) {
-            None => Parse::NeedMore { eof_completes: false },
+            None => Parse::NeedMore {
+                eof_completes: false,
+            },
             Some(Err(())) => Parse::Invalid,
-            Some(Ok((data, trailers))) => Parse::Done(HttpCallResponse { headers: head.headers, body: data, trailers }),
+            Some(Ok((data, trailers))) => Parse::Done(HttpCallResponse {
+                headers: head.headers,
+                body: data,
+                trailers,
+            }),
         };
     }
     if let Some(len) = header_value(&head.headers, "content-length") {
-        let Ok(len) = len.parse::<usize>() else { return Parse::Invalid };
+        let Ok(len) = len.parse::<usize>() else {
+            return Parse::Invalid;
+        };
         if body.len() >= len {
-            return Parse::Done(HttpCallResponse { headers: head.headers, body: body[..len].to_vec(), trailers: Vec::new() });
+            return Parse::Done(HttpCallResponse {
+                headers: head.headers,
+                body: body[..len].to_vec(),
+                trailers: Vec::new(),
+            });
         }
-        return Parse::NeedMore { eof_completes: false };
+        return Parse::NeedMore {
+            eof_completes: false,
+        };
     }
-    Parse::NeedMore { eof_completes: true }
+    Parse::NeedMore {
+        eof_completes: true,
+    }
 }
 
 type ChunkedBody = (Vec<u8>, HeaderList);
@@ -241,9 +300,13 @@ fn parse_chunked(mut buf: &[u8]) -> Option<Result<ChunkedBody, ()>> {
     let mut data = Vec::new();
     loop {
         let line_end = buf.windows(2).position(|w| w == b"\r\n")?;
-        let Ok(line) = std::str::from_utf8(&buf[..line_end]) else { return Some(Err(())) };
+        let Ok(line) = std::str::from_utf8(&buf[..line_end]) else {
+            return Some(Err(()));
+        };
         let size_text = line.split(';').next().unwrap_or_default().trim();
-        let Ok(size) = usize::from_str_radix(size_text, 16) else { return Some(Err(())) };
+        let Ok(size) = usize::from_str_radix(size_text, 16) else {
+            return Some(Err(()));
+        };
         buf = &buf[line_end + 2..];
         if size == 0 {
             let mut trailers = Vec::new();
@@ -252,7 +315,9 @@ fn parse_chunked(mut buf: &[u8]) -> Option<Result<ChunkedBody, ()>> {
                 if end == 0 {
                     return Some(Ok((data, trailers)));
                 }
-                let Ok(line) = std::str::from_utf8(&buf[..end]) else { return Some(Err(())) };
+                let Ok(line) = std::str::from_utf8(&buf[..end]) else {
+                    return Some(Err(()));
+                };
                 if let Some((k, v)) = line.split_once(':') {
                     trailers.push((k.trim().to_ascii_lowercase(), v.trim().to_string()));
                 }
@@ -300,11 +365,22 @@ pub struct RedisConnection {
 impl RedisConnection {
     /// Connects to `addr`, authenticates (`AUTH [username] password` when a
     /// password is given) and selects `database` (when not 0).
-    pub fn connect(addr: SocketAddr, username: &str, password: &str, database: u32, timeout: Duration) -> anyhow::Result<Self> {
+    pub fn connect(
+        addr: SocketAddr,
+        username: &str,
+        password: &str,
+        database: u32,
+        timeout: Duration,
+    ) -> anyhow::Result<Self> {
         let stream = TcpStream::connect_timeout(&addr, timeout.max(Duration::from_millis(1)))
             .with_context(|| format!("cannot connect to redis at `{addr}`"))?;
-        stream.set_nodelay(true).context("cannot configure the redis socket")?;
-        let mut conn = Self { stream: Some(stream), addr };
+        stream
+            .set_nodelay(true)
+            .context("cannot configure the redis socket")?;
+        let mut conn = Self {
+            stream: Some(stream),
+            addr,
+        };
         if !password.is_empty() {
             let mut args: Vec<&[u8]> = vec![b"AUTH"];
             if !username.is_empty() {
@@ -315,15 +391,25 @@ impl RedisConnection {
         }
         if database != 0 {
             let db = database.to_string();
-            conn.expect_ok(&encode_command(&[b"SELECT", db.as_bytes()]), timeout, "SELECT")?;
+            conn.expect_ok(
+                &encode_command(&[b"SELECT", db.as_bytes()]),
+                timeout,
+                "SELECT",
+            )?;
         }
         Ok(conn)
     }
 
     fn expect_ok(&mut self, query: &[u8], timeout: Duration, what: &str) -> anyhow::Result<()> {
-        let reply = self.call(query, timeout).map_err(|f| anyhow::anyhow!("redis `{what}` failed: {f:?}"))?;
+        let reply = self
+            .call(query, timeout)
+            .map_err(|f| anyhow::anyhow!("redis `{what}` failed: {f:?}"))?;
         if reply.first() == Some(&b'-') {
-            bail!("redis `{what}` failed at `{}`: {}", self.addr, String::from_utf8_lossy(&reply[1..]).trim_end());
+            bail!(
+                "redis `{what}` failed at `{}`: {}",
+                self.addr,
+                String::from_utf8_lossy(&reply[1..]).trim_end()
+            );
         }
         Ok(())
     }
@@ -337,10 +423,21 @@ impl RedisConnection {
     /// the connection is dropped (a late reply would desynchronise it); the
     /// next call fails with [`RedisFailure::Broken`] until reconnected.
     pub fn call(&mut self, query: &[u8], timeout: Duration) -> Result<Vec<u8>, RedisFailure> {
-        let Some(stream) = self.stream.take() else { return Err(RedisFailure::Broken) };
-        let mut conn = Deadlined { stream, deadline: Instant::now() };
+        let Some(stream) = self.stream.take() else {
+            return Err(RedisFailure::Broken);
+        };
+        let mut conn = Deadlined {
+            stream,
+            deadline: Instant::now(),
+        };
         conn.set_deadline(timeout);
-        let map = |e: std::io::Error| if is_timeout(&e) { RedisFailure::Timeout } else { RedisFailure::Broken };
+        let map = |e: std::io::Error| {
+            if is_timeout(&e) {
+                RedisFailure::Timeout
+            } else {
+                RedisFailure::Broken
+            }
+        };
         conn.write_all(query).map_err(map)?;
         let mut buf = Vec::new();
         loop {
@@ -374,11 +471,17 @@ pub fn encode_command(args: &[&[u8]]) -> Vec<u8> {
 /// Decodes a RESP array of bulk strings (a command) into its arguments.
 pub fn decode_command(query: &[u8]) -> Option<Vec<Vec<u8>>> {
     let (count, mut pos) = resp_line(query, 0)?;
-    let count: usize = std::str::from_utf8(count.strip_prefix(b"*")?).ok()?.parse().ok()?;
+    let count: usize = std::str::from_utf8(count.strip_prefix(b"*")?)
+        .ok()?
+        .parse()
+        .ok()?;
     let mut args = Vec::with_capacity(count.min(64));
     for _ in 0..count {
         let (len, next) = resp_line(query, pos)?;
-        let len: usize = std::str::from_utf8(len.strip_prefix(b"$")?).ok()?.parse().ok()?;
+        let len: usize = std::str::from_utf8(len.strip_prefix(b"$")?)
+            .ok()?
+            .parse()
+            .ok()?;
         let data = query.get(next..next + len)?;
         args.push(data.to_vec());
         pos = next + len + 2;
@@ -397,12 +500,20 @@ fn resp_line(buf: &[u8], pos: usize) -> Option<(&[u8], usize)> {
 /// `Some(Err)` if malformed.
 pub fn resp_len(buf: &[u8], pos: usize) -> Option<Result<usize, ()>> {
     let (line, next) = resp_line(buf, pos)?;
-    let Some((&kind, rest)) = line.split_first() else { return Some(Err(())) };
-    let number = || std::str::from_utf8(rest).ok().and_then(|s| s.parse::<i64>().ok());
+    let Some((&kind, rest)) = line.split_first() else {
+        return Some(Err(()));
+    };
+    let number = || {
+        std::str::from_utf8(rest)
+            .ok()
+            .and_then(|s| s.parse::<i64>().ok())
+    };
     match kind {
         b'+' | b'-' | b':' | b',' | b'#' | b'_' | b'(' => Some(Ok(next)),
         b'$' | b'=' | b'!' => {
-            let Some(n) = number() else { return Some(Err(())) };
+            let Some(n) = number() else {
+                return Some(Err(()));
+            };
             if n < 0 {
                 return Some(Ok(next));
             }
@@ -410,7 +521,9 @@ pub fn resp_len(buf: &[u8], pos: usize) -> Option<Result<usize, ()>> {
             if buf.len() < end { None } else { Some(Ok(end)) }
         }
         b'*' | b'%' | b'~' | b'>' => {
-            let Some(n) = number() else { return Some(Err(())) };
+            let Some(n) = number() else {
+                return Some(Err(()));
+            };
             let items = if kind == b'%' { n.max(0) * 2 } else { n.max(0) };
             let mut at = next;
             for _ in 0..items {
@@ -441,17 +554,25 @@ mod tests {
     #[test]
     fn command_roundtrip() {
         let q = encode_command(&[b"INCR", b"k"]);
-        assert_eq!(decode_command(&q), Some(vec![b"INCR".to_vec(), b"k".to_vec()]));
+        assert_eq!(
+            decode_command(&q),
+            Some(vec![b"INCR".to_vec(), b"k".to_vec()])
+        );
     }
 
     #[test]
     fn parses_chunked_and_length() {
-        let r = b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n0\r\nx-t: 1\r\n\r\n";
-        let Parse::Done(resp) = parse_response(r) else { panic!("incomplete") };
+        let r =
+            b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n0\r\nx-t: 1\r\n\r\n";
+        let Parse::Done(resp) = parse_response(r) else {
+            panic!("incomplete")
+        };
         assert_eq!(resp.body, b"abc");
         assert_eq!(resp.trailers, vec![("x-t".into(), "1".into())]);
         let r = b"HTTP/1.1 404 Not Found\r\nContent-Length: 2\r\n\r\nno";
-        let Parse::Done(resp) = parse_response(r) else { panic!("incomplete") };
+        let Parse::Done(resp) = parse_response(r) else {
+            panic!("incomplete")
+        };
         assert_eq!(resp.status(), Some(404));
     }
 }

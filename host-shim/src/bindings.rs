@@ -6,4 +6,6 @@ wasmtime::component::bindgen!({
     path: "../wit",
 });
 
-pub use gatewit::plugin::types::{BodyAction, BodyKind, HeaderAction, LogLevel, MapKind, MetricKind, StatusError};
+pub use gatewit::plugin::types::{
+    BodyAction, BodyKind, HeaderAction, LogLevel, MapKind, MetricKind, StatusError,
+};

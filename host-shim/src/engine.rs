@@ -72,6 +72,13 @@ impl From<&Path> for ComponentSource {
     }
 }
 
+impl From<&str> for ComponentSource {
+    /// A path.
+    fn from(p: &str) -> Self {
+        Self::Path(PathBuf::from(p))
+    }
+}
+
 impl From<PathBuf> for ComponentSource {
     fn from(p: PathBuf) -> Self {
         Self::Path(p)
@@ -107,7 +114,10 @@ pub struct PluginComponent {
 
 impl std::fmt::Debug for PluginComponent {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("PluginComponent").field("name", &self.name).field("hooks", &format_args!("{:#x}", self.hooks)).finish()
+        f.debug_struct("PluginComponent")
+            .field("name", &self.name)
+            .field("hooks", &format_args!("{:#x}", self.hooks))
+            .finish()
     }
 }
 
@@ -116,7 +126,9 @@ impl PluginComponent {
     pub fn load(source: impl Into<ComponentSource>) -> anyhow::Result<Self> {
         match source.into() {
             ComponentSource::Path(path) => {
-                let bytes = std::fs::read(&path).with_context(|| format!("cannot read plugin component `{}`", path.display()))?;
+                let bytes = std::fs::read(&path).with_context(|| {
+                    format!("cannot read plugin component `{}`", path.display())
+                })?;
                 Self::compile(&bytes, &path.display().to_string())
             }
             ComponentSource::Bytes(bytes) => Self::compile(&bytes, "<bytes>"),
@@ -132,10 +144,15 @@ impl PluginComponent {
         if let Some(found) = cache.lock().ok().and_then(|c| c.get(&key).cloned()) {
             return Ok(found);
         }
-        let component =
-            Component::new(engine()?, bytes).map_err(|e| anyhow!("`{name}` is not a valid WebAssembly component: {e:#}"))?;
-        let hooks = hooks::read_hooks(bytes).with_context(|| format!("invalid plugin component `{name}`"))?;
-        let loaded = Self { component, hooks, name: name.to_string() };
+        let component = Component::new(engine()?, bytes)
+            .map_err(|e| anyhow!("`{name}` is not a valid WebAssembly component: {e:#}"))?;
+        let hooks = hooks::read_hooks(bytes)
+            .with_context(|| format!("invalid plugin component `{name}`"))?;
+        let loaded = Self {
+            component,
+            hooks,
+            name: name.to_string(),
+        };
         if let Ok(mut c) = cache.lock() {
             c.insert(key, loaded.clone());
         }

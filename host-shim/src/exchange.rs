@@ -29,7 +29,12 @@ pub struct HttpRequest {
 impl HttpRequest {
     /// A `GET` of `path` at `authority` with no body.
     pub fn get(authority: &str, path: &str) -> Self {
-        Self { method: "GET".into(), path: path.into(), authority: authority.into(), ..Self::default() }
+        Self {
+            method: "GET".into(),
+            path: path.into(),
+            authority: authority.into(),
+            ..Self::default()
+        }
     }
 
     /// A `POST` of `body` (one chunk) to `path` at `authority`.
@@ -69,7 +74,11 @@ pub struct UpstreamResponse {
 
 impl Default for UpstreamResponse {
     fn default() -> Self {
-        Self { status: 200, headers: vec![("content-type".into(), "text/plain".into())], body_chunks: vec![b"upstream ok".to_vec()] }
+        Self {
+            status: 200,
+            headers: vec![("content-type".into(), "text/plain".into())],
+            body_chunks: vec![b"upstream ok".to_vec()],
+        }
     }
 }
 
@@ -125,7 +134,10 @@ impl Exchange {
 }
 
 fn find<'a>(headers: &'a HeaderList, name: &str) -> Option<&'a str> {
-    headers.iter().find(|(k, _)| k.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
+    headers
+        .iter()
+        .find(|(k, _)| k.eq_ignore_ascii_case(name))
+        .map(|(_, v)| v.as_str())
 }
 
 /// Where a gateway cluster leads. Each tier turns this into its own form
@@ -175,5 +187,9 @@ pub trait Gateway {
     /// (HTTP, Redis, against the setup's clusters) until the exchange ends.
     /// Errors are failures of the tier itself (a trap, a hung plugin, a dead
     /// gateway), never an HTTP status.
-    fn send(&mut self, request: &HttpRequest, upstream: &UpstreamResponse) -> anyhow::Result<Exchange>;
+    fn send(
+        &mut self,
+        request: &HttpRequest,
+        upstream: &UpstreamResponse,
+    ) -> anyhow::Result<Exchange>;
 }

@@ -52,7 +52,11 @@ impl FakeRedis {
 
     /// Every key, sorted.
     pub fn keys(&self) -> Vec<String> {
-        let mut keys: Vec<String> = self.data.keys().map(|k| String::from_utf8_lossy(k).into_owned()).collect();
+        let mut keys: Vec<String> = self
+            .data
+            .keys()
+            .map(|k| String::from_utf8_lossy(k).into_owned())
+            .collect();
         keys.sort();
         keys
     }
@@ -62,32 +66,51 @@ impl FakeRedis {
         if let Some(msg) = &self.fail_with {
             return err(msg);
         }
-        let Some(args) = decode_command(query) else { return err("ERR protocol error: expected an array of bulk strings") };
-        let Some((name, args)) = args.split_first() else { return err("ERR empty command") };
+        let Some(args) = decode_command(query) else {
+            return err("ERR protocol error: expected an array of bulk strings");
+        };
+        let Some((name, args)) = args.split_first() else {
+            return err("ERR empty command");
+        };
         let name = String::from_utf8_lossy(name).to_ascii_uppercase();
         let arity = |n: usize| args.len() == n;
         match name.as_str() {
             "PING" => b"+PONG\r\n".to_vec(),
-            "GET" if arity(1) => self.data.get(&args[0]).map_or_else(|| b"$-1\r\n".to_vec(), |v| bulk(v)),
+            "GET" if arity(1) => self
+                .data
+                .get(&args[0])
+                .map_or_else(|| b"$-1\r\n".to_vec(), |v| bulk(v)),
             "SET" if args.len() >= 2 => {
                 self.data.insert(args[0].clone(), args[1].clone());
                 b"+OK\r\n".to_vec()
             }
             "DEL" if !args.is_empty() => {
-                let n = args.iter().filter(|k| self.data.remove(*k).is_some()).count();
+                let n = args
+                    .iter()
+                    .filter(|k| self.data.remove(*k).is_some())
+                    .count();
                 int(n as i64)
             }
-            "EXISTS" if !args.is_empty() => int(args.iter().filter(|k| self.data.contains_key(*k)).count() as i64),
+            "EXISTS" if !args.is_empty() => {
+                int(args.iter().filter(|k| self.data.contains_key(*k)).count() as i64)
+            }
             "INCR" | "DECR" | "INCRBY" | "DECRBY" => {
                 let by = match (name.as_str(), args) {
                     ("INCR", [_]) => 1,
                     ("DECR", [_]) => -1,
-                    ("INCRBY" | "DECRBY", [_, n]) => match String::from_utf8_lossy(n).parse::<i64>() {
-                        Ok(n) if name == "INCRBY" => n,
-                        Ok(n) => -n,
-                        Err(_) => return err("ERR value is not an integer or out of range"),
-                    },
-                    _ => return err(&format!("ERR wrong number of arguments for '{}' command", name.to_lowercase())),
+                    ("INCRBY" | "DECRBY", [_, n]) => {
+                        match String::from_utf8_lossy(n).parse::<i64>() {
+                            Ok(n) if name == "INCRBY" => n,
+                            Ok(n) => -n,
+                            Err(_) => return err("ERR value is not an integer or out of range"),
+                        }
+                    }
+                    _ => {
+                        return err(&format!(
+                            "ERR wrong number of arguments for '{}' command",
+                            name.to_lowercase()
+                        ));
+                    }
                 };
                 let current = match self.data.get(&args[0]) {
                     None => 0,
@@ -97,7 +120,8 @@ impl FakeRedis {
                     },
                 };
                 let next = current + by;
-                self.data.insert(args[0].clone(), next.to_string().into_bytes());
+                self.data
+                    .insert(args[0].clone(), next.to_string().into_bytes());
                 int(next)
             }
             "EXPIRE" if arity(2) => {
@@ -111,12 +135,17 @@ impl FakeRedis {
                     int(0)
                 }
             }
-            "TTL" if arity(1) => int(match (self.data.contains_key(&args[0]), self.ttls.get(&args[0])) {
-                (false, _) => -2,
-                (true, None) => -1,
-                (true, Some(t)) => *t,
-            }),
-            _ => err(&format!("ERR unknown command or wrong arguments for '{}'", name.to_lowercase())),
+            "TTL" if arity(1) => int(
+                match (self.data.contains_key(&args[0]), self.ttls.get(&args[0])) {
+                    (false, _) => -2,
+                    (true, None) => -1,
+                    (true, Some(t)) => *t,
+                },
+            ),
+            _ => err(&format!(
+                "ERR unknown command or wrong arguments for '{}'",
+                name.to_lowercase()
+            )),
         }
     }
 }

@@ -3,7 +3,9 @@
 use anyhow::{Context, bail};
 
 use crate::engine::ComponentSource;
-use crate::exchange::{ClientResponse, Exchange, Gateway, GatewaySetup, HttpRequest, UpstreamResponse};
+use crate::exchange::{
+    ClientResponse, Exchange, Gateway, GatewaySetup, HttpRequest, UpstreamResponse,
+};
 use crate::harness::{PluginHost, PluginHostBuilder};
 
 /// The host-shim tier: the plugin component under wasmtime, its clusters
@@ -37,7 +39,9 @@ impl ShimGateway {
         for (name, addr) in &setup.clusters.redis {
             builder = builder.redis_real(name, *addr);
         }
-        let host = adjust(builder).start().context("the host shim could not start the plugin")?;
+        let host = adjust(builder)
+            .start()
+            .context("the host shim could not start the plugin")?;
         Ok(Self { host })
     }
 
@@ -62,7 +66,11 @@ impl Gateway for ShimGateway {
         "host-shim"
     }
 
-    fn send(&mut self, request: &HttpRequest, upstream: &UpstreamResponse) -> anyhow::Result<Exchange> {
+    fn send(
+        &mut self,
+        request: &HttpRequest,
+        upstream: &UpstreamResponse,
+    ) -> anyhow::Result<Exchange> {
         let mut stream = self.host.stream()?;
         stream.send_request(request)?;
         let received = if stream.local_reply().is_none() {
@@ -78,6 +86,9 @@ impl Gateway for ShimGateway {
         let Some(response) = response else {
             bail!("the plugin paused the response and never resumed it");
         };
-        Ok(Exchange { upstream: received, response })
+        Ok(Exchange {
+            upstream: received,
+            response,
+        })
     }
 }

@@ -32,11 +32,11 @@ use crate::engine::{self, ComponentSource, EPOCH_TICK, PluginComponent};
 use crate::exchange::{ClientResponse, HeaderList, HttpRequest, ReceivedRequest, UpstreamResponse};
 use crate::fake_redis::FakeRedis;
 use crate::hooks::bit;
-pub use crate::state::{
-    HttpBackend, HttpCallRecord, Level, LocalReply, LogRecord, LogSource, Metric, MetricKind, MockHttp, RedisBackend,
-    RedisCallRecord,
-};
 use crate::state::{Flow, HostState, Persistent, RequestState};
+pub use crate::state::{
+    HttpBackend, HttpCallRecord, Level, LocalReply, LogRecord, LogSource, Metric, MetricKind,
+    MockHttp, RedisBackend, RedisCallRecord,
+};
 
 /// Default time budget of one callback.
 pub const DEFAULT_TIME_BUDGET: Duration = Duration::from_secs(1);
@@ -72,7 +72,11 @@ impl PluginHostBuilder {
 
     /// The plugin's configuration as JSON (`null` → empty configuration).
     pub fn config_json(mut self, config: &serde_json::Value) -> Self {
-        self.config = if config.is_null() { Vec::new() } else { config.to_string().into_bytes() };
+        self.config = if config.is_null() {
+            Vec::new()
+        } else {
+            config.to_string().into_bytes()
+        };
         self
     }
 
@@ -108,7 +112,8 @@ impl PluginHostBuilder {
     /// seed and inspect it.
     pub fn redis_fake(mut self, cluster: &str) -> (Self, Arc<Mutex<FakeRedis>>) {
         let fake = Arc::new(Mutex::new(FakeRedis::new()));
-        self.redis.insert(cluster.into(), RedisBackend::Fake(fake.clone()));
+        self.redis
+            .insert(cluster.into(), RedisBackend::Fake(fake.clone()));
         (self, fake)
     }
 
@@ -158,6 +163,7 @@ impl PluginHostBuilder {
             next_ctx: 1,
             restarts: 0,
             ticked_until: Duration::ZERO,
+            hold_calls: false,
             restarting: true,
         };
         host.instantiate()?;
@@ -182,11 +188,16 @@ pub struct PluginHost {
     ticked_until: Duration,
     /// Set while (re)starting: a trap then is final.
     restarting: bool,
+    /// Leave outbound calls unanswered until [`PluginHost::answer_calls`].
+    hold_calls: bool,
 }
 
 impl std::fmt::Debug for PluginHost {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("PluginHost").field("component", &self.component).field("restarts", &self.restarts).finish()
+        f.debug_struct("PluginHost")
+            .field("component", &self.component)
+            .field("restarts", &self.restarts)
+            .finish()
     }
 }
 
@@ -207,7 +218,11 @@ impl PluginHost {
     }
 
     fn new_store(memory_limit: usize, persistent: Persistent) -> anyhow::Result<Store<HostState>> {
-        let limits = StoreLimitsBuilder::new().memory_size(memory_limit).instances(64).trap_on_grow_failure(true).build();
+        let limits = StoreLimitsBuilder::new()
+            .memory_size(memory_limit)
+            .instances(64)
+            .trap_on_grow_failure(true)
+            .build();
         let mut store = Store::new(engine::engine()?, HostState::new(limits, persistent));
         store.limiter(|s| &mut s.limits);
         Ok(store)
@@ -226,10 +241,15 @@ impl PluginHost {
         self.plugin = Some(plugin);
         if self.hook(bit::ON_PLUGIN_START) {
             let config = self.config.clone();
-            let result = self.call("on-plugin-start", 0, |g, s| g.call_on_plugin_start(s, &config))?;
+            let result = self.call("on-plugin-start", 0, |g, s| {
+                g.call_on_plugin_start(s, &config)
+            })?;
             if let Err(message) = result {
                 self.plugin = None;
-                bail!("plugin `{}` rejected its configuration: {message}", self.component.name());
+                bail!(
+                    "plugin `{}` rejected its configuration: {message}",
+                    self.component.name()
+                );
             }
         }
         Ok(())
@@ -255,7 +275,9 @@ impl PluginHost {
         if let Some(why) = &self.dead {
             bail!("plugin `{}` is not running: {why}", self.component.name());
         }
-        let Some(plugin) = &self.plugin else { bail!("plugin `{}` is not running", self.component.name()) };
+        let Some(plugin) = &self.plugin else {
+            bail!("plugin `{}` is not running", self.component.name())
+        };
         self.store.data_mut().current = ctx;
         self.store.set_epoch_deadline(self.budget_ticks());
         let logs_before = self.store.data().p.logs.len();
@@ -271,10 +293,17 @@ impl PluginHost {
             .filter(|l| l.source == LogSource::Stderr)
             .map(|l| l.message.clone())
             .collect();
-        let output = if stderr.is_empty() { String::new() } else { format!(" (plugin stderr: {})", stderr.join(" | ")) };
+        let output = if stderr.is_empty() {
+            String::new()
+        } else {
+            format!(" (plugin stderr: {})", stderr.join(" | "))
+        };
         let err = match error.downcast_ref::<Trap>() {
             Some(Trap::Interrupt) | Some(Trap::OutOfFuel) => {
-                anyhow!("plugin exceeded its time budget of {:?} in `{what}`", self.time_budget)
+                anyhow!(
+                    "plugin exceeded its time budget of {:?} in `{what}`",
+                    self.time_budget
+                )
             }
             _ => anyhow!("plugin trapped in `{what}`: {error:#}{output}"),
         };
@@ -297,7 +326,11 @@ impl PluginHost {
         match Self::new_store(self.memory_limit, persistent) {
             Ok(store) => {
                 self.store = store;
-                self.store.data_mut().log(Level::Error, LogSource::Host, format!("restarting the plugin: {cause:#}"));
+                self.store.data_mut().log(
+                    Level::Error,
+                    LogSource::Host,
+                    format!("restarting the plugin: {cause:#}"),
+                );
                 if let Err(e) = self.instantiate() {
                     self.dead = Some(format!("restart failed: {e:#}"));
                 }
@@ -311,11 +344,26 @@ impl PluginHost {
     pub fn stream(&mut self) -> anyhow::Result<Stream<'_>> {
         let ctx = self.next_ctx;
         self.next_ctx = self.next_ctx.wrapping_add(1).max(1);
-        self.store.data_mut().requests.insert(ctx, RequestState::default());
+        self.store
+            .data_mut()
+            .requests
+            .insert(ctx, RequestState::default());
         if self.hook(bit::ON_CONTEXT_CREATE) {
-            self.call("on-context-create", ctx, |g, s| g.call_on_context_create(s, ctx))?;
+            self.call("on-context-create", ctx, |g, s| {
+                g.call_on_context_create(s, ctx)
+            })?;
         }
-        Ok(Stream { host: self, ctx, finished: false })
+        Ok(Stream {
+            host: self,
+            ctx,
+            finished: false,
+        })
+    }
+
+    /// Bytes of linear memory the current plugin instance holds (all its
+    /// memories; WebAssembly memories never shrink, so growth shows leaks).
+    pub fn memory_bytes(&self) -> usize {
+        self.store.data().limits.memory_bytes
     }
 
     /// How many times the plugin was restarted after a trap.
@@ -394,7 +442,9 @@ impl PluginHost {
                 break;
             }
             if fired >= MAX_TICKS_PER_ADVANCE {
-                bail!("more than {MAX_TICKS_PER_ADVANCE} ticks in one `advance_time`: use a shorter advance");
+                bail!(
+                    "more than {MAX_TICKS_PER_ADVANCE} ticks in one `advance_time`: use a shorter advance"
+                );
             }
             self.store.data_mut().p.clock_offset = next;
             self.ticked_until = next;
@@ -421,7 +471,12 @@ impl PluginHost {
 
     // ---- request direction -------------------------------------------------
 
-    fn request_headers(&mut self, ctx: u32, headers: HeaderList, end_of_stream: bool) -> anyhow::Result<()> {
+    fn request_headers(
+        &mut self,
+        ctx: u32,
+        headers: HeaderList,
+        end_of_stream: bool,
+    ) -> anyhow::Result<()> {
         let r = self.req(ctx)?;
         if r.request_flow != Flow::Idle {
             bail!("request headers were already sent");
@@ -430,7 +485,9 @@ impl PluginHost {
         r.request_headers = headers;
         r.request_eos = end_of_stream;
         let action = if self.hook(bit::ON_REQUEST_HEADERS) {
-            self.call("on-request-headers", ctx, |g, s| g.call_on_request_headers(s, ctx, count, end_of_stream))?
+            self.call("on-request-headers", ctx, |g, s| {
+                g.call_on_request_headers(s, ctx, count, end_of_stream)
+            })?
         } else {
             HeaderAction::Continue
         };
@@ -438,7 +495,9 @@ impl PluginHost {
             return self.settle(ctx);
         }
         match action {
-            HeaderAction::Continue | HeaderAction::ContinueAndEndStream => self.forward_request_headers(ctx)?,
+            HeaderAction::Continue | HeaderAction::ContinueAndEndStream => {
+                self.forward_request_headers(ctx)?
+            }
             _ => self.req(ctx)?.request_flow = Flow::PausedInHeaders,
         }
         self.settle(ctx)
@@ -453,7 +512,11 @@ impl PluginHost {
             return Ok(());
         }
         r.request_flow = Flow::Streaming;
-        if body_pending { self.request_body_callback(ctx) } else { Ok(()) }
+        if body_pending {
+            self.request_body_callback(ctx)
+        } else {
+            Ok(())
+        }
     }
 
     fn request_body(&mut self, ctx: u32, chunk: &[u8], end_of_stream: bool) -> anyhow::Result<()> {
@@ -484,7 +547,9 @@ impl PluginHost {
         let r = self.req(ctx)?;
         let (size, eos) = (r.request_body.len() as u32, r.request_eos);
         let action = if self.hook(bit::ON_REQUEST_BODY) {
-            self.call("on-request-body", ctx, |g, s| g.call_on_request_body(s, ctx, size, eos))?
+            self.call("on-request-body", ctx, |g, s| {
+                g.call_on_request_body(s, ctx, size, eos)
+            })?
         } else {
             BodyAction::Continue
         };
@@ -513,18 +578,46 @@ impl PluginHost {
         if r.local_reply.is_some() {
             return Ok(());
         }
+        if r.request_flow == Flow::Idle || r.request_eos {
+            bail!("request trailers sent before the headers or after the end of the stream");
+        }
         let count = trailers.len() as u32;
         r.request_trailers = trailers;
-        if self.hook(bit::ON_REQUEST_TRAILERS) {
-            self.call("on-request-trailers", ctx, |g, s| g.call_on_request_trailers(s, ctx, count))?;
+        // Trailers end the stream.
+        r.request_eos = true;
+        let action = if self.hook(bit::ON_REQUEST_TRAILERS) {
+            self.call("on-request-trailers", ctx, |g, s| {
+                g.call_on_request_trailers(s, ctx, count)
+            })?
+        } else {
+            HeaderAction::Continue
+        };
+        if self.handle_local_reply(ctx)? {
+            return self.settle(ctx);
         }
-        self.handle_local_reply(ctx)?;
+        let r = self.req(ctx)?;
+        if r.request_flow == Flow::Streaming {
+            match action {
+                // What the body phase buffered goes on with the trailers.
+                HeaderAction::Continue | HeaderAction::ContinueAndEndStream => {
+                    let chunk = std::mem::take(&mut r.request_body);
+                    r.upstream_body.extend_from_slice(&chunk);
+                    r.request_flow = Flow::Done;
+                }
+                _ => r.request_flow = Flow::PausedInBody,
+            }
+        }
         self.settle(ctx)
     }
 
     // ---- response direction ------------------------------------------------
 
-    fn response_headers(&mut self, ctx: u32, headers: HeaderList, end_of_stream: bool) -> anyhow::Result<()> {
+    fn response_headers(
+        &mut self,
+        ctx: u32,
+        headers: HeaderList,
+        end_of_stream: bool,
+    ) -> anyhow::Result<()> {
         let r = self.req(ctx)?;
         if r.local_reply.is_some() {
             bail!("the request was answered locally; there is no upstream response to send");
@@ -543,9 +636,14 @@ impl PluginHost {
 
     fn response_headers_callback(&mut self, ctx: u32) -> anyhow::Result<()> {
         let r = self.req(ctx)?;
-        let (count, eos) = (r.response_headers.len() as u32, r.response_eos && r.response_body.is_empty());
+        let (count, eos) = (
+            r.response_headers.len() as u32,
+            r.response_eos && r.response_body.is_empty(),
+        );
         let action = if self.hook(bit::ON_RESPONSE_HEADERS) {
-            self.call("on-response-headers", ctx, |g, s| g.call_on_response_headers(s, ctx, count, eos))?
+            self.call("on-response-headers", ctx, |g, s| {
+                g.call_on_response_headers(s, ctx, count, eos)
+            })?
         } else {
             HeaderAction::Continue
         };
@@ -553,7 +651,9 @@ impl PluginHost {
             return Ok(());
         }
         match action {
-            HeaderAction::Continue | HeaderAction::ContinueAndEndStream => self.forward_response_headers(ctx),
+            HeaderAction::Continue | HeaderAction::ContinueAndEndStream => {
+                self.forward_response_headers(ctx)
+            }
             _ => {
                 self.req(ctx)?.response_flow = Flow::PausedInHeaders;
                 Ok(())
@@ -570,7 +670,11 @@ impl PluginHost {
             return Ok(());
         }
         r.response_flow = Flow::Streaming;
-        if body_pending { self.response_body_callback(ctx) } else { Ok(()) }
+        if body_pending {
+            self.response_body_callback(ctx)
+        } else {
+            Ok(())
+        }
     }
 
     fn response_body(&mut self, ctx: u32, chunk: &[u8], end_of_stream: bool) -> anyhow::Result<()> {
@@ -598,7 +702,9 @@ impl PluginHost {
         let r = self.req(ctx)?;
         let (size, eos) = (r.response_body.len() as u32, r.response_eos);
         let action = if self.hook(bit::ON_RESPONSE_BODY) {
-            self.call("on-response-body", ctx, |g, s| g.call_on_response_body(s, ctx, size, eos))?
+            self.call("on-response-body", ctx, |g, s| {
+                g.call_on_response_body(s, ctx, size, eos)
+            })?
         } else {
             BodyAction::Continue
         };
@@ -625,12 +731,35 @@ impl PluginHost {
         if r.local_reply.is_some() {
             return Ok(());
         }
+        if r.response_flow == Flow::Idle || r.response_eos {
+            bail!("response trailers sent before the headers or after the end of the stream");
+        }
         let count = trailers.len() as u32;
         r.response_trailers = trailers;
-        if self.hook(bit::ON_RESPONSE_TRAILERS) {
-            self.call("on-response-trailers", ctx, |g, s| g.call_on_response_trailers(s, ctx, count))?;
+        // Trailers end the stream.
+        r.response_eos = true;
+        let action = if self.hook(bit::ON_RESPONSE_TRAILERS) {
+            self.call("on-response-trailers", ctx, |g, s| {
+                g.call_on_response_trailers(s, ctx, count)
+            })?
+        } else {
+            HeaderAction::Continue
+        };
+        if self.handle_local_reply(ctx)? {
+            return self.settle(ctx);
         }
-        self.handle_local_reply(ctx)?;
+        let r = self.req(ctx)?;
+        if r.response_flow == Flow::Streaming {
+            match action {
+                // What the body phase buffered goes on with the trailers.
+                HeaderAction::Continue | HeaderAction::ContinueAndEndStream => {
+                    let chunk = std::mem::take(&mut r.response_body);
+                    r.client_body.extend_from_slice(&chunk);
+                    r.response_flow = Flow::Done;
+                }
+                _ => r.response_flow = Flow::PausedInBody,
+            }
+        }
         self.settle(ctx)
     }
 
@@ -644,7 +773,9 @@ impl PluginHost {
     /// during the response phases replaces the upstream response as is.
     fn handle_local_reply(&mut self, ctx: u32) -> anyhow::Result<bool> {
         let r = self.req(ctx)?;
-        let Some(reply) = r.local_reply.clone() else { return Ok(false) };
+        let Some(reply) = r.local_reply.clone() else {
+            return Ok(false);
+        };
         if r.local_reply_handled {
             // Already the response (we are in its response phases).
             return Ok(false);
@@ -653,7 +784,13 @@ impl PluginHost {
         r.request_flow = Flow::Done;
         r.resume_request = false;
         let mut headers = vec![(":status".to_string(), reply.status.to_string())];
-        headers.extend(reply.headers.iter().filter(|(k, _)| k != ":status").cloned());
+        headers.extend(
+            reply
+                .headers
+                .iter()
+                .filter(|(k, _)| k != ":status")
+                .cloned(),
+        );
         if !reply.body.is_empty() {
             headers.push(("content-length".into(), reply.body.len().to_string()));
         }
@@ -684,7 +821,9 @@ impl PluginHost {
         // Each round either clears a flag or ends the exchange, and the
         // plugin can only set flags from callbacks, so this terminates.
         for _ in 0..MAX_CALLS_PER_STEP {
-            let Some(r) = self.store.data_mut().requests.get_mut(&ctx) else { return Ok(()) };
+            let Some(r) = self.store.data_mut().requests.get_mut(&ctx) else {
+                return Ok(());
+            };
             if r.local_reply.is_some() && !r.local_reply_handled {
                 self.handle_local_reply(ctx)?;
                 continue;
@@ -721,6 +860,31 @@ impl PluginHost {
     /// Answers every pending HTTP and Redis call, delivering each answer with
     /// the originating request current.
     fn drain_calls(&mut self) -> anyhow::Result<()> {
+        if self.hold_calls {
+            return Ok(());
+        }
+        self.answer_pending()
+    }
+
+    /// By default every outbound call is answered as soon as the callback
+    /// that made it returns. With `hold`, calls wait until
+    /// [`PluginHost::answer_calls`] (or [`Stream::answer_calls`]), so a test
+    /// can observe a paused request.
+    pub fn hold_calls(&mut self, hold: bool) {
+        self.hold_calls = hold;
+    }
+
+    /// How many outbound calls (HTTP and Redis) wait for an answer.
+    pub fn pending_calls(&self) -> usize {
+        self.store.data().pending_http.len() + self.store.data().pending_redis.len()
+    }
+
+    /// Answers every pending call now (see [`PluginHost::hold_calls`]).
+    pub fn answer_calls(&mut self) -> anyhow::Result<()> {
+        self.answer_pending()
+    }
+
+    fn answer_pending(&mut self) -> anyhow::Result<()> {
         for _ in 0..MAX_CALLS_PER_STEP {
             if let Some(pending) = self.store.data_mut().pending_http.pop_front() {
                 let record = &self.store.data().p.http_calls[pending.record_index];
@@ -736,18 +900,30 @@ impl PluginHost {
                         backend::http_call(addr, &record.request, timeout)
                     }
                 };
-                self.store.data_mut().p.http_calls[pending.record_index].outcome = Some(outcome.clone());
+                self.store.data_mut().p.http_calls[pending.record_index].outcome =
+                    Some(outcome.clone());
                 if !self.request_alive(ctx) {
                     continue;
                 }
                 let response = outcome
-                    .map(|r| guest::HttpResponse { headers: r.headers, body: r.body, trailers: r.trailers })
+                    .map(|r| guest::HttpResponse {
+                        headers: r.headers,
+                        body: r.body,
+                        trailers: r.trailers,
+                    })
                     .map_err(|f| match f {
                         CallFailure::Timeout => guest::CallFailure::Timeout,
                         CallFailure::Reset => guest::CallFailure::Reset,
                     });
                 if self.hook(bit::ON_HTTP_CALL_RESPONSE) {
-                    self.call("on-http-call-response", ctx, |g, s| g.call_on_http_call_response(s, ctx, call_id, response.as_ref().map_err(|e| *e)))?;
+                    self.call("on-http-call-response", ctx, |g, s| {
+                        g.call_on_http_call_response(
+                            s,
+                            ctx,
+                            call_id,
+                            response.as_ref().map_err(|e| *e),
+                        )
+                    })?;
                 }
                 if ctx != 0 {
                     self.apply_resumes(ctx)?;
@@ -780,7 +956,8 @@ impl PluginHost {
                             match &mut cluster.connection {
                                 None => Err(crate::backend::RedisFailure::Broken.status()),
                                 Some(conn) => {
-                                    let result = conn.call(&query, cluster.timeout).map_err(|f| f.status());
+                                    let result =
+                                        conn.call(&query, cluster.timeout).map_err(|f| f.status());
                                     if result.is_err() {
                                         cluster.connection = None;
                                     }
@@ -795,7 +972,14 @@ impl PluginHost {
                     continue;
                 }
                 if self.hook(bit::ON_REDIS_CALL_RESPONSE) {
-                    self.call("on-redis-call-response", ctx, |g, s| g.call_on_redis_call_response(s, ctx, call_id, outcome.as_ref().map(Vec::as_slice).map_err(|e| *e)))?;
+                    self.call("on-redis-call-response", ctx, |g, s| {
+                        g.call_on_redis_call_response(
+                            s,
+                            ctx,
+                            call_id,
+                            outcome.as_ref().map(Vec::as_slice).map_err(|e| *e),
+                        )
+                    })?;
                 }
                 if ctx != 0 {
                     self.apply_resumes(ctx)?;
@@ -810,17 +994,28 @@ impl PluginHost {
     /// Calls from a finished request are cancelled, as Envoy cancels them
     /// when the stream goes away.
     fn request_alive(&self, ctx: u32) -> bool {
-        ctx == 0 || self.store.data().requests.get(&ctx).is_some_and(|r| !r.done)
+        ctx == 0
+            || self
+                .store
+                .data()
+                .requests
+                .get(&ctx)
+                .is_some_and(|r| !r.done)
     }
 
     fn finish(&mut self, ctx: u32) -> anyhow::Result<()> {
-        let Some(r) = self.store.data_mut().requests.get_mut(&ctx) else { return Ok(()) };
+        let Some(r) = self.store.data_mut().requests.get_mut(&ctx) else {
+            return Ok(());
+        };
         if r.done {
             return Ok(());
         }
         r.done = true;
         let result = if self.hook(bit::ON_REQUEST_DONE) {
-            self.call("on-request-done", ctx, |g, s| g.call_on_request_done(s, ctx)).and_then(|()| self.drain_calls())
+            self.call("on-request-done", ctx, |g, s| {
+                g.call_on_request_done(s, ctx)
+            })
+            .and_then(|()| self.drain_calls())
         } else {
             Ok(())
         };
@@ -856,11 +1051,18 @@ pub fn request_header_list(request: &HttpRequest) -> HeaderList {
 }
 
 fn split_pseudo(headers: &HeaderList) -> (HeaderList, HeaderList) {
-    headers.iter().cloned().partition(|(k, _)| k.starts_with(':'))
+    headers
+        .iter()
+        .cloned()
+        .partition(|(k, _)| k.starts_with(':'))
 }
 
 fn pseudo(headers: &HeaderList, name: &str) -> String {
-    headers.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone()).unwrap_or_default()
+    headers
+        .iter()
+        .find(|(k, _)| k == name)
+        .map(|(_, v)| v.clone())
+        .unwrap_or_default()
 }
 
 impl Stream<'_> {
@@ -879,7 +1081,11 @@ impl Stream<'_> {
     }
 
     /// Sends the request headers (`:method`, `:path`, `:authority` included).
-    pub fn send_request_headers(&mut self, headers: HeaderList, end_of_stream: bool) -> anyhow::Result<()> {
+    pub fn send_request_headers(
+        &mut self,
+        headers: HeaderList,
+        end_of_stream: bool,
+    ) -> anyhow::Result<()> {
         self.host.request_headers(self.ctx, headers, end_of_stream)
     }
 
@@ -905,18 +1111,26 @@ impl Stream<'_> {
 
     /// Whether the plugin holds the request (paused, waiting for a resume).
     pub fn request_paused(&self) -> bool {
-        self.state().is_some_and(|r| matches!(r.request_flow, Flow::PausedInHeaders | Flow::PausedInBody))
+        self.state()
+            .is_some_and(|r| matches!(r.request_flow, Flow::PausedInHeaders | Flow::PausedInBody))
     }
 
     /// Whether the plugin holds the response.
     pub fn response_paused(&self) -> bool {
-        self.state().is_some_and(|r| matches!(r.response_flow, Flow::PausedInHeaders | Flow::PausedInBody))
+        self.state()
+            .is_some_and(|r| matches!(r.response_flow, Flow::PausedInHeaders | Flow::PausedInBody))
     }
 
     /// The request headers as forwarded upstream (pseudo-headers included),
     /// once the plugin let them through.
     pub fn upstream_headers(&self) -> Option<HeaderList> {
-        self.state().and_then(|r| if r.local_reply.is_some() { None } else { r.upstream_headers.clone() })
+        self.state().and_then(|r| {
+            if r.local_reply.is_some() {
+                None
+            } else {
+                r.upstream_headers.clone()
+            }
+        })
     }
 
     /// The request as the upstream received it, once the whole request went
@@ -942,7 +1156,12 @@ impl Stream<'_> {
     }
 
     /// Sends the upstream response headers (`status` becomes `:status`).
-    pub fn send_response_headers(&mut self, status: u16, headers: &HeaderList, end_of_stream: bool) -> anyhow::Result<()> {
+    pub fn send_response_headers(
+        &mut self,
+        status: u16,
+        headers: &HeaderList,
+        end_of_stream: bool,
+    ) -> anyhow::Result<()> {
         let mut all = vec![(":status".to_string(), status.to_string())];
         all.extend(headers.iter().cloned());
         self.host.response_headers(self.ctx, all, end_of_stream)
@@ -976,7 +1195,9 @@ impl Stream<'_> {
 
     /// The response body the client has received so far.
     pub fn client_body(&self) -> Vec<u8> {
-        self.state().map(|r| r.client_body.clone()).unwrap_or_default()
+        self.state()
+            .map(|r| r.client_body.clone())
+            .unwrap_or_default()
     }
 
     /// The response as the client received it, once complete.
@@ -987,7 +1208,21 @@ impl Stream<'_> {
         }
         let (pseudos, headers) = split_pseudo(r.client_headers.as_ref()?);
         let status = pseudo(&pseudos, ":status").parse().unwrap_or(0);
-        Some(ClientResponse { status, headers, body: r.client_body.clone() })
+        Some(ClientResponse {
+            status,
+            headers,
+            body: r.client_body.clone(),
+        })
+    }
+
+    /// Answers the calls held by [`PluginHost::hold_calls`].
+    pub fn answer_calls(&mut self) -> anyhow::Result<()> {
+        self.host.answer_calls()
+    }
+
+    /// How many outbound calls wait for an answer.
+    pub fn pending_calls(&self) -> usize {
+        self.host.pending_calls()
     }
 
     /// Ends the request (`on-request-done`) and returns the client response

@@ -45,7 +45,10 @@ pub fn read_hooks(component: &[u8]) -> anyhow::Result<u32> {
         {
             let data = section.data();
             let Ok(bytes) = <[u8; 4]>::try_from(data) else {
-                bail!("custom section `{SECTION}` must hold 4 bytes, found {}", data.len());
+                bail!(
+                    "custom section `{SECTION}` must hold 4 bytes, found {}",
+                    data.len()
+                );
             };
             // Several core modules may carry a section: any needed bit counts.
             found = Some(found.unwrap_or(0) | u32::from_le_bytes(bytes));

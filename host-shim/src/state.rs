@@ -7,8 +7,8 @@ use std::sync::{Arc, Mutex};
 use std::task::{Context as TaskContext, Poll};
 use std::time::Duration;
 
-use wasmtime::StoreLimits;
 use wasmtime::component::ResourceTable;
+use wasmtime::{ResourceLimiter, StoreLimits};
 use wasmtime_wasi::{WasiCtx, WasiCtxView, WasiView};
 
 use crate::backend::{CallFailure, HttpCallRequest, HttpCallResponse, RedisConnection};
@@ -241,7 +241,7 @@ pub(crate) struct Persistent {
 pub struct HostState {
     pub(crate) wasi: WasiCtx,
     pub(crate) table: ResourceTable,
-    pub(crate) limits: StoreLimits,
+    pub(crate) limits: Limiter,
     pub(crate) stdout: Capture,
     pub(crate) stderr: Capture,
     pub(crate) current: u32,
@@ -256,9 +256,16 @@ pub struct HostState {
 
 impl HostState {
     pub(crate) fn new(limits: StoreLimits, p: Persistent) -> Self {
+        let limits = Limiter {
+            inner: limits,
+            memory_bytes: 0,
+        };
         let stdout = Capture::default();
         let stderr = Capture::default();
-        let wasi = wasmtime_wasi::WasiCtxBuilder::new().stdout(stdout.clone()).stderr(stderr.clone()).build();
+        let wasi = wasmtime_wasi::WasiCtxBuilder::new()
+            .stdout(stdout.clone())
+            .stderr(stderr.clone())
+            .build();
         Self {
             wasi,
             table: ResourceTable::new(),
@@ -287,15 +294,21 @@ impl HostState {
 
     pub(crate) fn log(&mut self, level: Level, source: LogSource, message: String) {
         let context = self.current;
-        self.p.logs.push(LogRecord { level, message, context, source });
+        self.p.logs.push(LogRecord {
+            level,
+            message,
+            context,
+            source,
+        });
     }
 
     /// Moves complete lines the plugin wrote to stdout/stderr into the log;
     /// with `all`, a trailing partial line too.
     pub(crate) fn collect_output(&mut self, all: bool) {
-        for (capture, level, source) in
-            [(self.stdout.clone(), Level::Info, LogSource::Stdout), (self.stderr.clone(), Level::Error, LogSource::Stderr)]
-        {
+        for (capture, level, source) in [
+            (self.stdout.clone(), Level::Info, LogSource::Stdout),
+            (self.stderr.clone(), Level::Error, LogSource::Stderr),
+        ] {
             for line in capture.take_lines(all) {
                 self.log(level, source, line);
             }
@@ -305,7 +318,10 @@ impl HostState {
 
 impl WasiView for HostState {
     fn ctx(&mut self) -> WasiCtxView<'_> {
-        WasiCtxView { ctx: &mut self.wasi, table: &mut self.table }
+        WasiCtxView {
+            ctx: &mut self.wasi,
+            table: &mut self.table,
+        }
     }
 }
 
@@ -320,7 +336,9 @@ const MAX_PENDING_OUTPUT: usize = 64 * 1024;
 
 impl Capture {
     fn take_lines(&self, all: bool) -> Vec<String> {
-        let Ok(mut buf) = self.0.lock() else { return Vec::new() };
+        let Ok(mut buf) = self.0.lock() else {
+            return Vec::new();
+        };
         let cut = match buf.iter().rposition(|&b| b == b'\n') {
             Some(i) => i + 1,
             None if all || buf.len() > MAX_PENDING_OUTPUT => buf.len(),
@@ -328,7 +346,11 @@ impl Capture {
         };
         let cut = if all { buf.len() } else { cut };
         let taken: Vec<u8> = buf.drain(..cut).collect();
-        String::from_utf8_lossy(&taken).lines().map(str::to_owned).filter(|l| !l.is_empty()).collect()
+        String::from_utf8_lossy(&taken)
+            .lines()
+            .map(str::to_owned)
+            .filter(|l| !l.is_empty())
+            .collect()
     }
 }
 
@@ -345,7 +367,11 @@ impl wasmtime_wasi::cli::StdoutStream for Capture {
 }
 
 impl tokio::io::AsyncWrite for Capture {
-    fn poll_write(self: Pin<&mut Self>, _: &mut TaskContext<'_>, buf: &[u8]) -> Poll<std::io::Result<usize>> {
+    fn poll_write(
+        self: Pin<&mut Self>,
+        _: &mut TaskContext<'_>,
+        buf: &[u8],
+    ) -> Poll<std::io::Result<usize>> {
         match self.0.lock() {
             Ok(mut out) => {
                 out.extend_from_slice(buf);
@@ -361,5 +387,59 @@ impl tokio::io::AsyncWrite for Capture {
 
     fn poll_shutdown(self: Pin<&mut Self>, _: &mut TaskContext<'_>) -> Poll<std::io::Result<()>> {
         Poll::Ready(Ok(()))
+    }
+}
+
+/// The store's resource limiter: the configured caps, plus a running total
+/// of the plugin's linear memory so tests can check it stays flat.
+pub(crate) struct Limiter {
+    inner: StoreLimits,
+    /// Bytes of linear memory across the instance's memories.
+    pub memory_bytes: usize,
+}
+
+impl ResourceLimiter for Limiter {
+    fn memory_growing(
+        &mut self,
+        current: usize,
+        desired: usize,
+        maximum: Option<usize>,
+    ) -> wasmtime::Result<bool> {
+        let allowed = self.inner.memory_growing(current, desired, maximum)?;
+        if allowed {
+            self.memory_bytes = self
+                .memory_bytes
+                .saturating_add(desired.saturating_sub(current));
+        }
+        Ok(allowed)
+    }
+
+    fn memory_grow_failed(&mut self, error: wasmtime::Error) -> wasmtime::Result<()> {
+        self.inner.memory_grow_failed(error)
+    }
+
+    fn table_growing(
+        &mut self,
+        current: usize,
+        desired: usize,
+        maximum: Option<usize>,
+    ) -> wasmtime::Result<bool> {
+        self.inner.table_growing(current, desired, maximum)
+    }
+
+    fn table_grow_failed(&mut self, error: wasmtime::Error) -> wasmtime::Result<()> {
+        self.inner.table_grow_failed(error)
+    }
+
+    fn instances(&self) -> usize {
+        self.inner.instances()
+    }
+
+    fn tables(&self) -> usize {
+        self.inner.tables()
+    }
+
+    fn memories(&self) -> usize {
+        self.inner.memories()
     }
 }

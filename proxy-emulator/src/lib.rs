@@ -18,7 +18,23 @@
 //!   [`UpstreamResponse`]) and sees `host` from `:authority`, no
 //!   `x-request-id`/`x-forwarded-*`;
 //! - a stream paused with nothing pending that could resume it is an error
-//!   (Envoy would hang until its stream timeout).
+//!   (Envoy would hang until its stream timeout);
+//! - `proxy_on_done` returning false (deferred completion) does not delay
+//!   `proxy_on_delete`; `proxy_done` calls are only counted.
+//!
+//! Flow semantics mirrored from Envoy / proxy-wasm-cpp-host:
+//! - a local reply from a request phase ends the request and runs the
+//!   response phases on the reply (`:status`, the plugin's headers,
+//!   `content-type: text/plain` and `content-length` for a body); one from
+//!   the response headers phase replaces the upstream's response; one from
+//!   the response body phase after the headers continued is a stream reset
+//!   (an error here);
+//! - a headers Pause on stock Envoy stops body callbacks until
+//!   `proxy_continue_stream`, which then hand over the whole buffered body
+//!   at once; with Higress's `proxy_abi_version_0_2_100` marker body
+//!   callbacks keep coming chunk by chunk and a body Continue resumes;
+//! - a body Pause (`StopIterationAndBuffer`) keeps the chunk: the next call
+//!   sees the whole buffered body and its size.
 #![deny(missing_docs)]
 
 mod abi;
@@ -527,18 +543,19 @@ impl Emulator {
     }
 
     /// Runs the body phase over `chunks`; returns the data passed on, or a
-    /// local reply.
+    /// local reply with whether some data had already been passed on.
     fn body(
         &mut self,
         id: u32,
         dir: Dir,
         chunks: &[Vec<u8>],
-    ) -> anyhow::Result<Result<Vec<u8>, LocalReply>> {
+    ) -> anyhow::Result<Result<Vec<u8>, (LocalReply, bool)>> {
         let (name, what) = match dir {
             Dir::Request => ("proxy_on_request_body", "request body"),
             Dir::Response => ("proxy_on_response_body", "response body"),
         };
         let mut forwarded = Vec::new();
+        let mut went = false;
         for (i, chunk) in chunks.iter().enumerate() {
             let last = i + 1 == chunks.len();
             let stream = self.stream(id)?;
@@ -550,13 +567,16 @@ impl Emulator {
             let size = held.len() as u64;
             let action = self.phase(id, dir, name, &[id.into(), size, u64::from(last)])?;
             match self.settle(id, dir, action, what, last)? {
-                Next::Local(reply) => return Ok(Err(reply)),
+                Next::Local(reply) => return Ok(Err((reply, went))),
                 Next::Hold if action == 3 => {
                     // Higress StopIterationNoBuffer: the chunk is not kept.
                     self.held(id, dir)?.clear();
                 }
                 Next::Hold => {}
-                Next::Go => forwarded.append(self.held(id, dir)?),
+                Next::Go => {
+                    went = true;
+                    forwarded.append(self.held(id, dir)?);
+                }
             }
         }
         Ok(Ok(forwarded))
@@ -590,21 +610,32 @@ impl Emulator {
             &[id.into(), n, u64::from(chunks.is_empty())],
         )?;
         let paused = !matches!(action, 0 | 2);
-        let body = match self.settle(id, Dir::Response, action, "response headers", true)? {
-            Next::Local(reply) => return self.late_local(id, reply, local),
-            _ => {
-                // Stock Envoy stops body callbacks while headers are paused
-                // and then hands over the whole buffered body at once.
-                let chunks = if paused && !self.higress_abi {
-                    vec![chunks.concat()]
-                } else {
-                    chunks
-                };
-                let chunks: Vec<Vec<u8>> = chunks.into_iter().filter(|c| !c.is_empty()).collect();
-                match self.body(id, Dir::Response, &chunks)? {
-                    Ok(body) => body,
-                    Err(reply) => return self.late_local(id, reply, local),
+        let must_resume = chunks.is_empty() || !self.higress_abi;
+        let next = self.settle(id, Dir::Response, action, "response headers", must_resume)?;
+        if let Next::Local(reply) = next {
+            return self.late_local(id, reply, local);
+        }
+        // Once the headers continue they are on their way to the client.
+        let headers_sent = matches!(next, Next::Go);
+        // Stock Envoy stops body callbacks while headers are paused and then
+        // hands over the whole buffered body at once.
+        let chunks = if paused && !self.higress_abi {
+            vec![chunks.concat()]
+        } else {
+            chunks
+        };
+        let chunks: Vec<Vec<u8>> = chunks.into_iter().filter(|c| !c.is_empty()).collect();
+        let body = match self.body(id, Dir::Response, &chunks)? {
+            Ok(body) => body,
+            Err((reply, went)) => {
+                if (headers_sent || went) && !local {
+                    bail!(
+                        "the plugin sent a local reply ({}) from the response body phase after the response headers \
+                         had gone to the client; Envoy resets the stream then",
+                        reply.status
+                    );
                 }
+                return self.late_local(id, reply, local);
             }
         };
         let stream = self.stream(id)?;
@@ -669,7 +700,7 @@ impl Emulator {
         let chunks: Vec<Vec<u8>> = chunks.into_iter().filter(|c| !c.is_empty()).collect();
         let body = match self.body(id, Dir::Request, &chunks)? {
             Ok(body) => body,
-            Err(reply) => return self.local_exchange(id, reply),
+            Err((reply, _)) => return self.local_exchange(id, reply),
         };
 
         let headers = self.stream(id)?.request_headers.clone();

@@ -566,7 +566,10 @@ fn only_logging_and_wasi_work_during_initialize() {
     let err = Emulator::new(&wat(&text), &GatewaySetup::default()).expect_err("forbidden call");
     let text = err_text(err);
     assert!(text.contains("`_initialize` trapped"), "{text}");
-    assert!(text.contains("`proxy_set_tick_period_milliseconds` was called during `_initialize`"), "{text}");
+    assert!(
+        text.contains("`proxy_set_tick_period_milliseconds` was called during `_initialize`"),
+        "{text}"
+    );
 }
 
 #[test]
@@ -577,11 +580,94 @@ fn a_pause_nothing_can_resume_is_an_error_not_a_hang() {
            (func (export "proxy_on_request_headers") (param i32 i32 i32) (result i32) (i32.const 1))"#,
     );
     let mut gw = Emulator::new(&wat(&text), &GatewaySetup::default()).expect("loads");
-    let err = gw.send(&HttpRequest::get("h", "/"), &UpstreamResponse::default()).expect_err("stuck stream");
+    let err = gw
+        .send(&HttpRequest::get("h", "/"), &UpstreamResponse::default())
+        .expect_err("stuck stream");
     let text = err_text(err);
     assert!(text.contains("paused the request headers"), "{text}");
-    assert!(text.contains("nothing is pending that could resume it"), "{text}");
+    assert!(
+        text.contains("nothing is pending that could resume it"),
+        "{text}"
+    );
     // The VM itself is fine: the next request fails the same way, not worse.
-    let again = gw.send(&HttpRequest::get("h", "/"), &UpstreamResponse::default()).expect_err("stuck again");
+    let again = gw
+        .send(&HttpRequest::get("h", "/"), &UpstreamResponse::default())
+        .expect_err("stuck again");
     assert!(err_text(again).contains("paused the request headers"));
+}
+
+#[test]
+fn a_local_reply_after_response_headers_went_out_is_a_reset() {
+    // Response headers continue, the body pauses, and at the end of the body
+    // the plugin replies locally: Envoy can no longer replace the response.
+    let text = EMPTY_WAT.replace(
+        "(memory",
+        r#"(import "env" "proxy_send_local_response"
+             (func $reply (param i32 i32 i32 i32 i32 i32 i32 i32) (result i32)))
+           (memory"#,
+    );
+    let text = text.replace(
+        r#"(func (export "proxy_abi_version_0_2_1"))"#,
+        r#"(func (export "proxy_abi_version_0_2_1"))
+           (func (export "proxy_on_response_body") (param i32 i32 i32) (result i32)
+             (drop (call $reply (i32.const 418) (i32.const 0) (i32.const 0) (i32.const 0)
+                                (i32.const 0) (i32.const 0) (i32.const 0) (i32.const -1)))
+             (i32.const 1))"#,
+    );
+    let mut gw = Emulator::new(&wat(&text), &GatewaySetup::default()).expect("loads");
+    let err = gw
+        .send(&HttpRequest::get("h", "/"), &UpstreamResponse::default())
+        .expect_err("reset");
+    assert!(err_text(err).contains("Envoy resets the stream"));
+    assert_eq!(gw.local_replies().len(), 1);
+}
+
+const WASI_WAT: &str = r#"
+(module
+  (import "wasi_snapshot_preview1" "fd_write" (func $write (param i32 i32 i32 i32) (result i32)))
+  (import "wasi_snapshot_preview1" "proc_exit" (func $exit (param i32)))
+  (import "wasi_snapshot_preview1" "path_open"
+    (func $open (param i32 i32 i32 i32 i32 i64 i64 i32 i32) (result i32)))
+  (memory (export "memory") 1)
+  (data (i32.const 16) "to stdout\n")
+  (data (i32.const 32) "\10\00\00\00\0a\00\00\00")
+  (global $bump (mut i32) (i32.const 1024))
+  (func (export "malloc") (param $size i32) (result i32)
+    (local $p i32)
+    (local.set $p (global.get $bump))
+    (global.set $bump (i32.add (global.get $bump) (local.get $size)))
+    (local.get $p))
+  (func (export "proxy_abi_version_0_2_1"))
+  (func (export "_initialize")
+    (drop (call $write (i32.const 1) (i32.const 32) (i32.const 1) (i32.const 48))))
+  (func (export "proxy_on_configure") (param i32 i32) (result i32)
+    ;; an unimplemented wasi function answers ENOSYS (52)
+    (i32.eq (call $open (i32.const 0) (i32.const 0) (i32.const 0) (i32.const 0) (i32.const 0)
+                        (i64.const 0) (i64.const 0) (i32.const 0) (i32.const 0))
+            (i32.const 52)))
+  (func (export "proxy_on_request_headers") (param i32 i32 i32) (result i32)
+    (call $exit (i32.const 3))
+    (i32.const 0)))
+"#;
+
+#[test]
+fn wasi_stdout_logs_stubs_answer_enosys_and_proc_exit_traps() {
+    let mut gw =
+        Emulator::new(&wat(WASI_WAT), &GatewaySetup::default()).expect("loads and configures");
+    assert!(
+        gw.logs()
+            .iter()
+            .any(|l| l.level == LogLevel::Info && l.message == "to stdout"),
+        "{:?}",
+        gw.logs()
+    );
+    let err = gw
+        .send(&HttpRequest::get("h", "/"), &UpstreamResponse::default())
+        .expect_err("proc_exit");
+    let text = err_text(err);
+    assert!(
+        text.contains("`proxy_on_request_headers` trapped"),
+        "{text}"
+    );
+    assert!(text.contains("proc_exit(3)"), "{text}");
 }

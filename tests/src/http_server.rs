@@ -28,12 +28,18 @@ pub struct Reply {
 impl Reply {
     /// A reply with `status` and `body`.
     pub fn new(status: u16, body: impl Into<Vec<u8>>) -> Self {
-        Self { status, headers: Vec::new(), body: body.into(), delay: Duration::ZERO }
+        Self {
+            status,
+            headers: Vec::new(),
+            body: body.into(),
+            delay: Duration::ZERO,
+        }
     }
 
     /// Adds a header.
     pub fn header(mut self, name: &str, value: &str) -> Self {
-        self.headers.push((name.to_ascii_lowercase(), value.to_string()));
+        self.headers
+            .push((name.to_ascii_lowercase(), value.to_string()));
         self
     }
 
@@ -60,7 +66,10 @@ pub struct RecordedRequest {
 impl RecordedRequest {
     /// The first value of header `name`.
     pub fn header(&self, name: &str) -> Option<&str> {
-        self.headers.iter().find(|(k, _)| k.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
+        self.headers
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
     }
 }
 
@@ -76,7 +85,9 @@ pub struct TestServer {
 
 impl std::fmt::Debug for TestServer {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("TestServer").field("addr", &self.addr).finish()
+        f.debug_struct("TestServer")
+            .field("addr", &self.addr)
+            .finish()
     }
 }
 
@@ -91,9 +102,14 @@ impl TestServer {
     }
 
     /// A server answering each request with `handler(request)`.
-    pub fn start(handler: impl Fn(&RecordedRequest) -> Reply + Send + Sync + 'static) -> anyhow::Result<Self> {
-        let listener = TcpListener::bind("127.0.0.1:0").context("cannot bind a test http server on 127.0.0.1")?;
-        let addr = listener.local_addr().context("cannot read the test server's address")?;
+    pub fn start(
+        handler: impl Fn(&RecordedRequest) -> Reply + Send + Sync + 'static,
+    ) -> anyhow::Result<Self> {
+        let listener = TcpListener::bind("127.0.0.1:0")
+            .context("cannot bind a test http server on 127.0.0.1")?;
+        let addr = listener
+            .local_addr()
+            .context("cannot read the test server's address")?;
         let requests = Arc::new(Mutex::new(Vec::new()));
         let stop = Arc::new(AtomicBool::new(false));
         let handler: Arc<Handler> = Arc::new(handler);
@@ -110,12 +126,18 @@ impl TestServer {
                         let (requests, handler) = (requests.clone(), handler.clone());
                         // One thread per connection: a delayed reply must not
                         // hold up other requests.
-                        let _ = std::thread::Builder::new().spawn(move || serve(conn, &requests, &*handler));
+                        let _ = std::thread::Builder::new()
+                            .spawn(move || serve(conn, &requests, &*handler));
                     }
                 })
                 .context("cannot start the test server thread")?
         };
-        Ok(Self { addr, requests, stop, thread: Some(thread) })
+        Ok(Self {
+            addr,
+            requests,
+            stop,
+            thread: Some(thread),
+        })
     }
 
     /// The server's address (127.0.0.1:port).
@@ -142,11 +164,15 @@ impl Drop for TestServer {
 
 fn serve(conn: TcpStream, requests: &Mutex<Vec<RecordedRequest>>, handler: &Handler) {
     let _ = conn.set_read_timeout(Some(Duration::from_secs(5)));
-    let Ok(write_half) = conn.try_clone() else { return };
+    let Ok(write_half) = conn.try_clone() else {
+        return;
+    };
     let mut reader = BufReader::new(conn);
     // Keep-alive: serve requests until the client closes.
     for _ in 0..1000 {
-        let Some(request) = read_request(&mut reader) else { return };
+        let Some(request) = read_request(&mut reader) else {
+            return;
+        };
         if let Ok(mut r) = requests.lock() {
             r.push(request.clone());
         }
@@ -154,7 +180,8 @@ fn serve(conn: TcpStream, requests: &Mutex<Vec<RecordedRequest>>, handler: &Hand
         if !reply.delay.is_zero() {
             std::thread::sleep(reply.delay);
         }
-        let mut out = format!("HTTP/1.1 {} {}\r\n", reply.status, reason(reply.status)).into_bytes();
+        let mut out =
+            format!("HTTP/1.1 {} {}\r\n", reply.status, reason(reply.status)).into_bytes();
         for (k, v) in &reply.headers {
             out.extend_from_slice(format!("{k}: {v}\r\n").as_bytes());
         }
@@ -164,7 +191,10 @@ fn serve(conn: TcpStream, requests: &Mutex<Vec<RecordedRequest>>, handler: &Hand
         if w.write_all(&out).and_then(|()| w.flush()).is_err() {
             return;
         }
-        if request.header("connection").is_some_and(|c| c.eq_ignore_ascii_case("close")) {
+        if request
+            .header("connection")
+            .is_some_and(|c| c.eq_ignore_ascii_case("close"))
+        {
             return;
         }
     }
@@ -194,13 +224,22 @@ fn read_request(reader: &mut BufReader<TcpStream>) -> Option<RecordedRequest> {
         let (k, v) = h.split_once(':')?;
         headers.push((k.trim().to_ascii_lowercase(), v.trim().to_string()));
     }
-    let len: usize = headers.iter().find(|(k, _)| k == "content-length").and_then(|(_, v)| v.parse().ok()).unwrap_or(0);
+    let len: usize = headers
+        .iter()
+        .find(|(k, _)| k == "content-length")
+        .and_then(|(_, v)| v.parse().ok())
+        .unwrap_or(0);
     if len > MAX_REQUEST {
         return None;
     }
     let mut body = vec![0; len];
     reader.read_exact(&mut body).ok()?;
-    Some(RecordedRequest { method, path, headers, body })
+    Some(RecordedRequest {
+        method,
+        path,
+        headers,
+        body,
+    })
 }
 
 fn reason(status: u16) -> &'static str {

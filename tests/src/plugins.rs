@@ -8,13 +8,21 @@ use std::sync::{Mutex, OnceLock};
 use anyhow::{Context, bail};
 
 /// Every example plugin of the workspace.
-pub const EXAMPLES: &[&str] = &["hello-world", "my-plugin", "http-call", "redis-demo", "body-rewrite"];
+pub const EXAMPLES: &[&str] = &[
+    "hello-world",
+    "my-plugin",
+    "http-call",
+    "redis-demo",
+    "body-rewrite",
+];
 /// The raw (no-SDK) fixture plugins under `tests/plugins/`.
 pub const FIXTURES: &[&str] = &["raw-fixture", "raw-hooks"];
 
 /// The workspace root.
 pub fn workspace_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).parent().map_or_else(|| PathBuf::from(".."), Path::to_path_buf)
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .map_or_else(|| PathBuf::from(".."), Path::to_path_buf)
 }
 
 /// The workspace's target directory (honours `CARGO_TARGET_DIR`).
@@ -22,7 +30,11 @@ pub fn target_dir() -> PathBuf {
     match std::env::var_os("CARGO_TARGET_DIR") {
         Some(dir) => {
             let dir = PathBuf::from(dir);
-            if dir.is_absolute() { dir } else { workspace_root().join(dir) }
+            if dir.is_absolute() {
+                dir
+            } else {
+                workspace_root().join(dir)
+            }
         }
         None => workspace_root().join("target"),
     }
@@ -31,17 +43,28 @@ pub fn target_dir() -> PathBuf {
 /// Where `cargo build --release --target wasm32-wasip2 -p <package>` puts
 /// the component.
 pub fn component_path(package: &str) -> PathBuf {
-    target_dir().join("wasm32-wasip2").join("release").join(format!("{}.wasm", package.replace('-', "_")))
+    target_dir()
+        .join("wasm32-wasip2")
+        .join("release")
+        .join(format!("{}.wasm", package.replace('-', "_")))
 }
 
 fn cargo_build(packages: &[&str]) -> anyhow::Result<()> {
     let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
     let mut cmd = Command::new(cargo);
-    cmd.current_dir(workspace_root()).args(["build", "--release", "--target", "wasm32-wasip2", "--quiet"]);
+    cmd.current_dir(workspace_root()).args([
+        "build",
+        "--release",
+        "--target",
+        "wasm32-wasip2",
+        "--quiet",
+    ]);
     for p in packages {
         cmd.args(["-p", p]);
     }
-    let output = cmd.output().context("cannot run `cargo build` for the wasm plugins")?;
+    let output = cmd
+        .output()
+        .context("cannot run `cargo build` for the wasm plugins")?;
     if !output.status.success() {
         bail!(
             "`cargo build --release --target wasm32-wasip2 -p {}` failed:\n{}",
@@ -67,15 +90,22 @@ pub fn wasm_plugin(package: &str) -> anyhow::Result<PathBuf> {
         .is_ok();
     if !all_ok {
         let one = ONE.get_or_init(Default::default);
-        let mut built = one.lock().map_err(|_| anyhow::anyhow!("plugin build lock poisoned"))?;
-        let result = built.entry(package.to_string()).or_insert_with(|| cargo_build(&[package]).map_err(|e| format!("{e:#}")));
+        let mut built = one
+            .lock()
+            .map_err(|_| anyhow::anyhow!("plugin build lock poisoned"))?;
+        let result = built
+            .entry(package.to_string())
+            .or_insert_with(|| cargo_build(&[package]).map_err(|e| format!("{e:#}")));
         if let Err(e) = result {
             bail!("cannot build plugin `{package}`: {e}");
         }
     }
     let path = component_path(package);
     if !path.exists() {
-        bail!("plugin `{package}` was built but `{}` is missing", path.display());
+        bail!(
+            "plugin `{package}` was built but `{}` is missing",
+            path.display()
+        );
     }
     Ok(path)
 }

@@ -32,24 +32,45 @@ impl RedisServer {
 
     fn start_with(password: Option<&str>) -> anyhow::Result<Self> {
         let port = {
-            let probe = TcpListener::bind("127.0.0.1:0").context("cannot find a free port for redis")?;
-            probe.local_addr().context("cannot read the probe address")?.port()
+            let probe =
+                TcpListener::bind("127.0.0.1:0").context("cannot find a free port for redis")?;
+            probe
+                .local_addr()
+                .context("cannot read the probe address")?
+                .port()
         };
         let mut cmd = Command::new("redis-server");
-        cmd.args(["--port", &port.to_string(), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"]);
+        cmd.args([
+            "--port",
+            &port.to_string(),
+            "--bind",
+            "127.0.0.1",
+            "--save",
+            "",
+            "--appendonly",
+            "no",
+        ]);
         if let Some(pw) = password {
             cmd.args(["--requirepass", pw]);
         }
-        cmd.stdin(Stdio::null()).stdout(Stdio::null()).stderr(Stdio::null());
+        cmd.stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null());
         let child = match cmd.spawn() {
             Ok(c) => c,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-                bail!("`redis-server` is not installed (not found on PATH): run `scripts/install-deps.sh`")
+                bail!(
+                    "`redis-server` is not installed (not found on PATH): run `scripts/install-deps.sh`"
+                )
             }
             Err(e) => return Err(e).context("cannot start `redis-server`"),
         };
         let addr: SocketAddr = ([127, 0, 0, 1], port).into();
-        let mut server = Self { child: Some(child), addr, password: password.map(str::to_owned) };
+        let mut server = Self {
+            child: Some(child),
+            addr,
+            password: password.map(str::to_owned),
+        };
         server.wait_ready()?;
         Ok(server)
     }
@@ -61,15 +82,24 @@ impl RedisServer {
             if let Some(child) = &mut self.child
                 && let Ok(Some(status)) = child.try_wait()
             {
-                bail!("`redis-server` on port {} exited at startup ({status}); is the port taken?", self.addr.port());
+                bail!(
+                    "`redis-server` on port {} exited at startup ({status}); is the port taken?",
+                    self.addr.port()
+                );
             }
-            if let Ok(mut conn) = RedisConnection::connect(self.addr, "", &pw, 0, Duration::from_millis(200))
-                && conn.call(&encode_command(&[b"PING"]), Duration::from_millis(500)).is_ok_and(|r| r.starts_with(b"+PONG"))
+            if let Ok(mut conn) =
+                RedisConnection::connect(self.addr, "", &pw, 0, Duration::from_millis(200))
+                && conn
+                    .call(&encode_command(&[b"PING"]), Duration::from_millis(500))
+                    .is_ok_and(|r| r.starts_with(b"+PONG"))
             {
                 return Ok(());
             }
             if Instant::now() > deadline {
-                bail!("`redis-server` on {} did not answer PING within {STARTUP:?}", self.addr);
+                bail!(
+                    "`redis-server` on {} did not answer PING within {STARTUP:?}",
+                    self.addr
+                );
             }
             std::thread::sleep(Duration::from_millis(20));
         }
@@ -100,7 +130,9 @@ impl RedisServer {
 
     /// Whether the server process is still running.
     pub fn is_running(&mut self) -> bool {
-        self.child.as_mut().is_some_and(|c| matches!(c.try_wait(), Ok(None)))
+        self.child
+            .as_mut()
+            .is_some_and(|c| matches!(c.try_wait(), Ok(None)))
     }
 }
 

@@ -60,7 +60,12 @@ impl Expect {
     /// default answer (200 `upstream ok`).
     pub fn forwarded() -> Self {
         Self {
-            upstream: UpstreamExpect::Reached { path: None, headers: Vec::new(), absent: Vec::new(), body: None },
+            upstream: UpstreamExpect::Reached {
+                path: None,
+                headers: Vec::new(),
+                absent: Vec::new(),
+                body: None,
+            },
             status: 200,
             headers: Vec::new(),
             present: Vec::new(),
@@ -138,7 +143,12 @@ pub struct Step {
 impl Step {
     /// `request`, answered by the default upstream response.
     pub fn new(request: HttpRequest, expect: Expect) -> Self {
-        Self { before: None, request, upstream: UpstreamResponse::default(), expect }
+        Self {
+            before: None,
+            request,
+            upstream: UpstreamResponse::default(),
+            expect,
+        }
     }
 
     /// The upstream answers `upstream` instead.
@@ -252,7 +262,10 @@ impl Scenario {
         let mut http = Vec::new();
         for backend in &self.http_backends {
             let server = TestServer::always(backend.reply.clone())?;
-            setup.clusters.http.insert(backend.cluster.clone(), server.addr());
+            setup
+                .clusters
+                .http
+                .insert(backend.cluster.clone(), server.addr());
             http.push(server);
         }
         let mut redis = Vec::new();
@@ -268,27 +281,44 @@ impl Scenario {
     /// builds the tier's gateway with `make(component, setup)`, sends every
     /// step and checks every expectation. The error names the scenario, the
     /// step and the mismatch.
-    pub fn run(&self, make: impl FnOnce(&Path, &GatewaySetup) -> anyhow::Result<Box<dyn Gateway>>) -> anyhow::Result<()> {
+    pub fn run(
+        &self,
+        make: impl FnOnce(&Path, &GatewaySetup) -> anyhow::Result<Box<dyn Gateway>>,
+    ) -> anyhow::Result<()> {
         let plugin = self.plugin_path()?;
-        let mut prepared = self.prepare().with_context(|| format!("scenario `{}`: cannot start its backends", self.name))?;
-        let mut gateway = make(&plugin, &prepared.setup).with_context(|| format!("scenario `{}`: cannot start the gateway", self.name))?;
+        let mut prepared = self
+            .prepare()
+            .with_context(|| format!("scenario `{}`: cannot start its backends", self.name))?;
+        let mut gateway = make(&plugin, &prepared.setup)
+            .with_context(|| format!("scenario `{}`: cannot start the gateway", self.name))?;
         self.run_steps(gateway.as_mut(), &mut prepared)
     }
 
     /// Sends every step through `gateway` (set up from `prepared.setup`)
     /// and checks the expectations.
-    pub fn run_steps(&self, gateway: &mut dyn Gateway, prepared: &mut Prepared) -> anyhow::Result<()> {
+    pub fn run_steps(
+        &self,
+        gateway: &mut dyn Gateway,
+        prepared: &mut Prepared,
+    ) -> anyhow::Result<()> {
         if self.minute_sensitive {
             wait_for_fresh_minute();
         }
         for (i, step) in self.steps.iter().enumerate() {
-            let what = format!("scenario `{}` step {} on tier `{}`", self.name, i + 1, gateway.tier());
+            let what = format!(
+                "scenario `{}` step {} on tier `{}`",
+                self.name,
+                i + 1,
+                gateway.tier()
+            );
             if step.before == Some(Action::StopRedis) {
                 for server in &mut prepared.redis {
                     server.stop();
                 }
             }
-            let exchange = gateway.send(&step.request, &step.upstream).with_context(|| format!("{what}: the exchange failed"))?;
+            let exchange = gateway
+                .send(&step.request, &step.upstream)
+                .with_context(|| format!("{what}: the exchange failed"))?;
             check(&exchange, &step.expect).with_context(|| format!("{what}: {exchange:?}"))?;
         }
         for (backend, server) in self.http_backends.iter().zip(&prepared.http) {
@@ -309,7 +339,10 @@ impl Scenario {
 /// If the current minute is about to end, waits for the next one (at most a
 /// few seconds), so per-minute counters do not roll over mid-scenario.
 fn wait_for_fresh_minute() {
-    let secs = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs_f64()).unwrap_or(0.0);
+    let secs = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs_f64())
+        .unwrap_or(0.0);
     let into_minute = secs % 60.0;
     if into_minute > 55.0 {
         std::thread::sleep(Duration::from_secs_f64(60.0 - into_minute + 0.05));
@@ -317,24 +350,49 @@ fn wait_for_fresh_minute() {
 }
 
 fn header<'a>(headers: &'a [(String, String)], name: &str) -> Option<&'a str> {
-    headers.iter().find(|(k, _)| k.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
+    headers
+        .iter()
+        .find(|(k, _)| k.eq_ignore_ascii_case(name))
+        .map(|(_, v)| v.as_str())
 }
 
 /// Checks one exchange against `expect`.
 pub fn check(exchange: &Exchange, expect: &Expect) -> anyhow::Result<()> {
     match (&expect.upstream, &exchange.upstream) {
-        (UpstreamExpect::NotReached, Some(up)) => bail!("the request reached the upstream ({} {}) but should not", up.method, up.path),
+        (UpstreamExpect::NotReached, Some(up)) => bail!(
+            "the request reached the upstream ({} {}) but should not",
+            up.method,
+            up.path
+        ),
         (UpstreamExpect::Reached { .. }, None) => bail!("the request did not reach the upstream"),
-        (UpstreamExpect::Reached { path, headers, absent, body }, Some(up)) => {
+        (
+            UpstreamExpect::Reached {
+                path,
+                headers,
+                absent,
+                body,
+            },
+            Some(up),
+        ) => {
             if let Some(path) = path {
-                ensure!(&up.path == path, "upstream path is `{}`, expected `{path}`", up.path);
+                ensure!(
+                    &up.path == path,
+                    "upstream path is `{}`, expected `{path}`",
+                    up.path
+                );
             }
             for (k, v) in headers {
                 let got = header(&up.headers, k);
-                ensure!(got == Some(v.as_str()), "upstream header `{k}` is {got:?}, expected `{v}`");
+                ensure!(
+                    got == Some(v.as_str()),
+                    "upstream header `{k}` is {got:?}, expected `{v}`"
+                );
             }
             for k in absent {
-                ensure!(header(&up.headers, k).is_none(), "upstream header `{k}` should be absent");
+                ensure!(
+                    header(&up.headers, k).is_none(),
+                    "upstream header `{k}` should be absent"
+                );
             }
             if let Some(body) = body {
                 ensure!(
@@ -348,13 +406,24 @@ pub fn check(exchange: &Exchange, expect: &Expect) -> anyhow::Result<()> {
         (UpstreamExpect::NotReached, None) => {}
     }
     let resp = &exchange.response;
-    ensure!(resp.status == expect.status, "status is {}, expected {}", resp.status, expect.status);
+    ensure!(
+        resp.status == expect.status,
+        "status is {}, expected {}",
+        resp.status,
+        expect.status
+    );
     for (k, v) in &expect.headers {
         let got = header(&resp.headers, k);
-        ensure!(got == Some(v.as_str()), "response header `{k}` is {got:?}, expected `{v}`");
+        ensure!(
+            got == Some(v.as_str()),
+            "response header `{k}` is {got:?}, expected `{v}`"
+        );
     }
     for k in &expect.present {
-        ensure!(header(&resp.headers, k).is_some(), "response header `{k}` is missing");
+        ensure!(
+            header(&resp.headers, k).is_some(),
+            "response header `{k}` is missing"
+        );
     }
     if let Some(body) = &expect.body {
         ensure!(
@@ -401,7 +470,11 @@ pub fn token_cluster(source: &str, svc: &str, namespace: &str) -> String {
 
 /// The `http-call` configuration for `source`.
 pub fn http_call_config(source: &str) -> Value {
-    let namespace = if source == "nacos" { "public" } else { "default" };
+    let namespace = if source == "nacos" {
+        "public"
+    } else {
+        "default"
+    };
     json!({
         "tokenHeader": "x-auth-token",
         "requestPath": "/token",
@@ -413,16 +486,16 @@ pub fn http_call_config(source: &str) -> Value {
     })
 }
 
-/// The Redis cluster of the `redis-demo` scenarios (the example builds a
-/// DNS cluster: `outbound|<port>||<svc>.dns`).
+/// The Redis cluster of the `redis-demo` scenarios (the example takes
+/// `serviceName` as the full FQDN: `outbound|<port>||<serviceName>`).
 pub fn redis_cluster() -> String {
-    format!("outbound|{REDIS_PORT}||redis.dns")
+    format!("outbound|{REDIS_PORT}||redis.static")
 }
 
 /// The `redis-demo` configuration with limit `qpm`.
 pub fn redis_demo_config(qpm: u32) -> Value {
     json!({
-        "serviceName": "redis",
+        "serviceName": "redis.static",
         "servicePort": REDIS_PORT,
         "domain": "redis.example.com",
         "username": "",
@@ -447,70 +520,145 @@ fn upstream_chunks(chunks: &[&str]) -> UpstreamResponse {
 }
 
 fn http_call_scenario(name: &'static str, source: &str) -> Scenario {
-    let namespace = if source == "nacos" { "public" } else { "default" };
+    let namespace = if source == "nacos" {
+        "public"
+    } else {
+        "default"
+    };
     Scenario::new(name, "http-call", http_call_config(source))
-        .http(&token_cluster(source, "token", namespace), Reply::new(200, "ok").header("x-auth-token", "secret-123"), Some(&["/token"]))
-        .step(Step::new(HttpRequest::get("example.com", "/api"), Expect::forwarded().upstream_header("x-auth-token", "secret-123")))
+        .http(
+            &token_cluster(source, "token", namespace),
+            Reply::new(200, "ok").header("x-auth-token", "secret-123"),
+            Some(&["/token"]),
+        )
+        .step(Step::new(
+            HttpRequest::get("example.com", "/api"),
+            Expect::forwarded().upstream_header("x-auth-token", "secret-123"),
+        ))
 }
 
 /// Every scenario, for every tier.
 pub fn all() -> Vec<Scenario> {
     let qpm = 3;
-    let mut rate_limit = Scenario::new("redis-demo-rate-limit", "redis-demo", redis_demo_config(qpm)).redis(&redis_cluster());
+    let mut rate_limit = Scenario::new(
+        "redis-demo-rate-limit",
+        "redis-demo",
+        redis_demo_config(qpm),
+    )
+    .redis(&redis_cluster());
     rate_limit.minute_sensitive = true;
     for _ in 0..qpm {
         rate_limit = rate_limit.step(Step::new(
             HttpRequest::get("example.com", "/"),
-            Expect::forwarded().present("timestamp").present("calltimeleft"),
+            Expect::forwarded()
+                .present("timestamp")
+                .present("calltimeleft"),
         ));
     }
     rate_limit = rate_limit.step(Step::new(
         HttpRequest::get("example.com", "/"),
-        Expect::local(429, "Too many requests").present("timestamp").header("calltimeleft", "0"),
+        Expect::local(429, "Too many requests")
+            .present("timestamp")
+            .header("calltimeleft", "0"),
     ));
 
     vec![
         Scenario::new("hello-world-get", "hello-world", Value::Null)
-            .step(Step::new(HttpRequest::get("example.com", "/"), Expect::local(200, "hello world")))
-            .step(Step::new(HttpRequest::post("example.com", "/x", "payload"), Expect::local(200, "hello world"))),
-        Scenario::new("my-plugin-adds-header", "my-plugin", json!({"mockEnable": false})).step(Step::new(
+            .step(Step::new(
+                HttpRequest::get("example.com", "/"),
+                Expect::local(200, "hello world"),
+            ))
+            .step(Step::new(
+                HttpRequest::post("example.com", "/x", "payload"),
+                Expect::local(200, "hello world"),
+            )),
+        Scenario::new(
+            "my-plugin-adds-header",
+            "my-plugin",
+            json!({"mockEnable": false}),
+        )
+        .step(Step::new(
             HttpRequest::get("example.com", "/"),
             Expect::forwarded().upstream_header("hello", "world"),
         )),
-        Scenario::new("my-plugin-mock", "my-plugin", json!({"mockEnable": true}))
-            .step(Step::new(HttpRequest::get("example.com", "/"), Expect::local(200, "hello world"))),
+        Scenario::new("my-plugin-mock", "my-plugin", json!({"mockEnable": true})).step(Step::new(
+            HttpRequest::get("example.com", "/"),
+            Expect::local(200, "hello world"),
+        )),
         http_call_scenario("http-call-k8s", "k8s"),
         http_call_scenario("http-call-nacos", "nacos"),
         http_call_scenario("http-call-ip", "ip"),
         http_call_scenario("http-call-dns", "dns"),
-        Scenario::new("http-call-token-service-fails", "http-call", http_call_config("ip"))
-            .http(&token_cluster("ip", "token", "default"), Reply::new(503, "down"), Some(&["/token"]))
-            .step(Step::new(HttpRequest::get("example.com", "/api"), Expect::local(500, "http call failed"))),
-        Scenario::new("http-call-token-service-slow", "http-call", http_call_config("ip"))
-            .http(
-                &token_cluster("ip", "token", "default"),
-                Reply::new(200, "late").header("x-auth-token", "late").delay(Duration::from_millis(1500)),
-                None,
-            )
-            .step(Step::new(HttpRequest::get("example.com", "/api"), Expect::local(500, "http call failed"))),
+        Scenario::new(
+            "http-call-token-service-fails",
+            "http-call",
+            http_call_config("ip"),
+        )
+        .http(
+            &token_cluster("ip", "token", "default"),
+            Reply::new(503, "down"),
+            Some(&["/token"]),
+        )
+        .step(Step::new(
+            HttpRequest::get("example.com", "/api"),
+            Expect::local(500, "http call failed"),
+        )),
+        Scenario::new(
+            "http-call-token-service-slow",
+            "http-call",
+            http_call_config("ip"),
+        )
+        .http(
+            &token_cluster("ip", "token", "default"),
+            Reply::new(200, "late")
+                .header("x-auth-token", "late")
+                .delay(Duration::from_millis(1500)),
+            None,
+        )
+        .step(Step::new(
+            HttpRequest::get("example.com", "/api"),
+            Expect::local(500, "http call failed"),
+        )),
         rate_limit,
-        Scenario::new("redis-demo-redis-down", "redis-demo", redis_demo_config(100))
-            .redis(&redis_cluster())
-            .step(Step::new(HttpRequest::get("example.com", "/"), Expect::forwarded().present("timestamp")))
-            .step(
-                Step::new(HttpRequest::get("example.com", "/"), Expect::local(430, "Error while calling redis")).before(Action::StopRedis),
-            ),
-        Scenario::new("body-rewrite-json-and-uppercase", "body-rewrite", body_rewrite_config("", ""))
-            .step(
-                Step::new(
-                    HttpRequest::post("example.com", "/json", "")
-                        .header("content-type", "application/json")
-                        .chunks([r#"{"a":"#, r#"1}"#]),
-                    Expect::forwarded().upstream_body(r#"{"a":1,"gateway":"gatewit"}"#).body(Some(b"HELLO WORLD")),
-                )
-                .upstream(upstream_chunks(&["hello ", "world"])),
-            ),
-        Scenario::new("body-rewrite-streamed-replace", "body-rewrite", body_rewrite_config("hello", "bye")).step(
+        Scenario::new(
+            "redis-demo-redis-down",
+            "redis-demo",
+            redis_demo_config(100),
+        )
+        .redis(&redis_cluster())
+        .step(Step::new(
+            HttpRequest::get("example.com", "/"),
+            Expect::forwarded().present("timestamp"),
+        ))
+        .step(
+            Step::new(
+                HttpRequest::get("example.com", "/"),
+                Expect::local(430, "Error while calling redis"),
+            )
+            .before(Action::StopRedis),
+        ),
+        Scenario::new(
+            "body-rewrite-json-and-uppercase",
+            "body-rewrite",
+            body_rewrite_config("", ""),
+        )
+        .step(
+            Step::new(
+                HttpRequest::post("example.com", "/json", "")
+                    .header("content-type", "application/json")
+                    .chunks([r#"{"a":"#, r#"1}"#]),
+                Expect::forwarded()
+                    .upstream_body(r#"{"a":1,"gateway":"gatewit"}"#)
+                    .body(Some(b"HELLO WORLD")),
+            )
+            .upstream(upstream_chunks(&["hello ", "world"])),
+        ),
+        Scenario::new(
+            "body-rewrite-streamed-replace",
+            "body-rewrite",
+            body_rewrite_config("hello", "bye"),
+        )
+        .step(
             Step::new(
                 HttpRequest::post("example.com", "/json", r#"{"list":[1,2]}"#),
                 Expect::forwarded()
@@ -522,15 +670,28 @@ pub fn all() -> Vec<Scenario> {
         // The reply text contains neither `hello` nor lowercase-only words
         // that the plugin's response phase would change, so it reads the
         // same whether or not a tier runs response phases on local replies.
-        Scenario::new("body-rewrite-rejects-non-json", "body-rewrite", body_rewrite_config("hello", "bye"))
-            .step(Step::new(HttpRequest::post("example.com", "/json", "nope"), Expect::local(400, "request body is not valid JSON")))
-            .step(Step::new(HttpRequest::post("example.com", "/json", "[1]"), Expect::local(400, "request body is not a JSON object"))),
+        Scenario::new(
+            "body-rewrite-rejects-non-json",
+            "body-rewrite",
+            body_rewrite_config("hello", "bye"),
+        )
+        .step(Step::new(
+            HttpRequest::post("example.com", "/json", "nope"),
+            Expect::local(400, "request body is not valid JSON"),
+        ))
+        .step(Step::new(
+            HttpRequest::post("example.com", "/json", "[1]"),
+            Expect::local(400, "request body is not a JSON object"),
+        )),
     ]
 }
 
 /// The scenario named `name`.
 pub fn by_name(name: &str) -> anyhow::Result<Scenario> {
-    all().into_iter().find(|s| s.name == name).with_context(|| format!("no scenario named `{name}`"))
+    all()
+        .into_iter()
+        .find(|s| s.name == name)
+        .with_context(|| format!("no scenario named `{name}`"))
 }
 
 /// Configurations the examples must reject at start.
@@ -540,18 +701,43 @@ pub fn config_errors() -> Vec<ConfigError> {
         if let Value::Object(map) = &mut config {
             map.remove(key);
         }
-        ConfigError { name, plugin, config, message_contains: key }
+        ConfigError {
+            name,
+            plugin,
+            config,
+            message_contains: key,
+        }
     };
     let mut errors = vec![
-        without("http-call", "http-call-missing-token-header", http_call_config("ip"), "tokenHeader"),
-        without("http-call", "http-call-missing-request-path", http_call_config("ip"), "requestPath"),
+        without(
+            "http-call",
+            "http-call-missing-token-header",
+            http_call_config("ip"),
+            "tokenHeader",
+        ),
+        without(
+            "http-call",
+            "http-call-missing-request-path",
+            http_call_config("ip"),
+            "requestPath",
+        ),
         ConfigError {
             message_contains: "invalid service config",
-            ..without("http-call", "http-call-missing-service-name", http_call_config("ip"), "serviceName")
+            ..without(
+                "http-call",
+                "http-call-missing-service-name",
+                http_call_config("ip"),
+                "serviceName",
+            )
         },
         ConfigError {
             message_contains: "invalid service config",
-            ..without("http-call", "http-call-missing-service-port", http_call_config("ip"), "servicePort")
+            ..without(
+                "http-call",
+                "http-call-missing-service-port",
+                http_call_config("ip"),
+                "servicePort",
+            )
         },
     ];
     let mut bad_source = http_call_config("ip");
@@ -564,17 +750,34 @@ pub fn config_errors() -> Vec<ConfigError> {
     });
     let mut bad_type = body_rewrite_config("", "");
     bad_type["fieldName"] = json!(42);
-    errors.push(ConfigError { name: "body-rewrite-mistyped-field", plugin: "body-rewrite", config: bad_type, message_contains: "fieldName" });
+    errors.push(ConfigError {
+        name: "body-rewrite-mistyped-field",
+        plugin: "body-rewrite",
+        config: bad_type,
+        message_contains: "fieldName",
+    });
     errors.push(ConfigError {
         name: "my-plugin-not-json",
         plugin: "my-plugin",
         config: Value::String("{not json".into()),
-        message_contains: "",
+        message_contains: "JSON object",
     });
     errors
 }
 
 /// Every scenario's cluster names, for tiers that must declare them up front.
 pub fn cluster_names() -> BTreeMap<&'static str, Vec<String>> {
-    all().into_iter().map(|s| (s.name, s.http_backends.iter().map(|b| b.cluster.clone()).chain(s.redis_clusters.clone()).collect())).collect()
+    all()
+        .into_iter()
+        .map(|s| {
+            (
+                s.name,
+                s.http_backends
+                    .iter()
+                    .map(|b| b.cluster.clone())
+                    .chain(s.redis_clusters.clone())
+                    .collect(),
+            )
+        })
+        .collect()
 }

@@ -19,7 +19,11 @@ fn fixture() -> PluginHostBuilder {
 
 fn get(action: &str) -> HttpRequest {
     let req = HttpRequest::get("example.com", "/path");
-    if action.is_empty() { req } else { req.header("x-action", action) }
+    if action.is_empty() {
+        req
+    } else {
+        req.header("x-action", action)
+    }
 }
 
 fn gateway(host: PluginHost) -> ShimGateway {
@@ -37,8 +41,16 @@ fn plain_request_flows_through_and_stdout_is_logged() -> Result<()> {
     assert_eq!(ex.body_text(), "upstream ok");
     assert!(ex.response_header("x-raw-response").is_some());
     let host = gw.host();
-    assert!(host.logs().iter().any(|l| l.source == LogSource::Stdout && l.message == "raw fixture starting"));
-    assert!(host.logs().iter().any(|l| l.source == LogSource::Plugin && l.message.contains("action ``")));
+    assert!(
+        host.logs()
+            .iter()
+            .any(|l| l.source == LogSource::Stdout && l.message == "raw fixture starting")
+    );
+    assert!(
+        host.logs()
+            .iter()
+            .any(|l| l.source == LogSource::Plugin && l.message.contains("action ``"))
+    );
     Ok(())
 }
 
@@ -47,30 +59,49 @@ fn every_request_gets_its_own_context_id() -> Result<()> {
     let mut gw = gateway(fixture().start()?);
     let a = gw.send(&get(""), &UpstreamResponse::default())?;
     let b = gw.send(&get(""), &UpstreamResponse::default())?;
-    assert_ne!(a.response_header("x-raw-response"), b.response_header("x-raw-response"));
+    assert_ne!(
+        a.response_header("x-raw-response"),
+        b.response_header("x-raw-response")
+    );
     Ok(())
 }
 
 #[test]
 fn rejected_config_is_a_clear_error() {
-    let err = fixture().config_bytes("fail=no thanks").start().expect_err("config must be rejected");
+    let err = fixture()
+        .config_bytes("fail=no thanks")
+        .start()
+        .expect_err("config must be rejected");
     let msg = format!("{err:#}");
     assert!(msg.contains("rejected its configuration"), "{msg}");
-    assert!(msg.contains("raw fixture refuses this config: no thanks"), "{msg}");
+    assert!(
+        msg.contains("raw fixture refuses this config: no thanks"),
+        "{msg}"
+    );
 }
 
 #[test]
 fn a_trap_is_an_error_and_the_host_keeps_serving() -> Result<()> {
     let mut gw = gateway(fixture().start()?);
-    let err = gw.send(&get("trap"), &UpstreamResponse::default()).expect_err("the plugin traps");
+    let err = gw
+        .send(&get("trap"), &UpstreamResponse::default())
+        .expect_err("the plugin traps");
     let msg = format!("{err:#}");
-    assert!(msg.contains("plugin trapped in `on-request-headers`"), "{msg}");
+    assert!(
+        msg.contains("plugin trapped in `on-request-headers`"),
+        "{msg}"
+    );
     assert!(msg.contains("raw fixture traps on purpose"), "{msg}");
     assert_eq!(gw.host().restarts(), 1);
     let ex = gw.send(&get(""), &UpstreamResponse::default())?;
     assert_eq!(ex.upstream_header("x-raw"), Some("yes"));
     // The fresh instance was configured again.
-    let starts = gw.host().logs().iter().filter(|l| l.message == "raw fixture starting").count();
+    let starts = gw
+        .host()
+        .logs()
+        .iter()
+        .filter(|l| l.message == "raw fixture starting")
+        .count();
     assert_eq!(starts, 2);
     Ok(())
 }
@@ -79,8 +110,14 @@ fn a_trap_is_an_error_and_the_host_keeps_serving() -> Result<()> {
 fn an_endless_loop_exceeds_the_time_budget_and_the_host_keeps_serving() -> Result<()> {
     let mut gw = gateway(fixture().time_budget(Duration::from_millis(500)).start()?);
     let started = Instant::now();
-    let err = gw.send(&get("loop"), &UpstreamResponse::default()).expect_err("the plugin loops");
-    assert!(started.elapsed() < Duration::from_secs(3), "took {:?}", started.elapsed());
+    let err = gw
+        .send(&get("loop"), &UpstreamResponse::default())
+        .expect_err("the plugin loops");
+    assert!(
+        started.elapsed() < Duration::from_secs(3),
+        "took {:?}",
+        started.elapsed()
+    );
     let msg = format!("{err:#}");
     assert!(msg.contains("plugin exceeded its time budget"), "{msg}");
     assert!(msg.contains("on-request-headers"), "{msg}");
@@ -92,9 +129,19 @@ fn an_endless_loop_exceeds_the_time_budget_and_the_host_keeps_serving() -> Resul
 #[test]
 fn the_memory_cap_stops_a_hoarding_plugin() -> Result<()> {
     let mut gw = gateway(fixture().memory_limit(32 << 20).start()?);
-    let err = gw.send(&get("oom"), &UpstreamResponse::default()).expect_err("the plugin runs out of memory");
-    assert!(format!("{err:#}").contains("plugin trapped in `on-request-headers`"), "{err:#}");
-    assert_eq!(gw.send(&get(""), &UpstreamResponse::default())?.response.status, 200);
+    let err = gw
+        .send(&get("oom"), &UpstreamResponse::default())
+        .expect_err("the plugin runs out of memory");
+    assert!(
+        format!("{err:#}").contains("plugin trapped in `on-request-headers`"),
+        "{err:#}"
+    );
+    assert_eq!(
+        gw.send(&get(""), &UpstreamResponse::default())?
+            .response
+            .status,
+        200
+    );
     Ok(())
 }
 
@@ -116,7 +163,10 @@ fn http_call_to_a_mock_resumes_the_request() -> Result<()> {
     let cluster = "outbound|80||token.static";
     let mock = MockHttp::Respond(HttpCallResponse::new(200, &[("x-token", "t-1")], "body-1"));
     let mut gw = gateway(fixture().http_mock(cluster, mock).start()?);
-    let ex = gw.send(&get("call").header("x-cluster", cluster), &UpstreamResponse::default())?;
+    let ex = gw.send(
+        &get("call").header("x-cluster", cluster),
+        &UpstreamResponse::default(),
+    )?;
     assert_eq!(ex.upstream_header("x-token"), Some("t-1"));
     assert_eq!(ex.upstream_header("x-token-body"), Some("body-1"));
     let calls = gw.host().http_calls();
@@ -131,14 +181,24 @@ fn http_call_to_a_mock_resumes_the_request() -> Result<()> {
 #[test]
 fn http_call_failures_reach_the_plugin() -> Result<()> {
     let cluster = "outbound|80||token.static";
-    let mut gw = gateway(fixture().http_mock(cluster, MockHttp::Fail(CallFailure::Timeout)).start()?);
-    let ex = gw.send(&get("call").header("x-cluster", cluster), &UpstreamResponse::default())?;
+    let mut gw = gateway(
+        fixture()
+            .http_mock(cluster, MockHttp::Fail(CallFailure::Timeout))
+            .start()?,
+    );
+    let ex = gw.send(
+        &get("call").header("x-cluster", cluster),
+        &UpstreamResponse::default(),
+    )?;
     assert_eq!(ex.response.status, 500);
     assert!(ex.body_text().contains("Timeout"), "{}", ex.body_text());
     // An unknown cluster fails at dispatch.
-    let ex = gw.send(&get("call").header("x-cluster", "outbound|1||nowhere"), &UpstreamResponse::default())?;
+    let ex = gw.send(
+        &get("call").header("x-cluster", "outbound|1||nowhere"),
+        &UpstreamResponse::default(),
+    )?;
     assert_eq!(ex.response.status, 503);
-    assert!(ex.body_text().contains("NotFound"), "{}", ex.body_text());
+    assert!(ex.body_text().contains("not-found"), "{}", ex.body_text());
     Ok(())
 }
 
@@ -147,12 +207,18 @@ fn http_call_to_a_real_server() -> Result<()> {
     let server = TestServer::always(Reply::new(200, "real").header("x-token", "from-server"))?;
     let cluster = "outbound|8080||token.static";
     let mut gw = gateway(fixture().http_real(cluster, server.addr()).start()?);
-    let ex = gw.send(&get("call").header("x-cluster", cluster), &UpstreamResponse::default())?;
+    let ex = gw.send(
+        &get("call").header("x-cluster", cluster),
+        &UpstreamResponse::default(),
+    )?;
     assert_eq!(ex.upstream_header("x-token"), Some("from-server"));
     assert_eq!(ex.upstream_header("x-token-body"), Some("real"));
     let seen = server.requests();
     assert_eq!(seen.len(), 1);
-    assert_eq!((seen[0].method.as_str(), seen[0].path.as_str()), ("GET", "/token"));
+    assert_eq!(
+        (seen[0].method.as_str(), seen[0].path.as_str()),
+        ("GET", "/token")
+    );
     assert_eq!(seen[0].header("host"), Some("token"));
     Ok(())
 }
@@ -161,29 +227,59 @@ fn http_call_to_a_real_server() -> Result<()> {
 fn a_slow_server_times_out_and_a_closed_port_resets() -> Result<()> {
     let slow = TestServer::always(Reply::new(200, "late").delay(Duration::from_secs(2)))?;
     let closed = TcpListener::bind("127.0.0.1:0")?.local_addr()?;
-    let mut gw =
-        gateway(fixture().http_real("slow", slow.addr()).http_real("closed", closed).start()?);
+    let mut gw = gateway(
+        fixture()
+            .http_real("slow", slow.addr())
+            .http_real("closed", closed)
+            .start()?,
+    );
     let started = Instant::now();
-    let ex = gw.send(&get("call").header("x-cluster", "slow"), &UpstreamResponse::default())?;
+    let ex = gw.send(
+        &get("call").header("x-cluster", "slow"),
+        &UpstreamResponse::default(),
+    )?;
     assert!(ex.body_text().contains("Timeout"), "{}", ex.body_text());
-    assert!(started.elapsed() < Duration::from_millis(1500), "took {:?}", started.elapsed());
-    let ex = gw.send(&get("call").header("x-cluster", "closed"), &UpstreamResponse::default())?;
+    assert!(
+        started.elapsed() < Duration::from_millis(1500),
+        "took {:?}",
+        started.elapsed()
+    );
+    let ex = gw.send(
+        &get("call").header("x-cluster", "closed"),
+        &UpstreamResponse::default(),
+    )?;
     assert!(ex.body_text().contains("Reset"), "{}", ex.body_text());
     Ok(())
 }
 
 #[test]
 fn redis_against_the_fake() -> Result<()> {
-    let (builder, fake) = fixture().config_bytes("redis=outbound|6379||redis.static").redis_fake("outbound|6379||redis.static");
+    let (builder, fake) = fixture()
+        .config_bytes("redis=outbound|6379||redis.static")
+        .redis_fake("outbound|6379||redis.static");
     let mut gw = gateway(builder.start()?);
-    let ex = gw.send(&get("redis").header("x-key", "hits"), &UpstreamResponse::default())?;
+    let ex = gw.send(
+        &get("redis").header("x-key", "hits"),
+        &UpstreamResponse::default(),
+    )?;
     assert_eq!(ex.upstream_header("x-redis"), Some(":1"));
-    let ex = gw.send(&get("redis").header("x-key", "hits"), &UpstreamResponse::default())?;
+    let ex = gw.send(
+        &get("redis").header("x-key", "hits"),
+        &UpstreamResponse::default(),
+    )?;
     assert_eq!(ex.upstream_header("x-redis"), Some(":2"));
-    assert_eq!(fake.lock().map_err(|_| anyhow::anyhow!("poisoned"))?.get("hits"), Some(&b"2"[..]));
+    assert_eq!(
+        fake.lock()
+            .map_err(|_| anyhow::anyhow!("poisoned"))?
+            .get("hits"),
+        Some(&b"2"[..])
+    );
     let calls = gw.host().redis_calls();
     assert_eq!(calls.len(), 2);
-    assert_eq!(calls[0].command, vec!["INCR".to_string(), "hits".to_string()]);
+    assert_eq!(
+        calls[0].command,
+        vec!["INCR".to_string(), "hits".to_string()]
+    );
     Ok(())
 }
 
@@ -191,18 +287,37 @@ fn redis_against_the_fake() -> Result<()> {
 fn redis_against_a_real_server_and_after_it_stops() -> Result<()> {
     let mut server = RedisServer::start()?;
     let cluster = "outbound|6379||redis.static";
-    let mut gw = gateway(fixture().config_bytes(format!("redis={cluster}")).redis_real(cluster, server.addr()).start()?);
+    let mut gw = gateway(
+        fixture()
+            .config_bytes(format!("redis={cluster}"))
+            .redis_real(cluster, server.addr())
+            .start()?,
+    );
     for expected in [":1", ":2"] {
-        let ex = gw.send(&get("redis").header("x-key", "real"), &UpstreamResponse::default())?;
+        let ex = gw.send(
+            &get("redis").header("x-key", "real"),
+            &UpstreamResponse::default(),
+        )?;
         assert_eq!(ex.upstream_header("x-redis"), Some(expected));
     }
     assert_eq!(server.command(&["GET", "real"])?, b"$1\r\n2\r\n");
     server.stop();
     let started = Instant::now();
-    let ex = gw.send(&get("redis").header("x-key", "real"), &UpstreamResponse::default())?;
+    let ex = gw.send(
+        &get("redis").header("x-key", "real"),
+        &UpstreamResponse::default(),
+    )?;
     assert_eq!(ex.response.status, 430);
-    assert!(ex.body_text().starts_with("redis failed with status"), "{}", ex.body_text());
-    assert!(started.elapsed() < Duration::from_secs(2), "took {:?}", started.elapsed());
+    assert!(
+        ex.body_text().starts_with("redis failed with status"),
+        "{}",
+        ex.body_text()
+    );
+    assert!(
+        started.elapsed() < Duration::from_secs(2),
+        "took {:?}",
+        started.elapsed()
+    );
     Ok(())
 }
 
@@ -211,9 +326,15 @@ fn redis_with_a_password() -> Result<()> {
     let server = RedisServer::start_with_password("s3cret")?;
     let cluster = "outbound|6379||redis.static";
     let mut gw = gateway(
-        fixture().config_bytes(format!("redis={cluster}\npassword=s3cret")).redis_real(cluster, server.addr()).start()?,
+        fixture()
+            .config_bytes(format!("redis={cluster}\npassword=s3cret"))
+            .redis_real(cluster, server.addr())
+            .start()?,
     );
-    let ex = gw.send(&get("redis").header("x-key", "auth"), &UpstreamResponse::default())?;
+    let ex = gw.send(
+        &get("redis").header("x-key", "auth"),
+        &UpstreamResponse::default(),
+    )?;
     assert_eq!(ex.upstream_header("x-redis"), Some(":1"));
     // A wrong password fails the configuration.
     let err = fixture()
@@ -228,9 +349,14 @@ fn redis_with_a_password() -> Result<()> {
 #[test]
 fn a_paused_body_is_buffered_and_rewritten() -> Result<()> {
     let mut gw = gateway(fixture().start()?);
-    let req = HttpRequest::post("example.com", "/up", "").header("x-action", "buffer").chunks(["ab", "cd", "ef"]);
+    let req = HttpRequest::post("example.com", "/up", "")
+        .header("x-action", "buffer")
+        .chunks(["ab", "cd", "ef"]);
     let ex = gw.send(&req, &UpstreamResponse::default())?;
-    assert_eq!(ex.upstream.as_ref().map(|u| u.body.as_slice()), Some(&b"ABCDEF"[..]));
+    assert_eq!(
+        ex.upstream.as_ref().map(|u| u.body.as_slice()),
+        Some(&b"ABCDEF"[..])
+    );
     Ok(())
 }
 
@@ -242,16 +368,29 @@ fn a_paused_response_resumes_after_a_call_and_its_body_follows() -> Result<()> {
     let mut stream = host.stream()?;
     stream.send_request(&get("pause-response").header("x-cluster", cluster))?;
     assert!(stream.upstream_request().is_some());
-    stream.send_response_headers(200, &vec![("content-type".into(), "text/plain".into())], false)?;
+    stream.send_response_headers(
+        200,
+        &vec![("content-type".into(), "text/plain".into())],
+        false,
+    )?;
     // The call was answered at once, so the response is flowing again.
     assert!(!stream.response_paused());
     let headers = stream.client_headers().expect("headers reached the client");
-    assert!(headers.contains(&("x-late".to_string(), "ok".to_string())), "{headers:?}");
+    assert!(
+        headers.contains(&("x-late".to_string(), "ok".to_string())),
+        "{headers:?}"
+    );
     stream.send_response_body(b"hel", false)?;
-    assert!(stream.client_body().is_empty(), "the plugin buffers the body");
+    assert!(
+        stream.client_body().is_empty(),
+        "the plugin buffers the body"
+    );
     stream.send_response_body(b"lo", true)?;
     let response = stream.finish()?.expect("the response completed");
-    assert_eq!(String::from_utf8_lossy(&response.body), "hello (seen 5 bytes)");
+    assert_eq!(
+        String::from_utf8_lossy(&response.body),
+        "hello (seen 5 bytes)"
+    );
     assert_eq!(host.http_calls()[0].request.header(":path"), Some("/late"));
     Ok(())
 }
@@ -260,11 +399,20 @@ fn a_paused_response_resumes_after_a_call_and_its_body_follows() -> Result<()> {
 fn the_upstream_sees_the_request_once_its_body_ends() -> Result<()> {
     let mut host = fixture().start()?;
     let mut stream = host.stream()?;
-    stream.send_request_headers(gatewit_host_shim::harness::request_header_list(&get("")), false)?;
+    stream.send_request_headers(
+        gatewit_host_shim::harness::request_header_list(&get("")),
+        false,
+    )?;
     assert!(stream.upstream_headers().is_some());
-    assert!(stream.upstream_request().is_none(), "the body has not ended yet");
+    assert!(
+        stream.upstream_request().is_none(),
+        "the body has not ended yet"
+    );
     stream.send_request_body(b"x", true)?;
-    assert_eq!(stream.upstream_request().map(|r| r.body), Some(b"x".to_vec()));
+    assert_eq!(
+        stream.upstream_request().map(|r| r.body),
+        Some(b"x".to_vec())
+    );
     Ok(())
 }
 
@@ -292,8 +440,47 @@ fn callbacks_missing_from_the_hooks_section_are_skipped() -> Result<()> {
 
 #[test]
 fn bad_components_are_clear_errors() {
-    let err = PluginHost::builder(b"not wasm at all".to_vec()).start().expect_err("not wasm");
-    assert!(format!("{err:#}").contains("not a valid WebAssembly component"), "{err:#}");
-    let err = PluginHost::builder(std::path::PathBuf::from("/nonexistent/plugin.wasm")).start().expect_err("missing");
-    assert!(format!("{err:#}").contains("cannot read plugin component"), "{err:#}");
+    let err = PluginHost::builder(b"not wasm at all".to_vec())
+        .start()
+        .expect_err("not wasm");
+    assert!(
+        format!("{err:#}").contains("not a valid WebAssembly component"),
+        "{err:#}"
+    );
+    // A core module, not a component.
+    let err = PluginHost::builder(b"\0asm\x01\0\0\0".to_vec())
+        .start()
+        .expect_err("a core module");
+    assert!(
+        format!("{err:#}").contains("not a valid WebAssembly component"),
+        "{err:#}"
+    );
+    let err = PluginHost::builder(std::path::PathBuf::from("/nonexistent/plugin.wasm"))
+        .start()
+        .expect_err("missing");
+    assert!(
+        format!("{err:#}").contains("cannot read plugin component"),
+        "{err:#}"
+    );
+}
+
+#[test]
+fn trailers_end_the_stream() -> Result<()> {
+    let mut host = fixture().start()?;
+    let mut stream = host.stream()?;
+    let headers = gatewit_host_shim::harness::request_header_list(&get(""));
+    stream.send_request_headers(headers, false)?;
+    stream.send_request_body(b"part", false)?;
+    assert!(stream.upstream_request().is_none());
+    stream.send_request_trailers(vec![("x-checksum".into(), "1".into())])?;
+    let upstream = stream
+        .upstream_request()
+        .expect("trailers completed the request");
+    assert_eq!(upstream.body, b"part");
+    stream.send_response_headers(200, &Vec::new(), false)?;
+    stream.send_response_body(b"resp", false)?;
+    stream.send_response_trailers(vec![("grpc-status".into(), "0".into())])?;
+    let response = stream.finish()?.expect("trailers completed the response");
+    assert_eq!(response.body, b"resp");
+    Ok(())
 }

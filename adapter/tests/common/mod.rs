@@ -2,6 +2,8 @@
 //! core modules, so golden inputs do not depend on a toolchain.
 #![allow(dead_code)]
 
+pub mod host;
+
 use anyhow::{Context, Result};
 use std::path::Path;
 use wit_component::{ComponentEncoder, StringEncoding, embed_component_metadata};

@@ -294,6 +294,25 @@ fn median(mut values: Vec<f64>) -> f64 {
     }
 }
 
+/// Median over rounds of `f(sample of variant a, sample of variant b)`:
+/// pairing samples of the same round cancels drift between rounds (other
+/// load on the machine), which medians of each variant alone do not.
+fn paired(variants: &[Variant], a: usize, b: usize, f: impl Fn(&Sample, &Sample) -> f64) -> f64 {
+    median(
+        variants[a]
+            .samples
+            .iter()
+            .zip(&variants[b].samples)
+            .map(|(x, y)| f(x, y))
+            .collect(),
+    )
+}
+
+/// Microseconds of Envoy's single worker per request.
+fn cost(s: &Sample) -> f64 {
+    1e6 / s.rps
+}
+
 fn report(args: &Args, variants: &[Variant], wrk_version: &str) -> Result<String> {
     let rps: Vec<f64> = variants
         .iter()
@@ -303,7 +322,6 @@ fn report(args: &Args, variants: &[Variant], wrk_version: &str) -> Result<String
         .iter()
         .map(|v| median(v.samples.iter().map(|s| s.p99_us).collect()))
         .collect();
-    let base = rps[0];
     let envoy_version = Command::new(gatewit_envoy_harness::envoy_binary()?)
         .arg("--version")
         .output()
@@ -341,7 +359,12 @@ fn report(args: &Args, variants: &[Variant], wrk_version: &str) -> Result<String
     writeln!(md, "## Envoy, requests per second\n")?;
     writeln!(
         md,
-        "| variant | module | module size | req/s (median) | ratio to no filter | p99 latency (median) | µs/request above no filter | plugin ran |"
+        "Ratios and costs pair each variant with the no-filter Envoy of the same round and take \
+         the median over rounds; req/s and p99 are plain medians.\n"
+    )?;
+    writeln!(
+        md,
+        "| variant | module | module size | req/s | ratio to no filter | µs/request above no filter | p99 latency | plugin ran |"
     )?;
     writeln!(md, "|---|---|---:|---:|---:|---:|---:|---|")?;
     for (i, v) in variants.iter().enumerate() {
@@ -350,17 +373,18 @@ fn report(args: &Args, variants: &[Variant], wrk_version: &str) -> Result<String
             .as_ref()
             .map_or("—".to_owned(), |p| format!("`{}`", short_path(p)));
         let size = v.size.map_or("—".to_owned(), |s| format!("{s} B"));
-        let overhead = 1e6 / rps[i] - 1e6 / base;
+        let ratio = paired(variants, i, 0, |x, y| x.rps / y.rps);
+        let overhead = paired(variants, i, 0, |x, y| cost(x) - cost(y));
         writeln!(
             md,
-            "| {} | {} | {} | {:.0} | {:.2} | {:.0} µs | {:.2} | {} |",
+            "| {} | {} | {} | {:.0} | {:.2} | {:.2} | {:.0} µs | {} |",
             v.name,
             module,
             size,
             rps[i],
-            rps[i] / base,
-            p99[i],
+            ratio,
             overhead,
+            p99[i],
             if v.plugin_header { "yes" } else { "no" }
         )?;
     }
@@ -370,9 +394,10 @@ fn report(args: &Args, variants: &[Variant], wrk_version: &str) -> Result<String
     // at most a quarter of the crate plugin's, and its module no larger.
     let find = |name: &str| variants.iter().position(|v| v.name == name);
     if let (Some(e), Some(c)) = (find("empty module"), find("proxy-wasm crate")) {
-        let cost = |i: usize| 1e6 / rps[i];
-        let crate_extra = cost(c) - cost(e);
-        let target_ratio = 1e6 / (cost(e) + crate_extra / 4.0) / base;
+        let crate_extra = paired(variants, c, e, |x, y| cost(x) - cost(y));
+        let empty_cost = paired(variants, e, 0, |x, y| cost(x) - cost(y));
+        let base_cost = median(variants[0].samples.iter().map(cost).collect());
+        let target_ratio = base_cost / (base_cost + empty_cost + crate_extra / 4.0);
         writeln!(md, "## Target\n")?;
         writeln!(
             md,
@@ -390,14 +415,20 @@ fn report(args: &Args, variants: &[Variant], wrk_version: &str) -> Result<String
         )?;
         match find("gatewit") {
             Some(g) => {
-                let extra = cost(g) - cost(e);
+                let extra = paired(variants, g, e, |x, y| cost(x) - cost(y));
+                let relative = paired(variants, g, c, |x, y| cost(x) / cost(y));
                 let ok = extra <= crate_extra / 4.0;
                 let size_ok = variants[g].size <= variants[c].size;
                 writeln!(
                     md,
-                    "- gatewit plugin above the empty module: {extra:.2} µs/request (ratio {:.2}): **{}**",
-                    rps[g] / base,
+                    "- gatewit plugin above the empty module: {extra:.2} µs/request ({:.0}% of the crate plugin's; ratio to no filter {:.2}): **{}**",
+                    100.0 * extra / crate_extra,
+                    paired(variants, g, 0, |x, y| x.rps / y.rps),
                     if ok { "met" } else { "not met" }
+                )?;
+                writeln!(
+                    md,
+                    "- whole request through Envoy, gatewit vs crate plugin (same round): {relative:.2}× the time"
                 )?;
                 writeln!(
                     md,
@@ -438,6 +469,15 @@ fn report(args: &Args, variants: &[Variant], wrk_version: &str) -> Result<String
     writeln!(
         md,
         "- plugin logic (crate and gatewit): add `x-gatewit-bench: 1` and read `user-agent` and `x-bench` on request headers; add `x-gatewit-bench-response` on response headers"
+    )?;
+    let base: Vec<f64> = variants[0].samples.iter().map(|s| s.rps).collect();
+    let (lo, hi) = base.iter().fold((f64::INFINITY, 0.0_f64), |(lo, hi), &x| {
+        (lo.min(x), hi.max(x))
+    });
+    writeln!(
+        md,
+        "- noise: the no-filter Envoy ranged from {lo:.0} to {hi:.0} req/s across rounds; differences \
+         smaller than that spread between single rounds mean little, the paired medians above are the signal"
     )?;
     writeln!(md, "\n## Every round\n")?;
     write!(md, "| variant |")?;

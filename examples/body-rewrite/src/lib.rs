@@ -136,7 +136,10 @@ impl Plugin for BodyRewrite {
             chunk.make_ascii_uppercase();
             return chunk;
         }
-        let mut carry = ctx.get_mut::<Vec<u8>>(CARRY).map(std::mem::take).unwrap_or_default();
+        let mut carry = ctx
+            .get_mut::<Vec<u8>>(CARRY)
+            .map(std::mem::take)
+            .unwrap_or_default();
         let out = replace_streaming(
             &mut carry,
             &chunk,
@@ -160,20 +163,33 @@ mod tests {
             rewrite_json(br#"{"a":1}"#, &c).unwrap(),
             br#"{"a":1,"gateway":"gatewit"}"#.to_vec()
         );
-        assert_eq!(rewrite_json(b"nope", &c), Err("request body is not valid JSON"));
-        assert_eq!(rewrite_json(b"[1]", &c), Err("request body is not a JSON object"));
+        assert_eq!(
+            rewrite_json(b"nope", &c),
+            Err("request body is not valid JSON")
+        );
+        assert_eq!(
+            rewrite_json(b"[1]", &c),
+            Err("request body is not a JSON object")
+        );
     }
 
     #[test]
     fn streaming_replace_across_chunks() {
         let mut carry = Vec::new();
         let mut out = Vec::new();
-        for (chunk, last) in [(&b"say hel"[..], false), (b"lo, hello", false), (b"!", true)] {
+        for (chunk, last) in [
+            (&b"say hel"[..], false),
+            (b"lo, hello", false),
+            (b"!", true),
+        ] {
             out.extend(replace_streaming(&mut carry, chunk, b"hello", b"bye", last));
         }
         assert_eq!(out, b"say bye, bye!".to_vec());
         assert!(carry.is_empty());
         let mut carry = Vec::new();
-        assert_eq!(replace_streaming(&mut carry, b"hel", b"hello", b"x", true), b"hel");
+        assert_eq!(
+            replace_streaming(&mut carry, b"hel", b"hello", b"x", true),
+            b"hel"
+        );
     }
 }

@@ -36,7 +36,6 @@ pub struct HttpCallConfig {
 /// The plugin.
 pub struct HttpCall;
 
-
 impl TryFrom<RawConfig> for HttpCallConfig {
     type Error = String;
 
@@ -95,7 +94,9 @@ impl Plugin for HttpCall {
             .get(&config.request_path, &[], move |ctx, resp| {
                 if resp.status != 200 {
                     match resp.failure {
-                        Some(why) => log_error!("http call failed, status: {} ({why})", resp.status),
+                        Some(why) => {
+                            log_error!("http call failed, status: {} ({why})", resp.status)
+                        }
                         None => log_error!("http call failed, status: {}", resp.status),
                     }
                     if let Err(e) = ctx.send_http_response(500, &[], "http call failed") {

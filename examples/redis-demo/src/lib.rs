@@ -11,7 +11,7 @@ use std::time::UNIX_EPOCH;
 
 use gatewit_sdk::redis::Value;
 use gatewit_sdk::{
-    DnsCluster, HeaderAction, HttpContext, Plugin, RedisClient, RedisError, RedisOptions,
+    FqdnCluster, HeaderAction, HttpContext, Plugin, RedisClient, RedisError, RedisOptions,
     log_error,
 };
 use serde::Deserialize;
@@ -41,15 +41,26 @@ pub struct RedisCallConfig {
 
 impl From<RawConfig> for RedisCallConfig {
     fn from(raw: RawConfig) -> Self {
-        let client = RedisClient::new(DnsCluster {
-            service_name: raw.service_name,
-            port: if raw.service_port == 0 { 6379 } else { raw.service_port },
-            domain: raw.domain,
+        // `serviceName` is the full FQDN with its kind suffix, e.g.
+        // `my-redis.dns`, `redis.static`, `redis.my-ns.svc.cluster.local`.
+        let client = RedisClient::new(FqdnCluster {
+            fqdn: raw.service_name,
+            port: if raw.service_port == 0 {
+                6379
+            } else {
+                raw.service_port
+            },
+            host: raw.domain,
         });
         let timeout = if raw.timeout == 0 { 1000 } else { raw.timeout };
         // A failed init does not fail the configuration: the client keeps
         // the reason, and every request answers 430 and logs it.
-        if let Err(e) = client.init(&raw.username, &raw.password, timeout, RedisOptions::default()) {
+        if let Err(e) = client.init(
+            &raw.username,
+            &raw.password,
+            timeout,
+            RedisOptions::default(),
+        ) {
             log_error!("{e}");
         }
         RedisCallConfig {
@@ -88,36 +99,41 @@ impl Plugin for RedisDemo {
         let client = config.client.clone();
         let qpm = config.qpm;
         let key = time_stamp.clone();
-        let sent = config.client.incr(&key, move |ctx, reply: Result<Value, RedisError>| {
-            let count = match reply.and_then(|v| {
-                v.as_integer()
-                    .ok_or_else(|| RedisError::Parse(format!("`INCR` answered {v:?}")))
-            }) {
-                Ok(n) => n,
-                Err(e) => return redis_failed(ctx, &e),
-            };
-            ctx.set(TIME_STAMP, time_stamp.clone());
-            ctx.set(CALL_TIME_LEFT, (qpm - count).to_string());
-            if count == 1 {
-                let expired = client.expire(&time_stamp, 60, |ctx, reply| {
-                    if let Err(e) = reply {
-                        log_error!("call redis error: {e}");
+        let sent = config
+            .client
+            .incr(&key, move |ctx, reply: Result<Value, RedisError>| {
+                let count = match reply.and_then(|v| {
+                    v.as_integer()
+                        .ok_or_else(|| RedisError::Parse(format!("`INCR` answered {v:?}")))
+                }) {
+                    Ok(n) => n,
+                    Err(e) => return redis_failed(ctx, &e),
+                };
+                if count != 1 && count > qpm {
+                    let headers = [(TIME_STAMP, time_stamp.as_str()), (CALL_TIME_LEFT, "0")];
+                    if let Err(e) = ctx.send_http_response(429, &headers, "Too many requests") {
+                        log_error!("failed to send the local reply: {e}");
                     }
-                    resume(ctx);
-                });
-                if let Err(e) = expired {
-                    log_error!("call redis error: {e}");
+                    return;
+                }
+                // Added to the upstream's response by `on_response_headers`.
+                ctx.set(TIME_STAMP, time_stamp.clone());
+                ctx.set(CALL_TIME_LEFT, (qpm - count).to_string());
+                if count == 1 {
+                    let expired = client.expire(&time_stamp, 60, |ctx, reply| {
+                        if let Err(e) = reply {
+                            log_error!("call redis error: {e}");
+                        }
+                        resume(ctx);
+                    });
+                    if let Err(e) = expired {
+                        log_error!("call redis error: {e}");
+                        resume(ctx);
+                    }
+                } else {
                     resume(ctx);
                 }
-            } else if count > qpm {
-                let headers = [(TIME_STAMP, time_stamp.as_str()), (CALL_TIME_LEFT, "0")];
-                if let Err(e) = ctx.send_http_response(429, &headers, "Too many requests") {
-                    log_error!("failed to send the local reply: {e}");
-                }
-            } else {
-                resume(ctx);
-            }
-        });
+            });
         match sent {
             Ok(()) => HeaderAction::Pause,
             Err(e) => {

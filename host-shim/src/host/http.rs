@@ -32,18 +32,36 @@ fn body(req: &mut RequestState, kind: BodyKind) -> &mut Vec<u8> {
 impl HostState {
     /// Runs `f` on header map `kind` of the current request; `not-found`
     /// when no request is current (plugin-level callbacks).
-    fn with_map<R>(&mut self, kind: MapKind, f: impl FnOnce(&mut HeaderList) -> R) -> Result<R, StatusError> {
-        self.current_request().map(|r| f(map(r, kind))).ok_or(StatusError::NotFound)
+    fn with_map<R>(
+        &mut self,
+        kind: MapKind,
+        f: impl FnOnce(&mut HeaderList) -> R,
+    ) -> Result<R, StatusError> {
+        self.current_request()
+            .map(|r| f(map(r, kind)))
+            .ok_or(StatusError::NotFound)
     }
 
-    fn with_body<R>(&mut self, kind: BodyKind, f: impl FnOnce(&mut Vec<u8>) -> R) -> Result<R, StatusError> {
-        self.current_request().map(|r| f(body(r, kind))).ok_or(StatusError::NotFound)
+    fn with_body<R>(
+        &mut self,
+        kind: BodyKind,
+        f: impl FnOnce(&mut Vec<u8>) -> R,
+    ) -> Result<R, StatusError> {
+        self.current_request()
+            .map(|r| f(body(r, kind)))
+            .ok_or(StatusError::NotFound)
     }
 }
 
 impl Host for HostState {
     fn get_header(&mut self, kind: MapKind, name: String) -> Option<String> {
-        self.with_map(kind, |m| m.iter().find(|(k, _)| k.eq_ignore_ascii_case(&name)).map(|(_, v)| v.clone())).ok().flatten()
+        self.with_map(kind, |m| {
+            m.iter()
+                .find(|(k, _)| k.eq_ignore_ascii_case(&name))
+                .map(|(_, v)| v.clone())
+        })
+        .ok()
+        .flatten()
     }
 
     fn get_headers(&mut self, kind: MapKind) -> HeaderList {
@@ -51,14 +69,29 @@ impl Host for HostState {
     }
 
     fn set_headers(&mut self, kind: MapKind, headers: HeaderList) -> Result<(), StatusError> {
-        self.with_map(kind, |m| *m = headers.into_iter().map(|(k, v)| (k.to_ascii_lowercase(), v)).collect())
+        self.with_map(kind, |m| {
+            *m = headers
+                .into_iter()
+                .map(|(k, v)| (k.to_ascii_lowercase(), v))
+                .collect()
+        })
     }
 
-    fn add_header(&mut self, kind: MapKind, name: String, value: String) -> Result<(), StatusError> {
+    fn add_header(
+        &mut self,
+        kind: MapKind,
+        name: String,
+        value: String,
+    ) -> Result<(), StatusError> {
         self.with_map(kind, |m| m.push((name.to_ascii_lowercase(), value)))
     }
 
-    fn replace_header(&mut self, kind: MapKind, name: String, value: String) -> Result<(), StatusError> {
+    fn replace_header(
+        &mut self,
+        kind: MapKind,
+        name: String,
+        value: String,
+    ) -> Result<(), StatusError> {
         self.with_map(kind, |m| {
             // Keep the position of the first value, as Envoy's `setCopy` does.
             match m.iter().position(|(k, _)| k.eq_ignore_ascii_case(&name)) {
@@ -120,8 +153,17 @@ impl Host for HostState {
         if req.local_reply.is_some() || req.client_headers.is_some() {
             return Err(StatusError::BadArgument);
         }
-        let headers = headers.into_iter().map(|(k, v)| (k.to_ascii_lowercase(), v)).collect();
-        req.local_reply = Some(LocalReply { status, headers, body, grpc_status, details });
+        let headers = headers
+            .into_iter()
+            .map(|(k, v)| (k.to_ascii_lowercase(), v))
+            .collect();
+        req.local_reply = Some(LocalReply {
+            status,
+            headers,
+            body,
+            grpc_status,
+            details,
+        });
         Ok(())
     }
 
@@ -136,7 +178,10 @@ impl Host for HostState {
 
     fn resume_response(&mut self) -> Result<(), StatusError> {
         let req = self.current_request().ok_or(StatusError::NotFound)?;
-        if !matches!(req.response_flow, Flow::PausedInHeaders | Flow::PausedInBody) {
+        if !matches!(
+            req.response_flow,
+            Flow::PausedInHeaders | Flow::PausedInBody
+        ) {
             return Err(StatusError::BadArgument);
         }
         req.resume_response = true;

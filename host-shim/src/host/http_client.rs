@@ -35,12 +35,19 @@ impl Host for HostState {
             context: self.current,
             call_id,
             cluster,
-            request: HttpCallRequest { headers, body, trailers },
+            request: HttpCallRequest {
+                headers,
+                body,
+                trailers,
+            },
             timeout_ms,
             outcome: None,
         };
         self.p.http_calls.push(record);
-        self.pending_http.push_back(PendingHttp { record_index: self.p.http_calls.len() - 1, backend });
+        self.pending_http.push_back(PendingHttp {
+            record_index: self.p.http_calls.len() - 1,
+            backend,
+        });
         Ok(call_id)
     }
 }

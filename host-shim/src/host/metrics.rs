@@ -32,7 +32,12 @@ impl Host for HostState {
             }
             return Ok(i as u32 + 1);
         }
-        self.p.metrics.push(Metric { name, kind, value: 0, recorded: Vec::new() });
+        self.p.metrics.push(Metric {
+            name,
+            kind,
+            value: 0,
+            recorded: Vec::new(),
+        });
         Ok(self.p.metrics.len() as u32)
     }
 
@@ -51,9 +56,8 @@ impl Host for HostState {
     fn record_metric(&mut self, id: u32, value: u64) -> Result<(), StatusError> {
         let m = self.metric(id)?;
         let v = i64::try_from(value).unwrap_or(i64::MAX);
-        match m.kind {
-            MetricKind::Histogram => m.recorded.push(value),
-            _ => {}
+        if m.kind == MetricKind::Histogram {
+            m.recorded.push(value);
         }
         m.value = v;
         Ok(())

@@ -21,16 +21,27 @@ impl HostState {
     /// Request attributes Envoy derives from the request headers.
     fn request_attribute(&mut self, key: &str) -> Option<Vec<u8>> {
         let req = self.current_request()?;
-        let header = |name: &str| req.request_headers.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone().into_bytes());
+        let header = |name: &str| {
+            req.request_headers
+                .iter()
+                .find(|(k, _)| k == name)
+                .map(|(_, v)| v.clone().into_bytes())
+        };
         match key {
             "request.path" => header(":path"),
-            "request.url_path" => header(":path").map(|p| p.split(|&b| b == b'?').next().unwrap_or_default().to_vec()),
+            "request.url_path" => {
+                header(":path").map(|p| p.split(|&b| b == b'?').next().unwrap_or_default().to_vec())
+            }
             "request.method" => header(":method"),
             "request.host" => header(":authority"),
             "request.scheme" => header(":scheme").or_else(|| Some(b"http".to_vec())),
             "request.id" | "x_request_id" => header("x-request-id"),
             "request.protocol" => Some(b"HTTP/1.1".to_vec()),
-            "response.code" => req.response_headers.iter().find(|(k, _)| k == ":status").map(|(_, v)| v.clone().into_bytes()),
+            "response.code" => req
+                .response_headers
+                .iter()
+                .find(|(k, _)| k == ":status")
+                .map(|(_, v)| v.clone().into_bytes()),
             _ => None,
         }
     }
@@ -39,7 +50,10 @@ impl HostState {
 impl Host for HostState {
     fn get_property(&mut self, path: Vec<String>) -> Option<Vec<u8>> {
         let key = property_key(&path);
-        if let Some(v) = self.current_request().and_then(|r| r.properties.get(&key).cloned()) {
+        if let Some(v) = self
+            .current_request()
+            .and_then(|r| r.properties.get(&key).cloned())
+        {
             return Some(v);
         }
         if let Some(v) = self.p.properties.get(&key) {

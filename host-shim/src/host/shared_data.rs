@@ -13,11 +13,26 @@ pub fn add_to_linker(linker: &mut Linker<HostState>) -> wasmtime::Result<()> {
 
 impl Host for HostState {
     fn get_shared_data(&mut self, key: String) -> Option<SharedValue> {
-        self.p.shared_data.get(&key).map(|(value, cas)| SharedValue { value: value.clone(), cas: *cas })
+        self.p
+            .shared_data
+            .get(&key)
+            .map(|(value, cas)| SharedValue {
+                value: value.clone(),
+                cas: *cas,
+            })
     }
 
-    fn set_shared_data(&mut self, key: String, value: Vec<u8>, cas: u32) -> Result<(), StatusError> {
-        let entry = self.p.shared_data.entry(key).or_insert_with(|| (Vec::new(), 0));
+    fn set_shared_data(
+        &mut self,
+        key: String,
+        value: Vec<u8>,
+        cas: u32,
+    ) -> Result<(), StatusError> {
+        let entry = self
+            .p
+            .shared_data
+            .entry(key)
+            .or_insert_with(|| (Vec::new(), 0));
         if cas != 0 && entry.1 != cas {
             return Err(StatusError::CasMismatch);
         }

@@ -21,7 +21,9 @@ impl HostState {
 
 impl Host for HostState {
     fn now_nanos(&mut self) -> u64 {
-        self.now().duration_since(SystemTime::UNIX_EPOCH).map_or(0, |d| u64::try_from(d.as_nanos()).unwrap_or(u64::MAX))
+        self.now()
+            .duration_since(SystemTime::UNIX_EPOCH)
+            .map_or(0, |d| u64::try_from(d.as_nanos()).unwrap_or(u64::MAX))
     }
 
     fn set_tick_period(&mut self, period_ms: u32) {

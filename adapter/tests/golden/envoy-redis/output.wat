@@ -16,69 +16,54 @@
   (type (;14;) (func))
   (type (;15;) (func (param i32 i32 i32 i32 i32 i32 i32 i32 i32)))
   (type (;16;) (func (param i32 i32 i32 i32 i32) (result i32)))
-  (type (;17;) (func (param i32 i32 i32) (result i32)))
-  (type (;18;) (func (param i32 i32 i32 i32 i32 i32 i32 i32) (result i32)))
-  (type (;19;) (func (param i32) (result i32)))
-  (type (;20;) (func (param i32 i32 i32 i32) (result i32)))
-  (type (;21;) (func (param i32 i32 i32 i32 i32 i32 i32 i32 i32 i32) (result i32)))
-  (type (;22;) (func (param i32 i64) (result i32)))
-  (type (;23;) (func (param i32 i32) (result i32)))
-  (type (;24;) (func (param i32 i32 i32 i32)))
-  (type (;25;) (func (param i32 i32)))
-  (type (;26;) (func (param i32 i32 i32 i32 i32 i32)))
-  (type (;27;) (func (param i32 i32 i32 i32 i32 i32 i32 i32 i32 i32)))
-  (type (;28;) (func (param i32)))
-  (type (;29;) (func (param i32 i32 i32)))
-  (type (;30;) (func (param i32 i32 i32 i32 i32)))
-  (type (;31;) (func (param i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32)))
-  (type (;32;) (func (result i32)))
-  (type (;33;) (func (param i32 i64 i32)))
-  (type (;34;) (func (result i64)))
-  (type (;35;) (func))
-  (import "env" "proxy_get_header_map_value" (func (;0;) (type 16) (param i32 i32 i32 i32 i32) (result i32)))
-  (import "env" "proxy_set_header_map_pairs" (func (;1;) (type 17) (param i32 i32 i32) (result i32)))
-  (import "env" "proxy_add_header_map_value" (func (;2;) (type 16) (param i32 i32 i32 i32 i32) (result i32)))
-  (import "env" "proxy_replace_header_map_value" (func (;3;) (type 16) (param i32 i32 i32 i32 i32) (result i32)))
-  (import "env" "proxy_remove_header_map_value" (func (;4;) (type 17) (param i32 i32 i32) (result i32)))
-  (import "env" "proxy_get_buffer_bytes" (func (;5;) (type 16) (param i32 i32 i32 i32 i32) (result i32)))
-  (import "env" "proxy_set_buffer_bytes" (func (;6;) (type 16) (param i32 i32 i32 i32 i32) (result i32)))
-  (import "env" "proxy_send_local_response" (func (;7;) (type 18) (param i32 i32 i32 i32 i32 i32 i32 i32) (result i32)))
-  (import "env" "proxy_continue_stream" (func (;8;) (type 19) (param i32) (result i32)))
-  (import "env" "proxy_get_property" (func (;9;) (type 20) (param i32 i32 i32 i32) (result i32)))
-  (import "env" "proxy_set_property" (func (;10;) (type 20) (param i32 i32 i32 i32) (result i32)))
-  (import "env" "proxy_http_call" (func (;11;) (type 21) (param i32 i32 i32 i32 i32 i32 i32 i32 i32 i32) (result i32)))
-  (import "env" "proxy_log" (func (;12;) (type 17) (param i32 i32 i32) (result i32)))
-  (import "env" "proxy_get_log_level" (func (;13;) (type 19) (param i32) (result i32)))
-  (import "env" "proxy_define_metric" (func (;14;) (type 20) (param i32 i32 i32 i32) (result i32)))
-  (import "env" "proxy_increment_metric" (func (;15;) (type 22) (param i32 i64) (result i32)))
-  (import "env" "proxy_record_metric" (func (;16;) (type 22) (param i32 i64) (result i32)))
-  (import "env" "proxy_get_metric" (func (;17;) (type 23) (param i32 i32) (result i32)))
-  (import "env" "proxy_get_shared_data" (func (;18;) (type 16) (param i32 i32 i32 i32 i32) (result i32)))
-  (import "env" "proxy_set_shared_data" (func (;19;) (type 16) (param i32 i32 i32 i32 i32) (result i32)))
-  (import "env" "proxy_set_tick_period_milliseconds" (func (;20;) (type 19) (param i32) (result i32)))
-  (import "env" "proxy_get_header_map_pairs" (func (;21;) (type 17) (param i32 i32 i32) (result i32)))
-  (import "env" "proxy_get_current_time_nanoseconds" (func (;22;) (type 19) (param i32) (result i32)))
-  (import "env" "proxy_set_effective_context" (func (;23;) (type 19) (param i32) (result i32)))
+  (type (;17;) (func (param i32 i32 i32 i32 i32 i32 i32 i32) (result i32)))
+  (type (;18;) (func (param i32) (result i32)))
+  (type (;19;) (func (param i32 i32 i32 i32 i32 i32 i32 i32 i32 i32) (result i32)))
+  (type (;20;) (func (param i32 i64) (result i32)))
+  (import "env" "proxy_get_header_map_value" (func $env.proxy_get_header_map_value (;0;) (type 16) (param i32 i32 i32 i32 i32) (result i32)))
+  (import "env" "proxy_set_header_map_pairs" (func $env.proxy_set_header_map_pairs (;1;) (type 13) (param i32 i32 i32) (result i32)))
+  (import "env" "proxy_add_header_map_value" (func $env.proxy_add_header_map_value (;2;) (type 16) (param i32 i32 i32 i32 i32) (result i32)))
+  (import "env" "proxy_replace_header_map_value" (func $env.proxy_replace_header_map_value (;3;) (type 16) (param i32 i32 i32 i32 i32) (result i32)))
+  (import "env" "proxy_remove_header_map_value" (func $env.proxy_remove_header_map_value (;4;) (type 13) (param i32 i32 i32) (result i32)))
+  (import "env" "proxy_get_buffer_bytes" (func $env.proxy_get_buffer_bytes (;5;) (type 16) (param i32 i32 i32 i32 i32) (result i32)))
+  (import "env" "proxy_set_buffer_bytes" (func $env.proxy_set_buffer_bytes (;6;) (type 16) (param i32 i32 i32 i32 i32) (result i32)))
+  (import "env" "proxy_send_local_response" (func $env.proxy_send_local_response (;7;) (type 17) (param i32 i32 i32 i32 i32 i32 i32 i32) (result i32)))
+  (import "env" "proxy_continue_stream" (func $env.proxy_continue_stream (;8;) (type 18) (param i32) (result i32)))
+  (import "env" "proxy_get_property" (func $env.proxy_get_property (;9;) (type 11) (param i32 i32 i32 i32) (result i32)))
+  (import "env" "proxy_set_property" (func $env.proxy_set_property (;10;) (type 11) (param i32 i32 i32 i32) (result i32)))
+  (import "env" "proxy_http_call" (func $env.proxy_http_call (;11;) (type 19) (param i32 i32 i32 i32 i32 i32 i32 i32 i32 i32) (result i32)))
+  (import "env" "proxy_log" (func $env.proxy_log (;12;) (type 13) (param i32 i32 i32) (result i32)))
+  (import "env" "proxy_get_log_level" (func $env.proxy_get_log_level (;13;) (type 18) (param i32) (result i32)))
+  (import "env" "proxy_define_metric" (func $env.proxy_define_metric (;14;) (type 11) (param i32 i32 i32 i32) (result i32)))
+  (import "env" "proxy_increment_metric" (func $env.proxy_increment_metric (;15;) (type 20) (param i32 i64) (result i32)))
+  (import "env" "proxy_record_metric" (func $env.proxy_record_metric (;16;) (type 20) (param i32 i64) (result i32)))
+  (import "env" "proxy_get_metric" (func $env.proxy_get_metric (;17;) (type 12) (param i32 i32) (result i32)))
+  (import "env" "proxy_get_shared_data" (func $env.proxy_get_shared_data (;18;) (type 16) (param i32 i32 i32 i32 i32) (result i32)))
+  (import "env" "proxy_set_shared_data" (func $env.proxy_set_shared_data (;19;) (type 16) (param i32 i32 i32 i32 i32) (result i32)))
+  (import "env" "proxy_set_tick_period_milliseconds" (func $env.proxy_set_tick_period_milliseconds (;20;) (type 18) (param i32) (result i32)))
+  (import "env" "proxy_get_header_map_pairs" (func $env.proxy_get_header_map_pairs (;21;) (type 13) (param i32 i32 i32) (result i32)))
+  (import "env" "proxy_get_current_time_nanoseconds" (func $env.proxy_get_current_time_nanoseconds (;22;) (type 18) (param i32) (result i32)))
+  (import "env" "proxy_set_effective_context" (func $env.proxy_set_effective_context (;23;) (type 18) (param i32) (result i32)))
   (memory (;0;) 1)
   (global (;0;) (mut i32) i32.const 4096)
   (global (;1;) (mut i32) i32.const 0)
   (export "memory" (memory 0))
-  (export "malloc" (func 66))
-  (export "proxy_on_memory_allocate" (func 66))
-  (export "_initialize" (func 77))
-  (export "proxy_abi_version_0_2_1" (func 78))
-  (export "proxy_on_configure" (func 79))
-  (export "proxy_on_context_create" (func 80))
-  (export "proxy_on_request_headers" (func 81))
-  (export "proxy_on_request_body" (func 82))
-  (export "proxy_on_request_trailers" (func 83))
-  (export "proxy_on_response_headers" (func 84))
-  (export "proxy_on_response_body" (func 85))
-  (export "proxy_on_response_trailers" (func 86))
-  (export "proxy_on_log" (func 87))
-  (export "proxy_on_tick" (func 88))
-  (export "proxy_on_http_call_response" (func 89))
-  (func (;24;) (type 11) (param i32 i32 i32 i32) (result i32)
+  (export "malloc" (func $gatewit-glue:Malloc))
+  (export "proxy_on_memory_allocate" (func $gatewit-glue:Malloc))
+  (export "_initialize" (func $gatewit-glue:_initialize))
+  (export "proxy_abi_version_0_2_1" (func $gatewit-glue:proxy_abi_version_0_2_1))
+  (export "proxy_on_configure" (func $gatewit-glue:proxy_on_configure))
+  (export "proxy_on_context_create" (func $gatewit-glue:proxy_on_context_create))
+  (export "proxy_on_request_headers" (func $gatewit-glue:proxy_on_request_headers))
+  (export "proxy_on_request_body" (func $gatewit-glue:proxy_on_request_body))
+  (export "proxy_on_request_trailers" (func $gatewit-glue:proxy_on_request_trailers))
+  (export "proxy_on_response_headers" (func $gatewit-glue:proxy_on_response_headers))
+  (export "proxy_on_response_body" (func $gatewit-glue:proxy_on_response_body))
+  (export "proxy_on_response_trailers" (func $gatewit-glue:proxy_on_response_trailers))
+  (export "proxy_on_log" (func $gatewit-glue:proxy_on_log))
+  (export "proxy_on_tick" (func $gatewit-glue:proxy_on_tick))
+  (export "proxy_on_http_call_response" (func $gatewit-glue:proxy_on_http_call_response))
+  (func $realloc (;24;) (type 11) (param i32 i32 i32 i32) (result i32)
     (local i32)
     global.get 0
     local.get 2
@@ -128,9 +113,9 @@
     i32.const 1024
     i32.const 0
     i32.const 600
-    call 53
+    call $redis-init
     i32.const 1000
-    call 64
+    call $set-tick-period
     i32.const 512
     i32.const 0
     i32.store8
@@ -148,13 +133,13 @@
     i32.const 0
     i32.const 500
     i32.const 640
-    call 52
+    call $dispatch
     i32.const 16
     i32.const 5
     i32.const 48
     i32.const 14
     i32.const 656
-    call 54
+    call $redis-call
     i32.const 3
   )
   (func (;28;) (type 13) (param i32 i32 i32) (result i32)
@@ -180,12 +165,12 @@
       i32.const 4
       i32.const 80
       i32.const 11
-      call 55
+      call $log
     else
       i32.const 2
       local.get 5
       local.get 6
-      call 55
+      call $log
       local.get 4
       if ;; label = @2
         i32.const 2
@@ -193,7 +178,7 @@
         i32.load offset=8
         local.get 3
         i32.load offset=12
-        call 55
+        call $log
       end
     end
   )
@@ -203,17 +188,17 @@
       i32.const 4
       i32.const 96
       i32.const 12
-      call 55
+      call $log
     else
       i32.const 2
       local.get 3
       local.get 4
-      call 55
+      call $log
     end
   )
-  (func (;37;) (type 24) (param i32 i32 i32 i32)
+  (func $get-header (;37;) (type 0) (param i32 i32 i32 i32)
     (local i32 i32 i32)
-    call 65
+    call $gatewit-glue:State
     local.set 4
     local.get 0
     local.get 1
@@ -224,7 +209,7 @@
     local.get 4
     i32.const 20
     i32.add
-    call 0
+    call $env.proxy_get_header_map_value
     i32.eqz
     if ;; label = @1
       local.get 4
@@ -251,67 +236,67 @@
       i32.store8
     end
   )
-  (func (;38;) (type 25) (param i32 i32)
+  (func $get-headers (;38;) (type 1) (param i32 i32)
     (local i32)
-    call 65
+    call $gatewit-glue:State
     local.set 2
     local.get 1
     local.get 0
-    call 70
+    call $gatewit-glue:GetMap
     i32.store
     local.get 1
     local.get 2
     i32.load offset=28
     i32.store offset=4
   )
-  (func (;39;) (type 24) (param i32 i32 i32 i32)
+  (func $set-headers (;39;) (type 0) (param i32 i32 i32 i32)
     (local i32 i32)
-    call 65
+    call $gatewit-glue:State
     local.set 4
     local.get 1
     local.get 2
     i32.const 0
-    call 68
+    call $gatewit-glue:SerializeMap
     local.set 5
     local.get 0
     local.get 4
     i32.load
     local.get 5
-    call 1
+    call $env.proxy_set_header_map_pairs
     local.get 3
-    call 72
+    call $gatewit-glue:StatusResult
   )
-  (func (;40;) (type 26) (param i32 i32 i32 i32 i32 i32)
+  (func $add-header (;40;) (type 2) (param i32 i32 i32 i32 i32 i32)
     local.get 0
     local.get 1
     local.get 2
     local.get 3
     local.get 4
-    call 2
+    call $env.proxy_add_header_map_value
     local.get 5
-    call 72
+    call $gatewit-glue:StatusResult
   )
-  (func (;41;) (type 26) (param i32 i32 i32 i32 i32 i32)
+  (func $replace-header (;41;) (type 2) (param i32 i32 i32 i32 i32 i32)
     local.get 0
     local.get 1
     local.get 2
     local.get 3
     local.get 4
-    call 3
+    call $env.proxy_replace_header_map_value
     local.get 5
-    call 72
+    call $gatewit-glue:StatusResult
   )
-  (func (;42;) (type 24) (param i32 i32 i32 i32)
+  (func $remove-header (;42;) (type 0) (param i32 i32 i32 i32)
     local.get 0
     local.get 1
     local.get 2
-    call 4
+    call $env.proxy_remove_header_map_value
     local.get 3
-    call 72
+    call $gatewit-glue:StatusResult
   )
-  (func (;43;) (type 24) (param i32 i32 i32 i32)
+  (func $get-body (;43;) (type 0) (param i32 i32 i32 i32)
     (local i32 i32 i32)
-    call 65
+    call $gatewit-glue:State
     local.set 4
     i32.const 0
     local.set 6
@@ -324,7 +309,7 @@
     local.get 4
     i32.const 20
     i32.add
-    call 5
+    call $env.proxy_get_buffer_bytes
     i32.eqz
     if ;; label = @1
       local.get 4
@@ -344,44 +329,44 @@
     local.get 6
     i32.store offset=4
   )
-  (func (;44;) (type 24) (param i32 i32 i32 i32)
+  (func $replace-body (;44;) (type 0) (param i32 i32 i32 i32)
     local.get 0
     i32.const 0
     i32.const 2147483647
     local.get 1
     local.get 2
-    call 6
+    call $env.proxy_set_buffer_bytes
     local.get 3
-    call 72
+    call $gatewit-glue:StatusResult
   )
-  (func (;45;) (type 24) (param i32 i32 i32 i32)
+  (func $append-body (;45;) (type 0) (param i32 i32 i32 i32)
     local.get 0
     i32.const 2147483647
     i32.const 0
     local.get 1
     local.get 2
-    call 6
+    call $env.proxy_set_buffer_bytes
     local.get 3
-    call 72
+    call $gatewit-glue:StatusResult
   )
-  (func (;46;) (type 24) (param i32 i32 i32 i32)
+  (func $prepend-body (;46;) (type 0) (param i32 i32 i32 i32)
     local.get 0
     i32.const 0
     i32.const 0
     local.get 1
     local.get 2
-    call 6
+    call $env.proxy_set_buffer_bytes
     local.get 3
-    call 72
+    call $gatewit-glue:StatusResult
   )
-  (func (;47;) (type 27) (param i32 i32 i32 i32 i32 i32 i32 i32 i32 i32)
+  (func $send-local-reply (;47;) (type 3) (param i32 i32 i32 i32 i32 i32 i32 i32 i32 i32)
     (local i32 i32)
-    call 65
+    call $gatewit-glue:State
     local.set 10
     local.get 1
     local.get 2
     i32.const 0
-    call 68
+    call $gatewit-glue:SerializeMap
     local.set 11
     local.get 0
     local.get 7
@@ -395,29 +380,29 @@
     i32.const -1
     local.get 5
     select
-    call 7
+    call $env.proxy_send_local_response
     local.get 9
-    call 72
+    call $gatewit-glue:StatusResult
   )
-  (func (;48;) (type 28) (param i32)
+  (func $resume-request (;48;) (type 4) (param i32)
     i32.const 0
-    call 8
+    call $env.proxy_continue_stream
     local.get 0
-    call 72
+    call $gatewit-glue:StatusResult
   )
-  (func (;49;) (type 28) (param i32)
+  (func $resume-response (;49;) (type 4) (param i32)
     i32.const 1
-    call 8
+    call $env.proxy_continue_stream
     local.get 0
-    call 72
+    call $gatewit-glue:StatusResult
   )
-  (func (;50;) (type 29) (param i32 i32 i32)
+  (func $get-property (;50;) (type 5) (param i32 i32 i32)
     (local i32 i32 i32 i32)
-    call 65
+    call $gatewit-glue:State
     local.set 3
     local.get 0
     local.get 1
-    call 76
+    call $gatewit-glue:SerializePath
     local.set 4
     local.get 3
     i32.load
@@ -428,7 +413,7 @@
     local.get 3
     i32.const 20
     i32.add
-    call 9
+    call $env.proxy_get_property
     i32.eqz
     if ;; label = @1
       local.get 3
@@ -455,36 +440,36 @@
       i32.store8
     end
   )
-  (func (;51;) (type 30) (param i32 i32 i32 i32 i32)
+  (func $set-property (;51;) (type 6) (param i32 i32 i32 i32 i32)
     (local i32 i32)
-    call 65
+    call $gatewit-glue:State
     local.set 5
     local.get 0
     local.get 1
-    call 76
+    call $gatewit-glue:SerializePath
     local.set 6
     local.get 5
     i32.load
     local.get 6
     local.get 2
     local.get 3
-    call 10
+    call $env.proxy_set_property
     local.get 4
-    call 72
+    call $gatewit-glue:StatusResult
   )
-  (func (;52;) (type 27) (param i32 i32 i32 i32 i32 i32 i32 i32 i32 i32)
+  (func $dispatch (;52;) (type 3) (param i32 i32 i32 i32 i32 i32 i32 i32 i32 i32)
     (local i32 i32 i32 i32 i32)
-    call 65
+    call $gatewit-glue:State
     local.set 10
     local.get 2
     local.get 3
     i32.const 0
-    call 68
+    call $gatewit-glue:SerializeMap
     local.set 11
     local.get 6
     local.get 7
     local.get 11
-    call 68
+    call $gatewit-glue:SerializeMap
     local.set 12
     local.get 10
     i32.load
@@ -505,7 +490,7 @@
     local.get 10
     i32.const 16
     i32.add
-    call 11
+    call $env.proxy_http_call
     local.tee 14
     i32.eqz
     if ;; label = @1
@@ -515,7 +500,7 @@
       i32.load offset=12
       i32.const 1
       local.get 8
-      call 74
+      call $gatewit-glue:TableInsert
       local.get 9
       i32.const 0
       i32.store8
@@ -534,7 +519,7 @@
       i32.store8 offset=4
     end
   )
-  (func (;53;) (type 31) (param i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32)
+  (func $redis-init (;53;) (type 7) (param i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32)
     local.get 13
     i32.const 1
     i32.store8
@@ -542,7 +527,7 @@
     i32.const 0
     i32.store8 offset=1
   )
-  (func (;54;) (type 30) (param i32 i32 i32 i32 i32)
+  (func $redis-call (;54;) (type 6) (param i32 i32 i32 i32 i32)
     local.get 4
     i32.const 1
     i32.store8
@@ -550,21 +535,21 @@
     i32.const 11
     i32.store8 offset=4
   )
-  (func (;55;) (type 29) (param i32 i32 i32)
+  (func $log (;55;) (type 5) (param i32 i32 i32)
     local.get 0
     local.get 1
     local.get 2
-    call 12
+    call $env.proxy_log
     drop
   )
-  (func (;56;) (type 32) (result i32)
+  (func $get-log-level (;56;) (type 8) (result i32)
     (local i32)
-    call 65
+    call $gatewit-glue:State
     local.set 0
     local.get 0
     i32.const 16
     i32.add
-    call 13
+    call $env.proxy_get_log_level
     i32.eqz
     if ;; label = @1
       local.get 0
@@ -573,9 +558,9 @@
     end
     i32.const 2
   )
-  (func (;57;) (type 24) (param i32 i32 i32 i32)
+  (func $define-metric (;57;) (type 0) (param i32 i32 i32 i32)
     (local i32 i32)
-    call 65
+    call $gatewit-glue:State
     local.set 4
     local.get 0
     local.get 1
@@ -583,7 +568,7 @@
     local.get 4
     i32.const 16
     i32.add
-    call 14
+    call $env.proxy_define_metric
     local.tee 5
     i32.eqz
     if ;; label = @1
@@ -605,29 +590,29 @@
       i32.store8 offset=4
     end
   )
-  (func (;58;) (type 33) (param i32 i64 i32)
+  (func $increment-metric (;58;) (type 9) (param i32 i64 i32)
     local.get 0
     local.get 1
-    call 15
+    call $env.proxy_increment_metric
     local.get 2
-    call 72
+    call $gatewit-glue:StatusResult
   )
-  (func (;59;) (type 33) (param i32 i64 i32)
+  (func $record-metric (;59;) (type 9) (param i32 i64 i32)
     local.get 0
     local.get 1
-    call 16
+    call $env.proxy_record_metric
     local.get 2
-    call 72
+    call $gatewit-glue:StatusResult
   )
-  (func (;60;) (type 25) (param i32 i32)
+  (func $get-metric (;60;) (type 1) (param i32 i32)
     (local i32 i32)
-    call 65
+    call $gatewit-glue:State
     local.set 2
     local.get 0
     local.get 2
     i32.const 32
     i32.add
-    call 17
+    call $env.proxy_get_metric
     local.tee 3
     i32.eqz
     if ;; label = @1
@@ -649,9 +634,9 @@
       i32.store8 offset=8
     end
   )
-  (func (;61;) (type 29) (param i32 i32 i32)
+  (func $get-shared-data (;61;) (type 5) (param i32 i32 i32)
     (local i32 i32 i32)
-    call 65
+    call $gatewit-glue:State
     local.set 3
     local.get 0
     local.get 1
@@ -664,7 +649,7 @@
     local.get 3
     i32.const 24
     i32.add
-    call 18
+    call $env.proxy_get_shared_data
     i32.eqz
     if ;; label = @1
       local.get 3
@@ -695,56 +680,56 @@
       i32.store8
     end
   )
-  (func (;62;) (type 26) (param i32 i32 i32 i32 i32 i32)
+  (func $set-shared-data (;62;) (type 2) (param i32 i32 i32 i32 i32 i32)
     local.get 0
     local.get 1
     local.get 2
     local.get 3
     local.get 4
-    call 19
+    call $env.proxy_set_shared_data
     local.get 5
-    call 72
+    call $gatewit-glue:StatusResult
   )
-  (func (;63;) (type 34) (result i64)
-    call 73
+  (func $now-nanos (;63;) (type 10) (result i64)
+    call $gatewit-glue:Now
   )
-  (func (;64;) (type 28) (param i32)
+  (func $set-tick-period (;64;) (type 4) (param i32)
     local.get 0
-    call 20
+    call $env.proxy_set_tick_period_milliseconds
     drop
   )
-  (func (;65;) (type 32) (result i32)
+  (func $gatewit-glue:State (;65;) (type 8) (result i32)
     (local i32)
     global.get 1
     local.tee 0
     i32.eqz
     if ;; label = @1
-      i32.const 64
+      i32.const 88
       local.set 0
       i32.const 0
       i32.const 0
       i32.const 8
       local.get 0
-      call 24
+      call $realloc
       local.set 0
       local.get 0
       i32.const 0
-      i32.const 64
+      i32.const 88
       memory.fill
       local.get 0
       global.set 1
     end
     local.get 0
   )
-  (func (;66;) (type 19) (param i32) (result i32)
+  (func $gatewit-glue:Malloc (;66;) (type 18) (param i32) (result i32)
     (local i32)
-    call 65
+    call $gatewit-glue:State
     local.set 1
     local.get 1
     i32.load offset=8
     if ;; label = @1
       local.get 0
-      call 67
+      call $gatewit-glue:EnsureScratch
       local.get 1
       i32.load
       return
@@ -753,11 +738,11 @@
     i32.const 0
     i32.const 1
     local.get 0
-    call 24
+    call $realloc
   )
-  (func (;67;) (type 28) (param i32)
+  (func $gatewit-glue:EnsureScratch (;67;) (type 4) (param i32)
     (local i32 i32 i32)
-    call 65
+    call $gatewit-glue:State
     local.set 1
     local.get 1
     i32.load offset=4
@@ -789,16 +774,16 @@
       local.get 2
       i32.const 8
       local.get 3
-      call 24
+      call $realloc
       i32.store
       local.get 1
       local.get 3
       i32.store offset=4
     end
   )
-  (func (;68;) (type 17) (param i32 i32 i32) (result i32)
+  (func $gatewit-glue:SerializeMap (;68;) (type 13) (param i32 i32 i32) (result i32)
     (local i32 i32 i32 i32 i32 i32 i32)
-    call 65
+    call $gatewit-glue:State
     local.set 3
     local.get 1
     i32.const 8
@@ -840,7 +825,7 @@
     local.get 2
     local.get 4
     i32.add
-    call 67
+    call $gatewit-glue:EnsureScratch
     local.get 3
     i32.load
     local.get 2
@@ -932,9 +917,9 @@
     local.get 4
     i32.add
   )
-  (func (;69;) (type 23) (param i32 i32) (result i32)
+  (func $gatewit-glue:DeserializeMap (;69;) (type 12) (param i32 i32) (result i32)
     (local i32 i32 i32 i32 i32 i32 i32 i32)
-    call 65
+    call $gatewit-glue:State
     local.set 2
     i32.const 0
     local.set 3
@@ -963,7 +948,7 @@
     i32.const 0
     i32.const 4
     local.get 9
-    call 24
+    call $realloc
     local.set 4
     local.get 0
     i32.const 4
@@ -997,7 +982,7 @@
         local.get 6
         local.get 7
         local.get 8
-        call 71
+        call $gatewit-glue:CopyOut
         i32.store
         local.get 6
         local.get 8
@@ -1018,7 +1003,7 @@
         local.get 6
         local.get 7
         local.get 8
-        call 71
+        call $gatewit-glue:CopyOut
         i32.store offset=8
         local.get 6
         local.get 8
@@ -1038,9 +1023,9 @@
     end
     local.get 4
   )
-  (func (;70;) (type 19) (param i32) (result i32)
+  (func $gatewit-glue:GetMap (;70;) (type 18) (param i32) (result i32)
     (local i32 i32)
-    call 65
+    call $gatewit-glue:State
     local.set 1
     local.get 1
     i32.const 1
@@ -1052,7 +1037,7 @@
     local.get 1
     i32.const 20
     i32.add
-    call 21
+    call $env.proxy_get_header_map_pairs
     local.set 2
     local.get 1
     i32.const 0
@@ -1069,9 +1054,9 @@
     i32.load offset=16
     local.get 1
     i32.load offset=20
-    call 69
+    call $gatewit-glue:DeserializeMap
   )
-  (func (;71;) (type 23) (param i32 i32) (result i32)
+  (func $gatewit-glue:CopyOut (;71;) (type 12) (param i32 i32) (result i32)
     (local i32)
     local.get 1
     i32.eqz
@@ -1083,14 +1068,14 @@
     i32.const 0
     i32.const 1
     local.get 1
-    call 24
+    call $realloc
     local.tee 2
     local.get 0
     local.get 1
     memory.copy
     local.get 2
   )
-  (func (;72;) (type 25) (param i32 i32)
+  (func $gatewit-glue:StatusResult (;72;) (type 1) (param i32 i32)
     local.get 1
     local.get 0
     i32.const 0
@@ -1105,21 +1090,21 @@
       i32.store8 offset=1
     end
   )
-  (func (;73;) (type 34) (result i64)
+  (func $gatewit-glue:Now (;73;) (type 10) (result i64)
     (local i32)
-    call 65
+    call $gatewit-glue:State
     local.set 0
     local.get 0
     i32.const 32
     i32.add
-    call 22
+    call $env.proxy_get_current_time_nanoseconds
     drop
     local.get 0
     i64.load offset=32
   )
-  (func (;74;) (type 24) (param i32 i32 i32 i32)
+  (func $gatewit-glue:TableInsert (;74;) (type 0) (param i32 i32 i32 i32)
     (local i32 i32 i32 i32 i32 i32)
-    call 65
+    call $gatewit-glue:State
     local.set 4
     local.get 4
     i32.load offset=40
@@ -1152,10 +1137,10 @@
           br 0 (;@3;)
         end
       end
-      i32.const 8
       local.get 6
       i32.const 1
       i32.shl
+      i32.const 8
       local.get 6
       select
       local.set 9
@@ -1167,7 +1152,7 @@
       local.get 9
       i32.const 24
       i32.mul
-      call 24
+      call $realloc
       local.set 5
       local.get 5
       local.get 6
@@ -1202,12 +1187,12 @@
     local.get 2
     i32.store offset=12
     local.get 8
-    call 73
+    call $gatewit-glue:Now
     i64.store offset=16
   )
-  (func (;75;) (type 23) (param i32 i32) (result i32)
+  (func $gatewit-glue:TableTake (;75;) (type 12) (param i32 i32) (result i32)
     (local i32 i32 i32 i32)
-    call 65
+    call $gatewit-glue:State
     local.set 2
     local.get 2
     i32.load offset=44
@@ -1264,9 +1249,9 @@
     end
     i32.const 0
   )
-  (func (;76;) (type 23) (param i32 i32) (result i32)
+  (func $gatewit-glue:SerializePath (;76;) (type 12) (param i32 i32) (result i32)
     (local i32 i32 i32 i32 i32 i32)
-    call 65
+    call $gatewit-glue:State
     local.set 2
     i32.const 0
     local.set 3
@@ -1299,7 +1284,7 @@
       end
     end
     local.get 3
-    call 67
+    call $gatewit-glue:EnsureScratch
     local.get 2
     i32.load
     local.set 6
@@ -1348,13 +1333,13 @@
     i32.ne
     i32.sub
   )
-  (func (;77;) (type 35))
-  (func (;78;) (type 35))
-  (func (;79;) (type 23) (param i32 i32) (result i32)
+  (func $gatewit-glue:_initialize (;77;) (type 14))
+  (func $gatewit-glue:proxy_abi_version_0_2_1 (;78;) (type 14))
+  (func $gatewit-glue:proxy_on_configure (;79;) (type 12) (param i32 i32) (result i32)
     (local i32 i32 i32 i32 i32 i32)
-    call 65
+    call $gatewit-glue:State
     local.set 2
-    call 65
+    call $gatewit-glue:State
     local.set 7
     local.get 7
     i32.const 0
@@ -1372,7 +1357,7 @@
       local.get 2
       i32.const 20
       i32.add
-      call 5
+      call $env.proxy_get_buffer_bytes
       i32.eqz
       if ;; label = @2
         local.get 2
@@ -1401,16 +1386,16 @@
       i32.load offset=4
       local.get 5
       i32.load offset=8
-      call 12
+      call $env.proxy_log
       drop
     end
     local.get 6
   )
-  (func (;80;) (type 25) (param i32 i32)
+  (func $gatewit-glue:proxy_on_context_create (;80;) (type 1) (param i32 i32)
     (local i32)
     local.get 1
     if ;; label = @1
-      call 65
+      call $gatewit-glue:State
       local.set 2
       local.get 2
       local.get 0
@@ -1419,9 +1404,9 @@
       call 26
     end
   )
-  (func (;81;) (type 17) (param i32 i32 i32) (result i32)
+  (func $gatewit-glue:proxy_on_request_headers (;81;) (type 13) (param i32 i32 i32) (result i32)
     (local i32 i32)
-    call 65
+    call $gatewit-glue:State
     local.set 3
     local.get 3
     local.get 0
@@ -1443,9 +1428,9 @@
     i32.ne
     select
   )
-  (func (;82;) (type 17) (param i32 i32 i32) (result i32)
+  (func $gatewit-glue:proxy_on_request_body (;82;) (type 13) (param i32 i32 i32) (result i32)
     (local i32 i32)
-    call 65
+    call $gatewit-glue:State
     local.set 3
     local.get 3
     local.get 0
@@ -1462,9 +1447,9 @@
     i32.lt_u
     select
   )
-  (func (;83;) (type 23) (param i32 i32) (result i32)
+  (func $gatewit-glue:proxy_on_request_trailers (;83;) (type 12) (param i32 i32) (result i32)
     (local i32 i32)
-    call 65
+    call $gatewit-glue:State
     local.set 2
     local.get 2
     local.get 0
@@ -1485,9 +1470,9 @@
     i32.ne
     select
   )
-  (func (;84;) (type 17) (param i32 i32 i32) (result i32)
+  (func $gatewit-glue:proxy_on_response_headers (;84;) (type 13) (param i32 i32 i32) (result i32)
     (local i32 i32)
-    call 65
+    call $gatewit-glue:State
     local.set 3
     local.get 3
     local.get 0
@@ -1509,9 +1494,9 @@
     i32.ne
     select
   )
-  (func (;85;) (type 17) (param i32 i32 i32) (result i32)
+  (func $gatewit-glue:proxy_on_response_body (;85;) (type 13) (param i32 i32 i32) (result i32)
     (local i32 i32)
-    call 65
+    call $gatewit-glue:State
     local.set 3
     local.get 3
     local.get 0
@@ -1528,9 +1513,9 @@
     i32.lt_u
     select
   )
-  (func (;86;) (type 23) (param i32 i32) (result i32)
+  (func $gatewit-glue:proxy_on_response_trailers (;86;) (type 12) (param i32 i32) (result i32)
     (local i32 i32)
-    call 65
+    call $gatewit-glue:State
     local.set 2
     local.get 2
     local.get 0
@@ -1551,9 +1536,9 @@
     i32.ne
     select
   )
-  (func (;87;) (type 28) (param i32)
+  (func $gatewit-glue:proxy_on_log (;87;) (type 4) (param i32)
     (local i32)
-    call 65
+    call $gatewit-glue:State
     local.set 1
     local.get 1
     local.get 0
@@ -1561,30 +1546,30 @@
     local.get 0
     call 33
   )
-  (func (;88;) (type 28) (param i32)
+  (func $gatewit-glue:proxy_on_tick (;88;) (type 4) (param i32)
     (local i32)
-    call 65
+    call $gatewit-glue:State
     local.set 1
     local.get 1
     i32.const 0
     i32.store offset=12
     call 34
   )
-  (func (;89;) (type 30) (param i32 i32 i32 i32 i32)
+  (func $gatewit-glue:proxy_on_http_call_response (;89;) (type 6) (param i32 i32 i32 i32 i32)
     (local i32 i32 i32 i32 i32 i32 i32 i32 i32)
-    call 65
+    call $gatewit-glue:State
     local.set 5
     local.get 1
     i32.const 1
-    call 75
+    call $gatewit-glue:TableTake
     local.set 6
     local.get 6
     if ;; label = @1
       local.get 6
-      call 23
+      call $env.proxy_set_effective_context
       drop
     end
-    call 65
+    call $gatewit-glue:State
     local.set 13
     local.get 13
     local.get 6
@@ -1597,7 +1582,7 @@
       i32.const 1
       i32.const 0
       i32.const 1
-      call 73
+      call $gatewit-glue:Now
       local.get 5
       i64.load offset=48
       i64.sub
@@ -1622,7 +1607,7 @@
       return
     end
     i32.const 6
-    call 70
+    call $gatewit-glue:GetMap
     local.set 7
     local.get 5
     i32.load offset=28
@@ -1640,7 +1625,7 @@
       local.get 5
       i32.const 20
       i32.add
-      call 5
+      call $env.proxy_get_buffer_bytes
       i32.eqz
       if ;; label = @2
         local.get 5
@@ -1658,7 +1643,7 @@
     local.get 4
     if ;; label = @1
       i32.const 7
-      call 70
+      call $gatewit-glue:GetMap
       local.set 11
       local.get 5
       i32.load offset=28

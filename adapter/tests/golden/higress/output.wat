@@ -16,74 +16,59 @@
   (type (;14;) (func))
   (type (;15;) (func (param i32 i32 i32 i32 i32 i32 i32 i32 i32)))
   (type (;16;) (func (param i32 i32 i32 i32 i32) (result i32)))
-  (type (;17;) (func (param i32 i32 i32) (result i32)))
-  (type (;18;) (func (param i32 i32 i32 i32 i32 i32 i32 i32) (result i32)))
-  (type (;19;) (func (param i32) (result i32)))
-  (type (;20;) (func (param i32 i32 i32 i32) (result i32)))
-  (type (;21;) (func (param i32 i32 i32 i32 i32 i32 i32 i32 i32 i32) (result i32)))
-  (type (;22;) (func (param i32 i32 i32 i32 i32 i32 i32) (result i32)))
-  (type (;23;) (func (param i32 i64) (result i32)))
-  (type (;24;) (func (param i32 i32) (result i32)))
-  (type (;25;) (func (param i32 i32 i32 i32)))
-  (type (;26;) (func (param i32 i32)))
-  (type (;27;) (func (param i32 i32 i32 i32 i32 i32)))
-  (type (;28;) (func (param i32 i32 i32 i32 i32 i32 i32 i32 i32 i32)))
-  (type (;29;) (func (param i32)))
-  (type (;30;) (func (param i32 i32 i32)))
-  (type (;31;) (func (param i32 i32 i32 i32 i32)))
-  (type (;32;) (func (param i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32)))
-  (type (;33;) (func (result i32)))
-  (type (;34;) (func (param i32 i64 i32)))
-  (type (;35;) (func (result i64)))
-  (type (;36;) (func))
-  (import "env" "proxy_get_header_map_value" (func (;0;) (type 16) (param i32 i32 i32 i32 i32) (result i32)))
-  (import "env" "proxy_set_header_map_pairs" (func (;1;) (type 17) (param i32 i32 i32) (result i32)))
-  (import "env" "proxy_add_header_map_value" (func (;2;) (type 16) (param i32 i32 i32 i32 i32) (result i32)))
-  (import "env" "proxy_replace_header_map_value" (func (;3;) (type 16) (param i32 i32 i32 i32 i32) (result i32)))
-  (import "env" "proxy_remove_header_map_value" (func (;4;) (type 17) (param i32 i32 i32) (result i32)))
-  (import "env" "proxy_get_buffer_bytes" (func (;5;) (type 16) (param i32 i32 i32 i32 i32) (result i32)))
-  (import "env" "proxy_set_buffer_bytes" (func (;6;) (type 16) (param i32 i32 i32 i32 i32) (result i32)))
-  (import "env" "proxy_send_local_response" (func (;7;) (type 18) (param i32 i32 i32 i32 i32 i32 i32 i32) (result i32)))
-  (import "env" "proxy_continue_stream" (func (;8;) (type 19) (param i32) (result i32)))
-  (import "env" "proxy_get_property" (func (;9;) (type 20) (param i32 i32 i32 i32) (result i32)))
-  (import "env" "proxy_set_property" (func (;10;) (type 20) (param i32 i32 i32 i32) (result i32)))
-  (import "env" "proxy_http_call" (func (;11;) (type 21) (param i32 i32 i32 i32 i32 i32 i32 i32 i32 i32) (result i32)))
-  (import "env" "proxy_redis_init" (func (;12;) (type 22) (param i32 i32 i32 i32 i32 i32 i32) (result i32)))
-  (import "env" "proxy_redis_call" (func (;13;) (type 16) (param i32 i32 i32 i32 i32) (result i32)))
-  (import "env" "proxy_log" (func (;14;) (type 17) (param i32 i32 i32) (result i32)))
-  (import "env" "proxy_get_log_level" (func (;15;) (type 19) (param i32) (result i32)))
-  (import "env" "proxy_define_metric" (func (;16;) (type 20) (param i32 i32 i32 i32) (result i32)))
-  (import "env" "proxy_increment_metric" (func (;17;) (type 23) (param i32 i64) (result i32)))
-  (import "env" "proxy_record_metric" (func (;18;) (type 23) (param i32 i64) (result i32)))
-  (import "env" "proxy_get_metric" (func (;19;) (type 24) (param i32 i32) (result i32)))
-  (import "env" "proxy_get_shared_data" (func (;20;) (type 16) (param i32 i32 i32 i32 i32) (result i32)))
-  (import "env" "proxy_set_shared_data" (func (;21;) (type 16) (param i32 i32 i32 i32 i32) (result i32)))
-  (import "env" "proxy_set_tick_period_milliseconds" (func (;22;) (type 19) (param i32) (result i32)))
-  (import "env" "proxy_get_header_map_pairs" (func (;23;) (type 17) (param i32 i32 i32) (result i32)))
-  (import "env" "proxy_get_current_time_nanoseconds" (func (;24;) (type 19) (param i32) (result i32)))
-  (import "env" "proxy_set_effective_context" (func (;25;) (type 19) (param i32) (result i32)))
+  (type (;17;) (func (param i32 i32 i32 i32 i32 i32 i32 i32) (result i32)))
+  (type (;18;) (func (param i32) (result i32)))
+  (type (;19;) (func (param i32 i32 i32 i32 i32 i32 i32 i32 i32 i32) (result i32)))
+  (type (;20;) (func (param i32 i32 i32 i32 i32 i32 i32) (result i32)))
+  (type (;21;) (func (param i32 i64) (result i32)))
+  (import "env" "proxy_get_header_map_value" (func $env.proxy_get_header_map_value (;0;) (type 16) (param i32 i32 i32 i32 i32) (result i32)))
+  (import "env" "proxy_set_header_map_pairs" (func $env.proxy_set_header_map_pairs (;1;) (type 13) (param i32 i32 i32) (result i32)))
+  (import "env" "proxy_add_header_map_value" (func $env.proxy_add_header_map_value (;2;) (type 16) (param i32 i32 i32 i32 i32) (result i32)))
+  (import "env" "proxy_replace_header_map_value" (func $env.proxy_replace_header_map_value (;3;) (type 16) (param i32 i32 i32 i32 i32) (result i32)))
+  (import "env" "proxy_remove_header_map_value" (func $env.proxy_remove_header_map_value (;4;) (type 13) (param i32 i32 i32) (result i32)))
+  (import "env" "proxy_get_buffer_bytes" (func $env.proxy_get_buffer_bytes (;5;) (type 16) (param i32 i32 i32 i32 i32) (result i32)))
+  (import "env" "proxy_set_buffer_bytes" (func $env.proxy_set_buffer_bytes (;6;) (type 16) (param i32 i32 i32 i32 i32) (result i32)))
+  (import "env" "proxy_send_local_response" (func $env.proxy_send_local_response (;7;) (type 17) (param i32 i32 i32 i32 i32 i32 i32 i32) (result i32)))
+  (import "env" "proxy_continue_stream" (func $env.proxy_continue_stream (;8;) (type 18) (param i32) (result i32)))
+  (import "env" "proxy_get_property" (func $env.proxy_get_property (;9;) (type 11) (param i32 i32 i32 i32) (result i32)))
+  (import "env" "proxy_set_property" (func $env.proxy_set_property (;10;) (type 11) (param i32 i32 i32 i32) (result i32)))
+  (import "env" "proxy_http_call" (func $env.proxy_http_call (;11;) (type 19) (param i32 i32 i32 i32 i32 i32 i32 i32 i32 i32) (result i32)))
+  (import "env" "proxy_redis_init" (func $env.proxy_redis_init (;12;) (type 20) (param i32 i32 i32 i32 i32 i32 i32) (result i32)))
+  (import "env" "proxy_redis_call" (func $env.proxy_redis_call (;13;) (type 16) (param i32 i32 i32 i32 i32) (result i32)))
+  (import "env" "proxy_log" (func $env.proxy_log (;14;) (type 13) (param i32 i32 i32) (result i32)))
+  (import "env" "proxy_get_log_level" (func $env.proxy_get_log_level (;15;) (type 18) (param i32) (result i32)))
+  (import "env" "proxy_define_metric" (func $env.proxy_define_metric (;16;) (type 11) (param i32 i32 i32 i32) (result i32)))
+  (import "env" "proxy_increment_metric" (func $env.proxy_increment_metric (;17;) (type 21) (param i32 i64) (result i32)))
+  (import "env" "proxy_record_metric" (func $env.proxy_record_metric (;18;) (type 21) (param i32 i64) (result i32)))
+  (import "env" "proxy_get_metric" (func $env.proxy_get_metric (;19;) (type 12) (param i32 i32) (result i32)))
+  (import "env" "proxy_get_shared_data" (func $env.proxy_get_shared_data (;20;) (type 16) (param i32 i32 i32 i32 i32) (result i32)))
+  (import "env" "proxy_set_shared_data" (func $env.proxy_set_shared_data (;21;) (type 16) (param i32 i32 i32 i32 i32) (result i32)))
+  (import "env" "proxy_set_tick_period_milliseconds" (func $env.proxy_set_tick_period_milliseconds (;22;) (type 18) (param i32) (result i32)))
+  (import "env" "proxy_get_header_map_pairs" (func $env.proxy_get_header_map_pairs (;23;) (type 13) (param i32 i32 i32) (result i32)))
+  (import "env" "proxy_get_current_time_nanoseconds" (func $env.proxy_get_current_time_nanoseconds (;24;) (type 18) (param i32) (result i32)))
+  (import "env" "proxy_set_effective_context" (func $env.proxy_set_effective_context (;25;) (type 18) (param i32) (result i32)))
   (memory (;0;) 1)
   (global (;0;) (mut i32) i32.const 4096)
   (global (;1;) (mut i32) i32.const 0)
   (export "memory" (memory 0))
-  (export "malloc" (func 68))
-  (export "proxy_on_memory_allocate" (func 68))
-  (export "_initialize" (func 80))
-  (export "proxy_abi_version_0_2_1" (func 81))
-  (export "proxy_abi_version_0_2_100" (func 82))
-  (export "proxy_on_configure" (func 83))
-  (export "proxy_on_context_create" (func 84))
-  (export "proxy_on_request_headers" (func 85))
-  (export "proxy_on_request_body" (func 86))
-  (export "proxy_on_request_trailers" (func 87))
-  (export "proxy_on_response_headers" (func 88))
-  (export "proxy_on_response_body" (func 89))
-  (export "proxy_on_response_trailers" (func 90))
-  (export "proxy_on_log" (func 91))
-  (export "proxy_on_tick" (func 92))
-  (export "proxy_on_http_call_response" (func 93))
-  (export "proxy_on_redis_call_response" (func 94))
-  (func (;26;) (type 11) (param i32 i32 i32 i32) (result i32)
+  (export "malloc" (func $gatewit-glue:Malloc))
+  (export "proxy_on_memory_allocate" (func $gatewit-glue:Malloc))
+  (export "_initialize" (func $gatewit-glue:_initialize))
+  (export "proxy_abi_version_0_2_100" (func $gatewit-glue:proxy_abi_version_0_2_100))
+  (export "proxy_abi_version_0_2_1" (func $gatewit-glue:proxy_abi_version_0_2_1))
+  (export "proxy_on_configure" (func $gatewit-glue:proxy_on_configure))
+  (export "proxy_on_context_create" (func $gatewit-glue:proxy_on_context_create))
+  (export "proxy_on_request_headers" (func $gatewit-glue:proxy_on_request_headers))
+  (export "proxy_on_request_body" (func $gatewit-glue:proxy_on_request_body))
+  (export "proxy_on_request_trailers" (func $gatewit-glue:proxy_on_request_trailers))
+  (export "proxy_on_response_headers" (func $gatewit-glue:proxy_on_response_headers))
+  (export "proxy_on_response_body" (func $gatewit-glue:proxy_on_response_body))
+  (export "proxy_on_response_trailers" (func $gatewit-glue:proxy_on_response_trailers))
+  (export "proxy_on_log" (func $gatewit-glue:proxy_on_log))
+  (export "proxy_on_tick" (func $gatewit-glue:proxy_on_tick))
+  (export "proxy_on_http_call_response" (func $gatewit-glue:proxy_on_http_call_response))
+  (export "proxy_on_redis_call_response" (func $gatewit-glue:proxy_on_redis_call_response))
+  (func $realloc (;26;) (type 11) (param i32 i32 i32 i32) (result i32)
     (local i32)
     global.get 0
     local.get 2
@@ -133,9 +118,9 @@
     i32.const 1024
     i32.const 0
     i32.const 600
-    call 55
+    call $redis-init
     i32.const 1000
-    call 66
+    call $set-tick-period
     i32.const 512
     i32.const 0
     i32.store8
@@ -153,13 +138,13 @@
     i32.const 0
     i32.const 500
     i32.const 640
-    call 54
+    call $dispatch
     i32.const 16
     i32.const 5
     i32.const 48
     i32.const 14
     i32.const 656
-    call 56
+    call $redis-call
     i32.const 3
   )
   (func (;30;) (type 13) (param i32 i32 i32) (result i32)
@@ -185,12 +170,12 @@
       i32.const 4
       i32.const 80
       i32.const 11
-      call 57
+      call $log
     else
       i32.const 2
       local.get 5
       local.get 6
-      call 57
+      call $log
       local.get 4
       if ;; label = @2
         i32.const 2
@@ -198,7 +183,7 @@
         i32.load offset=8
         local.get 3
         i32.load offset=12
-        call 57
+        call $log
       end
     end
   )
@@ -208,17 +193,17 @@
       i32.const 4
       i32.const 96
       i32.const 12
-      call 57
+      call $log
     else
       i32.const 2
       local.get 3
       local.get 4
-      call 57
+      call $log
     end
   )
-  (func (;39;) (type 25) (param i32 i32 i32 i32)
+  (func $get-header (;39;) (type 0) (param i32 i32 i32 i32)
     (local i32 i32 i32)
-    call 67
+    call $gatewit-glue:State
     local.set 4
     local.get 0
     local.get 1
@@ -229,7 +214,7 @@
     local.get 4
     i32.const 20
     i32.add
-    call 0
+    call $env.proxy_get_header_map_value
     i32.eqz
     if ;; label = @1
       local.get 4
@@ -256,67 +241,67 @@
       i32.store8
     end
   )
-  (func (;40;) (type 26) (param i32 i32)
+  (func $get-headers (;40;) (type 1) (param i32 i32)
     (local i32)
-    call 67
+    call $gatewit-glue:State
     local.set 2
     local.get 1
     local.get 0
-    call 72
+    call $gatewit-glue:GetMap
     i32.store
     local.get 1
     local.get 2
     i32.load offset=28
     i32.store offset=4
   )
-  (func (;41;) (type 25) (param i32 i32 i32 i32)
+  (func $set-headers (;41;) (type 0) (param i32 i32 i32 i32)
     (local i32 i32)
-    call 67
+    call $gatewit-glue:State
     local.set 4
     local.get 1
     local.get 2
     i32.const 0
-    call 70
+    call $gatewit-glue:SerializeMap
     local.set 5
     local.get 0
     local.get 4
     i32.load
     local.get 5
-    call 1
+    call $env.proxy_set_header_map_pairs
     local.get 3
-    call 74
+    call $gatewit-glue:StatusResult
   )
-  (func (;42;) (type 27) (param i32 i32 i32 i32 i32 i32)
+  (func $add-header (;42;) (type 2) (param i32 i32 i32 i32 i32 i32)
     local.get 0
     local.get 1
     local.get 2
     local.get 3
     local.get 4
-    call 2
+    call $env.proxy_add_header_map_value
     local.get 5
-    call 74
+    call $gatewit-glue:StatusResult
   )
-  (func (;43;) (type 27) (param i32 i32 i32 i32 i32 i32)
+  (func $replace-header (;43;) (type 2) (param i32 i32 i32 i32 i32 i32)
     local.get 0
     local.get 1
     local.get 2
     local.get 3
     local.get 4
-    call 3
+    call $env.proxy_replace_header_map_value
     local.get 5
-    call 74
+    call $gatewit-glue:StatusResult
   )
-  (func (;44;) (type 25) (param i32 i32 i32 i32)
+  (func $remove-header (;44;) (type 0) (param i32 i32 i32 i32)
     local.get 0
     local.get 1
     local.get 2
-    call 4
+    call $env.proxy_remove_header_map_value
     local.get 3
-    call 74
+    call $gatewit-glue:StatusResult
   )
-  (func (;45;) (type 25) (param i32 i32 i32 i32)
+  (func $get-body (;45;) (type 0) (param i32 i32 i32 i32)
     (local i32 i32 i32)
-    call 67
+    call $gatewit-glue:State
     local.set 4
     i32.const 0
     local.set 6
@@ -329,7 +314,7 @@
     local.get 4
     i32.const 20
     i32.add
-    call 5
+    call $env.proxy_get_buffer_bytes
     i32.eqz
     if ;; label = @1
       local.get 4
@@ -349,44 +334,44 @@
     local.get 6
     i32.store offset=4
   )
-  (func (;46;) (type 25) (param i32 i32 i32 i32)
+  (func $replace-body (;46;) (type 0) (param i32 i32 i32 i32)
     local.get 0
     i32.const 0
     i32.const 2147483647
     local.get 1
     local.get 2
-    call 6
+    call $env.proxy_set_buffer_bytes
     local.get 3
-    call 74
+    call $gatewit-glue:StatusResult
   )
-  (func (;47;) (type 25) (param i32 i32 i32 i32)
+  (func $append-body (;47;) (type 0) (param i32 i32 i32 i32)
     local.get 0
     i32.const 2147483647
     i32.const 0
     local.get 1
     local.get 2
-    call 6
+    call $env.proxy_set_buffer_bytes
     local.get 3
-    call 74
+    call $gatewit-glue:StatusResult
   )
-  (func (;48;) (type 25) (param i32 i32 i32 i32)
+  (func $prepend-body (;48;) (type 0) (param i32 i32 i32 i32)
     local.get 0
     i32.const 0
     i32.const 0
     local.get 1
     local.get 2
-    call 6
+    call $env.proxy_set_buffer_bytes
     local.get 3
-    call 74
+    call $gatewit-glue:StatusResult
   )
-  (func (;49;) (type 28) (param i32 i32 i32 i32 i32 i32 i32 i32 i32 i32)
+  (func $send-local-reply (;49;) (type 3) (param i32 i32 i32 i32 i32 i32 i32 i32 i32 i32)
     (local i32 i32)
-    call 67
+    call $gatewit-glue:State
     local.set 10
     local.get 1
     local.get 2
     i32.const 0
-    call 70
+    call $gatewit-glue:SerializeMap
     local.set 11
     local.get 0
     local.get 7
@@ -400,29 +385,29 @@
     i32.const -1
     local.get 5
     select
-    call 7
+    call $env.proxy_send_local_response
     local.get 9
-    call 74
+    call $gatewit-glue:StatusResult
   )
-  (func (;50;) (type 29) (param i32)
+  (func $resume-request (;50;) (type 4) (param i32)
     i32.const 0
-    call 8
+    call $env.proxy_continue_stream
     local.get 0
-    call 74
+    call $gatewit-glue:StatusResult
   )
-  (func (;51;) (type 29) (param i32)
+  (func $resume-response (;51;) (type 4) (param i32)
     i32.const 1
-    call 8
+    call $env.proxy_continue_stream
     local.get 0
-    call 74
+    call $gatewit-glue:StatusResult
   )
-  (func (;52;) (type 30) (param i32 i32 i32)
+  (func $get-property (;52;) (type 5) (param i32 i32 i32)
     (local i32 i32 i32 i32)
-    call 67
+    call $gatewit-glue:State
     local.set 3
     local.get 0
     local.get 1
-    call 79
+    call $gatewit-glue:SerializePath
     local.set 4
     local.get 3
     i32.load
@@ -433,7 +418,7 @@
     local.get 3
     i32.const 20
     i32.add
-    call 9
+    call $env.proxy_get_property
     i32.eqz
     if ;; label = @1
       local.get 3
@@ -460,36 +445,36 @@
       i32.store8
     end
   )
-  (func (;53;) (type 31) (param i32 i32 i32 i32 i32)
+  (func $set-property (;53;) (type 6) (param i32 i32 i32 i32 i32)
     (local i32 i32)
-    call 67
+    call $gatewit-glue:State
     local.set 5
     local.get 0
     local.get 1
-    call 79
+    call $gatewit-glue:SerializePath
     local.set 6
     local.get 5
     i32.load
     local.get 6
     local.get 2
     local.get 3
-    call 10
+    call $env.proxy_set_property
     local.get 4
-    call 74
+    call $gatewit-glue:StatusResult
   )
-  (func (;54;) (type 28) (param i32 i32 i32 i32 i32 i32 i32 i32 i32 i32)
+  (func $dispatch (;54;) (type 3) (param i32 i32 i32 i32 i32 i32 i32 i32 i32 i32)
     (local i32 i32 i32 i32 i32)
-    call 67
+    call $gatewit-glue:State
     local.set 10
     local.get 2
     local.get 3
     i32.const 0
-    call 70
+    call $gatewit-glue:SerializeMap
     local.set 11
     local.get 6
     local.get 7
     local.get 11
-    call 70
+    call $gatewit-glue:SerializeMap
     local.set 12
     local.get 10
     i32.load
@@ -510,7 +495,7 @@
     local.get 10
     i32.const 16
     i32.add
-    call 11
+    call $env.proxy_http_call
     local.tee 14
     i32.eqz
     if ;; label = @1
@@ -520,7 +505,7 @@
       i32.load offset=12
       i32.const 1
       local.get 8
-      call 76
+      call $gatewit-glue:TableInsert
       local.get 9
       i32.const 0
       i32.store8
@@ -539,9 +524,9 @@
       i32.store8 offset=4
     end
   )
-  (func (;55;) (type 32) (param i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32)
+  (func $redis-init (;55;) (type 7) (param i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32)
     (local i32 i32 i32 i32)
-    call 67
+    call $gatewit-glue:State
     local.set 14
     local.get 12
     if ;; label = @1
@@ -557,7 +542,7 @@
     local.get 1
     i32.const 96
     i32.add
-    call 69
+    call $gatewit-glue:EnsureScratch
     local.get 14
     i32.load
     local.set 16
@@ -602,7 +587,7 @@
       local.get 16
       local.get 15
       i32.add
-      call 78
+      call $gatewit-glue:Dec
       i32.add
       local.set 15
       local.get 8
@@ -726,7 +711,7 @@
         local.get 16
         local.get 15
         i32.add
-        call 78
+        call $gatewit-glue:Dec
         i32.add
         local.set 15
       end
@@ -891,7 +876,7 @@
         local.get 16
         local.get 15
         i32.add
-        call 78
+        call $gatewit-glue:Dec
         i32.add
         local.set 15
       end
@@ -903,7 +888,7 @@
     local.get 4
     local.get 5
     local.get 6
-    call 12
+    call $env.proxy_redis_init
     local.tee 17
     i32.eqz
     if ;; label = @1
@@ -924,9 +909,9 @@
       i32.store8 offset=2
     end
   )
-  (func (;56;) (type 31) (param i32 i32 i32 i32 i32)
+  (func $redis-call (;56;) (type 6) (param i32 i32 i32 i32 i32)
     (local i32 i32)
-    call 67
+    call $gatewit-glue:State
     local.set 5
     local.get 0
     local.get 1
@@ -935,7 +920,7 @@
     local.get 5
     i32.const 16
     i32.add
-    call 13
+    call $env.proxy_redis_call
     local.tee 6
     i32.eqz
     if ;; label = @1
@@ -945,7 +930,7 @@
       i32.load offset=12
       i32.const 2
       i32.const 0
-      call 76
+      call $gatewit-glue:TableInsert
       local.get 4
       i32.const 0
       i32.store8
@@ -964,21 +949,21 @@
       i32.store8 offset=4
     end
   )
-  (func (;57;) (type 30) (param i32 i32 i32)
+  (func $log (;57;) (type 5) (param i32 i32 i32)
     local.get 0
     local.get 1
     local.get 2
-    call 14
+    call $env.proxy_log
     drop
   )
-  (func (;58;) (type 33) (result i32)
+  (func $get-log-level (;58;) (type 8) (result i32)
     (local i32)
-    call 67
+    call $gatewit-glue:State
     local.set 0
     local.get 0
     i32.const 16
     i32.add
-    call 15
+    call $env.proxy_get_log_level
     i32.eqz
     if ;; label = @1
       local.get 0
@@ -987,9 +972,9 @@
     end
     i32.const 2
   )
-  (func (;59;) (type 25) (param i32 i32 i32 i32)
+  (func $define-metric (;59;) (type 0) (param i32 i32 i32 i32)
     (local i32 i32)
-    call 67
+    call $gatewit-glue:State
     local.set 4
     local.get 0
     local.get 1
@@ -997,7 +982,7 @@
     local.get 4
     i32.const 16
     i32.add
-    call 16
+    call $env.proxy_define_metric
     local.tee 5
     i32.eqz
     if ;; label = @1
@@ -1019,29 +1004,29 @@
       i32.store8 offset=4
     end
   )
-  (func (;60;) (type 34) (param i32 i64 i32)
+  (func $increment-metric (;60;) (type 9) (param i32 i64 i32)
     local.get 0
     local.get 1
-    call 17
+    call $env.proxy_increment_metric
     local.get 2
-    call 74
+    call $gatewit-glue:StatusResult
   )
-  (func (;61;) (type 34) (param i32 i64 i32)
+  (func $record-metric (;61;) (type 9) (param i32 i64 i32)
     local.get 0
     local.get 1
-    call 18
+    call $env.proxy_record_metric
     local.get 2
-    call 74
+    call $gatewit-glue:StatusResult
   )
-  (func (;62;) (type 26) (param i32 i32)
+  (func $get-metric (;62;) (type 1) (param i32 i32)
     (local i32 i32)
-    call 67
+    call $gatewit-glue:State
     local.set 2
     local.get 0
     local.get 2
     i32.const 32
     i32.add
-    call 19
+    call $env.proxy_get_metric
     local.tee 3
     i32.eqz
     if ;; label = @1
@@ -1063,9 +1048,9 @@
       i32.store8 offset=8
     end
   )
-  (func (;63;) (type 30) (param i32 i32 i32)
+  (func $get-shared-data (;63;) (type 5) (param i32 i32 i32)
     (local i32 i32 i32)
-    call 67
+    call $gatewit-glue:State
     local.set 3
     local.get 0
     local.get 1
@@ -1078,7 +1063,7 @@
     local.get 3
     i32.const 24
     i32.add
-    call 20
+    call $env.proxy_get_shared_data
     i32.eqz
     if ;; label = @1
       local.get 3
@@ -1109,56 +1094,56 @@
       i32.store8
     end
   )
-  (func (;64;) (type 27) (param i32 i32 i32 i32 i32 i32)
+  (func $set-shared-data (;64;) (type 2) (param i32 i32 i32 i32 i32 i32)
     local.get 0
     local.get 1
     local.get 2
     local.get 3
     local.get 4
-    call 21
+    call $env.proxy_set_shared_data
     local.get 5
-    call 74
+    call $gatewit-glue:StatusResult
   )
-  (func (;65;) (type 35) (result i64)
-    call 75
+  (func $now-nanos (;65;) (type 10) (result i64)
+    call $gatewit-glue:Now
   )
-  (func (;66;) (type 29) (param i32)
+  (func $set-tick-period (;66;) (type 4) (param i32)
     local.get 0
-    call 22
+    call $env.proxy_set_tick_period_milliseconds
     drop
   )
-  (func (;67;) (type 33) (result i32)
+  (func $gatewit-glue:State (;67;) (type 8) (result i32)
     (local i32)
     global.get 1
     local.tee 0
     i32.eqz
     if ;; label = @1
-      i32.const 64
+      i32.const 88
       local.set 0
       i32.const 0
       i32.const 0
       i32.const 8
       local.get 0
-      call 26
+      call $realloc
       local.set 0
       local.get 0
       i32.const 0
-      i32.const 64
+      i32.const 88
       memory.fill
       local.get 0
       global.set 1
     end
     local.get 0
   )
-  (func (;68;) (type 19) (param i32) (result i32)
+  (func $gatewit-glue:Malloc (;68;) (type 18) (param i32) (result i32)
     (local i32)
-    call 67
+    call $gatewit-glue:State
     local.set 1
     local.get 1
     i32.load offset=8
     if ;; label = @1
       local.get 0
-      call 69
+      call $gatewit-glue:EnsureScratch
       local.get 1
       i32.load
       return
@@ -1167,11 +1152,11 @@
     i32.const 0
     i32.const 1
     local.get 0
-    call 26
+    call $realloc
   )
-  (func (;69;) (type 29) (param i32)
+  (func $gatewit-glue:EnsureScratch (;69;) (type 4) (param i32)
     (local i32 i32 i32)
-    call 67
+    call $gatewit-glue:State
     local.set 1
     local.get 1
     i32.load offset=4
@@ -1203,16 +1188,16 @@
       local.get 2
       i32.const 8
       local.get 3
-      call 26
+      call $realloc
       i32.store
       local.get 1
       local.get 3
       i32.store offset=4
     end
   )
-  (func (;70;) (type 17) (param i32 i32 i32) (result i32)
+  (func $gatewit-glue:SerializeMap (;70;) (type 13) (param i32 i32 i32) (result i32)
     (local i32 i32 i32 i32 i32 i32 i32)
-    call 67
+    call $gatewit-glue:State
     local.set 3
     local.get 1
     i32.const 8
@@ -1254,7 +1239,7 @@
     local.get 2
     local.get 4
     i32.add
-    call 69
+    call $gatewit-glue:EnsureScratch
     local.get 3
     i32.load
     local.get 2
@@ -1346,9 +1331,9 @@
     local.get 4
     i32.add
   )
-  (func (;71;) (type 24) (param i32 i32) (result i32)
+  (func $gatewit-glue:DeserializeMap (;71;) (type 12) (param i32 i32) (result i32)
     (local i32 i32 i32 i32 i32 i32 i32 i32)
-    call 67
+    call $gatewit-glue:State
     local.set 2
     i32.const 0
     local.set 3
@@ -1377,7 +1362,7 @@
     i32.const 0
     i32.const 4
     local.get 9
-    call 26
+    call $realloc
     local.set 4
     local.get 0
     i32.const 4
@@ -1411,7 +1396,7 @@
         local.get 6
         local.get 7
         local.get 8
-        call 73
+        call $gatewit-glue:CopyOut
         i32.store
         local.get 6
         local.get 8
@@ -1432,7 +1417,7 @@
         local.get 6
         local.get 7
         local.get 8
-        call 73
+        call $gatewit-glue:CopyOut
         i32.store offset=8
         local.get 6
         local.get 8
@@ -1452,9 +1437,9 @@
     end
     local.get 4
   )
-  (func (;72;) (type 19) (param i32) (result i32)
+  (func $gatewit-glue:GetMap (;72;) (type 18) (param i32) (result i32)
     (local i32 i32)
-    call 67
+    call $gatewit-glue:State
     local.set 1
     local.get 1
     i32.const 1
@@ -1466,7 +1451,7 @@
     local.get 1
     i32.const 20
     i32.add
-    call 23
+    call $env.proxy_get_header_map_pairs
     local.set 2
     local.get 1
     i32.const 0
@@ -1483,9 +1468,9 @@
     i32.load offset=16
     local.get 1
     i32.load offset=20
-    call 71
+    call $gatewit-glue:DeserializeMap
   )
-  (func (;73;) (type 24) (param i32 i32) (result i32)
+  (func $gatewit-glue:CopyOut (;73;) (type 12) (param i32 i32) (result i32)
     (local i32)
     local.get 1
     i32.eqz
@@ -1497,14 +1482,14 @@
     i32.const 0
     i32.const 1
     local.get 1
-    call 26
+    call $realloc
     local.tee 2
     local.get 0
     local.get 1
     memory.copy
     local.get 2
   )
-  (func (;74;) (type 26) (param i32 i32)
+  (func $gatewit-glue:StatusResult (;74;) (type 1) (param i32 i32)
     local.get 1
     local.get 0
     i32.const 0
@@ -1519,21 +1504,21 @@
       i32.store8 offset=1
     end
   )
-  (func (;75;) (type 35) (result i64)
+  (func $gatewit-glue:Now (;75;) (type 10) (result i64)
     (local i32)
-    call 67
+    call $gatewit-glue:State
     local.set 0
     local.get 0
     i32.const 32
     i32.add
-    call 24
+    call $env.proxy_get_current_time_nanoseconds
     drop
     local.get 0
     i64.load offset=32
   )
-  (func (;76;) (type 25) (param i32 i32 i32 i32)
+  (func $gatewit-glue:TableInsert (;76;) (type 0) (param i32 i32 i32 i32)
     (local i32 i32 i32 i32 i32 i32)
-    call 67
+    call $gatewit-glue:State
     local.set 4
     local.get 4
     i32.load offset=40
@@ -1566,10 +1551,10 @@
           br 0 (;@3;)
         end
       end
-      i32.const 8
       local.get 6
       i32.const 1
       i32.shl
+      i32.const 8
       local.get 6
       select
       local.set 9
@@ -1581,7 +1566,7 @@
       local.get 9
       i32.const 24
       i32.mul
-      call 26
+      call $realloc
       local.set 5
       local.get 5
       local.get 6
@@ -1616,12 +1601,12 @@
     local.get 2
     i32.store offset=12
     local.get 8
-    call 75
+    call $gatewit-glue:Now
     i64.store offset=16
   )
-  (func (;77;) (type 24) (param i32 i32) (result i32)
+  (func $gatewit-glue:TableTake (;77;) (type 12) (param i32 i32) (result i32)
     (local i32 i32 i32 i32)
-    call 67
+    call $gatewit-glue:State
     local.set 2
     local.get 2
     i32.load offset=44
@@ -1678,7 +1663,7 @@
     end
     i32.const 0
   )
-  (func (;78;) (type 24) (param i32 i32) (result i32)
+  (func $gatewit-glue:Dec (;78;) (type 12) (param i32 i32) (result i32)
     (local i32 i32 i32)
     i32.const 1
     local.set 2
@@ -1724,9 +1709,9 @@
     end
     local.get 2
   )
-  (func (;79;) (type 24) (param i32 i32) (result i32)
+  (func $gatewit-glue:SerializePath (;79;) (type 12) (param i32 i32) (result i32)
     (local i32 i32 i32 i32 i32 i32)
-    call 67
+    call $gatewit-glue:State
     local.set 2
     i32.const 0
     local.set 3
@@ -1759,7 +1744,7 @@
       end
     end
     local.get 3
-    call 69
+    call $gatewit-glue:EnsureScratch
     local.get 2
     i32.load
     local.set 6
@@ -1808,14 +1793,14 @@
     i32.ne
     i32.sub
   )
-  (func (;80;) (type 36))
-  (func (;81;) (type 36))
-  (func (;82;) (type 36))
-  (func (;83;) (type 24) (param i32 i32) (result i32)
+  (func $gatewit-glue:_initialize (;80;) (type 14))
+  (func $gatewit-glue:proxy_abi_version_0_2_100 (;81;) (type 14))
+  (func $gatewit-glue:proxy_abi_version_0_2_1 (;82;) (type 14))
+  (func $gatewit-glue:proxy_on_configure (;83;) (type 12) (param i32 i32) (result i32)
     (local i32 i32 i32 i32 i32 i32)
-    call 67
+    call $gatewit-glue:State
     local.set 2
-    call 67
+    call $gatewit-glue:State
     local.set 7
     local.get 7
     i32.const 0
@@ -1833,7 +1818,7 @@
       local.get 2
       i32.const 20
       i32.add
-      call 5
+      call $env.proxy_get_buffer_bytes
       i32.eqz
       if ;; label = @2
         local.get 2
@@ -1862,16 +1847,16 @@
       i32.load offset=4
       local.get 5
       i32.load offset=8
-      call 14
+      call $env.proxy_log
       drop
     end
     local.get 6
   )
-  (func (;84;) (type 26) (param i32 i32)
+  (func $gatewit-glue:proxy_on_context_create (;84;) (type 1) (param i32 i32)
     (local i32)
     local.get 1
     if ;; label = @1
-      call 67
+      call $gatewit-glue:State
       local.set 2
       local.get 2
       local.get 0
@@ -1880,9 +1865,9 @@
       call 28
     end
   )
-  (func (;85;) (type 17) (param i32 i32 i32) (result i32)
+  (func $gatewit-glue:proxy_on_request_headers (;85;) (type 13) (param i32 i32 i32) (result i32)
     (local i32)
-    call 67
+    call $gatewit-glue:State
     local.set 3
     local.get 3
     local.get 0
@@ -1892,9 +1877,9 @@
     local.get 2
     call 29
   )
-  (func (;86;) (type 17) (param i32 i32 i32) (result i32)
+  (func $gatewit-glue:proxy_on_request_body (;86;) (type 13) (param i32 i32 i32) (result i32)
     (local i32)
-    call 67
+    call $gatewit-glue:State
     local.set 3
     local.get 3
     local.get 0
@@ -1904,9 +1889,9 @@
     local.get 2
     call 30
   )
-  (func (;87;) (type 24) (param i32 i32) (result i32)
+  (func $gatewit-glue:proxy_on_request_trailers (;87;) (type 12) (param i32 i32) (result i32)
     (local i32)
-    call 67
+    call $gatewit-glue:State
     local.set 2
     local.get 2
     local.get 0
@@ -1915,9 +1900,9 @@
     local.get 1
     call 31
   )
-  (func (;88;) (type 17) (param i32 i32 i32) (result i32)
+  (func $gatewit-glue:proxy_on_response_headers (;88;) (type 13) (param i32 i32 i32) (result i32)
     (local i32)
-    call 67
+    call $gatewit-glue:State
     local.set 3
     local.get 3
     local.get 0
@@ -1927,9 +1912,9 @@
     local.get 2
     call 32
   )
-  (func (;89;) (type 17) (param i32 i32 i32) (result i32)
+  (func $gatewit-glue:proxy_on_response_body (;89;) (type 13) (param i32 i32 i32) (result i32)
     (local i32)
-    call 67
+    call $gatewit-glue:State
     local.set 3
     local.get 3
     local.get 0
@@ -1939,9 +1924,9 @@
     local.get 2
     call 33
   )
-  (func (;90;) (type 24) (param i32 i32) (result i32)
+  (func $gatewit-glue:proxy_on_response_trailers (;90;) (type 12) (param i32 i32) (result i32)
     (local i32)
-    call 67
+    call $gatewit-glue:State
     local.set 2
     local.get 2
     local.get 0
@@ -1950,9 +1935,9 @@
     local.get 1
     call 34
   )
-  (func (;91;) (type 29) (param i32)
+  (func $gatewit-glue:proxy_on_log (;91;) (type 4) (param i32)
     (local i32)
-    call 67
+    call $gatewit-glue:State
     local.set 1
     local.get 1
     local.get 0
@@ -1960,30 +1945,30 @@
     local.get 0
     call 35
   )
-  (func (;92;) (type 29) (param i32)
+  (func $gatewit-glue:proxy_on_tick (;92;) (type 4) (param i32)
     (local i32)
-    call 67
+    call $gatewit-glue:State
     local.set 1
     local.get 1
     i32.const 0
     i32.store offset=12
     call 36
   )
-  (func (;93;) (type 31) (param i32 i32 i32 i32 i32)
+  (func $gatewit-glue:proxy_on_http_call_response (;93;) (type 6) (param i32 i32 i32 i32 i32)
     (local i32 i32 i32 i32 i32 i32 i32 i32 i32)
-    call 67
+    call $gatewit-glue:State
     local.set 5
     local.get 1
     i32.const 1
-    call 77
+    call $gatewit-glue:TableTake
     local.set 6
     local.get 6
     if ;; label = @1
       local.get 6
-      call 25
+      call $env.proxy_set_effective_context
       drop
     end
-    call 67
+    call $gatewit-glue:State
     local.set 13
     local.get 13
     local.get 6
@@ -1996,7 +1981,7 @@
       i32.const 1
       i32.const 0
       i32.const 1
-      call 75
+      call $gatewit-glue:Now
       local.get 5
       i64.load offset=48
       i64.sub
@@ -2021,7 +2006,7 @@
       return
     end
     i32.const 6
-    call 72
+    call $gatewit-glue:GetMap
     local.set 7
     local.get 5
     i32.load offset=28
@@ -2039,7 +2024,7 @@
       local.get 5
       i32.const 20
       i32.add
-      call 5
+      call $env.proxy_get_buffer_bytes
       i32.eqz
       if ;; label = @2
         local.get 5
@@ -2057,7 +2042,7 @@
     local.get 4
     if ;; label = @1
       i32.const 7
-      call 72
+      call $gatewit-glue:GetMap
       local.set 11
       local.get 5
       i32.load offset=28
@@ -2077,21 +2062,21 @@
     local.get 12
     call 37
   )
-  (func (;94;) (type 25) (param i32 i32 i32 i32)
+  (func $gatewit-glue:proxy_on_redis_call_response (;94;) (type 0) (param i32 i32 i32 i32)
     (local i32 i32 i32 i32 i32)
-    call 67
+    call $gatewit-glue:State
     local.set 4
     local.get 1
     i32.const 2
-    call 77
+    call $gatewit-glue:TableTake
     local.set 5
     local.get 5
     if ;; label = @1
       local.get 5
-      call 25
+      call $env.proxy_set_effective_context
       drop
     end
-    call 67
+    call $gatewit-glue:State
     local.set 8
     local.get 8
     local.get 5
@@ -2119,7 +2104,7 @@
       local.get 4
       i32.const 20
       i32.add
-      call 5
+      call $env.proxy_get_buffer_bytes
       i32.eqz
       if ;; label = @2
         local.get 4

@@ -10,31 +10,24 @@
   (type (;8;) (func (param i32 i32 i32 i32 i32 i32 i32 i32 i32)))
   (type (;9;) (func (param i32 i32 i32 i32 i32)))
   (type (;10;) (func (param i32 i32 i32 i32 i32) (result i32)))
-  (type (;11;) (func (param i32 i32 i32) (result i32)))
-  (type (;12;) (func (param i32 i32 i32 i32)))
-  (type (;13;) (func (param i32 i32 i32 i32 i32 i32)))
-  (type (;14;) (func (param i32 i32 i32)))
-  (type (;15;) (func (result i32)))
-  (type (;16;) (func (param i32) (result i32)))
-  (type (;17;) (func (param i32)))
-  (type (;18;) (func (param i32 i32)))
-  (type (;19;) (func))
-  (type (;20;) (func (param i32 i32) (result i32)))
-  (import "env" "proxy_get_header_map_value" (func (;0;) (type 10) (param i32 i32 i32 i32 i32) (result i32)))
-  (import "env" "proxy_add_header_map_value" (func (;1;) (type 10) (param i32 i32 i32 i32 i32) (result i32)))
-  (import "env" "proxy_log" (func (;2;) (type 11) (param i32 i32 i32) (result i32)))
-  (import "env" "proxy_get_buffer_bytes" (func (;3;) (type 10) (param i32 i32 i32 i32 i32) (result i32)))
+  (type (;11;) (func (result i32)))
+  (type (;12;) (func (param i32) (result i32)))
+  (type (;13;) (func (param i32 i32)))
+  (import "env" "proxy_get_header_map_value" (func $env.proxy_get_header_map_value (;0;) (type 10) (param i32 i32 i32 i32 i32) (result i32)))
+  (import "env" "proxy_add_header_map_value" (func $env.proxy_add_header_map_value (;1;) (type 10) (param i32 i32 i32 i32 i32) (result i32)))
+  (import "env" "proxy_log" (func $env.proxy_log (;2;) (type 6) (param i32 i32 i32) (result i32)))
+  (import "env" "proxy_get_buffer_bytes" (func $env.proxy_get_buffer_bytes (;3;) (type 10) (param i32 i32 i32 i32 i32) (result i32)))
   (memory (;0;) 1)
   (global (;0;) (mut i32) i32.const 4096)
   (global (;1;) (mut i32) i32.const 0)
   (export "memory" (memory 0))
-  (export "malloc" (func 21))
-  (export "proxy_on_memory_allocate" (func 21))
-  (export "_initialize" (func 24))
-  (export "proxy_abi_version_0_2_1" (func 25))
-  (export "proxy_on_configure" (func 26))
-  (export "proxy_on_request_headers" (func 27))
-  (func (;4;) (type 3) (param i32 i32 i32 i32) (result i32)
+  (export "malloc" (func $gatewit-glue:Malloc))
+  (export "proxy_on_memory_allocate" (func $gatewit-glue:Malloc))
+  (export "_initialize" (func $gatewit-glue:_initialize))
+  (export "proxy_abi_version_0_2_1" (func $gatewit-glue:proxy_abi_version_0_2_1))
+  (export "proxy_on_configure" (func $gatewit-glue:proxy_on_configure))
+  (export "proxy_on_request_headers" (func $gatewit-glue:proxy_on_request_headers))
+  (func $realloc (;4;) (type 3) (param i32 i32 i32 i32) (result i32)
     (local i32)
     global.get 0
     local.get 2
@@ -100,7 +93,7 @@
     i32.const 16
     i32.const 6
     i32.const 256
-    call 17
+    call $get-header
     i32.const 256
     i32.load8_u
     if ;; label = @1
@@ -112,12 +105,12 @@
       i32.const 264
       i32.load
       i32.const 272
-      call 18
+      call $add-header
     end
     i32.const 2
     i32.const 48
     i32.const 5
-    call 19
+    call $log
     i32.const 0
   )
   (func (;8;) (type 6) (param i32 i32 i32) (result i32)
@@ -139,9 +132,9 @@
   (func (;14;) (type 7))
   (func (;15;) (type 8) (param i32 i32 i32 i32 i32 i32 i32 i32 i32))
   (func (;16;) (type 9) (param i32 i32 i32 i32 i32))
-  (func (;17;) (type 12) (param i32 i32 i32 i32)
+  (func $get-header (;17;) (type 0) (param i32 i32 i32 i32)
     (local i32 i32 i32)
-    call 20
+    call $gatewit-glue:State
     local.set 4
     local.get 0
     local.get 1
@@ -152,7 +145,7 @@
     local.get 4
     i32.const 20
     i32.add
-    call 0
+    call $env.proxy_get_header_map_value
     i32.eqz
     if ;; label = @1
       local.get 4
@@ -179,55 +172,55 @@
       i32.store8
     end
   )
-  (func (;18;) (type 13) (param i32 i32 i32 i32 i32 i32)
+  (func $add-header (;18;) (type 1) (param i32 i32 i32 i32 i32 i32)
     local.get 0
     local.get 1
     local.get 2
     local.get 3
     local.get 4
-    call 1
+    call $env.proxy_add_header_map_value
     local.get 5
-    call 23
+    call $gatewit-glue:StatusResult
   )
-  (func (;19;) (type 14) (param i32 i32 i32)
+  (func $log (;19;) (type 2) (param i32 i32 i32)
     local.get 0
     local.get 1
     local.get 2
-    call 2
+    call $env.proxy_log
     drop
   )
-  (func (;20;) (type 15) (result i32)
+  (func $gatewit-glue:State (;20;) (type 11) (result i32)
     (local i32)
     global.get 1
     local.tee 0
     i32.eqz
     if ;; label = @1
-      i32.const 64
+      i32.const 88
       local.set 0
       i32.const 0
       i32.const 0
       i32.const 8
       local.get 0
-      call 4
+      call $realloc
       local.set 0
       local.get 0
       i32.const 0
-      i32.const 64
+      i32.const 88
       memory.fill
       local.get 0
       global.set 1
     end
     local.get 0
   )
-  (func (;21;) (type 16) (param i32) (result i32)
+  (func $gatewit-glue:Malloc (;21;) (type 12) (param i32) (result i32)
     (local i32)
-    call 20
+    call $gatewit-glue:State
     local.set 1
     local.get 1
     i32.load offset=8
     if ;; label = @1
       local.get 0
-      call 22
+      call $gatewit-glue:EnsureScratch
       local.get 1
       i32.load
       return
@@ -236,11 +229,11 @@
     i32.const 0
     i32.const 1
     local.get 0
-    call 4
+    call $realloc
   )
-  (func (;22;) (type 17) (param i32)
+  (func $gatewit-glue:EnsureScratch (;22;) (type 5) (param i32)
     (local i32 i32 i32)
-    call 20
+    call $gatewit-glue:State
     local.set 1
     local.get 1
     i32.load offset=4
@@ -272,14 +265,14 @@
       local.get 2
       i32.const 8
       local.get 3
-      call 4
+      call $realloc
       i32.store
       local.get 1
       local.get 3
       i32.store offset=4
     end
   )
-  (func (;23;) (type 18) (param i32 i32)
+  (func $gatewit-glue:StatusResult (;23;) (type 13) (param i32 i32)
     local.get 1
     local.get 0
     i32.const 0
@@ -294,13 +287,13 @@
       i32.store8 offset=1
     end
   )
-  (func (;24;) (type 19))
-  (func (;25;) (type 19))
-  (func (;26;) (type 20) (param i32 i32) (result i32)
+  (func $gatewit-glue:_initialize (;24;) (type 7))
+  (func $gatewit-glue:proxy_abi_version_0_2_1 (;25;) (type 7))
+  (func $gatewit-glue:proxy_on_configure (;26;) (type 4) (param i32 i32) (result i32)
     (local i32 i32 i32 i32 i32 i32)
-    call 20
+    call $gatewit-glue:State
     local.set 2
-    call 20
+    call $gatewit-glue:State
     local.set 7
     local.get 7
     i32.const 0
@@ -318,7 +311,7 @@
       local.get 2
       i32.const 20
       i32.add
-      call 3
+      call $env.proxy_get_buffer_bytes
       i32.eqz
       if ;; label = @2
         local.get 2
@@ -347,14 +340,14 @@
       i32.load offset=4
       local.get 5
       i32.load offset=8
-      call 2
+      call $env.proxy_log
       drop
     end
     local.get 6
   )
-  (func (;27;) (type 11) (param i32 i32 i32) (result i32)
+  (func $gatewit-glue:proxy_on_request_headers (;27;) (type 6) (param i32 i32 i32) (result i32)
     (local i32 i32)
-    call 20
+    call $gatewit-glue:State
     local.set 3
     local.get 3
     local.get 0

@@ -10,38 +10,31 @@
   (type (;8;) (func (param i32 i32 i32 i32 i32 i32 i32 i32 i32)))
   (type (;9;) (func (param i32 i32 i32 i32 i32)))
   (type (;10;) (func (param i32 i32 i32 i32 i32) (result i32)))
-  (type (;11;) (func (param i32 i32 i32) (result i32)))
-  (type (;12;) (func (param i32 i32 i32 i32)))
-  (type (;13;) (func (param i32 i32 i32 i32 i32 i32)))
-  (type (;14;) (func (param i32 i32 i32)))
-  (type (;15;) (func (result i32)))
-  (type (;16;) (func (param i32) (result i32)))
-  (type (;17;) (func (param i32)))
-  (type (;18;) (func (param i32 i32)))
-  (type (;19;) (func))
-  (type (;20;) (func (param i32 i32) (result i32)))
-  (import "env" "proxy_get_header_map_value" (func (;0;) (type 10) (param i32 i32 i32 i32 i32) (result i32)))
-  (import "env" "proxy_add_header_map_value" (func (;1;) (type 10) (param i32 i32 i32 i32 i32) (result i32)))
-  (import "env" "proxy_log" (func (;2;) (type 11) (param i32 i32 i32) (result i32)))
-  (import "env" "proxy_get_buffer_bytes" (func (;3;) (type 10) (param i32 i32 i32 i32 i32) (result i32)))
+  (type (;11;) (func (result i32)))
+  (type (;12;) (func (param i32) (result i32)))
+  (type (;13;) (func (param i32 i32)))
+  (import "env" "proxy_get_header_map_value" (func $env.proxy_get_header_map_value (;0;) (type 10) (param i32 i32 i32 i32 i32) (result i32)))
+  (import "env" "proxy_add_header_map_value" (func $env.proxy_add_header_map_value (;1;) (type 10) (param i32 i32 i32 i32 i32) (result i32)))
+  (import "env" "proxy_log" (func $env.proxy_log (;2;) (type 6) (param i32 i32 i32) (result i32)))
+  (import "env" "proxy_get_buffer_bytes" (func $env.proxy_get_buffer_bytes (;3;) (type 10) (param i32 i32 i32 i32 i32) (result i32)))
   (memory (;0;) 1)
   (global (;0;) (mut i32) i32.const 4096)
   (global (;1;) (mut i32) i32.const 0)
   (export "memory" (memory 0))
-  (export "malloc" (func 21))
-  (export "proxy_on_memory_allocate" (func 21))
-  (export "_initialize" (func 24))
-  (export "proxy_abi_version_0_2_1" (func 25))
-  (export "proxy_on_configure" (func 26))
-  (export "proxy_on_context_create" (func 27))
-  (export "proxy_on_request_headers" (func 28))
-  (export "proxy_on_request_body" (func 29))
-  (export "proxy_on_request_trailers" (func 30))
-  (export "proxy_on_response_headers" (func 31))
-  (export "proxy_on_response_body" (func 32))
-  (export "proxy_on_response_trailers" (func 33))
-  (export "proxy_on_log" (func 34))
-  (func (;4;) (type 3) (param i32 i32 i32 i32) (result i32)
+  (export "malloc" (func $gatewit-glue:Malloc))
+  (export "proxy_on_memory_allocate" (func $gatewit-glue:Malloc))
+  (export "_initialize" (func $gatewit-glue:_initialize))
+  (export "proxy_abi_version_0_2_1" (func $gatewit-glue:proxy_abi_version_0_2_1))
+  (export "proxy_on_configure" (func $gatewit-glue:proxy_on_configure))
+  (export "proxy_on_context_create" (func $gatewit-glue:proxy_on_context_create))
+  (export "proxy_on_request_headers" (func $gatewit-glue:proxy_on_request_headers))
+  (export "proxy_on_request_body" (func $gatewit-glue:proxy_on_request_body))
+  (export "proxy_on_request_trailers" (func $gatewit-glue:proxy_on_request_trailers))
+  (export "proxy_on_response_headers" (func $gatewit-glue:proxy_on_response_headers))
+  (export "proxy_on_response_body" (func $gatewit-glue:proxy_on_response_body))
+  (export "proxy_on_response_trailers" (func $gatewit-glue:proxy_on_response_trailers))
+  (export "proxy_on_log" (func $gatewit-glue:proxy_on_log))
+  (func $realloc (;4;) (type 3) (param i32 i32 i32 i32) (result i32)
     (local i32)
     global.get 0
     local.get 2
@@ -107,7 +100,7 @@
     i32.const 16
     i32.const 6
     i32.const 256
-    call 17
+    call $get-header
     i32.const 256
     i32.load8_u
     if ;; label = @1
@@ -119,12 +112,12 @@
       i32.const 264
       i32.load
       i32.const 272
-      call 18
+      call $add-header
     end
     i32.const 2
     i32.const 48
     i32.const 5
-    call 19
+    call $log
     i32.const 0
   )
   (func (;8;) (type 6) (param i32 i32 i32) (result i32)
@@ -146,9 +139,9 @@
   (func (;14;) (type 7))
   (func (;15;) (type 8) (param i32 i32 i32 i32 i32 i32 i32 i32 i32))
   (func (;16;) (type 9) (param i32 i32 i32 i32 i32))
-  (func (;17;) (type 12) (param i32 i32 i32 i32)
+  (func $get-header (;17;) (type 0) (param i32 i32 i32 i32)
     (local i32 i32 i32)
-    call 20
+    call $gatewit-glue:State
     local.set 4
     local.get 0
     local.get 1
@@ -159,7 +152,7 @@
     local.get 4
     i32.const 20
     i32.add
-    call 0
+    call $env.proxy_get_header_map_value
     i32.eqz
     if ;; label = @1
       local.get 4
@@ -186,55 +179,55 @@
       i32.store8
     end
   )
-  (func (;18;) (type 13) (param i32 i32 i32 i32 i32 i32)
+  (func $add-header (;18;) (type 1) (param i32 i32 i32 i32 i32 i32)
     local.get 0
     local.get 1
     local.get 2
     local.get 3
     local.get 4
-    call 1
+    call $env.proxy_add_header_map_value
     local.get 5
-    call 23
+    call $gatewit-glue:StatusResult
   )
-  (func (;19;) (type 14) (param i32 i32 i32)
+  (func $log (;19;) (type 2) (param i32 i32 i32)
     local.get 0
     local.get 1
     local.get 2
-    call 2
+    call $env.proxy_log
     drop
   )
-  (func (;20;) (type 15) (result i32)
+  (func $gatewit-glue:State (;20;) (type 11) (result i32)
     (local i32)
     global.get 1
     local.tee 0
     i32.eqz
     if ;; label = @1
-      i32.const 64
+      i32.const 88
       local.set 0
       i32.const 0
       i32.const 0
       i32.const 8
       local.get 0
-      call 4
+      call $realloc
       local.set 0
       local.get 0
       i32.const 0
-      i32.const 64
+      i32.const 88
       memory.fill
       local.get 0
       global.set 1
     end
     local.get 0
   )
-  (func (;21;) (type 16) (param i32) (result i32)
+  (func $gatewit-glue:Malloc (;21;) (type 12) (param i32) (result i32)
     (local i32)
-    call 20
+    call $gatewit-glue:State
     local.set 1
     local.get 1
     i32.load offset=8
     if ;; label = @1
       local.get 0
-      call 22
+      call $gatewit-glue:EnsureScratch
       local.get 1
       i32.load
       return
@@ -243,11 +236,11 @@
     i32.const 0
     i32.const 1
     local.get 0
-    call 4
+    call $realloc
   )
-  (func (;22;) (type 17) (param i32)
+  (func $gatewit-glue:EnsureScratch (;22;) (type 5) (param i32)
     (local i32 i32 i32)
-    call 20
+    call $gatewit-glue:State
     local.set 1
     local.get 1
     i32.load offset=4
@@ -279,14 +272,14 @@
       local.get 2
       i32.const 8
       local.get 3
-      call 4
+      call $realloc
       i32.store
       local.get 1
       local.get 3
       i32.store offset=4
     end
   )
-  (func (;23;) (type 18) (param i32 i32)
+  (func $gatewit-glue:StatusResult (;23;) (type 13) (param i32 i32)
     local.get 1
     local.get 0
     i32.const 0
@@ -301,13 +294,13 @@
       i32.store8 offset=1
     end
   )
-  (func (;24;) (type 19))
-  (func (;25;) (type 19))
-  (func (;26;) (type 20) (param i32 i32) (result i32)
+  (func $gatewit-glue:_initialize (;24;) (type 7))
+  (func $gatewit-glue:proxy_abi_version_0_2_1 (;25;) (type 7))
+  (func $gatewit-glue:proxy_on_configure (;26;) (type 4) (param i32 i32) (result i32)
     (local i32 i32 i32 i32 i32 i32)
-    call 20
+    call $gatewit-glue:State
     local.set 2
-    call 20
+    call $gatewit-glue:State
     local.set 7
     local.get 7
     i32.const 0
@@ -325,7 +318,7 @@
       local.get 2
       i32.const 20
       i32.add
-      call 3
+      call $env.proxy_get_buffer_bytes
       i32.eqz
       if ;; label = @2
         local.get 2
@@ -354,16 +347,16 @@
       i32.load offset=4
       local.get 5
       i32.load offset=8
-      call 2
+      call $env.proxy_log
       drop
     end
     local.get 6
   )
-  (func (;27;) (type 18) (param i32 i32)
+  (func $gatewit-glue:proxy_on_context_create (;27;) (type 13) (param i32 i32)
     (local i32)
     local.get 1
     if ;; label = @1
-      call 20
+      call $gatewit-glue:State
       local.set 2
       local.get 2
       local.get 0
@@ -372,9 +365,9 @@
       call 6
     end
   )
-  (func (;28;) (type 11) (param i32 i32 i32) (result i32)
+  (func $gatewit-glue:proxy_on_request_headers (;28;) (type 6) (param i32 i32 i32) (result i32)
     (local i32 i32)
-    call 20
+    call $gatewit-glue:State
     local.set 3
     local.get 3
     local.get 0
@@ -396,9 +389,9 @@
     i32.ne
     select
   )
-  (func (;29;) (type 11) (param i32 i32 i32) (result i32)
+  (func $gatewit-glue:proxy_on_request_body (;29;) (type 6) (param i32 i32 i32) (result i32)
     (local i32 i32)
-    call 20
+    call $gatewit-glue:State
     local.set 3
     local.get 3
     local.get 0
@@ -415,9 +408,9 @@
     i32.lt_u
     select
   )
-  (func (;30;) (type 20) (param i32 i32) (result i32)
+  (func $gatewit-glue:proxy_on_request_trailers (;30;) (type 4) (param i32 i32) (result i32)
     (local i32 i32)
-    call 20
+    call $gatewit-glue:State
     local.set 2
     local.get 2
     local.get 0
@@ -438,9 +431,9 @@
     i32.ne
     select
   )
-  (func (;31;) (type 11) (param i32 i32 i32) (result i32)
+  (func $gatewit-glue:proxy_on_response_headers (;31;) (type 6) (param i32 i32 i32) (result i32)
     (local i32 i32)
-    call 20
+    call $gatewit-glue:State
     local.set 3
     local.get 3
     local.get 0
@@ -462,9 +455,9 @@
     i32.ne
     select
   )
-  (func (;32;) (type 11) (param i32 i32 i32) (result i32)
+  (func $gatewit-glue:proxy_on_response_body (;32;) (type 6) (param i32 i32 i32) (result i32)
     (local i32 i32)
-    call 20
+    call $gatewit-glue:State
     local.set 3
     local.get 3
     local.get 0
@@ -481,9 +474,9 @@
     i32.lt_u
     select
   )
-  (func (;33;) (type 20) (param i32 i32) (result i32)
+  (func $gatewit-glue:proxy_on_response_trailers (;33;) (type 4) (param i32 i32) (result i32)
     (local i32 i32)
-    call 20
+    call $gatewit-glue:State
     local.set 2
     local.get 2
     local.get 0
@@ -504,9 +497,9 @@
     i32.ne
     select
   )
-  (func (;34;) (type 17) (param i32)
+  (func $gatewit-glue:proxy_on_log (;34;) (type 5) (param i32)
     (local i32)
-    call 20
+    call $gatewit-glue:State
     local.set 1
     local.get 1
     local.get 0

@@ -12,40 +12,30 @@
   (type (;10;) (func))
   (type (;11;) (func (param i32 i32 i32 i32 i32 i32 i32 i32 i32)))
   (type (;12;) (func (param i32 i32 i32 i32 i32)))
-  (type (;13;) (func (param i32 i32 i32) (result i32)))
-  (type (;14;) (func (param i32 i32) (result i32)))
-  (type (;15;) (func (param i32) (result i32)))
-  (type (;16;) (func (param i32 i32 i32 i32 i32) (result i32)))
-  (type (;17;) (func (result i32)))
-  (type (;18;) (func (param i32 i32)))
-  (type (;19;) (func (param i32 i32 i32 i32)))
-  (type (;20;) (func (param i32)))
-  (type (;21;) (func (result i64)))
-  (type (;22;) (func (param i64 i32)))
-  (type (;23;) (func (param i32 i32 i32)))
-  (type (;24;) (func))
-  (import "env" "proxy_log" (func (;0;) (type 13) (param i32 i32 i32) (result i32)))
-  (import "wasi_snapshot_preview1" "random_get" (func (;1;) (type 14) (param i32 i32) (result i32)))
-  (import "env" "proxy_get_current_time_nanoseconds" (func (;2;) (type 15) (param i32) (result i32)))
-  (import "env" "proxy_get_buffer_bytes" (func (;3;) (type 16) (param i32 i32 i32 i32 i32) (result i32)))
+  (type (;13;) (func (param i32) (result i32)))
+  (type (;14;) (func (param i32 i32 i32 i32 i32) (result i32)))
+  (import "env" "proxy_log" (func $env.proxy_log (;0;) (type 9) (param i32 i32 i32) (result i32)))
+  (import "wasi_snapshot_preview1" "random_get" (func $wasi_snapshot_preview1.random_get (;1;) (type 8) (param i32 i32) (result i32)))
+  (import "env" "proxy_get_current_time_nanoseconds" (func $env.proxy_get_current_time_nanoseconds (;2;) (type 13) (param i32) (result i32)))
+  (import "env" "proxy_get_buffer_bytes" (func $env.proxy_get_buffer_bytes (;3;) (type 14) (param i32 i32 i32 i32 i32) (result i32)))
   (memory (;0;) 1)
   (global (;0;) (mut i32) i32.const 4096)
   (global (;1;) (mut i32) i32.const 0)
   (export "memory" (memory 0))
-  (export "malloc" (func 33))
-  (export "proxy_on_memory_allocate" (func 33))
-  (export "_initialize" (func 36))
-  (export "proxy_abi_version_0_2_1" (func 37))
-  (export "proxy_on_configure" (func 38))
-  (export "proxy_on_context_create" (func 39))
-  (export "proxy_on_request_headers" (func 40))
-  (export "proxy_on_request_body" (func 41))
-  (export "proxy_on_request_trailers" (func 42))
-  (export "proxy_on_response_headers" (func 43))
-  (export "proxy_on_response_body" (func 44))
-  (export "proxy_on_response_trailers" (func 45))
-  (export "proxy_on_log" (func 46))
-  (func (;4;) (type 7) (param i32 i32 i32 i32) (result i32)
+  (export "malloc" (func $gatewit-glue:Malloc))
+  (export "proxy_on_memory_allocate" (func $gatewit-glue:Malloc))
+  (export "_initialize" (func $gatewit-glue:_initialize))
+  (export "proxy_abi_version_0_2_1" (func $gatewit-glue:proxy_abi_version_0_2_1))
+  (export "proxy_on_configure" (func $gatewit-glue:proxy_on_configure))
+  (export "proxy_on_context_create" (func $gatewit-glue:proxy_on_context_create))
+  (export "proxy_on_request_headers" (func $gatewit-glue:proxy_on_request_headers))
+  (export "proxy_on_request_body" (func $gatewit-glue:proxy_on_request_body))
+  (export "proxy_on_request_trailers" (func $gatewit-glue:proxy_on_request_trailers))
+  (export "proxy_on_response_headers" (func $gatewit-glue:proxy_on_response_headers))
+  (export "proxy_on_response_body" (func $gatewit-glue:proxy_on_response_body))
+  (export "proxy_on_response_trailers" (func $gatewit-glue:proxy_on_response_trailers))
+  (export "proxy_on_log" (func $gatewit-glue:proxy_on_log))
+  (func $realloc (;4;) (type 7) (param i32 i32 i32 i32) (result i32)
     (local i32)
     global.get 0
     local.get 2
@@ -79,40 +69,40 @@
   (func (;6;) (type 3) (param i32))
   (func (;7;) (type 9) (param i32 i32 i32) (result i32)
     (local i32)
-    call 17
+    call $get-stdout
     local.set 3
     local.get 3
     i32.const 256
-    call 19
+    call $check-write
     local.get 3
     i32.const 16
     i32.const 10
     i32.const 256
-    call 20
+    call $write
     local.get 3
     i32.const 256
-    call 22
+    call $flush
     local.get 3
-    call 23
-    call 18
+    call $drop-stream
+    call $get-stderr
     local.set 3
     local.get 3
     i32.const 32
     i32.const 10
     i32.const 256
-    call 21
+    call $bwf
     local.get 3
-    call 23
+    call $drop-stream
     i32.const 256
-    call 25
+    call $get-environment
     i32.const 256
-    call 27
-    call 28
+    call $wall-now
+    call $mono-now
     drop
     i64.const 4
     i32.const 256
-    call 29
-    call 30
+    call $random-bytes
+    call $random-u64
     drop
     i32.const 0
   )
@@ -133,18 +123,18 @@
   )
   (func (;13;) (type 3) (param i32)
     i32.const 1
-    call 26
+    call $exit
   )
   (func (;14;) (type 10))
   (func (;15;) (type 11) (param i32 i32 i32 i32 i32 i32 i32 i32 i32))
   (func (;16;) (type 12) (param i32 i32 i32 i32 i32))
-  (func (;17;) (type 17) (result i32)
+  (func $get-stdout (;17;) (type 0) (result i32)
     i32.const 2
   )
-  (func (;18;) (type 17) (result i32)
+  (func $get-stderr (;18;) (type 0) (result i32)
     i32.const 3
   )
-  (func (;19;) (type 18) (param i32 i32)
+  (func $check-write (;19;) (type 1) (param i32 i32)
     local.get 1
     i32.const 0
     i32.store8
@@ -152,90 +142,32 @@
     i64.const 1048576
     i64.store offset=8
   )
-  (func (;20;) (type 19) (param i32 i32 i32 i32)
-    (local i32)
+  (func $write (;20;) (type 2) (param i32 i32 i32 i32)
+    local.get 0
+    local.get 1
     local.get 2
-    local.set 4
-    local.get 4
-    if ;; label = @1
-      local.get 1
-      local.get 4
-      i32.add
-      i32.const 1
-      i32.sub
-      i32.load8_u
-      i32.const 10
-      i32.eq
-      if ;; label = @2
-        local.get 4
-        i32.const 1
-        i32.sub
-        local.set 4
-      end
-    end
-    local.get 4
-    if ;; label = @1
-      i32.const 4
-      i32.const 2
-      local.get 0
-      i32.const 3
-      i32.eq
-      select
-      local.get 1
-      local.get 4
-      call 0
-      drop
-    end
+    call $gatewit-glue:LineWrite
     local.get 3
     i32.const 0
     i32.store8
   )
-  (func (;21;) (type 19) (param i32 i32 i32 i32)
-    (local i32)
+  (func $bwf (;21;) (type 2) (param i32 i32 i32 i32)
+    local.get 0
+    local.get 1
     local.get 2
-    local.set 4
-    local.get 4
-    if ;; label = @1
-      local.get 1
-      local.get 4
-      i32.add
-      i32.const 1
-      i32.sub
-      i32.load8_u
-      i32.const 10
-      i32.eq
-      if ;; label = @2
-        local.get 4
-        i32.const 1
-        i32.sub
-        local.set 4
-      end
-    end
-    local.get 4
-    if ;; label = @1
-      i32.const 4
-      i32.const 2
-      local.get 0
-      i32.const 3
-      i32.eq
-      select
-      local.get 1
-      local.get 4
-      call 0
-      drop
-    end
+    call $gatewit-glue:LineWrite
     local.get 3
     i32.const 0
     i32.store8
   )
-  (func (;22;) (type 18) (param i32 i32)
+  (func $flush (;22;) (type 1) (param i32 i32)
     local.get 1
     i32.const 0
     i32.store8
   )
-  (func (;23;) (type 20) (param i32))
-  (func (;24;) (type 20) (param i32))
-  (func (;25;) (type 20) (param i32)
+  (func $drop-stream (;23;) (type 3) (param i32))
+  (func $drop-error (;24;) (type 3) (param i32))
+  (func $get-environment (;25;) (type 3) (param i32)
     local.get 0
     i32.const 4
     i32.store
@@ -243,12 +175,12 @@
     i32.const 0
     i32.store offset=4
   )
-  (func (;26;) (type 20) (param i32)
+  (func $exit (;26;) (type 3) (param i32)
     (local i32 i32 i32)
-    call 32
+    call $gatewit-glue:State
     local.set 1
     i32.const 27
-    call 34
+    call $gatewit-glue:EnsureScratch
     local.get 1
     i32.load
     local.set 3
@@ -396,13 +328,13 @@
     i32.const 5
     local.get 3
     local.get 2
-    call 0
+    call $env.proxy_log
     drop
     unreachable
   )
-  (func (;27;) (type 20) (param i32)
+  (func $wall-now (;27;) (type 3) (param i32)
     (local i64)
-    call 35
+    call $gatewit-glue:Now
     local.set 1
     local.get 0
     local.get 1
@@ -416,10 +348,10 @@
     i32.wrap_i64
     i32.store offset=8
   )
-  (func (;28;) (type 21) (result i64)
-    call 35
+  (func $mono-now (;28;) (type 4) (result i64)
+    call $gatewit-glue:Now
   )
-  (func (;29;) (type 22) (param i64 i32)
+  (func $random-bytes (;29;) (type 5) (param i64 i32)
     (local i32 i32)
     local.get 0
     i32.wrap_i64
@@ -428,11 +360,11 @@
     i32.const 0
     i32.const 1
     local.get 2
-    call 4
+    call $realloc
     local.set 3
     local.get 3
     local.get 2
-    call 1
+    call $wasi_snapshot_preview1.random_get
     drop
     local.get 1
     local.get 3
@@ -444,58 +376,58 @@
     local.get 2
     i32.store offset=4
   )
-  (func (;30;) (type 21) (result i64)
+  (func $random-u64 (;30;) (type 4) (result i64)
     (local i32)
-    call 32
+    call $gatewit-glue:State
     local.set 0
     local.get 0
     i32.const 32
     i32.add
     i32.const 8
-    call 1
+    call $wasi_snapshot_preview1.random_get
     drop
     local.get 0
     i64.load offset=32
   )
-  (func (;31;) (type 23) (param i32 i32 i32)
+  (func $log (;31;) (type 6) (param i32 i32 i32)
     local.get 0
     local.get 1
     local.get 2
-    call 0
+    call $env.proxy_log
     drop
   )
-  (func (;32;) (type 17) (result i32)
+  (func $gatewit-glue:State (;32;) (type 0) (result i32)
     (local i32)
     global.get 1
     local.tee 0
     i32.eqz
     if ;; label = @1
-      i32.const 64
+      i32.const 88
       local.set 0
       i32.const 0
       i32.const 0
       i32.const 8
       local.get 0
-      call 4
+      call $realloc
       local.set 0
       local.get 0
       i32.const 0
-      i32.const 64
+      i32.const 88
       memory.fill
       local.get 0
       global.set 1
     end
     local.get 0
   )
-  (func (;33;) (type 15) (param i32) (result i32)
+  (func $gatewit-glue:Malloc (;33;) (type 13) (param i32) (result i32)
     (local i32)
-    call 32
+    call $gatewit-glue:State
     local.set 1
     local.get 1
     i32.load offset=8
     if ;; label = @1
       local.get 0
-      call 34
+      call $gatewit-glue:EnsureScratch
       local.get 1
       i32.load
       return
@@ -504,11 +436,11 @@
     i32.const 0
     i32.const 1
     local.get 0
-    call 4
+    call $realloc
   )
-  (func (;34;) (type 20) (param i32)
+  (func $gatewit-glue:EnsureScratch (;34;) (type 3) (param i32)
     (local i32 i32 i32)
-    call 32
+    call $gatewit-glue:State
     local.set 1
     local.get 1
     i32.load offset=4
@@ -540,32 +472,173 @@
       local.get 2
       i32.const 8
       local.get 3
-      call 4
+      call $realloc
       i32.store
       local.get 1
       local.get 3
       i32.store offset=4
     end
   )
-  (func (;35;) (type 21) (result i64)
+  (func $gatewit-glue:Now (;35;) (type 4) (result i64)
     (local i32)
-    call 32
+    call $gatewit-glue:State
     local.set 0
     local.get 0
     i32.const 32
     i32.add
-    call 2
+    call $env.proxy_get_current_time_nanoseconds
     drop
     local.get 0
     i64.load offset=32
   )
-  (func (;36;) (type 24))
-  (func (;37;) (type 24))
-  (func (;38;) (type 14) (param i32 i32) (result i32)
-    (local i32 i32 i32 i32 i32 i32)
-    call 32
+  (func $gatewit-glue:LineWrite (;36;) (type 6) (param i32 i32 i32)
+    (local i32 i32 i32 i32 i32)
+    call $gatewit-glue:State
+    local.set 3
+    local.get 3
+    i32.const 64
+    i32.add
+    local.get 0
+    i32.const 3
+    i32.eq
+    i32.const 12
+    i32.mul
+    i32.add
+    local.set 4
+    local.get 4
+    i32.load offset=4
+    local.get 2
+    i32.add
+    local.set 5
+    local.get 4
+    i32.load offset=8
+    local.set 6
+    local.get 5
+    local.get 6
+    i32.gt_u
+    if ;; label = @1
+      local.get 6
+      i32.const 1
+      i32.shl
+      local.set 7
+      local.get 7
+      i32.const 128
+      local.get 7
+      i32.const 128
+      i32.gt_u
+      select
+      local.set 7
+      local.get 7
+      local.get 5
+      local.get 7
+      local.get 5
+      i32.gt_u
+      select
+      local.set 7
+      local.get 4
+      local.get 4
+      i32.load
+      local.get 6
+      i32.const 1
+      local.get 7
+      call $realloc
+      i32.store
+      local.get 4
+      local.get 7
+      i32.store offset=8
+    end
+    local.get 4
+    i32.load
+    local.get 4
+    i32.load offset=4
+    i32.add
+    local.get 1
+    local.get 2
+    memory.copy
+    local.get 4
+    local.get 5
+    i32.store offset=4
+    local.get 2
+    if ;; label = @1
+      local.get 1
+      local.get 2
+      i32.add
+      i32.const 1
+      i32.sub
+      i32.load8_u
+      i32.const 10
+      i32.eq
+      local.get 5
+      i32.const 4096
+      i32.ge_u
+      i32.or
+      if ;; label = @2
+        local.get 0
+        call $gatewit-glue:LineFlush
+      end
+    end
+  )
+  (func $gatewit-glue:LineFlush (;37;) (type 3) (param i32)
+    (local i32 i32 i32 i32)
+    call $gatewit-glue:State
+    local.set 1
+    local.get 1
+    i32.const 64
+    i32.add
+    local.get 0
+    i32.const 3
+    i32.eq
+    i32.const 12
+    i32.mul
+    i32.add
     local.set 2
-    call 32
+    local.get 2
+    i32.load offset=4
+    local.set 3
+    local.get 2
+    i32.load
+    local.set 4
+    local.get 3
+    if ;; label = @1
+      local.get 4
+      local.get 3
+      i32.add
+      i32.const 1
+      i32.sub
+      i32.load8_u
+      i32.const 10
+      i32.eq
+      if ;; label = @2
+        local.get 3
+        i32.const 1
+        i32.sub
+        local.set 3
+      end
+    end
+    local.get 3
+    if ;; label = @1
+      i32.const 4
+      i32.const 2
+      local.get 0
+      i32.const 3
+      i32.eq
+      select
+      local.get 4
+      local.get 3
+      call $env.proxy_log
+      drop
+    end
+    local.get 2
+    i32.const 0
+    i32.store offset=4
+  )
+  (func $gatewit-glue:_initialize (;38;) (type 10))
+  (func $gatewit-glue:proxy_abi_version_0_2_1 (;39;) (type 10))
+  (func $gatewit-glue:proxy_on_configure (;40;) (type 8) (param i32 i32) (result i32)
+    (local i32 i32 i32 i32 i32 i32)
+    call $gatewit-glue:State
+    local.set 2
+    call $gatewit-glue:State
     local.set 7
     local.get 7
     i32.const 0
@@ -583,7 +656,7 @@
       local.get 2
       i32.const 20
       i32.add
-      call 3
+      call $env.proxy_get_buffer_bytes
       i32.eqz
       if ;; label = @2
         local.get 2
@@ -612,16 +685,16 @@
       i32.load offset=4
       local.get 5
       i32.load offset=8
-      call 0
+      call $env.proxy_log
       drop
     end
     local.get 6
   )
-  (func (;39;) (type 18) (param i32 i32)
+  (func $gatewit-glue:proxy_on_context_create (;41;) (type 1) (param i32 i32)
     (local i32)
     local.get 1
     if ;; label = @1
-      call 32
+      call $gatewit-glue:State
       local.set 2
       local.get 2
       local.get 0
@@ -630,9 +703,9 @@
       call 6
     end
   )
-  (func (;40;) (type 13) (param i32 i32 i32) (result i32)
+  (func $gatewit-glue:proxy_on_request_headers (;42;) (type 9) (param i32 i32 i32) (result i32)
     (local i32 i32)
-    call 32
+    call $gatewit-glue:State
     local.set 3
     local.get 3
     local.get 0
@@ -654,9 +727,9 @@
     i32.ne
     select
   )
-  (func (;41;) (type 13) (param i32 i32 i32) (result i32)
+  (func $gatewit-glue:proxy_on_request_body (;43;) (type 9) (param i32 i32 i32) (result i32)
     (local i32 i32)
-    call 32
+    call $gatewit-glue:State
     local.set 3
     local.get 3
     local.get 0
@@ -673,9 +746,9 @@
     i32.lt_u
     select
   )
-  (func (;42;) (type 14) (param i32 i32) (result i32)
+  (func $gatewit-glue:proxy_on_request_trailers (;44;) (type 8) (param i32 i32) (result i32)
     (local i32 i32)
-    call 32
+    call $gatewit-glue:State
     local.set 2
     local.get 2
     local.get 0
@@ -696,9 +769,9 @@
     i32.ne
     select
   )
-  (func (;43;) (type 13) (param i32 i32 i32) (result i32)
+  (func $gatewit-glue:proxy_on_response_headers (;45;) (type 9) (param i32 i32 i32) (result i32)
     (local i32 i32)
-    call 32
+    call $gatewit-glue:State
     local.set 3
     local.get 3
     local.get 0
@@ -720,9 +793,9 @@
     i32.ne
     select
   )
-  (func (;44;) (type 13) (param i32 i32 i32) (result i32)
+  (func $gatewit-glue:proxy_on_response_body (;46;) (type 9) (param i32 i32 i32) (result i32)
     (local i32 i32)
-    call 32
+    call $gatewit-glue:State
     local.set 3
     local.get 3
     local.get 0
@@ -739,9 +812,9 @@
     i32.lt_u
     select
   )
-  (func (;45;) (type 14) (param i32 i32) (result i32)
+  (func $gatewit-glue:proxy_on_response_trailers (;47;) (type 8) (param i32 i32) (result i32)
     (local i32 i32)
-    call 32
+    call $gatewit-glue:State
     local.set 2
     local.get 2
     local.get 0
@@ -762,9 +835,9 @@
     i32.ne
     select
   )
-  (func (;46;) (type 20) (param i32)
+  (func $gatewit-glue:proxy_on_log (;48;) (type 3) (param i32)
     (local i32)
-    call 32
+    call $gatewit-glue:State
     local.set 1
     local.get 1
     local.get 0

@@ -86,7 +86,8 @@ impl Guest for RawFixture {
                 max_buffer_size: None,
                 disable_buffer: true,
             };
-            redis::redis_init(cluster, &options).map_err(|e| format!("redis init failed: {e:?}"))?;
+            redis::redis_init(cluster, &options)
+                .map_err(|e| format!("redis init failed: {e:?}"))?;
         }
         STATE.with(|s| s.borrow_mut().config = parsed);
         Ok(())
@@ -106,38 +107,54 @@ impl Guest for RawFixture {
                     n = std::hint::black_box(n.wrapping_add(1));
                 }
             }
-            "oom" => {
-                STATE.with(|s| {
-                    let mut s = s.borrow_mut();
-                    loop {
-                        s.hoard.push(vec![1u8; 1 << 20]);
-                    }
-                })
-            }
+            "oom" => STATE.with(|s| {
+                let mut s = s.borrow_mut();
+                loop {
+                    s.hoard.push(vec![1u8; 1 << 20]);
+                }
+            }),
             "local" => {
-                let _ = http::send_local_reply(403, &[("x-denied".into(), "1".into())], b"denied", None, "raw-denied");
+                let _ = http::send_local_reply(
+                    403,
+                    &[("x-denied".into(), "1".into())],
+                    b"denied",
+                    None,
+                    "raw-denied",
+                );
                 HeaderAction::Pause
             }
             "call" => {
-                let cluster = http::get_header(MapKind::RequestHeaders, "x-cluster").unwrap_or_default();
-                let headers =
-                    vec![(":method".into(), "GET".into()), (":path".into(), "/token".into()), (":authority".into(), "token".into())];
+                let cluster =
+                    http::get_header(MapKind::RequestHeaders, "x-cluster").unwrap_or_default();
+                let headers = vec![
+                    (":method".into(), "GET".into()),
+                    (":path".into(), "/token".into()),
+                    (":authority".into(), "token".into()),
+                ];
                 match http_client::dispatch_http_call(&cluster, &headers, &[], &[], 500) {
                     Ok(_) => HeaderAction::Pause,
                     Err(e) => {
                         let body = format!("dispatch failed: {e:?}");
-                        let _ = http::send_local_reply(503, &[], body.as_bytes(), None, "raw-dispatch");
+                        let _ =
+                            http::send_local_reply(503, &[], body.as_bytes(), None, "raw-dispatch");
                         HeaderAction::Pause
                     }
                 }
             }
             "redis" => {
                 let cluster = config("redis").unwrap_or_default();
-                let key = http::get_header(MapKind::RequestHeaders, "x-key").unwrap_or_else(|| "k".into());
+                let key = http::get_header(MapKind::RequestHeaders, "x-key")
+                    .unwrap_or_else(|| "k".into());
                 match redis::redis_call(&cluster, &resp_command(&["INCR", &key])) {
                     Ok(_) => HeaderAction::Pause,
                     Err(e) => {
-                        let _ = http::send_local_reply(503, &[], format!("redis call failed: {e:?}").as_bytes(), None, "");
+                        let _ = http::send_local_reply(
+                            503,
+                            &[],
+                            format!("redis call failed: {e:?}").as_bytes(),
+                            None,
+                            "",
+                        );
                         HeaderAction::Pause
                     }
                 }
@@ -168,9 +185,13 @@ impl Guest for RawFixture {
     fn on_response_headers(ctx: u32, _count: u32, _eos: bool) -> HeaderAction {
         let _ = http::add_header(MapKind::ResponseHeaders, "x-raw-response", &ctx.to_string());
         if action_of(ctx) == "pause-response" {
-            let cluster = http::get_header(MapKind::RequestHeaders, "x-cluster").unwrap_or_default();
-            let headers =
-                vec![(":method".into(), "GET".into()), (":path".into(), "/late".into()), (":authority".into(), "late".into())];
+            let cluster =
+                http::get_header(MapKind::RequestHeaders, "x-cluster").unwrap_or_default();
+            let headers = vec![
+                (":method".into(), "GET".into()),
+                (":path".into(), "/late".into()),
+                (":authority".into(), "late".into()),
+            ];
             if http_client::dispatch_http_call(&cluster, &headers, &[], &[], 500).is_ok() {
                 return HeaderAction::Pause;
             }
@@ -184,7 +205,10 @@ impl Guest for RawFixture {
             if !eos {
                 return BodyAction::Pause;
             }
-            let _ = http::append_body(BodyKind::ResponseBody, format!(" (seen {size} bytes)").as_bytes());
+            let _ = http::append_body(
+                BodyKind::ResponseBody,
+                format!(" (seen {size} bytes)").as_bytes(),
+            );
         }
         BodyAction::Continue
     }
@@ -205,21 +229,40 @@ impl Guest for RawFixture {
 
     fn on_http_call_response(ctx: u32, _call: u32, response: Result<HttpResponse, CallFailure>) {
         if action_of(ctx) == "pause-response" {
-            let _ = http::replace_header(MapKind::ResponseHeaders, "x-late", if response.is_ok() { "ok" } else { "failed" });
+            let _ = http::replace_header(
+                MapKind::ResponseHeaders,
+                "x-late",
+                if response.is_ok() { "ok" } else { "failed" },
+            );
             let _ = http::resume_response();
             return;
         }
         match response {
             Ok(resp) => {
-                let status = resp.headers.iter().find(|(k, _)| k == ":status").map(|(_, v)| v.clone()).unwrap_or_default();
+                let status = resp
+                    .headers
+                    .iter()
+                    .find(|(k, _)| k == ":status")
+                    .map(|(_, v)| v.clone())
+                    .unwrap_or_default();
                 if status != "200" {
-                    let _ = http::send_local_reply(500, &[], format!("token service answered {status}").as_bytes(), None, "");
+                    let _ = http::send_local_reply(
+                        500,
+                        &[],
+                        format!("token service answered {status}").as_bytes(),
+                        None,
+                        "",
+                    );
                     return;
                 }
                 if let Some((_, token)) = resp.headers.iter().find(|(k, _)| k == "x-token") {
                     let _ = http::replace_header(MapKind::RequestHeaders, "x-token", token);
                 }
-                let _ = http::replace_header(MapKind::RequestHeaders, "x-token-body", &String::from_utf8_lossy(&resp.body));
+                let _ = http::replace_header(
+                    MapKind::RequestHeaders,
+                    "x-token-body",
+                    &String::from_utf8_lossy(&resp.body),
+                );
                 let _ = http::resume_request();
             }
             Err(failure) => {

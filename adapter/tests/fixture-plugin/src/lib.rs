@@ -1,0 +1,72 @@
+//! A small real plugin built straight on wit-bindgen (no SDK), so the
+//! adapter is tested against what rustc + wasm-component-ld really emit:
+//! std, `println!`/`eprintln!`, a `HashMap` (random seed), owned strings.
+#![allow(missing_docs)]
+
+wit_bindgen::generate!({
+    path: "../../../wit",
+    world: "plugin",
+});
+
+use exports::gatewit::plugin::guest::{
+    BodyAction, CallFailure, CallId, ContextId, Guest, HeaderAction, HttpResponse,
+};
+use gatewit::plugin::http::{self, MapKind};
+use gatewit::plugin::log::{LogLevel, log};
+use std::cell::RefCell;
+use std::collections::HashMap;
+
+thread_local! {
+    static SEEN: RefCell<HashMap<u32, String>> = RefCell::new(HashMap::new());
+}
+
+struct Plugin;
+
+impl Guest for Plugin {
+    fn on_plugin_start(config: Vec<u8>) -> Result<(), String> {
+        if config.starts_with(b"x") {
+            return Err(format!("bad config: {} bytes", config.len()));
+        }
+        println!("plugin started with {} bytes of config", config.len());
+        Ok(())
+    }
+    fn on_context_create(_ctx: ContextId) {}
+    fn on_request_headers(ctx: ContextId, _n: u32, _eos: bool) -> HeaderAction {
+        let name = http::get_header(MapKind::RequestHeaders, "x-name").unwrap_or_default();
+        let all = http::get_headers(MapKind::RequestHeaders);
+        let _ = http::add_header(MapKind::RequestHeaders, "x-hello", &name);
+        let _ = http::add_header(MapKind::RequestHeaders, "x-count", &all.len().to_string());
+        SEEN.with(|s| s.borrow_mut().insert(ctx, name.clone()));
+        eprintln!("request {ctx} from {name}");
+        log(LogLevel::Info, &format!("hello {name}"));
+        HeaderAction::Continue
+    }
+    fn on_request_body(_ctx: ContextId, _size: u32, _eos: bool) -> BodyAction {
+        BodyAction::Continue
+    }
+    fn on_request_trailers(_ctx: ContextId, _n: u32) -> HeaderAction {
+        HeaderAction::Continue
+    }
+    fn on_response_headers(_ctx: ContextId, _n: u32, _eos: bool) -> HeaderAction {
+        HeaderAction::Continue
+    }
+    fn on_response_body(_ctx: ContextId, _size: u32, _eos: bool) -> BodyAction {
+        BodyAction::Continue
+    }
+    fn on_response_trailers(_ctx: ContextId, _n: u32) -> HeaderAction {
+        HeaderAction::Continue
+    }
+    fn on_request_done(ctx: ContextId) {
+        SEEN.with(|s| s.borrow_mut().remove(&ctx));
+    }
+    fn on_tick() {}
+    fn on_http_call_response(
+        _ctx: ContextId,
+        _call: CallId,
+        _response: Result<HttpResponse, CallFailure>,
+    ) {
+    }
+    fn on_redis_call_response(_ctx: ContextId, _call: CallId, _reply: Result<Vec<u8>, u32>) {}
+}
+
+export!(Plugin);

@@ -1,0 +1,51 @@
+//! `gatewit adapt` as a user runs it: errors are one clear line, no panic.
+
+use std::process::Command;
+
+fn gatewit(args: &[&str]) -> (bool, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_gatewit"))
+        .args(args)
+        .env_remove("RUST_BACKTRACE")
+        .output()
+        .expect("gatewit runs");
+    (
+        out.status.success(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn garbage_input_is_a_clear_error() {
+    let dir = std::env::temp_dir().join(format!("gatewit-cli-test-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let input = dir.join("garbage.wasm");
+    std::fs::write(&input, b"not wasm at all").unwrap();
+    let output = dir.join("out.wasm");
+    let (ok, err) = gatewit(&[
+        "adapt",
+        input.to_str().unwrap(),
+        "-o",
+        output.to_str().unwrap(),
+    ]);
+    assert!(!ok);
+    assert!(err.starts_with("error: cannot adapt"), "{err}");
+    assert!(err.contains("not a valid WebAssembly component"), "{err}");
+    assert!(!output.exists());
+}
+
+#[test]
+fn missing_input_names_the_file() {
+    let (ok, err) = gatewit(&["adapt", "/nonexistent/plugin.wasm", "-o", "/tmp/x.wasm"]);
+    assert!(!ok);
+    assert!(
+        err.contains("cannot read `/nonexistent/plugin.wasm`"),
+        "{err}"
+    );
+}
+
+#[test]
+fn unknown_profile_is_rejected() {
+    let (ok, err) = gatewit(&["adapt", "a.wasm", "-o", "b.wasm", "--profile", "nginx"]);
+    assert!(!ok);
+    assert!(err.contains("nginx"), "{err}");
+}

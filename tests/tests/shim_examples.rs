@@ -1,0 +1,347 @@
+//! Tier 1, host shim: every example end to end through the scenario table,
+//! plus the details only the harness can see (calls made, logs, timings).
+
+use std::time::{Duration, Instant};
+
+use anyhow::{Result, anyhow};
+use gatewit_host_shim::ShimGateway;
+use gatewit_host_shim::exchange::{Gateway, GatewaySetup, HttpRequest, UpstreamResponse};
+use gatewit_host_shim::harness::PluginHost;
+use gatewit_tests::http_server::{Reply, TestServer};
+use gatewit_tests::plugins::wasm_plugin;
+use gatewit_tests::redis_server::RedisServer;
+use gatewit_tests::scenarios::{self, Scenario};
+
+fn run(name: &str) -> Result<()> {
+    let scenario = scenarios::by_name(name)?;
+    scenario.run(|plugin, setup| Ok(Box::new(ShimGateway::new(plugin, setup)?) as Box<dyn Gateway>))
+}
+
+macro_rules! scenario_tests {
+    ($($test:ident => $name:literal,)*) => {
+        $(
+            #[test]
+            fn $test() -> Result<()> {
+                run($name)
+            }
+        )*
+
+        #[test]
+        fn every_scenario_has_a_host_shim_test() {
+            let covered = [$($name),*];
+            for s in scenarios::all() {
+                assert!(covered.contains(&s.name), "scenario `{}` has no host-shim test", s.name);
+            }
+        }
+    };
+}
+
+scenario_tests! {
+    hello_world_get => "hello-world-get",
+    my_plugin_adds_header => "my-plugin-adds-header",
+    my_plugin_mock => "my-plugin-mock",
+    http_call_k8s => "http-call-k8s",
+    http_call_nacos => "http-call-nacos",
+    http_call_ip => "http-call-ip",
+    http_call_dns => "http-call-dns",
+    http_call_token_service_fails => "http-call-token-service-fails",
+    http_call_token_service_slow => "http-call-token-service-slow",
+    redis_demo_rate_limit => "redis-demo-rate-limit",
+    redis_demo_redis_down => "redis-demo-redis-down",
+    body_rewrite_json_and_uppercase => "body-rewrite-json-and-uppercase",
+    body_rewrite_streamed_replace => "body-rewrite-streamed-replace",
+    body_rewrite_rejects_non_json => "body-rewrite-rejects-non-json",
+}
+
+#[test]
+fn every_config_error_is_reported_with_the_plugins_message() -> Result<()> {
+    for case in scenarios::config_errors() {
+        let setup = GatewaySetup {
+            plugin_config: case.config.clone(),
+            ..GatewaySetup::default()
+        };
+        let err = match ShimGateway::new(wasm_plugin(case.plugin)?, &setup) {
+            Ok(_) => {
+                return Err(anyhow!(
+                    "`{}`: the plugin accepted {}",
+                    case.name,
+                    case.config
+                ));
+            }
+            Err(e) => format!("{e:#}"),
+        };
+        assert!(
+            err.contains("rejected its configuration"),
+            "`{}`: {err}",
+            case.name
+        );
+        assert!(
+            err.to_lowercase()
+                .contains(&case.message_contains.to_lowercase()),
+            "`{}`: {err} does not mention `{}`",
+            case.name,
+            case.message_contains
+        );
+    }
+    Ok(())
+}
+
+#[test]
+fn http_call_sends_the_service_authority_for_each_source() -> Result<()> {
+    for (source, authority) in [
+        ("k8s", "token.default.svc.cluster.local"),
+        ("nacos", "token"),
+        ("ip", "token"),
+        ("dns", "token.example.com"),
+    ] {
+        let server = TestServer::always(Reply::new(200, "").header("x-auth-token", "t"))?;
+        let namespace = if source == "nacos" {
+            "public"
+        } else {
+            "default"
+        };
+        let mut setup = GatewaySetup {
+            plugin_config: scenarios::http_call_config(source),
+            ..GatewaySetup::default()
+        };
+        setup.clusters.http.insert(
+            scenarios::token_cluster(source, "token", namespace),
+            server.addr(),
+        );
+        let mut gw = ShimGateway::new(wasm_plugin("http-call")?, &setup)?;
+        let ex = gw.send(
+            &HttpRequest::get("example.com", "/api"),
+            &UpstreamResponse::default(),
+        )?;
+        assert_eq!(ex.upstream_header("x-auth-token"), Some("t"), "{source}");
+        let seen = server.requests();
+        assert_eq!(seen.len(), 1, "{source}");
+        assert_eq!(seen[0].header("host"), Some(authority), "{source}");
+        assert_eq!(gw.host().http_calls()[0].timeout_ms, 500, "{source}");
+    }
+    Ok(())
+}
+
+#[test]
+fn http_call_times_out_after_500_ms() -> Result<()> {
+    let server = TestServer::always(Reply::new(200, "").delay(Duration::from_secs(3)))?;
+    let mut setup = GatewaySetup {
+        plugin_config: scenarios::http_call_config("ip"),
+        ..GatewaySetup::default()
+    };
+    setup.clusters.http.insert(
+        scenarios::token_cluster("ip", "token", "default"),
+        server.addr(),
+    );
+    let mut gw = ShimGateway::new(wasm_plugin("http-call")?, &setup)?;
+    let started = Instant::now();
+    let ex = gw.send(
+        &HttpRequest::get("example.com", "/api"),
+        &UpstreamResponse::default(),
+    )?;
+    let took = started.elapsed();
+    assert_eq!(
+        (ex.response.status, ex.body_text().as_str()),
+        (500, "http call failed")
+    );
+    assert!(
+        took >= Duration::from_millis(450) && took < Duration::from_millis(1500),
+        "took {took:?}"
+    );
+    assert!(gw.host().logged("http call failed"));
+    Ok(())
+}
+
+#[test]
+fn http_call_to_an_unknown_cluster_continues_and_logs() -> Result<()> {
+    // No cluster configured: dispatch fails, the example logs and continues.
+    let setup = GatewaySetup {
+        plugin_config: scenarios::http_call_config("ip"),
+        ..GatewaySetup::default()
+    };
+    let mut gw = ShimGateway::new(wasm_plugin("http-call")?, &setup)?;
+    let ex = gw.send(
+        &HttpRequest::get("example.com", "/api"),
+        &UpstreamResponse::default(),
+    )?;
+    assert!(ex.upstream.is_some());
+    assert!(
+        gw.host().logged("cannot find the service cluster"),
+        "{:?}",
+        gw.host().logs()
+    );
+    Ok(())
+}
+
+#[test]
+fn redis_demo_commands_against_the_fake() -> Result<()> {
+    let (builder, fake) = PluginHost::builder(wasm_plugin("redis-demo")?)
+        .config_json(&scenarios::redis_demo_config(2))
+        .redis_fake(&scenarios::redis_cluster());
+    let mut gw = ShimGateway::from_host(builder.start()?);
+    let mut statuses = Vec::new();
+    for _ in 0..3 {
+        statuses.push(
+            gw.send(
+                &HttpRequest::get("example.com", "/"),
+                &UpstreamResponse::default(),
+            )?
+            .response
+            .status,
+        );
+    }
+    // A minute boundary between the requests restarts the count.
+    if statuses != [200, 200, 429] {
+        let keys = fake.lock().map_err(|_| anyhow!("poisoned"))?.keys();
+        assert!(
+            keys.len() > 1,
+            "statuses {statuses:?} with one minute key {keys:?}"
+        );
+        return Ok(());
+    }
+    let commands: Vec<Vec<String>> = gw
+        .host()
+        .redis_calls()
+        .iter()
+        .map(|c| c.command.clone())
+        .collect();
+    assert_eq!(commands[0][0], "INCR");
+    assert_eq!(commands[1][0], "EXPIRE");
+    assert_eq!(commands[1][2], "60");
+    assert_eq!(commands.iter().filter(|c| c[0] == "INCR").count(), 3);
+    let fake = fake.lock().map_err(|_| anyhow!("poisoned"))?;
+    let key = &commands[0][1];
+    assert_eq!(fake.ttl(key), Some(60));
+    assert_eq!(fake.get(key), Some(&b"3"[..]));
+    Ok(())
+}
+
+#[test]
+fn redis_demo_with_redis_down_from_the_start_answers_430_quickly() -> Result<()> {
+    // Start and stop a server to get an address nobody listens on.
+    let addr = {
+        let mut server = RedisServer::start()?;
+        let addr = server.addr();
+        server.stop();
+        addr
+    };
+    let mut setup = GatewaySetup {
+        plugin_config: scenarios::redis_demo_config(10),
+        ..GatewaySetup::default()
+    };
+    setup
+        .clusters
+        .redis
+        .insert(scenarios::redis_cluster(), addr);
+    let mut gw = ShimGateway::new(wasm_plugin("redis-demo")?, &setup)?;
+    for _ in 0..3 {
+        let started = Instant::now();
+        let ex = gw.send(
+            &HttpRequest::get("example.com", "/"),
+            &UpstreamResponse::default(),
+        )?;
+        assert_eq!(
+            (ex.response.status, ex.body_text().as_str()),
+            (430, "Error while calling redis")
+        );
+        assert!(
+            started.elapsed() < Duration::from_secs(2),
+            "took {:?}",
+            started.elapsed()
+        );
+    }
+    Ok(())
+}
+
+#[test]
+fn one_instance_serves_many_requests() -> Result<()> {
+    let mut gw = ShimGateway::new(wasm_plugin("my-plugin")?, &GatewaySetup::default())?;
+    for i in 0..200 {
+        let ex = gw.send(
+            &HttpRequest::get("example.com", &format!("/{i}")),
+            &UpstreamResponse::default(),
+        )?;
+        assert_eq!(ex.upstream_header("hello"), Some("world"));
+        assert_eq!(
+            ex.upstream.as_ref().map(|u| u.path.clone()),
+            Some(format!("/{i}"))
+        );
+    }
+    assert_eq!(gw.host().restarts(), 0);
+    Ok(())
+}
+
+#[test]
+fn scenarios_are_well_formed() {
+    let all: Vec<Scenario> = scenarios::all();
+    let mut names: Vec<&str> = all.iter().map(|s| s.name).collect();
+    names.sort_unstable();
+    names.dedup();
+    assert_eq!(names.len(), all.len(), "scenario names must be unique");
+    for s in &all {
+        assert!(!s.steps.is_empty(), "`{}` has no steps", s.name);
+        assert!(
+            gatewit_tests::plugins::EXAMPLES.contains(&s.plugin),
+            "`{}` names unknown plugin `{}`",
+            s.name,
+            s.plugin
+        );
+    }
+}
+
+#[test]
+fn linear_memory_stays_flat_over_many_requests() -> Result<()> {
+    for plugin in ["my-plugin", "body-rewrite"] {
+        let mut gw = ShimGateway::new(wasm_plugin(plugin)?, &GatewaySetup::default())?;
+        let request = HttpRequest::post("example.com", "/", r#"{"a":1}"#);
+        let upstream = UpstreamResponse::default();
+        for _ in 0..200 {
+            gw.send(&request, &upstream)?;
+        }
+        let warmed = gw.host().memory_bytes();
+        assert!(warmed > 0);
+        for _ in 0..3000 {
+            gw.send(&request, &upstream)?;
+        }
+        assert_eq!(
+            gw.host().memory_bytes(),
+            warmed,
+            "`{plugin}` grew its memory"
+        );
+    }
+    Ok(())
+}
+
+#[test]
+fn http_call_holds_the_request_until_the_token_arrives() -> Result<()> {
+    let cluster = scenarios::token_cluster("ip", "token", "default");
+    let mock = gatewit_host_shim::harness::MockHttp::Respond(
+        gatewit_host_shim::backend::HttpCallResponse::new(200, &[("x-auth-token", "held")], ""),
+    );
+    let mut host = PluginHost::builder(wasm_plugin("http-call")?)
+        .config_json(&scenarios::http_call_config("ip"))
+        .http_mock(&cluster, mock)
+        .start()?;
+    host.hold_calls(true);
+    let mut stream = host.stream()?;
+    stream.send_request(&HttpRequest::get("example.com", "/api"))?;
+    assert!(stream.request_paused());
+    assert_eq!(stream.pending_calls(), 1);
+    assert!(stream.upstream_request().is_none());
+    stream.answer_calls()?;
+    assert!(!stream.request_paused());
+    let upstream = stream
+        .upstream_request()
+        .ok_or_else(|| anyhow!("the request was not resumed"))?;
+    assert!(
+        upstream
+            .headers
+            .contains(&("x-auth-token".into(), "held".into())),
+        "{:?}",
+        upstream.headers
+    );
+    stream.send_response(&UpstreamResponse::default())?;
+    let response = stream.finish()?.ok_or_else(|| anyhow!("no response"))?;
+    assert_eq!(response.status, 200);
+    Ok(())
+}
