@@ -21,7 +21,7 @@ mod witsig;
 pub use verify::verify;
 
 /// The proxy-wasm host flavour the output targets.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
 pub enum Profile {
     /// Stock proxy-wasm ABI v0.2.1 (Envoy): no Redis, Higress-only header
     /// and body actions are mapped to the closest stock action.

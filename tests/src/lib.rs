@@ -1,10 +1,13 @@
 //! Shared helpers for the end-to-end tests, reused by every tier:
 //!
+//! - [`adapted`]: the examples adapted to proxy-wasm modules, and built the
+//!   wasip1 way;
 //! - [`plugins`]: builds the wasm plugins once per test run;
 //! - [`http_server`]: a scripted HTTP/1.1 server on loopback;
 //! - [`redis_server`]: a real `redis-server` on a free loopback port;
 //! - [`scenarios`]: the scenario table every tier runs.
 
+pub mod adapted;
 pub mod http_server;
 pub mod plugins;
 pub mod redis_server;

@@ -364,7 +364,7 @@ fn report(args: &Args, variants: &[Variant], wrk_version: &str) -> Result<String
     )?;
     writeln!(
         md,
-        "| variant | module | module size | req/s | ratio to no filter | µs/request above no filter | p99 latency | plugin ran |"
+        "| variant | module | module size | req/s | ratio to no filter | µs/request above no filter | p99 latency | bench header added |"
     )?;
     writeln!(md, "|---|---|---:|---:|---:|---:|---:|---|")?;
     for (i, v) in variants.iter().enumerate() {
@@ -442,6 +442,38 @@ fn report(args: &Args, variants: &[Variant], wrk_version: &str) -> Result<String
                 md,
                 "- gatewit plugin: not measured in this run (no `gatewit` variant)"
             )?,
+        }
+        writeln!(md)?;
+    }
+
+    // Where the cost goes, when the no-op diagnostics ran: "Envoy calls
+    // the plugin" (no-op phases above the empty module) and "the plugin's
+    // work" (the header logic above its no-op phases).
+    let rows: Vec<(&str, usize, usize)> = [
+        ("proxy-wasm crate", "proxy-wasm crate, no-op phases"),
+        ("gatewit", "gatewit, no-op phases"),
+    ]
+    .into_iter()
+    .filter_map(|(full, noop)| Some((full, find(full)?, find(noop)?)))
+    .collect();
+    if let (Some(e), false) = (find("empty module"), rows.is_empty()) {
+        writeln!(md, "## Where the cost goes\n")?;
+        writeln!(
+            md,
+            "Paired medians, µs of Envoy's worker per request. *Phases* = the no-op plugin above the \
+             empty module (Envoy calling the exported callbacks, with SDK/adapter glue); *work* = the \
+             header logic above its own no-op phases (mostly the four header hostcalls).\n"
+        )?;
+        writeln!(md, "| plugin | phases | work | total above empty module |")?;
+        writeln!(md, "|---|---:|---:|---:|")?;
+        for (name, full, noop) in rows {
+            writeln!(
+                md,
+                "| {name} | {:.2} | {:.2} | {:.2} |",
+                paired(variants, noop, e, |x, y| cost(x) - cost(y)),
+                paired(variants, full, noop, |x, y| cost(x) - cost(y)),
+                paired(variants, full, e, |x, y| cost(x) - cost(y)),
+            )?;
         }
         writeln!(md)?;
     }

@@ -1,0 +1,151 @@
+//! Adapted plugins for the emulator and Envoy tiers: each example component
+//! turned into a proxy-wasm module by `gatewit-adapter` (once per test run
+//! and profile), and the same example built the other way — `wasm32-wasip1`
+//! wrapped into a component with the preview1 reactor adapter, as
+//! `wasm-tools component new --adapt` does.
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::process::Command;
+use std::sync::{Mutex, OnceLock};
+
+use anyhow::{Context, bail};
+use gatewit_adapter::{Options, Profile, adapt};
+
+use crate::plugins::{component_path, target_dir, wasm_plugin, workspace_root};
+
+/// How a plugin component was built.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Toolchain {
+    /// `cargo build --target wasm32-wasip2` (the component comes out of rustc).
+    Wasip2,
+    /// `cargo build --target wasm32-wasip1`, then the core module is wrapped
+    /// with the preview1 reactor adapter.
+    Wasip1Adapted,
+}
+
+/// The component of `package` built with `toolchain`.
+pub fn component(package: &str, toolchain: Toolchain) -> anyhow::Result<Vec<u8>> {
+    match toolchain {
+        Toolchain::Wasip2 => {
+            let path = wasm_plugin(package)?;
+            std::fs::read(&path).with_context(|| format!("reading `{}`", path.display()))
+        }
+        Toolchain::Wasip1Adapted => wasip1_component(package),
+    }
+}
+
+fn wasip1_component(package: &str) -> anyhow::Result<Vec<u8>> {
+    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+    let output = Command::new(cargo)
+        .current_dir(workspace_root())
+        .args([
+            "build",
+            "--release",
+            "--quiet",
+            "--target",
+            "wasm32-wasip1",
+            "-p",
+            package,
+        ])
+        .output()
+        .context("cannot run `cargo build --target wasm32-wasip1`")?;
+    if !output.status.success() {
+        bail!(
+            "`cargo build --release --target wasm32-wasip1 -p {package}` failed:\n{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+    }
+    let path = target_dir()
+        .join("wasm32-wasip1")
+        .join("release")
+        .join(format!("{}.wasm", package.replace('-', "_")));
+    let module = std::fs::read(&path).with_context(|| format!("reading `{}`", path.display()))?;
+    wit_component::ComponentEncoder::default()
+        .validate(true)
+        .module(&module)
+        .with_context(|| format!("`{}` is not a module wit-component accepts", path.display()))?
+        .adapter(
+            "wasi_snapshot_preview1",
+            wasi_preview1_component_adapter_provider::WASI_SNAPSHOT_PREVIEW1_REACTOR_ADAPTER,
+        )
+        .context("loading the preview1 reactor adapter")?
+        .encode()
+        .with_context(|| format!("wrapping `{}` into a component", path.display()))
+}
+
+/// The profile an example needs: `redis-demo` talks to Redis, which only the
+/// Higress profile provides.
+pub fn profile_for(package: &str) -> Profile {
+    if package == "redis-demo" {
+        Profile::Higress
+    } else {
+        Profile::Envoy
+    }
+}
+
+/// `package` built with `toolchain`, adapted for `profile`, written under
+/// `target/adapted/` (Envoy loads modules from files). Built once per run.
+pub fn adapted_module(
+    package: &str,
+    toolchain: Toolchain,
+    profile: Profile,
+) -> anyhow::Result<PathBuf> {
+    type Key = (String, Toolchain, Profile);
+    static CACHE: OnceLock<Mutex<HashMap<Key, PathBuf>>> = OnceLock::new();
+    let key = (package.to_string(), toolchain, profile);
+    let cache = CACHE.get_or_init(Default::default);
+    if let Some(path) = cache
+        .lock()
+        .map_err(|_| anyhow::anyhow!("adapted-module cache poisoned"))?
+        .get(&key)
+    {
+        return Ok(path.clone());
+    }
+    let component = component(package, toolchain)?;
+    let adapted = adapt(
+        &component,
+        &Options {
+            profile,
+            ..Options::default()
+        },
+    )
+    .with_context(|| format!("adapting `{package}` ({toolchain:?}, {profile:?})"))?;
+    let dir = target_dir().join("adapted");
+    std::fs::create_dir_all(&dir).with_context(|| format!("creating `{}`", dir.display()))?;
+    let name = format!(
+        "{package}-{}-{}.proxy.wasm",
+        match toolchain {
+            Toolchain::Wasip2 => "wasip2",
+            Toolchain::Wasip1Adapted => "wasip1",
+        },
+        match profile {
+            Profile::Envoy => "envoy",
+            Profile::Higress => "higress",
+        }
+    );
+    let path = dir.join(name);
+    // Several test processes may adapt the same plugin: write, then rename,
+    // so no reader ever sees half a module.
+    let tmp = dir.join(format!(
+        ".{}.{}",
+        std::process::id(),
+        path.file_name()
+            .map(|n| n.to_string_lossy())
+            .unwrap_or_default()
+    ));
+    std::fs::write(&tmp, &adapted.module)
+        .with_context(|| format!("writing `{}`", tmp.display()))?;
+    std::fs::rename(&tmp, &path).with_context(|| format!("writing `{}`", path.display()))?;
+    cache
+        .lock()
+        .map_err(|_| anyhow::anyhow!("adapted-module cache poisoned"))?
+        .insert(key, path.clone());
+    Ok(path)
+}
+
+/// The wasip2 component path of `package` (built once per run).
+pub fn component_file(package: &str) -> anyhow::Result<PathBuf> {
+    wasm_plugin(package)?;
+    Ok(component_path(package))
+}

@@ -1,0 +1,183 @@
+//! Tier 2: every example, adapted to a proxy-wasm module by `gatewit adapt`,
+//! runs the scenario table under the proxy-wasm emulator (wasmtime's core
+//! API playing Envoy, with real loopback HTTP servers and a real Redis). The
+//! same table runs on the host shim (`shim_examples.rs`) and in real Envoy
+//! (`envoy_tier.rs`); the expectations are shared, so the tiers agree.
+
+use std::path::Path;
+
+use anyhow::{Context, Result, ensure};
+use gatewit_adapter::Profile;
+use gatewit_host_shim::exchange::{Gateway, GatewaySetup, HttpRequest, UpstreamResponse};
+use gatewit_proxy_emulator::{Emulator, EmulatorOptions, HostProfile};
+use gatewit_tests::adapted::{Toolchain, adapted_module, profile_for};
+use gatewit_tests::scenarios::{self, Scenario};
+use serde_json::json;
+
+fn emulator(module: &Path, setup: &GatewaySetup, profile: Profile) -> Result<Emulator> {
+    let bytes = std::fs::read(module).with_context(|| format!("reading `{}`", module.display()))?;
+    let options = EmulatorOptions {
+        profile: match profile {
+            Profile::Envoy => HostProfile::Envoy,
+            Profile::Higress => HostProfile::Higress,
+        },
+        ..EmulatorOptions::default()
+    };
+    Emulator::with_options(&bytes, setup, options)
+}
+
+/// Runs scenario `name` on the emulator with the plugin built by `toolchain`.
+fn run(name: &str, toolchain: Toolchain) -> Result<()> {
+    let scenario: Scenario = scenarios::by_name(name)?;
+    let profile = profile_for(scenario.plugin);
+    let module = adapted_module(scenario.plugin, toolchain, profile)?;
+    scenario.run(|_component, setup| {
+        Ok(Box::new(emulator(&module, setup, profile)?) as Box<dyn Gateway>)
+    })
+}
+
+macro_rules! scenario_tests {
+    ($($test:ident => $name:literal),* $(,)?) => {
+        $(
+            #[test]
+            fn $test() -> Result<()> {
+                run($name, Toolchain::Wasip2)
+            }
+        )*
+
+        #[test]
+        fn every_scenario_of_the_table_runs_on_this_tier() {
+            let covered = [$($name),*];
+            for s in scenarios::all() {
+                assert!(covered.contains(&s.name), "scenario `{}` has no emulator test", s.name);
+            }
+        }
+    };
+}
+
+scenario_tests! {
+    hello_world_get => "hello-world-get",
+    my_plugin_adds_header => "my-plugin-adds-header",
+    my_plugin_mock => "my-plugin-mock",
+    http_call_k8s => "http-call-k8s",
+    http_call_nacos => "http-call-nacos",
+    http_call_ip => "http-call-ip",
+    http_call_dns => "http-call-dns",
+    http_call_token_service_fails => "http-call-token-service-fails",
+    http_call_token_service_slow => "http-call-token-service-slow",
+    redis_demo_rate_limit => "redis-demo-rate-limit",
+    redis_demo_redis_down => "redis-demo-redis-down",
+    body_rewrite_json_and_uppercase => "body-rewrite-json-and-uppercase",
+    body_rewrite_streamed_replace => "body-rewrite-streamed-replace",
+    body_rewrite_rejects_non_json => "body-rewrite-rejects-non-json",
+}
+
+/// The same examples built the other way (wasip1 + the preview1 component
+/// adapter) adapt and pass the same scenarios.
+#[test]
+fn wasip1_builds_pass_the_same_scenarios() -> Result<()> {
+    for name in [
+        "hello-world-get",
+        "my-plugin-adds-header",
+        "my-plugin-mock",
+        "http-call-ip",
+        "http-call-token-service-fails",
+        "body-rewrite-streamed-replace",
+        "redis-demo-rate-limit",
+    ] {
+        run(name, Toolchain::Wasip1Adapted).with_context(|| format!("wasip1 build, `{name}`"))?;
+    }
+    Ok(())
+}
+
+/// Every configuration error of the examples fails configuration on the
+/// emulator too, with the plugin's own message.
+#[test]
+fn config_errors_are_rejected_with_the_plugins_message() -> Result<()> {
+    for case in scenarios::config_errors() {
+        let module = adapted_module(case.plugin, Toolchain::Wasip2, profile_for(case.plugin))?;
+        let setup = GatewaySetup {
+            plugin_config: case.config.clone(),
+            ..GatewaySetup::default()
+        };
+        let err = match emulator(&module, &setup, profile_for(case.plugin)) {
+            Ok(_) => anyhow::bail!("`{}`: configuration was accepted", case.name),
+            Err(e) => format!("{e:#}"),
+        };
+        ensure!(
+            err.to_lowercase()
+                .contains(&case.message_contains.to_lowercase()),
+            "`{}`: error {err:?} does not contain {:?}",
+            case.name,
+            case.message_contains
+        );
+    }
+    Ok(())
+}
+
+/// No per-request memory growth: 100,000 requests through an adapted
+/// example leave the plugin's linear memory exactly as it was after warm-up.
+#[test]
+fn linear_memory_stays_flat_over_100k_requests() -> Result<()> {
+    let module = adapted_module("my-plugin", Toolchain::Wasip2, Profile::Envoy)?;
+    let setup = GatewaySetup {
+        plugin_config: json!({"mockEnable": false}),
+        ..GatewaySetup::default()
+    };
+    let mut gw = emulator(&module, &setup, Profile::Envoy)?;
+    let request = HttpRequest::get("example.com", "/leak").header("user-agent", "leak-test");
+    let upstream = UpstreamResponse::default();
+    for _ in 0..1_000 {
+        gw.send(&request, &upstream)?;
+    }
+    let warm = gw.memory_bytes();
+    for i in 0..100_000 {
+        let ex = gw.send(&request, &upstream)?;
+        if i % 25_000 == 0 {
+            ensure!(
+                ex.upstream_header("hello") == Some("world"),
+                "request {i}: header missing: {ex:?}"
+            );
+        }
+    }
+    let after = gw.memory_bytes();
+    ensure!(
+        after == warm,
+        "linear memory grew from {warm} to {after} bytes over 100,000 requests"
+    );
+    Ok(())
+}
+
+/// Under the envoy profile the adapter gives `redis-demo` no Redis: the
+/// plugin learns it at start ("not supported by this host") and answers every
+/// request with its error reply instead of hanging.
+#[test]
+fn redis_under_the_envoy_profile_is_a_clear_error() -> Result<()> {
+    let module = adapted_module("redis-demo", Toolchain::Wasip2, Profile::Envoy)?;
+    let setup = GatewaySetup {
+        plugin_config: scenarios::redis_demo_config(10),
+        ..GatewaySetup::default()
+    };
+    let mut gw = emulator(&module, &setup, Profile::Envoy)?;
+    let ex = gw.send(
+        &HttpRequest::get("example.com", "/"),
+        &UpstreamResponse::default(),
+    )?;
+    ensure!(
+        ex.upstream.is_none(),
+        "request reached the upstream: {ex:?}"
+    );
+    ensure!(
+        ex.response.status == 430,
+        "status {}: {ex:?}",
+        ex.response.status
+    );
+    ensure!(
+        gw.logs()
+            .iter()
+            .any(|l| l.message.contains("not supported by this host")),
+        "no log line says redis is unsupported: {:?}",
+        gw.logs()
+    );
+    Ok(())
+}
