@@ -1,9 +1,12 @@
-//! `gatewit`: the gatewit command line (adapt plugins; `run`/`demo` later).
+//! `gatewit`: the gatewit command line: adapt plugins for Envoy/Higress, run
+//! them locally in the host shim, and demo both.
 #![deny(missing_docs)]
 
 use anyhow::{Context, Result};
 use clap::{Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
+
+mod demo;
 
 #[derive(Parser)]
 #[command(
@@ -20,6 +23,43 @@ struct Cli {
 enum Command {
     /// Turn a plugin component into a proxy-wasm v0.2.1 module for Envoy or Higress.
     Adapt(AdaptArgs),
+    /// Run one request through a plugin component in the host shim and print what happened.
+    Run(RunArgs),
+    /// Show a plugin in the host shim and, adapted, in a real Envoy 1.40 (the quick-start demo).
+    Demo(DemoArgs),
+}
+
+#[derive(clap::Args)]
+struct RunArgs {
+    /// The plugin component.
+    plugin: PathBuf,
+    /// The plugin configuration (JSON).
+    #[arg(long)]
+    config: Option<String>,
+    /// Request method.
+    #[arg(long, default_value = "GET")]
+    method: String,
+    /// Request path.
+    #[arg(long, default_value = "/")]
+    path: String,
+    /// Request authority.
+    #[arg(long, default_value = "example.com")]
+    authority: String,
+    /// Request headers, `name: value` (repeatable).
+    #[arg(short = 'H', long = "header")]
+    headers: Vec<String>,
+    /// Request body.
+    #[arg(long)]
+    body: Option<String>,
+}
+
+#[derive(clap::Args)]
+struct DemoArgs {
+    /// The `my-plugin` example component (`cargo build --release --target wasm32-wasip2 -p my-plugin`).
+    plugin: PathBuf,
+    /// Where to write the adapted module.
+    #[arg(long, default_value = "target/demo")]
+    out_dir: PathBuf,
 }
 
 #[derive(clap::Args)]
@@ -48,6 +88,8 @@ enum ProfileArg {
 fn main() -> std::process::ExitCode {
     let result = match Cli::parse().command {
         Command::Adapt(args) => adapt(args),
+        Command::Run(args) => run(args),
+        Command::Demo(args) => run_demo(args),
     };
     match result {
         Ok(()) => std::process::ExitCode::SUCCESS,
@@ -99,4 +141,33 @@ fn adapt(args: AdaptArgs) -> Result<()> {
         args.output.display()
     );
     Ok(())
+}
+
+fn run(args: RunArgs) -> Result<()> {
+    let config = demo::parse_config(args.config.as_deref())?;
+    let request = demo::request(
+        &args.method,
+        &args.path,
+        &args.authority,
+        &args.headers,
+        args.body.as_deref(),
+    )?;
+    demo::run_in_shim(&args.plugin, config, &request)
+}
+
+fn run_demo(args: DemoArgs) -> Result<()> {
+    use gatewit_host_shim::exchange::HttpRequest;
+    let cases = [
+        demo::DemoCase {
+            title: "my-plugin adds `hello: world` to the request".into(),
+            config: serde_json::json!({"mockEnable": false}),
+            request: HttpRequest::get("example.com", "/hello").header("user-agent", "gatewit-demo"),
+        },
+        demo::DemoCase {
+            title: "my-plugin with `mockEnable` answers by itself".into(),
+            config: serde_json::json!({"mockEnable": true}),
+            request: HttpRequest::get("example.com", "/hello"),
+        },
+    ];
+    demo::demo(&args.plugin, &args.out_dir, &cases)
 }
