@@ -94,12 +94,13 @@ pub fn adapted_module(
     type Key = (String, Toolchain, Profile);
     static CACHE: OnceLock<Mutex<HashMap<Key, PathBuf>>> = OnceLock::new();
     let key = (package.to_string(), toolchain, profile);
-    let cache = CACHE.get_or_init(Default::default);
-    if let Some(path) = cache
+    // The lock is held while adapting: tests on several threads ask for the
+    // same plugin at once, and adapting takes milliseconds.
+    let mut cache = CACHE
+        .get_or_init(Default::default)
         .lock()
-        .map_err(|_| anyhow::anyhow!("adapted-module cache poisoned"))?
-        .get(&key)
-    {
+        .map_err(|_| anyhow::anyhow!("adapted-module cache poisoned"))?;
+    if let Some(path) = cache.get(&key) {
         return Ok(path.clone());
     }
     let component = component(package, toolchain)?;
@@ -124,23 +125,14 @@ pub fn adapted_module(
             Profile::Higress => "higress",
         }
     );
-    let path = dir.join(name);
-    // Several test processes may adapt the same plugin: write, then rename,
-    // so no reader ever sees half a module.
-    let tmp = dir.join(format!(
-        ".{}.{}",
-        std::process::id(),
-        path.file_name()
-            .map(|n| n.to_string_lossy())
-            .unwrap_or_default()
-    ));
+    let path = dir.join(&name);
+    // Other test processes may read the same file: write, then rename, so no
+    // reader ever sees half a module.
+    let tmp = dir.join(format!(".{}.{name}", std::process::id()));
     std::fs::write(&tmp, &adapted.module)
         .with_context(|| format!("writing `{}`", tmp.display()))?;
     std::fs::rename(&tmp, &path).with_context(|| format!("writing `{}`", path.display()))?;
-    cache
-        .lock()
-        .map_err(|_| anyhow::anyhow!("adapted-module cache poisoned"))?
-        .insert(key, path.clone());
+    cache.insert(key, path.clone());
     Ok(path)
 }
 

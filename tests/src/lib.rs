@@ -5,10 +5,12 @@
 //! - [`plugins`]: builds the wasm plugins once per test run;
 //! - [`http_server`]: a scripted HTTP/1.1 server on loopback;
 //! - [`redis_server`]: a real `redis-server` on a free loopback port;
-//! - [`scenarios`]: the scenario table every tier runs.
+//! - [`scenarios`]: the scenario table every tier runs;
+//! - [`scenario_tests!`]: one test per scenario, for any tier.
 
 pub mod adapted;
 pub mod http_server;
 pub mod plugins;
 pub mod redis_server;
 pub mod scenarios;
+pub mod tier_tests;

@@ -36,41 +36,11 @@ fn run(name: &str, toolchain: Toolchain) -> Result<()> {
     })
 }
 
-macro_rules! scenario_tests {
-    ($($test:ident => $name:literal),* $(,)?) => {
-        $(
-            #[test]
-            fn $test() -> Result<()> {
-                run($name, Toolchain::Wasip2)
-            }
-        )*
-
-        #[test]
-        fn every_scenario_of_the_table_runs_on_this_tier() {
-            let covered = [$($name),*];
-            for s in scenarios::all() {
-                assert!(covered.contains(&s.name), "scenario `{}` has no emulator test", s.name);
-            }
-        }
-    };
+fn run_wasip2(name: &str) -> Result<()> {
+    run(name, Toolchain::Wasip2)
 }
 
-scenario_tests! {
-    hello_world_get => "hello-world-get",
-    my_plugin_adds_header => "my-plugin-adds-header",
-    my_plugin_mock => "my-plugin-mock",
-    http_call_k8s => "http-call-k8s",
-    http_call_nacos => "http-call-nacos",
-    http_call_ip => "http-call-ip",
-    http_call_dns => "http-call-dns",
-    http_call_token_service_fails => "http-call-token-service-fails",
-    http_call_token_service_slow => "http-call-token-service-slow",
-    redis_demo_rate_limit => "redis-demo-rate-limit",
-    redis_demo_redis_down => "redis-demo-redis-down",
-    body_rewrite_json_and_uppercase => "body-rewrite-json-and-uppercase",
-    body_rewrite_streamed_replace => "body-rewrite-streamed-replace",
-    body_rewrite_rejects_non_json => "body-rewrite-rejects-non-json",
-}
+gatewit_tests::scenario_tests!(run_wasip2);
 
 /// The same examples built the other way (wasip1 + the preview1 component
 /// adapter) adapt and pass the same scenarios.
@@ -94,25 +64,15 @@ fn wasip1_builds_pass_the_same_scenarios() -> Result<()> {
 /// emulator too, with the plugin's own message.
 #[test]
 fn config_errors_are_rejected_with_the_plugins_message() -> Result<()> {
-    for case in scenarios::config_errors() {
-        let module = adapted_module(case.plugin, Toolchain::Wasip2, profile_for(case.plugin))?;
+    gatewit_tests::tier_tests::assert_config_errors_rejected(|case| {
+        let profile = profile_for(case.plugin);
+        let module = adapted_module(case.plugin, Toolchain::Wasip2, profile)?;
         let setup = GatewaySetup {
             plugin_config: case.config.clone(),
             ..GatewaySetup::default()
         };
-        let err = match emulator(&module, &setup, profile_for(case.plugin)) {
-            Ok(_) => anyhow::bail!("`{}`: configuration was accepted", case.name),
-            Err(e) => format!("{e:#}"),
-        };
-        ensure!(
-            err.to_lowercase()
-                .contains(&case.message_contains.to_lowercase()),
-            "`{}`: error {err:?} does not contain {:?}",
-            case.name,
-            case.message_contains
-        );
-    }
-    Ok(())
+        emulator(&module, &setup, profile)
+    })
 }
 
 /// No per-request memory growth: 100,000 requests through an adapted

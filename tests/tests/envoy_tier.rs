@@ -24,44 +24,11 @@ fn run(name: &str, toolchain: Toolchain) -> Result<()> {
     })
 }
 
-macro_rules! scenario_tests {
-    ($($test:ident => $name:literal),* $(,)?) => {
-        $(
-            #[test]
-            fn $test() -> Result<()> {
-                run($name, Toolchain::Wasip2)
-            }
-        )*
-
-        /// Redis scenarios need the Higress profile, which stock Envoy does
-        /// not provide: they run on the emulator, and Envoy gets
-        /// `redis_demo_in_stock_envoy_gets_the_plugins_error_reply`.
-        #[test]
-        fn every_non_redis_scenario_of_the_table_runs_on_this_tier() {
-            let covered = [$($name),*];
-            for s in scenarios::all() {
-                if s.redis_clusters.is_empty() {
-                    assert!(covered.contains(&s.name), "scenario `{}` has no envoy test", s.name);
-                }
-            }
-        }
-    };
+fn run_wasip2(name: &str) -> Result<()> {
+    run(name, Toolchain::Wasip2)
 }
 
-scenario_tests! {
-    hello_world_get => "hello-world-get",
-    my_plugin_adds_header => "my-plugin-adds-header",
-    my_plugin_mock => "my-plugin-mock",
-    http_call_k8s => "http-call-k8s",
-    http_call_nacos => "http-call-nacos",
-    http_call_ip => "http-call-ip",
-    http_call_dns => "http-call-dns",
-    http_call_token_service_fails => "http-call-token-service-fails",
-    http_call_token_service_slow => "http-call-token-service-slow",
-    body_rewrite_json_and_uppercase => "body-rewrite-json-and-uppercase",
-    body_rewrite_streamed_replace => "body-rewrite-streamed-replace",
-    body_rewrite_rejects_non_json => "body-rewrite-rejects-non-json",
-}
+gatewit_tests::scenario_tests!(run_wasip2, without_redis);
 
 /// The wasip1 + preview1-adapter build of the same examples behaves the same
 /// in Envoy.
@@ -123,25 +90,14 @@ fn slow_token_service_times_out_at_500_ms() -> Result<()> {
 /// and the plugin's reason is in Envoy's log.
 #[test]
 fn bad_config_is_rejected_with_the_reason_in_envoys_log() -> Result<()> {
-    for case in scenarios::config_errors() {
+    gatewit_tests::tier_tests::assert_config_errors_rejected(|case| {
         let module = adapted_module(case.plugin, Toolchain::Wasip2, Profile::Envoy)?;
         let setup = GatewaySetup {
             plugin_config: case.config.clone(),
             ..GatewaySetup::default()
         };
-        let err = match EnvoyGateway::start(&module, &setup) {
-            Ok(_) => anyhow::bail!("`{}`: envoy accepted the configuration", case.name),
-            Err(e) => format!("{e:#}"),
-        };
-        ensure!(
-            err.to_lowercase()
-                .contains(&case.message_contains.to_lowercase()),
-            "`{}`: envoy's error/log {err:?} does not contain {:?}",
-            case.name,
-            case.message_contains
-        );
-    }
-    Ok(())
+        EnvoyGateway::start(&module, &setup)
+    })
 }
 
 /// `redis-demo` adapted with `--profile envoy` in a stock Envoy: the plugin

@@ -17,41 +17,7 @@ fn run(name: &str) -> Result<()> {
     scenario.run(|plugin, setup| Ok(Box::new(ShimGateway::new(plugin, setup)?) as Box<dyn Gateway>))
 }
 
-macro_rules! scenario_tests {
-    ($($test:ident => $name:literal,)*) => {
-        $(
-            #[test]
-            fn $test() -> Result<()> {
-                run($name)
-            }
-        )*
-
-        #[test]
-        fn every_scenario_has_a_host_shim_test() {
-            let covered = [$($name),*];
-            for s in scenarios::all() {
-                assert!(covered.contains(&s.name), "scenario `{}` has no host-shim test", s.name);
-            }
-        }
-    };
-}
-
-scenario_tests! {
-    hello_world_get => "hello-world-get",
-    my_plugin_adds_header => "my-plugin-adds-header",
-    my_plugin_mock => "my-plugin-mock",
-    http_call_k8s => "http-call-k8s",
-    http_call_nacos => "http-call-nacos",
-    http_call_ip => "http-call-ip",
-    http_call_dns => "http-call-dns",
-    http_call_token_service_fails => "http-call-token-service-fails",
-    http_call_token_service_slow => "http-call-token-service-slow",
-    redis_demo_rate_limit => "redis-demo-rate-limit",
-    redis_demo_redis_down => "redis-demo-redis-down",
-    body_rewrite_json_and_uppercase => "body-rewrite-json-and-uppercase",
-    body_rewrite_streamed_replace => "body-rewrite-streamed-replace",
-    body_rewrite_rejects_non_json => "body-rewrite-rejects-non-json",
-}
+gatewit_tests::scenario_tests!(run);
 
 #[test]
 fn every_config_error_is_reported_with_the_plugins_message() -> Result<()> {
