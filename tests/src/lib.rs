@@ -7,6 +7,7 @@
 //! - [`redis_server`]: a real `redis-server` on a free loopback port;
 //! - [`scenarios`]: the scenario table every tier runs;
 //! - [`scenario_tests!`]: one test per scenario, for any tier.
+#![deny(missing_docs)]
 
 pub mod adapted;
 pub mod http_server;

@@ -1,5 +1,6 @@
 //! Procedural macros of the gatewit guest SDK. Use them through
 //! `gatewit_sdk` (`#[gatewit_sdk::plugin]`), not directly.
+#![deny(missing_docs)]
 
 use proc_macro::TokenStream;
 use proc_macro2::Span;
