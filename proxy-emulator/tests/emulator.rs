@@ -6,10 +6,12 @@ mod common;
 use std::collections::BTreeMap;
 use std::time::Duration;
 
-use common::{HttpServer, RedisServer, dead_addr, fixture};
+use common::{dead_addr, fixture};
 use gatewit_host_shim::backend::CallFailure;
 use gatewit_host_shim::exchange::{Clusters, Gateway, GatewaySetup, HttpRequest, UpstreamResponse};
 use gatewit_proxy_emulator::{CallRecord, Emulator, EmulatorOptions, HostProfile, LogLevel};
+use gatewit_tests::http_server::{Reply, TestServer};
+use gatewit_tests::redis_server::RedisServer;
 use serde_json::json;
 
 const EMPTY_WAT: &str = r#"
@@ -205,10 +207,10 @@ fn http_setup(cluster: &str, addr: std::net::SocketAddr) -> GatewaySetup {
 
 #[test]
 fn http_call_to_a_real_server_then_resume() {
-    let server = HttpServer::start(200, "tok-123", Duration::ZERO);
+    let server = TestServer::always(Reply::new(200, "tok-123")).expect("test server");
     let cluster = "outbound|8080||auth.static";
     let mut gw =
-        Emulator::new(&fixture("http-call"), &http_setup(cluster, server.addr)).expect("loads");
+        Emulator::new(&fixture("http-call"), &http_setup(cluster, server.addr())).expect("loads");
     let ex = gw
         .send(
             &HttpRequest::get("example.com", "/api"),
@@ -219,7 +221,7 @@ fn http_call_to_a_real_server_then_resume() {
     assert_eq!(ex.upstream_header("x-call-status"), Some("200"));
     assert_eq!(ex.response.status, 200);
 
-    let seen = server.seen.lock().expect("lock").clone();
+    let seen = server.requests();
     assert_eq!(seen.len(), 1);
     assert_eq!(
         (seen[0].method.as_str(), seen[0].path.as_str()),
@@ -275,9 +277,10 @@ fn http_call_to_an_unknown_cluster_is_a_bad_argument() {
 
 #[test]
 fn http_call_timeout_and_refusal_reach_the_plugin_as_failures() {
-    let slow = HttpServer::start(200, "late", Duration::from_secs(2));
+    let slow = TestServer::always(Reply::new(200, "late").delay(Duration::from_secs(2)))
+        .expect("test server");
     let mut gw =
-        Emulator::new(&fixture("http-call"), &http_setup("slow", slow.addr)).expect("loads");
+        Emulator::new(&fixture("http-call"), &http_setup("slow", slow.addr())).expect("loads");
     let ex = gw
         .send(
             &HttpRequest::get("example.com", "/slow"),
@@ -444,8 +447,8 @@ fn redis_setup(config: &str, addr: std::net::SocketAddr) -> GatewaySetup {
 
 #[test]
 fn redis_calls_against_a_real_server() {
-    let redis = RedisServer::start();
-    let setup = redis_setup("outbound|6379||redis.static?db=2", redis.addr);
+    let redis = RedisServer::start().expect("redis-server");
+    let setup = redis_setup("outbound|6379||redis.static?db=2", redis.addr());
     let mut gw = Emulator::new(&fixture("redis-raw"), &setup).expect("loads");
     assert!(gw.higress_abi());
     let req = HttpRequest::get("example.com", "/count");
@@ -475,7 +478,7 @@ fn redis_calls_against_a_real_server() {
 
     // The counter went to database 2, not 0.
     let mut conn = gatewit_host_shim::backend::RedisConnection::connect(
-        redis.addr,
+        redis.addr(),
         "",
         "",
         2,
