@@ -19,6 +19,8 @@ pub(crate) enum Helper {
     SerializeMap,
     DeserializeMap,
     GetMap,
+    FetchMap,
+    KeyEq,
     CopyOut,
     StatusResult,
     Now,
@@ -71,7 +73,13 @@ const S_START: u64 = 48;
 const S_TIMEOUT: u64 = 56;
 /// Line buffers for stdout (handle 2) and stderr (handle 3): ptr, len, cap.
 const S_LINES: u64 = 64;
-const STATE_SIZE: i32 = 88;
+/// The header map last fetched whole with `proxy_get_header_map_pairs`, kept
+/// in the scratch area so later reads in the same callback need no hostcall:
+/// map type + 1 (0: nothing cached), then where it lies and its size.
+const S_HCACHE_MAP: u64 = 88;
+const S_HCACHE_PTR: u64 = 92;
+const S_HCACHE_LEN: u64 = 96;
+const STATE_SIZE: i32 = 104;
 /// A line longer than this is logged without waiting for its newline.
 const LINE_MAX: i32 = 4096;
 /// One pending outbound call: token, ctx, timeout-ms, kind, start-ns.
@@ -287,6 +295,10 @@ pub(crate) fn helper(cx: &Cx, h: Helper) -> Body {
             let mut b = Body::new(&[I32], &[]);
             let s = b.state();
             let cap = b.local(I32);
+            // Whoever writes the scratch area overwrites the cached map.
+            b.store_at(s, S_HCACHE_MAP, |b| {
+                b.c(0);
+            });
             b.lg(s).ld(S_SCRATCH_CAP).lt(cap).lg(0).i(I::I32LtU).if_();
             // new capacity: max(size, 2 * cap, 256)
             let new = b.local(I32);
@@ -321,10 +333,25 @@ pub(crate) fn helper(cx: &Cx, h: Helper) -> Body {
         }
         Helper::SerializeMap => serialize_map(),
         Helper::DeserializeMap => deserialize_map(cx),
-        Helper::GetMap => {
+        Helper::FetchMap => {
+            // (map type) -> status: makes the cache hold that whole map,
+            // fetching it unless it already does. Envoy answers every
+            // data-returning hostcall by calling back into the VM (`malloc`),
+            // which costs more than the hostcall itself; one fetch per
+            // callback serves every read of the map in it.
             let mut b = Body::new(&[I32], &[I32]);
             let s = b.state();
             let st = b.local(I32);
+            b.lg(s)
+                .ld(S_HCACHE_MAP)
+                .lg(0)
+                .c(1)
+                .add()
+                .i(I::I32Eq)
+                .if_()
+                .c(0)
+                .i(I::Return)
+                .end();
             b.store_at(s, S_SCRATCH_MODE, |b| {
                 b.c(1);
             });
@@ -340,17 +367,62 @@ pub(crate) fn helper(cx: &Cx, h: Helper) -> Body {
             b.store_at(s, S_SCRATCH_MODE, |b| {
                 b.c(0);
             });
-            b.lg(st).if_();
+            b.lg(st).if_().lg(st).i(I::Return).end();
+            b.store_at(s, S_HCACHE_PTR, |b| {
+                b.lg(s).ld(S_OUT0);
+            });
+            b.store_at(s, S_HCACHE_LEN, |b| {
+                b.lg(s).ld(S_OUT1);
+            });
+            b.store_at(s, S_HCACHE_MAP, |b| {
+                b.lg(0).c(1).add();
+            });
+            b.c(0).end();
+            b
+        }
+        Helper::GetMap => {
+            let mut b = Body::new(&[I32], &[I32]);
+            let s = b.state();
+            b.lg(0).helper(Helper::FetchMap).if_();
             b.store_at(s, S_COUNT, |b| {
                 b.c(0);
             });
             b.c(4).i(I::Return).end();
             b.lg(s)
-                .ld(S_OUT0)
+                .ld(S_HCACHE_PTR)
                 .lg(s)
-                .ld(S_OUT1)
+                .ld(S_HCACHE_LEN)
                 .helper(Helper::DeserializeMap);
             b.end();
+            b
+        }
+        Helper::KeyEq => {
+            // (stored key, plugin's key, len) -> 1 if equal; Envoy stores
+            // keys lowercase and lowercases the names it is asked for.
+            let mut b = Body::new(&[I32, I32, I32], &[I32]);
+            let (k, x, y) = (b.local(I32), b.local(I32), b.local(I32));
+            let lower = |b: &mut Body, v: u32| {
+                // v + 32 when v is in 'A'..='Z'
+                b.lg(v)
+                    .lg(v)
+                    .c(65)
+                    .i(I::I32Sub)
+                    .c(26)
+                    .i(I::I32LtU)
+                    .c(5)
+                    .i(I::I32Shl)
+                    .add()
+                    .ls(v);
+            };
+            b.c(0).ls(k);
+            loop_over(&mut b, k, 2, |b| {
+                b.lg(0).lg(k).add().ld8(0).ls(x);
+                b.lg(1).lg(k).add().ld8(0).ls(y);
+                lower(b, x);
+                lower(b, y);
+                b.lg(x).lg(y).i(I::I32Ne).if_().c(0).i(I::Return).end();
+            });
+            b.c(1).end();
             b
         }
         Helper::CopyOut => {
@@ -767,22 +839,49 @@ pub(crate) fn gatewit_import(cx: &Cx, iface: &str, func: &str, sig: &Sig) -> Opt
     };
     match (iface, func) {
         ("http", "get-header") => {
+            // (map, name ptr, name len, ret): served from the cached map.
             let s = b.state();
-            let (p, l) = (b.local(I32), b.local(I32));
-            b.lg(0).lg(1).lg(2);
-            b.lg(s).c(S_OUT0 as i32).add().lg(s).c(S_OUT1 as i32).add();
-            b.host("proxy_get_header_map_value").i(I::I32Eqz).if_();
-            b.lg(s).ld(S_OUT0).ls(p).lg(s).ld(S_OUT1).ls(l);
-            b.lg(3)
-                .c(1)
-                .st8(0)
-                .lg(3)
-                .fix_ptr(p, l, 1)
-                .st(4)
-                .lg(3)
-                .lg(l)
-                .st(8);
-            b.else_().lg(3).c(0).st8(0).end();
+            let (p, n, w, i, kl, vl) = (
+                b.local(I32),
+                b.local(I32),
+                b.local(I32),
+                b.local(I32),
+                b.local(I32),
+                b.local(I32),
+            );
+            b.lg(3).c(0).st8(0);
+            b.lg(0).helper(Helper::FetchMap).if_().i(I::Return).end();
+            b.lg(s).ld(S_HCACHE_PTR).ls(p).c(0).ls(n);
+            b.lg(s)
+                .ld(S_HCACHE_LEN)
+                .c(4)
+                .i(I::I32GeU)
+                .if_()
+                .lg(p)
+                .ld(0)
+                .ls(n)
+                .end();
+            b.lg(p).c(4).add().lg(n).c(8).i(I::I32Mul).add().ls(w);
+            b.c(0).ls(i);
+            loop_over(&mut b, i, n, |b| {
+                b.lg(p).lg(i).c(8).i(I::I32Mul).add().ld(4).ls(kl);
+                b.lg(p).lg(i).c(8).i(I::I32Mul).add().ld(8).ls(vl);
+                b.lg(kl).lg(2).i(I::I32Eq).if_();
+                b.lg(w).lg(1).lg(2).helper(Helper::KeyEq).if_();
+                b.lg(3).c(1).st8(0);
+                b.lg(3)
+                    .lg(w)
+                    .lg(kl)
+                    .add()
+                    .c(1)
+                    .add()
+                    .lg(vl)
+                    .helper(Helper::CopyOut)
+                    .st(4);
+                b.lg(3).lg(vl).st(8).i(I::Return);
+                b.end().end();
+                b.lg(w).lg(kl).add().lg(vl).add().c(2).add().ls(w);
+            });
         }
         ("http", "get-headers") => {
             let s = b.state();
@@ -800,14 +899,26 @@ pub(crate) fn gatewit_import(cx: &Cx, iface: &str, func: &str, sig: &Sig) -> Opt
                 .host("proxy_set_header_map_pairs");
             b.lg(3).helper(Helper::StatusResult);
         }
-        ("http", "add-header") => simple(&mut b, "proxy_add_header_map_value", &[0, 1, 2, 3, 4], 5),
-        ("http", "replace-header") => simple(
-            &mut b,
-            "proxy_replace_header_map_value",
-            &[0, 1, 2, 3, 4],
-            5,
-        ),
-        ("http", "remove-header") => simple(&mut b, "proxy_remove_header_map_value", &[0, 1, 2], 3),
+        ("http", "add-header") => {
+            let s = b.state();
+            invalidate_map_cache(&mut b, s);
+            simple(&mut b, "proxy_add_header_map_value", &[0, 1, 2, 3, 4], 5)
+        }
+        ("http", "replace-header") => {
+            let s = b.state();
+            invalidate_map_cache(&mut b, s);
+            simple(
+                &mut b,
+                "proxy_replace_header_map_value",
+                &[0, 1, 2, 3, 4],
+                5,
+            )
+        }
+        ("http", "remove-header") => {
+            let s = b.state();
+            invalidate_map_cache(&mut b, s);
+            simple(&mut b, "proxy_remove_header_map_value", &[0, 1, 2], 3)
+        }
         ("http", "get-body") => {
             let s = b.state();
             let (p, l) = (b.local(I32), b.local(I32));
@@ -848,6 +959,10 @@ pub(crate) fn gatewit_import(cx: &Cx, iface: &str, func: &str, sig: &Sig) -> Opt
         }
         ("http", "resume-request") | ("http", "resume-response") => {
             let stream = if func == "resume-request" { 0 } else { 1 };
+            // Resuming runs the filters after this one, which may change
+            // the maps before control comes back.
+            let s = b.state();
+            invalidate_map_cache(&mut b, s);
             b.c(stream)
                 .host("proxy_continue_stream")
                 .lg(0)
@@ -1304,6 +1419,14 @@ fn set_current(b: &mut Body, ctx: Option<u32>) {
         None => b.c(0),
     };
     b.st(S_CURRENT);
+    // Another callback: Envoy and other filters may have changed the maps.
+    invalidate_map_cache(b, s);
+}
+
+fn invalidate_map_cache(b: &mut Body, s: u32) {
+    b.store_at(s, S_HCACHE_MAP, |b| {
+        b.c(0);
+    });
 }
 
 /// The body of a `proxy_*` export, or `None` when the plugin lacks the

@@ -42,7 +42,10 @@ fn allowed_during_init(name: &str) -> bool {
     matches!(name, "proxy_log" | "proxy_get_log_level")
 }
 
-fn guard(caller: &Caller<'_, HostState>, name: &str) -> Result<(), Fail> {
+/// Counts the hostcall (what a plugin costs Envoy is mostly its hostcalls)
+/// and refuses it while `_initialize` runs unless allowed then.
+fn guard(caller: &mut Caller<'_, HostState>, name: &'static str) -> Result<(), Fail> {
+    *caller.data_mut().hostcalls.entry(name).or_insert(0) += 1;
     if caller.data().phase == Phase::Initializing && !allowed_during_init(name) {
         return Err(Fail::Trap(wasmtime::Error::msg(format!(
             "`{name}` was called during `_initialize`, where a proxy-wasm host allows only logging and WASI calls"
@@ -117,6 +120,7 @@ fn return_bytes(
             .ok_or(Fail::Status(status::INVALID_MEMORY_ACCESS))?;
         let size =
             u32::try_from(data.len()).map_err(|_| Fail::Status(status::INVALID_MEMORY_ACCESS))?;
+        caller.data_mut().guest_allocations += 1;
         pointer = malloc
             .call(&mut *caller, size)
             .map_err(|e| Fail::Trap(e.context("the plugin's allocator (`malloc`) failed")))?;
@@ -313,7 +317,7 @@ pub(crate) fn add_to_linker(linker: &mut Linker<HostState>, redis: bool) -> wasm
         "proxy_log",
         |mut c: Caller<'_, HostState>, level: u32, ptr: u32, len: u32| {
             done((|| {
-                guard(&c, "proxy_log")?;
+                guard(&mut c, "proxy_log")?;
                 let message = String::from_utf8_lossy(&read(&c, ptr, len)?).into_owned();
                 c.data_mut().log(LogLevel::from_abi(level), message);
                 Ok(status::OK)
@@ -325,7 +329,7 @@ pub(crate) fn add_to_linker(linker: &mut Linker<HostState>, redis: bool) -> wasm
         "proxy_get_log_level",
         |mut c: Caller<'_, HostState>, out: u32| {
             done((|| {
-                guard(&c, "proxy_get_log_level")?;
+                guard(&mut c, "proxy_get_log_level")?;
                 let level = c.data().log_level.abi();
                 write_u32(&mut c, out, level)?;
                 Ok(status::OK)
@@ -337,7 +341,7 @@ pub(crate) fn add_to_linker(linker: &mut Linker<HostState>, redis: bool) -> wasm
         "proxy_get_current_time_nanoseconds",
         |mut c: Caller<'_, HostState>, out: u32| {
             done((|| {
-                guard(&c, "proxy_get_current_time_nanoseconds")?;
+                guard(&mut c, "proxy_get_current_time_nanoseconds")?;
                 let now = SystemTime::now()
                     .duration_since(UNIX_EPOCH)
                     .unwrap_or_default();
@@ -351,7 +355,7 @@ pub(crate) fn add_to_linker(linker: &mut Linker<HostState>, redis: bool) -> wasm
         "proxy_set_tick_period_milliseconds",
         |mut c: Caller<'_, HostState>, period: u32| {
             done((|| {
-                guard(&c, "proxy_set_tick_period_milliseconds")?;
+                guard(&mut c, "proxy_set_tick_period_milliseconds")?;
                 c.data_mut().tick_period_ms = period;
                 Ok(status::OK)
             })())
@@ -359,7 +363,7 @@ pub(crate) fn add_to_linker(linker: &mut Linker<HostState>, redis: bool) -> wasm
     )?;
     linker.func_wrap("env", "proxy_done", |mut c: Caller<'_, HostState>| {
         done((|| {
-            guard(&c, "proxy_done")?;
+            guard(&mut c, "proxy_done")?;
             c.data_mut().done_calls += 1;
             Ok(status::OK)
         })())
@@ -369,7 +373,7 @@ pub(crate) fn add_to_linker(linker: &mut Linker<HostState>, redis: bool) -> wasm
         "proxy_set_effective_context",
         |mut c: Caller<'_, HostState>, id: u32| {
             done((|| {
-                guard(&c, "proxy_set_effective_context")?;
+                guard(&mut c, "proxy_set_effective_context")?;
                 let state = c.data_mut();
                 if id != state.root_id && !state.streams.contains_key(&id) {
                     return Err(Fail::Status(status::BAD_ARGUMENT));
@@ -386,7 +390,7 @@ pub(crate) fn add_to_linker(linker: &mut Linker<HostState>, redis: bool) -> wasm
         "proxy_get_header_map_pairs",
         |mut c: Caller<'_, HostState>, kind: u32, ptr_out: u32, size_out: u32| {
             done((|| {
-                guard(&c, "proxy_get_header_map_pairs")?;
+                guard(&mut c, "proxy_get_header_map_pairs")?;
                 // Envoy hands out an empty map when the map is not available.
                 let pairs = header_map(c.data_mut(), kind)
                     .map(|m| serialize_pairs(m))
@@ -400,7 +404,7 @@ pub(crate) fn add_to_linker(linker: &mut Linker<HostState>, redis: bool) -> wasm
         "proxy_set_header_map_pairs",
         |mut c: Caller<'_, HostState>, kind: u32, ptr: u32, size: u32| {
             done((|| {
-                guard(&c, "proxy_set_header_map_pairs")?;
+                guard(&mut c, "proxy_set_header_map_pairs")?;
                 let raw = read(&c, ptr, size)?;
                 let pairs =
                     deserialize_pairs(&raw).map_err(|_| Fail::Status(status::BAD_ARGUMENT))?;
@@ -424,7 +428,7 @@ pub(crate) fn add_to_linker(linker: &mut Linker<HostState>, redis: bool) -> wasm
          ptr_out: u32,
          size_out: u32| {
             done((|| {
-                guard(&c, "proxy_get_header_map_value")?;
+                guard(&mut c, "proxy_get_header_map_value")?;
                 let key = read_string(&c, key_ptr, key_len)?;
                 let target =
                     header_map(c.data_mut(), kind).ok_or(Fail::Status(status::BAD_ARGUMENT))?;
@@ -446,7 +450,7 @@ pub(crate) fn add_to_linker(linker: &mut Linker<HostState>, redis: bool) -> wasm
          value_ptr: u32,
          value_len: u32| {
             done((|| {
-                guard(&c, "proxy_add_header_map_value")?;
+                guard(&mut c, "proxy_add_header_map_value")?;
                 let key = read_string(&c, key_ptr, key_len)?.to_ascii_lowercase();
                 let value = read_string(&c, value_ptr, value_len)?;
                 let target =
@@ -466,7 +470,7 @@ pub(crate) fn add_to_linker(linker: &mut Linker<HostState>, redis: bool) -> wasm
          value_ptr: u32,
          value_len: u32| {
             done((|| {
-                guard(&c, "proxy_replace_header_map_value")?;
+                guard(&mut c, "proxy_replace_header_map_value")?;
                 let key = read_string(&c, key_ptr, key_len)?.to_ascii_lowercase();
                 let value = read_string(&c, value_ptr, value_len)?;
                 let target =
@@ -494,7 +498,7 @@ pub(crate) fn add_to_linker(linker: &mut Linker<HostState>, redis: bool) -> wasm
         "proxy_remove_header_map_value",
         |mut c: Caller<'_, HostState>, kind: u32, key_ptr: u32, key_len: u32| {
             done((|| {
-                guard(&c, "proxy_remove_header_map_value")?;
+                guard(&mut c, "proxy_remove_header_map_value")?;
                 let key = read_string(&c, key_ptr, key_len)?.to_ascii_lowercase();
                 let target =
                     header_map(c.data_mut(), kind).ok_or(Fail::Status(status::BAD_ARGUMENT))?;
@@ -515,7 +519,7 @@ pub(crate) fn add_to_linker(linker: &mut Linker<HostState>, redis: bool) -> wasm
          ptr_out: u32,
          size_out: u32| {
             done((|| {
-                guard(&c, "proxy_get_buffer_bytes")?;
+                guard(&mut c, "proxy_get_buffer_bytes")?;
                 let data = buffer_bytes(c.data_mut(), kind)?;
                 let start = start as usize;
                 if start > data.len() {
@@ -536,7 +540,7 @@ pub(crate) fn add_to_linker(linker: &mut Linker<HostState>, redis: bool) -> wasm
         "proxy_set_buffer_bytes",
         |mut c: Caller<'_, HostState>, kind: u32, start: u32, size: u32, ptr: u32, len: u32| {
             done((|| {
-                guard(&c, "proxy_set_buffer_bytes")?;
+                guard(&mut c, "proxy_set_buffer_bytes")?;
                 if !matches!(kind, buffer::REQUEST_BODY | buffer::RESPONSE_BODY) {
                     return Err(Fail::Status(status::BAD_ARGUMENT));
                 }
@@ -566,7 +570,7 @@ pub(crate) fn add_to_linker(linker: &mut Linker<HostState>, redis: bool) -> wasm
         "proxy_continue_stream",
         |mut c: Caller<'_, HostState>, kind: u32| {
             done((|| {
-                guard(&c, "proxy_continue_stream")?;
+                guard(&mut c, "proxy_continue_stream")?;
                 let stream = c
                     .data_mut()
                     .stream()
@@ -585,7 +589,7 @@ pub(crate) fn add_to_linker(linker: &mut Linker<HostState>, redis: bool) -> wasm
         "proxy_close_stream",
         |mut c: Caller<'_, HostState>, kind: u32| {
             done((|| {
-                guard(&c, "proxy_close_stream")?;
+                guard(&mut c, "proxy_close_stream")?;
                 if kind > 1 {
                     return Err(Fail::Status(status::BAD_ARGUMENT));
                 }
@@ -611,7 +615,7 @@ pub(crate) fn add_to_linker(linker: &mut Linker<HostState>, redis: bool) -> wasm
          headers_len: u32,
          grpc_status: i32| {
             done((|| {
-                guard(&c, "proxy_send_local_response")?;
+                guard(&mut c, "proxy_send_local_response")?;
                 let details =
                     String::from_utf8_lossy(&read(&c, details_ptr, details_len)?).into_owned();
                 let body = read(&c, body_ptr, body_len)?;
@@ -651,7 +655,7 @@ pub(crate) fn add_to_linker(linker: &mut Linker<HostState>, redis: bool) -> wasm
         "proxy_get_status",
         |mut c: Caller<'_, HostState>, code_out: u32, ptr_out: u32, size_out: u32| {
             done((|| {
-                guard(&c, "proxy_get_status")?;
+                guard(&mut c, "proxy_get_status")?;
                 write_u32(&mut c, code_out, 0)?;
                 return_bytes(&mut c, &[], ptr_out, size_out)
             })())
@@ -668,7 +672,7 @@ pub(crate) fn add_to_linker(linker: &mut Linker<HostState>, redis: bool) -> wasm
          ptr_out: u32,
          size_out: u32| {
             done((|| {
-                guard(&c, "proxy_get_property")?;
+                guard(&mut c, "proxy_get_property")?;
                 let raw = read(&c, path_ptr, path_len)?;
                 let parts = split_path(&raw);
                 let parts: Vec<&str> = parts.iter().map(String::as_str).collect();
@@ -696,7 +700,7 @@ pub(crate) fn add_to_linker(linker: &mut Linker<HostState>, redis: bool) -> wasm
          value_ptr: u32,
          value_len: u32| {
             done((|| {
-                guard(&c, "proxy_set_property")?;
+                guard(&mut c, "proxy_set_property")?;
                 let raw = read(&c, path_ptr, path_len)?;
                 let key = raw.strip_suffix(&[0]).unwrap_or(&raw).to_vec();
                 let value = read(&c, value_ptr, value_len)?;
@@ -722,7 +726,7 @@ pub(crate) fn add_to_linker(linker: &mut Linker<HostState>, redis: bool) -> wasm
          size_out: u32,
          cas_out: u32| {
             done((|| {
-                guard(&c, "proxy_get_shared_data")?;
+                guard(&mut c, "proxy_get_shared_data")?;
                 let key = read_string(&c, key_ptr, key_len)?;
                 let (value, cas) = c
                     .data()
@@ -746,7 +750,7 @@ pub(crate) fn add_to_linker(linker: &mut Linker<HostState>, redis: bool) -> wasm
          value_len: u32,
          cas: u32| {
             done((|| {
-                guard(&c, "proxy_set_shared_data")?;
+                guard(&mut c, "proxy_set_shared_data")?;
                 let key = read_string(&c, key_ptr, key_len)?;
                 let value = read(&c, value_ptr, value_len)?;
                 let state = c.data_mut();
@@ -770,7 +774,7 @@ pub(crate) fn add_to_linker(linker: &mut Linker<HostState>, redis: bool) -> wasm
         "proxy_define_metric",
         |mut c: Caller<'_, HostState>, kind: u32, name_ptr: u32, name_len: u32, id_out: u32| {
             done((|| {
-                guard(&c, "proxy_define_metric")?;
+                guard(&mut c, "proxy_define_metric")?;
                 if kind > 2 {
                     return Err(Fail::Status(status::BAD_ARGUMENT));
                 }
@@ -801,7 +805,7 @@ pub(crate) fn add_to_linker(linker: &mut Linker<HostState>, redis: bool) -> wasm
         "proxy_increment_metric",
         |mut c: Caller<'_, HostState>, id: u32, offset: i64| {
             done((|| {
-                guard(&c, "proxy_increment_metric")?;
+                guard(&mut c, "proxy_increment_metric")?;
                 let metric = c
                     .data_mut()
                     .metrics
@@ -821,7 +825,7 @@ pub(crate) fn add_to_linker(linker: &mut Linker<HostState>, redis: bool) -> wasm
         "proxy_record_metric",
         |mut c: Caller<'_, HostState>, id: u32, value: u64| {
             done((|| {
-                guard(&c, "proxy_record_metric")?;
+                guard(&mut c, "proxy_record_metric")?;
                 let metric = c
                     .data_mut()
                     .metrics
@@ -845,7 +849,7 @@ pub(crate) fn add_to_linker(linker: &mut Linker<HostState>, redis: bool) -> wasm
         "proxy_get_metric",
         |mut c: Caller<'_, HostState>, id: u32, out: u32| {
             done((|| {
-                guard(&c, "proxy_get_metric")?;
+                guard(&mut c, "proxy_get_metric")?;
                 let metric = c
                     .data()
                     .metrics
@@ -877,7 +881,7 @@ pub(crate) fn add_to_linker(linker: &mut Linker<HostState>, redis: bool) -> wasm
          timeout_ms: u32,
          token_out: u32| {
             done((|| {
-                guard(&c, "proxy_http_call")?;
+                guard(&mut c, "proxy_http_call")?;
                 let cluster = read_string(&c, upstream_ptr, upstream_len)?;
                 let headers = deserialize_pairs(&read(&c, headers_ptr, headers_len)?)
                     .map_err(|_| Fail::Status(status::BAD_ARGUMENT))?;
@@ -943,7 +947,7 @@ fn add_redis(linker: &mut Linker<HostState>) -> wasmtime::Result<()> {
          pass_len: u32,
          timeout_ms: u32| {
             done((|| {
-                guard(&c, "proxy_redis_init")?;
+                guard(&mut c, "proxy_redis_init")?;
                 let upstream = read_string(&c, upstream_ptr, upstream_len)?;
                 let username = read_string(&c, user_ptr, user_len)?;
                 let password = read_string(&c, pass_ptr, pass_len)?;
@@ -980,7 +984,7 @@ fn add_redis(linker: &mut Linker<HostState>) -> wasmtime::Result<()> {
          query_len: u32,
          token_out: u32| {
             done((|| {
-                guard(&c, "proxy_redis_call")?;
+                guard(&mut c, "proxy_redis_call")?;
                 let upstream = read_string(&c, upstream_ptr, upstream_len)?;
                 let query = read(&c, query_ptr, query_len)?;
                 let (cluster, _) = parse_redis_upstream(&upstream)?;

@@ -228,6 +228,8 @@ impl Emulator {
             metrics: Vec::new(),
             tick_period_ms: 0,
             done_calls: 0,
+            hostcalls: Default::default(),
+            guest_allocations: 0,
             notes: Vec::new(),
         };
         let mut store = Store::new(&engine, state);
@@ -884,6 +886,18 @@ impl Emulator {
     /// How many times the plugin called `proxy_done`.
     pub fn done_calls(&self) -> u32 {
         self.store.data().done_calls
+    }
+
+    /// How many times the plugin called the `env` hostcall `name` so far.
+    pub fn hostcall_count(&self, name: &str) -> u64 {
+        self.store.data().hostcalls.get(name).copied().unwrap_or(0)
+    }
+
+    /// How many times the emulator called the plugin's `malloc` to hand it
+    /// data so far (in Envoy each is a VM re-entry inside a hostcall, the
+    /// most expensive part of a data-returning hostcall).
+    pub fn guest_allocations(&self) -> u64 {
+        self.store.data().guest_allocations
     }
 
     /// The plugin's linear memory size in bytes (for leak tests).

@@ -217,6 +217,11 @@ pub(crate) struct HostState {
     pub metrics: Vec<Metric>,
     pub tick_period_ms: u32,
     pub done_calls: u32,
+    /// Calls per `env` hostcall name.
+    pub hostcalls: std::collections::BTreeMap<&'static str, u64>,
+    /// Calls into the guest's `malloc` to hand it data (each one a VM
+    /// re-entry in a real host).
+    pub guest_allocations: u64,
     /// What the emulator itself noticed (ignored calls, refused calls).
     pub notes: Vec<String>,
 }

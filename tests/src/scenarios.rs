@@ -563,6 +563,25 @@ pub fn all() -> Vec<Scenario> {
     ));
 
     vec![
+        // Header reads and writes in one callback: the adapter serves reads
+        // from one fetch of the whole map, which every write must refresh.
+        Scenario::new("raw-fixture-header-reads", "raw-fixture", Value::Null).step(Step::new(
+            HttpRequest::get("example.com", "/")
+                .header("x-action", "headers")
+                .header("user-agent", "probe/1")
+                .header("x-dup", "first")
+                .header("x-dup", "second")
+                .header("x-remove-me", "1"),
+            Expect::forwarded()
+                .upstream_header(
+                    "x-seen",
+                    "ua=Some(\"probe/1\");dup=Some(\"first\");missing=None;dups=2;\
+                     added=Some(\"late\");dup2=Some(\"replaced\");removed=None;status=None",
+                )
+                .upstream_header("x-dup", "replaced")
+                .upstream_header("x-added", "late")
+                .upstream_absent("x-remove-me"),
+        )),
         Scenario::new("hello-world-get", "hello-world", Value::Null)
             .step(Step::new(
                 HttpRequest::get("example.com", "/"),

@@ -32,7 +32,8 @@ macro_rules! scenario_tests {
         "http-call-k8s", "http-call-nacos", "http-call-ip", "http-call-dns",
         "http-call-token-service-fails", "http-call-token-service-slow",
         "body-rewrite-json-and-uppercase", "body-rewrite-streamed-replace",
-        "body-rewrite-rejects-non-json", "redis-demo-rate-limit", "redis-demo-redis-down"]
+        "body-rewrite-rejects-non-json", "raw-fixture-header-reads",
+        "redis-demo-rate-limit", "redis-demo-redis-down"]
     };
     (@plain $run:path) => {
         $crate::scenario_tests!(@each $run;
@@ -48,6 +49,7 @@ macro_rules! scenario_tests {
             body_rewrite_json_and_uppercase => "body-rewrite-json-and-uppercase",
             body_rewrite_streamed_replace => "body-rewrite-streamed-replace",
             body_rewrite_rejects_non_json => "body-rewrite-rejects-non-json",
+            raw_fixture_header_reads => "raw-fixture-header-reads",
         );
     };
     (@redis $run:path) => {

@@ -141,3 +141,51 @@ fn redis_under_the_envoy_profile_is_a_clear_error() -> Result<()> {
     );
     Ok(())
 }
+
+/// Envoy answers every data-returning hostcall by calling back into the VM
+/// (`malloc`), its most expensive step: the adapter serves all header reads
+/// of one callback from one `proxy_get_header_map_pairs`, fetched again only
+/// after the plugin changed the map (what a read then sees is checked on
+/// every tier by the `raw-fixture-header-reads` scenario).
+#[test]
+fn header_reads_in_one_callback_share_one_fetch() -> Result<()> {
+    let module = adapted_module("raw-fixture", Toolchain::Wasip2, Profile::Envoy)?;
+    let mut gw = emulator(&module, &GatewaySetup::default(), Profile::Envoy)?;
+    let upstream = UpstreamResponse::default();
+    let counts = |gw: &Emulator| {
+        (
+            gw.hostcall_count("proxy_get_header_map_pairs"),
+            gw.hostcall_count("proxy_get_header_map_value"),
+            gw.guest_allocations(),
+        )
+    };
+
+    // One read (`x-action`), then a write: one fetch, one allocation.
+    let plain = HttpRequest::get("example.com", "/").header("x-action", "");
+    gw.send(&plain, &upstream)?;
+    let before = counts(&gw);
+    let ex = gw.send(&plain, &upstream)?;
+    ensure!(ex.upstream_header("x-raw") == Some("yes"), "{ex:?}");
+    let after = counts(&gw);
+    ensure!(
+        (after.0 - before.0, after.1 - before.1, after.2 - before.2) == (1, 0, 1),
+        "one read: (pairs, value, allocations) went from {before:?} to {after:?}"
+    );
+
+    // Nine reads: five of the request map (one of them `get-headers`)
+    // before any write, one after each of the three writes, and one of the
+    // response map, which does not exist yet: five fetches.
+    let busy = HttpRequest::get("example.com", "/")
+        .header("x-action", "headers")
+        .header("x-dup", "first")
+        .header("x-dup", "second");
+    let before = counts(&gw);
+    let ex = gw.send(&busy, &upstream)?;
+    ensure!(ex.upstream_header("x-seen").is_some(), "{ex:?}");
+    let after = counts(&gw);
+    ensure!(
+        (after.0 - before.0, after.1 - before.1) == (5, 0),
+        "reads around writes: (pairs, value, allocations) went from {before:?} to {after:?}"
+    );
+    Ok(())
+}

@@ -20,30 +20,29 @@
   (type (;18;) (func (param i32) (result i32)))
   (type (;19;) (func (param i32 i32 i32 i32 i32 i32 i32 i32 i32 i32) (result i32)))
   (type (;20;) (func (param i32 i64) (result i32)))
-  (import "env" "proxy_get_header_map_value" (func $env.proxy_get_header_map_value (;0;) (type 16) (param i32 i32 i32 i32 i32) (result i32)))
-  (import "env" "proxy_set_header_map_pairs" (func $env.proxy_set_header_map_pairs (;1;) (type 13) (param i32 i32 i32) (result i32)))
-  (import "env" "proxy_add_header_map_value" (func $env.proxy_add_header_map_value (;2;) (type 16) (param i32 i32 i32 i32 i32) (result i32)))
-  (import "env" "proxy_replace_header_map_value" (func $env.proxy_replace_header_map_value (;3;) (type 16) (param i32 i32 i32 i32 i32) (result i32)))
-  (import "env" "proxy_remove_header_map_value" (func $env.proxy_remove_header_map_value (;4;) (type 13) (param i32 i32 i32) (result i32)))
-  (import "env" "proxy_get_buffer_bytes" (func $env.proxy_get_buffer_bytes (;5;) (type 16) (param i32 i32 i32 i32 i32) (result i32)))
-  (import "env" "proxy_set_buffer_bytes" (func $env.proxy_set_buffer_bytes (;6;) (type 16) (param i32 i32 i32 i32 i32) (result i32)))
-  (import "env" "proxy_send_local_response" (func $env.proxy_send_local_response (;7;) (type 17) (param i32 i32 i32 i32 i32 i32 i32 i32) (result i32)))
-  (import "env" "proxy_continue_stream" (func $env.proxy_continue_stream (;8;) (type 18) (param i32) (result i32)))
-  (import "env" "proxy_get_property" (func $env.proxy_get_property (;9;) (type 11) (param i32 i32 i32 i32) (result i32)))
-  (import "env" "proxy_set_property" (func $env.proxy_set_property (;10;) (type 11) (param i32 i32 i32 i32) (result i32)))
-  (import "env" "proxy_http_call" (func $env.proxy_http_call (;11;) (type 19) (param i32 i32 i32 i32 i32 i32 i32 i32 i32 i32) (result i32)))
-  (import "env" "proxy_log" (func $env.proxy_log (;12;) (type 13) (param i32 i32 i32) (result i32)))
-  (import "env" "proxy_get_log_level" (func $env.proxy_get_log_level (;13;) (type 18) (param i32) (result i32)))
-  (import "env" "proxy_define_metric" (func $env.proxy_define_metric (;14;) (type 11) (param i32 i32 i32 i32) (result i32)))
-  (import "env" "proxy_increment_metric" (func $env.proxy_increment_metric (;15;) (type 20) (param i32 i64) (result i32)))
-  (import "env" "proxy_record_metric" (func $env.proxy_record_metric (;16;) (type 20) (param i32 i64) (result i32)))
-  (import "env" "proxy_get_metric" (func $env.proxy_get_metric (;17;) (type 12) (param i32 i32) (result i32)))
-  (import "env" "proxy_get_shared_data" (func $env.proxy_get_shared_data (;18;) (type 16) (param i32 i32 i32 i32 i32) (result i32)))
-  (import "env" "proxy_set_shared_data" (func $env.proxy_set_shared_data (;19;) (type 16) (param i32 i32 i32 i32 i32) (result i32)))
-  (import "env" "proxy_set_tick_period_milliseconds" (func $env.proxy_set_tick_period_milliseconds (;20;) (type 18) (param i32) (result i32)))
-  (import "env" "proxy_get_header_map_pairs" (func $env.proxy_get_header_map_pairs (;21;) (type 13) (param i32 i32 i32) (result i32)))
-  (import "env" "proxy_get_current_time_nanoseconds" (func $env.proxy_get_current_time_nanoseconds (;22;) (type 18) (param i32) (result i32)))
-  (import "env" "proxy_set_effective_context" (func $env.proxy_set_effective_context (;23;) (type 18) (param i32) (result i32)))
+  (import "env" "proxy_set_header_map_pairs" (func $env.proxy_set_header_map_pairs (;0;) (type 13) (param i32 i32 i32) (result i32)))
+  (import "env" "proxy_add_header_map_value" (func $env.proxy_add_header_map_value (;1;) (type 16) (param i32 i32 i32 i32 i32) (result i32)))
+  (import "env" "proxy_replace_header_map_value" (func $env.proxy_replace_header_map_value (;2;) (type 16) (param i32 i32 i32 i32 i32) (result i32)))
+  (import "env" "proxy_remove_header_map_value" (func $env.proxy_remove_header_map_value (;3;) (type 13) (param i32 i32 i32) (result i32)))
+  (import "env" "proxy_get_buffer_bytes" (func $env.proxy_get_buffer_bytes (;4;) (type 16) (param i32 i32 i32 i32 i32) (result i32)))
+  (import "env" "proxy_set_buffer_bytes" (func $env.proxy_set_buffer_bytes (;5;) (type 16) (param i32 i32 i32 i32 i32) (result i32)))
+  (import "env" "proxy_send_local_response" (func $env.proxy_send_local_response (;6;) (type 17) (param i32 i32 i32 i32 i32 i32 i32 i32) (result i32)))
+  (import "env" "proxy_continue_stream" (func $env.proxy_continue_stream (;7;) (type 18) (param i32) (result i32)))
+  (import "env" "proxy_get_property" (func $env.proxy_get_property (;8;) (type 11) (param i32 i32 i32 i32) (result i32)))
+  (import "env" "proxy_set_property" (func $env.proxy_set_property (;9;) (type 11) (param i32 i32 i32 i32) (result i32)))
+  (import "env" "proxy_http_call" (func $env.proxy_http_call (;10;) (type 19) (param i32 i32 i32 i32 i32 i32 i32 i32 i32 i32) (result i32)))
+  (import "env" "proxy_log" (func $env.proxy_log (;11;) (type 13) (param i32 i32 i32) (result i32)))
+  (import "env" "proxy_get_log_level" (func $env.proxy_get_log_level (;12;) (type 18) (param i32) (result i32)))
+  (import "env" "proxy_define_metric" (func $env.proxy_define_metric (;13;) (type 11) (param i32 i32 i32 i32) (result i32)))
+  (import "env" "proxy_increment_metric" (func $env.proxy_increment_metric (;14;) (type 20) (param i32 i64) (result i32)))
+  (import "env" "proxy_record_metric" (func $env.proxy_record_metric (;15;) (type 20) (param i32 i64) (result i32)))
+  (import "env" "proxy_get_metric" (func $env.proxy_get_metric (;16;) (type 12) (param i32 i32) (result i32)))
+  (import "env" "proxy_get_shared_data" (func $env.proxy_get_shared_data (;17;) (type 16) (param i32 i32 i32 i32 i32) (result i32)))
+  (import "env" "proxy_set_shared_data" (func $env.proxy_set_shared_data (;18;) (type 16) (param i32 i32 i32 i32 i32) (result i32)))
+  (import "env" "proxy_set_tick_period_milliseconds" (func $env.proxy_set_tick_period_milliseconds (;19;) (type 18) (param i32) (result i32)))
+  (import "env" "proxy_get_header_map_pairs" (func $env.proxy_get_header_map_pairs (;20;) (type 13) (param i32 i32 i32) (result i32)))
+  (import "env" "proxy_get_current_time_nanoseconds" (func $env.proxy_get_current_time_nanoseconds (;21;) (type 18) (param i32) (result i32)))
+  (import "env" "proxy_set_effective_context" (func $env.proxy_set_effective_context (;22;) (type 18) (param i32) (result i32)))
   (memory (;0;) 1)
   (global (;0;) (mut i32) i32.const 4096)
   (global (;1;) (mut i32) i32.const 0)
@@ -63,7 +62,7 @@
   (export "proxy_on_log" (func $gatewit-glue:proxy_on_log))
   (export "proxy_on_tick" (func $gatewit-glue:proxy_on_tick))
   (export "proxy_on_http_call_response" (func $gatewit-glue:proxy_on_http_call_response))
-  (func $realloc (;24;) (type 11) (param i32 i32 i32 i32) (result i32)
+  (func $realloc (;23;) (type 11) (param i32 i32 i32 i32) (result i32)
     (local i32)
     global.get 0
     local.get 2
@@ -98,7 +97,7 @@
     end
     local.get 4
   )
-  (func (;25;) (type 12) (param i32 i32) (result i32)
+  (func (;24;) (type 12) (param i32 i32) (result i32)
     i32.const 16
     i32.const 5
     i32.const 1
@@ -121,8 +120,8 @@
     i32.store8
     i32.const 512
   )
-  (func (;26;) (type 4) (param i32))
-  (func (;27;) (type 13) (param i32 i32 i32) (result i32)
+  (func (;25;) (type 4) (param i32))
+  (func (;26;) (type 13) (param i32 i32 i32) (result i32)
     i32.const 32
     i32.const 7
     i32.const 128
@@ -142,24 +141,24 @@
     call $redis-call
     i32.const 3
   )
-  (func (;28;) (type 13) (param i32 i32 i32) (result i32)
+  (func (;27;) (type 13) (param i32 i32 i32) (result i32)
     i32.const 3
   )
-  (func (;29;) (type 12) (param i32 i32) (result i32)
+  (func (;28;) (type 12) (param i32 i32) (result i32)
     i32.const 0
   )
-  (func (;30;) (type 13) (param i32 i32 i32) (result i32)
+  (func (;29;) (type 13) (param i32 i32 i32) (result i32)
     i32.const 2
   )
-  (func (;31;) (type 13) (param i32 i32 i32) (result i32)
+  (func (;30;) (type 13) (param i32 i32 i32) (result i32)
     i32.const 0
   )
-  (func (;32;) (type 12) (param i32 i32) (result i32)
+  (func (;31;) (type 12) (param i32 i32) (result i32)
     i32.const 0
   )
-  (func (;33;) (type 4) (param i32))
-  (func (;34;) (type 14))
-  (func (;35;) (type 15) (param i32 i32 i32 i32 i32 i32 i32 i32 i32)
+  (func (;32;) (type 4) (param i32))
+  (func (;33;) (type 14))
+  (func (;34;) (type 15) (param i32 i32 i32 i32 i32 i32 i32 i32 i32)
     local.get 2
     if ;; label = @1
       i32.const 4
@@ -182,7 +181,7 @@
       end
     end
   )
-  (func (;36;) (type 6) (param i32 i32 i32 i32 i32)
+  (func (;35;) (type 6) (param i32 i32 i32 i32 i32)
     local.get 2
     if ;; label = @1
       i32.const 4
@@ -196,47 +195,106 @@
       call $log
     end
   )
-  (func $get-header (;37;) (type 0) (param i32 i32 i32 i32)
-    (local i32 i32 i32)
+  (func $get-header (;36;) (type 0) (param i32 i32 i32 i32)
+    (local i32 i32 i32 i32 i32 i32 i32)
     call $gatewit-glue:State
     local.set 4
+    local.get 3
+    i32.const 0
+    i32.store8
     local.get 0
-    local.get 1
-    local.get 2
-    local.get 4
-    i32.const 16
-    i32.add
-    local.get 4
-    i32.const 20
-    i32.add
-    call $env.proxy_get_header_map_value
-    i32.eqz
+    call $gatewit-glue:FetchMap
     if ;; label = @1
-      local.get 4
-      i32.load offset=16
-      local.set 5
-      local.get 4
-      i32.load offset=20
-      local.set 6
-      local.get 3
-      i32.const 1
-      i32.store8
-      local.get 3
+      return
+    end
+    local.get 4
+    i32.load offset=92
+    local.set 5
+    i32.const 0
+    local.set 6
+    local.get 4
+    i32.load offset=96
+    i32.const 4
+    i32.ge_u
+    if ;; label = @1
       local.get 5
-      i32.const 1
-      local.get 6
-      select
-      i32.store offset=4
-      local.get 3
-      local.get 6
-      i32.store offset=8
-    else
-      local.get 3
-      i32.const 0
-      i32.store8
+      i32.load
+      local.set 6
+    end
+    local.get 5
+    i32.const 4
+    i32.add
+    local.get 6
+    i32.const 8
+    i32.mul
+    i32.add
+    local.set 7
+    i32.const 0
+    local.set 8
+    block ;; label = @1
+      loop ;; label = @2
+        local.get 8
+        local.get 6
+        i32.ge_u
+        br_if 1 (;@1;)
+        local.get 5
+        local.get 8
+        i32.const 8
+        i32.mul
+        i32.add
+        i32.load offset=4
+        local.set 9
+        local.get 5
+        local.get 8
+        i32.const 8
+        i32.mul
+        i32.add
+        i32.load offset=8
+        local.set 10
+        local.get 9
+        local.get 2
+        i32.eq
+        if ;; label = @3
+          local.get 7
+          local.get 1
+          local.get 2
+          call $gatewit-glue:KeyEq
+          if ;; label = @4
+            local.get 3
+            i32.const 1
+            i32.store8
+            local.get 3
+            local.get 7
+            local.get 9
+            i32.add
+            i32.const 1
+            i32.add
+            local.get 10
+            call $gatewit-glue:CopyOut
+            i32.store offset=4
+            local.get 3
+            local.get 10
+            i32.store offset=8
+            return
+          end
+        end
+        local.get 7
+        local.get 9
+        i32.add
+        local.get 10
+        i32.add
+        i32.const 2
+        i32.add
+        local.set 7
+        local.get 8
+        i32.const 1
+        i32.add
+        local.set 8
+        br 0 (;@2;)
+      end
     end
   )
-  (func $get-headers (;38;) (type 1) (param i32 i32)
+  (func $get-headers (;37;) (type 1) (param i32 i32)
     (local i32)
     call $gatewit-glue:State
     local.set 2
@@ -249,7 +307,7 @@
     i32.load offset=28
     i32.store offset=4
   )
-  (func $set-headers (;39;) (type 0) (param i32 i32 i32 i32)
+  (func $set-headers (;38;) (type 0) (param i32 i32 i32 i32)
     (local i32 i32)
     call $gatewit-glue:State
     local.set 4
@@ -266,7 +324,13 @@
     local.get 3
     call $gatewit-glue:StatusResult
   )
-  (func $add-header (;40;) (type 2) (param i32 i32 i32 i32 i32 i32)
+  (func $add-header (;39;) (type 2) (param i32 i32 i32 i32 i32 i32)
+    (local i32)
+    call $gatewit-glue:State
+    local.set 6
+    local.get 6
+    i32.const 0
+    i32.store offset=88
     local.get 0
     local.get 1
     local.get 2
@@ -276,7 +340,13 @@
     local.get 5
     call $gatewit-glue:StatusResult
   )
-  (func $replace-header (;41;) (type 2) (param i32 i32 i32 i32 i32 i32)
+  (func $replace-header (;40;) (type 2) (param i32 i32 i32 i32 i32 i32)
+    (local i32)
+    call $gatewit-glue:State
+    local.set 6
+    local.get 6
+    i32.const 0
+    i32.store offset=88
     local.get 0
     local.get 1
     local.get 2
@@ -286,7 +356,13 @@
     local.get 5
     call $gatewit-glue:StatusResult
   )
-  (func $remove-header (;42;) (type 0) (param i32 i32 i32 i32)
+  (func $remove-header (;41;) (type 0) (param i32 i32 i32 i32)
+    (local i32)
+    call $gatewit-glue:State
+    local.set 4
+    local.get 4
+    i32.const 0
+    i32.store offset=88
     local.get 0
     local.get 1
     local.get 2
@@ -294,7 +370,7 @@
     local.get 3
     call $gatewit-glue:StatusResult
   )
-  (func $get-body (;43;) (type 0) (param i32 i32 i32 i32)
+  (func $get-body (;42;) (type 0) (param i32 i32 i32 i32)
     (local i32 i32 i32)
     call $gatewit-glue:State
     local.set 4
@@ -329,7 +405,7 @@
     local.get 6
     i32.store offset=4
   )
-  (func $replace-body (;44;) (type 0) (param i32 i32 i32 i32)
+  (func $replace-body (;43;) (type 0) (param i32 i32 i32 i32)
     local.get 0
     i32.const 0
     i32.const 2147483647
@@ -339,7 +415,7 @@
     local.get 3
     call $gatewit-glue:StatusResult
   )
-  (func $append-body (;45;) (type 0) (param i32 i32 i32 i32)
+  (func $append-body (;44;) (type 0) (param i32 i32 i32 i32)
     local.get 0
     i32.const 2147483647
     i32.const 0
@@ -349,7 +425,7 @@
     local.get 3
     call $gatewit-glue:StatusResult
   )
-  (func $prepend-body (;46;) (type 0) (param i32 i32 i32 i32)
+  (func $prepend-body (;45;) (type 0) (param i32 i32 i32 i32)
     local.get 0
     i32.const 0
     i32.const 0
@@ -359,7 +435,7 @@
     local.get 3
     call $gatewit-glue:StatusResult
   )
-  (func $send-local-reply (;47;) (type 3) (param i32 i32 i32 i32 i32 i32 i32 i32 i32 i32)
+  (func $send-local-reply (;46;) (type 3) (param i32 i32 i32 i32 i32 i32 i32 i32 i32 i32)
     (local i32 i32)
     call $gatewit-glue:State
     local.set 10
@@ -384,19 +460,31 @@
     local.get 9
     call $gatewit-glue:StatusResult
   )
-  (func $resume-request (;48;) (type 4) (param i32)
+  (func $resume-request (;47;) (type 4) (param i32)
+    (local i32)
+    call $gatewit-glue:State
+    local.set 1
+    local.get 1
+    i32.const 0
+    i32.store offset=88
     i32.const 0
     call $env.proxy_continue_stream
     local.get 0
     call $gatewit-glue:StatusResult
   )
-  (func $resume-response (;49;) (type 4) (param i32)
+  (func $resume-response (;48;) (type 4) (param i32)
+    (local i32)
+    call $gatewit-glue:State
+    local.set 1
+    local.get 1
+    i32.const 0
+    i32.store offset=88
     i32.const 1
     call $env.proxy_continue_stream
     local.get 0
     call $gatewit-glue:StatusResult
   )
-  (func $get-property (;50;) (type 5) (param i32 i32 i32)
+  (func $get-property (;49;) (type 5) (param i32 i32 i32)
     (local i32 i32 i32 i32)
     call $gatewit-glue:State
     local.set 3
@@ -440,7 +528,7 @@
       i32.store8
     end
   )
-  (func $set-property (;51;) (type 6) (param i32 i32 i32 i32 i32)
+  (func $set-property (;50;) (type 6) (param i32 i32 i32 i32 i32)
     (local i32 i32)
     call $gatewit-glue:State
     local.set 5
@@ -457,7 +545,7 @@
     local.get 4
     call $gatewit-glue:StatusResult
   )
-  (func $dispatch (;52;) (type 3) (param i32 i32 i32 i32 i32 i32 i32 i32 i32 i32)
+  (func $dispatch (;51;) (type 3) (param i32 i32 i32 i32 i32 i32 i32 i32 i32 i32)
     (local i32 i32 i32 i32 i32)
     call $gatewit-glue:State
     local.set 10
@@ -519,7 +607,7 @@
       i32.store8 offset=4
     end
   )
-  (func $redis-init (;53;) (type 7) (param i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32)
+  (func $redis-init (;52;) (type 7) (param i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32)
     local.get 13
     i32.const 1
     i32.store8
@@ -527,7 +615,7 @@
     i32.const 0
     i32.store8 offset=1
   )
-  (func $redis-call (;54;) (type 6) (param i32 i32 i32 i32 i32)
+  (func $redis-call (;53;) (type 6) (param i32 i32 i32 i32 i32)
     local.get 4
     i32.const 1
     i32.store8
@@ -535,14 +623,14 @@
     i32.const 11
     i32.store8 offset=4
   )
-  (func $log (;55;) (type 5) (param i32 i32 i32)
+  (func $log (;54;) (type 5) (param i32 i32 i32)
     local.get 0
     local.get 1
     local.get 2
     call $env.proxy_log
     drop
   )
-  (func $get-log-level (;56;) (type 8) (result i32)
+  (func $get-log-level (;55;) (type 8) (result i32)
     (local i32)
     call $gatewit-glue:State
     local.set 0
@@ -558,7 +646,7 @@
     end
     i32.const 2
   )
-  (func $define-metric (;57;) (type 0) (param i32 i32 i32 i32)
+  (func $define-metric (;56;) (type 0) (param i32 i32 i32 i32)
     (local i32 i32)
     call $gatewit-glue:State
     local.set 4
@@ -590,21 +678,21 @@
       i32.store8 offset=4
     end
   )
-  (func $increment-metric (;58;) (type 9) (param i32 i64 i32)
+  (func $increment-metric (;57;) (type 9) (param i32 i64 i32)
     local.get 0
     local.get 1
     call $env.proxy_increment_metric
     local.get 2
     call $gatewit-glue:StatusResult
   )
-  (func $record-metric (;59;) (type 9) (param i32 i64 i32)
+  (func $record-metric (;58;) (type 9) (param i32 i64 i32)
     local.get 0
     local.get 1
     call $env.proxy_record_metric
     local.get 2
     call $gatewit-glue:StatusResult
   )
-  (func $get-metric (;60;) (type 1) (param i32 i32)
+  (func $get-metric (;59;) (type 1) (param i32 i32)
     (local i32 i32)
     call $gatewit-glue:State
     local.set 2
@@ -634,7 +722,7 @@
       i32.store8 offset=8
     end
   )
-  (func $get-shared-data (;61;) (type 5) (param i32 i32 i32)
+  (func $get-shared-data (;60;) (type 5) (param i32 i32 i32)
     (local i32 i32 i32)
     call $gatewit-glue:State
     local.set 3
@@ -680,7 +768,7 @@
       i32.store8
     end
   )
-  (func $set-shared-data (;62;) (type 2) (param i32 i32 i32 i32 i32 i32)
+  (func $set-shared-data (;61;) (type 2) (param i32 i32 i32 i32 i32 i32)
     local.get 0
     local.get 1
     local.get 2
@@ -690,21 +778,21 @@
     local.get 5
     call $gatewit-glue:StatusResult
   )
-  (func $now-nanos (;63;) (type 10) (result i64)
+  (func $now-nanos (;62;) (type 10) (result i64)
     call $gatewit-glue:Now
   )
-  (func $set-tick-period (;64;) (type 4) (param i32)
+  (func $set-tick-period (;63;) (type 4) (param i32)
     local.get 0
     call $env.proxy_set_tick_period_milliseconds
     drop
   )
-  (func $gatewit-glue:State (;65;) (type 8) (result i32)
+  (func $gatewit-glue:State (;64;) (type 8) (result i32)
     (local i32)
     global.get 1
     local.tee 0
     i32.eqz
     if ;; label = @1
-      i32.const 88
+      i32.const 104
       local.set 0
       i32.const 0
       i32.const 0
@@ -714,14 +802,14 @@
       local.set 0
       local.get 0
       i32.const 0
-      i32.const 88
+      i32.const 104
       memory.fill
       local.get 0
       global.set 1
     end
     local.get 0
   )
-  (func $gatewit-glue:Malloc (;66;) (type 18) (param i32) (result i32)
+  (func $gatewit-glue:Malloc (;65;) (type 18) (param i32) (result i32)
     (local i32)
     call $gatewit-glue:State
     local.set 1
@@ -740,10 +828,13 @@
     local.get 0
     call $realloc
   )
-  (func $gatewit-glue:EnsureScratch (;67;) (type 4) (param i32)
+  (func $gatewit-glue:EnsureScratch (;66;) (type 4) (param i32)
     (local i32 i32 i32)
     call $gatewit-glue:State
     local.set 1
+    local.get 1
+    i32.const 0
+    i32.store offset=88
     local.get 1
     i32.load offset=4
     local.tee 2
@@ -781,7 +872,7 @@
       i32.store offset=4
     end
   )
-  (func $gatewit-glue:SerializeMap (;68;) (type 13) (param i32 i32 i32) (result i32)
+  (func $gatewit-glue:SerializeMap (;67;) (type 13) (param i32 i32 i32) (result i32)
     (local i32 i32 i32 i32 i32 i32 i32)
     call $gatewit-glue:State
     local.set 3
@@ -917,7 +1008,7 @@
     local.get 4
     i32.add
   )
-  (func $gatewit-glue:DeserializeMap (;69;) (type 12) (param i32 i32) (result i32)
+  (func $gatewit-glue:DeserializeMap (;68;) (type 12) (param i32 i32) (result i32)
     (local i32 i32 i32 i32 i32 i32 i32 i32)
     call $gatewit-glue:State
     local.set 2
@@ -1023,10 +1114,39 @@
     end
     local.get 4
   )
-  (func $gatewit-glue:GetMap (;70;) (type 18) (param i32) (result i32)
+  (func $gatewit-glue:GetMap (;69;) (type 18) (param i32) (result i32)
+    (local i32)
+    call $gatewit-glue:State
+    local.set 1
+    local.get 0
+    call $gatewit-glue:FetchMap
+    if ;; label = @1
+      local.get 1
+      i32.const 0
+      i32.store offset=28
+      i32.const 4
+      return
+    end
+    local.get 1
+    i32.load offset=92
+    local.get 1
+    i32.load offset=96
+    call $gatewit-glue:DeserializeMap
+  )
+  (func $gatewit-glue:FetchMap (;70;) (type 18) (param i32) (result i32)
     (local i32 i32)
     call $gatewit-glue:State
     local.set 1
+    local.get 1
+    i32.load offset=88
+    local.get 0
+    i32.const 1
+    i32.add
+    i32.eq
+    if ;; label = @1
+      i32.const 0
+      return
+    end
     local.get 1
     i32.const 1
     i32.store offset=8
@@ -1044,19 +1164,81 @@
     i32.store offset=8
     local.get 2
     if ;; label = @1
-      local.get 1
-      i32.const 0
-      i32.store offset=28
-      i32.const 4
+      local.get 2
       return
     end
     local.get 1
+    local.get 1
     i32.load offset=16
+    i32.store offset=92
+    local.get 1
     local.get 1
     i32.load offset=20
-    call $gatewit-glue:DeserializeMap
+    i32.store offset=96
+    local.get 1
+    local.get 0
+    i32.const 1
+    i32.add
+    i32.store offset=88
+    i32.const 0
   )
-  (func $gatewit-glue:CopyOut (;71;) (type 12) (param i32 i32) (result i32)
+  (func $gatewit-glue:KeyEq (;71;) (type 13) (param i32 i32 i32) (result i32)
+    (local i32 i32 i32)
+    i32.const 0
+    local.set 3
+    block ;; label = @1
+      loop ;; label = @2
+        local.get 3
+        local.get 2
+        i32.ge_u
+        br_if 1 (;@1;)
+        local.get 0
+        local.get 3
+        i32.add
+        i32.load8_u
+        local.set 4
+        local.get 1
+        local.get 3
+        i32.add
+        i32.load8_u
+        local.set 5
+        local.get 4
+        local.get 4
+        i32.const 65
+        i32.sub
+        i32.const 26
+        i32.lt_u
+        i32.const 5
+        i32.shl
+        i32.add
+        local.set 4
+        local.get 5
+        local.get 5
+        i32.const 65
+        i32.sub
+        i32.const 26
+        i32.lt_u
+        i32.const 5
+        i32.shl
+        i32.add
+        local.set 5
+        local.get 4
+        local.get 5
+        i32.ne
+        if ;; label = @3
+          i32.const 0
+          return
+        end
+        local.get 3
+        i32.const 1
+        i32.add
+        local.set 3
+        br 0 (;@2;)
+      end
+    end
+    i32.const 1
+  )
+  (func $gatewit-glue:CopyOut (;72;) (type 12) (param i32 i32) (result i32)
     (local i32)
     local.get 1
     i32.eqz
@@ -1075,7 +1257,7 @@
     memory.copy
     local.get 2
   )
-  (func $gatewit-glue:StatusResult (;72;) (type 1) (param i32 i32)
+  (func $gatewit-glue:StatusResult (;73;) (type 1) (param i32 i32)
     local.get 1
     local.get 0
     i32.const 0
@@ -1090,7 +1272,7 @@
       i32.store8 offset=1
     end
   )
-  (func $gatewit-glue:Now (;73;) (type 10) (result i64)
+  (func $gatewit-glue:Now (;74;) (type 10) (result i64)
     (local i32)
     call $gatewit-glue:State
     local.set 0
@@ -1102,7 +1284,7 @@
     local.get 0
     i64.load offset=32
   )
-  (func $gatewit-glue:TableInsert (;74;) (type 0) (param i32 i32 i32 i32)
+  (func $gatewit-glue:TableInsert (;75;) (type 0) (param i32 i32 i32 i32)
     (local i32 i32 i32 i32 i32 i32)
     call $gatewit-glue:State
     local.set 4
@@ -1190,7 +1372,7 @@
     call $gatewit-glue:Now
     i64.store offset=16
   )
-  (func $gatewit-glue:TableTake (;75;) (type 12) (param i32 i32) (result i32)
+  (func $gatewit-glue:TableTake (;76;) (type 12) (param i32 i32) (result i32)
     (local i32 i32 i32 i32)
     call $gatewit-glue:State
     local.set 2
@@ -1249,7 +1431,7 @@
     end
     i32.const 0
   )
-  (func $gatewit-glue:SerializePath (;76;) (type 12) (param i32 i32) (result i32)
+  (func $gatewit-glue:SerializePath (;77;) (type 12) (param i32 i32) (result i32)
     (local i32 i32 i32 i32 i32 i32)
     call $gatewit-glue:State
     local.set 2
@@ -1333,9 +1515,9 @@
     i32.ne
     i32.sub
   )
-  (func $gatewit-glue:_initialize (;77;) (type 14))
-  (func $gatewit-glue:proxy_abi_version_0_2_1 (;78;) (type 14))
-  (func $gatewit-glue:proxy_on_configure (;79;) (type 12) (param i32 i32) (result i32)
+  (func $gatewit-glue:_initialize (;78;) (type 14))
+  (func $gatewit-glue:proxy_abi_version_0_2_1 (;79;) (type 14))
+  (func $gatewit-glue:proxy_on_configure (;80;) (type 12) (param i32 i32) (result i32)
     (local i32 i32 i32 i32 i32 i32)
     call $gatewit-glue:State
     local.set 2
@@ -1344,6 +1526,9 @@
     local.get 7
     i32.const 0
     i32.store offset=12
+    local.get 7
+    i32.const 0
+    i32.store offset=88
     i32.const 0
     local.set 4
     local.get 1
@@ -1373,7 +1558,7 @@
     local.get 4
     select
     local.get 4
-    call 25
+    call 24
     local.tee 5
     i32.load8_u
     i32.eqz
@@ -1391,7 +1576,7 @@
     end
     local.get 6
   )
-  (func $gatewit-glue:proxy_on_context_create (;80;) (type 1) (param i32 i32)
+  (func $gatewit-glue:proxy_on_context_create (;81;) (type 1) (param i32 i32)
     (local i32)
     local.get 1
     if ;; label = @1
@@ -1400,17 +1585,50 @@
       local.get 2
       local.get 0
       i32.store offset=12
+      local.get 2
+      i32.const 0
+      i32.store offset=88
       local.get 0
-      call 26
+      call 25
     end
   )
-  (func $gatewit-glue:proxy_on_request_headers (;81;) (type 13) (param i32 i32 i32) (result i32)
+  (func $gatewit-glue:proxy_on_request_headers (;82;) (type 13) (param i32 i32 i32) (result i32)
     (local i32 i32)
     call $gatewit-glue:State
     local.set 3
     local.get 3
     local.get 0
     i32.store offset=12
+    local.get 3
+    i32.const 0
+    i32.store offset=88
+    local.get 0
+    local.get 1
+    local.get 2
+    call 26
+    local.set 4
+    local.get 4
+    i32.const 1
+    local.get 4
+    i32.const 1
+    i32.lt_u
+    select
+    i32.const 0
+    local.get 4
+    i32.const 2
+    i32.ne
+    select
+  )
+  (func $gatewit-glue:proxy_on_request_body (;83;) (type 13) (param i32 i32 i32) (result i32)
+    (local i32 i32)
+    call $gatewit-glue:State
+    local.set 3
+    local.get 3
+    local.get 0
+    i32.store offset=12
+    local.get 3
+    i32.const 0
+    i32.store offset=88
     local.get 0
     local.get 1
     local.get 2
@@ -1419,44 +1637,23 @@
     local.get 4
     i32.const 1
     local.get 4
-    i32.const 1
-    i32.lt_u
-    select
-    i32.const 0
-    local.get 4
-    i32.const 2
-    i32.ne
-    select
-  )
-  (func $gatewit-glue:proxy_on_request_body (;82;) (type 13) (param i32 i32 i32) (result i32)
-    (local i32 i32)
-    call $gatewit-glue:State
-    local.set 3
-    local.get 3
-    local.get 0
-    i32.store offset=12
-    local.get 0
-    local.get 1
-    local.get 2
-    call 28
-    local.set 4
-    local.get 4
-    i32.const 1
-    local.get 4
     i32.const 2
     i32.lt_u
     select
   )
-  (func $gatewit-glue:proxy_on_request_trailers (;83;) (type 12) (param i32 i32) (result i32)
+  (func $gatewit-glue:proxy_on_request_trailers (;84;) (type 12) (param i32 i32) (result i32)
     (local i32 i32)
     call $gatewit-glue:State
     local.set 2
     local.get 2
     local.get 0
     i32.store offset=12
+    local.get 2
+    i32.const 0
+    i32.store offset=88
     local.get 0
     local.get 1
-    call 29
+    call 28
     local.set 3
     local.get 3
     i32.const 1
@@ -1470,13 +1667,43 @@
     i32.ne
     select
   )
-  (func $gatewit-glue:proxy_on_response_headers (;84;) (type 13) (param i32 i32 i32) (result i32)
+  (func $gatewit-glue:proxy_on_response_headers (;85;) (type 13) (param i32 i32 i32) (result i32)
     (local i32 i32)
     call $gatewit-glue:State
     local.set 3
     local.get 3
     local.get 0
     i32.store offset=12
+    local.get 3
+    i32.const 0
+    i32.store offset=88
+    local.get 0
+    local.get 1
+    local.get 2
+    call 29
+    local.set 4
+    local.get 4
+    i32.const 1
+    local.get 4
+    i32.const 1
+    i32.lt_u
+    select
+    i32.const 0
+    local.get 4
+    i32.const 2
+    i32.ne
+    select
+  )
+  (func $gatewit-glue:proxy_on_response_body (;86;) (type 13) (param i32 i32 i32) (result i32)
+    (local i32 i32)
+    call $gatewit-glue:State
+    local.set 3
+    local.get 3
+    local.get 0
+    i32.store offset=12
+    local.get 3
+    i32.const 0
+    i32.store offset=88
     local.get 0
     local.get 1
     local.get 2
@@ -1485,44 +1712,23 @@
     local.get 4
     i32.const 1
     local.get 4
-    i32.const 1
-    i32.lt_u
-    select
-    i32.const 0
-    local.get 4
-    i32.const 2
-    i32.ne
-    select
-  )
-  (func $gatewit-glue:proxy_on_response_body (;85;) (type 13) (param i32 i32 i32) (result i32)
-    (local i32 i32)
-    call $gatewit-glue:State
-    local.set 3
-    local.get 3
-    local.get 0
-    i32.store offset=12
-    local.get 0
-    local.get 1
-    local.get 2
-    call 31
-    local.set 4
-    local.get 4
-    i32.const 1
-    local.get 4
     i32.const 2
     i32.lt_u
     select
   )
-  (func $gatewit-glue:proxy_on_response_trailers (;86;) (type 12) (param i32 i32) (result i32)
+  (func $gatewit-glue:proxy_on_response_trailers (;87;) (type 12) (param i32 i32) (result i32)
     (local i32 i32)
     call $gatewit-glue:State
     local.set 2
     local.get 2
     local.get 0
     i32.store offset=12
+    local.get 2
+    i32.const 0
+    i32.store offset=88
     local.get 0
     local.get 1
-    call 32
+    call 31
     local.set 3
     local.get 3
     i32.const 1
@@ -1536,26 +1742,32 @@
     i32.ne
     select
   )
-  (func $gatewit-glue:proxy_on_log (;87;) (type 4) (param i32)
+  (func $gatewit-glue:proxy_on_log (;88;) (type 4) (param i32)
     (local i32)
     call $gatewit-glue:State
     local.set 1
     local.get 1
     local.get 0
     i32.store offset=12
+    local.get 1
+    i32.const 0
+    i32.store offset=88
     local.get 0
-    call 33
+    call 32
   )
-  (func $gatewit-glue:proxy_on_tick (;88;) (type 4) (param i32)
+  (func $gatewit-glue:proxy_on_tick (;89;) (type 4) (param i32)
     (local i32)
     call $gatewit-glue:State
     local.set 1
     local.get 1
     i32.const 0
     i32.store offset=12
-    call 34
+    local.get 1
+    i32.const 0
+    i32.store offset=88
+    call 33
   )
-  (func $gatewit-glue:proxy_on_http_call_response (;89;) (type 6) (param i32 i32 i32 i32 i32)
+  (func $gatewit-glue:proxy_on_http_call_response (;90;) (type 6) (param i32 i32 i32 i32 i32)
     (local i32 i32 i32 i32 i32 i32 i32 i32 i32)
     call $gatewit-glue:State
     local.set 5
@@ -1574,6 +1786,9 @@
     local.get 13
     local.get 6
     i32.store offset=12
+    local.get 13
+    i32.const 0
+    i32.store offset=88
     local.get 2
     i32.eqz
     if ;; label = @1
@@ -1603,7 +1818,7 @@
       i32.const 0
       i32.const 0
       i32.const 0
-      call 35
+      call 34
       return
     end
     i32.const 6
@@ -1661,7 +1876,7 @@
     local.get 10
     local.get 11
     local.get 12
-    call 35
+    call 34
   )
   (data (;0;) (i32.const 16) "redis")
   (data (;1;) (i32.const 32) "backend")

@@ -21,32 +21,31 @@
   (type (;19;) (func (param i32 i32 i32 i32 i32 i32 i32 i32 i32 i32) (result i32)))
   (type (;20;) (func (param i32 i32 i32 i32 i32 i32 i32) (result i32)))
   (type (;21;) (func (param i32 i64) (result i32)))
-  (import "env" "proxy_get_header_map_value" (func $env.proxy_get_header_map_value (;0;) (type 16) (param i32 i32 i32 i32 i32) (result i32)))
-  (import "env" "proxy_set_header_map_pairs" (func $env.proxy_set_header_map_pairs (;1;) (type 13) (param i32 i32 i32) (result i32)))
-  (import "env" "proxy_add_header_map_value" (func $env.proxy_add_header_map_value (;2;) (type 16) (param i32 i32 i32 i32 i32) (result i32)))
-  (import "env" "proxy_replace_header_map_value" (func $env.proxy_replace_header_map_value (;3;) (type 16) (param i32 i32 i32 i32 i32) (result i32)))
-  (import "env" "proxy_remove_header_map_value" (func $env.proxy_remove_header_map_value (;4;) (type 13) (param i32 i32 i32) (result i32)))
-  (import "env" "proxy_get_buffer_bytes" (func $env.proxy_get_buffer_bytes (;5;) (type 16) (param i32 i32 i32 i32 i32) (result i32)))
-  (import "env" "proxy_set_buffer_bytes" (func $env.proxy_set_buffer_bytes (;6;) (type 16) (param i32 i32 i32 i32 i32) (result i32)))
-  (import "env" "proxy_send_local_response" (func $env.proxy_send_local_response (;7;) (type 17) (param i32 i32 i32 i32 i32 i32 i32 i32) (result i32)))
-  (import "env" "proxy_continue_stream" (func $env.proxy_continue_stream (;8;) (type 18) (param i32) (result i32)))
-  (import "env" "proxy_get_property" (func $env.proxy_get_property (;9;) (type 11) (param i32 i32 i32 i32) (result i32)))
-  (import "env" "proxy_set_property" (func $env.proxy_set_property (;10;) (type 11) (param i32 i32 i32 i32) (result i32)))
-  (import "env" "proxy_http_call" (func $env.proxy_http_call (;11;) (type 19) (param i32 i32 i32 i32 i32 i32 i32 i32 i32 i32) (result i32)))
-  (import "env" "proxy_redis_init" (func $env.proxy_redis_init (;12;) (type 20) (param i32 i32 i32 i32 i32 i32 i32) (result i32)))
-  (import "env" "proxy_redis_call" (func $env.proxy_redis_call (;13;) (type 16) (param i32 i32 i32 i32 i32) (result i32)))
-  (import "env" "proxy_log" (func $env.proxy_log (;14;) (type 13) (param i32 i32 i32) (result i32)))
-  (import "env" "proxy_get_log_level" (func $env.proxy_get_log_level (;15;) (type 18) (param i32) (result i32)))
-  (import "env" "proxy_define_metric" (func $env.proxy_define_metric (;16;) (type 11) (param i32 i32 i32 i32) (result i32)))
-  (import "env" "proxy_increment_metric" (func $env.proxy_increment_metric (;17;) (type 21) (param i32 i64) (result i32)))
-  (import "env" "proxy_record_metric" (func $env.proxy_record_metric (;18;) (type 21) (param i32 i64) (result i32)))
-  (import "env" "proxy_get_metric" (func $env.proxy_get_metric (;19;) (type 12) (param i32 i32) (result i32)))
-  (import "env" "proxy_get_shared_data" (func $env.proxy_get_shared_data (;20;) (type 16) (param i32 i32 i32 i32 i32) (result i32)))
-  (import "env" "proxy_set_shared_data" (func $env.proxy_set_shared_data (;21;) (type 16) (param i32 i32 i32 i32 i32) (result i32)))
-  (import "env" "proxy_set_tick_period_milliseconds" (func $env.proxy_set_tick_period_milliseconds (;22;) (type 18) (param i32) (result i32)))
-  (import "env" "proxy_get_header_map_pairs" (func $env.proxy_get_header_map_pairs (;23;) (type 13) (param i32 i32 i32) (result i32)))
-  (import "env" "proxy_get_current_time_nanoseconds" (func $env.proxy_get_current_time_nanoseconds (;24;) (type 18) (param i32) (result i32)))
-  (import "env" "proxy_set_effective_context" (func $env.proxy_set_effective_context (;25;) (type 18) (param i32) (result i32)))
+  (import "env" "proxy_set_header_map_pairs" (func $env.proxy_set_header_map_pairs (;0;) (type 13) (param i32 i32 i32) (result i32)))
+  (import "env" "proxy_add_header_map_value" (func $env.proxy_add_header_map_value (;1;) (type 16) (param i32 i32 i32 i32 i32) (result i32)))
+  (import "env" "proxy_replace_header_map_value" (func $env.proxy_replace_header_map_value (;2;) (type 16) (param i32 i32 i32 i32 i32) (result i32)))
+  (import "env" "proxy_remove_header_map_value" (func $env.proxy_remove_header_map_value (;3;) (type 13) (param i32 i32 i32) (result i32)))
+  (import "env" "proxy_get_buffer_bytes" (func $env.proxy_get_buffer_bytes (;4;) (type 16) (param i32 i32 i32 i32 i32) (result i32)))
+  (import "env" "proxy_set_buffer_bytes" (func $env.proxy_set_buffer_bytes (;5;) (type 16) (param i32 i32 i32 i32 i32) (result i32)))
+  (import "env" "proxy_send_local_response" (func $env.proxy_send_local_response (;6;) (type 17) (param i32 i32 i32 i32 i32 i32 i32 i32) (result i32)))
+  (import "env" "proxy_continue_stream" (func $env.proxy_continue_stream (;7;) (type 18) (param i32) (result i32)))
+  (import "env" "proxy_get_property" (func $env.proxy_get_property (;8;) (type 11) (param i32 i32 i32 i32) (result i32)))
+  (import "env" "proxy_set_property" (func $env.proxy_set_property (;9;) (type 11) (param i32 i32 i32 i32) (result i32)))
+  (import "env" "proxy_http_call" (func $env.proxy_http_call (;10;) (type 19) (param i32 i32 i32 i32 i32 i32 i32 i32 i32 i32) (result i32)))
+  (import "env" "proxy_redis_init" (func $env.proxy_redis_init (;11;) (type 20) (param i32 i32 i32 i32 i32 i32 i32) (result i32)))
+  (import "env" "proxy_redis_call" (func $env.proxy_redis_call (;12;) (type 16) (param i32 i32 i32 i32 i32) (result i32)))
+  (import "env" "proxy_log" (func $env.proxy_log (;13;) (type 13) (param i32 i32 i32) (result i32)))
+  (import "env" "proxy_get_log_level" (func $env.proxy_get_log_level (;14;) (type 18) (param i32) (result i32)))
+  (import "env" "proxy_define_metric" (func $env.proxy_define_metric (;15;) (type 11) (param i32 i32 i32 i32) (result i32)))
+  (import "env" "proxy_increment_metric" (func $env.proxy_increment_metric (;16;) (type 21) (param i32 i64) (result i32)))
+  (import "env" "proxy_record_metric" (func $env.proxy_record_metric (;17;) (type 21) (param i32 i64) (result i32)))
+  (import "env" "proxy_get_metric" (func $env.proxy_get_metric (;18;) (type 12) (param i32 i32) (result i32)))
+  (import "env" "proxy_get_shared_data" (func $env.proxy_get_shared_data (;19;) (type 16) (param i32 i32 i32 i32 i32) (result i32)))
+  (import "env" "proxy_set_shared_data" (func $env.proxy_set_shared_data (;20;) (type 16) (param i32 i32 i32 i32 i32) (result i32)))
+  (import "env" "proxy_set_tick_period_milliseconds" (func $env.proxy_set_tick_period_milliseconds (;21;) (type 18) (param i32) (result i32)))
+  (import "env" "proxy_get_header_map_pairs" (func $env.proxy_get_header_map_pairs (;22;) (type 13) (param i32 i32 i32) (result i32)))
+  (import "env" "proxy_get_current_time_nanoseconds" (func $env.proxy_get_current_time_nanoseconds (;23;) (type 18) (param i32) (result i32)))
+  (import "env" "proxy_set_effective_context" (func $env.proxy_set_effective_context (;24;) (type 18) (param i32) (result i32)))
   (memory (;0;) 1)
   (global (;0;) (mut i32) i32.const 4096)
   (global (;1;) (mut i32) i32.const 0)
@@ -68,7 +67,7 @@
   (export "proxy_on_tick" (func $gatewit-glue:proxy_on_tick))
   (export "proxy_on_http_call_response" (func $gatewit-glue:proxy_on_http_call_response))
   (export "proxy_on_redis_call_response" (func $gatewit-glue:proxy_on_redis_call_response))
-  (func $realloc (;26;) (type 11) (param i32 i32 i32 i32) (result i32)
+  (func $realloc (;25;) (type 11) (param i32 i32 i32 i32) (result i32)
     (local i32)
     global.get 0
     local.get 2
@@ -103,7 +102,7 @@
     end
     local.get 4
   )
-  (func (;27;) (type 12) (param i32 i32) (result i32)
+  (func (;26;) (type 12) (param i32 i32) (result i32)
     i32.const 16
     i32.const 5
     i32.const 1
@@ -126,8 +125,8 @@
     i32.store8
     i32.const 512
   )
-  (func (;28;) (type 4) (param i32))
-  (func (;29;) (type 13) (param i32 i32 i32) (result i32)
+  (func (;27;) (type 4) (param i32))
+  (func (;28;) (type 13) (param i32 i32 i32) (result i32)
     i32.const 32
     i32.const 7
     i32.const 128
@@ -147,24 +146,24 @@
     call $redis-call
     i32.const 3
   )
-  (func (;30;) (type 13) (param i32 i32 i32) (result i32)
+  (func (;29;) (type 13) (param i32 i32 i32) (result i32)
     i32.const 3
   )
-  (func (;31;) (type 12) (param i32 i32) (result i32)
+  (func (;30;) (type 12) (param i32 i32) (result i32)
     i32.const 0
   )
-  (func (;32;) (type 13) (param i32 i32 i32) (result i32)
+  (func (;31;) (type 13) (param i32 i32 i32) (result i32)
     i32.const 2
   )
-  (func (;33;) (type 13) (param i32 i32 i32) (result i32)
+  (func (;32;) (type 13) (param i32 i32 i32) (result i32)
     i32.const 0
   )
-  (func (;34;) (type 12) (param i32 i32) (result i32)
+  (func (;33;) (type 12) (param i32 i32) (result i32)
     i32.const 0
   )
-  (func (;35;) (type 4) (param i32))
-  (func (;36;) (type 14))
-  (func (;37;) (type 15) (param i32 i32 i32 i32 i32 i32 i32 i32 i32)
+  (func (;34;) (type 4) (param i32))
+  (func (;35;) (type 14))
+  (func (;36;) (type 15) (param i32 i32 i32 i32 i32 i32 i32 i32 i32)
     local.get 2
     if ;; label = @1
       i32.const 4
@@ -187,7 +186,7 @@
       end
     end
   )
-  (func (;38;) (type 6) (param i32 i32 i32 i32 i32)
+  (func (;37;) (type 6) (param i32 i32 i32 i32 i32)
     local.get 2
     if ;; label = @1
       i32.const 4
@@ -201,47 +200,106 @@
       call $log
     end
   )
-  (func $get-header (;39;) (type 0) (param i32 i32 i32 i32)
-    (local i32 i32 i32)
+  (func $get-header (;38;) (type 0) (param i32 i32 i32 i32)
+    (local i32 i32 i32 i32 i32 i32 i32)
     call $gatewit-glue:State
     local.set 4
+    local.get 3
+    i32.const 0
+    i32.store8
     local.get 0
-    local.get 1
-    local.get 2
-    local.get 4
-    i32.const 16
-    i32.add
-    local.get 4
-    i32.const 20
-    i32.add
-    call $env.proxy_get_header_map_value
-    i32.eqz
+    call $gatewit-glue:FetchMap
     if ;; label = @1
-      local.get 4
-      i32.load offset=16
-      local.set 5
-      local.get 4
-      i32.load offset=20
-      local.set 6
-      local.get 3
-      i32.const 1
-      i32.store8
-      local.get 3
+      return
+    end
+    local.get 4
+    i32.load offset=92
+    local.set 5
+    i32.const 0
+    local.set 6
+    local.get 4
+    i32.load offset=96
+    i32.const 4
+    i32.ge_u
+    if ;; label = @1
       local.get 5
-      i32.const 1
-      local.get 6
-      select
-      i32.store offset=4
-      local.get 3
-      local.get 6
-      i32.store offset=8
-    else
-      local.get 3
-      i32.const 0
-      i32.store8
+      i32.load
+      local.set 6
+    end
+    local.get 5
+    i32.const 4
+    i32.add
+    local.get 6
+    i32.const 8
+    i32.mul
+    i32.add
+    local.set 7
+    i32.const 0
+    local.set 8
+    block ;; label = @1
+      loop ;; label = @2
+        local.get 8
+        local.get 6
+        i32.ge_u
+        br_if 1 (;@1;)
+        local.get 5
+        local.get 8
+        i32.const 8
+        i32.mul
+        i32.add
+        i32.load offset=4
+        local.set 9
+        local.get 5
+        local.get 8
+        i32.const 8
+        i32.mul
+        i32.add
+        i32.load offset=8
+        local.set 10
+        local.get 9
+        local.get 2
+        i32.eq
+        if ;; label = @3
+          local.get 7
+          local.get 1
+          local.get 2
+          call $gatewit-glue:KeyEq
+          if ;; label = @4
+            local.get 3
+            i32.const 1
+            i32.store8
+            local.get 3
+            local.get 7
+            local.get 9
+            i32.add
+            i32.const 1
+            i32.add
+            local.get 10
+            call $gatewit-glue:CopyOut
+            i32.store offset=4
+            local.get 3
+            local.get 10
+            i32.store offset=8
+            return
+          end
+        end
+        local.get 7
+        local.get 9
+        i32.add
+        local.get 10
+        i32.add
+        i32.const 2
+        i32.add
+        local.set 7
+        local.get 8
+        i32.const 1
+        i32.add
+        local.set 8
+        br 0 (;@2;)
+      end
     end
   )
-  (func $get-headers (;40;) (type 1) (param i32 i32)
+  (func $get-headers (;39;) (type 1) (param i32 i32)
     (local i32)
     call $gatewit-glue:State
     local.set 2
@@ -254,7 +312,7 @@
     i32.load offset=28
     i32.store offset=4
   )
-  (func $set-headers (;41;) (type 0) (param i32 i32 i32 i32)
+  (func $set-headers (;40;) (type 0) (param i32 i32 i32 i32)
     (local i32 i32)
     call $gatewit-glue:State
     local.set 4
@@ -271,7 +329,13 @@
     local.get 3
     call $gatewit-glue:StatusResult
   )
-  (func $add-header (;42;) (type 2) (param i32 i32 i32 i32 i32 i32)
+  (func $add-header (;41;) (type 2) (param i32 i32 i32 i32 i32 i32)
+    (local i32)
+    call $gatewit-glue:State
+    local.set 6
+    local.get 6
+    i32.const 0
+    i32.store offset=88
     local.get 0
     local.get 1
     local.get 2
@@ -281,7 +345,13 @@
     local.get 5
     call $gatewit-glue:StatusResult
   )
-  (func $replace-header (;43;) (type 2) (param i32 i32 i32 i32 i32 i32)
+  (func $replace-header (;42;) (type 2) (param i32 i32 i32 i32 i32 i32)
+    (local i32)
+    call $gatewit-glue:State
+    local.set 6
+    local.get 6
+    i32.const 0
+    i32.store offset=88
     local.get 0
     local.get 1
     local.get 2
@@ -291,7 +361,13 @@
     local.get 5
     call $gatewit-glue:StatusResult
   )
-  (func $remove-header (;44;) (type 0) (param i32 i32 i32 i32)
+  (func $remove-header (;43;) (type 0) (param i32 i32 i32 i32)
+    (local i32)
+    call $gatewit-glue:State
+    local.set 4
+    local.get 4
+    i32.const 0
+    i32.store offset=88
     local.get 0
     local.get 1
     local.get 2
@@ -299,7 +375,7 @@
     local.get 3
     call $gatewit-glue:StatusResult
   )
-  (func $get-body (;45;) (type 0) (param i32 i32 i32 i32)
+  (func $get-body (;44;) (type 0) (param i32 i32 i32 i32)
     (local i32 i32 i32)
     call $gatewit-glue:State
     local.set 4
@@ -334,7 +410,7 @@
     local.get 6
     i32.store offset=4
   )
-  (func $replace-body (;46;) (type 0) (param i32 i32 i32 i32)
+  (func $replace-body (;45;) (type 0) (param i32 i32 i32 i32)
     local.get 0
     i32.const 0
     i32.const 2147483647
@@ -344,7 +420,7 @@
     local.get 3
     call $gatewit-glue:StatusResult
   )
-  (func $append-body (;47;) (type 0) (param i32 i32 i32 i32)
+  (func $append-body (;46;) (type 0) (param i32 i32 i32 i32)
     local.get 0
     i32.const 2147483647
     i32.const 0
@@ -354,7 +430,7 @@
     local.get 3
     call $gatewit-glue:StatusResult
   )
-  (func $prepend-body (;48;) (type 0) (param i32 i32 i32 i32)
+  (func $prepend-body (;47;) (type 0) (param i32 i32 i32 i32)
     local.get 0
     i32.const 0
     i32.const 0
@@ -364,7 +440,7 @@
     local.get 3
     call $gatewit-glue:StatusResult
   )
-  (func $send-local-reply (;49;) (type 3) (param i32 i32 i32 i32 i32 i32 i32 i32 i32 i32)
+  (func $send-local-reply (;48;) (type 3) (param i32 i32 i32 i32 i32 i32 i32 i32 i32 i32)
     (local i32 i32)
     call $gatewit-glue:State
     local.set 10
@@ -389,19 +465,31 @@
     local.get 9
     call $gatewit-glue:StatusResult
   )
-  (func $resume-request (;50;) (type 4) (param i32)
+  (func $resume-request (;49;) (type 4) (param i32)
+    (local i32)
+    call $gatewit-glue:State
+    local.set 1
+    local.get 1
+    i32.const 0
+    i32.store offset=88
     i32.const 0
     call $env.proxy_continue_stream
     local.get 0
     call $gatewit-glue:StatusResult
   )
-  (func $resume-response (;51;) (type 4) (param i32)
+  (func $resume-response (;50;) (type 4) (param i32)
+    (local i32)
+    call $gatewit-glue:State
+    local.set 1
+    local.get 1
+    i32.const 0
+    i32.store offset=88
     i32.const 1
     call $env.proxy_continue_stream
     local.get 0
     call $gatewit-glue:StatusResult
   )
-  (func $get-property (;52;) (type 5) (param i32 i32 i32)
+  (func $get-property (;51;) (type 5) (param i32 i32 i32)
     (local i32 i32 i32 i32)
     call $gatewit-glue:State
     local.set 3
@@ -445,7 +533,7 @@
       i32.store8
     end
   )
-  (func $set-property (;53;) (type 6) (param i32 i32 i32 i32 i32)
+  (func $set-property (;52;) (type 6) (param i32 i32 i32 i32 i32)
     (local i32 i32)
     call $gatewit-glue:State
     local.set 5
@@ -462,7 +550,7 @@
     local.get 4
     call $gatewit-glue:StatusResult
   )
-  (func $dispatch (;54;) (type 3) (param i32 i32 i32 i32 i32 i32 i32 i32 i32 i32)
+  (func $dispatch (;53;) (type 3) (param i32 i32 i32 i32 i32 i32 i32 i32 i32 i32)
     (local i32 i32 i32 i32 i32)
     call $gatewit-glue:State
     local.set 10
@@ -524,7 +612,7 @@
       i32.store8 offset=4
     end
   )
-  (func $redis-init (;55;) (type 7) (param i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32)
+  (func $redis-init (;54;) (type 7) (param i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32)
     (local i32 i32 i32 i32)
     call $gatewit-glue:State
     local.set 14
@@ -909,7 +997,7 @@
       i32.store8 offset=2
     end
   )
-  (func $redis-call (;56;) (type 6) (param i32 i32 i32 i32 i32)
+  (func $redis-call (;55;) (type 6) (param i32 i32 i32 i32 i32)
     (local i32 i32)
     call $gatewit-glue:State
     local.set 5
@@ -949,14 +1037,14 @@
       i32.store8 offset=4
     end
   )
-  (func $log (;57;) (type 5) (param i32 i32 i32)
+  (func $log (;56;) (type 5) (param i32 i32 i32)
     local.get 0
     local.get 1
     local.get 2
     call $env.proxy_log
     drop
   )
-  (func $get-log-level (;58;) (type 8) (result i32)
+  (func $get-log-level (;57;) (type 8) (result i32)
     (local i32)
     call $gatewit-glue:State
     local.set 0
@@ -972,7 +1060,7 @@
     end
     i32.const 2
   )
-  (func $define-metric (;59;) (type 0) (param i32 i32 i32 i32)
+  (func $define-metric (;58;) (type 0) (param i32 i32 i32 i32)
     (local i32 i32)
     call $gatewit-glue:State
     local.set 4
@@ -1004,21 +1092,21 @@
       i32.store8 offset=4
     end
   )
-  (func $increment-metric (;60;) (type 9) (param i32 i64 i32)
+  (func $increment-metric (;59;) (type 9) (param i32 i64 i32)
     local.get 0
     local.get 1
     call $env.proxy_increment_metric
     local.get 2
     call $gatewit-glue:StatusResult
   )
-  (func $record-metric (;61;) (type 9) (param i32 i64 i32)
+  (func $record-metric (;60;) (type 9) (param i32 i64 i32)
     local.get 0
     local.get 1
     call $env.proxy_record_metric
     local.get 2
     call $gatewit-glue:StatusResult
   )
-  (func $get-metric (;62;) (type 1) (param i32 i32)
+  (func $get-metric (;61;) (type 1) (param i32 i32)
     (local i32 i32)
     call $gatewit-glue:State
     local.set 2
@@ -1048,7 +1136,7 @@
       i32.store8 offset=8
     end
   )
-  (func $get-shared-data (;63;) (type 5) (param i32 i32 i32)
+  (func $get-shared-data (;62;) (type 5) (param i32 i32 i32)
     (local i32 i32 i32)
     call $gatewit-glue:State
     local.set 3
@@ -1094,7 +1182,7 @@
       i32.store8
     end
   )
-  (func $set-shared-data (;64;) (type 2) (param i32 i32 i32 i32 i32 i32)
+  (func $set-shared-data (;63;) (type 2) (param i32 i32 i32 i32 i32 i32)
     local.get 0
     local.get 1
     local.get 2
@@ -1104,21 +1192,21 @@
     local.get 5
     call $gatewit-glue:StatusResult
   )
-  (func $now-nanos (;65;) (type 10) (result i64)
+  (func $now-nanos (;64;) (type 10) (result i64)
     call $gatewit-glue:Now
   )
-  (func $set-tick-period (;66;) (type 4) (param i32)
+  (func $set-tick-period (;65;) (type 4) (param i32)
     local.get 0
     call $env.proxy_set_tick_period_milliseconds
     drop
   )
-  (func $gatewit-glue:State (;67;) (type 8) (result i32)
+  (func $gatewit-glue:State (;66;) (type 8) (result i32)
     (local i32)
     global.get 1
     local.tee 0
     i32.eqz
     if ;; label = @1
-      i32.const 88
+      i32.const 104
       local.set 0
       i32.const 0
       i32.const 0
@@ -1128,14 +1216,14 @@
       local.set 0
       local.get 0
       i32.const 0
-      i32.const 88
+      i32.const 104
       memory.fill
       local.get 0
       global.set 1
     end
     local.get 0
   )
-  (func $gatewit-glue:Malloc (;68;) (type 18) (param i32) (result i32)
+  (func $gatewit-glue:Malloc (;67;) (type 18) (param i32) (result i32)
     (local i32)
     call $gatewit-glue:State
     local.set 1
@@ -1154,10 +1242,13 @@
     local.get 0
     call $realloc
   )
-  (func $gatewit-glue:EnsureScratch (;69;) (type 4) (param i32)
+  (func $gatewit-glue:EnsureScratch (;68;) (type 4) (param i32)
     (local i32 i32 i32)
     call $gatewit-glue:State
     local.set 1
+    local.get 1
+    i32.const 0
+    i32.store offset=88
     local.get 1
     i32.load offset=4
     local.tee 2
@@ -1195,7 +1286,7 @@
       i32.store offset=4
     end
   )
-  (func $gatewit-glue:SerializeMap (;70;) (type 13) (param i32 i32 i32) (result i32)
+  (func $gatewit-glue:SerializeMap (;69;) (type 13) (param i32 i32 i32) (result i32)
     (local i32 i32 i32 i32 i32 i32 i32)
     call $gatewit-glue:State
     local.set 3
@@ -1331,7 +1422,7 @@
     local.get 4
     i32.add
   )
-  (func $gatewit-glue:DeserializeMap (;71;) (type 12) (param i32 i32) (result i32)
+  (func $gatewit-glue:DeserializeMap (;70;) (type 12) (param i32 i32) (result i32)
     (local i32 i32 i32 i32 i32 i32 i32 i32)
     call $gatewit-glue:State
     local.set 2
@@ -1437,10 +1528,39 @@
     end
     local.get 4
   )
-  (func $gatewit-glue:GetMap (;72;) (type 18) (param i32) (result i32)
+  (func $gatewit-glue:GetMap (;71;) (type 18) (param i32) (result i32)
+    (local i32)
+    call $gatewit-glue:State
+    local.set 1
+    local.get 0
+    call $gatewit-glue:FetchMap
+    if ;; label = @1
+      local.get 1
+      i32.const 0
+      i32.store offset=28
+      i32.const 4
+      return
+    end
+    local.get 1
+    i32.load offset=92
+    local.get 1
+    i32.load offset=96
+    call $gatewit-glue:DeserializeMap
+  )
+  (func $gatewit-glue:FetchMap (;72;) (type 18) (param i32) (result i32)
     (local i32 i32)
     call $gatewit-glue:State
     local.set 1
+    local.get 1
+    i32.load offset=88
+    local.get 0
+    i32.const 1
+    i32.add
+    i32.eq
+    if ;; label = @1
+      i32.const 0
+      return
+    end
     local.get 1
     i32.const 1
     i32.store offset=8
@@ -1458,19 +1578,81 @@
     i32.store offset=8
     local.get 2
     if ;; label = @1
-      local.get 1
-      i32.const 0
-      i32.store offset=28
-      i32.const 4
+      local.get 2
       return
     end
     local.get 1
+    local.get 1
     i32.load offset=16
+    i32.store offset=92
+    local.get 1
     local.get 1
     i32.load offset=20
-    call $gatewit-glue:DeserializeMap
+    i32.store offset=96
+    local.get 1
+    local.get 0
+    i32.const 1
+    i32.add
+    i32.store offset=88
+    i32.const 0
   )
-  (func $gatewit-glue:CopyOut (;73;) (type 12) (param i32 i32) (result i32)
+  (func $gatewit-glue:KeyEq (;73;) (type 13) (param i32 i32 i32) (result i32)
+    (local i32 i32 i32)
+    i32.const 0
+    local.set 3
+    block ;; label = @1
+      loop ;; label = @2
+        local.get 3
+        local.get 2
+        i32.ge_u
+        br_if 1 (;@1;)
+        local.get 0
+        local.get 3
+        i32.add
+        i32.load8_u
+        local.set 4
+        local.get 1
+        local.get 3
+        i32.add
+        i32.load8_u
+        local.set 5
+        local.get 4
+        local.get 4
+        i32.const 65
+        i32.sub
+        i32.const 26
+        i32.lt_u
+        i32.const 5
+        i32.shl
+        i32.add
+        local.set 4
+        local.get 5
+        local.get 5
+        i32.const 65
+        i32.sub
+        i32.const 26
+        i32.lt_u
+        i32.const 5
+        i32.shl
+        i32.add
+        local.set 5
+        local.get 4
+        local.get 5
+        i32.ne
+        if ;; label = @3
+          i32.const 0
+          return
+        end
+        local.get 3
+        i32.const 1
+        i32.add
+        local.set 3
+        br 0 (;@2;)
+      end
+    end
+    i32.const 1
+  )
+  (func $gatewit-glue:CopyOut (;74;) (type 12) (param i32 i32) (result i32)
     (local i32)
     local.get 1
     i32.eqz
@@ -1489,7 +1671,7 @@
     memory.copy
     local.get 2
   )
-  (func $gatewit-glue:StatusResult (;74;) (type 1) (param i32 i32)
+  (func $gatewit-glue:StatusResult (;75;) (type 1) (param i32 i32)
     local.get 1
     local.get 0
     i32.const 0
@@ -1504,7 +1686,7 @@
       i32.store8 offset=1
     end
   )
-  (func $gatewit-glue:Now (;75;) (type 10) (result i64)
+  (func $gatewit-glue:Now (;76;) (type 10) (result i64)
     (local i32)
     call $gatewit-glue:State
     local.set 0
@@ -1516,7 +1698,7 @@
     local.get 0
     i64.load offset=32
   )
-  (func $gatewit-glue:TableInsert (;76;) (type 0) (param i32 i32 i32 i32)
+  (func $gatewit-glue:TableInsert (;77;) (type 0) (param i32 i32 i32 i32)
     (local i32 i32 i32 i32 i32 i32)
     call $gatewit-glue:State
     local.set 4
@@ -1604,7 +1786,7 @@
     call $gatewit-glue:Now
     i64.store offset=16
   )
-  (func $gatewit-glue:TableTake (;77;) (type 12) (param i32 i32) (result i32)
+  (func $gatewit-glue:TableTake (;78;) (type 12) (param i32 i32) (result i32)
     (local i32 i32 i32 i32)
     call $gatewit-glue:State
     local.set 2
@@ -1663,7 +1845,7 @@
     end
     i32.const 0
   )
-  (func $gatewit-glue:Dec (;78;) (type 12) (param i32 i32) (result i32)
+  (func $gatewit-glue:Dec (;79;) (type 12) (param i32 i32) (result i32)
     (local i32 i32 i32)
     i32.const 1
     local.set 2
@@ -1709,7 +1891,7 @@
     end
     local.get 2
   )
-  (func $gatewit-glue:SerializePath (;79;) (type 12) (param i32 i32) (result i32)
+  (func $gatewit-glue:SerializePath (;80;) (type 12) (param i32 i32) (result i32)
     (local i32 i32 i32 i32 i32 i32)
     call $gatewit-glue:State
     local.set 2
@@ -1793,10 +1975,10 @@
     i32.ne
     i32.sub
   )
-  (func $gatewit-glue:_initialize (;80;) (type 14))
-  (func $gatewit-glue:proxy_abi_version_0_2_100 (;81;) (type 14))
-  (func $gatewit-glue:proxy_abi_version_0_2_1 (;82;) (type 14))
-  (func $gatewit-glue:proxy_on_configure (;83;) (type 12) (param i32 i32) (result i32)
+  (func $gatewit-glue:_initialize (;81;) (type 14))
+  (func $gatewit-glue:proxy_abi_version_0_2_100 (;82;) (type 14))
+  (func $gatewit-glue:proxy_abi_version_0_2_1 (;83;) (type 14))
+  (func $gatewit-glue:proxy_on_configure (;84;) (type 12) (param i32 i32) (result i32)
     (local i32 i32 i32 i32 i32 i32)
     call $gatewit-glue:State
     local.set 2
@@ -1805,6 +1987,9 @@
     local.get 7
     i32.const 0
     i32.store offset=12
+    local.get 7
+    i32.const 0
+    i32.store offset=88
     i32.const 0
     local.set 4
     local.get 1
@@ -1834,7 +2019,7 @@
     local.get 4
     select
     local.get 4
-    call 27
+    call 26
     local.tee 5
     i32.load8_u
     i32.eqz
@@ -1852,7 +2037,7 @@
     end
     local.get 6
   )
-  (func $gatewit-glue:proxy_on_context_create (;84;) (type 1) (param i32 i32)
+  (func $gatewit-glue:proxy_on_context_create (;85;) (type 1) (param i32 i32)
     (local i32)
     local.get 1
     if ;; label = @1
@@ -1861,100 +2046,127 @@
       local.get 2
       local.get 0
       i32.store offset=12
+      local.get 2
+      i32.const 0
+      i32.store offset=88
       local.get 0
-      call 28
+      call 27
     end
   )
-  (func $gatewit-glue:proxy_on_request_headers (;85;) (type 13) (param i32 i32 i32) (result i32)
+  (func $gatewit-glue:proxy_on_request_headers (;86;) (type 13) (param i32 i32 i32) (result i32)
     (local i32)
     call $gatewit-glue:State
     local.set 3
     local.get 3
     local.get 0
     i32.store offset=12
+    local.get 3
+    i32.const 0
+    i32.store offset=88
+    local.get 0
+    local.get 1
+    local.get 2
+    call 28
+  )
+  (func $gatewit-glue:proxy_on_request_body (;87;) (type 13) (param i32 i32 i32) (result i32)
+    (local i32)
+    call $gatewit-glue:State
+    local.set 3
+    local.get 3
+    local.get 0
+    i32.store offset=12
+    local.get 3
+    i32.const 0
+    i32.store offset=88
     local.get 0
     local.get 1
     local.get 2
     call 29
   )
-  (func $gatewit-glue:proxy_on_request_body (;86;) (type 13) (param i32 i32 i32) (result i32)
-    (local i32)
-    call $gatewit-glue:State
-    local.set 3
-    local.get 3
-    local.get 0
-    i32.store offset=12
-    local.get 0
-    local.get 1
-    local.get 2
-    call 30
-  )
-  (func $gatewit-glue:proxy_on_request_trailers (;87;) (type 12) (param i32 i32) (result i32)
+  (func $gatewit-glue:proxy_on_request_trailers (;88;) (type 12) (param i32 i32) (result i32)
     (local i32)
     call $gatewit-glue:State
     local.set 2
     local.get 2
     local.get 0
     i32.store offset=12
+    local.get 2
+    i32.const 0
+    i32.store offset=88
     local.get 0
     local.get 1
-    call 31
+    call 30
   )
-  (func $gatewit-glue:proxy_on_response_headers (;88;) (type 13) (param i32 i32 i32) (result i32)
+  (func $gatewit-glue:proxy_on_response_headers (;89;) (type 13) (param i32 i32 i32) (result i32)
     (local i32)
     call $gatewit-glue:State
     local.set 3
     local.get 3
     local.get 0
     i32.store offset=12
+    local.get 3
+    i32.const 0
+    i32.store offset=88
+    local.get 0
+    local.get 1
+    local.get 2
+    call 31
+  )
+  (func $gatewit-glue:proxy_on_response_body (;90;) (type 13) (param i32 i32 i32) (result i32)
+    (local i32)
+    call $gatewit-glue:State
+    local.set 3
+    local.get 3
+    local.get 0
+    i32.store offset=12
+    local.get 3
+    i32.const 0
+    i32.store offset=88
     local.get 0
     local.get 1
     local.get 2
     call 32
   )
-  (func $gatewit-glue:proxy_on_response_body (;89;) (type 13) (param i32 i32 i32) (result i32)
-    (local i32)
-    call $gatewit-glue:State
-    local.set 3
-    local.get 3
-    local.get 0
-    i32.store offset=12
-    local.get 0
-    local.get 1
-    local.get 2
-    call 33
-  )
-  (func $gatewit-glue:proxy_on_response_trailers (;90;) (type 12) (param i32 i32) (result i32)
+  (func $gatewit-glue:proxy_on_response_trailers (;91;) (type 12) (param i32 i32) (result i32)
     (local i32)
     call $gatewit-glue:State
     local.set 2
     local.get 2
     local.get 0
     i32.store offset=12
+    local.get 2
+    i32.const 0
+    i32.store offset=88
     local.get 0
     local.get 1
-    call 34
+    call 33
   )
-  (func $gatewit-glue:proxy_on_log (;91;) (type 4) (param i32)
+  (func $gatewit-glue:proxy_on_log (;92;) (type 4) (param i32)
     (local i32)
     call $gatewit-glue:State
     local.set 1
     local.get 1
     local.get 0
     i32.store offset=12
+    local.get 1
+    i32.const 0
+    i32.store offset=88
     local.get 0
-    call 35
+    call 34
   )
-  (func $gatewit-glue:proxy_on_tick (;92;) (type 4) (param i32)
+  (func $gatewit-glue:proxy_on_tick (;93;) (type 4) (param i32)
     (local i32)
     call $gatewit-glue:State
     local.set 1
     local.get 1
     i32.const 0
     i32.store offset=12
-    call 36
+    local.get 1
+    i32.const 0
+    i32.store offset=88
+    call 35
   )
-  (func $gatewit-glue:proxy_on_http_call_response (;93;) (type 6) (param i32 i32 i32 i32 i32)
+  (func $gatewit-glue:proxy_on_http_call_response (;94;) (type 6) (param i32 i32 i32 i32 i32)
     (local i32 i32 i32 i32 i32 i32 i32 i32 i32)
     call $gatewit-glue:State
     local.set 5
@@ -1973,6 +2185,9 @@
     local.get 13
     local.get 6
     i32.store offset=12
+    local.get 13
+    i32.const 0
+    i32.store offset=88
     local.get 2
     i32.eqz
     if ;; label = @1
@@ -2002,7 +2217,7 @@
       i32.const 0
       i32.const 0
       i32.const 0
-      call 37
+      call 36
       return
     end
     i32.const 6
@@ -2060,9 +2275,9 @@
     local.get 10
     local.get 11
     local.get 12
-    call 37
+    call 36
   )
-  (func $gatewit-glue:proxy_on_redis_call_response (;94;) (type 0) (param i32 i32 i32 i32)
+  (func $gatewit-glue:proxy_on_redis_call_response (;95;) (type 0) (param i32 i32 i32 i32)
     (local i32 i32 i32 i32 i32)
     call $gatewit-glue:State
     local.set 4
@@ -2081,6 +2296,9 @@
     local.get 8
     local.get 5
     i32.store offset=12
+    local.get 8
+    i32.const 0
+    i32.store offset=88
     local.get 2
     if ;; label = @1
       local.get 5
@@ -2088,7 +2306,7 @@
       i32.const 1
       local.get 2
       i32.const 0
-      call 38
+      call 37
       return
     end
     i32.const 0
@@ -2123,7 +2341,7 @@
     local.get 7
     select
     local.get 7
-    call 38
+    call 37
   )
   (data (;0;) (i32.const 16) "redis")
   (data (;1;) (i32.const 32) "backend")

@@ -13,9 +13,9 @@
   (type (;11;) (func (result i32)))
   (type (;12;) (func (param i32) (result i32)))
   (type (;13;) (func (param i32 i32)))
-  (import "env" "proxy_get_header_map_value" (func $env.proxy_get_header_map_value (;0;) (type 10) (param i32 i32 i32 i32 i32) (result i32)))
-  (import "env" "proxy_add_header_map_value" (func $env.proxy_add_header_map_value (;1;) (type 10) (param i32 i32 i32 i32 i32) (result i32)))
-  (import "env" "proxy_log" (func $env.proxy_log (;2;) (type 6) (param i32 i32 i32) (result i32)))
+  (import "env" "proxy_add_header_map_value" (func $env.proxy_add_header_map_value (;0;) (type 10) (param i32 i32 i32 i32 i32) (result i32)))
+  (import "env" "proxy_log" (func $env.proxy_log (;1;) (type 6) (param i32 i32 i32) (result i32)))
+  (import "env" "proxy_get_header_map_pairs" (func $env.proxy_get_header_map_pairs (;2;) (type 6) (param i32 i32 i32) (result i32)))
   (import "env" "proxy_get_buffer_bytes" (func $env.proxy_get_buffer_bytes (;3;) (type 10) (param i32 i32 i32 i32 i32) (result i32)))
   (memory (;0;) 1)
   (global (;0;) (mut i32) i32.const 4096)
@@ -133,46 +133,111 @@
   (func (;15;) (type 8) (param i32 i32 i32 i32 i32 i32 i32 i32 i32))
   (func (;16;) (type 9) (param i32 i32 i32 i32 i32))
   (func $get-header (;17;) (type 0) (param i32 i32 i32 i32)
-    (local i32 i32 i32)
+    (local i32 i32 i32 i32 i32 i32 i32)
     call $gatewit-glue:State
     local.set 4
+    local.get 3
+    i32.const 0
+    i32.store8
     local.get 0
-    local.get 1
-    local.get 2
-    local.get 4
-    i32.const 16
-    i32.add
-    local.get 4
-    i32.const 20
-    i32.add
-    call $env.proxy_get_header_map_value
-    i32.eqz
+    call $gatewit-glue:FetchMap
     if ;; label = @1
-      local.get 4
-      i32.load offset=16
-      local.set 5
-      local.get 4
-      i32.load offset=20
-      local.set 6
-      local.get 3
-      i32.const 1
-      i32.store8
-      local.get 3
+      return
+    end
+    local.get 4
+    i32.load offset=92
+    local.set 5
+    i32.const 0
+    local.set 6
+    local.get 4
+    i32.load offset=96
+    i32.const 4
+    i32.ge_u
+    if ;; label = @1
       local.get 5
-      i32.const 1
-      local.get 6
-      select
-      i32.store offset=4
-      local.get 3
-      local.get 6
-      i32.store offset=8
-    else
-      local.get 3
-      i32.const 0
-      i32.store8
+      i32.load
+      local.set 6
+    end
+    local.get 5
+    i32.const 4
+    i32.add
+    local.get 6
+    i32.const 8
+    i32.mul
+    i32.add
+    local.set 7
+    i32.const 0
+    local.set 8
+    block ;; label = @1
+      loop ;; label = @2
+        local.get 8
+        local.get 6
+        i32.ge_u
+        br_if 1 (;@1;)
+        local.get 5
+        local.get 8
+        i32.const 8
+        i32.mul
+        i32.add
+        i32.load offset=4
+        local.set 9
+        local.get 5
+        local.get 8
+        i32.const 8
+        i32.mul
+        i32.add
+        i32.load offset=8
+        local.set 10
+        local.get 9
+        local.get 2
+        i32.eq
+        if ;; label = @3
+          local.get 7
+          local.get 1
+          local.get 2
+          call $gatewit-glue:KeyEq
+          if ;; label = @4
+            local.get 3
+            i32.const 1
+            i32.store8
+            local.get 3
+            local.get 7
+            local.get 9
+            i32.add
+            i32.const 1
+            i32.add
+            local.get 10
+            call $gatewit-glue:CopyOut
+            i32.store offset=4
+            local.get 3
+            local.get 10
+            i32.store offset=8
+            return
+          end
+        end
+        local.get 7
+        local.get 9
+        i32.add
+        local.get 10
+        i32.add
+        i32.const 2
+        i32.add
+        local.set 7
+        local.get 8
+        i32.const 1
+        i32.add
+        local.set 8
+        br 0 (;@2;)
+      end
     end
   )
   (func $add-header (;18;) (type 1) (param i32 i32 i32 i32 i32 i32)
+    (local i32)
+    call $gatewit-glue:State
+    local.set 6
+    local.get 6
+    i32.const 0
+    i32.store offset=88
     local.get 0
     local.get 1
     local.get 2
@@ -195,7 +260,7 @@
     local.tee 0
     i32.eqz
     if ;; label = @1
-      i32.const 88
+      i32.const 104
       local.set 0
       i32.const 0
       i32.const 0
@@ -205,7 +270,7 @@
       local.set 0
       local.get 0
       i32.const 0
-      i32.const 88
+      i32.const 104
       memory.fill
       local.get 0
       global.set 1
@@ -235,6 +300,9 @@
     (local i32 i32 i32)
     call $gatewit-glue:State
     local.set 1
+    local.get 1
+    i32.const 0
+    i32.store offset=88
     local.get 1
     i32.load offset=4
     local.tee 2
@@ -272,7 +340,131 @@
       i32.store offset=4
     end
   )
-  (func $gatewit-glue:StatusResult (;23;) (type 13) (param i32 i32)
+  (func $gatewit-glue:FetchMap (;23;) (type 12) (param i32) (result i32)
+    (local i32 i32)
+    call $gatewit-glue:State
+    local.set 1
+    local.get 1
+    i32.load offset=88
+    local.get 0
+    i32.const 1
+    i32.add
+    i32.eq
+    if ;; label = @1
+      i32.const 0
+      return
+    end
+    local.get 1
+    i32.const 1
+    i32.store offset=8
+    local.get 0
+    local.get 1
+    i32.const 16
+    i32.add
+    local.get 1
+    i32.const 20
+    i32.add
+    call $env.proxy_get_header_map_pairs
+    local.set 2
+    local.get 1
+    i32.const 0
+    i32.store offset=8
+    local.get 2
+    if ;; label = @1
+      local.get 2
+      return
+    end
+    local.get 1
+    local.get 1
+    i32.load offset=16
+    i32.store offset=92
+    local.get 1
+    local.get 1
+    i32.load offset=20
+    i32.store offset=96
+    local.get 1
+    local.get 0
+    i32.const 1
+    i32.add
+    i32.store offset=88
+    i32.const 0
+  )
+  (func $gatewit-glue:KeyEq (;24;) (type 6) (param i32 i32 i32) (result i32)
+    (local i32 i32 i32)
+    i32.const 0
+    local.set 3
+    block ;; label = @1
+      loop ;; label = @2
+        local.get 3
+        local.get 2
+        i32.ge_u
+        br_if 1 (;@1;)
+        local.get 0
+        local.get 3
+        i32.add
+        i32.load8_u
+        local.set 4
+        local.get 1
+        local.get 3
+        i32.add
+        i32.load8_u
+        local.set 5
+        local.get 4
+        local.get 4
+        i32.const 65
+        i32.sub
+        i32.const 26
+        i32.lt_u
+        i32.const 5
+        i32.shl
+        i32.add
+        local.set 4
+        local.get 5
+        local.get 5
+        i32.const 65
+        i32.sub
+        i32.const 26
+        i32.lt_u
+        i32.const 5
+        i32.shl
+        i32.add
+        local.set 5
+        local.get 4
+        local.get 5
+        i32.ne
+        if ;; label = @3
+          i32.const 0
+          return
+        end
+        local.get 3
+        i32.const 1
+        i32.add
+        local.set 3
+        br 0 (;@2;)
+      end
+    end
+    i32.const 1
+  )
+  (func $gatewit-glue:CopyOut (;25;) (type 4) (param i32 i32) (result i32)
+    (local i32)
+    local.get 1
+    i32.eqz
+    if ;; label = @1
+      i32.const 1
+      return
+    end
+    i32.const 0
+    i32.const 0
+    i32.const 1
+    local.get 1
+    call $realloc
+    local.tee 2
+    local.get 0
+    local.get 1
+    memory.copy
+    local.get 2
+  )
+  (func $gatewit-glue:StatusResult (;26;) (type 13) (param i32 i32)
     local.get 1
     local.get 0
     i32.const 0
@@ -287,9 +479,9 @@
       i32.store8 offset=1
     end
   )
-  (func $gatewit-glue:_initialize (;24;) (type 7))
-  (func $gatewit-glue:proxy_abi_version_0_2_1 (;25;) (type 7))
-  (func $gatewit-glue:proxy_on_configure (;26;) (type 4) (param i32 i32) (result i32)
+  (func $gatewit-glue:_initialize (;27;) (type 7))
+  (func $gatewit-glue:proxy_abi_version_0_2_1 (;28;) (type 7))
+  (func $gatewit-glue:proxy_on_configure (;29;) (type 4) (param i32 i32) (result i32)
     (local i32 i32 i32 i32 i32 i32)
     call $gatewit-glue:State
     local.set 2
@@ -298,6 +490,9 @@
     local.get 7
     i32.const 0
     i32.store offset=12
+    local.get 7
+    i32.const 0
+    i32.store offset=88
     i32.const 0
     local.set 4
     local.get 1
@@ -345,13 +540,16 @@
     end
     local.get 6
   )
-  (func $gatewit-glue:proxy_on_request_headers (;27;) (type 6) (param i32 i32 i32) (result i32)
+  (func $gatewit-glue:proxy_on_request_headers (;30;) (type 6) (param i32 i32 i32) (result i32)
     (local i32 i32)
     call $gatewit-glue:State
     local.set 3
     local.get 3
     local.get 0
     i32.store offset=12
+    local.get 3
+    i32.const 0
+    i32.store offset=88
     local.get 0
     local.get 1
     local.get 2

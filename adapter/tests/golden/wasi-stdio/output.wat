@@ -402,7 +402,7 @@
     local.tee 0
     i32.eqz
     if ;; label = @1
-      i32.const 88
+      i32.const 104
       local.set 0
       i32.const 0
       i32.const 0
@@ -412,7 +412,7 @@
       local.set 0
       local.get 0
       i32.const 0
-      i32.const 88
+      i32.const 104
       memory.fill
       local.get 0
       global.set 1
@@ -442,6 +442,9 @@
     (local i32 i32 i32)
     call $gatewit-glue:State
     local.set 1
+    local.get 1
+    i32.const 0
+    i32.store offset=88
     local.get 1
     i32.load offset=4
     local.tee 2
@@ -643,6 +646,9 @@
     local.get 7
     i32.const 0
     i32.store offset=12
+    local.get 7
+    i32.const 0
+    i32.store offset=88
     i32.const 0
     local.set 4
     local.get 1
@@ -699,6 +705,9 @@
       local.get 2
       local.get 0
       i32.store offset=12
+      local.get 2
+      i32.const 0
+      i32.store offset=88
       local.get 0
       call 6
     end
@@ -710,6 +719,9 @@
     local.get 3
     local.get 0
     i32.store offset=12
+    local.get 3
+    i32.const 0
+    i32.store offset=88
     local.get 0
     local.get 1
     local.get 2
@@ -734,6 +746,9 @@
     local.get 3
     local.get 0
     i32.store offset=12
+    local.get 3
+    i32.const 0
+    i32.store offset=88
     local.get 0
     local.get 1
     local.get 2
@@ -753,6 +768,9 @@
     local.get 2
     local.get 0
     i32.store offset=12
+    local.get 2
+    i32.const 0
+    i32.store offset=88
     local.get 0
     local.get 1
     call 9
@@ -776,6 +794,9 @@
     local.get 3
     local.get 0
     i32.store offset=12
+    local.get 3
+    i32.const 0
+    i32.store offset=88
     local.get 0
     local.get 1
     local.get 2
@@ -800,6 +821,9 @@
     local.get 3
     local.get 0
     i32.store offset=12
+    local.get 3
+    i32.const 0
+    i32.store offset=88
     local.get 0
     local.get 1
     local.get 2
@@ -819,6 +843,9 @@
     local.get 2
     local.get 0
     i32.store offset=12
+    local.get 2
+    i32.const 0
+    i32.store offset=88
     local.get 0
     local.get 1
     call 12
@@ -842,6 +869,9 @@
     local.get 1
     local.get 0
     i32.store offset=12
+    local.get 1
+    i32.const 0
+    i32.store offset=88
     local.get 0
     call 13
   )

@@ -16,6 +16,11 @@
 //!   and resume from its answer (header `x-late`); buffer the response body
 //!   and append ` (seen <n> bytes)`.
 //!
+//! - `headers`: exercise header reads and writes in one callback (mixed-case
+//!   names, duplicates, missing names, reads after each kind of write, the
+//!   response map before there is one) and report what was seen in request
+//!   header `x-seen`, so every tier can be checked for the same answer.
+//!
 //! Responses get header `x-raw-response: <context id>`.
 
 #![allow(missing_docs)]
@@ -158,6 +163,29 @@ impl Guest for RawFixture {
                         HeaderAction::Pause
                     }
                 }
+            }
+            "headers" => {
+                let req = MapKind::RequestHeaders;
+                let ua = http::get_header(req, "User-Agent");
+                let dup = http::get_header(req, "x-dup");
+                let missing = http::get_header(req, "x-missing");
+                let dups = http::get_headers(req)
+                    .iter()
+                    .filter(|(k, _)| k == "x-dup")
+                    .count();
+                let _ = http::add_header(req, "x-added", "late");
+                let added = http::get_header(req, "x-added");
+                let _ = http::replace_header(req, "x-dup", "replaced");
+                let dup2 = http::get_header(req, "x-dup");
+                let _ = http::remove_header(req, "x-remove-me");
+                let removed = http::get_header(req, "x-remove-me");
+                let status = http::get_header(MapKind::ResponseHeaders, ":status");
+                let seen = format!(
+                    "ua={ua:?};dup={dup:?};missing={missing:?};dups={dups};added={added:?};\
+                     dup2={dup2:?};removed={removed:?};status={status:?}"
+                );
+                let _ = http::add_header(req, "x-seen", &seen);
+                HeaderAction::Continue
             }
             _ => {
                 let _ = http::add_header(MapKind::RequestHeaders, "x-raw", "yes");
