@@ -32,7 +32,7 @@ use crate::engine::{self, ComponentSource, EPOCH_TICK, PluginComponent};
 use crate::exchange::{ClientResponse, HeaderList, HttpRequest, ReceivedRequest, UpstreamResponse};
 use crate::fake_redis::FakeRedis;
 use crate::hooks::bit;
-use crate::state::{Flow, HostState, Persistent, RequestState};
+use crate::state::{Direction, Flow, HostState, Persistent, RequestState};
 pub use crate::state::{
     HttpBackend, HttpCallRecord, Level, LocalReply, LogRecord, LogSource, Metric, MetricKind,
     MockHttp, RedisBackend, RedisCallRecord,
@@ -49,6 +49,14 @@ const DEFAULT_HTTP_TIMEOUT: Duration = Duration::from_secs(5);
 const MAX_CALLS_PER_STEP: usize = 10_000;
 /// Upper bound of ticks fired by one `advance_time`.
 const MAX_TICKS_PER_ADVANCE: u64 = 100_000;
+
+/// The phases of one direction, each with its own guest callback.
+#[derive(Debug, Clone, Copy)]
+enum Phase {
+    Headers,
+    Body,
+    Trailers,
+}
 
 /// Configures and starts a [`PluginHost`].
 #[derive(Debug)]
@@ -469,298 +477,215 @@ impl PluginHost {
         })
     }
 
-    // ---- request direction -------------------------------------------------
+    // ---- both directions ---------------------------------------------------
 
-    fn request_headers(
+    /// Runs the guest callback of `phase` in direction `dir` (if the plugin
+    /// needs it) and returns whether the plugin lets the phase go on. `size`
+    /// is the header or trailer count, or the body size; trailers ignore
+    /// `eos`.
+    fn run_phase(
         &mut self,
+        ctx: u32,
+        dir: Direction,
+        phase: Phase,
+        size: u32,
+        eos: bool,
+    ) -> anyhow::Result<bool> {
+        use Direction::{Request, Response};
+        use Phase::{Body, Headers, Trailers};
+        let (bit, what) = match (dir, phase) {
+            (Request, Headers) => (bit::ON_REQUEST_HEADERS, "on-request-headers"),
+            (Request, Body) => (bit::ON_REQUEST_BODY, "on-request-body"),
+            (Request, Trailers) => (bit::ON_REQUEST_TRAILERS, "on-request-trailers"),
+            (Response, Headers) => (bit::ON_RESPONSE_HEADERS, "on-response-headers"),
+            (Response, Body) => (bit::ON_RESPONSE_BODY, "on-response-body"),
+            (Response, Trailers) => (bit::ON_RESPONSE_TRAILERS, "on-response-trailers"),
+        };
+        if !self.hook(bit) {
+            return Ok(true);
+        }
+        let go_on = |action: HeaderAction| {
+            matches!(
+                action,
+                HeaderAction::Continue | HeaderAction::ContinueAndEndStream
+            )
+        };
+        self.call(what, ctx, |g, s| {
+            Ok(match (dir, phase) {
+                (Request, Headers) => go_on(g.call_on_request_headers(s, ctx, size, eos)?),
+                (Request, Body) => {
+                    g.call_on_request_body(s, ctx, size, eos)? == BodyAction::Continue
+                }
+                (Request, Trailers) => go_on(g.call_on_request_trailers(s, ctx, size)?),
+                (Response, Headers) => go_on(g.call_on_response_headers(s, ctx, size, eos)?),
+                (Response, Body) => {
+                    g.call_on_response_body(s, ctx, size, eos)? == BodyAction::Continue
+                }
+                (Response, Trailers) => go_on(g.call_on_response_trailers(s, ctx, size)?),
+            })
+        })
+    }
+
+    fn headers(
+        &mut self,
+        dir: Direction,
         ctx: u32,
         headers: HeaderList,
         end_of_stream: bool,
     ) -> anyhow::Result<()> {
         let r = self.req(ctx)?;
-        if r.request_flow != Flow::Idle {
-            bail!("request headers were already sent");
-        }
-        let count = headers.len() as u32;
-        r.request_headers = headers;
-        r.request_eos = end_of_stream;
-        let action = if self.hook(bit::ON_REQUEST_HEADERS) {
-            self.call("on-request-headers", ctx, |g, s| {
-                g.call_on_request_headers(s, ctx, count, end_of_stream)
-            })?
-        } else {
-            HeaderAction::Continue
-        };
-        if self.handle_local_reply(ctx)? {
-            return self.settle(ctx);
-        }
-        match action {
-            HeaderAction::Continue | HeaderAction::ContinueAndEndStream => {
-                self.forward_request_headers(ctx)?
+        if dir == Direction::Response {
+            if r.local_reply.is_some() {
+                bail!("the request was answered locally; there is no upstream response to send");
             }
-            _ => self.req(ctx)?.request_flow = Flow::PausedInHeaders,
+            if r.request.flow != Flow::Done {
+                bail!("the request has not reached the upstream yet (the plugin paused it)");
+            }
         }
+        let half = r.half(dir);
+        if half.flow != Flow::Idle {
+            bail!("{dir} headers were already sent");
+        }
+        half.headers = headers;
+        half.eos = end_of_stream;
+        self.headers_callback(dir, ctx)?;
         self.settle(ctx)
     }
 
-    fn forward_request_headers(&mut self, ctx: u32) -> anyhow::Result<()> {
-        let r = self.req(ctx)?;
-        r.upstream_headers = Some(r.request_headers.clone());
-        let body_pending = !r.request_body.is_empty() || (r.request_eos && r.saw_request_body);
-        if r.request_eos && !body_pending {
-            r.request_flow = Flow::Done;
+    fn headers_callback(&mut self, dir: Direction, ctx: u32) -> anyhow::Result<()> {
+        let half = self.req(ctx)?.half(dir);
+        // A response body buffered before its headers (a local reply's)
+        // follows in a body callback, so the headers do not end the stream.
+        // The request reports the end of stream as the client sent it, even
+        // when the plugin wrote a request body before its headers.
+        let eos = half.eos && (dir == Direction::Request || half.body.is_empty());
+        let count = half.headers.len() as u32;
+        let go_on = self.run_phase(ctx, dir, Phase::Headers, count, eos)?;
+        if self.handle_local_reply(ctx)? {
             return Ok(());
         }
-        r.request_flow = Flow::Streaming;
+        if go_on {
+            self.forward_headers(dir, ctx)
+        } else {
+            self.req(ctx)?.half(dir).flow = Flow::PausedInHeaders;
+            Ok(())
+        }
+    }
+
+    fn forward_headers(&mut self, dir: Direction, ctx: u32) -> anyhow::Result<()> {
+        let half = self.req(ctx)?.half(dir);
+        half.forwarded_headers = Some(half.headers.clone());
+        let body_pending = !half.body.is_empty() || (half.eos && half.saw_body);
+        if half.eos && !body_pending {
+            half.flow = Flow::Done;
+            return Ok(());
+        }
+        half.flow = Flow::Streaming;
         if body_pending {
-            self.request_body_callback(ctx)
+            self.body_callback(dir, ctx)
         } else {
             Ok(())
         }
     }
 
-    fn request_body(&mut self, ctx: u32, chunk: &[u8], end_of_stream: bool) -> anyhow::Result<()> {
+    fn body(
+        &mut self,
+        dir: Direction,
+        ctx: u32,
+        chunk: &[u8],
+        end_of_stream: bool,
+    ) -> anyhow::Result<()> {
         let r = self.req(ctx)?;
         if r.local_reply.is_some() {
             // The stream was answered locally: Envoy drops the rest.
             return Ok(());
         }
-        if r.request_flow == Flow::Idle {
-            bail!("request body sent before the request headers");
+        let half = r.half(dir);
+        if half.flow == Flow::Idle {
+            bail!("{dir} body sent before the {dir} headers");
         }
-        if r.request_eos {
-            bail!("request body sent after the end of the request stream");
+        if half.eos {
+            bail!("{dir} body sent after the end of the {dir} stream");
         }
-        r.request_body.extend_from_slice(chunk);
-        r.request_eos = end_of_stream;
-        r.saw_request_body = true;
-        if r.request_flow == Flow::PausedInHeaders {
+        half.body.extend_from_slice(chunk);
+        half.eos = end_of_stream;
+        half.saw_body = true;
+        if half.flow == Flow::PausedInHeaders {
             // Body callbacks wait until the headers phase resumes; the body
             // stays buffered meanwhile.
             return Ok(());
         }
-        self.request_body_callback(ctx)?;
+        self.body_callback(dir, ctx)?;
         self.settle(ctx)
     }
 
-    fn request_body_callback(&mut self, ctx: u32) -> anyhow::Result<()> {
-        let r = self.req(ctx)?;
-        let (size, eos) = (r.request_body.len() as u32, r.request_eos);
-        let action = if self.hook(bit::ON_REQUEST_BODY) {
-            self.call("on-request-body", ctx, |g, s| {
-                g.call_on_request_body(s, ctx, size, eos)
-            })?
-        } else {
-            BodyAction::Continue
-        };
+    fn body_callback(&mut self, dir: Direction, ctx: u32) -> anyhow::Result<()> {
+        let half = self.req(ctx)?.half(dir);
+        let (size, eos) = (half.body.len() as u32, half.eos);
+        let go_on = self.run_phase(ctx, dir, Phase::Body, size, eos)?;
         if self.handle_local_reply(ctx)? {
             return Ok(());
         }
-        let r = self.req(ctx)?;
-        match action {
-            BodyAction::Continue => {
-                let chunk = std::mem::take(&mut r.request_body);
-                r.upstream_body.extend_from_slice(&chunk);
-                if eos {
-                    r.request_flow = Flow::Done;
-                }
+        let half = self.req(ctx)?.half(dir);
+        if go_on {
+            half.pass_body();
+            if eos {
+                half.flow = Flow::Done;
             }
+        } else if eos {
             // Buffer; at the end of the stream nothing more arrives, so the
-            // request waits for `resume-request`.
-            _ if eos => r.request_flow = Flow::PausedInBody,
-            _ => {}
+            // direction waits for a resume.
+            half.flow = Flow::PausedInBody;
         }
         Ok(())
     }
 
-    fn request_trailers(&mut self, ctx: u32, trailers: HeaderList) -> anyhow::Result<()> {
+    fn trailers(&mut self, dir: Direction, ctx: u32, trailers: HeaderList) -> anyhow::Result<()> {
         let r = self.req(ctx)?;
         if r.local_reply.is_some() {
             return Ok(());
         }
-        if r.request_flow == Flow::Idle || r.request_eos {
-            bail!("request trailers sent before the headers or after the end of the stream");
+        let half = r.half(dir);
+        if half.flow == Flow::Idle || half.eos {
+            bail!("{dir} trailers sent before the headers or after the end of the stream");
         }
         let count = trailers.len() as u32;
-        r.request_trailers = trailers;
+        half.trailers = trailers;
         // Trailers end the stream.
-        r.request_eos = true;
-        let action = if self.hook(bit::ON_REQUEST_TRAILERS) {
-            self.call("on-request-trailers", ctx, |g, s| {
-                g.call_on_request_trailers(s, ctx, count)
-            })?
-        } else {
-            HeaderAction::Continue
-        };
+        half.eos = true;
+        let go_on = self.run_phase(ctx, dir, Phase::Trailers, count, true)?;
         if self.handle_local_reply(ctx)? {
             return self.settle(ctx);
         }
-        let r = self.req(ctx)?;
-        if r.request_flow == Flow::Streaming {
-            match action {
+        let half = self.req(ctx)?.half(dir);
+        if half.flow == Flow::Streaming {
+            if go_on {
                 // What the body phase buffered goes on with the trailers.
-                HeaderAction::Continue | HeaderAction::ContinueAndEndStream => {
-                    let chunk = std::mem::take(&mut r.request_body);
-                    r.upstream_body.extend_from_slice(&chunk);
-                    r.request_flow = Flow::Done;
-                }
-                _ => r.request_flow = Flow::PausedInBody,
+                half.pass_body();
+                half.flow = Flow::Done;
+            } else {
+                half.flow = Flow::PausedInBody;
             }
         }
         self.settle(ctx)
     }
 
-    // ---- response direction ------------------------------------------------
-
-    fn response_headers(
-        &mut self,
-        ctx: u32,
-        headers: HeaderList,
-        end_of_stream: bool,
-    ) -> anyhow::Result<()> {
-        let r = self.req(ctx)?;
-        if r.local_reply.is_some() {
-            bail!("the request was answered locally; there is no upstream response to send");
+    /// Acts on a resume the plugin asked for in direction `dir`; `false`
+    /// when it asked for none.
+    fn resume(&mut self, dir: Direction, ctx: u32) -> anyhow::Result<bool> {
+        let half = self.req(ctx)?.half(dir);
+        if !std::mem::take(&mut half.resume) {
+            return Ok(false);
         }
-        if r.request_flow != Flow::Done {
-            bail!("the request has not reached the upstream yet (the plugin paused it)");
-        }
-        if r.response_flow != Flow::Idle {
-            bail!("response headers were already sent");
-        }
-        r.response_headers = headers;
-        r.response_eos = end_of_stream;
-        self.response_headers_callback(ctx)?;
-        self.settle(ctx)
-    }
-
-    fn response_headers_callback(&mut self, ctx: u32) -> anyhow::Result<()> {
-        let r = self.req(ctx)?;
-        let (count, eos) = (
-            r.response_headers.len() as u32,
-            r.response_eos && r.response_body.is_empty(),
-        );
-        let action = if self.hook(bit::ON_RESPONSE_HEADERS) {
-            self.call("on-response-headers", ctx, |g, s| {
-                g.call_on_response_headers(s, ctx, count, eos)
-            })?
-        } else {
-            HeaderAction::Continue
-        };
-        if self.handle_local_reply(ctx)? {
-            return Ok(());
-        }
-        match action {
-            HeaderAction::Continue | HeaderAction::ContinueAndEndStream => {
-                self.forward_response_headers(ctx)
+        match half.flow {
+            Flow::PausedInHeaders => self.forward_headers(dir, ctx)?,
+            Flow::PausedInBody => {
+                half.pass_body();
+                half.flow = Flow::Done;
             }
-            _ => {
-                self.req(ctx)?.response_flow = Flow::PausedInHeaders;
-                Ok(())
-            }
-        }
-    }
-
-    fn forward_response_headers(&mut self, ctx: u32) -> anyhow::Result<()> {
-        let r = self.req(ctx)?;
-        r.client_headers = Some(r.response_headers.clone());
-        let body_pending = !r.response_body.is_empty() || (r.response_eos && r.saw_response_body);
-        if r.response_eos && !body_pending {
-            r.response_flow = Flow::Done;
-            return Ok(());
-        }
-        r.response_flow = Flow::Streaming;
-        if body_pending {
-            self.response_body_callback(ctx)
-        } else {
-            Ok(())
-        }
-    }
-
-    fn response_body(&mut self, ctx: u32, chunk: &[u8], end_of_stream: bool) -> anyhow::Result<()> {
-        let r = self.req(ctx)?;
-        if r.local_reply.is_some() {
-            return Ok(());
-        }
-        if r.response_flow == Flow::Idle {
-            bail!("response body sent before the response headers");
-        }
-        if r.response_eos {
-            bail!("response body sent after the end of the response stream");
-        }
-        r.response_body.extend_from_slice(chunk);
-        r.response_eos = end_of_stream;
-        r.saw_response_body = true;
-        if r.response_flow == Flow::PausedInHeaders {
-            return Ok(());
-        }
-        self.response_body_callback(ctx)?;
-        self.settle(ctx)
-    }
-
-    fn response_body_callback(&mut self, ctx: u32) -> anyhow::Result<()> {
-        let r = self.req(ctx)?;
-        let (size, eos) = (r.response_body.len() as u32, r.response_eos);
-        let action = if self.hook(bit::ON_RESPONSE_BODY) {
-            self.call("on-response-body", ctx, |g, s| {
-                g.call_on_response_body(s, ctx, size, eos)
-            })?
-        } else {
-            BodyAction::Continue
-        };
-        if self.handle_local_reply(ctx)? {
-            return Ok(());
-        }
-        let r = self.req(ctx)?;
-        match action {
-            BodyAction::Continue => {
-                let chunk = std::mem::take(&mut r.response_body);
-                r.client_body.extend_from_slice(&chunk);
-                if eos {
-                    r.response_flow = Flow::Done;
-                }
-            }
-            _ if eos => r.response_flow = Flow::PausedInBody,
             _ => {}
         }
-        Ok(())
-    }
-
-    fn response_trailers(&mut self, ctx: u32, trailers: HeaderList) -> anyhow::Result<()> {
-        let r = self.req(ctx)?;
-        if r.local_reply.is_some() {
-            return Ok(());
-        }
-        if r.response_flow == Flow::Idle || r.response_eos {
-            bail!("response trailers sent before the headers or after the end of the stream");
-        }
-        let count = trailers.len() as u32;
-        r.response_trailers = trailers;
-        // Trailers end the stream.
-        r.response_eos = true;
-        let action = if self.hook(bit::ON_RESPONSE_TRAILERS) {
-            self.call("on-response-trailers", ctx, |g, s| {
-                g.call_on_response_trailers(s, ctx, count)
-            })?
-        } else {
-            HeaderAction::Continue
-        };
-        if self.handle_local_reply(ctx)? {
-            return self.settle(ctx);
-        }
-        let r = self.req(ctx)?;
-        if r.response_flow == Flow::Streaming {
-            match action {
-                // What the body phase buffered goes on with the trailers.
-                HeaderAction::Continue | HeaderAction::ContinueAndEndStream => {
-                    let chunk = std::mem::take(&mut r.response_body);
-                    r.client_body.extend_from_slice(&chunk);
-                    r.response_flow = Flow::Done;
-                }
-                _ => r.response_flow = Flow::PausedInBody,
-            }
-        }
-        self.settle(ctx)
+        Ok(true)
     }
 
     // ---- local replies, resumes, async calls -------------------------------
@@ -781,8 +706,8 @@ impl PluginHost {
             return Ok(false);
         }
         r.local_reply_handled = true;
-        r.request_flow = Flow::Done;
-        r.resume_request = false;
+        r.request.flow = Flow::Done;
+        r.request.resume = false;
         let mut headers = vec![(":status".to_string(), reply.status.to_string())];
         headers.extend(
             reply
@@ -794,18 +719,19 @@ impl PluginHost {
         if !reply.body.is_empty() {
             headers.push(("content-length".into(), reply.body.len().to_string()));
         }
-        if r.response_flow == Flow::Idle && r.client_headers.is_none() {
-            r.response_headers = headers;
-            r.response_body = reply.body;
-            r.saw_response_body = !r.response_body.is_empty();
-            r.response_eos = true;
-            self.response_headers_callback(ctx)?;
+        let response = &mut r.response;
+        if response.flow == Flow::Idle && response.forwarded_headers.is_none() {
+            response.headers = headers;
+            response.body = reply.body;
+            response.saw_body = !response.body.is_empty();
+            response.eos = true;
+            self.headers_callback(Direction::Response, ctx)?;
         } else {
-            r.client_headers = Some(headers);
-            r.client_body = reply.body;
-            r.response_body.clear();
-            r.response_flow = Flow::Done;
-            r.resume_response = false;
+            response.forwarded_headers = Some(headers);
+            response.forwarded_body = reply.body;
+            response.body.clear();
+            response.flow = Flow::Done;
+            response.resume = false;
         }
         Ok(true)
     }
@@ -828,28 +754,7 @@ impl PluginHost {
                 self.handle_local_reply(ctx)?;
                 continue;
             }
-            if std::mem::take(&mut r.resume_request) {
-                match r.request_flow {
-                    Flow::PausedInHeaders => self.forward_request_headers(ctx)?,
-                    Flow::PausedInBody => {
-                        let chunk = std::mem::take(&mut r.request_body);
-                        r.upstream_body.extend_from_slice(&chunk);
-                        r.request_flow = Flow::Done;
-                    }
-                    _ => {}
-                }
-                continue;
-            }
-            if std::mem::take(&mut r.resume_response) {
-                match r.response_flow {
-                    Flow::PausedInHeaders => self.forward_response_headers(ctx)?,
-                    Flow::PausedInBody => {
-                        let chunk = std::mem::take(&mut r.response_body);
-                        r.client_body.extend_from_slice(&chunk);
-                        r.response_flow = Flow::Done;
-                    }
-                    _ => {}
-                }
+            if self.resume(Direction::Request, ctx)? || self.resume(Direction::Response, ctx)? {
                 continue;
             }
             return Ok(());
@@ -1050,6 +955,12 @@ pub fn request_header_list(request: &HttpRequest) -> HeaderList {
     headers
 }
 
+fn response_header_list(status: u16, headers: &HeaderList) -> HeaderList {
+    let mut all = vec![(":status".to_string(), status.to_string())];
+    all.extend(headers.iter().cloned());
+    all
+}
+
 fn split_pseudo(headers: &HeaderList) -> (HeaderList, HeaderList) {
     headers
         .iter()
@@ -1086,39 +997,50 @@ impl Stream<'_> {
         headers: HeaderList,
         end_of_stream: bool,
     ) -> anyhow::Result<()> {
-        self.host.request_headers(self.ctx, headers, end_of_stream)
+        self.host
+            .headers(Direction::Request, self.ctx, headers, end_of_stream)
     }
 
     /// Sends one request body chunk.
     pub fn send_request_body(&mut self, chunk: &[u8], end_of_stream: bool) -> anyhow::Result<()> {
-        self.host.request_body(self.ctx, chunk, end_of_stream)
+        self.host
+            .body(Direction::Request, self.ctx, chunk, end_of_stream)
     }
 
     /// Sends request trailers (ending the request stream).
     pub fn send_request_trailers(&mut self, trailers: HeaderList) -> anyhow::Result<()> {
-        self.host.request_trailers(self.ctx, trailers)
+        self.host.trailers(Direction::Request, self.ctx, trailers)
     }
 
     /// Sends the whole `request`: headers, then each body chunk.
     pub fn send_request(&mut self, request: &HttpRequest) -> anyhow::Result<()> {
-        let chunks = &request.body_chunks;
-        self.send_request_headers(request_header_list(request), chunks.is_empty())?;
+        let headers = request_header_list(request);
+        self.send_whole(Direction::Request, headers, &request.body_chunks)
+    }
+
+    fn send_whole(
+        &mut self,
+        dir: Direction,
+        headers: HeaderList,
+        chunks: &[Vec<u8>],
+    ) -> anyhow::Result<()> {
+        self.host
+            .headers(dir, self.ctx, headers, chunks.is_empty())?;
         for (i, chunk) in chunks.iter().enumerate() {
-            self.send_request_body(chunk, i + 1 == chunks.len())?;
+            self.host
+                .body(dir, self.ctx, chunk, i + 1 == chunks.len())?;
         }
         Ok(())
     }
 
     /// Whether the plugin holds the request (paused, waiting for a resume).
     pub fn request_paused(&self) -> bool {
-        self.state()
-            .is_some_and(|r| matches!(r.request_flow, Flow::PausedInHeaders | Flow::PausedInBody))
+        self.state().is_some_and(|r| r.request.paused())
     }
 
     /// Whether the plugin holds the response.
     pub fn response_paused(&self) -> bool {
-        self.state()
-            .is_some_and(|r| matches!(r.response_flow, Flow::PausedInHeaders | Flow::PausedInBody))
+        self.state().is_some_and(|r| r.response.paused())
     }
 
     /// The request headers as forwarded upstream (pseudo-headers included),
@@ -1128,7 +1050,7 @@ impl Stream<'_> {
             if r.local_reply.is_some() {
                 None
             } else {
-                r.upstream_headers.clone()
+                r.request.forwarded_headers.clone()
             }
         })
     }
@@ -1137,16 +1059,16 @@ impl Stream<'_> {
     /// through (`None` while paused, or after a local reply).
     pub fn upstream_request(&self) -> Option<ReceivedRequest> {
         let r = self.state()?;
-        if r.local_reply.is_some() || r.request_flow != Flow::Done {
+        if r.local_reply.is_some() || r.request.flow != Flow::Done {
             return None;
         }
-        let all = r.upstream_headers.as_ref()?;
+        let all = r.request.forwarded_headers.as_ref()?;
         let (pseudos, headers) = split_pseudo(all);
         Some(ReceivedRequest {
             method: pseudo(&pseudos, ":method"),
             path: pseudo(&pseudos, ":path"),
             headers,
-            body: r.upstream_body.clone(),
+            body: r.request.forwarded_body.clone(),
         })
     }
 
@@ -1162,56 +1084,54 @@ impl Stream<'_> {
         headers: &HeaderList,
         end_of_stream: bool,
     ) -> anyhow::Result<()> {
-        let mut all = vec![(":status".to_string(), status.to_string())];
-        all.extend(headers.iter().cloned());
-        self.host.response_headers(self.ctx, all, end_of_stream)
+        let all = response_header_list(status, headers);
+        self.host
+            .headers(Direction::Response, self.ctx, all, end_of_stream)
     }
 
     /// Sends one upstream response body chunk.
     pub fn send_response_body(&mut self, chunk: &[u8], end_of_stream: bool) -> anyhow::Result<()> {
-        self.host.response_body(self.ctx, chunk, end_of_stream)
+        self.host
+            .body(Direction::Response, self.ctx, chunk, end_of_stream)
     }
 
     /// Sends upstream response trailers (ending the response stream).
     pub fn send_response_trailers(&mut self, trailers: HeaderList) -> anyhow::Result<()> {
-        self.host.response_trailers(self.ctx, trailers)
+        self.host.trailers(Direction::Response, self.ctx, trailers)
     }
 
     /// Sends the whole upstream `response`.
     pub fn send_response(&mut self, response: &UpstreamResponse) -> anyhow::Result<()> {
-        let chunks = &response.body_chunks;
-        self.send_response_headers(response.status, &response.headers, chunks.is_empty())?;
-        for (i, chunk) in chunks.iter().enumerate() {
-            self.send_response_body(chunk, i + 1 == chunks.len())?;
-        }
-        Ok(())
+        let headers = response_header_list(response.status, &response.headers);
+        self.send_whole(Direction::Response, headers, &response.body_chunks)
     }
 
     /// The response headers the client has received so far (`:status`
     /// included), once the plugin let them through.
     pub fn client_headers(&self) -> Option<HeaderList> {
-        self.state().and_then(|r| r.client_headers.clone())
+        self.state()
+            .and_then(|r| r.response.forwarded_headers.clone())
     }
 
     /// The response body the client has received so far.
     pub fn client_body(&self) -> Vec<u8> {
         self.state()
-            .map(|r| r.client_body.clone())
+            .map(|r| r.response.forwarded_body.clone())
             .unwrap_or_default()
     }
 
     /// The response as the client received it, once complete.
     pub fn client_response(&self) -> Option<ClientResponse> {
         let r = self.state()?;
-        if r.response_flow != Flow::Done {
+        if r.response.flow != Flow::Done {
             return None;
         }
-        let (pseudos, headers) = split_pseudo(r.client_headers.as_ref()?);
+        let (pseudos, headers) = split_pseudo(r.response.forwarded_headers.as_ref()?);
         let status = pseudo(&pseudos, ":status").parse().unwrap_or(0);
         Some(ClientResponse {
             status,
             headers,
-            body: r.client_body.clone(),
+            body: r.response.forwarded_body.clone(),
         })
     }
 

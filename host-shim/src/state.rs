@@ -175,32 +175,77 @@ pub(crate) enum Flow {
     Done,
 }
 
+/// One direction of an exchange: the request (downstream to upstream) or the
+/// response (upstream to client).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Direction {
+    Request,
+    Response,
+}
+
+impl std::fmt::Display for Direction {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Direction::Request => "request",
+            Direction::Response => "response",
+        })
+    }
+}
+
+/// The state of one direction of a request.
+#[derive(Debug, Default)]
+pub(crate) struct Half {
+    /// The headers as the plugin sees (and may change) them.
+    pub headers: HeaderList,
+    pub trailers: HeaderList,
+    /// Body bytes the plugin has not let through yet.
+    pub body: Vec<u8>,
+    /// The sender ended this direction's stream.
+    pub eos: bool,
+    pub flow: Flow,
+    /// A body chunk arrived (even an empty one).
+    pub saw_body: bool,
+    /// The plugin asked to resume (`resume-request` / `resume-response`).
+    pub resume: bool,
+    /// The headers as forwarded (to the upstream for the request, to the
+    /// client for the response), once the plugin let them through.
+    pub forwarded_headers: Option<HeaderList>,
+    /// The body as forwarded so far.
+    pub forwarded_body: Vec<u8>,
+}
+
+impl Half {
+    /// Whether the plugin holds this direction, waiting for a resume.
+    pub fn paused(&self) -> bool {
+        matches!(self.flow, Flow::PausedInHeaders | Flow::PausedInBody)
+    }
+
+    /// Lets the buffered body through.
+    pub fn pass_body(&mut self) {
+        let chunk = std::mem::take(&mut self.body);
+        self.forwarded_body.extend_from_slice(&chunk);
+    }
+}
+
 /// Per-request state.
 #[derive(Debug, Default)]
 pub(crate) struct RequestState {
-    pub request_headers: HeaderList,
-    pub request_trailers: HeaderList,
-    pub request_body: Vec<u8>,
-    pub request_eos: bool,
-    pub request_flow: Flow,
-    pub upstream_headers: Option<HeaderList>,
-    pub upstream_body: Vec<u8>,
-    pub response_headers: HeaderList,
-    pub response_trailers: HeaderList,
-    pub response_body: Vec<u8>,
-    pub response_eos: bool,
-    pub response_flow: Flow,
-    pub client_headers: Option<HeaderList>,
-    pub client_body: Vec<u8>,
+    pub request: Half,
+    pub response: Half,
     pub local_reply: Option<LocalReply>,
     /// The local reply was turned into the response.
     pub local_reply_handled: bool,
-    pub saw_request_body: bool,
-    pub saw_response_body: bool,
-    pub resume_request: bool,
-    pub resume_response: bool,
     pub properties: BTreeMap<String, Vec<u8>>,
     pub done: bool,
+}
+
+impl RequestState {
+    pub fn half(&mut self, dir: Direction) -> &mut Half {
+        match dir {
+            Direction::Request => &mut self.request,
+            Direction::Response => &mut self.response,
+        }
+    }
 }
 
 pub(crate) struct PendingHttp {

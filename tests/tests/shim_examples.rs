@@ -246,8 +246,11 @@ fn scenarios_are_well_formed() {
     assert_eq!(names.len(), all.len(), "scenario names must be unique");
     for s in &all {
         assert!(!s.steps.is_empty(), "`{}` has no steps", s.name);
+        let mut plugins = gatewit_tests::plugins::EXAMPLES
+            .iter()
+            .chain(gatewit_tests::plugins::FIXTURES);
         assert!(
-            gatewit_tests::plugins::EXAMPLES.contains(&s.plugin),
+            plugins.any(|p| *p == s.plugin),
             "`{}` names unknown plugin `{}`",
             s.name,
             s.plugin

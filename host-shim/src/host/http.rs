@@ -6,7 +6,7 @@ use wasmtime::component::{HasSelf, Linker};
 use crate::bindings::gatewit::plugin::http::{self, Host};
 use crate::bindings::{BodyKind, MapKind, StatusError};
 use crate::exchange::HeaderList;
-use crate::state::{Flow, HostState, LocalReply, RequestState};
+use crate::state::{Direction, HostState, LocalReply, RequestState};
 
 /// Adds `gatewit:plugin/http` to `linker`.
 pub fn add_to_linker(linker: &mut Linker<HostState>) -> wasmtime::Result<()> {
@@ -15,17 +15,17 @@ pub fn add_to_linker(linker: &mut Linker<HostState>) -> wasmtime::Result<()> {
 
 fn map(req: &mut RequestState, kind: MapKind) -> &mut HeaderList {
     match kind {
-        MapKind::RequestHeaders => &mut req.request_headers,
-        MapKind::RequestTrailers => &mut req.request_trailers,
-        MapKind::ResponseHeaders => &mut req.response_headers,
-        MapKind::ResponseTrailers => &mut req.response_trailers,
+        MapKind::RequestHeaders => &mut req.request.headers,
+        MapKind::RequestTrailers => &mut req.request.trailers,
+        MapKind::ResponseHeaders => &mut req.response.headers,
+        MapKind::ResponseTrailers => &mut req.response.trailers,
     }
 }
 
 fn body(req: &mut RequestState, kind: BodyKind) -> &mut Vec<u8> {
     match kind {
-        BodyKind::RequestBody => &mut req.request_body,
-        BodyKind::ResponseBody => &mut req.response_body,
+        BodyKind::RequestBody => &mut req.request.body,
+        BodyKind::ResponseBody => &mut req.response.body,
     }
 }
 
@@ -50,6 +50,20 @@ impl HostState {
         self.current_request()
             .map(|r| f(body(r, kind)))
             .ok_or(StatusError::NotFound)
+    }
+
+    /// Marks direction `dir` of the current request for resuming; the
+    /// harness acts on it once the callback returns.
+    fn resume(&mut self, dir: Direction) -> Result<(), StatusError> {
+        let half = self
+            .current_request()
+            .ok_or(StatusError::NotFound)?
+            .half(dir);
+        if !half.paused() {
+            return Err(StatusError::BadArgument);
+        }
+        half.resume = true;
+        Ok(())
     }
 }
 
@@ -150,7 +164,7 @@ impl Host for HostState {
         }
         // The client already has a response: Envoy can only reset here, and
         // a second local reply while one is running is ignored.
-        if req.local_reply.is_some() || req.client_headers.is_some() {
+        if req.local_reply.is_some() || req.response.forwarded_headers.is_some() {
             return Err(StatusError::BadArgument);
         }
         let headers = headers
@@ -168,23 +182,10 @@ impl Host for HostState {
     }
 
     fn resume_request(&mut self) -> Result<(), StatusError> {
-        let req = self.current_request().ok_or(StatusError::NotFound)?;
-        if !matches!(req.request_flow, Flow::PausedInHeaders | Flow::PausedInBody) {
-            return Err(StatusError::BadArgument);
-        }
-        req.resume_request = true;
-        Ok(())
+        self.resume(Direction::Request)
     }
 
     fn resume_response(&mut self) -> Result<(), StatusError> {
-        let req = self.current_request().ok_or(StatusError::NotFound)?;
-        if !matches!(
-            req.response_flow,
-            Flow::PausedInHeaders | Flow::PausedInBody
-        ) {
-            return Err(StatusError::BadArgument);
-        }
-        req.resume_response = true;
-        Ok(())
+        self.resume(Direction::Response)
     }
 }

@@ -22,7 +22,8 @@ impl HostState {
     fn request_attribute(&mut self, key: &str) -> Option<Vec<u8>> {
         let req = self.current_request()?;
         let header = |name: &str| {
-            req.request_headers
+            req.request
+                .headers
                 .iter()
                 .find(|(k, _)| k == name)
                 .map(|(_, v)| v.clone().into_bytes())
@@ -38,7 +39,8 @@ impl HostState {
             "request.id" | "x_request_id" => header("x-request-id"),
             "request.protocol" => Some(b"HTTP/1.1".to_vec()),
             "response.code" => req
-                .response_headers
+                .response
+                .headers
                 .iter()
                 .find(|(k, _)| k == ":status")
                 .map(|(_, v)| v.clone().into_bytes()),
