@@ -1,15 +1,24 @@
 #!/usr/bin/env bash
 # The Envoy benchmark: builds the bench plugins (the empty module, the same
-# header logic on the `proxy-wasm` crate, and on the gatewit SDK adapted with
-# `gatewit-cli adapt`), then measures all of them and a filter-less Envoy in
-# one run of `gatewit-bench` (alternating `wrk` rounds, --concurrency 1,
-# direct_response route) and writes the table to BENCHMARKS.md.
+# header logic on the `proxy-wasm` crate, on the gatewit SDK adapted with
+# `gatewit-cli adapt`, and on the raw proxy-wasm ABI with no SDK: the two
+# "raw ABI floor" modules), then measures all of them and a filter-less
+# Envoy in one run of `gatewit-bench` (--concurrency 1, direct_response
+# route) and writes the tables to BENCHMARKS.md. Two passes:
+#   1. alternating `wrk` rounds (wall clock; swings with other load);
+#   2. callgrind: each Envoy under valgrind, instructions per request over
+#      REQUESTS requests after WARMUP uninstrumented ones (deterministic).
 #
 # Knobs (environment): ROUNDS (default 8), DURATION seconds per round
-# (default 3), CONNECTIONS (default 8), OUT (default BENCHMARKS.md).
+# (default 3), CONNECTIONS (default 8), OUT (default BENCHMARKS.md);
+# CALLGRIND=0 skips the callgrind pass, WRK=0 skips the wrk rounds (the
+# report then has only the instruction counts); REQUESTS (default 2000),
+# WARMUP (default 3000), JOBS (Envoys under callgrind at once, 1 or 2,
+# default 2).
 # SKIP_GATEWIT=1 measures without the gatewit plugin (e.g. while the
 # adapter cannot handle it yet); the report says it was not measured.
-# A full run takes about (variants x ROUNDS x DURATION) + ~30 s: ~2.5 min with the six variants.
+# The wrk pass takes about (variants x ROUNDS x DURATION) + ~30 s: ~4 min
+# with the eight variants; the callgrind pass about 10 s per variant.
 # Short rounds, many of them, in a rotating order: drift on a shared
 # machine then hits every variant alike.
 set -euo pipefail
@@ -19,23 +28,40 @@ ROUNDS="${ROUNDS:-8}"
 DURATION="${DURATION:-3}"
 CONNECTIONS="${CONNECTIONS:-8}"
 OUT="${OUT:-BENCHMARKS.md}"
+CALLGRIND="${CALLGRIND:-1}"
+WRK="${WRK:-1}"
+REQUESTS="${REQUESTS:-2000}"
+WARMUP="${WARMUP:-3000}"
+JOBS="${JOBS:-2}"
 
 log() { printf '[bench] %s\n' "$*" >&2; }
 
-for tool in envoy wrk; do
+if [ "$WRK" = 0 ] && [ "$CALLGRIND" = 0 ]; then
+    log "WRK=0 and CALLGRIND=0: nothing to measure"; exit 1
+fi
+tools=(envoy)
+if [ "$WRK" != 0 ]; then tools+=(wrk); fi
+if [ "$CALLGRIND" != 0 ]; then tools+=(valgrind callgrind_control); fi
+for tool in "${tools[@]}"; do
     command -v "$tool" >/dev/null || { log "\`$tool\` not found: run scripts/install-deps.sh"; exit 1; }
 done
 
 target_dir="${CARGO_TARGET_DIR:-target}"
 core="$target_dir/wasm32-unknown-unknown/release"
 
-log "building the empty module and the proxy-wasm crate plugin"
+log "building the empty module, the proxy-wasm crate plugin and the raw ABI floors"
 cargo build --quiet --release --target wasm32-unknown-unknown \
-    -p gatewit-bench-empty -p gatewit-bench-crate-headers -p gatewit-bench-crate-noop
+    -p gatewit-bench-empty -p gatewit-bench-crate-headers -p gatewit-bench-crate-noop \
+    -p gatewit-bench-floor-values -p gatewit-bench-floor-pairs
 
 variants=(
     --variant "empty module=$core/gatewit_bench_empty.wasm"
     --variant "proxy-wasm crate=$core/gatewit_bench_crate_headers.wasm"
+)
+# The lowest cost of the same logic on this Envoy: raw exports, no SDK.
+floor_variants=(
+    --variant "raw ABI floor, value reads=$core/gatewit_bench_floor_values.wasm"
+    --variant "raw ABI floor, pairs read=$core/gatewit_bench_floor_pairs.wasm"
 )
 # Diagnostics: the same phases with no work in them, on each side.
 noop_variants=(--variant "proxy-wasm crate, no-op phases=$core/gatewit_bench_crate_noop.wasm")
@@ -61,9 +87,25 @@ else
     log "bench/plugins/gatewit-headers is missing: measuring without the gatewit plugin"
 fi
 
-log "measuring ($ROUNDS rounds x ${DURATION}s per variant)"
+passes=()
+command=""
+if [ "$WRK" != 0 ]; then
+    log "measuring with wrk ($ROUNDS rounds x ${DURATION}s per variant)"
+    command="ROUNDS=$ROUNDS DURATION=$DURATION CONNECTIONS=$CONNECTIONS"
+else
+    passes+=(--no-wrk)
+    command="WRK=0"
+fi
+if [ "$CALLGRIND" != 0 ]; then
+    log "counting instructions with callgrind ($WARMUP warm-up + $REQUESTS counted requests per variant, $JOBS at a time)"
+    passes+=(--callgrind --requests "$REQUESTS" --warmup "$WARMUP" --jobs "$JOBS")
+    command+=" REQUESTS=$REQUESTS WARMUP=$WARMUP"
+else
+    command+=" CALLGRIND=0"
+fi
 cargo run --quiet -p gatewit-envoy-harness --bin gatewit-bench -- \
-    "${variants[@]}" "${noop_variants[@]}" \
+    "${variants[@]}" "${floor_variants[@]}" "${noop_variants[@]}" \
     --rounds "$ROUNDS" --duration "$DURATION" --connections "$CONNECTIONS" \
+    "${passes[@]}" \
     --out "$OUT" \
-    --command "ROUNDS=$ROUNDS DURATION=$DURATION CONNECTIONS=$CONNECTIONS${SKIP_GATEWIT:+ SKIP_GATEWIT=$SKIP_GATEWIT} scripts/bench.sh"
+    --command "$command${SKIP_GATEWIT:+ SKIP_GATEWIT=$SKIP_GATEWIT} scripts/bench.sh"

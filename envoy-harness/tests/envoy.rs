@@ -1,10 +1,12 @@
 //! Real Envoy 1.40 with real proxy-wasm modules: the bench floor (an empty
-//! module) and a plugin written on the `proxy-wasm` crate. These tests need
+//! module), a plugin written on the `proxy-wasm` crate, and the same logic
+//! on the raw ABI (the `floor-*` bench modules). These tests need
 //! Envoy (`scripts/install-deps.sh`); without it they fail and say so.
 
 use anyhow::{Context as _, Result, ensure};
 use gatewit_envoy_harness::build::build_wasm;
-use gatewit_envoy_harness::{Envoy, EnvoyConfig, EnvoyGateway, Reply, WasmFilter, client};
+use gatewit_envoy_harness::client::Connection;
+use gatewit_envoy_harness::{Envoy, EnvoyConfig, EnvoyGateway, Launch, Reply, WasmFilter, client};
 use gatewit_host_shim::exchange::{Gateway, GatewaySetup, HttpRequest, UpstreamResponse};
 use serde_json::json;
 use std::net::SocketAddr;
@@ -228,6 +230,68 @@ fn direct_response_without_and_with_a_filter() -> Result<()> {
             .find(|(k, _)| k == "x-gatewit-bench-response")
             .map(|(_, v)| v.as_str());
         assert_eq!(header, plugin_header);
+    }
+    Ok(())
+}
+
+/// The raw-ABI floor modules (no SDK) do the bench plugins' header work.
+#[test]
+fn floor_modules_add_the_bench_headers() -> Result<()> {
+    for package in ["gatewit-bench-floor-values", "gatewit-bench-floor-pairs"] {
+        let module = build_wasm(package, TARGET)?;
+        let mut gw = EnvoyGateway::start(&module, &GatewaySetup::default())?;
+        let ex = gw.send(
+            &HttpRequest::get("bench", "/")
+                .header("user-agent", "gatewit-bench")
+                .header("x-bench", "1"),
+            &UpstreamResponse::default(),
+        )?;
+        assert_eq!(ex.response.status, 200, "{package}");
+        assert_eq!(
+            ex.upstream_header("x-gatewit-bench"),
+            Some("1"),
+            "{package}"
+        );
+        assert_eq!(
+            ex.response_header("x-gatewit-bench-response"),
+            Some("1"),
+            "{package}"
+        );
+    }
+    Ok(())
+}
+
+/// `Launch::wrapper` runs the Envoy executable under another program (here
+/// `env`, which `exec`s it in the same process, as valgrind runs it in the
+/// benchmark), and one keep-alive `Connection` carries request after request.
+#[test]
+fn wrapped_envoy_serves_a_keep_alive_connection() -> Result<()> {
+    let module = build_wasm("gatewit-bench-floor-values", TARGET)?;
+    let launch = Launch::default()
+        .log_level("warn")
+        .wrapper("env", ["GATEWIT_WRAPPED=1"]);
+    let envoy = Envoy::launch(
+        &EnvoyConfig::direct_response().with_wasm(WasmFilter::new(module, "")),
+        &launch,
+    )?;
+    let environ = std::fs::read(format!("/proc/{}/environ", envoy.pid()))?;
+    ensure!(
+        environ
+            .split(|&b| b == 0)
+            .any(|var| var == b"GATEWIT_WRAPPED=1"),
+        "Envoy did not run under the wrapper"
+    );
+    let mut connection = Connection::open(envoy.listener_addr(), Duration::from_secs(10))?;
+    for _ in 0..5 {
+        let response = connection.send(&HttpRequest::get("bench", "/"))?;
+        assert_eq!(response.status, 200);
+        assert_eq!(response.body, b"ok");
+        assert!(
+            response
+                .headers
+                .iter()
+                .any(|(k, v)| k == "x-gatewit-bench-response" && v == "1")
+        );
     }
     Ok(())
 }

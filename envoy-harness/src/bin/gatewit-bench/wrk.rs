@@ -1,191 +1,97 @@
-//! The Envoy benchmark driver: one Envoy (`--concurrency 1`, a
-//! `direct_response` route) per variant, `wrk` rounds alternating between
-//! them, medians and ratios to the no-filter variant, written as Markdown.
-//!
-//! ```text
-//! gatewit-bench [--variant NAME=MODULE.wasm]... [--rounds N] [--duration SECS]
-//!               [--connections N] [--out BENCHMARKS.md] [--command "how to reproduce"]
-//! ```
-//! The variant `no filter` (no Wasm filter at all) is always measured first
-//! in the table; `--variant` adds one Envoy per module, in the given order.
-//! `scripts/bench.sh` builds the modules and runs this.
+//! The wall-clock pass: every variant's Envoy running at once, `wrk` rounds
+//! alternating between them, paired medians.
 
+use crate::{Spec, probe_request};
 use anyhow::{Context as _, Result, bail, ensure};
 use gatewit_envoy_harness::{Envoy, EnvoyConfig, WasmFilter, client};
-use gatewit_host_shim::exchange::HttpRequest;
 use std::fmt::Write as _;
-use std::path::PathBuf;
 use std::process::Command;
 use std::time::Duration;
 
-/// Hard bounds so a typo cannot start an hour-long run.
-const MAX_ROUNDS: u32 = 50;
-const MAX_DURATION: u32 = 60;
-const MAX_CONNECTIONS: u32 = 256;
-
-struct Args {
-    variants: Vec<(String, PathBuf)>,
-    rounds: u32,
-    duration: u32,
-    connections: u32,
-    out: Option<PathBuf>,
-    command: Option<String>,
-}
-
-fn parse_args() -> Result<Args> {
-    let mut args = Args {
-        variants: Vec::new(),
-        rounds: 5,
-        duration: 6,
-        connections: 8,
-        out: None,
-        command: None,
-    };
-    let mut it = std::env::args().skip(1);
-    while let Some(flag) = it.next() {
-        let mut value = || it.next().with_context(|| format!("`{flag}` needs a value"));
-        match flag.as_str() {
-            "--variant" => {
-                let v = value()?;
-                let (name, path) = v
-                    .split_once('=')
-                    .with_context(|| format!("`--variant {v}`: expected NAME=PATH"))?;
-                args.variants.push((name.to_owned(), PathBuf::from(path)));
-            }
-            "--rounds" => args.rounds = value()?.parse().context("`--rounds`")?,
-            "--duration" => args.duration = value()?.parse().context("`--duration`")?,
-            "--connections" => args.connections = value()?.parse().context("`--connections`")?,
-            "--out" => args.out = Some(PathBuf::from(value()?)),
-            "--command" => args.command = Some(value()?),
-            "-h" | "--help" => {
-                println!(
-                    "gatewit-bench [--variant NAME=MODULE.wasm]... [--rounds N] [--duration SECS] [--connections N] [--out FILE] [--command TEXT]"
-                );
-                std::process::exit(0);
-            }
-            other => bail!("unknown argument `{other}` (try `--help`)"),
-        }
-    }
-    ensure!(
-        (1..=MAX_ROUNDS).contains(&args.rounds),
-        "`--rounds` must be 1..={MAX_ROUNDS}"
-    );
-    ensure!(
-        (1..=MAX_DURATION).contains(&args.duration),
-        "`--duration` must be 1..={MAX_DURATION} seconds"
-    );
-    ensure!(
-        (1..=MAX_CONNECTIONS).contains(&args.connections),
-        "`--connections` must be 1..={MAX_CONNECTIONS}"
-    );
-    Ok(args)
+/// What the wrk pass is told.
+pub struct Options {
+    pub rounds: u32,
+    pub duration: u32,
+    pub connections: u32,
 }
 
 /// One `wrk` run's numbers.
 #[derive(Debug, Clone, Copy)]
-struct Sample {
-    rps: f64,
-    p50_us: f64,
-    p99_us: f64,
+pub struct Sample {
+    pub rps: f64,
+    pub p50_us: f64,
+    pub p99_us: f64,
     /// Non-2xx responses plus socket errors; any makes the sample suspect.
-    errors: u64,
+    pub errors: u64,
 }
 
-struct Variant {
-    name: String,
-    module: Option<PathBuf>,
-    size: Option<u64>,
-    envoy: Envoy,
+/// One variant's samples, in round order.
+pub struct Measured {
     /// Whether the response carried the bench plugins' response header
     /// (a check that the plugin really ran).
-    plugin_header: bool,
-    samples: Vec<Sample>,
+    pub plugin_header: bool,
+    pub samples: Vec<Sample>,
 }
 
-fn main() {
-    if let Err(err) = run() {
-        eprintln!("gatewit-bench: error: {err:#}");
-        std::process::exit(1);
-    }
+/// The wrk pass's results, one [`Measured`] per [`Spec`].
+pub struct Results {
+    pub wrk_version: String,
+    pub options: Options,
+    pub variants: Vec<Measured>,
 }
 
-fn run() -> Result<()> {
-    let args = parse_args()?;
-    let wrk_version = Command::new("wrk")
-        .arg("--version")
-        .output()
-        .context("`wrk` is not installed: run `scripts/install-deps.sh`")?;
-    let wrk_version = String::from_utf8_lossy(&wrk_version.stdout)
-        .lines()
-        .next()
-        .unwrap_or("wrk")
-        .trim()
-        .to_owned();
-
-    let mut variants = Vec::new();
-    let plain =
-        Envoy::start(&EnvoyConfig::direct_response()).context("starting envoy without a filter")?;
-    variants.push(Variant {
-        name: "no filter".into(),
-        module: None,
-        size: None,
-        envoy: plain,
-        plugin_header: false,
-        samples: vec![],
-    });
-    for (name, path) in &args.variants {
-        let size = std::fs::metadata(path)
-            .with_context(|| format!("module `{}` of `{name}`", path.display()))?
-            .len();
-        let config = EnvoyConfig::direct_response().with_wasm(WasmFilter::new(path, ""));
+/// Starts one Envoy per variant, warms each up, runs the rounds; every
+/// Envoy is stopped before this returns.
+pub fn run(specs: &[Spec], options: Options) -> Result<Results> {
+    let wrk_version = crate::tool_version("wrk")?;
+    let mut envoys = Vec::new();
+    for spec in specs {
+        let config = match &spec.module {
+            None => EnvoyConfig::direct_response(),
+            Some(path) => EnvoyConfig::direct_response().with_wasm(WasmFilter::new(path, "")),
+        };
         let envoy =
-            Envoy::start(&config).with_context(|| format!("starting envoy with `{name}`"))?;
-        variants.push(Variant {
-            name: name.clone(),
-            module: Some(path.clone()),
-            size: Some(size),
-            envoy,
-            plugin_header: false,
-            samples: vec![],
-        });
+            Envoy::start(&config).with_context(|| format!("starting envoy for `{}`", spec.name))?;
+        envoys.push(envoy);
     }
 
     // Sanity: every Envoy answers 200, and we note which ran plugin logic.
-    for v in &mut variants {
-        let request = HttpRequest::get("bench", "/")
-            .header("user-agent", "gatewit-bench")
-            .header("x-bench", "1");
-        let response = client::send(v.envoy.listener_addr(), &request, Duration::from_secs(10))
-            .with_context(|| format!("probing `{}`", v.name))?;
+    let mut variants = Vec::new();
+    for (spec, envoy) in specs.iter().zip(&envoys) {
+        let addr = envoy.listener_addr();
+        let response = client::send(addr, &probe_request(addr), Duration::from_secs(10))
+            .with_context(|| format!("probing `{}`", spec.name))?;
         ensure!(
             response.status == 200,
             "`{}` answered {} to the probe",
-            v.name,
+            spec.name,
             response.status
         );
-        v.plugin_header = response
-            .headers
-            .iter()
-            .any(|(k, _)| k == "x-gatewit-bench-response");
+        variants.push(Measured {
+            plugin_header: crate::has_plugin_header(&response),
+            samples: vec![],
+        });
         // Warm-up: V8 tiers up hot functions; the first second is not steady state.
-        wrk(v.envoy.listener_addr(), 1, args.connections)
-            .with_context(|| format!("warming up `{}`", v.name))?;
+        wrk(addr, 1, options.connections).with_context(|| format!("warming up `{}`", spec.name))?;
     }
 
-    let n = variants.len();
-    for round in 0..args.rounds {
+    let n = specs.len();
+    for round in 0..options.rounds {
         // Rotate the order each round so slow drift (other load on the
         // machine, thermal) spreads over all variants alike.
         for k in 0..n {
             let i = (k + round as usize) % n;
-            let v = &mut variants[i];
-            let sample = wrk(v.envoy.listener_addr(), args.duration, args.connections)
-                .with_context(|| format!("round {} of `{}`", round + 1, v.name))?;
+            let sample = wrk(
+                envoys[i].listener_addr(),
+                options.duration,
+                options.connections,
+            )
+            .with_context(|| format!("round {} of `{}`", round + 1, specs[i].name))?;
             eprintln!(
-                "round {}/{} {:<16} {:>9.0} req/s  p50 {:>7.0} us  p99 {:>7.0} us{}",
+                "round {}/{} {:<32} {:>9.0} req/s  p50 {:>7.0} us  p99 {:>7.0} us{}",
                 round + 1,
-                args.rounds,
-                v.name,
+                options.rounds,
+                specs[i].name,
                 sample.rps,
                 sample.p50_us,
                 sample.p99_us,
@@ -195,17 +101,14 @@ fn run() -> Result<()> {
                     String::new()
                 }
             );
-            v.samples.push(sample);
+            variants[i].samples.push(sample);
         }
     }
-
-    let report = report(&args, &variants, &wrk_version)?;
-    print!("{report}");
-    if let Some(out) = &args.out {
-        std::fs::write(out, &report).with_context(|| format!("writing `{}`", out.display()))?;
-        eprintln!("wrote {}", out.display());
-    }
-    Ok(())
+    Ok(Results {
+        wrk_version,
+        options,
+        variants,
+    })
 }
 
 /// Runs `wrk` for `secs` against `addr` and parses its summary.
@@ -297,7 +200,7 @@ fn median(mut values: Vec<f64>) -> f64 {
 /// Median over rounds of `f(sample of variant a, sample of variant b)`:
 /// pairing samples of the same round cancels drift between rounds (other
 /// load on the machine), which medians of each variant alone do not.
-fn paired(variants: &[Variant], a: usize, b: usize, f: impl Fn(&Sample, &Sample) -> f64) -> f64 {
+fn paired(variants: &[Measured], a: usize, b: usize, f: impl Fn(&Sample, &Sample) -> f64) -> f64 {
     median(
         variants[a]
             .samples
@@ -313,7 +216,10 @@ fn cost(s: &Sample) -> f64 {
     1e6 / s.rps
 }
 
-fn report(args: &Args, variants: &[Variant], wrk_version: &str) -> Result<String> {
+/// The wrk sections of the report: the table, the target, where the cost
+/// goes.
+pub fn report(md: &mut String, specs: &[Spec], results: &Results) -> Result<()> {
+    let variants = &results.variants;
     let rps: Vec<f64> = variants
         .iter()
         .map(|v| median(v.samples.iter().map(|s| s.rps).collect()))
@@ -322,40 +228,7 @@ fn report(args: &Args, variants: &[Variant], wrk_version: &str) -> Result<String
         .iter()
         .map(|v| median(v.samples.iter().map(|s| s.p99_us).collect()))
         .collect();
-    let envoy_version = Command::new(gatewit_envoy_harness::envoy_binary()?)
-        .arg("--version")
-        .output()
-        .map(|o| {
-            let text = String::from_utf8_lossy(&o.stdout).into_owned();
-            // `<path>  version: <sha>/1.40.0/Clean/RELEASE/BoringSSL`: keep the version.
-            text.split_once("version: ")
-                .map_or(text.trim(), |(_, v)| v.trim())
-                .to_owned()
-        })
-        .unwrap_or_default();
-    let cpu = std::fs::read_to_string("/proc/cpuinfo")
-        .ok()
-        .and_then(|c| {
-            c.lines()
-                .find(|l| l.starts_with("model name"))
-                .map(|l| l.split(':').nth(1).unwrap_or("").trim().to_owned())
-        })
-        .unwrap_or_else(|| "unknown".into());
-    let cores = std::thread::available_parallelism().map_or(0, usize::from);
 
-    let mut md = String::new();
-    writeln!(md, "# Benchmarks\n")?;
-    writeln!(
-        md,
-        "Per-request cost of a proxy-wasm plugin in a stock Envoy, measured with `wrk` against a \
-         `direct_response` route (no upstream), so the filter chain is all the work there is.\n"
-    )?;
-    if let Some(command) = &args.command {
-        writeln!(
-            md,
-            "Reproduce (one run measures every variant):\n\n```sh\n{command}\n```\n"
-        )?;
-    }
     writeln!(md, "## Envoy, requests per second\n")?;
     writeln!(
         md,
@@ -367,20 +240,15 @@ fn report(args: &Args, variants: &[Variant], wrk_version: &str) -> Result<String
         "| variant | module | module size | req/s | ratio to no filter | µs/request above no filter | p99 latency | bench header added |"
     )?;
     writeln!(md, "|---|---|---:|---:|---:|---:|---:|---|")?;
-    for (i, v) in variants.iter().enumerate() {
-        let module = v
-            .module
-            .as_ref()
-            .map_or("—".to_owned(), |p| format!("`{}`", short_path(p)));
-        let size = v.size.map_or("—".to_owned(), |s| format!("{s} B"));
+    for (i, (spec, v)) in specs.iter().zip(variants).enumerate() {
         let ratio = paired(variants, i, 0, |x, y| x.rps / y.rps);
         let overhead = paired(variants, i, 0, |x, y| cost(x) - cost(y));
         writeln!(
             md,
             "| {} | {} | {} | {:.0} | {:.2} | {:.2} | {:.0} µs | {} |",
-            v.name,
-            module,
-            size,
+            spec.name,
+            spec.module_cell(),
+            spec.size_cell(),
             rps[i],
             ratio,
             overhead,
@@ -392,8 +260,8 @@ fn report(args: &Args, variants: &[Variant], wrk_version: &str) -> Result<String
 
     // The issue's target: the gatewit plugin's cost above the empty module is
     // at most a quarter of the crate plugin's, and its module no larger.
-    let find = |name: &str| variants.iter().position(|v| v.name == name);
-    if let (Some(e), Some(c)) = (find("empty module"), find("proxy-wasm crate")) {
+    let find = |name: &str| specs.iter().position(|v| v.name == name);
+    if let (Some(e), Some(c)) = (find(crate::EMPTY), find(crate::CRATE)) {
         let crate_extra = paired(variants, c, e, |x, y| cost(x) - cost(y));
         let empty_cost = paired(variants, e, 0, |x, y| cost(x) - cost(y));
         let base_cost = median(variants[0].samples.iter().map(cost).collect());
@@ -413,12 +281,12 @@ fn report(args: &Args, variants: &[Variant], wrk_version: &str) -> Result<String
             "- target for the gatewit plugin: ≤ {:.2} µs/request above the empty module, i.e. a ratio of ≥ {target_ratio:.2} in this run",
             crate_extra / 4.0
         )?;
-        match find("gatewit") {
+        match find(crate::GATEWIT) {
             Some(g) => {
                 let extra = paired(variants, g, e, |x, y| cost(x) - cost(y));
                 let relative = paired(variants, g, c, |x, y| cost(x) / cost(y));
                 let ok = extra <= crate_extra / 4.0;
-                let size_ok = variants[g].size <= variants[c].size;
+                let size_ok = specs[g].size <= specs[c].size;
                 writeln!(
                     md,
                     "- gatewit plugin above the empty module: {extra:.2} µs/request ({:.0}% of the crate plugin's; ratio to no filter {:.2}): **{}**",
@@ -433,8 +301,8 @@ fn report(args: &Args, variants: &[Variant], wrk_version: &str) -> Result<String
                 writeln!(
                     md,
                     "- module size: gatewit {} B vs crate {} B: **{}**",
-                    variants[g].size.unwrap_or(0),
-                    variants[c].size.unwrap_or(0),
+                    specs[g].size.unwrap_or(0),
+                    specs[c].size.unwrap_or(0),
                     if size_ok { "met" } else { "not met" }
                 )?;
             }
@@ -449,14 +317,8 @@ fn report(args: &Args, variants: &[Variant], wrk_version: &str) -> Result<String
     // Where the cost goes, when the no-op diagnostics ran: "Envoy calls
     // the plugin" (no-op phases above the empty module) and "the plugin's
     // work" (the header logic above its no-op phases).
-    let rows: Vec<(&str, usize, usize)> = [
-        ("proxy-wasm crate", "proxy-wasm crate, no-op phases"),
-        ("gatewit", "gatewit, no-op phases"),
-    ]
-    .into_iter()
-    .filter_map(|(full, noop)| Some((full, find(full)?, find(noop)?)))
-    .collect();
-    if let (Some(e), false) = (find("empty module"), rows.is_empty()) {
+    let rows = crate::breakdown_rows(specs);
+    if let (Some(e), false) = (find(crate::EMPTY), rows.is_empty()) {
         writeln!(md, "## Where the cost goes\n")?;
         writeln!(
             md,
@@ -477,32 +339,27 @@ fn report(args: &Args, variants: &[Variant], wrk_version: &str) -> Result<String
         }
         writeln!(md)?;
     }
+    Ok(())
+}
 
-    writeln!(md, "## Setup\n")?;
+/// The wrk pass's lines of the report's setup list.
+pub fn setup(md: &mut String, results: &Results) -> Result<()> {
+    let Options {
+        rounds,
+        duration,
+        connections,
+    } = results.options;
     writeln!(
         md,
-        "- Envoy: `{envoy_version}`, `--concurrency 1`, V8, one `direct_response` route answering `200 ok`"
+        "- load: `{}`, `wrk -t1 -c{connections} -d{duration}s --latency` with headers `user-agent` and `x-bench`, loopback",
+        results.wrk_version
     )?;
     writeln!(
         md,
-        "- load: `{wrk_version}`, `wrk -t1 -c{} -d{}s --latency` with headers `user-agent` and `x-bench`, loopback",
-        args.connections, args.duration
+        "- {rounds} rounds; each round runs every variant once, in an order rotated per round; the table shows medians; \
+         a 1 s warm-up per variant precedes the rounds"
     )?;
-    writeln!(
-        md,
-        "- {} rounds; each round runs every variant once, in an order rotated per round; the table shows medians; \
-         a 1 s warm-up per variant precedes the rounds",
-        args.rounds
-    )?;
-    writeln!(
-        md,
-        "- machine: {cpu}, {cores} cores visible (shared with other work; Envoy and wrk share them)"
-    )?;
-    writeln!(
-        md,
-        "- plugin logic (crate and gatewit): add `x-gatewit-bench: 1` and read `user-agent` and `x-bench` on request headers; add `x-gatewit-bench-response` on response headers"
-    )?;
-    let base: Vec<f64> = variants[0].samples.iter().map(|s| s.rps).collect();
+    let base: Vec<f64> = results.variants[0].samples.iter().map(|s| s.rps).collect();
     let (lo, hi) = base.iter().fold((f64::INFINITY, 0.0_f64), |(lo, hi), &x| {
         (lo.min(x), hi.max(x))
     });
@@ -511,15 +368,21 @@ fn report(args: &Args, variants: &[Variant], wrk_version: &str) -> Result<String
         "- noise: the no-filter Envoy ranged from {lo:.0} to {hi:.0} req/s across rounds; differences \
          smaller than that spread between single rounds mean little, the paired medians above are the signal"
     )?;
+    Ok(())
+}
+
+/// Every round's numbers, as a section.
+pub fn every_round(md: &mut String, specs: &[Spec], results: &Results) -> Result<()> {
+    let rounds = results.options.rounds;
     writeln!(md, "\n## Every round\n")?;
     write!(md, "| variant |")?;
-    for r in 0..args.rounds {
+    for r in 0..rounds {
         write!(md, " round {} req/s (p99 µs) |", r + 1)?;
     }
     writeln!(md)?;
-    writeln!(md, "|---|{}", "---:|".repeat(args.rounds as usize))?;
-    for v in variants {
-        write!(md, "| {} |", v.name)?;
+    writeln!(md, "|---|{}", "---:|".repeat(rounds as usize))?;
+    for (spec, v) in specs.iter().zip(&results.variants) {
+        write!(md, "| {} |", spec.name)?;
         for s in &v.samples {
             let flag = if s.errors > 0 {
                 format!(", {} errors", s.errors)
@@ -530,16 +393,7 @@ fn report(args: &Args, variants: &[Variant], wrk_version: &str) -> Result<String
         }
         writeln!(md)?;
     }
-    Ok(md)
-}
-
-/// A module path relative to the workspace, for the table.
-fn short_path(path: &std::path::Path) -> String {
-    let root = gatewit_envoy_harness::build::workspace_root();
-    path.strip_prefix(&root)
-        .unwrap_or(path)
-        .display()
-        .to_string()
+    Ok(())
 }
 
 #[cfg(test)]
