@@ -7,35 +7,12 @@
 
 mod common;
 
-use anyhow::{Context, Result, ensure};
+use anyhow::{Result, ensure};
 use common::host::{f, instantiate};
 use gatewit_adapter::{Options, Profile, adapt, verify};
-use std::path::PathBuf;
-use std::process::Command;
 
 fn build(target: &str) -> Result<Vec<u8>> {
-    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..");
-    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
-    let status = Command::new(cargo)
-        .current_dir(&root)
-        .args([
-            "build",
-            "--release",
-            "--target",
-            target,
-            "-p",
-            "gatewit-adapter-fixture",
-        ])
-        .status()
-        .context("cannot run cargo")?;
-    ensure!(status.success(), "building the fixture for {target} failed");
-    let dir = std::env::var_os("CARGO_TARGET_DIR")
-        .map(PathBuf::from)
-        .unwrap_or(root.join("target"));
-    let path = dir
-        .join(target)
-        .join("release/gatewit_adapter_fixture.wasm");
-    std::fs::read(&path).with_context(|| format!("cannot read {}", path.display()))
+    common::build::wasm("gatewit-adapter-fixture", target)
 }
 
 /// Drive configure + request headers and check what the host saw.

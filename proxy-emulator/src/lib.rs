@@ -137,6 +137,10 @@ pub struct Emulator {
     next_context: u32,
     /// Set once a callback trapped: like Envoy, the VM is then unusable.
     broken: Option<String>,
+    /// Fuel the guest burnt so far (see [`Emulator::fuel_used`]).
+    fuel_used: u64,
+    /// Exported callbacks called so far (see [`Emulator::callbacks_called`]).
+    callbacks_called: u64,
 }
 
 impl std::fmt::Debug for Emulator {
@@ -242,6 +246,8 @@ impl Emulator {
             .instantiate(&mut store, &module)
             .map_err(wt)
             .context("cannot instantiate the plugin module")?;
+        // A start function runs inside `instantiate`, on this same budget.
+        let fuel_used = fuel_burnt(&store, options.fuel_per_callback);
         bind_exports(&mut store, &instance)?;
         let callbacks = module
             .exports()
@@ -261,6 +267,8 @@ impl Emulator {
             higress_abi,
             next_context: ROOT_ID + 1,
             broken: None,
+            fuel_used,
+            callbacks_called: 0,
         };
         emulator.start()?;
         Ok(emulator)
@@ -352,7 +360,13 @@ impl Emulator {
             .set_fuel(self.options.fuel_per_callback)
             .map_err(wt)
             .context("cannot set fuel")?;
-        if let Err(e) = func.call(&mut self.store, &params, &mut results) {
+        self.callbacks_called += 1;
+        let outcome = func.call(&mut self.store, &params, &mut results);
+        // The budget is per callback, so what is left of it now tells what
+        // this callback burnt, including the guest's `malloc` run from
+        // inside its hostcalls (same store, same budget).
+        self.fuel_used += fuel_burnt(&self.store, self.options.fuel_per_callback);
+        if let Err(e) = outcome {
             let err = if e.downcast_ref::<Trap>() == Some(&Trap::OutOfFuel) {
                 anyhow!(
                     "plugin callback `{name}` ran out of fuel ({} units): it looks stuck in a loop",
@@ -893,11 +907,35 @@ impl Emulator {
         self.store.data().hostcalls.get(name).copied().unwrap_or(0)
     }
 
+    /// How many times the emulator called one of the plugin's exported
+    /// callbacks (`_initialize` and `proxy_on_*`) so far; callbacks the
+    /// module does not export are skipped, as Envoy does, and not counted.
+    pub fn callbacks_called(&self) -> u64 {
+        self.callbacks_called
+    }
+
+    /// How many `env` hostcalls the plugin made so far, all names together.
+    pub fn hostcall_total(&self) -> u64 {
+        self.store.data().hostcalls.values().sum()
+    }
+
     /// How many times the emulator called the plugin's `malloc` to hand it
     /// data so far (in Envoy each is a VM re-entry inside a hostcall, the
     /// most expensive part of a data-returning hostcall).
     pub fn guest_allocations(&self) -> u64 {
         self.store.data().guest_allocations
+    }
+
+    /// Fuel the guest burnt since the VM was created, over every callback
+    /// (and the `malloc` calls the hostcalls made from inside them): with
+    /// wasmtime's default costs, one unit per wasm instruction executed,
+    /// except `nop`, `drop` and the structured-control markers (`block`,
+    /// `loop`, `else`, `end`, `return`, `unreachable`), which are free. Unlike
+    /// a time, it does not depend on the machine or its load, so benchmarks
+    /// use it to compare the guest-side cost of plugins. 0 for a module that
+    /// exports no callback.
+    pub fn fuel_used(&self) -> u64 {
+        self.fuel_used
     }
 
     /// The plugin's linear memory size in bytes (for leak tests).
@@ -962,6 +1000,13 @@ fn client_response(headers: &HeaderList, body: Vec<u8>) -> ClientResponse {
         headers,
         body,
     }
+}
+
+/// What the guest burnt of the `budget` the store was last given.
+fn fuel_burnt(store: &Store<HostState>, budget: u64) -> u64 {
+    // `get_fuel` fails only when fuel consumption is off; it is always on
+    // here.
+    budget.saturating_sub(store.get_fuel().unwrap_or(budget))
 }
 
 /// Envoy's load-time checks: one exported memory named `memory`, an ABI
@@ -1074,4 +1119,98 @@ fn define_stubs(
             .map_err(wt)?;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A plugin whose `malloc` spins 100 loop turns per byte asked for, and
+    /// whose request-headers callback reads header `x-spin`: the only fuel
+    /// that depends on the request is burnt inside `malloc`, which the host
+    /// runs from inside a hostcall.
+    const SPIN_WAT: &str = r#"
+(module
+  (import "env" "proxy_get_header_map_value"
+    (func $get (param i32 i32 i32 i32 i32) (result i32)))
+  (memory (export "memory") 1)
+  (data (i32.const 16) "x-spin")
+  (global $bump (mut i32) (i32.const 1024))
+  (func (export "malloc") (param $size i32) (result i32)
+    (local $p i32)
+    (local $i i32)
+    (local.set $i (i32.mul (local.get $size) (i32.const 100)))
+    (block $done
+      (loop $spin
+        (br_if $done (i32.eqz (local.get $i)))
+        (local.set $i (i32.sub (local.get $i) (i32.const 1)))
+        (br $spin)))
+    (local.set $p (global.get $bump))
+    (global.set $bump (i32.add (global.get $bump) (local.get $size)))
+    (local.get $p))
+  (func (export "proxy_abi_version_0_2_1"))
+  (func (export "proxy_on_request_headers") (param i32 i32 i32) (result i32)
+    (drop (call $get (i32.const 0) (i32.const 16) (i32.const 6) (i32.const 32) (i32.const 36)))
+    (i32.const 0)))
+"#;
+
+    const NO_CALLBACKS_WAT: &str = r#"
+(module
+  (memory (export "memory") 1)
+  (func (export "malloc") (param i32) (result i32) (i32.const 1024))
+  (func (export "proxy_abi_version_0_2_1")))
+"#;
+
+    fn fuel_for(emulator: &mut Emulator, request: &HttpRequest) -> u64 {
+        let before = emulator.fuel_used();
+        emulator
+            .exchange(request, &UpstreamResponse::default())
+            .expect("exchange");
+        emulator.fuel_used() - before
+    }
+
+    #[test]
+    fn fuel_used_counts_callbacks_and_the_malloc_they_cause() {
+        let module = wat::parse_str(SPIN_WAT).expect("valid wat");
+        let mut emulator = Emulator::new(&module, &GatewaySetup::default()).expect("loads");
+        let plain = HttpRequest::get("example.com", "/");
+        let called = emulator.callbacks_called();
+        let idle = fuel_for(&mut emulator, &plain);
+        assert!(idle > 0, "the callback itself burns fuel");
+        assert_eq!(
+            emulator.callbacks_called(),
+            called + 1,
+            "one exported callback"
+        );
+        // Deterministic: the same request burns the same fuel.
+        assert_eq!(fuel_for(&mut emulator, &plain), idle);
+        // Each loop turn is several instructions, so 100 turns per byte are
+        // well over 100 units per byte.
+        let short = fuel_for(&mut emulator, &plain.clone().header("x-spin", "0123456789"));
+        assert!(
+            short >= idle + 10 * 100,
+            "idle {idle}, 10-byte value {short}"
+        );
+        let long = fuel_for(
+            &mut emulator,
+            &plain.clone().header("x-spin", "01234567890123456789"),
+        );
+        assert!(
+            long >= short + 10 * 100,
+            "10-byte value {short}, 20-byte value {long}"
+        );
+    }
+
+    #[test]
+    fn fuel_used_is_zero_without_callbacks() {
+        let module = wat::parse_str(NO_CALLBACKS_WAT).expect("valid wat");
+        let mut emulator = Emulator::new(&module, &GatewaySetup::default()).expect("loads");
+        assert_eq!(emulator.fuel_used(), 0);
+        assert_eq!(emulator.callbacks_called(), 0);
+        let request = HttpRequest::get("example.com", "/").header("x-a", "1");
+        emulator
+            .exchange(&request, &UpstreamResponse::default())
+            .expect("exchange");
+        assert_eq!(emulator.fuel_used(), 0);
+    }
 }

@@ -6,13 +6,12 @@
 
 use std::collections::HashMap;
 use std::path::PathBuf;
-use std::process::Command;
 use std::sync::{Mutex, OnceLock};
 
-use anyhow::{Context, bail};
+use anyhow::Context;
 use gatewit_adapter::{Options, Profile, adapt};
 
-use crate::plugins::{component_path, target_dir, wasm_plugin, workspace_root};
+use crate::plugins::{built_once, component_path, target_dir, wasm_plugin};
 
 /// How a plugin component was built.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -36,30 +35,7 @@ pub fn component(package: &str, toolchain: Toolchain) -> anyhow::Result<Vec<u8>>
 }
 
 fn wasip1_component(package: &str) -> anyhow::Result<Vec<u8>> {
-    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
-    let output = Command::new(cargo)
-        .current_dir(workspace_root())
-        .args([
-            "build",
-            "--release",
-            "--quiet",
-            "--target",
-            "wasm32-wasip1",
-            "-p",
-            package,
-        ])
-        .output()
-        .context("cannot run `cargo build --target wasm32-wasip1`")?;
-    if !output.status.success() {
-        bail!(
-            "`cargo build --release --target wasm32-wasip1 -p {package}` failed:\n{}",
-            String::from_utf8_lossy(&output.stderr)
-        );
-    }
-    let path = target_dir()
-        .join("wasm32-wasip1")
-        .join("release")
-        .join(format!("{}.wasm", package.replace('-', "_")));
+    let path = built_once(package, "wasm32-wasip1")?;
     let module = std::fs::read(&path).with_context(|| format!("reading `{}`", path.display()))?;
     wit_component::ComponentEncoder::default()
         .validate(true)

@@ -2,7 +2,8 @@
 //!
 //! - [`adapted`]: the examples adapted to proxy-wasm modules, and built the
 //!   wasip1 way;
-//! - [`plugins`]: builds the wasm plugins once per test run;
+//! - [`plugins`]: builds the wasm plugins (components and plain proxy-wasm
+//!   modules) once per test run;
 //! - [`http_server`]: a scripted HTTP/1.1 server on loopback;
 //! - [`redis_server`]: a real `redis-server` on a free loopback port;
 //! - [`scenarios`]: the scenario table every tier runs;

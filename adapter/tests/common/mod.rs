@@ -2,6 +2,7 @@
 //! core modules, so golden inputs do not depend on a toolchain.
 #![allow(dead_code)]
 
+pub mod build;
 pub mod host;
 
 use anyhow::{Context, Result};

@@ -311,6 +311,11 @@ fn report(
             "Reproduce (one run measures every variant):\n\n```sh\n{command}\n```\n"
         )?;
     }
+    writeln!(
+        md,
+        "The same plugins in-process (per request under wasmtime, with criterion, and guest wasm \
+         instructions per request) are in [bench/README.md](bench/README.md#in-process-criterion).\n"
+    )?;
     if let Some(wrk) = wrk {
         wrk::report(&mut md, specs, wrk)?;
     }
