@@ -41,6 +41,10 @@ const FUEL_WARMUP: u64 = 20;
 const EMPTY: &str = "gatewit-bench-empty";
 const CRATE: &str = "gatewit-bench-crate-headers";
 const GATEWIT: &str = "gatewit-bench-gatewit-headers";
+/// The same callbacks as the crate and gatewit plugins with no work in them:
+/// what each side costs before the plugin does anything.
+const CRATE_NOOP: &str = "gatewit-bench-crate-noop";
+const GATEWIT_NOOP: &str = "gatewit-bench-gatewit-noop";
 
 /// One plugin under one host.
 struct Variant {
@@ -149,7 +153,7 @@ fn emulated(package: &'static str, module: &Path) -> Result<Variant> {
     Ok(Variant {
         tier: "emulator",
         package,
-        adds_headers: package != EMPTY,
+        adds_headers: ![EMPTY, CRATE_NOOP, GATEWIT_NOOP].contains(&package),
         gateway: Box::new(emulator),
         fuel: Some(fuel),
         samples: Vec::new(),
@@ -158,11 +162,13 @@ fn emulated(package: &'static str, module: &Path) -> Result<Variant> {
 
 fn variants() -> Result<Vec<Variant>> {
     let mut variants = Vec::new();
-    for package in [EMPTY, "gatewit-bench-floor-pairs", CRATE] {
+    for package in [EMPTY, "gatewit-bench-floor-pairs", CRATE, CRATE_NOOP] {
         variants.push(emulated(package, &core_module(package)?)?);
     }
-    let adapted = adapted_module(GATEWIT, Toolchain::Wasip2, Profile::Envoy)?;
-    variants.push(emulated(GATEWIT, &adapted)?);
+    for package in [GATEWIT, GATEWIT_NOOP] {
+        let adapted = adapted_module(package, Toolchain::Wasip2, Profile::Envoy)?;
+        variants.push(emulated(package, &adapted)?);
+    }
     let component = component_file(GATEWIT)?;
     variants.push(Variant {
         tier: "host-shim",
@@ -177,7 +183,8 @@ fn variants() -> Result<Vec<Variant>> {
 
 /// A variant that answers without running its plugin would make the figures
 /// meaningless: check the plugin's headers are there (and absent for the
-/// empty module, which must pass the request through untouched).
+/// empty module and the no-op plugins, which must pass the request through
+/// untouched).
 fn check(variant: &mut Variant) -> Result<()> {
     let exchange = variant
         .gateway
@@ -198,7 +205,7 @@ fn check(variant: &mut Variant) -> Result<()> {
     match (variant.adds_headers, added) {
         (true, (Some("1"), Some("1"))) | (false, (None, None)) => Ok(()),
         (true, _) => bail!("the plugin did not run: bench headers {added:?}, expected both `1`"),
-        (false, _) => bail!("the empty module added headers: {added:?}"),
+        (false, _) => bail!("a module without header work added headers: {added:?}"),
     }
 }
 
