@@ -338,7 +338,13 @@ impl HttpContext {
 
     /// The first value of header `name` in `map`.
     pub fn header(&self, map: HeaderMap, name: &str) -> Option<String> {
-        host::get_header(map.kind(), &name.to_ascii_lowercase())
+        // The WIT contract wants a lowercase name; names in code almost
+        // always are, and lowercasing costs an allocation per read.
+        if name.bytes().any(|b| b.is_ascii_uppercase()) {
+            host::get_header(map.kind(), &name.to_ascii_lowercase())
+        } else {
+            host::get_header(map.kind(), name)
+        }
     }
 
     /// Every header of `map`, in order.
