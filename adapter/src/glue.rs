@@ -486,16 +486,7 @@ pub(crate) fn helper(cx: &Cx, h: Helper) -> Body {
             let mut b = Body::new(&[I32, I32, I32], &[]);
             let s = b.state();
             let (lb, need, cap, ncap) = (b.local(I32), b.local(I32), b.local(I32), b.local(I32));
-            b.lg(s)
-                .c(S_LINES as i32)
-                .add()
-                .lg(0)
-                .c(3)
-                .i(I::I32Eq)
-                .c(12)
-                .i(I::I32Mul)
-                .add()
-                .ls(lb);
+            line_buffer(&mut b, s, lb);
             b.lg(lb).ld(4).lg(2).add().ls(need);
             b.lg(lb).ld(8).ls(cap);
             b.lg(need).lg(cap).i(I::I32GtU).if_();
@@ -556,16 +547,7 @@ pub(crate) fn helper(cx: &Cx, h: Helper) -> Body {
             let mut b = Body::new(&[I32], &[]);
             let s = b.state();
             let (lb, n, p) = (b.local(I32), b.local(I32), b.local(I32));
-            b.lg(s)
-                .c(S_LINES as i32)
-                .add()
-                .lg(0)
-                .c(3)
-                .i(I::I32Eq)
-                .c(12)
-                .i(I::I32Mul)
-                .add()
-                .ls(lb);
+            line_buffer(&mut b, s, lb);
             b.lg(lb).ld(4).ls(n).lg(lb).ld(0).ls(p);
             b.lg(n).if_();
             b.lg(p)
@@ -622,6 +604,21 @@ pub(crate) fn helper(cx: &Cx, h: Helper) -> Body {
 }
 
 /// `for i in 0..n` where `n` is local `n`; `i` must already be set.
+/// `lb` = the line buffer (ptr, len, cap) of the stream whose handle is
+/// parameter 0: stdout (2) or stderr (3).
+fn line_buffer(b: &mut Body, s: u32, lb: u32) {
+    b.lg(s)
+        .c(S_LINES as i32)
+        .add()
+        .lg(0)
+        .c(3)
+        .i(I::I32Eq)
+        .c(12)
+        .i(I::I32Mul)
+        .add()
+        .ls(lb);
+}
+
 fn loop_over(b: &mut Body, i: u32, n: u32, f: impl FnOnce(&mut Body)) {
     b.i(I::Block(BlockType::Empty)).i(I::Loop(BlockType::Empty));
     b.lg(i).lg(n).i(I::I32GeU).i(I::BrIf(1));
