@@ -368,6 +368,39 @@ impl PluginHost {
         })
     }
 
+    /// Takes up again a request set aside with [`Stream::detach`], so
+    /// several requests can be in flight on one instance at once (as on a
+    /// gateway, where one request's HTTP call is pending while others run).
+    pub fn attach(&mut self, id: StreamId) -> anyhow::Result<Stream<'_>> {
+        let live = self
+            .store
+            .data()
+            .requests
+            .get(&id.0)
+            .is_some_and(|r| !r.done);
+        if !live {
+            bail!(
+                "request {} has ended (finished, or dropped when the plugin restarted after a trap)",
+                id.0
+            );
+        }
+        Ok(Stream {
+            host: self,
+            ctx: id.0,
+            finished: false,
+        })
+    }
+
+    /// Requests started and not yet ended (detached ones included).
+    pub fn open_streams(&self) -> usize {
+        self.store
+            .data()
+            .requests
+            .values()
+            .filter(|r| !r.done)
+            .count()
+    }
+
     /// Bytes of linear memory the current plugin instance holds (all its
     /// memories; WebAssembly memories never shrink, so growth shows leaks).
     pub fn memory_bytes(&self) -> usize {
@@ -840,11 +873,12 @@ impl PluginHost {
                 let record = &state.p.redis_calls[pending.record_index];
                 let (ctx, call_id) = (record.context, record.call_id);
                 let query = record.query.clone();
+                let now = state.now();
                 let outcome = match state.redis_clusters.get_mut(&record.cluster) {
                     None => Err(crate::backend::RedisFailure::Broken.status()),
                     Some(cluster) => match &cluster.backend {
                         RedisBackend::Fake(fake) => match fake.lock() {
-                            Ok(mut fake) => Ok(fake.execute(&query)),
+                            Ok(mut fake) => Ok(fake.execute_at(now, &query)),
                             Err(_) => Err(crate::backend::RedisFailure::Broken.status()),
                         },
                         RedisBackend::Real(addr) => {
@@ -929,8 +963,20 @@ impl PluginHost {
     }
 }
 
-/// One request through the plugin. Drop ends it (`on-request-done`) if
-/// [`Stream::finish`] was not called.
+/// A request set aside with [`Stream::detach`]; [`PluginHost::attach`]
+/// takes it up again. A request left detached ends with the host.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct StreamId(u32);
+
+impl StreamId {
+    /// The request's context id.
+    pub fn context_id(self) -> u32 {
+        self.0
+    }
+}
+
+/// One request through the plugin. Drop ends it (`on-request-done`) unless
+/// [`Stream::finish`] or [`Stream::detach`] was called.
 pub struct Stream<'a> {
     host: &'a mut PluginHost,
     ctx: u32,
@@ -1143,6 +1189,13 @@ impl Stream<'_> {
     /// How many outbound calls wait for an answer.
     pub fn pending_calls(&self) -> usize {
         self.host.pending_calls()
+    }
+
+    /// Sets the request aside without ending it, to start or drive other
+    /// requests meanwhile; [`PluginHost::attach`] takes it up again.
+    pub fn detach(mut self) -> StreamId {
+        self.finished = true;
+        StreamId(self.ctx)
     }
 
     /// Ends the request (`on-request-done`) and returns the client response

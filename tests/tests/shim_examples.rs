@@ -183,6 +183,33 @@ fn redis_demo_commands_against_the_fake() -> Result<()> {
 }
 
 #[test]
+fn redis_demo_window_keys_expire_when_the_clock_advances() -> Result<()> {
+    let (builder, fake) = PluginHost::builder(wasm_plugin("redis-demo")?)
+        .config_json(&scenarios::redis_demo_config(5))
+        .redis_fake(&scenarios::redis_cluster());
+    let mut gw = ShimGateway::from_host(builder.start()?);
+    let request = HttpRequest::get("example.com", "/");
+    gw.send(&request, &UpstreamResponse::default())?;
+    let first = gw.host().redis_calls()[0].command[1].clone();
+    assert_eq!(
+        fake.lock().map_err(|_| anyhow!("poisoned"))?.ttl(&first),
+        Some(60)
+    );
+    gw.host_mut().advance_time(Duration::from_secs(61))?;
+    let ex = gw.send(&request, &UpstreamResponse::default())?;
+    assert_eq!(ex.response.status, 200);
+    let fake = fake.lock().map_err(|_| anyhow!("poisoned"))?;
+    let keys = fake.keys();
+    assert!(
+        !keys.contains(&first),
+        "the first window's key outlived its 60 s TTL: {keys:?}"
+    );
+    assert_eq!(keys.len(), 1, "{keys:?}");
+    assert_eq!(fake.get(&keys[0]), Some(&b"1"[..]));
+    Ok(())
+}
+
+#[test]
 fn redis_demo_with_redis_down_from_the_start_answers_430_quickly() -> Result<()> {
     // Start and stop a server to get an address nobody listens on.
     let addr = {
@@ -278,6 +305,58 @@ fn linear_memory_stays_flat_over_many_requests() -> Result<()> {
             "`{plugin}` grew its memory"
         );
     }
+    Ok(())
+}
+
+#[test]
+fn http_call_requests_interleave_on_one_instance() -> Result<()> {
+    let cluster = scenarios::token_cluster("ip", "token", "default");
+    let mock = gatewit_host_shim::harness::MockHttp::Respond(
+        gatewit_host_shim::backend::HttpCallResponse::new(200, &[("x-auth-token", "held")], ""),
+    );
+    let mut host = PluginHost::builder(wasm_plugin("http-call")?)
+        .config_json(&scenarios::http_call_config("ip"))
+        .http_mock(&cluster, mock)
+        .start()?;
+    host.hold_calls(true);
+    // Two requests wait for their token calls at the same time.
+    let mut ids = Vec::new();
+    for path in ["/a", "/b"] {
+        let mut stream = host.stream()?;
+        stream.send_request(&HttpRequest::get("example.com", path))?;
+        assert!(stream.request_paused(), "{path} was not held");
+        ids.push(stream.detach());
+    }
+    assert_eq!(host.open_streams(), 2);
+    assert_eq!(host.pending_calls(), 2);
+    host.answer_calls()?;
+    // The second request ends first; the first is unaffected by it.
+    for (id, path, status) in [(ids[1], "/b", 201), (ids[0], "/a", 202)] {
+        let mut stream = host.attach(id)?;
+        let upstream = stream
+            .upstream_request()
+            .ok_or_else(|| anyhow!("{path} was not resumed"))?;
+        assert_eq!(upstream.path, path);
+        assert!(
+            upstream
+                .headers
+                .contains(&("x-auth-token".into(), "held".into())),
+            "{path}: {:?}",
+            upstream.headers
+        );
+        stream.send_response(&UpstreamResponse {
+            status,
+            ..UpstreamResponse::default()
+        })?;
+        let response = stream.finish()?.ok_or_else(|| anyhow!("no response"))?;
+        assert_eq!(response.status, status);
+    }
+    assert_eq!(host.open_streams(), 0);
+    let err = host.attach(ids[0]).err().map(|e| format!("{e:#}"));
+    assert!(
+        err.as_deref().is_some_and(|e| e.contains("has ended")),
+        "{err:?}"
+    );
     Ok(())
 }
 
