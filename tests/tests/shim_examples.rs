@@ -308,8 +308,9 @@ fn linear_memory_stays_flat_over_many_requests() -> Result<()> {
     Ok(())
 }
 
-#[test]
-fn http_call_requests_interleave_on_one_instance() -> Result<()> {
+/// `http-call` whose token service (a mock answering token `held`) is
+/// answered only when the test says so.
+fn http_call_with_held_token_calls() -> Result<PluginHost> {
     let cluster = scenarios::token_cluster("ip", "token", "default");
     let mock = gatewit_host_shim::harness::MockHttp::Respond(
         gatewit_host_shim::backend::HttpCallResponse::new(200, &[("x-auth-token", "held")], ""),
@@ -319,6 +320,12 @@ fn http_call_requests_interleave_on_one_instance() -> Result<()> {
         .http_mock(&cluster, mock)
         .start()?;
     host.hold_calls(true);
+    Ok(host)
+}
+
+#[test]
+fn http_call_requests_interleave_on_one_instance() -> Result<()> {
+    let mut host = http_call_with_held_token_calls()?;
     // Two requests wait for their token calls at the same time.
     let mut ids = Vec::new();
     for path in ["/a", "/b"] {
@@ -362,15 +369,7 @@ fn http_call_requests_interleave_on_one_instance() -> Result<()> {
 
 #[test]
 fn http_call_holds_the_request_until_the_token_arrives() -> Result<()> {
-    let cluster = scenarios::token_cluster("ip", "token", "default");
-    let mock = gatewit_host_shim::harness::MockHttp::Respond(
-        gatewit_host_shim::backend::HttpCallResponse::new(200, &[("x-auth-token", "held")], ""),
-    );
-    let mut host = PluginHost::builder(wasm_plugin("http-call")?)
-        .config_json(&scenarios::http_call_config("ip"))
-        .http_mock(&cluster, mock)
-        .start()?;
-    host.hold_calls(true);
+    let mut host = http_call_with_held_token_calls()?;
     let mut stream = host.stream()?;
     stream.send_request(&HttpRequest::get("example.com", "/api"))?;
     assert!(stream.request_paused());
