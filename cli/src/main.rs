@@ -7,6 +7,7 @@ use clap::{Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
 
 mod demo;
+mod new;
 
 #[derive(Parser)]
 #[command(
@@ -27,6 +28,20 @@ enum Command {
     Run(RunArgs),
     /// Show a plugin in the host shim and, adapted, in a real Envoy 1.40 (the quick-start demo).
     Demo(DemoArgs),
+    /// Create a plugin crate of its own, ready to build, run and adapt.
+    New(NewArgs),
+}
+
+#[derive(clap::Args)]
+struct NewArgs {
+    /// The directory to create (must not exist, or be empty).
+    dir: PathBuf,
+    /// The crate name (default: the directory's name).
+    #[arg(long)]
+    name: Option<String>,
+    /// The gatewit guest SDK to depend on (default: the one of this gatewit checkout).
+    #[arg(long)]
+    sdk: Option<PathBuf>,
 }
 
 #[derive(clap::Args)]
@@ -90,6 +105,7 @@ fn main() -> std::process::ExitCode {
         Command::Adapt(args) => adapt(args),
         Command::Run(args) => run(args),
         Command::Demo(args) => run_demo(args),
+        Command::New(args) => new_plugin(args),
     };
     match result {
         Ok(()) => std::process::ExitCode::SUCCESS,
@@ -99,6 +115,19 @@ fn main() -> std::process::ExitCode {
             std::process::ExitCode::FAILURE
         }
     }
+}
+
+fn new_plugin(args: NewArgs) -> Result<()> {
+    let files = new::create(&args.dir, args.name.as_deref(), args.sdk.as_deref())
+        .with_context(|| format!("cannot create a plugin in `{}`", args.dir.display()))?;
+    for file in files {
+        println!("created  {}", file.display());
+    }
+    println!(
+        "next:    cd {} && cargo build --release --target wasm32-wasip2   (then see its README.md)",
+        args.dir.display()
+    );
+    Ok(())
 }
 
 fn adapt(args: AdaptArgs) -> Result<()> {
