@@ -4,11 +4,13 @@
 //! exactly as the SDK formats them. Envoy comes from
 //! `scripts/install-deps.sh`; without it these tests fail, naming the script.
 
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Condvar, Mutex};
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result, ensure};
 use gatewit_adapter::Profile;
-use gatewit_envoy_harness::EnvoyGateway;
+use gatewit_envoy_harness::{EnvoyGateway, client};
 use gatewit_host_shim::exchange::{Gateway, GatewaySetup, HttpRequest, UpstreamResponse};
 use gatewit_tests::adapted::{Toolchain, adapted_module};
 use gatewit_tests::http_server::{Reply, TestServer};
@@ -130,6 +132,98 @@ fn redis_demo_in_stock_envoy_gets_the_plugins_error_reply() -> Result<()> {
         log.contains("not supported by this host"),
         "envoy's log does not say why:\n{}",
         gw.envoy().relevant_log_lines()
+    );
+    Ok(())
+}
+
+/// Several requests wait on their token calls in one Envoy worker at the
+/// same time: the token service answers only once all of them have asked
+/// (each with its own token), so the plugin must hold every request in its
+/// own context and give each the answer to its own call.
+#[test]
+fn concurrent_requests_each_get_their_own_call_answer() -> Result<()> {
+    const N: usize = 4;
+    // The gate: token requests wait until N have arrived (or 400 ms, below
+    // the SDK's 500 ms call timeout), then each gets a distinct token.
+    let gate = Arc::new((Mutex::new(0usize), Condvar::new()));
+    let all_arrived = Arc::new(AtomicBool::new(false));
+    let server = {
+        let (gate, all_arrived) = (gate.clone(), all_arrived.clone());
+        TestServer::start(move |_| {
+            let (count, cv) = &*gate;
+            let Ok(mut n) = count.lock() else {
+                return Reply::new(500, "poisoned");
+            };
+            *n += 1;
+            let token = format!("t{}", *n);
+            cv.notify_all();
+            let deadline = Instant::now() + Duration::from_millis(400);
+            while *n < N {
+                let left = deadline.saturating_duration_since(Instant::now());
+                if left.is_zero() {
+                    return Reply::new(200, "").header("x-auth-token", &token);
+                }
+                match cv.wait_timeout(n, left) {
+                    Ok((guard, _)) => n = guard,
+                    Err(_) => return Reply::new(500, "poisoned"),
+                }
+            }
+            all_arrived.store(true, Ordering::SeqCst);
+            Reply::new(200, "").header("x-auth-token", &token)
+        })?
+    };
+    let mut setup = GatewaySetup {
+        plugin_config: scenarios::http_call_config("ip"),
+        ..GatewaySetup::default()
+    };
+    setup
+        .clusters
+        .http
+        .insert(token_cluster("ip", "token", "default"), server.addr());
+    let module = adapted_module("http-call", Toolchain::Wasip2, Profile::Envoy)?;
+    let gw = EnvoyGateway::start(&module, &setup)?;
+    let addr = gw.envoy().listener_addr();
+    let clients: Vec<_> = (0..N)
+        .map(|i| {
+            std::thread::spawn(move || {
+                let request = HttpRequest::get("example.com", &format!("/r{i}"));
+                client::send(addr, &request, Duration::from_secs(10))
+            })
+        })
+        .collect();
+    for client in clients {
+        let response = client
+            .join()
+            .map_err(|_| anyhow::anyhow!("client thread panicked"))??;
+        ensure!(response.status == 200, "{response:?}");
+    }
+    ensure!(
+        all_arrived.load(Ordering::SeqCst),
+        "the {N} token calls were never in flight together:\n{}",
+        gw.envoy().relevant_log_lines()
+    );
+    let mut seen: Vec<(String, Vec<String>)> = gw
+        .upstream()
+        .requests()
+        .into_iter()
+        .map(|r| {
+            let tokens = r
+                .headers
+                .iter()
+                .filter(|(k, _)| k == "x-auth-token")
+                .map(|(_, v)| v.clone())
+                .collect();
+            (r.path, tokens)
+        })
+        .collect();
+    seen.sort();
+    let mut tokens: Vec<String> = seen.iter().flat_map(|(_, t)| t.clone()).collect();
+    tokens.sort();
+    let paths: Vec<&str> = seen.iter().map(|(p, _)| p.as_str()).collect();
+    ensure!(paths == ["/r0", "/r1", "/r2", "/r3"], "{seen:?}");
+    ensure!(
+        tokens == ["t1", "t2", "t3", "t4"],
+        "each request one token of its own: {seen:?}"
     );
     Ok(())
 }
