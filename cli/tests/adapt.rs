@@ -1,18 +1,8 @@
 //! `gatewit adapt` as a user runs it: errors are one clear line, no panic.
 
-use std::process::Command;
+mod common;
 
-fn gatewit(args: &[&str]) -> (bool, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_gatewit"))
-        .args(args)
-        .env_remove("RUST_BACKTRACE")
-        .output()
-        .expect("gatewit runs");
-    (
-        out.status.success(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
-}
+use common::gatewit;
 
 #[test]
 fn garbage_input_is_a_clear_error() {
@@ -21,7 +11,7 @@ fn garbage_input_is_a_clear_error() {
     let input = dir.join("garbage.wasm");
     std::fs::write(&input, b"not wasm at all").unwrap();
     let output = dir.join("out.wasm");
-    let (ok, err) = gatewit(&[
+    let (ok, _, err) = gatewit(&[
         "adapt",
         input.to_str().unwrap(),
         "-o",
@@ -35,7 +25,7 @@ fn garbage_input_is_a_clear_error() {
 
 #[test]
 fn missing_input_names_the_file() {
-    let (ok, err) = gatewit(&["adapt", "/nonexistent/plugin.wasm", "-o", "/tmp/x.wasm"]);
+    let (ok, _, err) = gatewit(&["adapt", "/nonexistent/plugin.wasm", "-o", "/tmp/x.wasm"]);
     assert!(!ok);
     assert!(
         err.contains("cannot read `/nonexistent/plugin.wasm`"),
@@ -45,7 +35,7 @@ fn missing_input_names_the_file() {
 
 #[test]
 fn unknown_profile_is_rejected() {
-    let (ok, err) = gatewit(&["adapt", "a.wasm", "-o", "b.wasm", "--profile", "nginx"]);
+    let (ok, _, err) = gatewit(&["adapt", "a.wasm", "-o", "b.wasm", "--profile", "nginx"]);
     assert!(!ok);
     assert!(err.contains("nginx"), "{err}");
 }

@@ -4,18 +4,9 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-fn gatewit(args: &[&str]) -> (bool, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_gatewit"))
-        .args(args)
-        .env_remove("RUST_BACKTRACE")
-        .output()
-        .expect("gatewit runs");
-    (
-        out.status.success(),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
-}
+mod common;
+
+use common::gatewit;
 
 /// A fresh, empty directory for one test.
 fn scratch(test: &str) -> PathBuf {

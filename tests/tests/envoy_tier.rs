@@ -47,6 +47,21 @@ fn wasip1_builds_pass_the_same_scenarios() -> Result<()> {
     Ok(())
 }
 
+/// `http-call` (service source `ip`) in Envoy, its token cluster leading
+/// to `token_service`.
+fn http_call_in_envoy(token_service: &TestServer) -> Result<EnvoyGateway> {
+    let mut setup = GatewaySetup {
+        plugin_config: scenarios::http_call_config("ip"),
+        ..GatewaySetup::default()
+    };
+    setup.clusters.http.insert(
+        token_cluster("ip", "token", "default"),
+        token_service.addr(),
+    );
+    let module = adapted_module("http-call", Toolchain::Wasip2, Profile::Envoy)?;
+    EnvoyGateway::start(&module, &setup)
+}
+
 /// A token service slower than the SDK's default 500 ms timeout: Envoy ends
 /// the call at ~500 ms and the plugin answers 500 `http call failed` — well
 /// before the token service would have answered.
@@ -57,16 +72,7 @@ fn slow_token_service_times_out_at_500_ms() -> Result<()> {
             .header("x-auth-token", "late")
             .delay(Duration::from_secs(4)),
     )?;
-    let mut setup = GatewaySetup {
-        plugin_config: scenarios::http_call_config("ip"),
-        ..GatewaySetup::default()
-    };
-    setup
-        .clusters
-        .http
-        .insert(token_cluster("ip", "token", "default"), server.addr());
-    let module = adapted_module("http-call", Toolchain::Wasip2, Profile::Envoy)?;
-    let mut gw = EnvoyGateway::start(&module, &setup)?;
+    let mut gw = http_call_in_envoy(&server)?;
     let started = Instant::now();
     let ex = gw.send(
         &HttpRequest::get("example.com", "/api"),
@@ -172,16 +178,7 @@ fn concurrent_requests_each_get_their_own_call_answer() -> Result<()> {
             Reply::new(200, "").header("x-auth-token", &token)
         })?
     };
-    let mut setup = GatewaySetup {
-        plugin_config: scenarios::http_call_config("ip"),
-        ..GatewaySetup::default()
-    };
-    setup
-        .clusters
-        .http
-        .insert(token_cluster("ip", "token", "default"), server.addr());
-    let module = adapted_module("http-call", Toolchain::Wasip2, Profile::Envoy)?;
-    let gw = EnvoyGateway::start(&module, &setup)?;
+    let gw = http_call_in_envoy(&server)?;
     let addr = gw.envoy().listener_addr();
     let clients: Vec<_> = (0..N)
         .map(|i| {
