@@ -13,7 +13,9 @@ use std::time::Duration;
 /// Options beyond what [`GatewaySetup`] describes.
 #[derive(Debug, Clone)]
 pub struct EnvoyOptions {
-    /// See [`WasmFilter::allow_on_headers_stop_iteration`].
+    /// See [`WasmFilter::allow_on_headers_stop_iteration`]; also set when
+    /// the setup asks for
+    /// [`body_during_paused_headers`](GatewaySetup::body_during_paused_headers).
     pub allow_on_headers_stop_iteration: bool,
     /// Envoy's `--log-level`.
     pub log_level: String,
@@ -63,7 +65,8 @@ impl EnvoyGateway {
         };
         let upstream = RecordingUpstream::start()?;
         let mut wasm = WasmFilter::new(module, configuration);
-        wasm.allow_on_headers_stop_iteration = options.allow_on_headers_stop_iteration;
+        wasm.allow_on_headers_stop_iteration =
+            options.allow_on_headers_stop_iteration || setup.body_during_paused_headers;
         let config = EnvoyConfig {
             wasm: Some(wasm),
             route_name: setup.route_name.clone(),

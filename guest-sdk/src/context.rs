@@ -8,6 +8,7 @@ use serde_json::{Map, Value};
 
 use crate::Status;
 use crate::host::{self, BodyKind, MapKind};
+use crate::route_call::RouteCall;
 
 /// Which header map of the current request to act on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -90,6 +91,14 @@ pub struct HttpContext {
     pub(crate) response_headers_end_stream: Option<bool>,
     skip_request_body: Option<bool>,
     skip_response_body: Option<bool>,
+    /// The request headers phase paused and the request was not resumed
+    /// since: the request headers are still held.
+    pub(crate) request_headers_held: bool,
+    /// The request body phase runs at the end of the body.
+    pub(crate) request_body_complete: bool,
+    /// A local reply was sent (reset by whoever wants to know).
+    pub(crate) local_reply_sent: bool,
+    pub(crate) route_call: RouteCall,
 }
 
 impl std::fmt::Debug for HttpContext {
@@ -117,6 +126,10 @@ impl HttpContext {
             response_headers_end_stream: None,
             skip_request_body: None,
             skip_response_body: None,
+            request_headers_held: false,
+            request_body_complete: false,
+            local_reply_sent: false,
+            route_call: RouteCall::None,
         }
     }
 
@@ -483,7 +496,9 @@ impl HttpContext {
         headers: &[(&str, &str)],
         body: impl AsRef<[u8]>,
     ) -> Result<(), Status> {
-        host::send_local_reply(status, &pairs(headers), body.as_ref(), None)
+        host::send_local_reply(status, &pairs(headers), body.as_ref(), None)?;
+        self.local_reply_sent = true;
+        Ok(())
     }
 
     /// [`Self::send_http_response`] with a gRPC status.
@@ -494,12 +509,16 @@ impl HttpContext {
         body: impl AsRef<[u8]>,
         grpc_status: i32,
     ) -> Result<(), Status> {
-        host::send_local_reply(status, &pairs(headers), body.as_ref(), Some(grpc_status))
+        host::send_local_reply(status, &pairs(headers), body.as_ref(), Some(grpc_status))?;
+        self.local_reply_sent = true;
+        Ok(())
     }
 
     /// Resume a request paused in a request phase.
     pub fn resume_request(&mut self) -> Result<(), Status> {
-        host::resume_request()
+        host::resume_request()?;
+        self.request_headers_held = false;
+        Ok(())
     }
 
     /// Resume a response paused in a response phase.

@@ -82,6 +82,13 @@
 //! and [`HttpContext::buffer_request_body`] switches one request to buffered.
 //! The same holds for responses.
 //!
+//! ## Route calls
+//!
+//! [`HttpContext::route_call`] (Higress `RouteCall`) sends the current
+//! request, rewritten, to another path (or host) on its own route and hands
+//! the upstream's whole answer to a callback that shapes the client's
+//! answer; see [`route_call`] for what it needs from the gateway.
+//!
 //! ## Rules
 //!
 //! ```json
@@ -118,6 +125,7 @@ pub mod log;
 pub mod metrics;
 mod plugin;
 pub mod redis;
+pub mod route_call;
 mod rules;
 mod runtime;
 pub mod shared_data;
@@ -131,6 +139,7 @@ pub use http_client::{
 };
 pub use plugin::{DataAction, HeaderAction, NoConfig, Plugin, PluginContext, hooks, parse_json};
 pub use redis::{RedisClient, RedisError, RedisOptions};
+pub use route_call::{RouteCallError, RouteResponse};
 pub use runtime::register_tick;
 pub use status::Status;
 

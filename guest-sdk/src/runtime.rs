@@ -24,6 +24,7 @@ use crate::host::{self, BodyKind};
 use crate::http_client::{CallFailure, HttpResponse};
 use crate::plugin::{DataAction, HeaderAction, Plugin, PluginContext, hooks};
 use crate::redis::{RedisError, Value};
+use crate::route_call::{self, RouteCall};
 use crate::rules::{MatchInputs, RuleSet};
 
 pub(crate) type HttpCallback = Box<dyn FnOnce(&mut HttpContext, HttpResponse)>;
@@ -55,6 +56,7 @@ thread_local! {
     static TICKS: RefCell<Ticks> = RefCell::new(Ticks::default());
     static CURRENT: Cell<u32> = const { Cell::new(0) };
     static PLUGIN_NAME: Cell<&'static str> = const { Cell::new("") };
+    static HOOKS: Cell<u32> = const { Cell::new(0) };
     static PLUGIN_ID: RefCell<Rc<str>> = RefCell::new(Rc::from(""));
 }
 
@@ -65,6 +67,13 @@ pub(crate) fn current_context() -> u32 {
 
 pub(crate) fn plugin_name() -> &'static str {
     PLUGIN_NAME.get()
+}
+
+/// Whether the host calls the plugin's response phases (which a route call
+/// needs to hand the answer over).
+pub(crate) fn response_phases_enabled() -> bool {
+    let both = hooks::RESPONSE_HEADERS | hooks::RESPONSE_BODY;
+    HOOKS.get() & both == both
 }
 
 pub(crate) fn plugin_id() -> Rc<str> {
@@ -270,66 +279,94 @@ fn body_phase<P: Plugin>(id: u32, size: u32, end_of_stream: bool, request: bool)
         Phase::ResponseBody
     };
     let action = with_request::<P, _>(id, phase, DataAction::Continue, |ctx, config| {
-        let skip = if request {
-            ctx.skip_request_body()
-        } else {
-            ctx.skip_response_body()
-        };
-        if skip {
-            return DataAction::Continue;
+        let action = body_callback::<P>(ctx, config, size, end_of_stream, request);
+        if request && action == DataAction::Continue {
+            // A body Continue lets held request headers go on too.
+            ctx.request_headers_held = false;
         }
-        let (mode, kind) = if request {
-            (
-                body_mode(
-                    P::__HOOKS,
-                    hooks::BUFFERED_REQUEST_BODY,
-                    hooks::STREAMING_REQUEST_BODY,
-                    ctx.buffer_request_body,
-                ),
-                BodyKind::RequestBody,
-            )
-        } else {
-            (
-                body_mode(
-                    P::__HOOKS,
-                    hooks::BUFFERED_RESPONSE_BODY,
-                    hooks::STREAMING_RESPONSE_BODY,
-                    ctx.buffer_response_body,
-                ),
-                BodyKind::ResponseBody,
-            )
-        };
-        match mode {
-            None => DataAction::Continue,
-            Some(true) => {
-                let chunk = host::get_body(kind, 0, size);
-                let original_len = chunk.len();
-                let replaced = if request {
-                    P::on_streaming_request_body(ctx, config, chunk.clone(), end_of_stream)
-                } else {
-                    P::on_streaming_response_body(ctx, config, chunk.clone(), end_of_stream)
-                };
-                let changed = replaced.len() != original_len || replaced != chunk;
-                if changed && let Err(e) = host::replace_body(kind, &replaced) {
-                    crate::log_error!("failed to replace body chunk: {e}");
-                }
-                DataAction::Continue
-            }
-            Some(false) => {
-                if !end_of_stream {
-                    // Envoy keeps buffering while the callback pauses.
-                    return DataAction::Pause;
-                }
-                let body = host::get_body(kind, 0, size);
-                if request {
-                    P::on_request_body(ctx, config, &body)
-                } else {
-                    P::on_response_body(ctx, config, &body)
-                }
-            }
-        }
+        action
     });
     data_action(action)
+}
+
+/// One body callback of request `ctx` with its config.
+fn body_callback<P: Plugin>(
+    ctx: &mut HttpContext,
+    config: &P::Config,
+    size: u32,
+    end_of_stream: bool,
+    request: bool,
+) -> DataAction {
+    if request {
+        ctx.request_body_complete = end_of_stream;
+    } else if !matches!(ctx.route_call, RouteCall::None) {
+        // A route call owns the response: the plugin's methods are not
+        // called, whatever its body switches say.
+        return route_call::on_response_body(ctx, size, end_of_stream);
+    }
+    let skip = if request {
+        ctx.skip_request_body()
+    } else {
+        ctx.skip_response_body()
+    };
+    if skip {
+        return DataAction::Continue;
+    }
+    let (mode, kind) = if request {
+        (
+            body_mode(
+                P::__HOOKS,
+                hooks::BUFFERED_REQUEST_BODY,
+                hooks::STREAMING_REQUEST_BODY,
+                ctx.buffer_request_body,
+            ),
+            BodyKind::RequestBody,
+        )
+    } else {
+        (
+            body_mode(
+                P::__HOOKS,
+                hooks::BUFFERED_RESPONSE_BODY,
+                hooks::STREAMING_RESPONSE_BODY,
+                ctx.buffer_response_body,
+            ),
+            BodyKind::ResponseBody,
+        )
+    };
+    match mode {
+        None => DataAction::Continue,
+        Some(true) => {
+            let chunk = host::get_body(kind, 0, size);
+            let original_len = chunk.len();
+            let replaced = if request {
+                P::on_streaming_request_body(ctx, config, chunk.clone(), end_of_stream)
+            } else {
+                P::on_streaming_response_body(ctx, config, chunk.clone(), end_of_stream)
+            };
+            let changed = replaced.len() != original_len || replaced != chunk;
+            // A route call made from this chunk replaced the body itself.
+            let routed = request && ctx.route_call_pending();
+            if changed
+                && !routed
+                && let Err(e) = host::replace_body(kind, &replaced)
+            {
+                crate::log_error!("failed to replace body chunk: {e}");
+            }
+            DataAction::Continue
+        }
+        Some(false) => {
+            if !end_of_stream {
+                // Envoy keeps buffering while the callback pauses.
+                return DataAction::Pause;
+            }
+            let body = host::get_body(kind, 0, size);
+            if request {
+                P::on_request_body(ctx, config, &body)
+            } else {
+                P::on_response_body(ctx, config, &body)
+            }
+        }
+    }
 }
 
 fn run_with_context<F: FnOnce(&mut HttpContext)>(id: u32, phase: Phase, f: F) {
@@ -358,6 +395,7 @@ impl<P: Plugin> Guest for Glue<P> {
     fn on_plugin_start(config: Vec<u8>) -> Result<(), String> {
         CURRENT.set(0);
         PLUGIN_NAME.set(P::__NAME);
+        HOOKS.set(P::__HOOKS);
         // A rejected reload keeps the previous configuration and its ticks.
         let old_ticks = take_ticks();
         let had_ticks = !old_ticks.entries.is_empty();
@@ -412,11 +450,16 @@ impl<P: Plugin> Guest for Glue<P> {
             HeaderAction::Continue,
             |c, cfg| {
                 c.request_headers_end_stream = Some(end_of_stream);
-                if P::__HOOKS & hooks::REQUEST_HEADERS_DEFINED != 0 {
+                let action = if P::__HOOKS & hooks::REQUEST_HEADERS_DEFINED != 0 {
                     P::on_request_headers(c, cfg)
                 } else {
                     HeaderAction::Continue
-                }
+                };
+                c.request_headers_held = !matches!(
+                    action,
+                    HeaderAction::Continue | HeaderAction::ContinueAndEndStream
+                );
+                action
             },
         );
         header_action(action)
@@ -437,6 +480,11 @@ impl<P: Plugin> Guest for Glue<P> {
             HeaderAction::Continue,
             |c, cfg| {
                 c.response_headers_end_stream = Some(end_of_stream);
+                if !matches!(c.route_call, RouteCall::None) {
+                    // The route call's callback replaces the plugin's
+                    // response methods.
+                    return route_call::on_response_headers(c, end_of_stream);
+                }
                 if P::__HOOKS & hooks::RESPONSE_HEADERS_DEFINED != 0 {
                     P::on_response_headers(c, cfg)
                 } else {

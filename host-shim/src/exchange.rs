@@ -163,6 +163,15 @@ pub struct GatewaySetup {
     pub upstream_cluster: String,
     /// Outbound clusters the plugin may call.
     pub clusters: Clusters,
+    /// Body callbacks run while a headers callback holds the headers
+    /// (Pause): Higress's Envoy does it, a stock Envoy ≥ 1.35 does it with
+    /// the wasm filter's `allow_on_headers_stop_iteration: true`. A body
+    /// callback that continues then lets the held headers (as the plugin
+    /// left them) go on with the body. Off by default, as stock Envoy: a
+    /// paused headers callback also holds the body callbacks until the
+    /// plugin resumes. Needed by Higress-style route calls, which rewrite
+    /// the request headers from the request body phase.
+    pub body_during_paused_headers: bool,
 }
 
 impl Default for GatewaySetup {
@@ -172,6 +181,7 @@ impl Default for GatewaySetup {
             route_name: "test-route".into(),
             upstream_cluster: "outbound|80||upstream.static".into(),
             clusters: Clusters::default(),
+            body_during_paused_headers: false,
         }
     }
 }

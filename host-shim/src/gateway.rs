@@ -32,7 +32,8 @@ impl ShimGateway {
         let mut builder = PluginHost::builder(source)
             .config_json(&setup.plugin_config)
             .route_name(&setup.route_name)
-            .upstream_cluster(&setup.upstream_cluster);
+            .upstream_cluster(&setup.upstream_cluster)
+            .body_during_paused_headers(setup.body_during_paused_headers);
         for (name, addr) in &setup.clusters.http {
             builder = builder.http_real(name, *addr);
         }

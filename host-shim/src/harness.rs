@@ -69,6 +69,7 @@ pub struct PluginHostBuilder {
     time_budget: Duration,
     memory_limit: usize,
     min_log_level: Option<Level>,
+    body_during_paused_headers: bool,
 }
 
 impl PluginHostBuilder {
@@ -149,6 +150,21 @@ impl PluginHostBuilder {
         self
     }
 
+    /// Whether body callbacks run while a headers callback holds the
+    /// headers (see [`GatewaySetup::body_during_paused_headers`]): Higress's
+    /// Envoy, or a stock Envoy ≥ 1.35 with the wasm filter's
+    /// `allow_on_headers_stop_iteration: true`. Then a body callback that
+    /// continues lets the held headers (as the plugin left them) go on with
+    /// the body, and a resume lets both go on without calling the body
+    /// callback again. Off by default, as stock Envoy: a paused headers
+    /// callback holds the body callbacks too, until the plugin resumes.
+    ///
+    /// [`GatewaySetup::body_during_paused_headers`]: crate::exchange::GatewaySetup::body_during_paused_headers
+    pub fn body_during_paused_headers(mut self, on: bool) -> Self {
+        self.body_during_paused_headers = on;
+        self
+    }
+
     /// Compiles (or reuses) the component, instantiates it and runs
     /// `on-plugin-start` with the configuration.
     pub fn start(self) -> anyhow::Result<PluginHost> {
@@ -173,6 +189,7 @@ impl PluginHostBuilder {
             ticked_until: Duration::ZERO,
             hold_calls: false,
             restarting: true,
+            body_during_paused_headers: self.body_during_paused_headers,
         };
         host.instantiate()?;
         host.restarting = false;
@@ -198,6 +215,8 @@ pub struct PluginHost {
     restarting: bool,
     /// Leave outbound calls unanswered until [`PluginHost::answer_calls`].
     hold_calls: bool,
+    /// See [`PluginHostBuilder::body_during_paused_headers`].
+    body_during_paused_headers: bool,
 }
 
 impl std::fmt::Debug for PluginHost {
@@ -222,6 +241,7 @@ impl PluginHost {
             time_budget: DEFAULT_TIME_BUDGET,
             memory_limit: DEFAULT_MEMORY_LIMIT,
             min_log_level: None,
+            body_during_paused_headers: false,
         }
     }
 
@@ -598,11 +618,17 @@ impl PluginHost {
             return Ok(());
         }
         if go_on {
-            self.forward_headers(dir, ctx)
-        } else {
-            self.req(ctx)?.half(dir).flow = Flow::PausedInHeaders;
-            Ok(())
+            return self.forward_headers(dir, ctx);
         }
+        let half = self.req(ctx)?.half(dir);
+        half.flow = Flow::PausedInHeaders;
+        // A body already there (a local reply's) reaches the body callback
+        // at once when body callbacks run during paused headers.
+        let body_pending = !half.body.is_empty() || (half.eos && half.saw_body);
+        if self.body_during_paused_headers && body_pending {
+            self.body_callback(dir, ctx)?;
+        }
+        Ok(())
     }
 
     fn forward_headers(&mut self, dir: Direction, ctx: u32) -> anyhow::Result<()> {
@@ -643,7 +669,7 @@ impl PluginHost {
         half.body.extend_from_slice(chunk);
         half.eos = end_of_stream;
         half.saw_body = true;
-        if half.flow == Flow::PausedInHeaders {
+        if half.flow == Flow::PausedInHeaders && !self.body_during_paused_headers {
             // Body callbacks wait until the headers phase resumes; the body
             // stays buffered meanwhile.
             return Ok(());
@@ -661,13 +687,20 @@ impl PluginHost {
         }
         let half = self.req(ctx)?.half(dir);
         if go_on {
+            if half.flow == Flow::PausedInHeaders {
+                // Body callbacks during paused headers: a body Continue lets
+                // the held headers go on first, as the plugin left them.
+                half.forwarded_headers = Some(half.headers.clone());
+                half.flow = Flow::Streaming;
+            }
             half.pass_body();
             if eos {
                 half.flow = Flow::Done;
             }
-        } else if eos {
+        } else if eos && half.flow != Flow::PausedInHeaders {
             // Buffer; at the end of the stream nothing more arrives, so the
-            // direction waits for a resume.
+            // direction waits for a resume. (With the headers still held
+            // it waits in the headers phase.)
             half.flow = Flow::PausedInBody;
         }
         Ok(())
@@ -690,8 +723,14 @@ impl PluginHost {
         if self.handle_local_reply(ctx)? {
             return self.settle(ctx);
         }
+        let held = self.body_during_paused_headers;
         let half = self.req(ctx)?.half(dir);
-        if half.flow == Flow::Streaming {
+        if half.flow == Flow::PausedInHeaders && held && go_on {
+            // Trailers continuing let the held headers and body go on.
+            half.forwarded_headers = Some(half.headers.clone());
+            half.pass_body();
+            half.flow = Flow::Done;
+        } else if half.flow == Flow::Streaming {
             if go_on {
                 // What the body phase buffered goes on with the trailers.
                 half.pass_body();
@@ -706,11 +745,23 @@ impl PluginHost {
     /// Acts on a resume the plugin asked for in direction `dir`; `false`
     /// when it asked for none.
     fn resume(&mut self, dir: Direction, ctx: u32) -> anyhow::Result<bool> {
+        let held = self.body_during_paused_headers;
         let half = self.req(ctx)?.half(dir);
         if !std::mem::take(&mut half.resume) {
             return Ok(false);
         }
         match half.flow {
+            Flow::PausedInHeaders if held => {
+                // The body callbacks already saw what is buffered: headers
+                // and body go on as they are.
+                half.forwarded_headers = Some(half.headers.clone());
+                half.pass_body();
+                half.flow = if half.eos {
+                    Flow::Done
+                } else {
+                    Flow::Streaming
+                };
+            }
             Flow::PausedInHeaders => self.forward_headers(dir, ctx)?,
             Flow::PausedInBody => {
                 half.pass_body();

@@ -31,8 +31,11 @@
 //!   (an error here);
 //! - a headers Pause on stock Envoy stops body callbacks until
 //!   `proxy_continue_stream`, which then hand over the whole buffered body
-//!   at once; with Higress's `proxy_abi_version_0_2_100` marker body
-//!   callbacks keep coming chunk by chunk and a body Continue resumes;
+//!   at once; with Higress's `proxy_abi_version_0_2_100` marker, or on a
+//!   stock Envoy whose wasm filter sets `allow_on_headers_stop_iteration`
+//!   ([`GatewaySetup::body_during_paused_headers`]), body callbacks keep
+//!   coming chunk by chunk and a body Continue lets the held headers (as
+//!   the plugin left them) go on with the body;
 //! - a body Pause (`StopIterationAndBuffer`) keeps the chunk: the next call
 //!   sees the whole buffered body and its size.
 #![deny(missing_docs)]
@@ -134,6 +137,10 @@ pub struct Emulator {
     callbacks: HashMap<String, Func>,
     options: EmulatorOptions,
     higress_abi: bool,
+    /// Body callbacks run while a headers callback holds the headers: the
+    /// Higress ABI, or [`GatewaySetup::body_during_paused_headers`] (stock
+    /// Envoy with `allow_on_headers_stop_iteration`).
+    body_during_paused_headers: bool,
     next_context: u32,
     /// Set once a callback trapped: like Envoy, the VM is then unusable.
     broken: Option<String>,
@@ -265,6 +272,7 @@ impl Emulator {
             callbacks,
             options,
             higress_abi,
+            body_during_paused_headers: higress_abi || setup.body_during_paused_headers,
             next_context: ROOT_ID + 1,
             broken: None,
             fuel_used,
@@ -626,7 +634,7 @@ impl Emulator {
             &[id.into(), n, u64::from(chunks.is_empty())],
         )?;
         let paused = !matches!(action, 0 | 2);
-        let must_resume = chunks.is_empty() || !self.higress_abi;
+        let must_resume = chunks.is_empty() || !self.body_during_paused_headers;
         let next = self.settle(id, Dir::Response, action, "response headers", must_resume)?;
         if let Next::Local(reply) = next {
             return self.late_local(id, reply, local);
@@ -635,7 +643,7 @@ impl Emulator {
         let headers_sent = matches!(next, Next::Go);
         // Stock Envoy stops body callbacks while headers are paused and then
         // hands over the whole buffered body at once.
-        let chunks = if paused && !self.higress_abi {
+        let chunks = if paused && !self.body_during_paused_headers {
             vec![chunks.concat()]
         } else {
             chunks
@@ -700,15 +708,16 @@ impl Emulator {
             &[id.into(), n, u64::from(chunks.is_empty())],
         )?;
         let paused = !matches!(action, 0 | 2);
-        // With a body, Higress's StopIteration lets body callbacks run (and a
-        // body Continue resume); stock Envoy stops them until resumed.
-        let must_resume = chunks.is_empty() || !self.higress_abi;
+        // With a body, Higress's StopIteration (or stock Envoy's with
+        // `allow_on_headers_stop_iteration`) lets body callbacks run, and a
+        // body Continue resume; stock Envoy stops them until resumed.
+        let must_resume = chunks.is_empty() || !self.body_during_paused_headers;
         if let Next::Local(reply) =
             self.settle(id, Dir::Request, action, "request headers", must_resume)?
         {
             return self.local_exchange(id, reply);
         }
-        let chunks = if paused && !self.higress_abi {
+        let chunks = if paused && !self.body_during_paused_headers {
             vec![chunks.concat()]
         } else {
             chunks
@@ -845,6 +854,14 @@ impl Emulator {
     /// Whether the module exports Higress's `proxy_abi_version_0_2_100`.
     pub fn higress_abi(&self) -> bool {
         self.higress_abi
+    }
+
+    /// Whether body callbacks run while a headers callback holds the
+    /// headers: with the Higress ABI, or when the setup asked for it
+    /// ([`GatewaySetup::body_during_paused_headers`], a stock Envoy with
+    /// `allow_on_headers_stop_iteration`).
+    pub fn body_during_paused_headers(&self) -> bool {
+        self.body_during_paused_headers
     }
 
     /// Every log line the plugin wrote so far.

@@ -674,3 +674,63 @@ fn wasi_stdout_logs_stubs_answer_enosys_and_proc_exit_traps() {
     );
     assert!(text.contains("proc_exit(3)"), "{text}");
 }
+
+/// Pauses the request headers; buffers the body (Pause) until its end, then
+/// sets request header `x-held: rewritten` and continues.
+const HOLD_HEADERS_WAT: &str = r#"
+(module
+  (import "env" "proxy_replace_header_map_value"
+    (func $replace (param i32 i32 i32 i32 i32) (result i32)))
+  (memory (export "memory") 1)
+  (data (i32.const 16) "x-held")
+  (data (i32.const 32) "rewritten")
+  (global $bump (mut i32) (i32.const 1024))
+  (func (export "malloc") (param $size i32) (result i32)
+    (local $p i32)
+    (local.set $p (global.get $bump))
+    (global.set $bump (i32.add (global.get $bump) (local.get $size)))
+    (local.get $p))
+  (func (export "proxy_abi_version_0_2_1"))
+  (func (export "proxy_on_request_headers") (param i32 i32 i32) (result i32) (i32.const 1))
+  (func (export "proxy_on_request_body") (param $ctx i32) (param $size i32) (param $eos i32)
+    (result i32)
+    (if (result i32) (local.get $eos)
+      (then
+        (drop (call $replace (i32.const 0) (i32.const 16) (i32.const 6)
+                             (i32.const 32) (i32.const 9)))
+        (i32.const 0))
+      (else (i32.const 1)))))
+"#;
+
+/// A stock Envoy module that pauses its request headers and continues from
+/// the body phase: without `allow_on_headers_stop_iteration` (the setup's
+/// `body_during_paused_headers`) the body callbacks wait for a resume that
+/// never comes; with it they run, and the body Continue lets the held
+/// headers go on as the body callback left them.
+#[test]
+fn body_callbacks_during_paused_headers_follow_the_setup() {
+    let request = HttpRequest::post("h", "/up", "").chunks(["hello ", "world"]);
+    let mut gw = Emulator::new(&wat(HOLD_HEADERS_WAT), &GatewaySetup::default()).expect("loads");
+    assert!(!gw.higress_abi() && !gw.body_during_paused_headers());
+    let err = gw
+        .send(&request, &UpstreamResponse::default())
+        .expect_err("stuck stream");
+    assert!(
+        err_text(err).contains("paused the request headers"),
+        "stock Envoy holds the body callbacks"
+    );
+
+    let setup = GatewaySetup {
+        body_during_paused_headers: true,
+        ..GatewaySetup::default()
+    };
+    let mut gw = Emulator::new(&wat(HOLD_HEADERS_WAT), &setup).expect("loads");
+    assert!(gw.body_during_paused_headers());
+    let ex = gw
+        .send(&request, &UpstreamResponse::default())
+        .expect("the body phase lets the request go");
+    let up = ex.upstream.as_ref().expect("reached the upstream");
+    assert_eq!(up.body, b"hello world");
+    assert_eq!(ex.upstream_header("x-held"), Some("rewritten"));
+    assert_eq!(ex.body_text(), "upstream ok");
+}

@@ -15,6 +15,7 @@ pub const EXAMPLES: &[&str] = &[
     "http-call",
     "redis-demo",
     "body-rewrite",
+    "route-call",
 ];
 /// The raw (no-SDK) fixture plugins under `tests/plugins/`.
 pub const FIXTURES: &[&str] = &["raw-fixture", "raw-hooks"];

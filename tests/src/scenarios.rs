@@ -29,6 +29,8 @@ pub enum UpstreamExpect {
     NotReached,
     /// The request reached the upstream.
     Reached {
+        /// `:method` as received, if it matters.
+        method: Option<String>,
         /// `:path` as received, if it matters.
         path: Option<String>,
         /// Headers that must have exactly these values.
@@ -51,6 +53,8 @@ pub struct Expect {
     pub headers: Vec<(String, String)>,
     /// Response headers that must be present (any value).
     pub present: Vec<String>,
+    /// Response headers that must be absent.
+    pub absent: Vec<String>,
     /// The whole response body, if it matters.
     pub body: Option<Vec<u8>>,
 }
@@ -61,6 +65,7 @@ impl Expect {
     pub fn forwarded() -> Self {
         Self {
             upstream: UpstreamExpect::Reached {
+                method: None,
                 path: None,
                 headers: Vec::new(),
                 absent: Vec::new(),
@@ -69,6 +74,7 @@ impl Expect {
             status: 200,
             headers: Vec::new(),
             present: Vec::new(),
+            absent: Vec::new(),
             body: Some(b"upstream ok".to_vec()),
         }
     }
@@ -80,8 +86,25 @@ impl Expect {
             status,
             headers: Vec::new(),
             present: Vec::new(),
+            absent: Vec::new(),
             body: Some(body.as_bytes().to_vec()),
         }
+    }
+
+    /// The upstream must see `method` (its `:method`).
+    pub fn upstream_method(mut self, expected: &str) -> Self {
+        if let UpstreamExpect::Reached { method, .. } = &mut self.upstream {
+            *method = Some(expected.into());
+        }
+        self
+    }
+
+    /// The upstream must see `path` (its `:path`, query included).
+    pub fn upstream_path(mut self, expected: &str) -> Self {
+        if let UpstreamExpect::Reached { path, .. } = &mut self.upstream {
+            *path = Some(expected.into());
+        }
+        self
     }
 
     /// The upstream must see header `name: value`.
@@ -117,6 +140,12 @@ impl Expect {
     /// The client must see header `name`.
     pub fn present(mut self, name: &str) -> Self {
         self.present.push(name.to_ascii_lowercase());
+        self
+    }
+
+    /// The client must not see header `name`.
+    pub fn absent(mut self, name: &str) -> Self {
+        self.absent.push(name.to_ascii_lowercase());
         self
     }
 
@@ -198,6 +227,10 @@ pub struct Scenario {
     /// The steps count requests per wall-clock minute (rate limits): start
     /// early in a minute so the count does not roll over mid-scenario.
     pub minute_sensitive: bool,
+    /// The gateway runs body callbacks while headers are paused
+    /// ([`GatewaySetup::body_during_paused_headers`]: Higress, or Envoy's
+    /// `allow_on_headers_stop_iteration`).
+    pub body_during_paused_headers: bool,
 }
 
 /// The live backends of a prepared scenario; dropping it stops them.
@@ -224,6 +257,7 @@ impl Scenario {
             redis_clusters: Vec::new(),
             steps: Vec::new(),
             minute_sensitive: false,
+            body_during_paused_headers: false,
         }
     }
 
@@ -257,6 +291,7 @@ impl Scenario {
             plugin_config: self.config.clone(),
             route_name: self.route_name.clone(),
             upstream_cluster: self.upstream_cluster.clone(),
+            body_during_paused_headers: self.body_during_paused_headers,
             ..GatewaySetup::default()
         };
         let mut http = Vec::new();
@@ -367,6 +402,7 @@ pub fn check(exchange: &Exchange, expect: &Expect) -> anyhow::Result<()> {
         (UpstreamExpect::Reached { .. }, None) => bail!("the request did not reach the upstream"),
         (
             UpstreamExpect::Reached {
+                method,
                 path,
                 headers,
                 absent,
@@ -374,6 +410,13 @@ pub fn check(exchange: &Exchange, expect: &Expect) -> anyhow::Result<()> {
             },
             Some(up),
         ) => {
+            if let Some(method) = method {
+                ensure!(
+                    &up.method == method,
+                    "upstream method is `{}`, expected `{method}`",
+                    up.method
+                );
+            }
             if let Some(path) = path {
                 ensure!(
                     &up.path == path,
@@ -423,6 +466,12 @@ pub fn check(exchange: &Exchange, expect: &Expect) -> anyhow::Result<()> {
         ensure!(
             header(&resp.headers, k).is_some(),
             "response header `{k}` is missing"
+        );
+    }
+    for k in &expect.absent {
+        ensure!(
+            header(&resp.headers, k).is_none(),
+            "response header `{k}` should be absent"
         );
     }
     if let Some(body) = &expect.body {
@@ -511,6 +560,142 @@ pub fn body_rewrite_config(from: &str, to: &str) -> Value {
     json!({"fieldName": "gateway", "fieldValue": "gatewit", "replaceFrom": from, "replaceTo": to})
 }
 
+/// The `route-call` configuration of the scenarios: questions to `/ask` go
+/// to `/v1/answer?lang=en` with `PUT`.
+pub fn route_call_config() -> Value {
+    json!({"askPath": "/ask", "answerUrl": "/v1/answer?lang=en", "method": "PUT", "model": "demo"})
+}
+
+/// A `route-call` scenario: the gateway runs body callbacks while headers
+/// are paused, which route calls need.
+fn route_call_scenario(name: &'static str) -> Scenario {
+    let mut scenario = Scenario::new(name, "route-call", route_call_config());
+    scenario.body_during_paused_headers = true;
+    scenario
+}
+
+/// `POST /ask` with `{"question": question}`, in two chunks, asking for a
+/// compressed answer (which a route call must not pass on).
+pub fn ask(question: &str) -> HttpRequest {
+    let body = json!({ "question": question }).to_string();
+    let (head, tail) = body.split_at(body.len() / 2);
+    HttpRequest::post("example.com", "/ask", "")
+        .header("content-type", "application/json")
+        .header("accept-encoding", "gzip")
+        .chunks([head, tail])
+}
+
+/// The request reached the upstream and the client got `status`, `body`.
+fn reached(status: u16, body: &str) -> Expect {
+    Expect {
+        status,
+        ..Expect::forwarded()
+    }
+    .body(Some(body.as_bytes()))
+}
+
+/// An upstream answer with `content-type: application/json`.
+pub fn upstream_json(status: u16, chunks: &[&str]) -> UpstreamResponse {
+    UpstreamResponse {
+        status,
+        headers: vec![("content-type".into(), "application/json".into())],
+        body_chunks: chunks.iter().map(|c| c.as_bytes().to_vec()).collect(),
+    }
+}
+
+fn route_call_scenarios() -> Vec<Scenario> {
+    let question = "what is six times seven?";
+    let answered = route_call_scenario("route-call-reroutes-and-answers")
+        // Not the ask path: untouched, and the plugin's own response phase
+        // runs.
+        .step(Step::new(
+            HttpRequest::get("example.com", "/other"),
+            Expect::forwarded()
+                .upstream_method("GET")
+                .upstream_path("/other")
+                .upstream_absent("x-envoy-original-path")
+                .header("x-plugin-response", "seen"),
+        ))
+        .step(
+            Step::new(
+                ask(question),
+                reached(
+                    200,
+                    &json!({"answer": "42", "question": question}).to_string(),
+                )
+                .upstream_method("PUT")
+                .upstream_path("/v1/answer?lang=en")
+                .upstream_header("x-envoy-original-method", "POST")
+                .upstream_header("x-envoy-original-path", "/ask")
+                .upstream_header("x-envoy-original-host", "example.com")
+                .upstream_header("x-route-call", "ask")
+                .upstream_header("content-type", "application/json")
+                .upstream_absent("accept-encoding")
+                .upstream_body(json!({"model": "demo", "prompt": question}).to_string())
+                .header("x-route-call", "answered")
+                .header("content-type", "application/json")
+                .absent("x-plugin-response"),
+            )
+            .upstream(upstream_json(200, &[r#"{"answer":"#, r#""42"}"#])),
+        );
+    let headers_only = route_call_scenario("route-call-headers-only-answers")
+        // No body and no local reply: the upstream's answer goes on, with
+        // the callback's header.
+        .step(
+            Step::new(
+                ask("anything new?"),
+                reached(204, "")
+                    .upstream_path("/v1/answer?lang=en")
+                    .upstream_body(json!({"model": "demo", "prompt": "anything new?"}).to_string())
+                    .header("x-route-call", "no-content")
+                    .absent("x-plugin-response"),
+            )
+            .upstream(upstream_json(204, &[])),
+        )
+        // No body, and the callback answers locally from the response
+        // headers phase.
+        .step(
+            Step::new(
+                ask("are you there?"),
+                reached(502, r#"{"error":"no answer","upstreamStatus":500}"#)
+                    .upstream_path("/v1/answer?lang=en")
+                    .header("x-route-call", "failed"),
+            )
+            .upstream(upstream_json(500, &[])),
+        );
+    let errors = route_call_scenario("route-call-errors")
+        // A route call from the headers phase: the SDK's error reaches the
+        // plugin, which answers with it.
+        .step(Step::new(
+            HttpRequest::get("example.com", "/ask"),
+            Expect::local(
+                400,
+                "route call failed: route_call is only allowed in the request body phase \
+                 (called in the request headers phase)",
+            ),
+        ))
+        .step(Step::new(
+            HttpRequest::post("example.com", "/ask", "nope"),
+            Expect::local(
+                400,
+                "request body must be a JSON object with a string `question`",
+            ),
+        ))
+        // An error answer with a body: a local reply from the response body
+        // phase replaces it.
+        .step(
+            Step::new(
+                ask("down?"),
+                reached(502, r#"{"error":"no answer","upstreamStatus":503}"#)
+                    .upstream_path("/v1/answer?lang=en")
+                    .header("x-route-call", "failed")
+                    .absent("x-plugin-response"),
+            )
+            .upstream(upstream_json(503, &["down"])),
+        );
+    vec![answered, headers_only, errors]
+}
+
 fn upstream_chunks(chunks: &[&str]) -> UpstreamResponse {
     UpstreamResponse {
         status: 200,
@@ -562,7 +747,7 @@ pub fn all() -> Vec<Scenario> {
             .header("calltimeleft", "0"),
     ));
 
-    vec![
+    let mut all = vec![
         // Header reads and writes in one callback: the adapter serves reads
         // from one fetch of the whole map, which every write must refresh.
         Scenario::new("raw-fixture-header-reads", "raw-fixture", Value::Null).step(Step::new(
@@ -702,7 +887,9 @@ pub fn all() -> Vec<Scenario> {
             HttpRequest::post("example.com", "/json", "[1]"),
             Expect::local(400, "request body is not a JSON object"),
         )),
-    ]
+    ];
+    all.extend(route_call_scenarios());
+    all
 }
 
 /// The scenario named `name`.

@@ -189,3 +189,49 @@ fn header_reads_in_one_callback_share_one_fetch() -> Result<()> {
     );
     Ok(())
 }
+
+/// A stock Envoy module without `allow_on_headers_stop_iteration` (the
+/// setup's `body_during_paused_headers` off): the paused request headers
+/// hold the body callbacks, the route call is never made, and the emulator
+/// reports the request as stuck. With the switch on (the scenarios), the
+/// same module reroutes.
+#[test]
+fn route_call_needs_allow_on_headers_stop_iteration() -> Result<()> {
+    let module = adapted_module("route-call", Toolchain::Wasip2, Profile::Envoy)?;
+    let mut setup = GatewaySetup {
+        plugin_config: scenarios::route_call_config(),
+        ..GatewaySetup::default()
+    };
+    let mut gw = emulator(&module, &setup, Profile::Envoy)?;
+    ensure!(!gw.higress_abi() && !gw.body_during_paused_headers());
+    let upstream = scenarios::upstream_json(200, &[r#"{"answer":"no"}"#]);
+    let err = match gw.send(&scenarios::ask("anyone?"), &upstream) {
+        Ok(ex) => anyhow::bail!("the route call went through: {ex:?}"),
+        Err(e) => format!("{e:#}"),
+    };
+    ensure!(err.contains("paused the request headers"), "{err}");
+    ensure!(
+        !gw.logs()
+            .iter()
+            .any(|l| l.message.contains("route call start")),
+        "{:?}",
+        gw.logs()
+    );
+
+    setup.body_during_paused_headers = true;
+    let mut gw = emulator(&module, &setup, Profile::Envoy)?;
+    ensure!(gw.body_during_paused_headers());
+    let ex = gw.send(&scenarios::ask("anyone?"), &upstream)?;
+    ensure!(
+        ex.body_text() == r#"{"answer":"no","question":"anyone?"}"#,
+        "{ex:?}"
+    );
+    ensure!(
+        gw.logs()
+            .iter()
+            .any(|l| l.message.contains("route call end, status: 200")),
+        "{:?}",
+        gw.logs()
+    );
+    Ok(())
+}

@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result, ensure};
 use gatewit_adapter::Profile;
-use gatewit_envoy_harness::{EnvoyGateway, client};
+use gatewit_envoy_harness::{EnvoyGateway, EnvoyOptions, client};
 use gatewit_host_shim::exchange::{Gateway, GatewaySetup, HttpRequest, UpstreamResponse};
 use gatewit_tests::adapted::{Toolchain, adapted_module};
 use gatewit_tests::http_server::{Reply, TestServer};
@@ -221,6 +221,44 @@ fn concurrent_requests_each_get_their_own_call_answer() -> Result<()> {
     ensure!(
         tokens == ["t1", "t2", "t3", "t4"],
         "each request one token of its own: {seen:?}"
+    );
+    Ok(())
+}
+
+/// Without `allow_on_headers_stop_iteration` (the setup's
+/// `body_during_paused_headers` off) stock Envoy holds the body callbacks
+/// while the request headers are paused: the body phase that makes the
+/// route call never runs, nothing reaches the upstream and the client gives
+/// up. The scenarios (flag on) show the same module rerouting.
+#[test]
+fn route_call_needs_allow_on_headers_stop_iteration() -> Result<()> {
+    let module = adapted_module("route-call", Toolchain::Wasip2, Profile::Envoy)?;
+    let setup = GatewaySetup {
+        plugin_config: scenarios::route_call_config(),
+        ..GatewaySetup::default()
+    };
+    let options = EnvoyOptions {
+        request_timeout: Duration::from_secs(2),
+        ..EnvoyOptions::default()
+    };
+    let mut gw = EnvoyGateway::start_with(&module, &setup, &options)?;
+    let outcome = gw.send(
+        &scenarios::ask("anyone?"),
+        &scenarios::upstream_json(200, &[r#"{"answer":"no"}"#]),
+    );
+    let seen = gw.upstream().requests();
+    ensure!(seen.is_empty(), "the upstream got the request: {seen:?}");
+    match outcome {
+        Err(err) => ensure!(
+            format!("{err:#}").contains("timed out"),
+            "unexpected failure: {err:#}"
+        ),
+        Ok(ex) => anyhow::bail!("the paused request completed: {ex:?}"),
+    }
+    ensure!(
+        !gw.envoy().log().contains("route call start"),
+        "the route call was made:\n{}",
+        gw.envoy().relevant_log_lines()
     );
     Ok(())
 }

@@ -6,7 +6,7 @@ use std::time::{Duration, Instant};
 use anyhow::{Result, anyhow};
 use gatewit_host_shim::ShimGateway;
 use gatewit_host_shim::exchange::{Gateway, GatewaySetup, HttpRequest, UpstreamResponse};
-use gatewit_host_shim::harness::PluginHost;
+use gatewit_host_shim::harness::{Level, LogRecord, PluginHost};
 use gatewit_tests::http_server::{Reply, TestServer};
 use gatewit_tests::plugins::wasm_plugin;
 use gatewit_tests::redis_server::RedisServer;
@@ -390,5 +390,98 @@ fn http_call_holds_the_request_until_the_token_arrives() -> Result<()> {
     stream.send_response(&UpstreamResponse::default())?;
     let response = stream.finish()?.ok_or_else(|| anyhow!("no response"))?;
     assert_eq!(response.status, 200);
+    Ok(())
+}
+
+fn route_call_gateway(body_during_paused_headers: bool) -> Result<ShimGateway> {
+    let setup = GatewaySetup {
+        plugin_config: scenarios::route_call_config(),
+        body_during_paused_headers,
+        ..GatewaySetup::default()
+    };
+    ShimGateway::new(wasm_plugin("route-call")?, &setup)
+}
+
+fn log_line<'a>(gw: &'a ShimGateway, needle: &str) -> Result<&'a LogRecord> {
+    gw.host()
+        .logs()
+        .iter()
+        .find(|l| l.message.contains(needle))
+        .ok_or_else(|| anyhow!("no log line with {needle:?}: {:?}", gw.host().logs()))
+}
+
+#[test]
+fn route_call_logs_its_start_and_end_at_info() -> Result<()> {
+    let mut gw = route_call_gateway(true)?;
+    let ex = gw.send(
+        &scenarios::ask("really?"),
+        &scenarios::upstream_json(200, &[r#"{"answer":"yes"}"#]),
+    )?;
+    assert_eq!(ex.body_text(), r#"{"answer":"yes","question":"really?"}"#);
+    let sent = serde_json::json!({"model": "demo", "prompt": "really?"}).to_string();
+    let start = log_line(&gw, "route call start")?;
+    assert_eq!(start.level, Level::Info);
+    let expected = format!(
+        "route call start, method: PUT, url: /v1/answer?lang=en, path: /v1/answer?lang=en, \
+         cluster: outbound|80||upstream.static, body: {} bytes",
+        sent.len()
+    );
+    assert!(
+        start.message.starts_with("[route-call] ") && start.message.ends_with(&expected),
+        "{}",
+        start.message
+    );
+    let end = log_line(&gw, "route call end")?;
+    assert_eq!(end.level, Level::Info);
+    assert!(
+        end.message
+            .ends_with("route call end, status: 200, body: 16 bytes"),
+        "{}",
+        end.message
+    );
+    Ok(())
+}
+
+#[test]
+fn route_call_from_the_headers_phase_is_an_error_the_plugin_gets() -> Result<()> {
+    let mut gw = route_call_gateway(true)?;
+    let ex = gw.send(
+        &HttpRequest::get("example.com", "/ask"),
+        &UpstreamResponse::default(),
+    )?;
+    assert!(ex.upstream.is_none(), "{ex:?}");
+    assert_eq!(ex.response.status, 400);
+    let why = "route_call is only allowed in the request body phase \
+               (called in the request headers phase)";
+    assert_eq!(ex.body_text(), format!("route call failed: {why}"));
+    let line = log_line(&gw, why)?;
+    assert_eq!(line.level, Level::Error);
+    assert!(!gw.host().logged("route call start"));
+    Ok(())
+}
+
+/// Stock-Envoy semantics (the default): a paused headers phase holds the
+/// body callbacks too, so the body phase that would make the route call
+/// never runs and the request stays paused.
+#[test]
+fn route_call_needs_body_callbacks_during_paused_headers() -> Result<()> {
+    let mut gw = route_call_gateway(false)?;
+    let mut stream = gw.host_mut().stream()?;
+    stream.send_request(&scenarios::ask("anyone?"))?;
+    assert!(stream.request_paused());
+    assert!(stream.upstream_request().is_none());
+    drop(stream);
+    assert!(!gw.host().logged("route call start"));
+    let err = gw
+        .send(
+            &scenarios::ask("anyone?"),
+            &scenarios::upstream_json(200, &[r#"{"answer":"no"}"#]),
+        )
+        .map(|ex| format!("{ex:?}"))
+        .expect_err("the route call went through");
+    assert!(
+        format!("{err:#}").contains("paused the request and never resumed"),
+        "{err:#}"
+    );
     Ok(())
 }

@@ -484,3 +484,89 @@ fn trailers_end_the_stream() -> Result<()> {
     assert_eq!(response.body, b"resp");
     Ok(())
 }
+
+/// `POST` of `hello world` in two chunks, with `x-action: <action>`.
+fn held(action: &str) -> HttpRequest {
+    HttpRequest::post("example.com", "/upload", "")
+        .header("x-action", action)
+        .chunks(["hello ", "world"])
+}
+
+fn body_callbacks(host: &PluginHost) -> usize {
+    host.logs()
+        .iter()
+        .filter(|l| l.message.starts_with("body callback "))
+        .count()
+}
+
+/// Stock Envoy (the default): a paused headers callback holds the body
+/// callbacks too; the body waits, buffered, for a resume that this plugin
+/// only sends from a body callback.
+#[test]
+fn by_default_paused_headers_hold_the_body_callbacks() -> Result<()> {
+    let mut host = fixture().start()?;
+    let mut stream = host.stream()?;
+    stream.send_request(&held("hold-headers"))?;
+    assert!(stream.request_paused());
+    assert!(stream.upstream_headers().is_none());
+    assert!(stream.upstream_request().is_none());
+    drop(stream);
+    assert_eq!(body_callbacks(&host), 0);
+    Ok(())
+}
+
+/// Higress / Envoy with `allow_on_headers_stop_iteration`: body callbacks
+/// run while the headers are held, and a body Continue lets the headers go
+/// on as the body callback left them, with the body.
+#[test]
+fn body_callbacks_run_while_headers_are_held_when_asked() -> Result<()> {
+    let mut host = fixture().body_during_paused_headers(true).start()?;
+    let mut stream = host.stream()?;
+    stream.send_request_headers(
+        gatewit_host_shim::harness::request_header_list(&held("hold-headers")),
+        false,
+    )?;
+    assert!(stream.request_paused());
+    stream.send_request_body(b"hello ", false)?;
+    assert!(stream.request_paused(), "the first chunk is buffered");
+    assert!(stream.upstream_headers().is_none());
+    stream.send_request_body(b"world", true)?;
+    assert!(!stream.request_paused());
+    let up = stream.upstream_request().expect("the request went on");
+    assert_eq!(up.body, b"hello world");
+    let header = |name: &str| {
+        up.headers
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+    };
+    assert_eq!(header("x-body-callbacks"), Some("2"));
+    assert_eq!(header("x-body-bytes"), Some("11"));
+    drop(stream);
+    assert_eq!(body_callbacks(&host), 2);
+
+    // Through the gateway, with the switch in the setup.
+    let setup = GatewaySetup {
+        body_during_paused_headers: true,
+        ..GatewaySetup::default()
+    };
+    let mut gw = ShimGateway::new(wasm_plugin("raw-fixture")?, &setup)?;
+    let ex = gw.send(&held("hold-headers"), &UpstreamResponse::default())?;
+    assert_eq!(ex.upstream_header("x-body-callbacks"), Some("2"));
+    Ok(())
+}
+
+/// With body callbacks during paused headers, a resume lets the held
+/// headers and the body the callbacks already saw go on, without calling
+/// the body callback again.
+#[test]
+fn a_resume_of_held_headers_does_not_repeat_the_body_callback() -> Result<()> {
+    let mut gw = gateway(fixture().body_during_paused_headers(true).start()?);
+    let ex = gw.send(&held("hold-headers-resume"), &UpstreamResponse::default())?;
+    let up = ex.upstream.as_ref().expect("the request went on");
+    assert_eq!(up.body, b"hello world");
+    assert_eq!(ex.upstream_header("x-body-callbacks"), Some("2"));
+    assert_eq!(body_callbacks(gw.host()), 2);
+    assert_eq!(ex.response.status, 200);
+    Ok(())
+}

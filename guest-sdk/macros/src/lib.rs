@@ -3,7 +3,7 @@
 #![deny(missing_docs)]
 
 use proc_macro::TokenStream;
-use proc_macro2::Span;
+use proc_macro2::{Span, TokenStream as TokenStream2, TokenTree};
 use quote::quote;
 use syn::parse::{Parse, ParseStream};
 use syn::{Ident, ImplItem, ItemImpl, LitStr, Token, parse_macro_input, parse_quote};
@@ -29,32 +29,47 @@ const RESPONSE_HEADERS_DEFINED: u32 = 1 << 22;
 
 struct Args {
     name: Option<LitStr>,
+    route_call: bool,
 }
 
 impl Parse for Args {
     fn parse(input: ParseStream<'_>) -> syn::Result<Self> {
         let mut name = None;
+        let mut route_call = false;
         while !input.is_empty() {
             let key: Ident = input.parse()?;
-            input.parse::<Token![=]>()?;
-            if key == "name" {
+            if key == "route_call" {
+                route_call = true;
+            } else if key == "name" {
+                input.parse::<Token![=]>()?;
                 name = Some(input.parse()?);
             } else {
                 return Err(syn::Error::new(
                     key.span(),
-                    format!("unknown argument `{key}`: expected `name = \"...\"`"),
+                    format!("unknown argument `{key}`: expected `name = \"...\"` or `route_call`"),
                 ));
             }
             if !input.is_empty() {
                 input.parse::<Token![,]>()?;
             }
         }
-        Ok(Args { name })
+        Ok(Args { name, route_call })
     }
 }
 
-/// The hook bits for the methods an `impl Plugin` block defines.
-fn hook_bits(methods: &[String]) -> u32 {
+/// Whether `tokens` contain the identifier `name` anywhere.
+fn mentions(tokens: TokenStream2, name: &str) -> bool {
+    tokens.into_iter().any(|t| match t {
+        TokenTree::Ident(i) => i == name,
+        TokenTree::Group(g) => mentions(g.stream(), name),
+        _ => false,
+    })
+}
+
+/// The hook bits for the methods an `impl Plugin` block defines; with
+/// `route_call`, the response phases too (a route call hands the answer
+/// over from them).
+fn hook_bits(methods: &[String], route_call: bool) -> u32 {
     let has = |m: &str| methods.iter().any(|x| x == m);
     // The SDK parses configuration, and the callbacks below cost nothing
     // per request unless the plugin makes calls or registers ticks.
@@ -88,6 +103,10 @@ fn hook_bits(methods: &[String]) -> u32 {
         bits |= STREAM_DONE;
         per_request = true;
     }
+    if route_call {
+        bits |= RESPONSE_HEADERS | RESPONSE_BODY;
+        per_request = true;
+    }
     // Per-request state (context, pending call callbacks) is released in
     // on-request-done.
     if per_request {
@@ -104,6 +123,10 @@ fn hook_bits(methods: &[String]) -> u32 {
 /// callbacks the plugin needs, derived from the methods the block defines.
 /// The plugin name used in logs is the crate name, or
 /// `#[gatewit_sdk::plugin(name = "my-plugin")]`.
+///
+/// A route call (`HttpContext::route_call`) needs the response phases;
+/// they are added when the block mentions `route_call`, or with
+/// `#[gatewit_sdk::plugin(route_call)]` when it is called from elsewhere.
 #[proc_macro_attribute]
 pub fn plugin(attr: TokenStream, item: TokenStream) -> TokenStream {
     let args = parse_macro_input!(attr as Args);
@@ -138,7 +161,8 @@ pub fn plugin(attr: TokenStream, item: TokenStream) -> TokenStream {
             _ => {}
         }
     }
-    let bits = hook_bits(&methods);
+    let route_call = args.route_call || mentions(quote!(#block), "route_call");
+    let bits = hook_bits(&methods, route_call);
     let section = bits & 0xfff;
     let name = match args.name {
         Some(lit) => quote!(#lit),
@@ -177,7 +201,10 @@ mod tests {
     use super::*;
 
     fn bits(methods: &[&str]) -> u32 {
-        hook_bits(&methods.iter().map(|s| s.to_string()).collect::<Vec<_>>())
+        hook_bits(
+            &methods.iter().map(|s| s.to_string()).collect::<Vec<_>>(),
+            false,
+        )
     }
 
     #[test]
@@ -194,5 +221,33 @@ mod tests {
         assert_eq!(b & BUFFERED_RESPONSE_BODY, 0);
         let b = bits(&["on_stream_done", "parse_config"]);
         assert_eq!(b & 0xfff, always | REQUEST_DONE);
+    }
+
+    #[test]
+    fn route_calls_add_the_response_phases() {
+        let always = PLUGIN_START | TICK | HTTP_CALL_RESPONSE | REDIS_CALL_RESPONSE;
+        let b = hook_bits(&["on_request_body".to_string()], true);
+        assert_eq!(
+            b & 0xfff,
+            always | REQUEST_BODY | RESPONSE_HEADERS | RESPONSE_BODY | REQUEST_DONE
+        );
+        // The plugin's own response methods stay undefined.
+        assert_eq!(b & (RESPONSE_HEADERS_DEFINED | BUFFERED_RESPONSE_BODY), 0);
+        assert!(mentions(
+            quote!(
+                fn f(c: &mut C) {
+                    let _ = c.route_call("GET", "/", &[], "", |_, _| {});
+                }
+            ),
+            "route_call"
+        ));
+        assert!(!mentions(
+            quote!(
+                fn f() {
+                    route_calls();
+                }
+            ),
+            "route_call"
+        ));
     }
 }

@@ -16,6 +16,13 @@
 //!   and resume from its answer (header `x-late`); buffer the response body
 //!   and append ` (seen <n> bytes)`.
 //!
+//! - `hold-headers`: pause the request headers (when a body follows) and
+//!   count the body callbacks (logging `body callback <n>`); buffer the
+//!   body and, at its end, add request headers `x-body-callbacks: <n>` and
+//!   `x-body-bytes: <size>` and continue (as `envoy-harness`'s pause
+//!   probe); `hold-headers-resume`: the same, but resume the request from
+//!   the last body callback and return Pause.
+//!
 //! - `headers`: exercise header reads and writes in one callback (mixed-case
 //!   names, duplicates, missing names, reads after each kind of write, the
 //!   response map before there is one) and report what was seen in request
@@ -41,6 +48,7 @@ use gatewit::plugin::{http, http_client, log, metrics, redis};
 struct State {
     config: HashMap<String, String>,
     actions: HashMap<u32, String>,
+    body_callbacks: HashMap<u32, u32>,
     hoard: Vec<Vec<u8>>,
 }
 
@@ -100,11 +108,12 @@ impl Guest for RawFixture {
 
     fn on_context_create(_ctx: u32) {}
 
-    fn on_request_headers(ctx: u32, _count: u32, _eos: bool) -> HeaderAction {
+    fn on_request_headers(ctx: u32, _count: u32, eos: bool) -> HeaderAction {
         let action = http::get_header(MapKind::RequestHeaders, "x-action").unwrap_or_default();
         STATE.with(|s| s.borrow_mut().actions.insert(ctx, action.clone()));
         log::log(LogLevel::Info, &format!("request {ctx} action `{action}`"));
         match action.as_str() {
+            "hold-headers" | "hold-headers-resume" if !eos => HeaderAction::Pause,
             "trap" => panic!("raw fixture traps on purpose"),
             "loop" => {
                 let mut n: u64 = 0;
@@ -195,7 +204,28 @@ impl Guest for RawFixture {
     }
 
     fn on_request_body(ctx: u32, size: u32, eos: bool) -> BodyAction {
-        if action_of(ctx) != "buffer" {
+        let action = action_of(ctx);
+        if action.starts_with("hold-headers") {
+            let n = STATE.with(|s| {
+                let mut s = s.borrow_mut();
+                let n = s.body_callbacks.entry(ctx).or_default();
+                *n += 1;
+                *n
+            });
+            log::log(LogLevel::Info, &format!("body callback {n}"));
+            if !eos {
+                return BodyAction::Pause;
+            }
+            let req = MapKind::RequestHeaders;
+            let _ = http::replace_header(req, "x-body-callbacks", &n.to_string());
+            let _ = http::replace_header(req, "x-body-bytes", &size.to_string());
+            if action == "hold-headers-resume" {
+                let _ = http::resume_request();
+                return BodyAction::Pause;
+            }
+            return BodyAction::Continue;
+        }
+        if action != "buffer" {
             return BodyAction::Continue;
         }
         if !eos {
@@ -246,7 +276,11 @@ impl Guest for RawFixture {
     }
 
     fn on_request_done(ctx: u32) {
-        STATE.with(|s| s.borrow_mut().actions.remove(&ctx));
+        STATE.with(|s| {
+            let mut s = s.borrow_mut();
+            s.actions.remove(&ctx);
+            s.body_callbacks.remove(&ctx);
+        });
     }
 
     fn on_tick() {
