@@ -613,6 +613,9 @@ impl PluginHost {
         // when the plugin wrote a request body before its headers.
         let eos = half.eos && (dir == Direction::Request || half.body.is_empty());
         let count = half.headers.len() as u32;
+        // From here the response has started: a local reply sent now
+        // replaces it as is instead of running the response phases again.
+        half.flow = Flow::InHeaders;
         let go_on = self.run_phase(ctx, dir, Phase::Headers, count, eos)?;
         if self.handle_local_reply(ctx)? {
             return Ok(());

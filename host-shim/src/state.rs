@@ -165,6 +165,8 @@ pub(crate) enum Flow {
     /// Headers not seen yet.
     #[default]
     Idle,
+    /// Headers seen, their callback running.
+    InHeaders,
     /// Headers seen, stopped in the headers phase.
     PausedInHeaders,
     /// Headers forwarded; body chunks flow (or are buffered).

@@ -767,6 +767,19 @@ pub fn all() -> Vec<Scenario> {
                 .upstream_header("x-added", "late")
                 .upstream_absent("x-remove-me"),
         )),
+        // A local reply from the response headers phase replaces the
+        // upstream's answer as it is: the response phases do not run again
+        // on it (no `x-raw-response`), as Envoy sends it directly.
+        Scenario::new("raw-fixture-local-in-response", "raw-fixture", Value::Null).step(Step::new(
+            HttpRequest::get("example.com", "/").header("x-action", "local-in-response"),
+            Expect {
+                status: 502,
+                body: Some(b"replaced in the response".to_vec()),
+                ..Expect::forwarded()
+            }
+            .header("x-replaced", "yes")
+            .absent("x-raw-response"),
+        )),
         Scenario::new("hello-world-get", "hello-world", Value::Null)
             .step(Step::new(
                 HttpRequest::get("example.com", "/"),

@@ -33,6 +33,7 @@ macro_rules! scenario_tests {
         "http-call-token-service-fails", "http-call-token-service-slow",
         "body-rewrite-json-and-uppercase", "body-rewrite-streamed-replace",
         "body-rewrite-rejects-non-json", "raw-fixture-header-reads",
+        "raw-fixture-local-in-response",
         "route-call-reroutes-and-answers", "route-call-headers-only-answers",
         "route-call-errors",
         "redis-demo-rate-limit", "redis-demo-redis-down"]
@@ -52,6 +53,7 @@ macro_rules! scenario_tests {
             body_rewrite_streamed_replace => "body-rewrite-streamed-replace",
             body_rewrite_rejects_non_json => "body-rewrite-rejects-non-json",
             raw_fixture_header_reads => "raw-fixture-header-reads",
+            raw_fixture_local_in_response => "raw-fixture-local-in-response",
             route_call_reroutes_and_answers => "route-call-reroutes-and-answers",
             route_call_headers_only_answers => "route-call-headers-only-answers",
             route_call_errors => "route-call-errors",

@@ -23,6 +23,11 @@
 //!   probe); `hold-headers-resume`: the same, but resume the request from
 //!   the last body callback and return Pause.
 //!
+//! - `local-in-response`: answer 502 `replaced in the response` (header
+//!   `x-replaced: yes`) from the response headers phase; the reply replaces
+//!   the upstream's answer as it is, without running the response phases
+//!   again (so no `x-raw-response` on it).
+//!
 //! - `headers`: exercise header reads and writes in one callback (mixed-case
 //!   names, duplicates, missing names, reads after each kind of write, the
 //!   response map before there is one) and report what was seen in request
@@ -242,7 +247,18 @@ impl Guest for RawFixture {
 
     fn on_response_headers(ctx: u32, _count: u32, _eos: bool) -> HeaderAction {
         let _ = http::add_header(MapKind::ResponseHeaders, "x-raw-response", &ctx.to_string());
-        if action_of(ctx) == "pause-response" {
+        let action = action_of(ctx);
+        if action == "local-in-response" {
+            let _ = http::send_local_reply(
+                502,
+                &[("x-replaced".into(), "yes".into())],
+                b"replaced in the response",
+                None,
+                "raw-fixture",
+            );
+            return HeaderAction::Pause;
+        }
+        if action == "pause-response" {
             let cluster =
                 http::get_header(MapKind::RequestHeaders, "x-cluster").unwrap_or_default();
             let headers = vec![
