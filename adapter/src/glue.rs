@@ -257,6 +257,10 @@ pub(crate) fn host_sig(module: &str, name: &str) -> Sig {
         (_, "proxy_get_metric") => (p(2), p(1)),
         (_, "proxy_redis_init") => (p(7), p(1)),
         (_, "proxy_redis_call") => (p(5), p(1)),
+        (_, "proxy_register_shared_queue") => (p(3), p(1)),
+        (_, "proxy_resolve_shared_queue") => (p(5), p(1)),
+        (_, "proxy_enqueue_shared_queue") => (p(3), p(1)),
+        (_, "proxy_dequeue_shared_queue") => (p(3), p(1)),
         _ => unreachable!("glue only calls hostcalls listed in `host_sig`: {module}.{name}"),
     };
     Sig { params, results }
@@ -1126,6 +1130,49 @@ pub(crate) fn gatewit_import(cx: &Cx, iface: &str, func: &str, sig: &Sig) -> Opt
         ("shared-data", "set-shared-data") => {
             simple(&mut b, "proxy_set_shared_data", &[0, 1, 2, 3, 4], 5)
         }
+        // Queue names and items go to Envoy in place; the id comes back
+        // through the state block.
+        ("shared-data", "register-shared-queue") => {
+            // (name ptr, name len, ret)
+            let s = b.state();
+            b.lg(0).lg(1).lg(s).c(S_OUT0 as i32).add();
+            b.host("proxy_register_shared_queue");
+            id_result(&mut b, s, 2);
+        }
+        ("shared-data", "resolve-shared-queue") => {
+            // (vm-id ptr, vm-id len, name ptr, name len, ret)
+            let s = b.state();
+            b.lg(0).lg(1).lg(2).lg(3).lg(s).c(S_OUT0 as i32).add();
+            b.host("proxy_resolve_shared_queue");
+            id_result(&mut b, s, 4);
+        }
+        ("shared-data", "enqueue-shared-queue") => {
+            simple(&mut b, "proxy_enqueue_shared_queue", &[0, 1, 2], 3)
+        }
+        ("shared-data", "dequeue-shared-queue") => {
+            // (queue, ret) -> result<option<list<u8>>, status-error>: the
+            // result's payload at 4, the option's list at 8. Envoy allocated
+            // the item with `malloc` = `cabi_realloc`, so it is handed over
+            // as the plugin's own list.
+            let s = b.state();
+            let (st, p, l) = (b.local(I32), b.local(I32), b.local(I32));
+            b.lg(0);
+            b.lg(s).c(S_OUT0 as i32).add().lg(s).c(S_OUT1 as i32).add();
+            b.host("proxy_dequeue_shared_queue")
+                .lt(st)
+                .i(I::I32Eqz)
+                .if_();
+            b.lg(s).ld(S_OUT0).ls(p).lg(s).ld(S_OUT1).ls(l);
+            b.lg(1).c(0).st8(0).lg(1).c(1).st8(4);
+            b.lg(1).fix_ptr(p, l, 1).st(8).lg(1).lg(l).st(12);
+            b.else_();
+            // Empty (7): ok(none); any other status: err(status - 1).
+            b.lg(st).c(7).i(I::I32Eq).if_();
+            b.lg(1).c(0).st8(0).lg(1).c(0).st8(4);
+            b.else_();
+            b.lg(1).c(1).st8(0).lg(1).lg(st).c(1).i(I::I32Sub).st8(4);
+            b.end().end();
+        }
         ("time", "now-nanos") => {
             b.helper(Helper::Now);
         }
@@ -1138,6 +1185,24 @@ pub(crate) fn gatewit_import(cx: &Cx, iface: &str, func: &str, sig: &Sig) -> Opt
     }
     b.end();
     Some(b)
+}
+
+/// With a hostcall's status on the stack: `result<u32, status-error>` at
+/// parameter `ret`, the id taken from the state block's first out-param.
+fn id_result(b: &mut Body, s: u32, ret: u32) {
+    let st = b.local(I32);
+    b.lt(st).i(I::I32Eqz).if_();
+    b.lg(ret).c(0).st8(0).lg(ret).lg(s).ld(S_OUT0).st(4);
+    b.else_();
+    b.lg(ret)
+        .c(1)
+        .st8(0)
+        .lg(ret)
+        .lg(st)
+        .c(1)
+        .i(I::I32Sub)
+        .st8(4);
+    b.end();
 }
 
 fn redis_init(cx: &Cx, b: &mut Body) {
@@ -1515,6 +1580,13 @@ pub(crate) fn export_glue(cx: &Cx, g: &Guest, name: &str) -> Option<Body> {
             b = Body::new(&[I32], &[]);
             set_current(&mut b, None);
             b.call(FuncRef::Orig(f));
+        }
+        "proxy_on_queue_ready" => {
+            // (root, queue): plugin level, like a tick.
+            let f = g.f("on-queue-ready")?;
+            b = Body::new(&[I32, I32], &[]);
+            set_current(&mut b, None);
+            b.lg(1).call(FuncRef::Orig(f));
         }
         "proxy_on_http_call_response" => {
             let f = g.f("on-http-call-response")?;

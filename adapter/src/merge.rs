@@ -29,7 +29,7 @@ fn malformed(e: impl std::fmt::Display) -> AdaptError {
 }
 
 /// The `gatewit:hooks` bits, in order, with the callback they enable.
-const HOOKS: [&str; 12] = [
+const HOOKS: [&str; 13] = [
     "proxy_on_configure",
     "proxy_on_context_create",
     "proxy_on_request_headers",
@@ -42,6 +42,7 @@ const HOOKS: [&str; 12] = [
     "proxy_on_tick",
     "proxy_on_http_call_response",
     "proxy_on_redis_call_response",
+    "proxy_on_queue_ready",
 ];
 
 enum Bind {
@@ -270,6 +271,9 @@ pub(crate) fn merge(
             9 => imports_fn("time", "set-tick-period"),
             10 => imports_fn("http-client", "dispatch-http-call"),
             11 => options.profile == Profile::Higress && imports_fn("redis", "redis-call"),
+            // Envoy only delivers it to the VM that registered the queue,
+            // so without `register-shared-queue` it can never fire.
+            12 => hooks & (1 << bit) != 0 && imports_fn("shared-data", "register-shared-queue"),
             _ => hooks & (1 << bit) != 0,
         };
         if wanted {

@@ -116,7 +116,7 @@ mod tests {
                 assert_eq!(body.sig, sig, "{iface}#{func}");
             }
         }
-        assert_eq!(guest.funcs.len(), 12);
+        assert_eq!(guest.funcs.len(), 13);
         let cx = Cx {
             realloc: 0,
             profile: Profile::Higress,
@@ -134,6 +134,7 @@ mod tests {
             "proxy_on_tick",
             "proxy_on_http_call_response",
             "proxy_on_redis_call_response",
+            "proxy_on_queue_ready",
         ];
         for name in callbacks {
             let body = export_glue(&cx, &guest, name).unwrap_or_else(|| panic!("{name}"));

@@ -26,6 +26,7 @@ fn guest_exports() -> String {
   (func (export "{g}on-tick"))
   (func (export "{g}on-http-call-response") (param i32 i32 i32 i32 i32 i32 i32 i32 i32))
   (func (export "{g}on-redis-call-response") (param i32 i32 i32 i32 i32))
+  (func (export "{g}on-queue-ready") (param i32))
 "#
     )
 }

@@ -287,6 +287,7 @@ const EVERYTHING: &str = r#"
   (func (export "gatewit:plugin/guest@0.1.0#on-tick"))
   (func (export "gatewit:plugin/guest@0.1.0#on-http-call-response") (param i32 i32 i32 i32 i32 i32 i32 i32 i32))
   (func (export "gatewit:plugin/guest@0.1.0#on-redis-call-response") (param i32 i32 i32 i32 i32))
+  (func (export "gatewit:plugin/guest@0.1.0#on-queue-ready") (param i32))
 )
 "#;
 
@@ -336,5 +337,73 @@ fn headers_bodies_properties_shared_data_and_metrics() -> Result<()> {
             "get_metric(77)",
         ]
     );
+    Ok(())
+}
+
+#[test]
+fn shared_queues_map_to_the_queue_hostcalls() -> Result<()> {
+    let (mut s, i) = instantiate(&adapted("queues", Profile::Envoy)?)?;
+    let configure = f::<(i32, i32), i32>(&mut s, &i, "proxy_on_configure");
+    let headers = f::<(i32, i32, i32), i32>(&mut s, &i, "proxy_on_request_headers");
+    let ready = f::<(i32, i32), ()>(&mut s, &i, "proxy_on_queue_ready");
+    assert_eq!(configure.call(&mut s, (1, 0))?, 1);
+    // registered as queue 1 of this VM; `other-vm` has no queue `q`
+    assert_eq!(s.data().queues.len(), 1);
+    assert!(log(&s, 2, "registered"), "{:?}", s.data().logs);
+    assert!(log(&s, 3, "resolve: not-found"), "{:?}", s.data().logs);
+    assert_eq!(headers.call(&mut s, (2, 1, 1))?, 0);
+    assert_eq!(s.data().ready, [1]);
+    assert_eq!(s.data().queues[0].2.len(), 2);
+    s.data_mut().logs.clear();
+    // items come out in order (the empty one too), then none
+    ready.call(&mut s, (1, 1))?;
+    let logs: Vec<(i32, &str)> = s
+        .data()
+        .logs
+        .iter()
+        .map(|(l, t)| (*l, t.as_str()))
+        .collect();
+    assert_eq!(logs, [(2, "item-1"), (2, ""), (2, "empty")]);
+    assert!(s.data().queues[0].2.is_empty());
+    // an unknown queue: dequeue is err(not-found)
+    s.data_mut().logs.clear();
+    ready.call(&mut s, (1, 9))?;
+    assert!(log(&s, 4, "dequeue failed"), "{:?}", s.data().logs);
+    assert_eq!(
+        s.data().hostcalls,
+        [
+            r#"register_shared_queue("q")"#,
+            r#"resolve_shared_queue("other-vm", "q")"#,
+            r#"enqueue_shared_queue(1, "item-1")"#,
+            r#"enqueue_shared_queue(1, "")"#,
+            "dequeue_shared_queue(1)",
+            "dequeue_shared_queue(1)",
+            "dequeue_shared_queue(1)",
+            "dequeue_shared_queue(9)",
+        ]
+    );
+    Ok(())
+}
+
+#[test]
+fn queue_ready_follows_the_hooks_bit_and_the_register_import() -> Result<()> {
+    let wat = std::fs::read_to_string(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/golden/queues/module.wat"),
+    )?;
+    let exports = |wat: &str| -> Result<Vec<String>> {
+        let component = common::plugin_component(wat)?;
+        Ok(adapt(&component, &Options::default())?.report.exports)
+    };
+    assert!(exports(&wat)?.contains(&"proxy_on_queue_ready".to_string()));
+    // bit 12 clear: no callback, though the plugin registers a queue
+    let no_bit = wat.replace(r#""\05\10\00\00""#, r#""\05\00\00\00""#);
+    assert_ne!(no_bit, wat);
+    assert!(!exports(&no_bit)?.contains(&"proxy_on_queue_ready".to_string()));
+    // `minimal` exports on-queue-ready, has no hooks section, but never
+    // registers a queue: Envoy could not call it, so it is left out
+    let minimal = std::fs::read_to_string(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/golden/minimal/module.wat"),
+    )?;
+    assert!(!exports(&minimal)?.contains(&"proxy_on_queue_ready".to_string()));
     Ok(())
 }

@@ -21,6 +21,7 @@ fn exercise(module: &[u8], wasip1: bool) -> Result<()> {
     let configure = f::<(i32, i32), i32>(&mut s, &i, "proxy_on_configure");
     let headers = f::<(i32, i32, i32), i32>(&mut s, &i, "proxy_on_request_headers");
     let done = f::<i32, ()>(&mut s, &i, "proxy_on_log");
+    let queue_ready = f::<(i32, i32), ()>(&mut s, &i, "proxy_on_queue_ready");
     s.data_mut().buffers.insert(7, b"{}".to_vec());
     assert_eq!(configure.call(&mut s, (1, 2))?, 1);
     s.data_mut().buffers.insert(7, b"xyz".to_vec());
@@ -46,17 +47,31 @@ fn exercise(module: &[u8], wasip1: bool) -> Result<()> {
         );
         assert_eq!(headers.call(&mut s, (ctx, 2, 1))?, 0);
         done.call(&mut s, ctx)?;
+        // What Envoy posts after a callback enqueued into this VM's queue.
+        for queue in std::mem::take(&mut s.data_mut().ready) {
+            queue_ready.call(&mut s, (1, queue))?;
+        }
         if ctx == 100 {
             pages = memory.size(&s);
         }
     }
-    // Every host string is owned by the plugin and freed by it: memory stays
-    // flat over many requests.
+    // Every host string (dequeued items too) is owned by the plugin and freed
+    // by it: memory stays flat over many requests.
     assert_eq!(memory.size(&s), pages, "memory grew");
     let d = s.data();
     assert!(d.added.contains(&(0, "x-hello".into(), "world".into())));
     assert!(d.added.contains(&(0, "x-count".into(), "2".into())));
     assert!(d.logs.iter().any(|(l, t)| *l == 2 && t == "hello world"));
+    // One queue, registered once (the second configure reuses it), every
+    // request's name through it and out again.
+    assert_eq!(d.queues.len(), 1, "{:?}", d.queues);
+    assert!(d.queues[0].2.is_empty());
+    let dequeued = d
+        .logs
+        .iter()
+        .filter(|(l, t)| *l == 1 && t == "dequeued world")
+        .count();
+    assert_eq!(dequeued, 1998);
     if wasip1 {
         // preview1 imports go straight to the host (Envoy provides them).
         let out = String::from_utf8_lossy(d.fd_out.get(&1).map(|v| v.as_slice()).unwrap_or(&[]))

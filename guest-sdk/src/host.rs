@@ -124,6 +124,18 @@ pub(crate) fn get_shared_data(key: &str) -> Option<(Vec<u8>, u32)> {
 pub(crate) fn set_shared_data(key: &str, value: &[u8], cas: u32) -> Result<(), Status> {
     st(wit::shared_data::set_shared_data(key, value, cas))
 }
+pub(crate) fn register_shared_queue(name: &str) -> Result<u32, Status> {
+    st(wit::shared_data::register_shared_queue(name))
+}
+pub(crate) fn resolve_shared_queue(vm_id: &str, name: &str) -> Result<u32, Status> {
+    st(wit::shared_data::resolve_shared_queue(vm_id, name))
+}
+pub(crate) fn enqueue_shared_queue(queue: u32, item: &[u8]) -> Result<(), Status> {
+    st(wit::shared_data::enqueue_shared_queue(queue, item))
+}
+pub(crate) fn dequeue_shared_queue(queue: u32) -> Result<Option<Vec<u8>>, Status> {
+    st(wit::shared_data::dequeue_shared_queue(queue))
+}
 
 pub(crate) fn now_nanos() -> u64 {
     wit::time::now_nanos()

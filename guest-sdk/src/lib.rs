@@ -5,7 +5,7 @@
 //! package: a typed configuration with per-route/domain/service rules,
 //! phase methods that default to "continue", a per-request [`HttpContext`],
 //! an [`HttpClient`] over the gateway's clusters, a [`RedisClient`], logging
-//! macros, metrics, shared data and tick timers.
+//! macros, metrics, shared data and queues, and tick timers.
 //!
 //! Build a plugin as a `cdylib` for `wasm32-wasip2`; the result is a
 //! component that the gatewit host shim runs directly and that the gatewit
@@ -141,6 +141,7 @@ pub use plugin::{DataAction, HeaderAction, NoConfig, Plugin, PluginContext, hook
 pub use redis::{RedisClient, RedisError, RedisOptions};
 pub use route_call::{RouteCallError, RouteResponse};
 pub use runtime::register_tick;
+pub use shared_data::SharedQueue;
 pub use status::Status;
 
 /// Wall-clock time from the host.
@@ -208,5 +209,14 @@ mod macro_tests {
         assert_eq!(bits, expected);
         assert_eq!(hooks::section(bits), 0xf49);
         assert_eq!(<Buffered as Plugin>::__NAME, "buffered");
+    }
+
+    #[test]
+    fn queue_ready_is_bit_12_and_only_when_defined() {
+        // The macro's side (bit set when `on_queue_ready` is defined) is
+        // tested in `gatewit-sdk-macros`: one crate exports one plugin.
+        assert_eq!(hooks::QUEUE_READY, 1 << 12);
+        assert_eq!(<Buffered as Plugin>::__HOOKS & hooks::QUEUE_READY, 0);
+        assert_eq!(hooks::section(u32::MAX), hooks::ALL_CALLBACKS);
     }
 }

@@ -4,6 +4,7 @@ use serde::de::DeserializeOwned;
 use serde_json::Value;
 
 use crate::HttpContext;
+use crate::shared_data::SharedQueue;
 
 /// What the gateway does after a header phase.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
@@ -64,8 +65,10 @@ pub mod hooks {
     pub const HTTP_CALL_RESPONSE: u32 = 1 << 10;
     /// `on-redis-call-response`.
     pub const REDIS_CALL_RESPONSE: u32 = 1 << 11;
+    /// `on-queue-ready`.
+    pub const QUEUE_READY: u32 = 1 << 12;
     /// Every callback bit: what the section means when it is absent.
-    pub const ALL_CALLBACKS: u32 = (1 << 12) - 1;
+    pub const ALL_CALLBACKS: u32 = (1 << 13) - 1;
 
     /// SDK flag: `on_request_body` (buffered) is defined.
     pub const BUFFERED_REQUEST_BODY: u32 = 1 << 16;
@@ -246,6 +249,15 @@ pub trait Plugin: Sized + 'static {
     /// The request is finished (answered, failed or reset): log, clean up.
     fn on_stream_done(ctx: &mut HttpContext, config: &Self::Config) {
         let _ = (ctx, config);
+    }
+
+    /// Items were enqueued into `queue`, a shared queue this plugin
+    /// registered with [`SharedQueue::register`] (proxy-wasm
+    /// `on_queue_ready`). Plugin level: no request is current. Dequeue
+    /// until [`SharedQueue::dequeue`] returns `None`: the host calls this
+    /// once for a batch of items, not once per item.
+    fn on_queue_ready(queue: SharedQueue) {
+        let _ = queue;
     }
 
     /// Set by `#[gatewit_sdk::plugin]`: which methods the `impl` defines.

@@ -26,6 +26,7 @@ use crate::plugin::{DataAction, HeaderAction, Plugin, PluginContext, hooks};
 use crate::redis::{RedisError, Value};
 use crate::route_call::{self, RouteCall};
 use crate::rules::{MatchInputs, RuleSet};
+use crate::shared_data::SharedQueue;
 
 pub(crate) type HttpCallback = Box<dyn FnOnce(&mut HttpContext, HttpResponse)>;
 pub(crate) type RedisCallback = Box<dyn FnOnce(&mut HttpContext, Result<Value, RedisError>)>;
@@ -537,6 +538,13 @@ impl<P: Plugin> Guest for Glue<P> {
 
     fn on_tick() {
         run_ticks();
+    }
+
+    fn on_queue_ready(queue: u32) {
+        CURRENT.set(0);
+        if P::__HOOKS & hooks::QUEUE_READY != 0 {
+            P::on_queue_ready(SharedQueue::from_id(queue));
+        }
     }
 
     fn on_http_call_response(

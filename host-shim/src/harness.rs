@@ -32,11 +32,11 @@ use crate::engine::{self, ComponentSource, EPOCH_TICK, PluginComponent};
 use crate::exchange::{ClientResponse, HeaderList, HttpRequest, ReceivedRequest, UpstreamResponse};
 use crate::fake_redis::FakeRedis;
 use crate::hooks::bit;
-use crate::state::{Direction, Flow, HostState, Persistent, RequestState};
 pub use crate::state::{
-    HttpBackend, HttpCallRecord, Level, LocalReply, LogRecord, LogSource, Metric, MetricKind,
-    MockHttp, RedisBackend, RedisCallRecord,
+    DEFAULT_VM_ID, HttpBackend, HttpCallRecord, Level, LocalReply, LogRecord, LogSource, Metric,
+    MetricKind, MockHttp, RedisBackend, RedisCallRecord,
 };
+use crate::state::{Direction, Flow, HostState, Persistent, RequestState};
 
 /// Default time budget of one callback.
 pub const DEFAULT_TIME_BUDGET: Duration = Duration::from_secs(1);
@@ -232,10 +232,16 @@ impl PluginHost {
     /// Starts configuring a host for the component at `source` (a path or
     /// bytes).
     pub fn builder(source: impl Into<ComponentSource>) -> PluginHostBuilder {
+        // Envoy serves the VM id (`vm_config.vm_id`) as `plugin_vm_id`;
+        // `resolve-shared-queue` finds this plugin's queues under it.
+        let properties = BTreeMap::from([(
+            "plugin_vm_id".to_string(),
+            DEFAULT_VM_ID.as_bytes().to_vec(),
+        )]);
         PluginHostBuilder {
             source: source.into(),
             config: Vec::new(),
-            properties: BTreeMap::new(),
+            properties,
             http: HashMap::new(),
             redis: HashMap::new(),
             time_budget: DEFAULT_TIME_BUDGET,
@@ -291,10 +297,43 @@ impl PluginHost {
         self.component.hooks & (1 << bit) != 0
     }
 
-    /// Runs one guest callback with `ctx` current, under the time budget.
-    /// A trap restarts the plugin (a fresh instance, configured again) and
-    /// comes back as an error naming the callback.
+    /// Runs one guest callback with `ctx` current, under the time budget,
+    /// then `on-queue-ready` for the queues it enqueued into. A trap
+    /// restarts the plugin (a fresh instance, configured again) and comes
+    /// back as an error naming the callback.
     fn call<R>(
+        &mut self,
+        what: &'static str,
+        ctx: u32,
+        f: impl FnOnce(&Guest, &mut Store<HostState>) -> wasmtime::Result<R>,
+    ) -> anyhow::Result<R> {
+        let result = self.call_one(what, ctx, f)?;
+        self.deliver_queue_ready()?;
+        Ok(result)
+    }
+
+    /// Calls `on-queue-ready` (plugin level, as Envoy posts it to the
+    /// registering root context) once per queue enqueued into since the
+    /// last delivery, until no callback enqueues any more. Without the
+    /// hooks bit the items just wait in their queues.
+    fn deliver_queue_ready(&mut self) -> anyhow::Result<()> {
+        for _ in 0..MAX_CALLS_PER_STEP {
+            let Some(queue) = self.store.data_mut().ready_queues.pop_first() else {
+                return Ok(());
+            };
+            if !self.hook(bit::ON_QUEUE_READY) {
+                self.store.data_mut().ready_queues.clear();
+                return Ok(());
+            }
+            self.call_one("on-queue-ready", 0, |g, s| g.call_on_queue_ready(s, queue))?;
+        }
+        bail!(
+            "plugin kept enqueueing: more than {MAX_CALLS_PER_STEP} queue-ready callbacks in one step"
+        )
+    }
+
+    /// [`PluginHost::call`] without the queue-ready delivery.
+    fn call_one<R>(
         &mut self,
         what: &'static str,
         ctx: u32,
@@ -475,6 +514,18 @@ impl PluginHost {
     /// The shared data at `key` and its version.
     pub fn shared_data(&self, key: &str) -> Option<(Vec<u8>, u32)> {
         self.store.data().p.shared_data.get(key).cloned()
+    }
+
+    /// The items waiting in the shared queue `name` (oldest first), if the
+    /// plugin registered it.
+    pub fn shared_queue(&self, name: &str) -> Option<Vec<Vec<u8>>> {
+        self.store
+            .data()
+            .p
+            .queues
+            .values()
+            .find(|q| q.name == name)
+            .map(|q| q.items.iter().cloned().collect())
     }
 
     /// A property the plugin set at plugin level (or the setup's).

@@ -32,6 +32,8 @@ pub mod bit {
     pub const ON_HTTP_CALL_RESPONSE: u32 = 10;
     /// `on-redis-call-response`.
     pub const ON_REDIS_CALL_RESPONSE: u32 = 11;
+    /// `on-queue-ready`.
+    pub const ON_QUEUE_READY: u32 = 12;
 }
 
 /// Reads the hooks bit set from a component (the section sits in one of its

@@ -1,6 +1,6 @@
 //! The host-side state of one plugin instance (the wasmtime store's data).
 
-use std::collections::{BTreeMap, HashMap, VecDeque};
+use std::collections::{BTreeMap, BTreeSet, HashMap, VecDeque};
 use std::net::SocketAddr;
 use std::pin::Pin;
 use std::sync::{Arc, Mutex};
@@ -269,7 +269,19 @@ pub(crate) struct RedisCluster {
     pub connection: Option<RedisConnection>,
 }
 
-/// What outlives one plugin instance: records, shared data, metrics, clock.
+/// The VM id of the shim's one plugin instance when the setup sets no
+/// property `plugin_vm_id` (the `vm_config.vm_id` the Envoy harness uses).
+pub const DEFAULT_VM_ID: &str = "gatewit";
+
+/// A shared queue (`register-shared-queue`).
+#[derive(Debug, Default)]
+pub(crate) struct SharedQueue {
+    pub name: String,
+    pub items: VecDeque<Vec<u8>>,
+}
+
+/// What outlives one plugin instance: records, shared data, queues,
+/// metrics, clock.
 #[derive(Default)]
 pub(crate) struct Persistent {
     pub logs: Vec<LogRecord>,
@@ -277,6 +289,8 @@ pub(crate) struct Persistent {
     pub redis_calls: Vec<RedisCallRecord>,
     pub metrics: Vec<Metric>,
     pub shared_data: HashMap<String, (Vec<u8>, u32)>,
+    /// Shared queues by id (ids start at 1, in registration order).
+    pub queues: BTreeMap<u32, SharedQueue>,
     pub clock_offset: Duration,
     pub http_backends: HashMap<String, HttpBackend>,
     pub redis_backends: HashMap<String, RedisBackend>,
@@ -298,6 +312,8 @@ pub struct HostState {
     pub(crate) redis_clusters: HashMap<String, RedisCluster>,
     pub(crate) next_call_id: u32,
     pub(crate) tick_period_ms: u32,
+    /// Queues enqueued into since `on-queue-ready` was last delivered.
+    pub(crate) ready_queues: BTreeSet<u32>,
     pub(crate) p: Persistent,
 }
 
@@ -326,8 +342,18 @@ impl HostState {
             redis_clusters: HashMap::new(),
             next_call_id: 1,
             tick_period_ms: 0,
+            ready_queues: BTreeSet::new(),
             p,
         }
+    }
+
+    /// This plugin's VM id: property `plugin_vm_id`, or [`DEFAULT_VM_ID`].
+    pub(crate) fn vm_id(&self) -> String {
+        self.p
+            .properties
+            .get("plugin_vm_id")
+            .map(|v| String::from_utf8_lossy(v).into_owned())
+            .unwrap_or_else(|| DEFAULT_VM_ID.to_string())
     }
 
     /// The current request's state, if a request is current.

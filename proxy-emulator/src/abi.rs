@@ -9,6 +9,7 @@ pub(crate) mod status {
     pub const NOT_FOUND: u32 = 1;
     pub const BAD_ARGUMENT: u32 = 2;
     pub const INVALID_MEMORY_ACCESS: u32 = 6;
+    pub const EMPTY: u32 = 7;
     pub const CAS_MISMATCH: u32 = 8;
     pub const UNIMPLEMENTED: u32 = 12;
 }

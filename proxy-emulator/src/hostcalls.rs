@@ -11,7 +11,7 @@ use wasmtime::{Caller, Linker};
 
 use crate::abi::{buffer, deserialize_pairs, map, serialize_pairs, status};
 use crate::state::{
-    CallRecord, HostState, LocalReply, LogLevel, Metric, Pending, Phase, RedisClient,
+    CallRecord, HostState, LocalReply, LogLevel, Metric, Pending, Phase, RedisClient, SharedQueue,
 };
 
 /// A hostcall either answers with a status for the guest or fails the call
@@ -185,7 +185,10 @@ fn builtin_property(state: &mut HostState, path: &[&str]) -> Option<Vec<u8>> {
     let text = |s: &str| Some(s.as_bytes().to_vec());
     match path {
         ["plugin_name"] => return text(&state.plugin_name.clone()),
-        ["plugin_root_id"] | ["plugin_vm_id"] => return text(""),
+        ["plugin_root_id"] => return text(""),
+        // What Envoy reports: the filter's `vm_config.vm_id`, the id that
+        // `proxy_resolve_shared_queue` takes.
+        ["plugin_vm_id"] => return text(crate::VM_ID),
         _ => {}
     }
     let route = state.route_name.clone();
@@ -240,16 +243,12 @@ fn parse_redis_upstream(upstream: &str) -> Result<(String, u32), Fail> {
 }
 
 /// proxy-wasm function names the emulator answers with `Unimplemented`
-/// (queues, gRPC, foreign functions, v0.1.0 leftovers): a plugin that only
+/// (gRPC, foreign functions, v0.1.0 leftovers): a plugin that only
 /// imports them still loads, as in Envoy, and learns at call time.
 pub(crate) fn is_known_unimplemented(name: &str) -> bool {
     matches!(
         name,
-        "proxy_register_shared_queue"
-            | "proxy_resolve_shared_queue"
-            | "proxy_dequeue_shared_queue"
-            | "proxy_enqueue_shared_queue"
-            | "proxy_grpc_call"
+        "proxy_grpc_call"
             | "proxy_grpc_stream"
             | "proxy_grpc_send"
             | "proxy_grpc_cancel"
@@ -292,6 +291,10 @@ pub(crate) fn is_implemented(name: &str, redis: bool) -> bool {
         "proxy_record_metric",
         "proxy_get_metric",
         "proxy_http_call",
+        "proxy_register_shared_queue",
+        "proxy_resolve_shared_queue",
+        "proxy_enqueue_shared_queue",
+        "proxy_dequeue_shared_queue",
     ];
     IMPLEMENTED.contains(&name)
         || (redis && matches!(name, "proxy_redis_init" | "proxy_redis_call"))
@@ -768,6 +771,8 @@ pub(crate) fn add_to_linker(linker: &mut Linker<HostState>, redis: bool) -> wasm
         },
     )?;
 
+    add_queues(linker)?;
+
     // Metrics.
     linker.func_wrap(
         "env",
@@ -1013,6 +1018,106 @@ fn add_redis(linker: &mut Linker<HostState>) -> wasmtime::Result<()> {
                 });
                 write_u32(&mut c, token_out, token)?;
                 Ok(status::OK)
+            })())
+        },
+    )?;
+    Ok(())
+}
+
+/// The queue with id `id` (ids are indices + 1), if any.
+fn queue(state: &mut HostState, id: u32) -> Option<&mut SharedQueue> {
+    let index = (id as usize).checked_sub(1)?;
+    state.queues.get_mut(index)
+}
+
+/// Enqueues `item` into queue `id` as Envoy does: `NotFound` for an unknown
+/// id; otherwise the item is appended and, when a queue of this VM got it,
+/// `proxy_on_queue_ready` is posted (one call per enqueue, delivered after
+/// the running callback returns).
+pub(crate) fn enqueue(state: &mut HostState, id: u32, item: Vec<u8>) -> Result<(), u32> {
+    let queue = queue(state, id).ok_or(status::NOT_FOUND)?;
+    queue.items.push_back(item);
+    if queue.vm_id == crate::VM_ID {
+        state.queue_ready.push_back(id);
+    }
+    Ok(())
+}
+
+/// Shared queues (cpp-host semantics): keyed by (VM id, name), ids from 1,
+/// registering an existing name returns its id.
+fn add_queues(linker: &mut Linker<HostState>) -> wasmtime::Result<()> {
+    linker.func_wrap(
+        "env",
+        "proxy_register_shared_queue",
+        |mut c: Caller<'_, HostState>, name_ptr: u32, name_len: u32, id_out: u32| {
+            done((|| {
+                guard(&mut c, "proxy_register_shared_queue")?;
+                let name = read_string(&c, name_ptr, name_len)?;
+                let queues = &mut c.data_mut().queues;
+                let index = match queues
+                    .iter()
+                    .position(|q| q.vm_id == crate::VM_ID && q.name == name)
+                {
+                    Some(index) => index,
+                    None => {
+                        queues.push(SharedQueue {
+                            vm_id: crate::VM_ID.into(),
+                            name,
+                            items: Default::default(),
+                        });
+                        queues.len() - 1
+                    }
+                };
+                write_u32(&mut c, id_out, index as u32 + 1)?;
+                Ok(status::OK)
+            })())
+        },
+    )?;
+    linker.func_wrap(
+        "env",
+        "proxy_resolve_shared_queue",
+        |mut c: Caller<'_, HostState>,
+         vm_ptr: u32,
+         vm_len: u32,
+         name_ptr: u32,
+         name_len: u32,
+         id_out: u32| {
+            done((|| {
+                guard(&mut c, "proxy_resolve_shared_queue")?;
+                let vm_id = read_string(&c, vm_ptr, vm_len)?;
+                let name = read_string(&c, name_ptr, name_len)?;
+                let index = c
+                    .data()
+                    .queues
+                    .iter()
+                    .position(|q| q.vm_id == vm_id && q.name == name)
+                    .ok_or(Fail::Status(status::NOT_FOUND))?;
+                write_u32(&mut c, id_out, index as u32 + 1)?;
+                Ok(status::OK)
+            })())
+        },
+    )?;
+    linker.func_wrap(
+        "env",
+        "proxy_enqueue_shared_queue",
+        |mut c: Caller<'_, HostState>, id: u32, ptr: u32, len: u32| {
+            done((|| {
+                guard(&mut c, "proxy_enqueue_shared_queue")?;
+                let item = read(&c, ptr, len)?;
+                enqueue(c.data_mut(), id, item).map_err(Fail::Status)?;
+                Ok(status::OK)
+            })())
+        },
+    )?;
+    linker.func_wrap(
+        "env",
+        "proxy_dequeue_shared_queue",
+        |mut c: Caller<'_, HostState>, id: u32, ptr_out: u32, size_out: u32| {
+            done((|| {
+                guard(&mut c, "proxy_dequeue_shared_queue")?;
+                let queue = queue(c.data_mut(), id).ok_or(Fail::Status(status::NOT_FOUND))?;
+                let item = queue.items.pop_front().ok_or(Fail::Status(status::EMPTY))?;
+                return_bytes(&mut c, &item, ptr_out, size_out)
             })())
         },
     )?;

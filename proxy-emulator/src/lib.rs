@@ -14,6 +14,10 @@
 //! Differences from Envoy worth knowing (all deliberate):
 //! - async answers arrive right after the callback that made the call
 //!   returns, not at some later event-loop turn;
+//! - `proxy_on_queue_ready` (one per enqueue into a queue this VM
+//!   registered, as Envoy posts them) runs right after the callback that
+//!   enqueued returns, before anything else; this VM's id is [`VM_ID`] and
+//!   no other VM shares its queues;
 //! - the upstream is simulated in-process (the scenario's
 //!   [`UpstreamResponse`]) and sees `host` from `:authority`, no
 //!   `x-request-id`/`x-forwarded-*`;
@@ -110,6 +114,9 @@ impl Default for EmulatorOptions {
 const MAX_CALLS_PER_PUMP: usize = 10_000;
 /// The root context's id (Envoy numbers contexts from 1 too).
 const ROOT_ID: u32 = 1;
+/// This plugin VM's id (the Envoy harness's `vm_config.vm_id`): the shared
+/// queues the plugin registers belong to it.
+pub const VM_ID: &str = "gatewit";
 const PAGE: usize = 65536;
 
 /// Which half of a stream a phase belongs to.
@@ -148,6 +155,8 @@ pub struct Emulator {
     fuel_used: u64,
     /// Exported callbacks called so far (see [`Emulator::callbacks_called`]).
     callbacks_called: u64,
+    /// Set while posted `proxy_on_queue_ready` calls are being delivered.
+    delivering_queue_ready: bool,
 }
 
 impl std::fmt::Debug for Emulator {
@@ -236,6 +245,8 @@ impl Emulator {
             local_replies: Vec::new(),
             shared: HashMap::new(),
             next_cas: 0,
+            queues: Vec::new(),
+            queue_ready: VecDeque::new(),
             metrics: Vec::new(),
             tick_period_ms: 0,
             done_calls: 0,
@@ -277,6 +288,7 @@ impl Emulator {
             broken: None,
             fuel_used,
             callbacks_called: 0,
+            delivering_queue_ready: false,
         };
         emulator.start()?;
         Ok(emulator)
@@ -386,11 +398,47 @@ impl Emulator {
             self.broken = Some(format!("{err:#}"));
             return Err(err);
         }
-        Ok(results.first().and_then(|v| match v {
+        let first = results.first().and_then(|v| match v {
             Val::I32(x) => Some(*x as u32 as u64),
             Val::I64(x) => Some(*x as u64),
             _ => None,
-        }))
+        });
+        self.deliver_queue_ready()?;
+        Ok(first)
+    }
+
+    /// Delivers the `proxy_on_queue_ready` calls the enqueues of the
+    /// callback that just returned posted (Envoy posts one per enqueue to
+    /// the worker's dispatcher, so they run once the callback is over), on
+    /// the root context. Calls posted by those callbacks are delivered by
+    /// the same loop.
+    fn deliver_queue_ready(&mut self) -> anyhow::Result<()> {
+        if self.delivering_queue_ready {
+            return Ok(());
+        }
+        self.delivering_queue_ready = true;
+        let result = self.deliver_queue_ready_loop();
+        self.delivering_queue_ready = false;
+        result
+    }
+
+    fn deliver_queue_ready_loop(&mut self) -> anyhow::Result<()> {
+        let mut delivered = 0;
+        while let Some(queue) = self.store.data_mut().queue_ready.pop_front() {
+            delivered += 1;
+            if delivered > MAX_CALLS_PER_PUMP {
+                self.store.data_mut().queue_ready.clear();
+                bail!(
+                    "the plugin enqueued more than {MAX_CALLS_PER_PUMP} items from `proxy_on_queue_ready` in one go"
+                );
+            }
+            let effective = self.store.data().effective;
+            self.store.data_mut().effective = ROOT_ID;
+            let result = self.call("proxy_on_queue_ready", &[ROOT_ID.into(), queue.into()]);
+            self.store.data_mut().effective = effective;
+            result?;
+        }
+        Ok(())
     }
 
     /// Runs every pending outbound call and delivers its answer, including
@@ -843,6 +891,37 @@ impl Emulator {
         self.store.data_mut().effective = ROOT_ID;
         self.call("proxy_on_tick", &[ROOT_ID.into()])?;
         self.pump()
+    }
+
+    /// Enqueues `item` into the queue `name` of this VM (as another worker
+    /// or plugin would), delivers the `proxy_on_queue_ready` call that
+    /// posts, and runs the calls it makes. Fails when the plugin registered
+    /// no such queue.
+    pub fn enqueue_shared_queue(&mut self, name: &str, item: &[u8]) -> anyhow::Result<()> {
+        let state = self.store.data_mut();
+        let id = state
+            .queues
+            .iter()
+            .position(|q| q.vm_id == VM_ID && q.name == name)
+            .with_context(|| format!("the plugin registered no shared queue `{name}`"))?
+            as u32
+            + 1;
+        if hostcalls::enqueue(state, id, item.to_vec()).is_err() {
+            bail!("internal: shared queue {id} vanished");
+        }
+        self.deliver_queue_ready()?;
+        self.pump()
+    }
+
+    /// The items waiting in this VM's shared queue `name`, oldest first
+    /// (`None`: the plugin registered no such queue).
+    pub fn shared_queue(&self, name: &str) -> Option<Vec<&[u8]>> {
+        self.store
+            .data()
+            .queues
+            .iter()
+            .find(|q| q.vm_id == VM_ID && q.name == name)
+            .map(|q| q.items.iter().map(Vec::as_slice).collect())
     }
 
     /// The tick period the plugin asked for (`None`: no timer).

@@ -176,6 +176,15 @@ pub(crate) struct RedisClient {
     pub connection: Option<RedisConnection>,
 }
 
+/// A shared queue (`proxy_register_shared_queue`), keyed by the VM id that
+/// registered it and its name.
+#[derive(Debug)]
+pub(crate) struct SharedQueue {
+    pub vm_id: String,
+    pub name: String,
+    pub items: VecDeque<Vec<u8>>,
+}
+
 /// Where the plugin is in its life: during `_initialize` only an allow-list
 /// of imports may be used (as in proxy-wasm-cpp-host).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -214,6 +223,12 @@ pub(crate) struct HostState {
     pub local_replies: Vec<LocalReply>,
     pub shared: HashMap<String, (Vec<u8>, u32)>,
     pub next_cas: u32,
+    /// Shared queues; a queue's id is its index + 1 (Envoy numbers them
+    /// from 1).
+    pub queues: Vec<SharedQueue>,
+    /// `proxy_on_queue_ready` calls posted by enqueues and not yet
+    /// delivered: the queue ids, one per enqueue, in order.
+    pub queue_ready: VecDeque<u32>,
     pub metrics: Vec<Metric>,
     pub tick_period_ms: u32,
     pub done_calls: u32,

@@ -16,6 +16,7 @@ pub const EXAMPLES: &[&str] = &[
     "redis-demo",
     "body-rewrite",
     "route-call",
+    "queue-counter",
 ];
 /// The raw (no-SDK) fixture plugins under `tests/plugins/`.
 pub const FIXTURES: &[&str] = &["raw-fixture", "raw-hooks"];

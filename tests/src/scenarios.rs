@@ -900,9 +900,29 @@ pub fn all() -> Vec<Scenario> {
             HttpRequest::post("example.com", "/json", "[1]"),
             Expect::local(400, "request body is not a JSON object"),
         )),
+        queue_counter_scenario(),
     ];
     all.extend(route_call_scenarios());
     all
+}
+
+/// Three requests through `queue-counter`: each enqueues its path in the
+/// request headers phase; the gateway delivers `on_queue_ready` (which adds
+/// the batch to `hits-total`) before the upstream's answer comes back, so
+/// response n shows n. (Envoy posts the queue-ready callback to the
+/// registering worker's dispatcher at enqueue time; with the upstream a
+/// network round trip away it runs first.)
+fn queue_counter_scenario() -> Scenario {
+    let mut scenario = Scenario::new("queue-counter-counts-hits", "queue-counter", Value::Null);
+    for (i, path) in ["/a", "/b", "/c"].into_iter().enumerate() {
+        scenario = scenario.step(Step::new(
+            HttpRequest::get("example.com", path),
+            Expect::forwarded()
+                .upstream_path(path)
+                .header("x-hits-total", &(i + 1).to_string()),
+        ));
+    }
+    scenario
 }
 
 /// The scenario named `name`.

@@ -35,7 +35,7 @@ macro_rules! scenario_tests {
         "body-rewrite-rejects-non-json", "raw-fixture-header-reads",
         "raw-fixture-local-in-response",
         "route-call-reroutes-and-answers", "route-call-headers-only-answers",
-        "route-call-errors",
+        "route-call-errors", "queue-counter-counts-hits",
         "redis-demo-rate-limit", "redis-demo-redis-down"]
     };
     (@plain $run:path) => {
@@ -57,6 +57,7 @@ macro_rules! scenario_tests {
             route_call_reroutes_and_answers => "route-call-reroutes-and-answers",
             route_call_headers_only_answers => "route-call-headers-only-answers",
             route_call_errors => "route-call-errors",
+            queue_counter_counts_hits => "queue-counter-counts-hits",
         );
     };
     (@redis $run:path) => {

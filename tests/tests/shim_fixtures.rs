@@ -439,6 +439,64 @@ fn callbacks_missing_from_the_hooks_section_are_skipped() -> Result<()> {
 }
 
 #[test]
+fn shared_queue_calls_and_queue_ready() -> Result<()> {
+    let mut gw = gateway(fixture().start()?);
+    let ex = gw.send(
+        &HttpRequest::get("example.com", "/first").header("x-action", "queue"),
+        &UpstreamResponse::default(),
+    )?;
+    assert_eq!(
+        ex.upstream_header("x-queue"),
+        Some(
+            "vm=gatewit;other_vm=Err(not-found);missing=Err(not-found);same=true;\
+             empty=Ok(None);unknown=Err(not-found);enqueued=Ok(())"
+        )
+    );
+    // `on-queue-ready` ran once after the headers callback and drained it.
+    let host = gw.host();
+    assert_eq!(
+        host.shared_data("fixture-q-seen").map(|(v, _)| v),
+        Some(b"/first".to_vec())
+    );
+    assert_eq!(host.shared_queue("fixture-q"), Some(Vec::new()));
+    assert_eq!(host.shared_queue("missing"), None);
+    assert_eq!(
+        host.logs()
+            .iter()
+            .filter(|l| l.message.contains("ready: 1 item(s)") && l.context == 0)
+            .count(),
+        1
+    );
+    // The queue outlives the request; the next enqueue is delivered too.
+    gw.send(
+        &HttpRequest::get("example.com", "/second").header("x-action", "queue"),
+        &UpstreamResponse::default(),
+    )?;
+    assert_eq!(
+        gw.host().shared_data("fixture-q-seen").map(|(v, _)| v),
+        Some(b"/first;/second".to_vec())
+    );
+    Ok(())
+}
+
+#[test]
+fn queue_ready_needs_its_hooks_bit() -> Result<()> {
+    // raw-hooks declares only bit 2 and panics in `on-queue-ready`.
+    let mut gw = ShimGateway::new(wasm_plugin("raw-hooks")?, &GatewaySetup::default())?;
+    let req = HttpRequest::get("example.com", "/").header("x-action", "queue");
+    let ex = gw.send(&req, &UpstreamResponse::default())?;
+    assert_eq!(ex.upstream_header("x-enqueued"), Some("Ok(())"));
+    gw.send(&req, &UpstreamResponse::default())?;
+    let host = gw.host();
+    assert_eq!(host.restarts(), 0);
+    assert_eq!(
+        host.shared_queue("hooks-q"),
+        Some(vec![b"item".to_vec(), b"item".to_vec()])
+    );
+    Ok(())
+}
+
+#[test]
 fn bad_components_are_clear_errors() {
     let err = PluginHost::builder(b"not wasm at all".to_vec())
         .start()

@@ -25,7 +25,16 @@ pub struct Host {
     pub hostcalls: Vec<String>,
     /// `wasi_snapshot_preview1.fd_write` output, per fd.
     pub fd_out: HashMap<i32, Vec<u8>>,
+    /// Shared queues: (vm id, name, items); the id is the index + 1. This
+    /// host's VM is `gatewit`.
+    pub queues: Vec<(String, String, std::collections::VecDeque<Vec<u8>>)>,
+    /// Queues of this VM enqueued into since the test last took them (where
+    /// Envoy would post `proxy_on_queue_ready`).
+    pub ready: Vec<i32>,
 }
+
+/// The VM id of the test host (queues it registers belong to it).
+pub const VM_ID: &str = "gatewit";
 
 fn mem(caller: &mut Caller<'_, Host>) -> wasmtime::Memory {
     caller.get_export("memory").unwrap().into_memory().unwrap()
@@ -360,6 +369,90 @@ pub fn instantiate(module: &[u8]) -> Result<(Store<Host>, Instance)> {
             let m = mem(&mut c);
             m.write(&mut c, p as usize, &42u64.to_le_bytes()).unwrap();
             0
+        },
+    )?;
+    linker.func_wrap(
+        "env",
+        "proxy_register_shared_queue",
+        |mut c: Caller<'_, Host>, np: i32, nl: i32, id: i32| {
+            let n = read_str(&mut c, np, nl);
+            c.data_mut()
+                .hostcalls
+                .push(format!("register_shared_queue({n:?})"));
+            let queues = &mut c.data_mut().queues;
+            let q = match queues.iter().position(|(v, k, _)| v == VM_ID && *k == n) {
+                Some(i) => i + 1,
+                None => {
+                    queues.push((VM_ID.into(), n, Default::default()));
+                    queues.len()
+                }
+            };
+            put_u32(&mut c, id, q as u32);
+            0
+        },
+    )?;
+    linker.func_wrap(
+        "env",
+        "proxy_resolve_shared_queue",
+        |mut c: Caller<'_, Host>, vp: i32, vl: i32, np: i32, nl: i32, id: i32| {
+            let (v, n) = (read_str(&mut c, vp, vl), read_str(&mut c, np, nl));
+            c.data_mut()
+                .hostcalls
+                .push(format!("resolve_shared_queue({v:?}, {n:?})"));
+            let found = c
+                .data()
+                .queues
+                .iter()
+                .position(|(qv, qn, _)| *qv == v && *qn == n);
+            match found {
+                Some(i) => {
+                    put_u32(&mut c, id, i as u32 + 1);
+                    0
+                }
+                None => 1, // not found
+            }
+        },
+    )?;
+    linker.func_wrap(
+        "env",
+        "proxy_enqueue_shared_queue",
+        |mut c: Caller<'_, Host>, q: i32, p: i32, l: i32| {
+            let item = read(&mut c, p, l);
+            c.data_mut().hostcalls.push(format!(
+                "enqueue_shared_queue({q}, {:?})",
+                String::from_utf8_lossy(&item)
+            ));
+            let d = c.data_mut();
+            match d.queues.get_mut((q as usize).wrapping_sub(1)) {
+                Some((vm, _, items)) => {
+                    items.push_back(item);
+                    if vm == VM_ID && !d.ready.contains(&q) {
+                        d.ready.push(q);
+                    }
+                    0
+                }
+                None => 1,
+            }
+        },
+    )?;
+    linker.func_wrap(
+        "env",
+        "proxy_dequeue_shared_queue",
+        |mut c: Caller<'_, Host>, q: i32, rp: i32, rl: i32| {
+            c.data_mut()
+                .hostcalls
+                .push(format!("dequeue_shared_queue({q})"));
+            let item = match c.data_mut().queues.get_mut((q as usize).wrapping_sub(1)) {
+                None => return 1,
+                Some((_, _, items)) => items.pop_front(),
+            };
+            match item {
+                None => 7, // empty
+                Some(item) => {
+                    give(&mut c, &item, rp, rl);
+                    0
+                }
+            }
         },
     )?;
     linker.func_wrap(

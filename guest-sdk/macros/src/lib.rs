@@ -19,6 +19,9 @@ const REQUEST_DONE: u32 = 1 << 8;
 const TICK: u32 = 1 << 9;
 const HTTP_CALL_RESPONSE: u32 = 1 << 10;
 const REDIS_CALL_RESPONSE: u32 = 1 << 11;
+const QUEUE_READY: u32 = 1 << 12;
+/// The callback bits of the section (bits 0..=12); SDK flags sit above.
+const SECTION_BITS: u32 = (1 << 13) - 1;
 const BUFFERED_REQUEST_BODY: u32 = 1 << 16;
 const STREAMING_REQUEST_BODY: u32 = 1 << 17;
 const BUFFERED_RESPONSE_BODY: u32 = 1 << 18;
@@ -103,6 +106,10 @@ fn hook_bits(methods: &[String], route_call: bool) -> u32 {
         bits |= STREAM_DONE;
         per_request = true;
     }
+    // Plugin level: no per-request state.
+    if has("on_queue_ready") {
+        bits |= QUEUE_READY;
+    }
     if route_call {
         bits |= RESPONSE_HEADERS | RESPONSE_BODY;
         per_request = true;
@@ -163,7 +170,7 @@ pub fn plugin(attr: TokenStream, item: TokenStream) -> TokenStream {
     }
     let route_call = args.route_call || mentions(quote!(#block), "route_call");
     let bits = hook_bits(&methods, route_call);
-    let section = bits & 0xfff;
+    let section = bits & SECTION_BITS;
     let name = match args.name {
         Some(lit) => quote!(#lit),
         None => quote!(::core::env!("CARGO_PKG_NAME")),
@@ -221,6 +228,12 @@ mod tests {
         assert_eq!(b & BUFFERED_RESPONSE_BODY, 0);
         let b = bits(&["on_stream_done", "parse_config"]);
         assert_eq!(b & 0xfff, always | REQUEST_DONE);
+        // Bit 12 only when the block defines `on_queue_ready`.
+        assert_eq!(bits(&["on_request_headers"]) & QUEUE_READY, 0);
+        assert_eq!(
+            bits(&["on_queue_ready"]) & SECTION_BITS,
+            always | QUEUE_READY
+        );
     }
 
     #[test]

@@ -86,4 +86,5 @@
     (if (local.get $disc)
       (then (call $log (i32.const 4) (i32.const 96) (i32.const 12)))
       (else (call $log (i32.const 2) (local.get $p) (local.get $l)))))
+  (func (export "gatewit:plugin/guest@0.1.0#on-queue-ready") (param i32))
 )

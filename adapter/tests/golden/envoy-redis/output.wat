@@ -195,7 +195,8 @@
       call $log
     end
   )
-  (func $get-header (;36;) (type 0) (param i32 i32 i32 i32)
+  (func (;36;) (type 4) (param i32))
+  (func $get-header (;37;) (type 0) (param i32 i32 i32 i32)
     (local i32 i32 i32 i32 i32 i32 i32)
     call $gatewit-glue:State
     local.set 4
@@ -294,7 +295,7 @@
       end
     end
   )
-  (func $get-headers (;37;) (type 1) (param i32 i32)
+  (func $get-headers (;38;) (type 1) (param i32 i32)
     (local i32)
     call $gatewit-glue:State
     local.set 2
@@ -307,7 +308,7 @@
     i32.load offset=28
     i32.store offset=4
   )
-  (func $set-headers (;38;) (type 0) (param i32 i32 i32 i32)
+  (func $set-headers (;39;) (type 0) (param i32 i32 i32 i32)
     (local i32 i32)
     call $gatewit-glue:State
     local.set 4
@@ -324,7 +325,7 @@
     local.get 3
     call $gatewit-glue:StatusResult
   )
-  (func $add-header (;39;) (type 2) (param i32 i32 i32 i32 i32 i32)
+  (func $add-header (;40;) (type 2) (param i32 i32 i32 i32 i32 i32)
     (local i32)
     call $gatewit-glue:State
     local.set 6
@@ -340,7 +341,7 @@
     local.get 5
     call $gatewit-glue:StatusResult
   )
-  (func $replace-header (;40;) (type 2) (param i32 i32 i32 i32 i32 i32)
+  (func $replace-header (;41;) (type 2) (param i32 i32 i32 i32 i32 i32)
     (local i32)
     call $gatewit-glue:State
     local.set 6
@@ -356,7 +357,7 @@
     local.get 5
     call $gatewit-glue:StatusResult
   )
-  (func $remove-header (;41;) (type 0) (param i32 i32 i32 i32)
+  (func $remove-header (;42;) (type 0) (param i32 i32 i32 i32)
     (local i32)
     call $gatewit-glue:State
     local.set 4
@@ -370,7 +371,7 @@
     local.get 3
     call $gatewit-glue:StatusResult
   )
-  (func $get-body (;42;) (type 0) (param i32 i32 i32 i32)
+  (func $get-body (;43;) (type 0) (param i32 i32 i32 i32)
     (local i32 i32 i32)
     call $gatewit-glue:State
     local.set 4
@@ -405,7 +406,7 @@
     local.get 6
     i32.store offset=4
   )
-  (func $replace-body (;43;) (type 0) (param i32 i32 i32 i32)
+  (func $replace-body (;44;) (type 0) (param i32 i32 i32 i32)
     local.get 0
     i32.const 0
     i32.const 2147483647
@@ -415,7 +416,7 @@
     local.get 3
     call $gatewit-glue:StatusResult
   )
-  (func $append-body (;44;) (type 0) (param i32 i32 i32 i32)
+  (func $append-body (;45;) (type 0) (param i32 i32 i32 i32)
     local.get 0
     i32.const 2147483647
     i32.const 0
@@ -425,7 +426,7 @@
     local.get 3
     call $gatewit-glue:StatusResult
   )
-  (func $prepend-body (;45;) (type 0) (param i32 i32 i32 i32)
+  (func $prepend-body (;46;) (type 0) (param i32 i32 i32 i32)
     local.get 0
     i32.const 0
     i32.const 0
@@ -435,7 +436,7 @@
     local.get 3
     call $gatewit-glue:StatusResult
   )
-  (func $send-local-reply (;46;) (type 3) (param i32 i32 i32 i32 i32 i32 i32 i32 i32 i32)
+  (func $send-local-reply (;47;) (type 3) (param i32 i32 i32 i32 i32 i32 i32 i32 i32 i32)
     (local i32 i32)
     call $gatewit-glue:State
     local.set 10
@@ -460,7 +461,7 @@
     local.get 9
     call $gatewit-glue:StatusResult
   )
-  (func $resume-request (;47;) (type 4) (param i32)
+  (func $resume-request (;48;) (type 4) (param i32)
     (local i32)
     call $gatewit-glue:State
     local.set 1
@@ -472,7 +473,7 @@
     local.get 0
     call $gatewit-glue:StatusResult
   )
-  (func $resume-response (;48;) (type 4) (param i32)
+  (func $resume-response (;49;) (type 4) (param i32)
     (local i32)
     call $gatewit-glue:State
     local.set 1
@@ -484,7 +485,7 @@
     local.get 0
     call $gatewit-glue:StatusResult
   )
-  (func $get-property (;49;) (type 5) (param i32 i32 i32)
+  (func $get-property (;50;) (type 5) (param i32 i32 i32)
     (local i32 i32 i32 i32)
     call $gatewit-glue:State
     local.set 3
@@ -528,7 +529,7 @@
       i32.store8
     end
   )
-  (func $set-property (;50;) (type 6) (param i32 i32 i32 i32 i32)
+  (func $set-property (;51;) (type 6) (param i32 i32 i32 i32 i32)
     (local i32 i32)
     call $gatewit-glue:State
     local.set 5
@@ -545,7 +546,7 @@
     local.get 4
     call $gatewit-glue:StatusResult
   )
-  (func $dispatch (;51;) (type 3) (param i32 i32 i32 i32 i32 i32 i32 i32 i32 i32)
+  (func $dispatch (;52;) (type 3) (param i32 i32 i32 i32 i32 i32 i32 i32 i32 i32)
     (local i32 i32 i32 i32 i32)
     call $gatewit-glue:State
     local.set 10
@@ -607,7 +608,7 @@
       i32.store8 offset=4
     end
   )
-  (func $redis-init (;52;) (type 7) (param i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32)
+  (func $redis-init (;53;) (type 7) (param i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32)
     local.get 13
     i32.const 1
     i32.store8
@@ -615,7 +616,7 @@
     i32.const 0
     i32.store8 offset=1
   )
-  (func $redis-call (;53;) (type 6) (param i32 i32 i32 i32 i32)
+  (func $redis-call (;54;) (type 6) (param i32 i32 i32 i32 i32)
     local.get 4
     i32.const 1
     i32.store8
@@ -623,14 +624,14 @@
     i32.const 11
     i32.store8 offset=4
   )
-  (func $log (;54;) (type 5) (param i32 i32 i32)
+  (func $log (;55;) (type 5) (param i32 i32 i32)
     local.get 0
     local.get 1
     local.get 2
     call $env.proxy_log
     drop
   )
-  (func $get-log-level (;55;) (type 8) (result i32)
+  (func $get-log-level (;56;) (type 8) (result i32)
     (local i32)
     call $gatewit-glue:State
     local.set 0
@@ -646,7 +647,7 @@
     end
     i32.const 2
   )
-  (func $define-metric (;56;) (type 0) (param i32 i32 i32 i32)
+  (func $define-metric (;57;) (type 0) (param i32 i32 i32 i32)
     (local i32 i32)
     call $gatewit-glue:State
     local.set 4
@@ -678,21 +679,21 @@
       i32.store8 offset=4
     end
   )
-  (func $increment-metric (;57;) (type 9) (param i32 i64 i32)
+  (func $increment-metric (;58;) (type 9) (param i32 i64 i32)
     local.get 0
     local.get 1
     call $env.proxy_increment_metric
     local.get 2
     call $gatewit-glue:StatusResult
   )
-  (func $record-metric (;58;) (type 9) (param i32 i64 i32)
+  (func $record-metric (;59;) (type 9) (param i32 i64 i32)
     local.get 0
     local.get 1
     call $env.proxy_record_metric
     local.get 2
     call $gatewit-glue:StatusResult
   )
-  (func $get-metric (;59;) (type 1) (param i32 i32)
+  (func $get-metric (;60;) (type 1) (param i32 i32)
     (local i32 i32)
     call $gatewit-glue:State
     local.set 2
@@ -722,7 +723,7 @@
       i32.store8 offset=8
     end
   )
-  (func $get-shared-data (;60;) (type 5) (param i32 i32 i32)
+  (func $get-shared-data (;61;) (type 5) (param i32 i32 i32)
     (local i32 i32 i32)
     call $gatewit-glue:State
     local.set 3
@@ -768,7 +769,7 @@
       i32.store8
     end
   )
-  (func $set-shared-data (;61;) (type 2) (param i32 i32 i32 i32 i32 i32)
+  (func $set-shared-data (;62;) (type 2) (param i32 i32 i32 i32 i32 i32)
     local.get 0
     local.get 1
     local.get 2
@@ -778,15 +779,15 @@
     local.get 5
     call $gatewit-glue:StatusResult
   )
-  (func $now-nanos (;62;) (type 10) (result i64)
+  (func $now-nanos (;63;) (type 10) (result i64)
     call $gatewit-glue:Now
   )
-  (func $set-tick-period (;63;) (type 4) (param i32)
+  (func $set-tick-period (;64;) (type 4) (param i32)
     local.get 0
     call $env.proxy_set_tick_period_milliseconds
     drop
   )
-  (func $gatewit-glue:State (;64;) (type 8) (result i32)
+  (func $gatewit-glue:State (;65;) (type 8) (result i32)
     (local i32)
     global.get 1
     local.tee 0
@@ -809,7 +810,7 @@
     end
     local.get 0
   )
-  (func $gatewit-glue:Malloc (;65;) (type 18) (param i32) (result i32)
+  (func $gatewit-glue:Malloc (;66;) (type 18) (param i32) (result i32)
     (local i32)
     call $gatewit-glue:State
     local.set 1
@@ -828,7 +829,7 @@
     local.get 0
     call $realloc
   )
-  (func $gatewit-glue:EnsureScratch (;66;) (type 4) (param i32)
+  (func $gatewit-glue:EnsureScratch (;67;) (type 4) (param i32)
     (local i32 i32 i32)
     call $gatewit-glue:State
     local.set 1
@@ -872,7 +873,7 @@
       i32.store offset=4
     end
   )
-  (func $gatewit-glue:SerializeMap (;67;) (type 13) (param i32 i32 i32) (result i32)
+  (func $gatewit-glue:SerializeMap (;68;) (type 13) (param i32 i32 i32) (result i32)
     (local i32 i32 i32 i32 i32 i32 i32)
     call $gatewit-glue:State
     local.set 3
@@ -1008,7 +1009,7 @@
     local.get 4
     i32.add
   )
-  (func $gatewit-glue:DeserializeMap (;68;) (type 12) (param i32 i32) (result i32)
+  (func $gatewit-glue:DeserializeMap (;69;) (type 12) (param i32 i32) (result i32)
     (local i32 i32 i32 i32 i32 i32 i32 i32)
     call $gatewit-glue:State
     local.set 2
@@ -1114,7 +1115,7 @@
     end
     local.get 4
   )
-  (func $gatewit-glue:GetMap (;69;) (type 18) (param i32) (result i32)
+  (func $gatewit-glue:GetMap (;70;) (type 18) (param i32) (result i32)
     (local i32)
     call $gatewit-glue:State
     local.set 1
@@ -1133,7 +1134,7 @@
     i32.load offset=96
     call $gatewit-glue:DeserializeMap
   )
-  (func $gatewit-glue:FetchMap (;70;) (type 18) (param i32) (result i32)
+  (func $gatewit-glue:FetchMap (;71;) (type 18) (param i32) (result i32)
     (local i32 i32)
     call $gatewit-glue:State
     local.set 1
@@ -1182,7 +1183,7 @@
     i32.store offset=88
     i32.const 0
   )
-  (func $gatewit-glue:KeyEq (;71;) (type 13) (param i32 i32 i32) (result i32)
+  (func $gatewit-glue:KeyEq (;72;) (type 13) (param i32 i32 i32) (result i32)
     (local i32 i32 i32)
     i32.const 0
     local.set 3
@@ -1238,7 +1239,7 @@
     end
     i32.const 1
   )
-  (func $gatewit-glue:CopyOut (;72;) (type 12) (param i32 i32) (result i32)
+  (func $gatewit-glue:CopyOut (;73;) (type 12) (param i32 i32) (result i32)
     (local i32)
     local.get 1
     i32.eqz
@@ -1257,7 +1258,7 @@
     memory.copy
     local.get 2
   )
-  (func $gatewit-glue:StatusResult (;73;) (type 1) (param i32 i32)
+  (func $gatewit-glue:StatusResult (;74;) (type 1) (param i32 i32)
     local.get 1
     local.get 0
     i32.const 0
@@ -1272,7 +1273,7 @@
       i32.store8 offset=1
     end
   )
-  (func $gatewit-glue:Now (;74;) (type 10) (result i64)
+  (func $gatewit-glue:Now (;75;) (type 10) (result i64)
     (local i32)
     call $gatewit-glue:State
     local.set 0
@@ -1284,7 +1285,7 @@
     local.get 0
     i64.load offset=32
   )
-  (func $gatewit-glue:TableInsert (;75;) (type 0) (param i32 i32 i32 i32)
+  (func $gatewit-glue:TableInsert (;76;) (type 0) (param i32 i32 i32 i32)
     (local i32 i32 i32 i32 i32 i32)
     call $gatewit-glue:State
     local.set 4
@@ -1372,7 +1373,7 @@
     call $gatewit-glue:Now
     i64.store offset=16
   )
-  (func $gatewit-glue:TableTake (;76;) (type 12) (param i32 i32) (result i32)
+  (func $gatewit-glue:TableTake (;77;) (type 12) (param i32 i32) (result i32)
     (local i32 i32 i32 i32)
     call $gatewit-glue:State
     local.set 2
@@ -1431,7 +1432,7 @@
     end
     i32.const 0
   )
-  (func $gatewit-glue:SerializePath (;77;) (type 12) (param i32 i32) (result i32)
+  (func $gatewit-glue:SerializePath (;78;) (type 12) (param i32 i32) (result i32)
     (local i32 i32 i32 i32 i32 i32)
     call $gatewit-glue:State
     local.set 2
@@ -1515,9 +1516,9 @@
     i32.ne
     i32.sub
   )
-  (func $gatewit-glue:_initialize (;78;) (type 14))
-  (func $gatewit-glue:proxy_abi_version_0_2_1 (;79;) (type 14))
-  (func $gatewit-glue:proxy_on_configure (;80;) (type 12) (param i32 i32) (result i32)
+  (func $gatewit-glue:_initialize (;79;) (type 14))
+  (func $gatewit-glue:proxy_abi_version_0_2_1 (;80;) (type 14))
+  (func $gatewit-glue:proxy_on_configure (;81;) (type 12) (param i32 i32) (result i32)
     (local i32 i32 i32 i32 i32 i32)
     call $gatewit-glue:State
     local.set 2
@@ -1576,7 +1577,7 @@
     end
     local.get 6
   )
-  (func $gatewit-glue:proxy_on_context_create (;81;) (type 1) (param i32 i32)
+  (func $gatewit-glue:proxy_on_context_create (;82;) (type 1) (param i32 i32)
     (local i32)
     local.get 1
     if ;; label = @1
@@ -1592,7 +1593,7 @@
       call 25
     end
   )
-  (func $gatewit-glue:proxy_on_request_headers (;82;) (type 13) (param i32 i32 i32) (result i32)
+  (func $gatewit-glue:proxy_on_request_headers (;83;) (type 13) (param i32 i32 i32) (result i32)
     (local i32 i32)
     call $gatewit-glue:State
     local.set 3
@@ -1619,7 +1620,7 @@
     i32.ne
     select
   )
-  (func $gatewit-glue:proxy_on_request_body (;83;) (type 13) (param i32 i32 i32) (result i32)
+  (func $gatewit-glue:proxy_on_request_body (;84;) (type 13) (param i32 i32 i32) (result i32)
     (local i32 i32)
     call $gatewit-glue:State
     local.set 3
@@ -1641,7 +1642,7 @@
     i32.lt_u
     select
   )
-  (func $gatewit-glue:proxy_on_request_trailers (;84;) (type 12) (param i32 i32) (result i32)
+  (func $gatewit-glue:proxy_on_request_trailers (;85;) (type 12) (param i32 i32) (result i32)
     (local i32 i32)
     call $gatewit-glue:State
     local.set 2
@@ -1667,7 +1668,7 @@
     i32.ne
     select
   )
-  (func $gatewit-glue:proxy_on_response_headers (;85;) (type 13) (param i32 i32 i32) (result i32)
+  (func $gatewit-glue:proxy_on_response_headers (;86;) (type 13) (param i32 i32 i32) (result i32)
     (local i32 i32)
     call $gatewit-glue:State
     local.set 3
@@ -1694,7 +1695,7 @@
     i32.ne
     select
   )
-  (func $gatewit-glue:proxy_on_response_body (;86;) (type 13) (param i32 i32 i32) (result i32)
+  (func $gatewit-glue:proxy_on_response_body (;87;) (type 13) (param i32 i32 i32) (result i32)
     (local i32 i32)
     call $gatewit-glue:State
     local.set 3
@@ -1716,7 +1717,7 @@
     i32.lt_u
     select
   )
-  (func $gatewit-glue:proxy_on_response_trailers (;87;) (type 12) (param i32 i32) (result i32)
+  (func $gatewit-glue:proxy_on_response_trailers (;88;) (type 12) (param i32 i32) (result i32)
     (local i32 i32)
     call $gatewit-glue:State
     local.set 2
@@ -1742,7 +1743,7 @@
     i32.ne
     select
   )
-  (func $gatewit-glue:proxy_on_log (;88;) (type 4) (param i32)
+  (func $gatewit-glue:proxy_on_log (;89;) (type 4) (param i32)
     (local i32)
     call $gatewit-glue:State
     local.set 1
@@ -1755,7 +1756,7 @@
     local.get 0
     call 32
   )
-  (func $gatewit-glue:proxy_on_tick (;89;) (type 4) (param i32)
+  (func $gatewit-glue:proxy_on_tick (;90;) (type 4) (param i32)
     (local i32)
     call $gatewit-glue:State
     local.set 1
@@ -1767,7 +1768,7 @@
     i32.store offset=88
     call 33
   )
-  (func $gatewit-glue:proxy_on_http_call_response (;90;) (type 6) (param i32 i32 i32 i32 i32)
+  (func $gatewit-glue:proxy_on_http_call_response (;91;) (type 6) (param i32 i32 i32 i32 i32)
     (local i32 i32 i32 i32 i32 i32 i32 i32 i32)
     call $gatewit-glue:State
     local.set 5

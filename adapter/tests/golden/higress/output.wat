@@ -200,7 +200,8 @@
       call $log
     end
   )
-  (func $get-header (;38;) (type 0) (param i32 i32 i32 i32)
+  (func (;38;) (type 4) (param i32))
+  (func $get-header (;39;) (type 0) (param i32 i32 i32 i32)
     (local i32 i32 i32 i32 i32 i32 i32)
     call $gatewit-glue:State
     local.set 4
@@ -299,7 +300,7 @@
       end
     end
   )
-  (func $get-headers (;39;) (type 1) (param i32 i32)
+  (func $get-headers (;40;) (type 1) (param i32 i32)
     (local i32)
     call $gatewit-glue:State
     local.set 2
@@ -312,7 +313,7 @@
     i32.load offset=28
     i32.store offset=4
   )
-  (func $set-headers (;40;) (type 0) (param i32 i32 i32 i32)
+  (func $set-headers (;41;) (type 0) (param i32 i32 i32 i32)
     (local i32 i32)
     call $gatewit-glue:State
     local.set 4
@@ -329,7 +330,7 @@
     local.get 3
     call $gatewit-glue:StatusResult
   )
-  (func $add-header (;41;) (type 2) (param i32 i32 i32 i32 i32 i32)
+  (func $add-header (;42;) (type 2) (param i32 i32 i32 i32 i32 i32)
     (local i32)
     call $gatewit-glue:State
     local.set 6
@@ -345,7 +346,7 @@
     local.get 5
     call $gatewit-glue:StatusResult
   )
-  (func $replace-header (;42;) (type 2) (param i32 i32 i32 i32 i32 i32)
+  (func $replace-header (;43;) (type 2) (param i32 i32 i32 i32 i32 i32)
     (local i32)
     call $gatewit-glue:State
     local.set 6
@@ -361,7 +362,7 @@
     local.get 5
     call $gatewit-glue:StatusResult
   )
-  (func $remove-header (;43;) (type 0) (param i32 i32 i32 i32)
+  (func $remove-header (;44;) (type 0) (param i32 i32 i32 i32)
     (local i32)
     call $gatewit-glue:State
     local.set 4
@@ -375,7 +376,7 @@
     local.get 3
     call $gatewit-glue:StatusResult
   )
-  (func $get-body (;44;) (type 0) (param i32 i32 i32 i32)
+  (func $get-body (;45;) (type 0) (param i32 i32 i32 i32)
     (local i32 i32 i32)
     call $gatewit-glue:State
     local.set 4
@@ -410,7 +411,7 @@
     local.get 6
     i32.store offset=4
   )
-  (func $replace-body (;45;) (type 0) (param i32 i32 i32 i32)
+  (func $replace-body (;46;) (type 0) (param i32 i32 i32 i32)
     local.get 0
     i32.const 0
     i32.const 2147483647
@@ -420,7 +421,7 @@
     local.get 3
     call $gatewit-glue:StatusResult
   )
-  (func $append-body (;46;) (type 0) (param i32 i32 i32 i32)
+  (func $append-body (;47;) (type 0) (param i32 i32 i32 i32)
     local.get 0
     i32.const 2147483647
     i32.const 0
@@ -430,7 +431,7 @@
     local.get 3
     call $gatewit-glue:StatusResult
   )
-  (func $prepend-body (;47;) (type 0) (param i32 i32 i32 i32)
+  (func $prepend-body (;48;) (type 0) (param i32 i32 i32 i32)
     local.get 0
     i32.const 0
     i32.const 0
@@ -440,7 +441,7 @@
     local.get 3
     call $gatewit-glue:StatusResult
   )
-  (func $send-local-reply (;48;) (type 3) (param i32 i32 i32 i32 i32 i32 i32 i32 i32 i32)
+  (func $send-local-reply (;49;) (type 3) (param i32 i32 i32 i32 i32 i32 i32 i32 i32 i32)
     (local i32 i32)
     call $gatewit-glue:State
     local.set 10
@@ -465,7 +466,7 @@
     local.get 9
     call $gatewit-glue:StatusResult
   )
-  (func $resume-request (;49;) (type 4) (param i32)
+  (func $resume-request (;50;) (type 4) (param i32)
     (local i32)
     call $gatewit-glue:State
     local.set 1
@@ -477,7 +478,7 @@
     local.get 0
     call $gatewit-glue:StatusResult
   )
-  (func $resume-response (;50;) (type 4) (param i32)
+  (func $resume-response (;51;) (type 4) (param i32)
     (local i32)
     call $gatewit-glue:State
     local.set 1
@@ -489,7 +490,7 @@
     local.get 0
     call $gatewit-glue:StatusResult
   )
-  (func $get-property (;51;) (type 5) (param i32 i32 i32)
+  (func $get-property (;52;) (type 5) (param i32 i32 i32)
     (local i32 i32 i32 i32)
     call $gatewit-glue:State
     local.set 3
@@ -533,7 +534,7 @@
       i32.store8
     end
   )
-  (func $set-property (;52;) (type 6) (param i32 i32 i32 i32 i32)
+  (func $set-property (;53;) (type 6) (param i32 i32 i32 i32 i32)
     (local i32 i32)
     call $gatewit-glue:State
     local.set 5
@@ -550,7 +551,7 @@
     local.get 4
     call $gatewit-glue:StatusResult
   )
-  (func $dispatch (;53;) (type 3) (param i32 i32 i32 i32 i32 i32 i32 i32 i32 i32)
+  (func $dispatch (;54;) (type 3) (param i32 i32 i32 i32 i32 i32 i32 i32 i32 i32)
     (local i32 i32 i32 i32 i32)
     call $gatewit-glue:State
     local.set 10
@@ -612,7 +613,7 @@
       i32.store8 offset=4
     end
   )
-  (func $redis-init (;54;) (type 7) (param i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32)
+  (func $redis-init (;55;) (type 7) (param i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32)
     (local i32 i32 i32 i32)
     call $gatewit-glue:State
     local.set 14
@@ -997,7 +998,7 @@
       i32.store8 offset=2
     end
   )
-  (func $redis-call (;55;) (type 6) (param i32 i32 i32 i32 i32)
+  (func $redis-call (;56;) (type 6) (param i32 i32 i32 i32 i32)
     (local i32 i32)
     call $gatewit-glue:State
     local.set 5
@@ -1037,14 +1038,14 @@
       i32.store8 offset=4
     end
   )
-  (func $log (;56;) (type 5) (param i32 i32 i32)
+  (func $log (;57;) (type 5) (param i32 i32 i32)
     local.get 0
     local.get 1
     local.get 2
     call $env.proxy_log
     drop
   )
-  (func $get-log-level (;57;) (type 8) (result i32)
+  (func $get-log-level (;58;) (type 8) (result i32)
     (local i32)
     call $gatewit-glue:State
     local.set 0
@@ -1060,7 +1061,7 @@
     end
     i32.const 2
   )
-  (func $define-metric (;58;) (type 0) (param i32 i32 i32 i32)
+  (func $define-metric (;59;) (type 0) (param i32 i32 i32 i32)
     (local i32 i32)
     call $gatewit-glue:State
     local.set 4
@@ -1092,21 +1093,21 @@
       i32.store8 offset=4
     end
   )
-  (func $increment-metric (;59;) (type 9) (param i32 i64 i32)
+  (func $increment-metric (;60;) (type 9) (param i32 i64 i32)
     local.get 0
     local.get 1
     call $env.proxy_increment_metric
     local.get 2
     call $gatewit-glue:StatusResult
   )
-  (func $record-metric (;60;) (type 9) (param i32 i64 i32)
+  (func $record-metric (;61;) (type 9) (param i32 i64 i32)
     local.get 0
     local.get 1
     call $env.proxy_record_metric
     local.get 2
     call $gatewit-glue:StatusResult
   )
-  (func $get-metric (;61;) (type 1) (param i32 i32)
+  (func $get-metric (;62;) (type 1) (param i32 i32)
     (local i32 i32)
     call $gatewit-glue:State
     local.set 2
@@ -1136,7 +1137,7 @@
       i32.store8 offset=8
     end
   )
-  (func $get-shared-data (;62;) (type 5) (param i32 i32 i32)
+  (func $get-shared-data (;63;) (type 5) (param i32 i32 i32)
     (local i32 i32 i32)
     call $gatewit-glue:State
     local.set 3
@@ -1182,7 +1183,7 @@
       i32.store8
     end
   )
-  (func $set-shared-data (;63;) (type 2) (param i32 i32 i32 i32 i32 i32)
+  (func $set-shared-data (;64;) (type 2) (param i32 i32 i32 i32 i32 i32)
     local.get 0
     local.get 1
     local.get 2
@@ -1192,15 +1193,15 @@
     local.get 5
     call $gatewit-glue:StatusResult
   )
-  (func $now-nanos (;64;) (type 10) (result i64)
+  (func $now-nanos (;65;) (type 10) (result i64)
     call $gatewit-glue:Now
   )
-  (func $set-tick-period (;65;) (type 4) (param i32)
+  (func $set-tick-period (;66;) (type 4) (param i32)
     local.get 0
     call $env.proxy_set_tick_period_milliseconds
     drop
   )
-  (func $gatewit-glue:State (;66;) (type 8) (result i32)
+  (func $gatewit-glue:State (;67;) (type 8) (result i32)
     (local i32)
     global.get 1
     local.tee 0
@@ -1223,7 +1224,7 @@
     end
     local.get 0
   )
-  (func $gatewit-glue:Malloc (;67;) (type 18) (param i32) (result i32)
+  (func $gatewit-glue:Malloc (;68;) (type 18) (param i32) (result i32)
     (local i32)
     call $gatewit-glue:State
     local.set 1
@@ -1242,7 +1243,7 @@
     local.get 0
     call $realloc
   )
-  (func $gatewit-glue:EnsureScratch (;68;) (type 4) (param i32)
+  (func $gatewit-glue:EnsureScratch (;69;) (type 4) (param i32)
     (local i32 i32 i32)
     call $gatewit-glue:State
     local.set 1
@@ -1286,7 +1287,7 @@
       i32.store offset=4
     end
   )
-  (func $gatewit-glue:SerializeMap (;69;) (type 13) (param i32 i32 i32) (result i32)
+  (func $gatewit-glue:SerializeMap (;70;) (type 13) (param i32 i32 i32) (result i32)
     (local i32 i32 i32 i32 i32 i32 i32)
     call $gatewit-glue:State
     local.set 3
@@ -1422,7 +1423,7 @@
     local.get 4
     i32.add
   )
-  (func $gatewit-glue:DeserializeMap (;70;) (type 12) (param i32 i32) (result i32)
+  (func $gatewit-glue:DeserializeMap (;71;) (type 12) (param i32 i32) (result i32)
     (local i32 i32 i32 i32 i32 i32 i32 i32)
     call $gatewit-glue:State
     local.set 2
@@ -1528,7 +1529,7 @@
     end
     local.get 4
   )
-  (func $gatewit-glue:GetMap (;71;) (type 18) (param i32) (result i32)
+  (func $gatewit-glue:GetMap (;72;) (type 18) (param i32) (result i32)
     (local i32)
     call $gatewit-glue:State
     local.set 1
@@ -1547,7 +1548,7 @@
     i32.load offset=96
     call $gatewit-glue:DeserializeMap
   )
-  (func $gatewit-glue:FetchMap (;72;) (type 18) (param i32) (result i32)
+  (func $gatewit-glue:FetchMap (;73;) (type 18) (param i32) (result i32)
     (local i32 i32)
     call $gatewit-glue:State
     local.set 1
@@ -1596,7 +1597,7 @@
     i32.store offset=88
     i32.const 0
   )
-  (func $gatewit-glue:KeyEq (;73;) (type 13) (param i32 i32 i32) (result i32)
+  (func $gatewit-glue:KeyEq (;74;) (type 13) (param i32 i32 i32) (result i32)
     (local i32 i32 i32)
     i32.const 0
     local.set 3
@@ -1652,7 +1653,7 @@
     end
     i32.const 1
   )
-  (func $gatewit-glue:CopyOut (;74;) (type 12) (param i32 i32) (result i32)
+  (func $gatewit-glue:CopyOut (;75;) (type 12) (param i32 i32) (result i32)
     (local i32)
     local.get 1
     i32.eqz
@@ -1671,7 +1672,7 @@
     memory.copy
     local.get 2
   )
-  (func $gatewit-glue:StatusResult (;75;) (type 1) (param i32 i32)
+  (func $gatewit-glue:StatusResult (;76;) (type 1) (param i32 i32)
     local.get 1
     local.get 0
     i32.const 0
@@ -1686,7 +1687,7 @@
       i32.store8 offset=1
     end
   )
-  (func $gatewit-glue:Now (;76;) (type 10) (result i64)
+  (func $gatewit-glue:Now (;77;) (type 10) (result i64)
     (local i32)
     call $gatewit-glue:State
     local.set 0
@@ -1698,7 +1699,7 @@
     local.get 0
     i64.load offset=32
   )
-  (func $gatewit-glue:TableInsert (;77;) (type 0) (param i32 i32 i32 i32)
+  (func $gatewit-glue:TableInsert (;78;) (type 0) (param i32 i32 i32 i32)
     (local i32 i32 i32 i32 i32 i32)
     call $gatewit-glue:State
     local.set 4
@@ -1786,7 +1787,7 @@
     call $gatewit-glue:Now
     i64.store offset=16
   )
-  (func $gatewit-glue:TableTake (;78;) (type 12) (param i32 i32) (result i32)
+  (func $gatewit-glue:TableTake (;79;) (type 12) (param i32 i32) (result i32)
     (local i32 i32 i32 i32)
     call $gatewit-glue:State
     local.set 2
@@ -1845,7 +1846,7 @@
     end
     i32.const 0
   )
-  (func $gatewit-glue:Dec (;79;) (type 12) (param i32 i32) (result i32)
+  (func $gatewit-glue:Dec (;80;) (type 12) (param i32 i32) (result i32)
     (local i32 i32 i32)
     i32.const 1
     local.set 2
@@ -1891,7 +1892,7 @@
     end
     local.get 2
   )
-  (func $gatewit-glue:SerializePath (;80;) (type 12) (param i32 i32) (result i32)
+  (func $gatewit-glue:SerializePath (;81;) (type 12) (param i32 i32) (result i32)
     (local i32 i32 i32 i32 i32 i32)
     call $gatewit-glue:State
     local.set 2
@@ -1975,10 +1976,10 @@
     i32.ne
     i32.sub
   )
-  (func $gatewit-glue:_initialize (;81;) (type 14))
-  (func $gatewit-glue:proxy_abi_version_0_2_100 (;82;) (type 14))
-  (func $gatewit-glue:proxy_abi_version_0_2_1 (;83;) (type 14))
-  (func $gatewit-glue:proxy_on_configure (;84;) (type 12) (param i32 i32) (result i32)
+  (func $gatewit-glue:_initialize (;82;) (type 14))
+  (func $gatewit-glue:proxy_abi_version_0_2_100 (;83;) (type 14))
+  (func $gatewit-glue:proxy_abi_version_0_2_1 (;84;) (type 14))
+  (func $gatewit-glue:proxy_on_configure (;85;) (type 12) (param i32 i32) (result i32)
     (local i32 i32 i32 i32 i32 i32)
     call $gatewit-glue:State
     local.set 2
@@ -2037,7 +2038,7 @@
     end
     local.get 6
   )
-  (func $gatewit-glue:proxy_on_context_create (;85;) (type 1) (param i32 i32)
+  (func $gatewit-glue:proxy_on_context_create (;86;) (type 1) (param i32 i32)
     (local i32)
     local.get 1
     if ;; label = @1
@@ -2053,7 +2054,7 @@
       call 27
     end
   )
-  (func $gatewit-glue:proxy_on_request_headers (;86;) (type 13) (param i32 i32 i32) (result i32)
+  (func $gatewit-glue:proxy_on_request_headers (;87;) (type 13) (param i32 i32 i32) (result i32)
     (local i32)
     call $gatewit-glue:State
     local.set 3
@@ -2068,7 +2069,7 @@
     local.get 2
     call 28
   )
-  (func $gatewit-glue:proxy_on_request_body (;87;) (type 13) (param i32 i32 i32) (result i32)
+  (func $gatewit-glue:proxy_on_request_body (;88;) (type 13) (param i32 i32 i32) (result i32)
     (local i32)
     call $gatewit-glue:State
     local.set 3
@@ -2083,7 +2084,7 @@
     local.get 2
     call 29
   )
-  (func $gatewit-glue:proxy_on_request_trailers (;88;) (type 12) (param i32 i32) (result i32)
+  (func $gatewit-glue:proxy_on_request_trailers (;89;) (type 12) (param i32 i32) (result i32)
     (local i32)
     call $gatewit-glue:State
     local.set 2
@@ -2097,7 +2098,7 @@
     local.get 1
     call 30
   )
-  (func $gatewit-glue:proxy_on_response_headers (;89;) (type 13) (param i32 i32 i32) (result i32)
+  (func $gatewit-glue:proxy_on_response_headers (;90;) (type 13) (param i32 i32 i32) (result i32)
     (local i32)
     call $gatewit-glue:State
     local.set 3
@@ -2112,7 +2113,7 @@
     local.get 2
     call 31
   )
-  (func $gatewit-glue:proxy_on_response_body (;90;) (type 13) (param i32 i32 i32) (result i32)
+  (func $gatewit-glue:proxy_on_response_body (;91;) (type 13) (param i32 i32 i32) (result i32)
     (local i32)
     call $gatewit-glue:State
     local.set 3
@@ -2127,7 +2128,7 @@
     local.get 2
     call 32
   )
-  (func $gatewit-glue:proxy_on_response_trailers (;91;) (type 12) (param i32 i32) (result i32)
+  (func $gatewit-glue:proxy_on_response_trailers (;92;) (type 12) (param i32 i32) (result i32)
     (local i32)
     call $gatewit-glue:State
     local.set 2
@@ -2141,7 +2142,7 @@
     local.get 1
     call 33
   )
-  (func $gatewit-glue:proxy_on_log (;92;) (type 4) (param i32)
+  (func $gatewit-glue:proxy_on_log (;93;) (type 4) (param i32)
     (local i32)
     call $gatewit-glue:State
     local.set 1
@@ -2154,7 +2155,7 @@
     local.get 0
     call 34
   )
-  (func $gatewit-glue:proxy_on_tick (;93;) (type 4) (param i32)
+  (func $gatewit-glue:proxy_on_tick (;94;) (type 4) (param i32)
     (local i32)
     call $gatewit-glue:State
     local.set 1
@@ -2166,7 +2167,7 @@
     i32.store offset=88
     call 35
   )
-  (func $gatewit-glue:proxy_on_http_call_response (;94;) (type 6) (param i32 i32 i32 i32 i32)
+  (func $gatewit-glue:proxy_on_http_call_response (;95;) (type 6) (param i32 i32 i32 i32 i32)
     (local i32 i32 i32 i32 i32 i32 i32 i32 i32)
     call $gatewit-glue:State
     local.set 5
@@ -2277,7 +2278,7 @@
     local.get 12
     call 36
   )
-  (func $gatewit-glue:proxy_on_redis_call_response (;95;) (type 0) (param i32 i32 i32 i32)
+  (func $gatewit-glue:proxy_on_redis_call_response (;96;) (type 0) (param i32 i32 i32 i32)
     (local i32 i32 i32 i32 i32)
     call $gatewit-glue:State
     local.set 4

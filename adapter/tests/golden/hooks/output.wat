@@ -132,7 +132,8 @@
   (func (;14;) (type 7))
   (func (;15;) (type 8) (param i32 i32 i32 i32 i32 i32 i32 i32 i32))
   (func (;16;) (type 9) (param i32 i32 i32 i32 i32))
-  (func $get-header (;17;) (type 0) (param i32 i32 i32 i32)
+  (func (;17;) (type 5) (param i32))
+  (func $get-header (;18;) (type 0) (param i32 i32 i32 i32)
     (local i32 i32 i32 i32 i32 i32 i32)
     call $gatewit-glue:State
     local.set 4
@@ -231,7 +232,7 @@
       end
     end
   )
-  (func $add-header (;18;) (type 1) (param i32 i32 i32 i32 i32 i32)
+  (func $add-header (;19;) (type 1) (param i32 i32 i32 i32 i32 i32)
     (local i32)
     call $gatewit-glue:State
     local.set 6
@@ -247,14 +248,14 @@
     local.get 5
     call $gatewit-glue:StatusResult
   )
-  (func $log (;19;) (type 2) (param i32 i32 i32)
+  (func $log (;20;) (type 2) (param i32 i32 i32)
     local.get 0
     local.get 1
     local.get 2
     call $env.proxy_log
     drop
   )
-  (func $gatewit-glue:State (;20;) (type 11) (result i32)
+  (func $gatewit-glue:State (;21;) (type 11) (result i32)
     (local i32)
     global.get 1
     local.tee 0
@@ -277,7 +278,7 @@
     end
     local.get 0
   )
-  (func $gatewit-glue:Malloc (;21;) (type 12) (param i32) (result i32)
+  (func $gatewit-glue:Malloc (;22;) (type 12) (param i32) (result i32)
     (local i32)
     call $gatewit-glue:State
     local.set 1
@@ -296,7 +297,7 @@
     local.get 0
     call $realloc
   )
-  (func $gatewit-glue:EnsureScratch (;22;) (type 5) (param i32)
+  (func $gatewit-glue:EnsureScratch (;23;) (type 5) (param i32)
     (local i32 i32 i32)
     call $gatewit-glue:State
     local.set 1
@@ -340,7 +341,7 @@
       i32.store offset=4
     end
   )
-  (func $gatewit-glue:FetchMap (;23;) (type 12) (param i32) (result i32)
+  (func $gatewit-glue:FetchMap (;24;) (type 12) (param i32) (result i32)
     (local i32 i32)
     call $gatewit-glue:State
     local.set 1
@@ -389,7 +390,7 @@
     i32.store offset=88
     i32.const 0
   )
-  (func $gatewit-glue:KeyEq (;24;) (type 6) (param i32 i32 i32) (result i32)
+  (func $gatewit-glue:KeyEq (;25;) (type 6) (param i32 i32 i32) (result i32)
     (local i32 i32 i32)
     i32.const 0
     local.set 3
@@ -445,7 +446,7 @@
     end
     i32.const 1
   )
-  (func $gatewit-glue:CopyOut (;25;) (type 4) (param i32 i32) (result i32)
+  (func $gatewit-glue:CopyOut (;26;) (type 4) (param i32 i32) (result i32)
     (local i32)
     local.get 1
     i32.eqz
@@ -464,7 +465,7 @@
     memory.copy
     local.get 2
   )
-  (func $gatewit-glue:StatusResult (;26;) (type 13) (param i32 i32)
+  (func $gatewit-glue:StatusResult (;27;) (type 13) (param i32 i32)
     local.get 1
     local.get 0
     i32.const 0
@@ -479,9 +480,9 @@
       i32.store8 offset=1
     end
   )
-  (func $gatewit-glue:_initialize (;27;) (type 7))
-  (func $gatewit-glue:proxy_abi_version_0_2_1 (;28;) (type 7))
-  (func $gatewit-glue:proxy_on_configure (;29;) (type 4) (param i32 i32) (result i32)
+  (func $gatewit-glue:_initialize (;28;) (type 7))
+  (func $gatewit-glue:proxy_abi_version_0_2_1 (;29;) (type 7))
+  (func $gatewit-glue:proxy_on_configure (;30;) (type 4) (param i32 i32) (result i32)
     (local i32 i32 i32 i32 i32 i32)
     call $gatewit-glue:State
     local.set 2
@@ -540,7 +541,7 @@
     end
     local.get 6
   )
-  (func $gatewit-glue:proxy_on_request_headers (;30;) (type 6) (param i32 i32 i32) (result i32)
+  (func $gatewit-glue:proxy_on_request_headers (;31;) (type 6) (param i32 i32 i32) (result i32)
     (local i32 i32)
     call $gatewit-glue:State
     local.set 3

@@ -61,4 +61,5 @@
   (func (export "gatewit:plugin/guest@0.1.0#on-tick"))
   (func (export "gatewit:plugin/guest@0.1.0#on-http-call-response") (param i32 i32 i32 i32 i32 i32 i32 i32 i32))
   (func (export "gatewit:plugin/guest@0.1.0#on-redis-call-response") (param i32 i32 i32 i32 i32))
+  (func (export "gatewit:plugin/guest@0.1.0#on-queue-ready") (param i32))
 )

@@ -128,13 +128,14 @@
   (func (;14;) (type 10))
   (func (;15;) (type 11) (param i32 i32 i32 i32 i32 i32 i32 i32 i32))
   (func (;16;) (type 12) (param i32 i32 i32 i32 i32))
-  (func $get-stdout (;17;) (type 0) (result i32)
+  (func (;17;) (type 3) (param i32))
+  (func $get-stdout (;18;) (type 0) (result i32)
     i32.const 2
   )
-  (func $get-stderr (;18;) (type 0) (result i32)
+  (func $get-stderr (;19;) (type 0) (result i32)
     i32.const 3
   )
-  (func $check-write (;19;) (type 1) (param i32 i32)
+  (func $check-write (;20;) (type 1) (param i32 i32)
     local.get 1
     i32.const 0
     i32.store8
@@ -142,7 +143,7 @@
     i64.const 1048576
     i64.store offset=8
   )
-  (func $write (;20;) (type 2) (param i32 i32 i32 i32)
+  (func $write (;21;) (type 2) (param i32 i32 i32 i32)
     local.get 0
     local.get 1
     local.get 2
@@ -151,7 +152,7 @@
     i32.const 0
     i32.store8
   )
-  (func $bwf (;21;) (type 2) (param i32 i32 i32 i32)
+  (func $bwf (;22;) (type 2) (param i32 i32 i32 i32)
     local.get 0
     local.get 1
     local.get 2
@@ -160,14 +161,14 @@
     i32.const 0
     i32.store8
   )
-  (func $flush (;22;) (type 1) (param i32 i32)
+  (func $flush (;23;) (type 1) (param i32 i32)
     local.get 1
     i32.const 0
     i32.store8
   )
-  (func $drop-stream (;23;) (type 3) (param i32))
-  (func $drop-error (;24;) (type 3) (param i32))
-  (func $get-environment (;25;) (type 3) (param i32)
+  (func $drop-stream (;24;) (type 3) (param i32))
+  (func $drop-error (;25;) (type 3) (param i32))
+  (func $get-environment (;26;) (type 3) (param i32)
     local.get 0
     i32.const 4
     i32.store
@@ -175,7 +176,7 @@
     i32.const 0
     i32.store offset=4
   )
-  (func $exit (;26;) (type 3) (param i32)
+  (func $exit (;27;) (type 3) (param i32)
     (local i32 i32 i32)
     call $gatewit-glue:State
     local.set 1
@@ -332,7 +333,7 @@
     drop
     unreachable
   )
-  (func $wall-now (;27;) (type 3) (param i32)
+  (func $wall-now (;28;) (type 3) (param i32)
     (local i64)
     call $gatewit-glue:Now
     local.set 1
@@ -348,10 +349,10 @@
     i32.wrap_i64
     i32.store offset=8
   )
-  (func $mono-now (;28;) (type 4) (result i64)
+  (func $mono-now (;29;) (type 4) (result i64)
     call $gatewit-glue:Now
   )
-  (func $random-bytes (;29;) (type 5) (param i64 i32)
+  (func $random-bytes (;30;) (type 5) (param i64 i32)
     (local i32 i32)
     local.get 0
     i32.wrap_i64
@@ -376,7 +377,7 @@
     local.get 2
     i32.store offset=4
   )
-  (func $random-u64 (;30;) (type 4) (result i64)
+  (func $random-u64 (;31;) (type 4) (result i64)
     (local i32)
     call $gatewit-glue:State
     local.set 0
@@ -389,14 +390,14 @@
     local.get 0
     i64.load offset=32
   )
-  (func $log (;31;) (type 6) (param i32 i32 i32)
+  (func $log (;32;) (type 6) (param i32 i32 i32)
     local.get 0
     local.get 1
     local.get 2
     call $env.proxy_log
     drop
   )
-  (func $gatewit-glue:State (;32;) (type 0) (result i32)
+  (func $gatewit-glue:State (;33;) (type 0) (result i32)
     (local i32)
     global.get 1
     local.tee 0
@@ -419,7 +420,7 @@
     end
     local.get 0
   )
-  (func $gatewit-glue:Malloc (;33;) (type 13) (param i32) (result i32)
+  (func $gatewit-glue:Malloc (;34;) (type 13) (param i32) (result i32)
     (local i32)
     call $gatewit-glue:State
     local.set 1
@@ -438,7 +439,7 @@
     local.get 0
     call $realloc
   )
-  (func $gatewit-glue:EnsureScratch (;34;) (type 3) (param i32)
+  (func $gatewit-glue:EnsureScratch (;35;) (type 3) (param i32)
     (local i32 i32 i32)
     call $gatewit-glue:State
     local.set 1
@@ -482,7 +483,7 @@
       i32.store offset=4
     end
   )
-  (func $gatewit-glue:Now (;35;) (type 4) (result i64)
+  (func $gatewit-glue:Now (;36;) (type 4) (result i64)
     (local i32)
     call $gatewit-glue:State
     local.set 0
@@ -494,7 +495,7 @@
     local.get 0
     i64.load offset=32
   )
-  (func $gatewit-glue:LineWrite (;36;) (type 6) (param i32 i32 i32)
+  (func $gatewit-glue:LineWrite (;37;) (type 6) (param i32 i32 i32)
     (local i32 i32 i32 i32 i32)
     call $gatewit-glue:State
     local.set 3
@@ -581,7 +582,7 @@
       end
     end
   )
-  (func $gatewit-glue:LineFlush (;37;) (type 3) (param i32)
+  (func $gatewit-glue:LineFlush (;38;) (type 3) (param i32)
     (local i32 i32 i32 i32)
     call $gatewit-glue:State
     local.set 1
@@ -635,9 +636,9 @@
     i32.const 0
     i32.store offset=4
   )
-  (func $gatewit-glue:_initialize (;38;) (type 10))
-  (func $gatewit-glue:proxy_abi_version_0_2_1 (;39;) (type 10))
-  (func $gatewit-glue:proxy_on_configure (;40;) (type 8) (param i32 i32) (result i32)
+  (func $gatewit-glue:_initialize (;39;) (type 10))
+  (func $gatewit-glue:proxy_abi_version_0_2_1 (;40;) (type 10))
+  (func $gatewit-glue:proxy_on_configure (;41;) (type 8) (param i32 i32) (result i32)
     (local i32 i32 i32 i32 i32 i32)
     call $gatewit-glue:State
     local.set 2
@@ -696,7 +697,7 @@
     end
     local.get 6
   )
-  (func $gatewit-glue:proxy_on_context_create (;41;) (type 1) (param i32 i32)
+  (func $gatewit-glue:proxy_on_context_create (;42;) (type 1) (param i32 i32)
     (local i32)
     local.get 1
     if ;; label = @1
@@ -712,7 +713,7 @@
       call 6
     end
   )
-  (func $gatewit-glue:proxy_on_request_headers (;42;) (type 9) (param i32 i32 i32) (result i32)
+  (func $gatewit-glue:proxy_on_request_headers (;43;) (type 9) (param i32 i32 i32) (result i32)
     (local i32 i32)
     call $gatewit-glue:State
     local.set 3
@@ -739,7 +740,7 @@
     i32.ne
     select
   )
-  (func $gatewit-glue:proxy_on_request_body (;43;) (type 9) (param i32 i32 i32) (result i32)
+  (func $gatewit-glue:proxy_on_request_body (;44;) (type 9) (param i32 i32 i32) (result i32)
     (local i32 i32)
     call $gatewit-glue:State
     local.set 3
@@ -761,7 +762,7 @@
     i32.lt_u
     select
   )
-  (func $gatewit-glue:proxy_on_request_trailers (;44;) (type 8) (param i32 i32) (result i32)
+  (func $gatewit-glue:proxy_on_request_trailers (;45;) (type 8) (param i32 i32) (result i32)
     (local i32 i32)
     call $gatewit-glue:State
     local.set 2
@@ -787,7 +788,7 @@
     i32.ne
     select
   )
-  (func $gatewit-glue:proxy_on_response_headers (;45;) (type 9) (param i32 i32 i32) (result i32)
+  (func $gatewit-glue:proxy_on_response_headers (;46;) (type 9) (param i32 i32 i32) (result i32)
     (local i32 i32)
     call $gatewit-glue:State
     local.set 3
@@ -814,7 +815,7 @@
     i32.ne
     select
   )
-  (func $gatewit-glue:proxy_on_response_body (;46;) (type 9) (param i32 i32 i32) (result i32)
+  (func $gatewit-glue:proxy_on_response_body (;47;) (type 9) (param i32 i32 i32) (result i32)
     (local i32 i32)
     call $gatewit-glue:State
     local.set 3
@@ -836,7 +837,7 @@
     i32.lt_u
     select
   )
-  (func $gatewit-glue:proxy_on_response_trailers (;47;) (type 8) (param i32 i32) (result i32)
+  (func $gatewit-glue:proxy_on_response_trailers (;48;) (type 8) (param i32 i32) (result i32)
     (local i32 i32)
     call $gatewit-glue:State
     local.set 2
@@ -862,7 +863,7 @@
     i32.ne
     select
   )
-  (func $gatewit-glue:proxy_on_log (;48;) (type 3) (param i32)
+  (func $gatewit-glue:proxy_on_log (;49;) (type 3) (param i32)
     (local i32)
     call $gatewit-glue:State
     local.set 1

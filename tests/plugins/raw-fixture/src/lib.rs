@@ -33,6 +33,13 @@
 //!   response map before there is one) and report what was seen in request
 //!   header `x-seen`, so every tier can be checked for the same answer.
 //!
+//! - `queue`: exercise the shared queue calls (resolve of an unknown VM id
+//!   and of an unregistered name, register twice, dequeue from the empty
+//!   queue, enqueue to an unknown id) and report the results in request
+//!   header `x-queue`; then enqueue the request path into queue
+//!   `fixture-q`. `on-queue-ready` dequeues every item and appends them,
+//!   `;`-separated, to shared data `fixture-q-seen`.
+//!
 //! Responses get header `x-raw-response: <context id>`.
 
 #![allow(missing_docs)]
@@ -47,7 +54,7 @@ wit_bindgen::generate!({
 
 use exports::gatewit::plugin::guest::{CallFailure, Guest, HttpResponse};
 use gatewit::plugin::types::{BodyAction, BodyKind, HeaderAction, LogLevel, MapKind, MetricKind};
-use gatewit::plugin::{http, http_client, log, metrics, redis};
+use gatewit::plugin::{http, http_client, log, metrics, properties, redis, shared_data};
 
 #[derive(Default)]
 struct State {
@@ -59,6 +66,14 @@ struct State {
 
 thread_local! {
     static STATE: RefCell<State> = RefCell::new(State::default());
+}
+
+/// `Ok(<value>)` or `Err(<status name>)`, e.g. `Err(not-found)`.
+fn short<T: std::fmt::Debug>(r: &Result<T, gatewit::plugin::types::StatusError>) -> String {
+    match r {
+        Ok(v) => format!("Ok({v:?})"),
+        Err(e) => format!("Err({})", e.name()),
+    }
 }
 
 fn action_of(ctx: u32) -> String {
@@ -177,6 +192,36 @@ impl Guest for RawFixture {
                         HeaderAction::Pause
                     }
                 }
+            }
+            "queue" => {
+                let vm = properties::get_property(&["plugin_vm_id".to_string()])
+                    .map(|v| String::from_utf8_lossy(&v).into_owned())
+                    .unwrap_or_default();
+                let other_vm = shared_data::resolve_shared_queue("other-vm", "fixture-q");
+                let missing = shared_data::resolve_shared_queue(&vm, "missing");
+                let id = shared_data::register_shared_queue("fixture-q");
+                let again = shared_data::register_shared_queue("fixture-q");
+                let resolved = shared_data::resolve_shared_queue(&vm, "fixture-q");
+                let (same, empty, unknown, enqueued) = match id {
+                    Ok(id) => {
+                        let empty = shared_data::dequeue_shared_queue(id);
+                        let unknown = shared_data::enqueue_shared_queue(id + 1000, b"x");
+                        let path =
+                            http::get_header(MapKind::RequestHeaders, ":path").unwrap_or_default();
+                        let enqueued = shared_data::enqueue_shared_queue(id, path.as_bytes());
+                        let same =
+                            again.as_ref().ok() == Some(&id) && resolved.as_ref().ok() == Some(&id);
+                        (same, short(&empty), short(&unknown), short(&enqueued))
+                    }
+                    Err(e) => (false, e.name().to_string(), String::new(), String::new()),
+                };
+                let (other_vm, missing) = (short(&other_vm), short(&missing));
+                let report = format!(
+                    "vm={vm};other_vm={other_vm};missing={missing};same={same};\
+                     empty={empty};unknown={unknown};enqueued={enqueued}"
+                );
+                let _ = http::add_header(MapKind::RequestHeaders, "x-queue", &report);
+                HeaderAction::Continue
             }
             "headers" => {
                 let req = MapKind::RequestHeaders;
@@ -348,6 +393,27 @@ impl Guest for RawFixture {
                 let _ = http::send_local_reply(500, &[], body.as_bytes(), None, "raw-call-failed");
             }
         }
+    }
+
+    fn on_queue_ready(queue: u32) {
+        let mut items = Vec::new();
+        while let Ok(Some(item)) = shared_data::dequeue_shared_queue(queue) {
+            items.push(String::from_utf8_lossy(&item).into_owned());
+        }
+        log::log(
+            LogLevel::Info,
+            &format!("queue {queue} ready: {} item(s)", items.len()),
+        );
+        let seen = shared_data::get_shared_data("fixture-q-seen")
+            .map(|v| String::from_utf8_lossy(&v.value).into_owned())
+            .unwrap_or_default();
+        let mut all: Vec<String> = seen
+            .split(';')
+            .filter(|s| !s.is_empty())
+            .map(str::to_owned)
+            .collect();
+        all.extend(items);
+        let _ = shared_data::set_shared_data("fixture-q-seen", all.join(";").as_bytes(), 0);
     }
 
     fn on_redis_call_response(_ctx: u32, _call: u32, reply: Result<Vec<u8>, u32>) {

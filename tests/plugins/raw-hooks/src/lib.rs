@@ -1,6 +1,10 @@
 //! A raw plugin that declares, through the `gatewit:hooks` custom section,
 //! that it only needs `on-request-headers`. Every other callback panics, so a
 //! host that ignored the section would trap.
+//!
+//! With request header `x-action: queue` it registers shared queue
+//! `hooks-q` and enqueues `item` into it: a host that called
+//! `on-queue-ready` despite bit 12 missing would trap.
 
 #![allow(missing_docs)]
 
@@ -10,8 +14,8 @@ wit_bindgen::generate!({
 });
 
 use exports::gatewit::plugin::guest::{CallFailure, Guest, HttpResponse};
-use gatewit::plugin::http;
 use gatewit::plugin::types::{BodyAction, HeaderAction, MapKind};
+use gatewit::plugin::{http, shared_data};
 
 /// Bit 2: `on-request-headers` only (see `wit/README.md`).
 #[unsafe(link_section = "gatewit:hooks")]
@@ -29,6 +33,15 @@ impl Guest for RawHooks {
     }
     fn on_request_headers(_ctx: u32, _count: u32, _eos: bool) -> HeaderAction {
         let _ = http::add_header(MapKind::RequestHeaders, "x-hooks", "headers-only");
+        if http::get_header(MapKind::RequestHeaders, "x-action").as_deref() == Some("queue") {
+            let enqueued = shared_data::register_shared_queue("hooks-q")
+                .and_then(|q| shared_data::enqueue_shared_queue(q, b"item"));
+            let _ = http::add_header(
+                MapKind::RequestHeaders,
+                "x-enqueued",
+                &format!("{enqueued:?}"),
+            );
+        }
         HeaderAction::Continue
     }
     fn on_request_body(_ctx: u32, _size: u32, _eos: bool) -> BodyAction {
@@ -57,6 +70,9 @@ impl Guest for RawHooks {
     }
     fn on_redis_call_response(_ctx: u32, _call: u32, _reply: Result<Vec<u8>, u32>) {
         panic!("on-redis-call-response is not in the hooks section")
+    }
+    fn on_queue_ready(_queue: u32) {
+        panic!("on-queue-ready is not in the hooks section")
     }
 }
 

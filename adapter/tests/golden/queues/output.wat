@@ -1,0 +1,535 @@
+(module
+  (type (;0;) (func (param i32 i32 i32)))
+  (type (;1;) (func (param i32 i32 i32 i32 i32)))
+  (type (;2;) (func (param i32 i32 i32 i32)))
+  (type (;3;) (func (param i32 i32)))
+  (type (;4;) (func (param i32 i32 i32 i32) (result i32)))
+  (type (;5;) (func (param i32 i32) (result i32)))
+  (type (;6;) (func (param i32)))
+  (type (;7;) (func (param i32 i32 i32) (result i32)))
+  (type (;8;) (func))
+  (type (;9;) (func (param i32 i32 i32 i32 i32 i32 i32 i32 i32)))
+  (type (;10;) (func (param i32 i32 i32 i32 i32) (result i32)))
+  (type (;11;) (func (result i32)))
+  (type (;12;) (func (param i32) (result i32)))
+  (import "env" "proxy_register_shared_queue" (func $env.proxy_register_shared_queue (;0;) (type 7) (param i32 i32 i32) (result i32)))
+  (import "env" "proxy_resolve_shared_queue" (func $env.proxy_resolve_shared_queue (;1;) (type 10) (param i32 i32 i32 i32 i32) (result i32)))
+  (import "env" "proxy_enqueue_shared_queue" (func $env.proxy_enqueue_shared_queue (;2;) (type 7) (param i32 i32 i32) (result i32)))
+  (import "env" "proxy_dequeue_shared_queue" (func $env.proxy_dequeue_shared_queue (;3;) (type 7) (param i32 i32 i32) (result i32)))
+  (import "env" "proxy_log" (func $env.proxy_log (;4;) (type 7) (param i32 i32 i32) (result i32)))
+  (import "env" "proxy_get_buffer_bytes" (func $env.proxy_get_buffer_bytes (;5;) (type 10) (param i32 i32 i32 i32 i32) (result i32)))
+  (memory (;0;) 1)
+  (global (;0;) (mut i32) i32.const 4096)
+  (global (;1;) (mut i32) i32.const 0)
+  (global (;2;) (mut i32) i32.const 0)
+  (export "memory" (memory 0))
+  (export "malloc" (func $gatewit-glue:Malloc))
+  (export "proxy_on_memory_allocate" (func $gatewit-glue:Malloc))
+  (export "_initialize" (func $gatewit-glue:_initialize))
+  (export "proxy_abi_version_0_2_1" (func $gatewit-glue:proxy_abi_version_0_2_1))
+  (export "proxy_on_configure" (func $gatewit-glue:proxy_on_configure))
+  (export "proxy_on_request_headers" (func $gatewit-glue:proxy_on_request_headers))
+  (export "proxy_on_queue_ready" (func $gatewit-glue:proxy_on_queue_ready))
+  (func $realloc (;6;) (type 4) (param i32 i32 i32 i32) (result i32)
+    (local i32)
+    global.get 0
+    local.get 2
+    i32.const 1
+    i32.sub
+    i32.add
+    i32.const 0
+    local.get 2
+    i32.sub
+    i32.and
+    local.set 4
+    local.get 4
+    local.get 3
+    i32.add
+    global.set 0
+    global.get 0
+    memory.size
+    i32.const 65536
+    i32.mul
+    i32.gt_u
+    if ;; label = @1
+      i32.const 1
+      memory.grow
+      drop
+    end
+    local.get 0
+    if ;; label = @1
+      local.get 4
+      local.get 0
+      local.get 1
+      memory.copy
+    end
+    local.get 4
+  )
+  (func (;7;) (type 5) (param i32 i32) (result i32)
+    i32.const 16
+    i32.const 1
+    i32.const 520
+    call $register
+    i32.const 520
+    i32.load8_u
+    i32.eqz
+    if ;; label = @1
+      i32.const 524
+      i32.load
+      global.set 1
+      i32.const 2
+      i32.const 96
+      i32.const 10
+      call $log
+    end
+    i32.const 24
+    i32.const 8
+    i32.const 16
+    i32.const 1
+    i32.const 528
+    call $resolve
+    i32.const 528
+    i32.load8_u
+    i32.const 532
+    i32.load8_u
+    i32.eqz
+    i32.and
+    if ;; label = @1
+      i32.const 3
+      i32.const 48
+      i32.const 18
+      call $log
+    end
+    i32.const 512
+    i32.const 0
+    i32.store8
+    i32.const 512
+  )
+  (func (;8;) (type 6) (param i32))
+  (func (;9;) (type 7) (param i32 i32 i32) (result i32)
+    global.get 1
+    i32.const 40
+    i32.const 6
+    i32.const 536
+    call $enqueue
+    global.get 1
+    i32.const 40
+    i32.const 0
+    i32.const 538
+    call $enqueue
+    i32.const 536
+    i32.load8_u
+    i32.const 538
+    i32.load8_u
+    i32.or
+    if ;; label = @1
+      i32.const 4
+      i32.const 120
+      i32.const 14
+      call $log
+    end
+    i32.const 0
+  )
+  (func (;10;) (type 7) (param i32 i32 i32) (result i32)
+    i32.const 0
+  )
+  (func (;11;) (type 5) (param i32 i32) (result i32)
+    i32.const 0
+  )
+  (func (;12;) (type 7) (param i32 i32 i32) (result i32)
+    i32.const 0
+  )
+  (func (;13;) (type 7) (param i32 i32 i32) (result i32)
+    i32.const 0
+  )
+  (func (;14;) (type 5) (param i32 i32) (result i32)
+    i32.const 0
+  )
+  (func (;15;) (type 6) (param i32))
+  (func (;16;) (type 8))
+  (func (;17;) (type 9) (param i32 i32 i32 i32 i32 i32 i32 i32 i32))
+  (func (;18;) (type 1) (param i32 i32 i32 i32 i32))
+  (func (;19;) (type 6) (param i32)
+    block ;; label = @1
+      loop ;; label = @2
+        local.get 0
+        i32.const 544
+        call $dequeue
+        i32.const 544
+        i32.load8_u
+        if ;; label = @3
+          i32.const 4
+          i32.const 72
+          i32.const 14
+          call $log
+          br 2 (;@1;)
+        end
+        i32.const 548
+        i32.load8_u
+        i32.eqz
+        if ;; label = @3
+          i32.const 2
+          i32.const 112
+          i32.const 5
+          call $log
+          br 2 (;@1;)
+        end
+        i32.const 2
+        i32.const 552
+        i32.load
+        i32.const 556
+        i32.load
+        call $log
+        br 0 (;@2;)
+      end
+    end
+  )
+  (func $register (;20;) (type 0) (param i32 i32 i32)
+    (local i32 i32)
+    call $gatewit-glue:State
+    local.set 3
+    local.get 0
+    local.get 1
+    local.get 3
+    i32.const 16
+    i32.add
+    call $env.proxy_register_shared_queue
+    local.tee 4
+    i32.eqz
+    if ;; label = @1
+      local.get 2
+      i32.const 0
+      i32.store8
+      local.get 2
+      local.get 3
+      i32.load offset=16
+      i32.store offset=4
+    else
+      local.get 2
+      i32.const 1
+      i32.store8
+      local.get 2
+      local.get 4
+      i32.const 1
+      i32.sub
+      i32.store8 offset=4
+    end
+  )
+  (func $resolve (;21;) (type 1) (param i32 i32 i32 i32 i32)
+    (local i32 i32)
+    call $gatewit-glue:State
+    local.set 5
+    local.get 0
+    local.get 1
+    local.get 2
+    local.get 3
+    local.get 5
+    i32.const 16
+    i32.add
+    call $env.proxy_resolve_shared_queue
+    local.tee 6
+    i32.eqz
+    if ;; label = @1
+      local.get 4
+      i32.const 0
+      i32.store8
+      local.get 4
+      local.get 5
+      i32.load offset=16
+      i32.store offset=4
+    else
+      local.get 4
+      i32.const 1
+      i32.store8
+      local.get 4
+      local.get 6
+      i32.const 1
+      i32.sub
+      i32.store8 offset=4
+    end
+  )
+  (func $enqueue (;22;) (type 2) (param i32 i32 i32 i32)
+    local.get 0
+    local.get 1
+    local.get 2
+    call $env.proxy_enqueue_shared_queue
+    local.get 3
+    call $gatewit-glue:StatusResult
+  )
+  (func $dequeue (;23;) (type 3) (param i32 i32)
+    (local i32 i32 i32 i32)
+    call $gatewit-glue:State
+    local.set 2
+    local.get 0
+    local.get 2
+    i32.const 16
+    i32.add
+    local.get 2
+    i32.const 20
+    i32.add
+    call $env.proxy_dequeue_shared_queue
+    local.tee 3
+    i32.eqz
+    if ;; label = @1
+      local.get 2
+      i32.load offset=16
+      local.set 4
+      local.get 2
+      i32.load offset=20
+      local.set 5
+      local.get 1
+      i32.const 0
+      i32.store8
+      local.get 1
+      i32.const 1
+      i32.store8 offset=4
+      local.get 1
+      local.get 4
+      i32.const 1
+      local.get 5
+      select
+      i32.store offset=8
+      local.get 1
+      local.get 5
+      i32.store offset=12
+    else
+      local.get 3
+      i32.const 7
+      i32.eq
+      if ;; label = @2
+        local.get 1
+        i32.const 0
+        i32.store8
+        local.get 1
+        i32.const 0
+        i32.store8 offset=4
+      else
+        local.get 1
+        i32.const 1
+        i32.store8
+        local.get 1
+        local.get 3
+        i32.const 1
+        i32.sub
+        i32.store8 offset=4
+      end
+    end
+  )
+  (func $log (;24;) (type 0) (param i32 i32 i32)
+    local.get 0
+    local.get 1
+    local.get 2
+    call $env.proxy_log
+    drop
+  )
+  (func $gatewit-glue:State (;25;) (type 11) (result i32)
+    (local i32)
+    global.get 2
+    local.tee 0
+    i32.eqz
+    if ;; label = @1
+      i32.const 104
+      local.set 0
+      i32.const 0
+      i32.const 0
+      i32.const 8
+      local.get 0
+      call $realloc
+      local.set 0
+      local.get 0
+      i32.const 0
+      i32.const 104
+      memory.fill
+      local.get 0
+      global.set 2
+    end
+    local.get 0
+  )
+  (func $gatewit-glue:Malloc (;26;) (type 12) (param i32) (result i32)
+    (local i32)
+    call $gatewit-glue:State
+    local.set 1
+    local.get 1
+    i32.load offset=8
+    if ;; label = @1
+      local.get 0
+      call $gatewit-glue:EnsureScratch
+      local.get 1
+      i32.load
+      return
+    end
+    i32.const 0
+    i32.const 0
+    i32.const 1
+    local.get 0
+    call $realloc
+  )
+  (func $gatewit-glue:EnsureScratch (;27;) (type 6) (param i32)
+    (local i32 i32 i32)
+    call $gatewit-glue:State
+    local.set 1
+    local.get 1
+    i32.const 0
+    i32.store offset=88
+    local.get 1
+    i32.load offset=4
+    local.tee 2
+    local.get 0
+    i32.lt_u
+    if ;; label = @1
+      local.get 2
+      i32.const 1
+      i32.shl
+      local.set 3
+      local.get 3
+      i32.const 256
+      local.get 3
+      i32.const 256
+      i32.gt_u
+      select
+      local.set 3
+      local.get 3
+      local.get 0
+      local.get 3
+      local.get 0
+      i32.gt_u
+      select
+      local.set 3
+      local.get 1
+      local.get 1
+      i32.load
+      local.get 2
+      i32.const 8
+      local.get 3
+      call $realloc
+      i32.store
+      local.get 1
+      local.get 3
+      i32.store offset=4
+    end
+  )
+  (func $gatewit-glue:StatusResult (;28;) (type 3) (param i32 i32)
+    local.get 1
+    local.get 0
+    i32.const 0
+    i32.ne
+    i32.store8
+    local.get 0
+    if ;; label = @1
+      local.get 1
+      local.get 0
+      i32.const 1
+      i32.sub
+      i32.store8 offset=1
+    end
+  )
+  (func $gatewit-glue:_initialize (;29;) (type 8))
+  (func $gatewit-glue:proxy_abi_version_0_2_1 (;30;) (type 8))
+  (func $gatewit-glue:proxy_on_configure (;31;) (type 5) (param i32 i32) (result i32)
+    (local i32 i32 i32 i32 i32 i32)
+    call $gatewit-glue:State
+    local.set 2
+    call $gatewit-glue:State
+    local.set 7
+    local.get 7
+    i32.const 0
+    i32.store offset=12
+    local.get 7
+    i32.const 0
+    i32.store offset=88
+    i32.const 0
+    local.set 4
+    local.get 1
+    if ;; label = @1
+      i32.const 7
+      i32.const 0
+      local.get 1
+      local.get 2
+      i32.const 16
+      i32.add
+      local.get 2
+      i32.const 20
+      i32.add
+      call $env.proxy_get_buffer_bytes
+      i32.eqz
+      if ;; label = @2
+        local.get 2
+        i32.load offset=16
+        local.set 3
+        local.get 2
+        i32.load offset=20
+        local.set 4
+      end
+    end
+    local.get 3
+    i32.const 1
+    local.get 4
+    select
+    local.get 4
+    call 7
+    local.tee 5
+    i32.load8_u
+    i32.eqz
+    local.set 6
+    local.get 6
+    i32.eqz
+    if ;; label = @1
+      i32.const 4
+      local.get 5
+      i32.load offset=4
+      local.get 5
+      i32.load offset=8
+      call $env.proxy_log
+      drop
+    end
+    local.get 6
+  )
+  (func $gatewit-glue:proxy_on_request_headers (;32;) (type 7) (param i32 i32 i32) (result i32)
+    (local i32 i32)
+    call $gatewit-glue:State
+    local.set 3
+    local.get 3
+    local.get 0
+    i32.store offset=12
+    local.get 3
+    i32.const 0
+    i32.store offset=88
+    local.get 0
+    local.get 1
+    local.get 2
+    call 9
+    local.set 4
+    local.get 4
+    i32.const 1
+    local.get 4
+    i32.const 1
+    i32.lt_u
+    select
+    i32.const 0
+    local.get 4
+    i32.const 2
+    i32.ne
+    select
+  )
+  (func $gatewit-glue:proxy_on_queue_ready (;33;) (type 3) (param i32 i32)
+    (local i32)
+    call $gatewit-glue:State
+    local.set 2
+    local.get 2
+    i32.const 0
+    i32.store offset=12
+    local.get 2
+    i32.const 0
+    i32.store offset=88
+    local.get 1
+    call 19
+  )
+  (data (;0;) (i32.const 16) "q")
+  (data (;1;) (i32.const 24) "other-vm")
+  (data (;2;) (i32.const 40) "item-1")
+  (data (;3;) (i32.const 48) "resolve: not-found")
+  (data (;4;) (i32.const 72) "dequeue failed")
+  (data (;5;) (i32.const 96) "registered")
+  (data (;6;) (i32.const 112) "empty")
+  (data (;7;) (i32.const 120) "enqueue failed")
+)
