@@ -313,12 +313,12 @@ impl PluginHost {
     }
 
     /// Calls `on-queue-ready` (plugin level, as Envoy posts it to the
-    /// registering root context) once per queue enqueued into since the
-    /// last delivery, until no callback enqueues any more. Without the
-    /// hooks bit the items just wait in their queues.
+    /// registering root context) once per enqueue since the last delivery,
+    /// until no callback enqueues any more. Without the hooks bit the items
+    /// just wait in their queues.
     fn deliver_queue_ready(&mut self) -> anyhow::Result<()> {
         for _ in 0..MAX_CALLS_PER_STEP {
-            let Some(queue) = self.store.data_mut().ready_queues.pop_first() else {
+            let Some(queue) = self.store.data_mut().ready_queues.pop_front() else {
                 return Ok(());
             };
             if !self.hook(bit::ON_QUEUE_READY) {

@@ -1,6 +1,6 @@
 //! The host-side state of one plugin instance (the wasmtime store's data).
 
-use std::collections::{BTreeMap, BTreeSet, HashMap, VecDeque};
+use std::collections::{BTreeMap, HashMap, VecDeque};
 use std::net::SocketAddr;
 use std::pin::Pin;
 use std::sync::{Arc, Mutex};
@@ -312,8 +312,9 @@ pub struct HostState {
     pub(crate) redis_clusters: HashMap<String, RedisCluster>,
     pub(crate) next_call_id: u32,
     pub(crate) tick_period_ms: u32,
-    /// Queues enqueued into since `on-queue-ready` was last delivered.
-    pub(crate) ready_queues: BTreeSet<u32>,
+    /// One entry per enqueue not yet announced with `on-queue-ready`
+    /// (Envoy posts one event per enqueue).
+    pub(crate) ready_queues: VecDeque<u32>,
     pub(crate) p: Persistent,
 }
 
@@ -342,7 +343,7 @@ impl HostState {
             redis_clusters: HashMap::new(),
             next_call_id: 1,
             tick_period_ms: 0,
-            ready_queues: BTreeSet::new(),
+            ready_queues: VecDeque::new(),
             p,
         }
     }

@@ -75,8 +75,9 @@ impl Host for HostState {
     fn enqueue_shared_queue(&mut self, queue: u32, item: Vec<u8>) -> Result<(), StatusError> {
         let q = self.p.queues.get_mut(&queue).ok_or(StatusError::NotFound)?;
         q.items.push_back(item);
-        // The harness calls `on-queue-ready` once the callback returns.
-        self.ready_queues.insert(queue);
+        // The harness calls `on-queue-ready` once the callback returns, once
+        // per enqueue as Envoy does.
+        self.ready_queues.push_back(queue);
         Ok(())
     }
 
@@ -125,7 +126,7 @@ mod tests {
         assert!(s.ready_queues.is_empty());
         assert_eq!(s.enqueue_shared_queue(1, b"x".to_vec()), Ok(()));
         assert_eq!(s.enqueue_shared_queue(1, b"y".to_vec()), Ok(()));
-        assert_eq!(s.ready_queues.iter().copied().collect::<Vec<_>>(), [1]);
+        assert_eq!(s.ready_queues.iter().copied().collect::<Vec<_>>(), [1, 1]);
         assert_eq!(s.dequeue_shared_queue(1), Ok(Some(b"x".to_vec())));
         assert_eq!(s.dequeue_shared_queue(1), Ok(Some(b"y".to_vec())));
         assert_eq!(s.dequeue_shared_queue(1), Ok(None));
