@@ -14,17 +14,30 @@ use gatewit_tests::http_server::{Reply, TestServer};
 use gatewit_tests::redis_server::RedisServer;
 use serde_json::json;
 
-const EMPTY_WAT: &str = r#"
-(module
-  (memory (export "memory") 1)
-  (global $bump (mut i32) (i32.const 1024))
+/// The WAT of a bump allocator exported as `malloc` (from 1024 up) and the
+/// ABI version marker: the part every hand-written test module shares.
+macro_rules! bump_malloc_and_abi {
+    () => {
+        r#"  (global $bump (mut i32) (i32.const 1024))
   (func (export "malloc") (param $size i32) (result i32)
     (local $p i32)
     (local.set $p (global.get $bump))
     (global.set $bump (i32.add (global.get $bump) (local.get $size)))
     (local.get $p))
-  (func (export "proxy_abi_version_0_2_1")))
-"#;
+  (func (export "proxy_abi_version_0_2_1"))
+"#
+    };
+}
+
+const EMPTY_WAT: &str = concat!(
+    r#"
+(module
+  (memory (export "memory") 1)
+"#,
+    bump_malloc_and_abi!(),
+    r#")
+"#
+);
 
 fn setup(config: serde_json::Value) -> GatewaySetup {
     GatewaySetup {
@@ -528,27 +541,24 @@ fn redis_down_reaches_the_plugin_as_a_failed_call() {
     assert!(err_text(err).contains("redis init of `unknown-cluster` failed with status 2"));
 }
 
-const TICK_WAT: &str = r#"
+const TICK_WAT: &str = concat!(
+    r#"
 (module
   (import "env" "proxy_define_metric" (func $define (param i32 i32 i32 i32) (result i32)))
   (import "env" "proxy_increment_metric" (func $inc (param i32 i64) (result i32)))
   (import "env" "proxy_set_tick_period_milliseconds" (func $period (param i32) (result i32)))
   (memory (export "memory") 1)
   (data (i32.const 16) "ticks")
-  (global $bump (mut i32) (i32.const 1024))
-  (func (export "malloc") (param $size i32) (result i32)
-    (local $p i32)
-    (local.set $p (global.get $bump))
-    (global.set $bump (i32.add (global.get $bump) (local.get $size)))
-    (local.get $p))
-  (func (export "proxy_abi_version_0_2_1"))
-  (func (export "proxy_on_configure") (param i32 i32) (result i32)
+"#,
+    bump_malloc_and_abi!(),
+    r#"  (func (export "proxy_on_configure") (param i32 i32) (result i32)
     (drop (call $define (i32.const 0) (i32.const 16) (i32.const 5) (i32.const 64)))
     (drop (call $period (i32.const 250)))
     (i32.const 1))
   (func (export "proxy_on_tick") (param i32)
     (drop (call $inc (i32.load (i32.const 64)) (i64.const 1)))))
-"#;
+"#
+);
 
 #[test]
 fn ticks_fire_on_demand() {
@@ -625,7 +635,8 @@ fn a_local_reply_after_response_headers_went_out_is_a_reset() {
     assert_eq!(gw.local_replies().len(), 1);
 }
 
-const WASI_WAT: &str = r#"
+const WASI_WAT: &str = concat!(
+    r#"
 (module
   (import "wasi_snapshot_preview1" "fd_write" (func $write (param i32 i32 i32 i32) (result i32)))
   (import "wasi_snapshot_preview1" "proc_exit" (func $exit (param i32)))
@@ -634,14 +645,9 @@ const WASI_WAT: &str = r#"
   (memory (export "memory") 1)
   (data (i32.const 16) "to stdout\n")
   (data (i32.const 32) "\10\00\00\00\0a\00\00\00")
-  (global $bump (mut i32) (i32.const 1024))
-  (func (export "malloc") (param $size i32) (result i32)
-    (local $p i32)
-    (local.set $p (global.get $bump))
-    (global.set $bump (i32.add (global.get $bump) (local.get $size)))
-    (local.get $p))
-  (func (export "proxy_abi_version_0_2_1"))
-  (func (export "_initialize")
+"#,
+    bump_malloc_and_abi!(),
+    r#"  (func (export "_initialize")
     (drop (call $write (i32.const 1) (i32.const 32) (i32.const 1) (i32.const 48))))
   (func (export "proxy_on_configure") (param i32 i32) (result i32)
     ;; an unimplemented wasi function answers ENOSYS (52)
@@ -651,7 +657,8 @@ const WASI_WAT: &str = r#"
   (func (export "proxy_on_request_headers") (param i32 i32 i32) (result i32)
     (call $exit (i32.const 3))
     (i32.const 0)))
-"#;
+"#
+);
 
 #[test]
 fn wasi_stdout_logs_stubs_answer_enosys_and_proc_exit_traps() {
@@ -677,21 +684,17 @@ fn wasi_stdout_logs_stubs_answer_enosys_and_proc_exit_traps() {
 
 /// Pauses the request headers; buffers the body (Pause) until its end, then
 /// sets request header `x-held: rewritten` and continues.
-const HOLD_HEADERS_WAT: &str = r#"
+const HOLD_HEADERS_WAT: &str = concat!(
+    r#"
 (module
   (import "env" "proxy_replace_header_map_value"
     (func $replace (param i32 i32 i32 i32 i32) (result i32)))
   (memory (export "memory") 1)
   (data (i32.const 16) "x-held")
   (data (i32.const 32) "rewritten")
-  (global $bump (mut i32) (i32.const 1024))
-  (func (export "malloc") (param $size i32) (result i32)
-    (local $p i32)
-    (local.set $p (global.get $bump))
-    (global.set $bump (i32.add (global.get $bump) (local.get $size)))
-    (local.get $p))
-  (func (export "proxy_abi_version_0_2_1"))
-  (func (export "proxy_on_request_headers") (param i32 i32 i32) (result i32) (i32.const 1))
+"#,
+    bump_malloc_and_abi!(),
+    r#"  (func (export "proxy_on_request_headers") (param i32 i32 i32) (result i32) (i32.const 1))
   (func (export "proxy_on_request_body") (param $ctx i32) (param $size i32) (param $eos i32)
     (result i32)
     (if (result i32) (local.get $eos)
@@ -700,7 +703,8 @@ const HOLD_HEADERS_WAT: &str = r#"
                              (i32.const 32) (i32.const 9)))
         (i32.const 0))
       (else (i32.const 1)))))
-"#;
+"#
+);
 
 /// A stock Envoy module that pauses its request headers and continues from
 /// the body phase: without `allow_on_headers_stop_iteration` (the setup's
