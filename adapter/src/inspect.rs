@@ -28,7 +28,7 @@ struct ModuleInfo<'a> {
 
 /// Whether `version` (after `@`) is one this adapter handles.
 pub(crate) fn version_ok(version: &str) -> bool {
-    version.starts_with("0.1.")
+    crate::names::version_is(version, "0.1")
 }
 
 /// Split `gatewit:plugin/iface@ver` (or with `#func`) into `(iface, ver)`.
@@ -71,7 +71,7 @@ pub(crate) fn inspect(bytes: &[u8]) -> Result<Plugin<'_>, AdaptError> {
                 unchecked_range, ..
             } => {
                 modules.push(scan_module(
-                    &bytes[unchecked_range.start as usize..unchecked_range.end as usize],
+                    &bytes[unchecked_range.start..unchecked_range.end],
                 )?);
                 depth += 1;
             }
@@ -185,7 +185,8 @@ fn scan_module(bytes: &[u8]) -> Result<ModuleInfo<'_>, AdaptError> {
             Payload::ExportSection(r) => {
                 for e in r {
                     let e = e.map_err(|e| AdaptError::Malformed(e.to_string()))?;
-                    info.exports.push(e.name.to_string());
+                    info.exports
+                        .push(crate::names::legacy_export(e.name).into_owned());
                 }
             }
             Payload::MemorySection(r) => info.defines_memory |= r.count() > 0,

@@ -15,6 +15,7 @@
 mod glue;
 mod inspect;
 mod merge;
+mod names;
 mod verify;
 mod witsig;
 

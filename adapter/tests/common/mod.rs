@@ -26,7 +26,7 @@ pub fn component(wat: &str, extra: Option<&str>, world: &str) -> Result<Vec<u8>>
         None => gatewit,
     };
     let world = resolve.select_world(&[pkg], Some(world))?;
-    embed_component_metadata(&mut module, &resolve, world, StringEncoding::UTF8, false)?;
+    embed_component_metadata(&mut module, &resolve, world, StringEncoding::UTF8)?;
     ComponentEncoder::default()
         .validate(true)
         .module(&module)?

@@ -1,0 +1,1214 @@
+(module
+  (type (;0;) (func (param i32)))
+  (type (;1;) (func (param i32 i32 i32 i32 i32 i32 i32 i32 i32 i32)))
+  (type (;2;) (func (param i32 i32 i32 i32) (result i32)))
+  (type (;3;) (func))
+  (type (;4;) (func (param i32 i32) (result i32)))
+  (type (;5;) (func (param i32 i32 i32) (result i32)))
+  (type (;6;) (func (param i32 i32 i32 i32 i32 i32 i32 i32 i32)))
+  (type (;7;) (func (param i32 i32 i32 i32 i32)))
+  (type (;8;) (func (param i32) (result i32)))
+  (type (;9;) (func (param i32 i32 i32 i32 i32 i32 i32 i32 i32 i32) (result i32)))
+  (type (;10;) (func (param i32 i32 i32 i32 i32) (result i32)))
+  (type (;11;) (func (result i32)))
+  (type (;12;) (func (result i64)))
+  (type (;13;) (func (param i32 i32 i32 i32)))
+  (type (;14;) (func (param i32 i32)))
+  (import "env" "proxy_set_tick_period_milliseconds" (func $env.proxy_set_tick_period_milliseconds (;0;) (type 8)))
+  (import "env" "proxy_http_call" (func $env.proxy_http_call (;1;) (type 9)))
+  (import "env" "proxy_get_header_map_pairs" (func $env.proxy_get_header_map_pairs (;2;) (type 5)))
+  (import "env" "proxy_get_current_time_nanoseconds" (func $env.proxy_get_current_time_nanoseconds (;3;) (type 8)))
+  (import "env" "proxy_get_buffer_bytes" (func $env.proxy_get_buffer_bytes (;4;) (type 10)))
+  (import "env" "proxy_log" (func $env.proxy_log (;5;) (type 5)))
+  (import "env" "proxy_set_effective_context" (func $env.proxy_set_effective_context (;6;) (type 8)))
+  (memory (;0;) 1)
+  (global (;0;) (mut i32) i32.const 4096)
+  (global (;1;) (mut i32) i32.const 0)
+  (global (;2;) (mut i32) i32.const 0)
+  (export "memory" (memory 0))
+  (export "malloc" (func $gatewit-glue:Malloc))
+  (export "proxy_on_memory_allocate" (func $gatewit-glue:Malloc))
+  (export "_initialize" (func $gatewit-glue:_initialize))
+  (export "proxy_abi_version_0_2_1" (func $gatewit-glue:proxy_abi_version_0_2_1))
+  (export "proxy_on_configure" (func $gatewit-glue:proxy_on_configure))
+  (export "proxy_on_context_create" (func $gatewit-glue:proxy_on_context_create))
+  (export "proxy_on_request_headers" (func $gatewit-glue:proxy_on_request_headers))
+  (export "proxy_on_request_body" (func $gatewit-glue:proxy_on_request_body))
+  (export "proxy_on_request_trailers" (func $gatewit-glue:proxy_on_request_trailers))
+  (export "proxy_on_response_headers" (func $gatewit-glue:proxy_on_response_headers))
+  (export "proxy_on_response_body" (func $gatewit-glue:proxy_on_response_body))
+  (export "proxy_on_response_trailers" (func $gatewit-glue:proxy_on_response_trailers))
+  (export "proxy_on_log" (func $gatewit-glue:proxy_on_log))
+  (export "proxy_on_tick" (func $gatewit-glue:proxy_on_tick))
+  (export "proxy_on_http_call_response" (func $gatewit-glue:proxy_on_http_call_response))
+  (func $realloc (;7;) (type 2) (param i32 i32 i32 i32) (result i32)
+    (local i32)
+    global.get 0
+    local.get 2
+    i32.const 1
+    i32.sub
+    i32.add
+    i32.const 0
+    local.get 2
+    i32.sub
+    i32.and
+    local.set 4
+    local.get 4
+    local.get 3
+    i32.add
+    global.set 0
+    global.get 0
+    memory.size
+    i32.const 65536
+    i32.mul
+    i32.gt_u
+    if ;; label = @1
+      i32.const 1
+      memory.grow
+      drop
+    end
+    local.get 0
+    if ;; label = @1
+      local.get 4
+      local.get 0
+      local.get 1
+      memory.copy
+    end
+    local.get 4
+  )
+  (func $enter (;8;) (type 3)
+    global.get 1
+    if ;; label = @1
+      unreachable
+    end
+    i32.const 1
+    global.set 1
+  )
+  (func $leave (;9;) (type 3)
+    i32.const 0
+    global.set 1
+    i32.const 600
+    i32.const 600
+    i32.load
+    i32.const 1
+    i32.add
+    i32.store
+  )
+  (func (;10;) (type 4) (param i32 i32) (result i32)
+    call $enter
+    i32.const 512
+    i32.const 0
+    i32.store8
+    i32.const 512
+  )
+  (func (;11;) (type 0) (param i32)
+    call $leave
+  )
+  (func (;12;) (type 0) (param i32)
+    call $enter
+  )
+  (func (;13;) (type 3)
+    call $leave
+  )
+  (func (;14;) (type 5) (param i32 i32 i32) (result i32)
+    call $enter
+    i32.const 0
+  )
+  (func (;15;) (type 0) (param i32)
+    call $leave
+  )
+  (func (;16;) (type 5) (param i32 i32 i32) (result i32)
+    call $enter
+    i32.const 0
+  )
+  (func (;17;) (type 0) (param i32)
+    call $leave
+  )
+  (func (;18;) (type 4) (param i32 i32) (result i32)
+    call $enter
+    i32.const 0
+  )
+  (func (;19;) (type 0) (param i32)
+    call $leave
+  )
+  (func (;20;) (type 5) (param i32 i32 i32) (result i32)
+    call $enter
+    i32.const 0
+  )
+  (func (;21;) (type 0) (param i32)
+    call $leave
+  )
+  (func (;22;) (type 5) (param i32 i32 i32) (result i32)
+    call $enter
+    i32.const 0
+  )
+  (func (;23;) (type 0) (param i32)
+    call $leave
+  )
+  (func (;24;) (type 4) (param i32 i32) (result i32)
+    call $enter
+    i32.const 0
+  )
+  (func (;25;) (type 0) (param i32)
+    call $leave
+  )
+  (func (;26;) (type 0) (param i32)
+    call $enter
+  )
+  (func (;27;) (type 3)
+    call $leave
+  )
+  (func (;28;) (type 3)
+    call $enter
+  )
+  (func (;29;) (type 3)
+    call $leave
+  )
+  (func (;30;) (type 6) (param i32 i32 i32 i32 i32 i32 i32 i32 i32)
+    call $enter
+  )
+  (func (;31;) (type 3)
+    call $leave
+  )
+  (func (;32;) (type 7) (param i32 i32 i32 i32 i32)
+    call $enter
+  )
+  (func (;33;) (type 3)
+    call $leave
+  )
+  (func (;34;) (type 0) (param i32)
+    call $enter
+  )
+  (func (;35;) (type 3)
+    call $leave
+  )
+  (func $set-tick (;36;) (type 0) (param i32)
+    local.get 0
+    call $env.proxy_set_tick_period_milliseconds
+    drop
+  )
+  (func $call (;37;) (type 1) (param i32 i32 i32 i32 i32 i32 i32 i32 i32 i32)
+    (local i32 i32 i32 i32 i32)
+    call $gatewit-glue:State
+    local.set 10
+    local.get 2
+    local.get 3
+    i32.const 0
+    call $gatewit-glue:SerializeMap
+    local.set 11
+    local.get 6
+    local.get 7
+    local.get 11
+    call $gatewit-glue:SerializeMap
+    local.set 12
+    local.get 10
+    i32.load
+    local.set 13
+    local.get 0
+    local.get 1
+    local.get 13
+    local.get 11
+    local.get 4
+    local.get 5
+    local.get 13
+    local.get 11
+    i32.add
+    local.get 12
+    local.get 11
+    i32.sub
+    local.get 8
+    local.get 10
+    i32.const 16
+    i32.add
+    call $env.proxy_http_call
+    local.tee 14
+    i32.eqz
+    if ;; label = @1
+      local.get 10
+      i32.load offset=16
+      local.get 10
+      i32.load offset=12
+      i32.const 1
+      local.get 8
+      call $gatewit-glue:TableInsert
+      local.get 9
+      i32.const 0
+      i32.store8
+      local.get 9
+      local.get 10
+      i32.load offset=16
+      i32.store offset=4
+    else
+      local.get 9
+      i32.const 1
+      i32.store8
+      local.get 9
+      local.get 14
+      i32.const 1
+      i32.sub
+      i32.store8 offset=4
+    end
+  )
+  (func $gatewit-glue:State (;38;) (type 11) (result i32)
+    (local i32)
+    global.get 2
+    local.tee 0
+    i32.eqz
+    if ;; label = @1
+      i32.const 104
+      local.set 0
+      i32.const 0
+      i32.const 0
+      i32.const 8
+      local.get 0
+      call $realloc
+      local.set 0
+      local.get 0
+      i32.const 0
+      i32.const 104
+      memory.fill
+      local.get 0
+      global.set 2
+    end
+    local.get 0
+  )
+  (func $gatewit-glue:Malloc (;39;) (type 8) (param i32) (result i32)
+    (local i32)
+    call $gatewit-glue:State
+    local.set 1
+    local.get 1
+    i32.load offset=8
+    if ;; label = @1
+      local.get 0
+      call $gatewit-glue:EnsureScratch
+      local.get 1
+      i32.load
+      return
+    end
+    i32.const 0
+    i32.const 0
+    i32.const 1
+    local.get 0
+    call $realloc
+  )
+  (func $gatewit-glue:EnsureScratch (;40;) (type 0) (param i32)
+    (local i32 i32 i32)
+    call $gatewit-glue:State
+    local.set 1
+    local.get 1
+    i32.const 0
+    i32.store offset=88
+    local.get 1
+    i32.load offset=4
+    local.tee 2
+    local.get 0
+    i32.lt_u
+    if ;; label = @1
+      local.get 2
+      i32.const 1
+      i32.shl
+      local.set 3
+      local.get 3
+      i32.const 256
+      local.get 3
+      i32.const 256
+      i32.gt_u
+      select
+      local.set 3
+      local.get 3
+      local.get 0
+      local.get 3
+      local.get 0
+      i32.gt_u
+      select
+      local.set 3
+      local.get 1
+      local.get 1
+      i32.load
+      local.get 2
+      i32.const 8
+      local.get 3
+      call $realloc
+      i32.store
+      local.get 1
+      local.get 3
+      i32.store offset=4
+    end
+  )
+  (func $gatewit-glue:SerializeMap (;41;) (type 5) (param i32 i32 i32) (result i32)
+    (local i32 i32 i32 i32 i32 i32 i32)
+    call $gatewit-glue:State
+    local.set 3
+    local.get 1
+    i32.const 8
+    i32.mul
+    i32.const 4
+    i32.add
+    local.set 4
+    i32.const 0
+    local.set 5
+    block ;; label = @1
+      loop ;; label = @2
+        local.get 5
+        local.get 1
+        i32.ge_u
+        br_if 1 (;@1;)
+        local.get 0
+        local.get 5
+        i32.const 16
+        i32.mul
+        i32.add
+        local.set 6
+        local.get 4
+        local.get 6
+        i32.load offset=4
+        i32.add
+        local.get 6
+        i32.load offset=12
+        i32.add
+        i32.const 2
+        i32.add
+        local.set 4
+        local.get 5
+        i32.const 1
+        i32.add
+        local.set 5
+        br 0 (;@2;)
+      end
+    end
+    local.get 2
+    local.get 4
+    i32.add
+    call $gatewit-glue:EnsureScratch
+    local.get 3
+    i32.load
+    local.get 2
+    i32.add
+    local.set 7
+    local.get 7
+    local.get 1
+    i32.store
+    local.get 7
+    i32.const 4
+    i32.add
+    local.get 1
+    i32.const 8
+    i32.mul
+    i32.add
+    local.set 8
+    i32.const 0
+    local.set 5
+    block ;; label = @1
+      loop ;; label = @2
+        local.get 5
+        local.get 1
+        i32.ge_u
+        br_if 1 (;@1;)
+        local.get 0
+        local.get 5
+        i32.const 16
+        i32.mul
+        i32.add
+        local.set 6
+        local.get 6
+        i32.load offset=4
+        local.set 9
+        local.get 7
+        local.get 5
+        i32.const 8
+        i32.mul
+        i32.add
+        local.get 9
+        i32.store offset=4
+        local.get 8
+        local.get 6
+        i32.load
+        local.get 9
+        memory.copy
+        local.get 8
+        local.get 9
+        i32.add
+        local.tee 8
+        i32.const 0
+        i32.store8
+        local.get 8
+        i32.const 1
+        i32.add
+        local.set 8
+        local.get 6
+        i32.load offset=12
+        local.set 9
+        local.get 7
+        local.get 5
+        i32.const 8
+        i32.mul
+        i32.add
+        local.get 9
+        i32.store offset=8
+        local.get 8
+        local.get 6
+        i32.load offset=8
+        local.get 9
+        memory.copy
+        local.get 8
+        local.get 9
+        i32.add
+        local.tee 8
+        i32.const 0
+        i32.store8
+        local.get 8
+        i32.const 1
+        i32.add
+        local.set 8
+        local.get 5
+        i32.const 1
+        i32.add
+        local.set 5
+        br 0 (;@2;)
+      end
+    end
+    local.get 2
+    local.get 4
+    i32.add
+  )
+  (func $gatewit-glue:DeserializeMap (;42;) (type 4) (param i32 i32) (result i32)
+    (local i32 i32 i32 i32 i32 i32 i32 i32)
+    call $gatewit-glue:State
+    local.set 2
+    i32.const 0
+    local.set 3
+    local.get 1
+    i32.const 4
+    i32.ge_u
+    if ;; label = @1
+      local.get 0
+      i32.load
+      local.set 3
+    end
+    local.get 2
+    local.get 3
+    i32.store offset=28
+    local.get 3
+    i32.eqz
+    if ;; label = @1
+      i32.const 4
+      return
+    end
+    local.get 3
+    i32.const 16
+    i32.mul
+    local.set 9
+    i32.const 0
+    i32.const 0
+    i32.const 4
+    local.get 9
+    call $realloc
+    local.set 4
+    local.get 0
+    i32.const 4
+    i32.add
+    local.get 3
+    i32.const 8
+    i32.mul
+    i32.add
+    local.set 7
+    i32.const 0
+    local.set 5
+    block ;; label = @1
+      loop ;; label = @2
+        local.get 5
+        local.get 3
+        i32.ge_u
+        br_if 1 (;@1;)
+        local.get 4
+        local.get 5
+        i32.const 16
+        i32.mul
+        i32.add
+        local.set 6
+        local.get 0
+        local.get 5
+        i32.const 8
+        i32.mul
+        i32.add
+        i32.load offset=4
+        local.set 8
+        local.get 6
+        local.get 7
+        local.get 8
+        call $gatewit-glue:CopyOut
+        i32.store
+        local.get 6
+        local.get 8
+        i32.store offset=4
+        local.get 7
+        local.get 8
+        i32.add
+        i32.const 1
+        i32.add
+        local.set 7
+        local.get 0
+        local.get 5
+        i32.const 8
+        i32.mul
+        i32.add
+        i32.load offset=8
+        local.set 8
+        local.get 6
+        local.get 7
+        local.get 8
+        call $gatewit-glue:CopyOut
+        i32.store offset=8
+        local.get 6
+        local.get 8
+        i32.store offset=12
+        local.get 7
+        local.get 8
+        i32.add
+        i32.const 1
+        i32.add
+        local.set 7
+        local.get 5
+        i32.const 1
+        i32.add
+        local.set 5
+        br 0 (;@2;)
+      end
+    end
+    local.get 4
+  )
+  (func $gatewit-glue:GetMap (;43;) (type 8) (param i32) (result i32)
+    (local i32)
+    call $gatewit-glue:State
+    local.set 1
+    local.get 0
+    call $gatewit-glue:FetchMap
+    if ;; label = @1
+      local.get 1
+      i32.const 0
+      i32.store offset=28
+      i32.const 4
+      return
+    end
+    local.get 1
+    i32.load offset=92
+    local.get 1
+    i32.load offset=96
+    call $gatewit-glue:DeserializeMap
+  )
+  (func $gatewit-glue:FetchMap (;44;) (type 8) (param i32) (result i32)
+    (local i32 i32)
+    call $gatewit-glue:State
+    local.set 1
+    local.get 1
+    i32.load offset=88
+    local.get 0
+    i32.const 1
+    i32.add
+    i32.eq
+    if ;; label = @1
+      i32.const 0
+      return
+    end
+    local.get 1
+    i32.const 1
+    i32.store offset=8
+    local.get 0
+    local.get 1
+    i32.const 16
+    i32.add
+    local.get 1
+    i32.const 20
+    i32.add
+    call $env.proxy_get_header_map_pairs
+    local.set 2
+    local.get 1
+    i32.const 0
+    i32.store offset=8
+    local.get 2
+    if ;; label = @1
+      local.get 2
+      return
+    end
+    local.get 1
+    local.get 1
+    i32.load offset=16
+    i32.store offset=92
+    local.get 1
+    local.get 1
+    i32.load offset=20
+    i32.store offset=96
+    local.get 1
+    local.get 0
+    i32.const 1
+    i32.add
+    i32.store offset=88
+    i32.const 0
+  )
+  (func $gatewit-glue:CopyOut (;45;) (type 4) (param i32 i32) (result i32)
+    (local i32)
+    local.get 1
+    i32.eqz
+    if ;; label = @1
+      i32.const 1
+      return
+    end
+    i32.const 0
+    i32.const 0
+    i32.const 1
+    local.get 1
+    call $realloc
+    local.tee 2
+    local.get 0
+    local.get 1
+    memory.copy
+    local.get 2
+  )
+  (func $gatewit-glue:Now (;46;) (type 12) (result i64)
+    (local i32)
+    call $gatewit-glue:State
+    local.set 0
+    local.get 0
+    i32.const 32
+    i32.add
+    call $env.proxy_get_current_time_nanoseconds
+    drop
+    local.get 0
+    i64.load offset=32
+  )
+  (func $gatewit-glue:TableInsert (;47;) (type 13) (param i32 i32 i32 i32)
+    (local i32 i32 i32 i32 i32 i32)
+    call $gatewit-glue:State
+    local.set 4
+    local.get 4
+    i32.load offset=40
+    local.set 5
+    local.get 4
+    i32.load offset=44
+    local.set 6
+    i32.const 0
+    local.set 7
+    block ;; label = @1
+      block ;; label = @2
+        loop ;; label = @3
+          local.get 7
+          local.get 6
+          i32.ge_u
+          br_if 1 (;@2;)
+          local.get 5
+          local.get 7
+          i32.const 24
+          i32.mul
+          i32.add
+          local.tee 8
+          i32.load offset=12
+          i32.eqz
+          br_if 2 (;@1;)
+          local.get 7
+          i32.const 1
+          i32.add
+          local.set 7
+          br 0 (;@3;)
+        end
+      end
+      local.get 6
+      i32.const 1
+      i32.shl
+      i32.const 8
+      local.get 6
+      select
+      local.set 9
+      local.get 5
+      local.get 6
+      i32.const 24
+      i32.mul
+      i32.const 8
+      local.get 9
+      i32.const 24
+      i32.mul
+      call $realloc
+      local.set 5
+      local.get 5
+      local.get 6
+      i32.const 24
+      i32.mul
+      i32.add
+      local.tee 8
+      i32.const 0
+      local.get 9
+      local.get 6
+      i32.sub
+      i32.const 24
+      i32.mul
+      memory.fill
+      local.get 4
+      local.get 5
+      i32.store offset=40
+      local.get 4
+      local.get 9
+      i32.store offset=44
+    end
+    local.get 8
+    local.get 0
+    i32.store
+    local.get 8
+    local.get 1
+    i32.store offset=4
+    local.get 8
+    local.get 3
+    i32.store offset=8
+    local.get 8
+    local.get 2
+    i32.store offset=12
+    local.get 8
+    call $gatewit-glue:Now
+    i64.store offset=16
+  )
+  (func $gatewit-glue:TableTake (;48;) (type 4) (param i32 i32) (result i32)
+    (local i32 i32 i32 i32)
+    call $gatewit-glue:State
+    local.set 2
+    local.get 2
+    i32.load offset=44
+    local.set 5
+    i32.const 0
+    local.set 3
+    local.get 2
+    i32.const 0
+    i32.store offset=56
+    block ;; label = @1
+      loop ;; label = @2
+        local.get 3
+        local.get 5
+        i32.ge_u
+        br_if 1 (;@1;)
+        local.get 2
+        i32.load offset=40
+        local.get 3
+        i32.const 24
+        i32.mul
+        i32.add
+        local.set 4
+        local.get 4
+        i32.load offset=12
+        local.get 1
+        i32.eq
+        local.get 4
+        i32.load
+        local.get 0
+        i32.eq
+        i32.and
+        if ;; label = @3
+          local.get 4
+          i32.const 0
+          i32.store offset=12
+          local.get 2
+          local.get 4
+          i64.load offset=16
+          i64.store offset=48
+          local.get 2
+          local.get 4
+          i32.load offset=8
+          i32.store offset=56
+          local.get 4
+          i32.load offset=4
+          return
+        end
+        local.get 3
+        i32.const 1
+        i32.add
+        local.set 3
+        br 0 (;@2;)
+      end
+    end
+    i32.const 0
+  )
+  (func $gatewit-glue:_initialize (;49;) (type 3))
+  (func $gatewit-glue:proxy_abi_version_0_2_1 (;50;) (type 3))
+  (func $gatewit-glue:proxy_on_configure (;51;) (type 4) (param i32 i32) (result i32)
+    (local i32 i32 i32 i32 i32 i32)
+    call $gatewit-glue:State
+    local.set 2
+    call $gatewit-glue:State
+    local.set 7
+    local.get 7
+    i32.const 0
+    i32.store offset=12
+    local.get 7
+    i32.const 0
+    i32.store offset=88
+    i32.const 0
+    local.set 4
+    local.get 1
+    if ;; label = @1
+      i32.const 7
+      i32.const 0
+      local.get 1
+      local.get 2
+      i32.const 16
+      i32.add
+      local.get 2
+      i32.const 20
+      i32.add
+      call $env.proxy_get_buffer_bytes
+      i32.eqz
+      if ;; label = @2
+        local.get 2
+        i32.load offset=16
+        local.set 3
+        local.get 2
+        i32.load offset=20
+        local.set 4
+      end
+    end
+    local.get 3
+    i32.const 1
+    local.get 4
+    select
+    local.get 4
+    call 10
+    local.tee 5
+    i32.load8_u
+    i32.eqz
+    local.set 6
+    local.get 6
+    i32.eqz
+    if ;; label = @1
+      i32.const 4
+      local.get 5
+      i32.load offset=4
+      local.get 5
+      i32.load offset=8
+      call $env.proxy_log
+      drop
+    end
+    local.get 5
+    call 11
+    local.get 6
+  )
+  (func $gatewit-glue:proxy_on_context_create (;52;) (type 14) (param i32 i32)
+    (local i32)
+    local.get 1
+    if ;; label = @1
+      call $gatewit-glue:State
+      local.set 2
+      local.get 2
+      local.get 0
+      i32.store offset=12
+      local.get 2
+      i32.const 0
+      i32.store offset=88
+      local.get 0
+      call 12
+      call 13
+    end
+  )
+  (func $gatewit-glue:proxy_on_request_headers (;53;) (type 5) (param i32 i32 i32) (result i32)
+    (local i32 i32 i32)
+    call $gatewit-glue:State
+    local.set 3
+    local.get 3
+    local.get 0
+    i32.store offset=12
+    local.get 3
+    i32.const 0
+    i32.store offset=88
+    local.get 0
+    local.get 1
+    local.get 2
+    call 14
+    local.tee 4
+    local.get 4
+    call 15
+    local.set 5
+    local.get 5
+    i32.const 1
+    local.get 5
+    i32.const 1
+    i32.lt_u
+    select
+    i32.const 0
+    local.get 5
+    i32.const 2
+    i32.ne
+    select
+  )
+  (func $gatewit-glue:proxy_on_request_body (;54;) (type 5) (param i32 i32 i32) (result i32)
+    (local i32 i32 i32)
+    call $gatewit-glue:State
+    local.set 3
+    local.get 3
+    local.get 0
+    i32.store offset=12
+    local.get 3
+    i32.const 0
+    i32.store offset=88
+    local.get 0
+    local.get 1
+    local.get 2
+    call 16
+    local.tee 4
+    local.get 4
+    call 17
+    local.set 5
+    local.get 5
+    i32.const 1
+    local.get 5
+    i32.const 2
+    i32.lt_u
+    select
+  )
+  (func $gatewit-glue:proxy_on_request_trailers (;55;) (type 4) (param i32 i32) (result i32)
+    (local i32 i32 i32)
+    call $gatewit-glue:State
+    local.set 2
+    local.get 2
+    local.get 0
+    i32.store offset=12
+    local.get 2
+    i32.const 0
+    i32.store offset=88
+    local.get 0
+    local.get 1
+    call 18
+    local.tee 3
+    local.get 3
+    call 19
+    local.set 4
+    local.get 4
+    i32.const 1
+    local.get 4
+    i32.const 1
+    i32.lt_u
+    select
+    i32.const 0
+    local.get 4
+    i32.const 2
+    i32.ne
+    select
+  )
+  (func $gatewit-glue:proxy_on_response_headers (;56;) (type 5) (param i32 i32 i32) (result i32)
+    (local i32 i32 i32)
+    call $gatewit-glue:State
+    local.set 3
+    local.get 3
+    local.get 0
+    i32.store offset=12
+    local.get 3
+    i32.const 0
+    i32.store offset=88
+    local.get 0
+    local.get 1
+    local.get 2
+    call 20
+    local.tee 4
+    local.get 4
+    call 21
+    local.set 5
+    local.get 5
+    i32.const 1
+    local.get 5
+    i32.const 1
+    i32.lt_u
+    select
+    i32.const 0
+    local.get 5
+    i32.const 2
+    i32.ne
+    select
+  )
+  (func $gatewit-glue:proxy_on_response_body (;57;) (type 5) (param i32 i32 i32) (result i32)
+    (local i32 i32 i32)
+    call $gatewit-glue:State
+    local.set 3
+    local.get 3
+    local.get 0
+    i32.store offset=12
+    local.get 3
+    i32.const 0
+    i32.store offset=88
+    local.get 0
+    local.get 1
+    local.get 2
+    call 22
+    local.tee 4
+    local.get 4
+    call 23
+    local.set 5
+    local.get 5
+    i32.const 1
+    local.get 5
+    i32.const 2
+    i32.lt_u
+    select
+  )
+  (func $gatewit-glue:proxy_on_response_trailers (;58;) (type 4) (param i32 i32) (result i32)
+    (local i32 i32 i32)
+    call $gatewit-glue:State
+    local.set 2
+    local.get 2
+    local.get 0
+    i32.store offset=12
+    local.get 2
+    i32.const 0
+    i32.store offset=88
+    local.get 0
+    local.get 1
+    call 24
+    local.tee 3
+    local.get 3
+    call 25
+    local.set 4
+    local.get 4
+    i32.const 1
+    local.get 4
+    i32.const 1
+    i32.lt_u
+    select
+    i32.const 0
+    local.get 4
+    i32.const 2
+    i32.ne
+    select
+  )
+  (func $gatewit-glue:proxy_on_log (;59;) (type 0) (param i32)
+    (local i32)
+    call $gatewit-glue:State
+    local.set 1
+    local.get 1
+    local.get 0
+    i32.store offset=12
+    local.get 1
+    i32.const 0
+    i32.store offset=88
+    local.get 0
+    call 26
+    call 27
+  )
+  (func $gatewit-glue:proxy_on_tick (;60;) (type 0) (param i32)
+    (local i32)
+    call $gatewit-glue:State
+    local.set 1
+    local.get 1
+    i32.const 0
+    i32.store offset=12
+    local.get 1
+    i32.const 0
+    i32.store offset=88
+    call 28
+    call 29
+  )
+  (func $gatewit-glue:proxy_on_http_call_response (;61;) (type 7) (param i32 i32 i32 i32 i32)
+    (local i32 i32 i32 i32 i32 i32 i32 i32 i32)
+    call $gatewit-glue:State
+    local.set 5
+    local.get 1
+    i32.const 1
+    call $gatewit-glue:TableTake
+    local.set 6
+    local.get 6
+    if ;; label = @1
+      local.get 6
+      call $env.proxy_set_effective_context
+      drop
+    end
+    call $gatewit-glue:State
+    local.set 13
+    local.get 13
+    local.get 6
+    i32.store offset=12
+    local.get 13
+    i32.const 0
+    i32.store offset=88
+    local.get 2
+    i32.eqz
+    if ;; label = @1
+      local.get 6
+      local.get 1
+      i32.const 1
+      i32.const 0
+      i32.const 1
+      call $gatewit-glue:Now
+      local.get 5
+      i64.load offset=48
+      i64.sub
+      local.get 5
+      i32.load offset=56
+      i64.extend_i32_u
+      i64.const 1000000
+      i64.mul
+      i64.ge_u
+      local.get 5
+      i32.load offset=56
+      i32.const 0
+      i32.ne
+      i32.and
+      select
+      i32.const 0
+      i32.const 0
+      i32.const 0
+      i32.const 0
+      i32.const 0
+      call 30
+      call 31
+      return
+    end
+    i32.const 6
+    call $gatewit-glue:GetMap
+    local.set 7
+    local.get 5
+    i32.load offset=28
+    local.set 8
+    i32.const 0
+    local.set 10
+    local.get 3
+    if ;; label = @1
+      i32.const 4
+      i32.const 0
+      local.get 3
+      local.get 5
+      i32.const 16
+      i32.add
+      local.get 5
+      i32.const 20
+      i32.add
+      call $env.proxy_get_buffer_bytes
+      i32.eqz
+      if ;; label = @2
+        local.get 5
+        i32.load offset=16
+        local.set 9
+        local.get 5
+        i32.load offset=20
+        local.set 10
+      end
+    end
+    i32.const 4
+    local.set 11
+    i32.const 0
+    local.set 12
+    local.get 4
+    if ;; label = @1
+      i32.const 7
+      call $gatewit-glue:GetMap
+      local.set 11
+      local.get 5
+      i32.load offset=28
+      local.set 12
+    end
+    local.get 6
+    local.get 1
+    i32.const 0
+    local.get 7
+    local.get 8
+    local.get 9
+    i32.const 1
+    local.get 10
+    select
+    local.get 10
+    local.get 11
+    local.get 12
+    call 30
+    call 31
+  )
+)
