@@ -135,13 +135,32 @@ pub enum AdaptError {
     /// A component shape the adapter does not handle.
     #[error("unsupported component shape: {0}")]
     UnsupportedShape(String),
+    /// The input is larger than [`MAX_INPUT_SIZE`].
+    #[error(
+        "input is {size} bytes, more than the {} MiB a plugin component may have: is it the right file?",
+        MAX_INPUT_SIZE >> 20
+    )]
+    TooLarge {
+        /// The input's size in bytes.
+        size: usize,
+    },
     /// The adapter produced a module that breaks a rule (a bug).
     #[error("adapter output failed verification: {0}")]
     Verify(String),
 }
 
+/// The largest component [`adapt`] takes: far above any real plugin (a
+/// JavaScript engine with its script is ~12 MB, CPython ~40 MB), small enough
+/// that a wrong file fails at once instead of filling memory.
+pub const MAX_INPUT_SIZE: usize = 256 << 20;
+
 /// Adapt a plugin component to a proxy-wasm v0.2.1 core module.
 pub fn adapt(component: &[u8], options: &Options) -> Result<Adapted, AdaptError> {
+    if component.len() > MAX_INPUT_SIZE {
+        return Err(AdaptError::TooLarge {
+            size: component.len(),
+        });
+    }
     let plugin = inspect::inspect(component)?;
     let (module, mut report) = merge::merge(&plugin, options)?;
     verify::verify(component, &module)?;

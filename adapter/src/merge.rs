@@ -11,7 +11,7 @@ use wasm_encoder::reencode::{Error as ReError, Reencode};
 use wasm_encoder::{
     CodeSection, ConstExpr, DataCountSection, DataSection, ElementSection, EntityType, ExportKind,
     ExportSection, Function, FunctionSection, GlobalSection, GlobalType, ImportSection,
-    MemorySection, Module, StartSection, TableSection, TypeSection, ValType,
+    MemorySection, Module, StartSection, TableSection, TagSection, TypeSection, ValType,
 };
 use wasmparser::{Parser, Payload, TypeRef};
 
@@ -112,6 +112,7 @@ pub(crate) fn merge(
                     defined_types.push(t.map_err(malformed)?);
                 }
             }
+            Payload::MemorySection(r) => check_memories(r)?,
             Payload::GlobalSection(r) => n_globals += r.count(),
             Payload::ExportSection(r) => {
                 for e in r.clone() {
@@ -480,6 +481,12 @@ pub(crate) fn merge(
             .map_err(malformed)?;
         module.section(&s);
     }
+    // Exception-handling tags (the plugin's own `throw`/`try_table`) stay.
+    if let Some(Payload::TagSection(r)) = sec(13).next() {
+        let mut s = TagSection::new();
+        re.parse_tag_section(&mut s, r.clone()).map_err(malformed)?;
+        module.section(&s);
+    }
     let mut globals = GlobalSection::new();
     if let Some(Payload::GlobalSection(r)) = sec(6).next() {
         re.parse_global_section(&mut globals, r.clone())
@@ -641,6 +648,7 @@ fn payload_id(p: &Payload<'_>) -> Option<u8> {
         Payload::TypeSection(_) => 1,
         Payload::TableSection(_) => 4,
         Payload::MemorySection(_) => 5,
+        Payload::TagSection(_) => 13,
         Payload::GlobalSection(_) => 6,
         Payload::StartSection { .. } => 8,
         Payload::ElementSection(_) => 9,
@@ -648,4 +656,34 @@ fn payload_id(p: &Payload<'_>) -> Option<u8> {
         Payload::DataCountSection { .. } => 12,
         _ => return None,
     })
+}
+
+/// The plugin's memory must be one a proxy-wasm host can share: exactly one,
+/// 32-bit, unshared, with 64 KiB pages. Anything else is refused here, by
+/// name, rather than producing a module the host cannot load.
+fn check_memories(r: &wasmparser::MemorySectionReader<'_>) -> Result<(), AdaptError> {
+    if r.count() > 1 {
+        return Err(AdaptError::UnsupportedShape(format!(
+            "the plugin module defines {} memories (multi-memory); a proxy-wasm module has exactly one",
+            r.count()
+        )));
+    }
+    for memory in r.clone() {
+        let memory = memory.map_err(malformed)?;
+        let refuse = |what: &str| {
+            Err(AdaptError::UnsupportedShape(format!(
+                "the plugin's memory is {what}; proxy-wasm hosts use one 32-bit memory with 64 KiB pages"
+            )))
+        };
+        if memory.memory64 {
+            return refuse("64-bit (memory64)");
+        }
+        if memory.shared {
+            return refuse("shared (threads)");
+        }
+        if memory.page_size_log2.is_some_and(|p| p != 16) {
+            return refuse("of custom page size (custom-page-sizes)");
+        }
+    }
+    Ok(())
 }

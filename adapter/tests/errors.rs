@@ -166,3 +166,68 @@ fn verify_rejects_rule_breaking_outputs() {
         assert!(e.to_string().contains(why), "{extra}: {e}");
     }
 }
+
+/// A memory a proxy-wasm host cannot share is refused up front, by name,
+/// never reported as a failed verification (an adapter bug).
+#[test]
+fn memories_the_host_cannot_share_are_named() {
+    for (memory, named) in [
+        (
+            "(memory (export \"memory\") 1 (pagesize 1))",
+            "custom page size",
+        ),
+        (
+            "(memory (export \"memory\") 1) (memory 1)",
+            "defines 2 memories (multi-memory)",
+        ),
+    ] {
+        let module = format!(
+            r#"(module {memory}
+              (func (export "cabi_realloc") (param i32 i32 i32 i32) (result i32) (i32.const 1024))
+              {})"#,
+            guest_exports()
+        );
+        let e = match common::plugin_component(&module) {
+            Ok(c) => err(&c),
+            // wit-component may refuse the module itself; then there is no
+            // component to adapt and nothing for this test to check.
+            Err(e) => panic!("cannot build the test component for `{memory}`: {e:#}"),
+        };
+        assert!(
+            matches!(e, AdaptError::UnsupportedShape(_)),
+            "{memory}: {e}"
+        );
+        assert!(e.to_string().contains(named), "{memory}: {e}");
+    }
+}
+
+/// The plugin's exception-handling tags survive the merge (they used to be
+/// dropped, which left `throw` pointing at nothing).
+#[test]
+fn exception_tags_are_kept() {
+    let module = format!(
+        r#"(module {REALLOC}
+          (tag $oops (param i32))
+          (func (export "gatewit:plugin/guest@0.1.0#on-tick")
+            (block $caught (result i32)
+              (try_table (catch $oops $caught) (throw $oops (i32.const 7)))
+              (i32.const 0))
+            drop)
+          {})"#,
+        guest_exports().replace("(func (export \"gatewit:plugin/guest@0.1.0#on-tick\"))", "")
+    );
+    let c = common::plugin_component(&module).unwrap();
+    let out = adapt(&c, &Options::default()).expect("a plugin with tags adapts");
+    let text = wasmprinter::print_bytes(&out.module).unwrap();
+    assert!(text.contains("(tag "), "{text}");
+    assert!(text.contains("throw"), "{text}");
+}
+
+/// Inputs over the cap are refused before anything is parsed.
+#[test]
+fn oversized_input_is_refused() {
+    let big = vec![0u8; gatewit_adapter::MAX_INPUT_SIZE + 1];
+    let e = err(&big);
+    assert!(matches!(e, AdaptError::TooLarge { .. }), "{e}");
+    assert!(e.to_string().contains("more than the 256 MiB"), "{e}");
+}

@@ -130,9 +130,28 @@ fn new_plugin(args: NewArgs) -> Result<()> {
     Ok(())
 }
 
+/// Reads `path`, refusing anything over `cap` bytes without reading more
+/// than one byte past it (`/dev/zero` or a wrong multi-GB file fail at once).
+fn read_capped(path: &std::path::Path, cap: usize) -> Result<Vec<u8>> {
+    use std::io::Read as _;
+    let file =
+        std::fs::File::open(path).with_context(|| format!("cannot read `{}`", path.display()))?;
+    let mut bytes = Vec::new();
+    file.take(cap as u64 + 1)
+        .read_to_end(&mut bytes)
+        .with_context(|| format!("cannot read `{}`", path.display()))?;
+    if bytes.len() > cap {
+        anyhow::bail!(
+            "`{}` is larger than {} MiB, the most a plugin component may be: is it the right file?",
+            path.display(),
+            cap >> 20
+        );
+    }
+    Ok(bytes)
+}
+
 fn adapt(args: AdaptArgs) -> Result<()> {
-    let input = std::fs::read(&args.input)
-        .with_context(|| format!("cannot read `{}`", args.input.display()))?;
+    let input = read_capped(&args.input, gatewit_adapter::MAX_INPUT_SIZE)?;
     let profile = match args.profile {
         ProfileArg::Envoy => gatewit_adapter::Profile::Envoy,
         ProfileArg::Higress => gatewit_adapter::Profile::Higress,

@@ -39,3 +39,13 @@ fn unknown_profile_is_rejected() {
     assert!(!ok);
     assert!(err.contains("nginx"), "{err}");
 }
+
+/// An endless input (`/dev/zero`) fails at the size cap, at once, instead of
+/// reading until memory runs out.
+#[test]
+fn endless_input_stops_at_the_size_cap() {
+    let (ok, _, err) = gatewit(&["adapt", "/dev/zero", "-o", "/tmp/gatewit-never.wasm"]);
+    assert!(!ok);
+    assert!(err.contains("`/dev/zero` is larger than 256 MiB"), "{err}");
+    assert!(!std::path::Path::new("/tmp/gatewit-never.wasm").exists());
+}
