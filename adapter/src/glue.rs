@@ -26,6 +26,8 @@ pub(crate) enum Helper {
     Now,
     TableInsert,
     TableTake,
+    StepsExhausted,
+    Grow,
     Dec,
     SerializePath,
     LineWrite,
@@ -48,7 +50,34 @@ pub(crate) enum Op {
     Call(FuncRef),
     StateGet,
     StateSet,
+    /// Entry from the host into callback `k` (an index into
+    /// [`ENTRY_POINTS`]): refill the step budget, remember `k`.
+    Enter(i32),
+    /// Push the index of the callback the host entered last.
+    EnteredGet,
+    /// Set the steps left to `n`.
+    StepsSet(i32),
 }
+
+/// The entry points that refill the step budget, in the order [`Op::Enter`]
+/// numbers them.
+pub(crate) const ENTRY_POINTS: [&str; 15] = [
+    "_initialize",
+    "proxy_on_configure",
+    "proxy_on_context_create",
+    "proxy_on_request_headers",
+    "proxy_on_request_body",
+    "proxy_on_request_trailers",
+    "proxy_on_response_headers",
+    "proxy_on_response_body",
+    "proxy_on_response_trailers",
+    "proxy_on_log",
+    "proxy_on_tick",
+    "proxy_on_http_call_response",
+    "proxy_on_redis_call_response",
+    "proxy_on_queue_ready",
+    "proxy_on_vm_start",
+];
 
 pub(crate) struct Body {
     pub sig: Sig,
@@ -202,8 +231,25 @@ impl Body {
     /// Write a constant string at `dst` (a local), for messages the glue
     /// logs itself: stores, never a data segment.
     fn put_const(&mut self, dst: u32, at: u32, text: &[u8]) -> &mut Self {
-        for (k, b) in text.iter().enumerate() {
-            self.lg(dst).lg(at).add().c(*b as i32).st8(k as u64);
+        // Eight bytes per store, the rest one by one.
+        let chunks = text.chunks_exact(8);
+        let tail = chunks.remainder();
+        for (k, chunk) in chunks.enumerate() {
+            let mut word = [0u8; 8];
+            word.copy_from_slice(chunk);
+            self.lg(dst)
+                .lg(at)
+                .add()
+                .i(I::I64Const(i64::from_le_bytes(word)));
+            self.i(I::I64Store(ma(8 * k as u64, 0)));
+        }
+        let done = text.len() - tail.len();
+        for (k, b) in tail.iter().enumerate() {
+            self.lg(dst)
+                .lg(at)
+                .add()
+                .c(*b as i32)
+                .st8((done + k) as u64);
         }
         self.lg(at).c(text.len() as i32).add().ls(at)
     }
@@ -225,6 +271,8 @@ pub(crate) struct Cx {
     /// Index of `cabi_realloc` in the input module.
     pub realloc: u32,
     pub profile: Profile,
+    /// The memory cap in 64 KiB pages, if any.
+    pub max_pages: Option<u32>,
 }
 
 /// The core signature of an output import.
@@ -280,6 +328,46 @@ pub(crate) fn helper(cx: &Cx, h: Helper) -> Body {
             b.lg(s).ops.push(Op::StateSet);
             b.end().lg(s);
             b.end();
+            b
+        }
+        Helper::StepsExhausted => {
+            // Logging runs the plugin's allocator (metered too): give it
+            // room first; the trap follows anyway.
+            let mut b = Body::new(&[], &[]);
+            b.ops.push(Op::StepsSet(i32::MAX));
+            let (prefix, suffix) = (
+                b"gatewit: `".as_slice(),
+                b"` ran out of the plugin's step budget (a runaway loop?) and was stopped, so the gateway worker is not hung".as_slice(),
+            );
+            let longest = ENTRY_POINTS.iter().map(|e| e.len()).max().unwrap_or(0);
+            let s = b.state();
+            let (base, at) = (b.local(I32), b.local(I32));
+            b.c((prefix.len() + longest + suffix.len()) as i32)
+                .helper(Helper::EnsureScratch);
+            b.lg(s).ld(S_SCRATCH).ls(base).c(0).ls(at);
+            b.put_const(base, at, prefix);
+            for (k, name) in ENTRY_POINTS.iter().enumerate() {
+                b.ops.push(Op::EnteredGet);
+                b.c(k as i32).i(I::I32Eq).if_();
+                b.put_const(base, at, name.as_bytes());
+                b.end();
+            }
+            b.put_const(base, at, suffix);
+            b.c(4).lg(base).lg(at).host("proxy_log").i(I::Drop);
+            b.i(I::Unreachable).end();
+            b
+        }
+        Helper::Grow => {
+            // `memory.grow` within the cap; past it, -1 as a failed grow.
+            // In 64 bits: `delta` is unsigned and may be near 2^32.
+            let mut b = Body::new(&[I32], &[I32]);
+            let max = i64::from(cx.max_pages.unwrap_or(65536));
+            b.i(I::MemorySize(0)).i(I::I64ExtendI32U);
+            b.lg(0).i(I::I64ExtendI32U).i(I::I64Add);
+            b.i(I::I64Const(max)).i(I::I64GtU).if_();
+            b.c(-1).i(I::Return);
+            b.end();
+            b.lg(0).i(I::MemoryGrow(0)).end();
             b
         }
         Helper::Malloc => {

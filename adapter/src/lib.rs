@@ -15,6 +15,7 @@
 mod glue;
 mod inspect;
 mod merge;
+mod meter;
 mod names;
 mod verify;
 mod witsig;
@@ -44,7 +45,7 @@ impl Profile {
 }
 
 /// Options for [`adapt`].
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct Options {
     /// The host profile to target.
     pub profile: Profile,
@@ -53,6 +54,33 @@ pub struct Options {
     /// names can be a sixth of the module. The glue's functions are always
     /// named (a few hundred bytes).
     pub keep_names: bool,
+    /// The step budget per callback (loop iterations and tail calls in the
+    /// plugin's code); running out logs the callback and traps, so a
+    /// runaway loop cannot hang the gateway worker. `None`: unbounded.
+    pub max_steps: Option<u32>,
+    /// The most memory the plugin may grow to, in 64 KiB pages; a
+    /// `memory.grow` past it fails (returns -1). `None`: the host's limit.
+    pub max_memory_pages: Option<u32>,
+}
+
+/// The default step budget: about a second of a tight loop in V8, orders of
+/// magnitude above what a gateway callback does (parsing a 1 MB JSON body
+/// takes a few million).
+pub const DEFAULT_MAX_STEPS: u32 = 1_000_000_000;
+
+/// The default memory cap: 512 MiB (8192 pages), room for buffering a
+/// 100 MB body several times over.
+pub const DEFAULT_MAX_MEMORY_PAGES: u32 = 8192;
+
+impl Default for Options {
+    fn default() -> Self {
+        Options {
+            profile: Profile::default(),
+            keep_names: false,
+            max_steps: Some(DEFAULT_MAX_STEPS),
+            max_memory_pages: Some(DEFAULT_MAX_MEMORY_PAGES),
+        }
+    }
 }
 
 /// What [`adapt`] did, for the CLI and for tests.

@@ -173,6 +173,7 @@ pub(crate) fn merge(
     let cx = Cx {
         realloc,
         profile: options.profile,
+        max_pages: options.max_memory_pages,
     };
 
     // Check the exports against the WIT.
@@ -305,7 +306,10 @@ pub(crate) fn merge(
         }
     }
     for name in names {
-        if let Some(b) = glue::export_glue(&cx, &guest, &name) {
+        if let Some(mut b) = glue::export_glue(&cx, &guest, &name) {
+            if let Some(k) = glue::ENTRY_POINTS.iter().position(|e| *e == name) {
+                b.ops.insert(0, Op::Enter(k as i32));
+            }
             exports.push((name, b));
         }
     }
@@ -313,6 +317,12 @@ pub(crate) fn merge(
     // ---- collect helpers and hostcalls
     let mut helpers: BTreeMap<Helper, Body> = BTreeMap::new();
     let mut todo = vec![Helper::Malloc];
+    if options.max_steps.is_some() {
+        todo.push(Helper::StepsExhausted);
+    }
+    if options.max_memory_pages.is_some() {
+        todo.push(Helper::Grow);
+    }
     let scan = |ops: &[Op], todo: &mut Vec<Helper>| {
         for op in ops {
             if let Op::Call(FuncRef::Helper(h)) = op {
@@ -407,6 +417,9 @@ pub(crate) fn merge(
         next += 1;
     }
     let state_global = n_globals;
+    // With a step budget: steps left, and the callback last entered.
+    let steps_global = n_globals + 1;
+    let entered_global = n_globals + 2;
 
     // ---- encode
     let mut re = Remap(remap.clone());
@@ -501,6 +514,18 @@ pub(crate) fn merge(
         },
         &ConstExpr::i32_const(0),
     );
+    if let Some(max) = options.max_steps {
+        for init in [max as i32, 0] {
+            globals.global(
+                GlobalType {
+                    val_type: ValType::I32,
+                    mutable: true,
+                    shared: false,
+                },
+                &ConstExpr::i32_const(init),
+            );
+        }
+    }
     module.section(&globals);
 
     let mut exps = ExportSection::new();
@@ -527,10 +552,17 @@ pub(crate) fn merge(
         module.section(&DataCountSection { count: *count });
     }
     let mut code = CodeSection::new();
+    let meter = crate::meter::Meter {
+        steps: options.max_steps.map(|_| steps_global),
+        exhausted: helper_index
+            .get(&Helper::StepsExhausted)
+            .copied()
+            .unwrap_or_default(),
+        grow: helper_index.get(&Helper::Grow).copied(),
+    };
     for p in sections.iter() {
         if let Payload::CodeSectionEntry(body) = p {
-            re.parse_function_body(&mut code, body.clone())
-                .map_err(malformed)?;
+            code.function(&crate::meter::function(&mut re, body, &meter)?);
         }
     }
     for b in &bodies {
@@ -553,6 +585,21 @@ pub(crate) fn merge(
                 }
                 Op::StateSet => {
                     f.instruction(&wasm_encoder::Instruction::GlobalSet(state_global));
+                }
+                Op::Enter(k) => {
+                    if let Some(max) = options.max_steps {
+                        f.instruction(&wasm_encoder::Instruction::I32Const(max as i32))
+                            .instruction(&wasm_encoder::Instruction::GlobalSet(steps_global))
+                            .instruction(&wasm_encoder::Instruction::I32Const(*k))
+                            .instruction(&wasm_encoder::Instruction::GlobalSet(entered_global));
+                    }
+                }
+                Op::EnteredGet => {
+                    f.instruction(&wasm_encoder::Instruction::GlobalGet(entered_global));
+                }
+                Op::StepsSet(n) => {
+                    f.instruction(&wasm_encoder::Instruction::I32Const(*n))
+                        .instruction(&wasm_encoder::Instruction::GlobalSet(steps_global));
                 }
             }
         }

@@ -74,9 +74,10 @@ pub fn verify(component: &[u8], output: &[u8]) -> Result<(), AdaptError> {
     if out.start {
         return Err(err("output has a start function".into()));
     }
-    if out.globals != input.globals + 1 {
+    // One global for the glue's state pointer; two more with a step budget.
+    if out.globals != input.globals + 1 && out.globals != input.globals + 3 {
         return Err(err(format!(
-            "glue must add exactly one global (its state pointer), found {} → {}",
+            "glue must add one global (its state pointer), or three with a step budget, found {} → {}",
             input.globals, out.globals
         )));
     }

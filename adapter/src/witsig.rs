@@ -110,6 +110,7 @@ mod tests {
                 let cx = Cx {
                     realloc: 0,
                     profile,
+                    max_pages: None,
                 };
                 let body = gatewit_import(&cx, &iface, &func, &sig)
                     .unwrap_or_else(|| panic!("no glue for {iface}#{func}"));
@@ -120,6 +121,7 @@ mod tests {
         let cx = Cx {
             realloc: 0,
             profile: Profile::Higress,
+            max_pages: None,
         };
         let callbacks = [
             "proxy_on_configure",

@@ -10,6 +10,16 @@ use gatewit_adapter::{Options, Profile, adapt};
 use wasmtime::Store;
 
 fn adapted(case: &str, profile: Profile) -> Result<Vec<u8>> {
+    adapted_with(
+        case,
+        &Options {
+            profile,
+            ..Options::default()
+        },
+    )
+}
+
+fn adapted_with(case: &str, options: &Options) -> Result<Vec<u8>> {
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("tests/golden")
         .join(case);
@@ -17,14 +27,7 @@ fn adapted(case: &str, profile: Profile) -> Result<Vec<u8>> {
     let extra = std::fs::read_to_string(dir.join("world.wit")).ok();
     let world = if extra.is_some() { "test" } else { "plugin" };
     let component = common::component(&wat, extra.as_deref(), world)?;
-    Ok(adapt(
-        &component,
-        &Options {
-            profile,
-            ..Options::default()
-        },
-    )?
-    .module)
+    Ok(adapt(&component, options)?.module)
 }
 
 fn log(s: &Store<Host>, level: i32, text: &str) -> bool {
@@ -494,4 +497,67 @@ fn sections_but_names(module: &[u8]) -> Result<Vec<Vec<u8>>> {
         }
     }
     Ok(out)
+}
+
+/// A runaway loop is stopped by the step budget with a log line naming the
+/// callback, and the next callback gets a fresh budget; `memory.grow` past
+/// the cap fails as wasm defines it, within the cap it works.
+#[test]
+fn step_budget_and_memory_cap() -> Result<()> {
+    let options = Options {
+        max_steps: Some(10_000),
+        max_memory_pages: Some(4),
+        ..Options::default()
+    };
+    let (mut s, i) = instantiate(&adapted_with("limits", &options)?)?;
+    let headers = f::<(i32, i32, i32), i32>(&mut s, &i, "proxy_on_request_headers");
+    let body = f::<(i32, i32, i32), i32>(&mut s, &i, "proxy_on_request_body");
+
+    let trap = headers
+        .call(&mut s, (7, 1, 1))
+        .expect_err("request 7 loops forever");
+    assert!(format!("{trap:?}").contains("unreachable"), "{trap:?}");
+    assert!(
+        log(
+            &s,
+            4,
+            "gatewit: `proxy_on_request_headers` ran out of the plugin's step budget \
+             (a runaway loop?) and was stopped, so the gateway worker is not hung"
+        ),
+        "{:?}",
+        s.data().logs
+    );
+    // The budget is per callback: the next ones run in full.
+    for ctx in 8..40 {
+        assert_eq!(headers.call(&mut s, (ctx, 1, 1))?, 0);
+    }
+
+    let memory = i.get_memory(&mut s, "memory").expect("memory export");
+    let grown = |s: &mut Store<Host>| -> Result<i32> {
+        let mut word = [0u8; 4];
+        memory.read(&*s, 700, &mut word)?;
+        Ok(i32::from_le_bytes(word))
+    };
+    let pages = memory.size(&s) as i32;
+    assert!(pages < 4, "the plugin starts below the cap ({pages} pages)");
+    body.call(&mut s, (8, 4 - pages, 0))?;
+    assert_eq!(grown(&mut s)?, pages, "growing up to the cap works");
+    body.call(&mut s, (8, 1, 0))?;
+    assert_eq!(grown(&mut s)?, -1, "one page past the cap fails");
+    body.call(&mut s, (8, -1, 0))?;
+    assert_eq!(grown(&mut s)?, -1, "a huge delta fails too");
+    assert_eq!(memory.size(&s), 4);
+
+    // Without limits the same module spins: the default budget is on, `off`
+    // means off.
+    let unlimited = Options {
+        max_steps: None,
+        max_memory_pages: None,
+        ..Options::default()
+    };
+    let text = wasmprinter::print_bytes(adapted_with("limits", &unlimited)?)?;
+    assert!(!text.contains("StepsExhausted") && !text.contains("gatewit-glue:Grow"));
+    let text = wasmprinter::print_bytes(adapted("limits", Profile::Envoy)?)?;
+    assert!(text.contains("StepsExhausted") && text.contains("gatewit-glue:Grow"));
+    Ok(())
 }

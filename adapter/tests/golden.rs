@@ -37,6 +37,7 @@ fn run_case(dir: &Path) -> Result<()> {
         &Options {
             profile,
             keep_names: true,
+            ..Options::default()
         },
     )?;
     verify(&component, &adapted.module)?;

@@ -110,6 +110,7 @@ fn wasip2_component_adapts_and_runs() -> Result<()> {
             &Options {
                 profile,
                 keep_names,
+                ..Options::default()
             },
         )?;
         verify(&component, &out.module)?;

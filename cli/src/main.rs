@@ -90,6 +90,46 @@ struct AdaptArgs {
     /// Keep the plugin's function names (bigger module, readable traps).
     #[arg(long)]
     keep_names: bool,
+    /// Steps (loop iterations) one callback may take before it is stopped
+    /// with a log line and a trap, so a runaway loop cannot hang the
+    /// gateway worker; `off` for no limit.
+    #[arg(long, value_name = "N|off", default_value = "1000000000", value_parser = parse_limit)]
+    max_steps: Limit,
+    /// The most linear memory the plugin may grow to, in MiB; past it
+    /// `memory.grow` fails (the plugin sees an allocation failure); `off`
+    /// for the host's limit.
+    #[arg(long, value_name = "MiB|off", default_value = "512", value_parser = parse_memory)]
+    max_memory: Limit,
+}
+
+/// A limit, or none (`off`).
+#[derive(Clone, Copy)]
+struct Limit(Option<u32>);
+
+fn parse_limit(text: &str) -> Result<Limit, String> {
+    if text == "off" {
+        return Ok(Limit(None));
+    }
+    match text.replace('_', "").parse::<u32>() {
+        Ok(0) => Err("must be at least 1 (or `off`)".into()),
+        Ok(n) => Ok(Limit(Some(n))),
+        Err(_) => Err(format!(
+            "`{text}` is not a number up to {} or `off`",
+            u32::MAX
+        )),
+    }
+}
+
+fn parse_memory(text: &str) -> Result<Limit, String> {
+    let Limit(mib) = parse_limit(text)?;
+    match mib {
+        // 16 pages of 64 KiB per MiB; the wasm32 ceiling is 4 GiB.
+        Some(mib) if mib > 4096 => Err(format!(
+            "{mib} MiB is more than a 32-bit memory holds (4096)"
+        )),
+        Some(mib) => Ok(Limit(Some(mib * 16))),
+        None => Ok(Limit(None)),
+    }
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -161,6 +201,8 @@ fn adapt(args: AdaptArgs) -> Result<()> {
         &gatewit_adapter::Options {
             profile,
             keep_names: args.keep_names,
+            max_steps: args.max_steps.0,
+            max_memory_pages: args.max_memory.0,
         },
     )
     .with_context(|| format!("cannot adapt `{}`", args.input.display()))?;

@@ -36,6 +36,8 @@ fn the_new_plugin_builds_runs_as_its_readme_says_and_adapts() {
         .args(["build", "--release", "--target", "wasm32-wasip2"])
         .current_dir(&crate_dir)
         .env("CARGO_TARGET_DIR", &target)
+        .env_remove("RUSTC_WORKSPACE_WRAPPER")
+        .env_remove("CLIPPY_ARGS")
         .output()
         .expect("cargo runs");
     assert!(

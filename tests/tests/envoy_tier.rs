@@ -262,3 +262,68 @@ fn route_call_needs_allow_on_headers_stop_iteration() -> Result<()> {
     );
     Ok(())
 }
+
+/// A plugin stuck in an endless loop (raw fixture, `x-action: loop`) used to
+/// hang the Envoy worker for good. The step budget the adapter builds in
+/// stops it: the request gets an answer (the trap fails it), Envoy's log
+/// names the callback that ran away, and the worker answers the next
+/// request. (The harness gives each exchange 20 s: a hang fails the test.)
+#[test]
+fn runaway_loop_is_stopped_and_the_worker_keeps_answering() -> Result<()> {
+    let module = adapted_module("raw-fixture", Toolchain::Wasip2, Profile::Envoy)?;
+    let mut gw = EnvoyGateway::start(&module, &GatewaySetup::default())?;
+    let spin = HttpRequest::get("example.com", "/").header("x-action", "loop");
+    let ex = gw
+        .send(&spin, &UpstreamResponse::default())
+        .context("the looping request got no answer: the worker hung")?;
+    ensure!(ex.upstream.is_none(), "the looping request went on: {ex:?}");
+    ensure!(ex.response.status >= 500, "{ex:?}");
+    let log = gw.envoy().log();
+    ensure!(
+        log.contains("gatewit: `proxy_on_request_headers` ran out of the plugin's step budget"),
+        "envoy's log does not name the runaway callback:\n{}",
+        gw.envoy().relevant_log_lines()
+    );
+    // The same worker (`--concurrency 1`) still answers. Envoy fails the
+    // trapped VM closed, so the answer is Envoy's own error reply.
+    let next = gw
+        .send(
+            &HttpRequest::get("example.com", "/"),
+            &UpstreamResponse::default(),
+        )
+        .context("the worker did not answer after the runaway request")?;
+    ensure!(next.response.status > 0, "{next:?}");
+    Ok(())
+}
+
+/// A plugin that hoards memory (`x-action: oom`, 1 MiB a step) meets the
+/// adapter's memory cap (512 MiB by default): its allocation fails inside
+/// the plugin, which aborts the request, instead of growing Envoy until the
+/// machine runs out.
+#[test]
+fn memory_hog_hits_the_cap() -> Result<()> {
+    let module = adapted_module("raw-fixture", Toolchain::Wasip2, Profile::Envoy)?;
+    let mut gw = EnvoyGateway::start(&module, &GatewaySetup::default())?;
+    let hog = HttpRequest::get("example.com", "/").header("x-action", "oom");
+    let ex = gw
+        .send(&hog, &UpstreamResponse::default())
+        .context("the hoarding request got no answer")?;
+    ensure!(
+        ex.upstream.is_none(),
+        "the hoarding request went on: {ex:?}"
+    );
+    ensure!(ex.response.status >= 500, "{ex:?}");
+    let rss_kib = std::fs::read_to_string(format!("/proc/{}/status", gw.envoy().pid()))?
+        .lines()
+        .find_map(|l| l.strip_prefix("VmHWM:"))
+        .and_then(|v| v.trim().trim_end_matches(" kB").trim().parse::<u64>().ok())
+        .context("no VmHWM for Envoy")?;
+    // Measured here: ~600 MiB with the 512 MiB cap (Envoy itself ~90 MiB);
+    // 1.1 GiB without it, where V8's own ceiling stopped the plugin.
+    ensure!(
+        rss_kib < 800 * 1024,
+        "Envoy's peak RSS reached {} MiB",
+        rss_kib / 1024
+    );
+    Ok(())
+}

@@ -20,6 +20,8 @@
   (memory (;0;) 1)
   (global (;0;) (mut i32) i32.const 4096)
   (global (;1;) (mut i32) i32.const 0)
+  (global (;2;) (mut i32) i32.const 1000000000)
+  (global (;3;) (mut i32) i32.const 0)
   (export "memory" (memory 0))
   (export "malloc" (func $gatewit-glue:Malloc))
   (export "proxy_on_memory_allocate" (func $gatewit-glue:Malloc))
@@ -57,7 +59,7 @@
     i32.gt_u
     if ;; label = @1
       i32.const 1
-      memory.grow
+      call $gatewit-glue:Grow
       drop
     end
     local.get 0
@@ -487,10 +489,692 @@
       i32.store8 offset=1
     end
   )
-  (func $gatewit-glue:_initialize (;28;) (type 7))
-  (func $gatewit-glue:proxy_abi_version_0_2_1 (;29;) (type 7))
-  (func $gatewit-glue:proxy_on_configure (;30;) (type 4) (param i32 i32) (result i32)
+  (func $gatewit-glue:StepsExhausted (;28;) (type 7)
+    (local i32 i32 i32)
+    i32.const 2147483647
+    global.set 2
+    call $gatewit-glue:State
+    local.set 0
+    i32.const 144
+    call $gatewit-glue:EnsureScratch
+    local.get 0
+    i32.load
+    local.set 1
+    i32.const 0
+    local.set 2
+    local.get 1
+    local.get 2
+    i32.add
+    i64.const 4212107513022407015
+    i64.store align=1
+    local.get 1
+    local.get 2
+    i32.add
+    i32.const 32
+    i32.store8 offset=8
+    local.get 1
+    local.get 2
+    i32.add
+    i32.const 96
+    i32.store8 offset=9
+    local.get 2
+    i32.const 10
+    i32.add
+    local.set 2
+    global.get 3
+    i32.const 0
+    i32.eq
+    if ;; label = @1
+      local.get 1
+      local.get 2
+      i32.add
+      i64.const 7809639177543117151
+      i64.store align=1
+      local.get 1
+      local.get 2
+      i32.add
+      i32.const 105
+      i32.store8 offset=8
+      local.get 1
+      local.get 2
+      i32.add
+      i32.const 122
+      i32.store8 offset=9
+      local.get 1
+      local.get 2
+      i32.add
+      i32.const 101
+      i32.store8 offset=10
+      local.get 2
+      i32.const 11
+      i32.add
+      local.set 2
+    end
+    global.get 3
+    i32.const 1
+    i32.eq
+    if ;; label = @1
+      local.get 1
+      local.get 2
+      i32.add
+      i64.const 7957684041903207024
+      i64.store align=1
+      local.get 1
+      local.get 2
+      i32.add
+      i64.const 8459846313699140447
+      i64.store offset=8 align=1
+      local.get 1
+      local.get 2
+      i32.add
+      i32.const 114
+      i32.store8 offset=16
+      local.get 1
+      local.get 2
+      i32.add
+      i32.const 101
+      i32.store8 offset=17
+      local.get 2
+      i32.const 18
+      i32.add
+      local.set 2
+    end
+    global.get 3
+    i32.const 2
+    i32.eq
+    if ;; label = @1
+      local.get 1
+      local.get 2
+      i32.add
+      i64.const 7957684041903207024
+      i64.store align=1
+      local.get 1
+      local.get 2
+      i32.add
+      i64.const 8392569456348324703
+      i64.store offset=8 align=1
+      local.get 1
+      local.get 2
+      i32.add
+      i32.const 95
+      i32.store8 offset=16
+      local.get 1
+      local.get 2
+      i32.add
+      i32.const 99
+      i32.store8 offset=17
+      local.get 1
+      local.get 2
+      i32.add
+      i32.const 114
+      i32.store8 offset=18
+      local.get 1
+      local.get 2
+      i32.add
+      i32.const 101
+      i32.store8 offset=19
+      local.get 1
+      local.get 2
+      i32.add
+      i32.const 97
+      i32.store8 offset=20
+      local.get 1
+      local.get 2
+      i32.add
+      i32.const 116
+      i32.store8 offset=21
+      local.get 1
+      local.get 2
+      i32.add
+      i32.const 101
+      i32.store8 offset=22
+      local.get 2
+      i32.const 23
+      i32.add
+      local.set 2
+    end
+    global.get 3
+    i32.const 3
+    i32.eq
+    if ;; label = @1
+      local.get 1
+      local.get 2
+      i32.add
+      i64.const 7957684041903207024
+      i64.store align=1
+      local.get 1
+      local.get 2
+      i32.add
+      i64.const 8391162085809418847
+      i64.store offset=8 align=1
+      local.get 1
+      local.get 2
+      i32.add
+      i64.const 8318822943511898207
+      i64.store offset=16 align=1
+      local.get 2
+      i32.const 24
+      i32.add
+      local.set 2
+    end
+    global.get 3
+    i32.const 4
+    i32.eq
+    if ;; label = @1
+      local.get 1
+      local.get 2
+      i32.add
+      i64.const 7957684041903207024
+      i64.store align=1
+      local.get 1
+      local.get 2
+      i32.add
+      i64.const 8391162085809418847
+      i64.store offset=8 align=1
+      local.get 1
+      local.get 2
+      i32.add
+      i32.const 95
+      i32.store8 offset=16
+      local.get 1
+      local.get 2
+      i32.add
+      i32.const 98
+      i32.store8 offset=17
+      local.get 1
+      local.get 2
+      i32.add
+      i32.const 111
+      i32.store8 offset=18
+      local.get 1
+      local.get 2
+      i32.add
+      i32.const 100
+      i32.store8 offset=19
+      local.get 1
+      local.get 2
+      i32.add
+      i32.const 121
+      i32.store8 offset=20
+      local.get 2
+      i32.const 21
+      i32.add
+      local.set 2
+    end
+    global.get 3
+    i32.const 5
+    i32.eq
+    if ;; label = @1
+      local.get 1
+      local.get 2
+      i32.add
+      i64.const 7957684041903207024
+      i64.store align=1
+      local.get 1
+      local.get 2
+      i32.add
+      i64.const 8391162085809418847
+      i64.store offset=8 align=1
+      local.get 1
+      local.get 2
+      i32.add
+      i64.const 8243113892833817695
+      i64.store offset=16 align=1
+      local.get 1
+      local.get 2
+      i32.add
+      i32.const 115
+      i32.store8 offset=24
+      local.get 2
+      i32.const 25
+      i32.add
+      local.set 2
+    end
+    global.get 3
+    i32.const 6
+    i32.eq
+    if ;; label = @1
+      local.get 1
+      local.get 2
+      i32.add
+      i64.const 7957684041903207024
+      i64.store align=1
+      local.get 1
+      local.get 2
+      i32.add
+      i64.const 8317708090562933343
+      i64.store offset=8 align=1
+      local.get 1
+      local.get 2
+      i32.add
+      i64.const 8243105062447505253
+      i64.store offset=16 align=1
+      local.get 1
+      local.get 2
+      i32.add
+      i32.const 115
+      i32.store8 offset=24
+      local.get 2
+      i32.const 25
+      i32.add
+      local.set 2
+    end
+    global.get 3
+    i32.const 7
+    i32.eq
+    if ;; label = @1
+      local.get 1
+      local.get 2
+      i32.add
+      i64.const 7957684041903207024
+      i64.store align=1
+      local.get 1
+      local.get 2
+      i32.add
+      i64.const 8317708090562933343
+      i64.store offset=8 align=1
+      local.get 1
+      local.get 2
+      i32.add
+      i32.const 101
+      i32.store8 offset=16
+      local.get 1
+      local.get 2
+      i32.add
+      i32.const 95
+      i32.store8 offset=17
+      local.get 1
+      local.get 2
+      i32.add
+      i32.const 98
+      i32.store8 offset=18
+      local.get 1
+      local.get 2
+      i32.add
+      i32.const 111
+      i32.store8 offset=19
+      local.get 1
+      local.get 2
+      i32.add
+      i32.const 100
+      i32.store8 offset=20
+      local.get 1
+      local.get 2
+      i32.add
+      i32.const 121
+      i32.store8 offset=21
+      local.get 2
+      i32.const 22
+      i32.add
+      local.set 2
+    end
+    global.get 3
+    i32.const 8
+    i32.eq
+    if ;; label = @1
+      local.get 1
+      local.get 2
+      i32.add
+      i64.const 7957684041903207024
+      i64.store align=1
+      local.get 1
+      local.get 2
+      i32.add
+      i64.const 8317708090562933343
+      i64.store offset=8 align=1
+      local.get 1
+      local.get 2
+      i32.add
+      i64.const 7308332162568445797
+      i64.store offset=16 align=1
+      local.get 1
+      local.get 2
+      i32.add
+      i32.const 114
+      i32.store8 offset=24
+      local.get 1
+      local.get 2
+      i32.add
+      i32.const 115
+      i32.store8 offset=25
+      local.get 2
+      i32.const 26
+      i32.add
+      local.set 2
+    end
+    global.get 3
+    i32.const 9
+    i32.eq
+    if ;; label = @1
+      local.get 1
+      local.get 2
+      i32.add
+      i64.const 7957684041903207024
+      i64.store align=1
+      local.get 1
+      local.get 2
+      i32.add
+      i32.const 95
+      i32.store8 offset=8
+      local.get 1
+      local.get 2
+      i32.add
+      i32.const 108
+      i32.store8 offset=9
+      local.get 1
+      local.get 2
+      i32.add
+      i32.const 111
+      i32.store8 offset=10
+      local.get 1
+      local.get 2
+      i32.add
+      i32.const 103
+      i32.store8 offset=11
+      local.get 2
+      i32.const 12
+      i32.add
+      local.set 2
+    end
+    global.get 3
+    i32.const 10
+    i32.eq
+    if ;; label = @1
+      local.get 1
+      local.get 2
+      i32.add
+      i64.const 7957684041903207024
+      i64.store align=1
+      local.get 1
+      local.get 2
+      i32.add
+      i32.const 95
+      i32.store8 offset=8
+      local.get 1
+      local.get 2
+      i32.add
+      i32.const 116
+      i32.store8 offset=9
+      local.get 1
+      local.get 2
+      i32.add
+      i32.const 105
+      i32.store8 offset=10
+      local.get 1
+      local.get 2
+      i32.add
+      i32.const 99
+      i32.store8 offset=11
+      local.get 1
+      local.get 2
+      i32.add
+      i32.const 107
+      i32.store8 offset=12
+      local.get 2
+      i32.const 13
+      i32.add
+      local.set 2
+    end
+    global.get 3
+    i32.const 11
+    i32.eq
+    if ;; label = @1
+      local.get 1
+      local.get 2
+      i32.add
+      i64.const 7957684041903207024
+      i64.store align=1
+      local.get 1
+      local.get 2
+      i32.add
+      i64.const 7017557580968126559
+      i64.store offset=8 align=1
+      local.get 1
+      local.get 2
+      i32.add
+      i64.const 8030045015149341804
+      i64.store offset=16 align=1
+      local.get 1
+      local.get 2
+      i32.add
+      i32.const 110
+      i32.store8 offset=24
+      local.get 1
+      local.get 2
+      i32.add
+      i32.const 115
+      i32.store8 offset=25
+      local.get 1
+      local.get 2
+      i32.add
+      i32.const 101
+      i32.store8 offset=26
+      local.get 2
+      i32.const 27
+      i32.add
+      local.set 2
+    end
+    global.get 3
+    i32.const 12
+    i32.eq
+    if ;; label = @1
+      local.get 1
+      local.get 2
+      i32.add
+      i64.const 7957684041903207024
+      i64.store align=1
+      local.get 1
+      local.get 2
+      i32.add
+      i64.const 7160568829035508319
+      i64.store offset=8 align=1
+      local.get 1
+      local.get 2
+      i32.add
+      i64.const 8102931696471272545
+      i64.store offset=16 align=1
+      local.get 1
+      local.get 2
+      i32.add
+      i32.const 111
+      i32.store8 offset=24
+      local.get 1
+      local.get 2
+      i32.add
+      i32.const 110
+      i32.store8 offset=25
+      local.get 1
+      local.get 2
+      i32.add
+      i32.const 115
+      i32.store8 offset=26
+      local.get 1
+      local.get 2
+      i32.add
+      i32.const 101
+      i32.store8 offset=27
+      local.get 2
+      i32.const 28
+      i32.add
+      local.set 2
+    end
+    global.get 3
+    i32.const 13
+    i32.eq
+    if ;; label = @1
+      local.get 1
+      local.get 2
+      i32.add
+      i64.const 7957684041903207024
+      i64.store align=1
+      local.get 1
+      local.get 2
+      i32.add
+      i64.const 8241417397999071583
+      i64.store offset=8 align=1
+      local.get 1
+      local.get 2
+      i32.add
+      i32.const 101
+      i32.store8 offset=16
+      local.get 1
+      local.get 2
+      i32.add
+      i32.const 97
+      i32.store8 offset=17
+      local.get 1
+      local.get 2
+      i32.add
+      i32.const 100
+      i32.store8 offset=18
+      local.get 1
+      local.get 2
+      i32.add
+      i32.const 121
+      i32.store8 offset=19
+      local.get 2
+      i32.const 20
+      i32.add
+      local.set 2
+    end
+    global.get 3
+    i32.const 14
+    i32.eq
+    if ;; label = @1
+      local.get 1
+      local.get 2
+      i32.add
+      i64.const 7957684041903207024
+      i64.store align=1
+      local.get 1
+      local.get 2
+      i32.add
+      i64.const 8241996831935788639
+      i64.store offset=8 align=1
+      local.get 1
+      local.get 2
+      i32.add
+      i32.const 116
+      i32.store8 offset=16
+      local.get 2
+      i32.const 17
+      i32.add
+      local.set 2
+    end
+    local.get 1
+    local.get 2
+    i32.add
+    i64.const 8462017883305812064
+    i64.store align=1
+    local.get 1
+    local.get 2
+    i32.add
+    i64.const 7307218077914964084
+    i64.store offset=8 align=1
+    local.get 1
+    local.get 2
+    i32.add
+    i64.const 2841324307989950496
+    i64.store offset=16 align=1
+    local.get 1
+    local.get 2
+    i32.add
+    i64.const 7070774996019388531
+    i64.store offset=24 align=1
+    local.get 1
+    local.get 2
+    i32.add
+    i64.const 7000881305037005941
+    i64.store offset=32 align=1
+    local.get 1
+    local.get 2
+    i32.add
+    i64.const 8746403211678937632
+    i64.store offset=40 align=1
+    local.get 1
+    local.get 2
+    i32.add
+    i64.const 2317453235397291040
+    i64.store offset=48 align=1
+    local.get 1
+    local.get 2
+    i32.add
+    i64.const 2338319795807874657
+    i64.store offset=56 align=1
+    local.get 1
+    local.get 2
+    i32.add
+    i64.const 3198793168936989811
+    i64.store offset=64 align=1
+    local.get 1
+    local.get 2
+    i32.add
+    i64.const 2334386829831140128
+    i64.store offset=72 align=1
+    local.get 1
+    local.get 2
+    i32.add
+    i64.const 2340008646826811751
+    i64.store offset=80 align=1
+    local.get 1
+    local.get 2
+    i32.add
+    i64.const 7575180353157099383
+    i64.store offset=88 align=1
+    local.get 1
+    local.get 2
+    i32.add
+    i64.const 8460047584473260147
+    i64.store offset=96 align=1
+    local.get 1
+    local.get 2
+    i32.add
+    i32.const 110
+    i32.store8 offset=104
+    local.get 1
+    local.get 2
+    i32.add
+    i32.const 103
+    i32.store8 offset=105
+    local.get 2
+    i32.const 106
+    i32.add
+    local.set 2
+    i32.const 4
+    local.get 1
+    local.get 2
+    call $env.proxy_log
+    drop
+    unreachable
+  )
+  (func $gatewit-glue:Grow (;29;) (type 12) (param i32) (result i32)
+    memory.size
+    i64.extend_i32_u
+    local.get 0
+    i64.extend_i32_u
+    i64.add
+    i64.const 8192
+    i64.gt_u
+    if ;; label = @1
+      i32.const -1
+      return
+    end
+    local.get 0
+    memory.grow
+  )
+  (func $gatewit-glue:_initialize (;30;) (type 7)
+    i32.const 1000000000
+    global.set 2
+    i32.const 0
+    global.set 3
+  )
+  (func $gatewit-glue:proxy_abi_version_0_2_1 (;31;) (type 7))
+  (func $gatewit-glue:proxy_on_configure (;32;) (type 4) (param i32 i32) (result i32)
     (local i32 i32 i32 i32 i32 i32)
+    i32.const 1000000000
+    global.set 2
+    i32.const 1
+    global.set 3
     call $gatewit-glue:State
     local.set 2
     call $gatewit-glue:State
@@ -548,8 +1232,12 @@
     end
     local.get 6
   )
-  (func $gatewit-glue:proxy_on_context_create (;31;) (type 13) (param i32 i32)
+  (func $gatewit-glue:proxy_on_context_create (;33;) (type 13) (param i32 i32)
     (local i32)
+    i32.const 1000000000
+    global.set 2
+    i32.const 2
+    global.set 3
     local.get 1
     if ;; label = @1
       call $gatewit-glue:State
@@ -564,8 +1252,12 @@
       call 6
     end
   )
-  (func $gatewit-glue:proxy_on_request_headers (;32;) (type 6) (param i32 i32 i32) (result i32)
+  (func $gatewit-glue:proxy_on_request_headers (;34;) (type 6) (param i32 i32 i32) (result i32)
     (local i32 i32)
+    i32.const 1000000000
+    global.set 2
+    i32.const 3
+    global.set 3
     call $gatewit-glue:State
     local.set 3
     local.get 3
@@ -591,8 +1283,12 @@
     i32.ne
     select
   )
-  (func $gatewit-glue:proxy_on_request_body (;33;) (type 6) (param i32 i32 i32) (result i32)
+  (func $gatewit-glue:proxy_on_request_body (;35;) (type 6) (param i32 i32 i32) (result i32)
     (local i32 i32)
+    i32.const 1000000000
+    global.set 2
+    i32.const 4
+    global.set 3
     call $gatewit-glue:State
     local.set 3
     local.get 3
@@ -613,8 +1309,12 @@
     i32.lt_u
     select
   )
-  (func $gatewit-glue:proxy_on_request_trailers (;34;) (type 4) (param i32 i32) (result i32)
+  (func $gatewit-glue:proxy_on_request_trailers (;36;) (type 4) (param i32 i32) (result i32)
     (local i32 i32)
+    i32.const 1000000000
+    global.set 2
+    i32.const 5
+    global.set 3
     call $gatewit-glue:State
     local.set 2
     local.get 2
@@ -639,8 +1339,12 @@
     i32.ne
     select
   )
-  (func $gatewit-glue:proxy_on_response_headers (;35;) (type 6) (param i32 i32 i32) (result i32)
+  (func $gatewit-glue:proxy_on_response_headers (;37;) (type 6) (param i32 i32 i32) (result i32)
     (local i32 i32)
+    i32.const 1000000000
+    global.set 2
+    i32.const 6
+    global.set 3
     call $gatewit-glue:State
     local.set 3
     local.get 3
@@ -666,8 +1370,12 @@
     i32.ne
     select
   )
-  (func $gatewit-glue:proxy_on_response_body (;36;) (type 6) (param i32 i32 i32) (result i32)
+  (func $gatewit-glue:proxy_on_response_body (;38;) (type 6) (param i32 i32 i32) (result i32)
     (local i32 i32)
+    i32.const 1000000000
+    global.set 2
+    i32.const 7
+    global.set 3
     call $gatewit-glue:State
     local.set 3
     local.get 3
@@ -688,8 +1396,12 @@
     i32.lt_u
     select
   )
-  (func $gatewit-glue:proxy_on_response_trailers (;37;) (type 4) (param i32 i32) (result i32)
+  (func $gatewit-glue:proxy_on_response_trailers (;39;) (type 4) (param i32 i32) (result i32)
     (local i32 i32)
+    i32.const 1000000000
+    global.set 2
+    i32.const 8
+    global.set 3
     call $gatewit-glue:State
     local.set 2
     local.get 2
@@ -714,8 +1426,12 @@
     i32.ne
     select
   )
-  (func $gatewit-glue:proxy_on_log (;38;) (type 5) (param i32)
+  (func $gatewit-glue:proxy_on_log (;40;) (type 5) (param i32)
     (local i32)
+    i32.const 1000000000
+    global.set 2
+    i32.const 9
+    global.set 3
     call $gatewit-glue:State
     local.set 1
     local.get 1

@@ -1,0 +1,54 @@
+;; The limits the adapter builds in: request 7 loops forever in request
+;; headers (the step budget stops it); request body grows memory by the
+;; body size in pages (the memory cap refuses past it).
+;; on-plugin-start rejects a config starting with `x`.
+(module
+  (import "gatewit:plugin/http@0.1.0" "get-header" (func $get-header (param i32 i32 i32 i32)))
+  (import "gatewit:plugin/http@0.1.0" "add-header" (func $add-header (param i32 i32 i32 i32 i32 i32)))
+  (import "gatewit:plugin/log@0.1.0" "log" (func $log (param i32 i32 i32)))
+  (memory (export "memory") 1)
+  (global $heap (mut i32) (i32.const 4096))
+  (data (i32.const 16) "x-name")
+  (data (i32.const 32) "x-hello")
+  (data (i32.const 48) "hello")
+  (data (i32.const 64) "bad config")
+
+  ;; bump allocator; realloc copies
+  (func $realloc (export "cabi_realloc") (param $old i32) (param $old_size i32) (param $align i32) (param $size i32) (result i32)
+    (local $p i32)
+    (local.set $p (i32.and (i32.add (global.get $heap) (i32.sub (local.get $align) (i32.const 1)))
+                           (i32.sub (i32.const 0) (local.get $align))))
+    (global.set $heap (i32.add (local.get $p) (local.get $size)))
+    (if (i32.gt_u (global.get $heap) (i32.mul (memory.size) (i32.const 65536)))
+      (then (drop (memory.grow (i32.const 1)))))
+    (if (local.get $old) (then (memory.copy (local.get $p) (local.get $old) (local.get $old_size))))
+    (local.get $p))
+
+  (func (export "gatewit:plugin/guest@0.1.0#on-plugin-start") (param $p i32) (param $l i32) (result i32)
+    (i32.store8 (i32.const 512) (i32.const 0))
+    (if (i32.and (i32.ne (local.get $l) (i32.const 0)) (i32.eq (i32.load8_u (local.get $p)) (i32.const 120)))
+      (then
+        (i32.store8 (i32.const 512) (i32.const 1))
+        (i32.store (i32.const 516) (i32.const 64))
+        (i32.store (i32.const 520) (i32.const 10))))
+    (i32.const 512))
+  (func (export "gatewit:plugin/guest@0.1.0#on-context-create") (param i32))
+  ;; request 7 spins forever; the others pass
+  (func (export "gatewit:plugin/guest@0.1.0#on-request-headers") (param $ctx i32) (param i32 i32) (result i32)
+    (if (i32.eq (local.get $ctx) (i32.const 7))
+      (then (loop $spin (br $spin))))
+    (i32.const 0))
+  ;; grows memory by `size` pages; the result of memory.grow lands at 700
+  (func (export "gatewit:plugin/guest@0.1.0#on-request-body") (param i32) (param $size i32) (param i32) (result i32)
+    (i32.store (i32.const 700) (memory.grow (local.get $size)))
+    (i32.const 0))
+  (func (export "gatewit:plugin/guest@0.1.0#on-request-trailers") (param i32 i32) (result i32) (i32.const 0))
+  (func (export "gatewit:plugin/guest@0.1.0#on-response-headers") (param i32 i32 i32) (result i32) (i32.const 0))
+  (func (export "gatewit:plugin/guest@0.1.0#on-response-body") (param i32 i32 i32) (result i32) (i32.const 0))
+  (func (export "gatewit:plugin/guest@0.1.0#on-response-trailers") (param i32 i32) (result i32) (i32.const 0))
+  (func (export "gatewit:plugin/guest@0.1.0#on-request-done") (param i32))
+  (func (export "gatewit:plugin/guest@0.1.0#on-tick"))
+  (func (export "gatewit:plugin/guest@0.1.0#on-http-call-response") (param i32 i32 i32 i32 i32 i32 i32 i32 i32))
+  (func (export "gatewit:plugin/guest@0.1.0#on-redis-call-response") (param i32 i32 i32 i32 i32))
+  (func (export "gatewit:plugin/guest@0.1.0#on-queue-ready") (param i32))
+)
