@@ -55,26 +55,23 @@ if ! rustup run "$channel" rustc --version >/dev/null 2>&1; then
     rustup toolchain install "$channel" --profile minimal --no-self-update >&2 \
         || die "\`rustup toolchain install $channel\` failed"
 fi
-installed_targets="$(rustup target list --installed --toolchain "$channel")"
-missing=()
-for t in "${targets[@]}"; do
-    grep -qx "$t" <<<"$installed_targets" || missing+=("$t")
-done
-if [ ${#missing[@]} -gt 0 ]; then
-    log "adding targets ${missing[*]} to $channel (rustup target add)"
-    rustup target add --toolchain "$channel" "${missing[@]}" >&2 \
-        || die "\`rustup target add --toolchain $channel ${missing[*]}\` failed"
-fi
-installed_components="$(rustup component list --installed --toolchain "$channel")"
-missing=()
-for c in "${components[@]}"; do
-    grep -q "^$c" <<<"$installed_components" || missing+=("$c")
-done
-if [ ${#missing[@]} -gt 0 ]; then
-    log "adding components ${missing[*]} to $channel (rustup component add)"
-    rustup component add --toolchain "$channel" "${missing[@]}" >&2 \
-        || die "\`rustup component add --toolchain $channel ${missing[*]}\` failed"
-fi
+# `add_missing <kind> <installed list> <wanted...>`: `rustup <kind> add` of
+# the wanted ones not in the list.
+add_missing() {
+    local kind="$1" installed="$2" missing=() item
+    shift 2
+    for item in "$@"; do
+        # Components are listed with the host triple (`clippy-x86_64-…`).
+        grep -qE "^${item}(\$|-[a-z0-9_]+-unknown-linux-gnu\$)" <<<"$installed" || missing+=("$item")
+    done
+    if [ ${#missing[@]} -gt 0 ]; then
+        log "adding ${kind}s ${missing[*]} to $channel (rustup $kind add)"
+        rustup "$kind" add --toolchain "$channel" "${missing[@]}" >&2 \
+            || die "\`rustup $kind add --toolchain $channel ${missing[*]}\` failed"
+    fi
+}
+add_missing target "$(rustup target list --installed --toolchain "$channel")" "${targets[@]}"
+add_missing component "$(rustup component list --installed --toolchain "$channel")" "${components[@]}"
 # Check rather than trust: a target that is still missing fails every build
 # later with a far less helpful message.
 installed_targets="$(rustup target list --installed --toolchain "$channel")"

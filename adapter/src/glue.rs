@@ -50,8 +50,8 @@ pub(crate) enum Op {
     Call(FuncRef),
     StateGet,
     StateSet,
-    /// Entry from the host into callback `k` (an index into
-    /// [`ENTRY_POINTS`]): refill the step budget, remember `k`.
+    /// Entry from the host into callback `k` (its position in
+    /// [`entry_points`]): refill the step budget, remember `k`.
     Enter(i32),
     /// Push the index of the callback the host entered last.
     EnteredGet,
@@ -59,10 +59,8 @@ pub(crate) enum Op {
     StepsSet(i32),
 }
 
-/// The entry points that refill the step budget, in the order [`Op::Enter`]
-/// numbers them.
-pub(crate) const ENTRY_POINTS: [&str; 15] = [
-    "_initialize",
+/// The `gatewit:hooks` bits, in order, with the callback each enables.
+pub(crate) const HOOKS: [&str; 13] = [
     "proxy_on_configure",
     "proxy_on_context_create",
     "proxy_on_request_headers",
@@ -76,8 +74,13 @@ pub(crate) const ENTRY_POINTS: [&str; 15] = [
     "proxy_on_http_call_response",
     "proxy_on_redis_call_response",
     "proxy_on_queue_ready",
-    "proxy_on_vm_start",
 ];
+
+/// The entry points that refill the step budget, as [`Op::Enter`] numbers
+/// them: `_initialize`, then the callbacks in [`HOOKS`] order.
+pub(crate) fn entry_points() -> impl Iterator<Item = &'static str> {
+    std::iter::once("_initialize").chain(HOOKS)
+}
 
 pub(crate) struct Body {
     pub sig: Sig,
@@ -339,14 +342,14 @@ pub(crate) fn helper(cx: &Cx, h: Helper) -> Body {
                 b"gatewit: `".as_slice(),
                 b"` ran out of the plugin's step budget (a runaway loop?) and was stopped, so the gateway worker is not hung".as_slice(),
             );
-            let longest = ENTRY_POINTS.iter().map(|e| e.len()).max().unwrap_or(0);
+            let longest = entry_points().map(str::len).max().unwrap_or(0);
             let s = b.state();
             let (base, at) = (b.local(I32), b.local(I32));
             b.c((prefix.len() + longest + suffix.len()) as i32)
                 .helper(Helper::EnsureScratch);
             b.lg(s).ld(S_SCRATCH).ls(base).c(0).ls(at);
             b.put_const(base, at, prefix);
-            for (k, name) in ENTRY_POINTS.iter().enumerate() {
+            for (k, name) in entry_points().enumerate() {
                 b.ops.push(Op::EnteredGet);
                 b.c(k as i32).i(I::I32Eq).if_();
                 b.put_const(base, at, name.as_bytes());

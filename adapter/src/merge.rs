@@ -1,7 +1,7 @@
 //! Re-encode the plugin's main core module with remapped function indices
 //! and add the glue to it.
 
-use crate::glue::{self, Body, Cx, FuncRef, Guest, Helper, Op};
+use crate::glue::{self, Body, Cx, FuncRef, Guest, HOOKS, Helper, Op};
 use crate::inspect::{Plugin, split_gatewit, version_ok};
 use crate::names::{legacy_export, legacy_import, version_is};
 use crate::witsig::{Sig, Wit};
@@ -28,23 +28,6 @@ impl Reencode for Remap {
 fn malformed(e: impl std::fmt::Display) -> AdaptError {
     AdaptError::Malformed(e.to_string())
 }
-
-/// The `gatewit:hooks` bits, in order, with the callback they enable.
-const HOOKS: [&str; 13] = [
-    "proxy_on_configure",
-    "proxy_on_context_create",
-    "proxy_on_request_headers",
-    "proxy_on_request_body",
-    "proxy_on_request_trailers",
-    "proxy_on_response_headers",
-    "proxy_on_response_body",
-    "proxy_on_response_trailers",
-    "proxy_on_log",
-    "proxy_on_tick",
-    "proxy_on_http_call_response",
-    "proxy_on_redis_call_response",
-    "proxy_on_queue_ready",
-];
 
 enum Bind {
     Keep,
@@ -307,7 +290,7 @@ pub(crate) fn merge(
     }
     for name in names {
         if let Some(mut b) = glue::export_glue(&cx, &guest, &name) {
-            if let Some(k) = glue::ENTRY_POINTS.iter().position(|e| *e == name) {
+            if let Some(k) = glue::entry_points().position(|e| e == name) {
                 b.ops.insert(0, Op::Enter(k as i32));
             }
             exports.push((name, b));

@@ -123,22 +123,7 @@ mod tests {
             profile: Profile::Higress,
             max_pages: None,
         };
-        let callbacks = [
-            "proxy_on_configure",
-            "proxy_on_context_create",
-            "proxy_on_request_headers",
-            "proxy_on_request_body",
-            "proxy_on_request_trailers",
-            "proxy_on_response_headers",
-            "proxy_on_response_body",
-            "proxy_on_response_trailers",
-            "proxy_on_log",
-            "proxy_on_tick",
-            "proxy_on_http_call_response",
-            "proxy_on_redis_call_response",
-            "proxy_on_queue_ready",
-        ];
-        for name in callbacks {
+        for name in crate::glue::HOOKS {
             let body = export_glue(&cx, &guest, name).unwrap_or_else(|| panic!("{name}"));
             assert!(
                 body.ops

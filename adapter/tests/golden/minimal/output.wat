@@ -1037,30 +1037,6 @@
       i32.add
       local.set 2
     end
-    global.get 3
-    i32.const 14
-    i32.eq
-    if ;; label = @1
-      local.get 1
-      local.get 2
-      i32.add
-      i64.const 7957684041903207024
-      i64.store align=1
-      local.get 1
-      local.get 2
-      i32.add
-      i64.const 8241996831935788639
-      i64.store offset=8 align=1
-      local.get 1
-      local.get 2
-      i32.add
-      i32.const 116
-      i32.store8 offset=16
-      local.get 2
-      i32.const 17
-      i32.add
-      local.set 2
-    end
     local.get 1
     local.get 2
     i32.add
