@@ -6,9 +6,6 @@
 //!
 //! `cargo bench -p gatewit-adapter --bench adapt`
 
-#[path = "../tests/common/build.rs"]
-mod build;
-
 use std::hint::black_box;
 use std::time::{Duration, Instant};
 
@@ -43,7 +40,7 @@ fn median(samples: &[Duration]) -> Option<Duration> {
 }
 
 fn main() -> Result<()> {
-    let component = build::wasm(PLUGIN, "wasm32-wasip2")?;
+    let component = gatewit_test_programs::bytes(PLUGIN, gatewit_test_programs::COMPONENT_TARGET)?;
     // Both sides must succeed on this input, or the comparison means nothing.
     Validator::new_with_features(WasmFeatures::all())
         .validate_all(&component)

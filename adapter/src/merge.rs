@@ -159,38 +159,36 @@ pub(crate) fn merge(
         max_pages: options.max_memory_pages,
     };
 
-    // Check the exports against the WIT.
-    for (f, idx) in &guest.funcs {
-        let expected = wit.sig("guest", f, false).ok_or_else(|| AdaptError::UnsupportedShape(format!(
-            "the plugin exports `gatewit:plugin/guest#{f}`, which this adapter's WIT does not define"
-        )))?;
-        let found = func_sig(&imports, &defined_types, *idx, &type_of)?;
-        if found != expected {
+    // Check the exports against the WIT; a post-return function receives
+    // its export's flat results and returns nothing (canonical ABI).
+    let check = |name: String, idx: u32, expected: &Sig| -> Result<(), AdaptError> {
+        let found = func_sig(&imports, &defined_types, idx, &type_of)?;
+        if found != *expected {
             return Err(AdaptError::SignatureMismatch {
-                name: format!("gatewit:plugin/guest#{f}"),
+                name,
                 found: found.to_string(),
                 expected: expected.to_string(),
             });
         }
+        Ok(())
+    };
+    for (f, idx) in &guest.funcs {
+        let expected = wit.sig("guest", f, false).ok_or_else(|| AdaptError::UnsupportedShape(format!(
+            "the plugin exports `gatewit:plugin/guest#{f}`, which this adapter's WIT does not define"
+        )))?;
+        check(format!("gatewit:plugin/guest#{f}"), *idx, &expected)?;
     }
-
-    // A post-return function receives the export's flat results and returns
-    // nothing (canonical ABI); the glue calls it after every call.
     for (f, idx) in &guest.post {
-        let Some(export) = wit.sig("guest", f, false) else {
-            continue;
-        };
-        let expected = Sig {
-            params: export.results.clone(),
-            results: Vec::new(),
-        };
-        let found = func_sig(&imports, &defined_types, *idx, &type_of)?;
-        if found != expected {
-            return Err(AdaptError::SignatureMismatch {
-                name: format!("cabi_post_gatewit:plugin/guest#{f}"),
-                found: found.to_string(),
-                expected: expected.to_string(),
-            });
+        if let Some(export) = wit.sig("guest", f, false) {
+            let expected = Sig {
+                params: export.results,
+                results: Vec::new(),
+            };
+            check(
+                format!("cabi_post_gatewit:plugin/guest#{f}"),
+                *idx,
+                &expected,
+            )?;
         }
     }
 
@@ -536,11 +534,9 @@ pub(crate) fn merge(
     }
     let mut code = CodeSection::new();
     let meter = crate::meter::Meter {
-        steps: options.max_steps.map(|_| steps_global),
-        exhausted: helper_index
+        steps: helper_index
             .get(&Helper::StepsExhausted)
-            .copied()
-            .unwrap_or_default(),
+            .map(|&exhausted| (steps_global, exhausted)),
         grow: helper_index.get(&Helper::Grow).copied(),
     };
     for p in sections.iter() {

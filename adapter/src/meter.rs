@@ -22,10 +22,9 @@ use crate::AdaptError;
 
 /// The indices the instrumented code calls and updates.
 pub(crate) struct Meter {
-    /// The steps-left global (`None`: no step budget).
-    pub steps: Option<u32>,
-    /// The helper that logs and traps when the budget is spent.
-    pub exhausted: u32,
+    /// The steps-left global and the helper that logs and traps when the
+    /// budget is spent (`None`: no step budget).
+    pub steps: Option<(u32, u32)>,
     /// The helper that grows memory within the cap (`None`: no cap).
     pub grow: Option<u32>,
 }
@@ -75,7 +74,7 @@ pub(crate) fn function<R: Reencode<Error = std::convert::Infallible>>(
 
 /// One step: `if (--steps == 0) exhausted()`.
 fn step(f: &mut Function, meter: &Meter) {
-    let Some(steps) = meter.steps else {
+    let Some((steps, exhausted)) = meter.steps else {
         return;
     };
     f.instruction(&Instruction::GlobalGet(steps))
@@ -85,6 +84,6 @@ fn step(f: &mut Function, meter: &Meter) {
         .instruction(&Instruction::GlobalGet(steps))
         .instruction(&Instruction::I32Eqz)
         .instruction(&Instruction::If(wasm_encoder::BlockType::Empty))
-        .instruction(&Instruction::Call(meter.exhausted))
+        .instruction(&Instruction::Call(exhausted))
         .instruction(&Instruction::End);
 }

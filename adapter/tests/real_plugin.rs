@@ -12,7 +12,7 @@ use common::host::{f, instantiate};
 use gatewit_adapter::{Options, Profile, adapt, verify};
 
 fn build(target: &str) -> Result<Vec<u8>> {
-    common::build::wasm("gatewit-adapter-fixture", target)
+    gatewit_test_programs::bytes("gatewit-adapter-fixture", target)
 }
 
 /// Drive configure + request headers and check what the host saw.

@@ -27,15 +27,6 @@ pub fn build_adapted(package: &str) -> Result<PathBuf> {
         std::fs::read(&component).with_context(|| format!("reading `{}`", component.display()))?;
     let adapted = gatewit_adapter::adapt(&bytes, &gatewit_adapter::Options::default())
         .with_context(|| format!("adapting `{}`", component.display()))?;
-    // Tests in one binary (and other test binaries) adapt the same plugin
-    // at once: each writes its own file aside, then renames it into place,
-    // so no test reads a half-written module.
-    static WRITES: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
-    let n = WRITES.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-    let partial = module.with_extension(format!("{}-{n}.partial", std::process::id()));
-    std::fs::write(&partial, &adapted.module)
-        .with_context(|| format!("writing `{}`", partial.display()))?;
-    std::fs::rename(&partial, &module)
-        .with_context(|| format!("writing `{}`", module.display()))?;
+    gatewit_test_programs::write_atomically(&module, &adapted.module)?;
     Ok(module)
 }

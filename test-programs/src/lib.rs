@@ -204,3 +204,18 @@ fn existing(package: &str, target: &str) -> Result<PathBuf> {
     }
     Ok(path)
 }
+
+/// Writes `bytes` to `path` as one step for readers: into a file of its own
+/// beside it, then renamed into place. Tests (threads of one binary, and
+/// other test binaries) write the same adapted module at once; none may read
+/// half of one.
+pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
+    static WRITES: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    let n = WRITES.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let name = path
+        .file_name()
+        .map_or_else(Default::default, |n| n.to_string_lossy());
+    let partial = path.with_file_name(format!(".{}-{n}.{name}", std::process::id()));
+    std::fs::write(&partial, bytes).with_context(|| format!("writing `{}`", partial.display()))?;
+    std::fs::rename(&partial, path).with_context(|| format!("writing `{}`", path.display()))
+}

@@ -102,12 +102,7 @@ pub fn adapted_module(
         }
     );
     let path = dir.join(&name);
-    // Other test processes may read the same file: write, then rename, so no
-    // reader ever sees half a module.
-    let tmp = dir.join(format!(".{}.{name}", std::process::id()));
-    std::fs::write(&tmp, &adapted.module)
-        .with_context(|| format!("writing `{}`", tmp.display()))?;
-    std::fs::rename(&tmp, &path).with_context(|| format!("writing `{}`", path.display()))?;
+    gatewit_test_programs::write_atomically(&path, &adapted.module)?;
     cache.insert(key, path.clone());
     Ok(path)
 }

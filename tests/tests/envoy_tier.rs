@@ -263,6 +263,24 @@ fn route_call_needs_allow_on_headers_stop_iteration() -> Result<()> {
     Ok(())
 }
 
+/// Envoy with the raw fixture, and one request with `x-action: <action>`
+/// that must get an answer (the harness allows 20 s: a hang fails), stop in
+/// the plugin, and fail.
+fn raw_fixture_fails(action: &str) -> Result<EnvoyGateway> {
+    let module = adapted_module("raw-fixture", Toolchain::Wasip2, Profile::Envoy)?;
+    let mut gw = EnvoyGateway::start(&module, &GatewaySetup::default())?;
+    let request = HttpRequest::get("example.com", "/").header("x-action", action);
+    let ex = gw
+        .send(&request, &UpstreamResponse::default())
+        .with_context(|| format!("the `{action}` request got no answer: the worker hung"))?;
+    ensure!(
+        ex.upstream.is_none(),
+        "the `{action}` request went on: {ex:?}"
+    );
+    ensure!(ex.response.status >= 500, "{ex:?}");
+    Ok(gw)
+}
+
 /// A plugin stuck in an endless loop (raw fixture, `x-action: loop`) used to
 /// hang the Envoy worker for good. The step budget the adapter builds in
 /// stops it: the request gets an answer (the trap fails it), Envoy's log
@@ -270,14 +288,7 @@ fn route_call_needs_allow_on_headers_stop_iteration() -> Result<()> {
 /// request. (The harness gives each exchange 20 s: a hang fails the test.)
 #[test]
 fn runaway_loop_is_stopped_and_the_worker_keeps_answering() -> Result<()> {
-    let module = adapted_module("raw-fixture", Toolchain::Wasip2, Profile::Envoy)?;
-    let mut gw = EnvoyGateway::start(&module, &GatewaySetup::default())?;
-    let spin = HttpRequest::get("example.com", "/").header("x-action", "loop");
-    let ex = gw
-        .send(&spin, &UpstreamResponse::default())
-        .context("the looping request got no answer: the worker hung")?;
-    ensure!(ex.upstream.is_none(), "the looping request went on: {ex:?}");
-    ensure!(ex.response.status >= 500, "{ex:?}");
+    let mut gw = raw_fixture_fails("loop")?;
     let log = gw.envoy().log();
     ensure!(
         log.contains("gatewit: `proxy_on_request_headers` ran out of the plugin's step budget"),
@@ -302,17 +313,7 @@ fn runaway_loop_is_stopped_and_the_worker_keeps_answering() -> Result<()> {
 /// machine runs out.
 #[test]
 fn memory_hog_hits_the_cap() -> Result<()> {
-    let module = adapted_module("raw-fixture", Toolchain::Wasip2, Profile::Envoy)?;
-    let mut gw = EnvoyGateway::start(&module, &GatewaySetup::default())?;
-    let hog = HttpRequest::get("example.com", "/").header("x-action", "oom");
-    let ex = gw
-        .send(&hog, &UpstreamResponse::default())
-        .context("the hoarding request got no answer")?;
-    ensure!(
-        ex.upstream.is_none(),
-        "the hoarding request went on: {ex:?}"
-    );
-    ensure!(ex.response.status >= 500, "{ex:?}");
+    let gw = raw_fixture_fails("oom")?;
     let rss_kib = std::fs::read_to_string(format!("/proc/{}/status", gw.envoy().pid()))?
         .lines()
         .find_map(|l| l.strip_prefix("VmHWM:"))

@@ -2,7 +2,6 @@
 //! core modules, so golden inputs do not depend on a toolchain.
 #![allow(dead_code)]
 
-pub mod build;
 pub mod host;
 
 use anyhow::{Context, Result};
