@@ -6,8 +6,12 @@
 //! function indices are only known once every needed hostcall import is
 //! known; `merge` resolves them.
 
-use crate::Profile;
 use crate::witsig::Sig;
+use crate::{OnPanic, Profile};
+
+mod recover;
+
+pub(crate) use recover::{StackPointer, encode_recovery};
 use wasm_encoder::{BlockType, Instruction as I, MemArg, ValType};
 
 /// Glue-internal helper functions (not exported, except `Malloc`).
@@ -32,6 +36,8 @@ pub(crate) enum Helper {
     SerializePath,
     LineWrite,
     LineFlush,
+    Panicked,
+    PanicReply,
 }
 
 /// A call target before index assignment.
@@ -57,6 +63,17 @@ pub(crate) enum Op {
     EnteredGet,
     /// Set the steps left to `n`.
     StepsSet(i32),
+    /// Save the plugin's shadow-stack pointer in a local (nothing when the
+    /// plugin has none).
+    SpSave(u32),
+    /// Restore the plugin's shadow-stack pointer from a local.
+    SpRestore(u32),
+    /// Open a block of this type whose plugin panics are caught.
+    TryBegin(BlockType),
+    /// Where a caught panic goes on (the handler follows).
+    CatchPanic,
+    /// Close the handler.
+    TryEnd,
 }
 
 /// The `gatewit:hooks` bits, in order, with the callback each enables.
@@ -276,6 +293,7 @@ pub(crate) struct Cx {
     pub profile: Profile,
     /// The memory cap in 64 KiB pages, if any.
     pub max_pages: Option<u32>,
+    pub on_panic: OnPanic,
 }
 
 /// The core signature of an output import.
@@ -360,6 +378,7 @@ pub(crate) fn helper(cx: &Cx, h: Helper) -> Body {
             b.i(I::Unreachable).end();
             b
         }
+        Helper::Panicked | Helper::PanicReply => recover::helper(cx, h),
         Helper::Grow => {
             // `memory.grow` within the cap; past it, -1 as a failed grow.
             // In 64 bits: `delta` is unsigned and may be near 2^32.
@@ -1605,6 +1624,8 @@ fn invalidate_map_cache(b: &mut Body, s: u32) {
 /// guest function behind it.
 pub(crate) fn export_glue(cx: &Cx, g: &Guest, name: &str) -> Option<Body> {
     let mut b;
+    // The request an HTTP or Redis answer belongs to.
+    let mut call_ctx = None;
     match name {
         "proxy_abi_version_0_2_1" | "proxy_abi_version_0_2_100" => {
             b = Body::new(&[], &[]);
@@ -1717,6 +1738,7 @@ pub(crate) fn export_glue(cx: &Cx, g: &Guest, name: &str) -> Option<Body> {
                 b.local(I32),
                 b.local(I32),
             );
+            call_ctx = Some(ctx);
             b.lg(1).c(KIND_HTTP).helper(Helper::TableTake).ls(ctx);
             b.lg(ctx)
                 .if_()
@@ -1793,6 +1815,7 @@ pub(crate) fn export_glue(cx: &Cx, g: &Guest, name: &str) -> Option<Body> {
             b = Body::new(&[I32, I32, I32, I32], &[]);
             let s = b.state();
             let (ctx, p, l) = (b.local(I32), b.local(I32), b.local(I32));
+            call_ctx = Some(ctx);
             b.lg(1).c(KIND_REDIS).helper(Helper::TableTake).ls(ctx);
             b.lg(ctx)
                 .if_()
@@ -1824,6 +1847,9 @@ pub(crate) fn export_glue(cx: &Cx, g: &Guest, name: &str) -> Option<Body> {
             call_guest(&mut b, g, "on-redis-call-response", f, false);
         }
         _ => return None,
+    }
+    if name.starts_with("proxy_on_") {
+        recover::guard(&mut b, cx, name, call_ctx);
     }
     b.end();
     Some(b)

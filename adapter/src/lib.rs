@@ -61,6 +61,63 @@ pub struct Options {
     /// The most memory the plugin may grow to, in 64 KiB pages; a
     /// `memory.grow` past it fails (returns -1). `None`: the host's limit.
     pub max_memory_pages: Option<u32>,
+    /// What a plugin panic costs (see [`OnPanic`]).
+    pub on_panic: OnPanic,
+    /// How the output spells its exception handlers (see
+    /// [`ExceptionEncoding`]).
+    pub exceptions: ExceptionEncoding,
+}
+
+/// What happens when the plugin panics (executes `unreachable`: a Rust
+/// panic or allocation failure, C's `abort()`) inside a callback.
+///
+/// With [`Reply`](OnPanic::Reply) or [`Continue`](OnPanic::Continue) the
+/// adapter turns the plugin's `unreachable` instructions into a wasm
+/// exception that the glue catches around every callback: the callback
+/// ends, the plugin's stack pointer is restored, the glue logs which
+/// callback panicked, and the plugin instance (VM) goes on serving every
+/// other request, as Higress's Go wrapper does with `recover()`. What the
+/// skipped frames owned on the heap stays allocated (nothing unwinds).
+/// Traps that are not `unreachable` (out-of-bounds access, stack overflow,
+/// the step budget) still end the VM: the gateway's failure policy applies.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub enum OnPanic {
+    /// The request whose callback panicked is answered `500` locally (from
+    /// an HTTP or Redis call's answer too). Fail closed: the safe choice
+    /// for plugins that guard access.
+    #[default]
+    Reply,
+    /// The request goes on as if the callback had returned continue (a
+    /// panic in a call's answer only logs: a request paused on that call
+    /// stays paused until Envoy's stream timeout). Fail open, as Higress's
+    /// Go wrapper: for observability plugins.
+    Continue,
+    /// No recovery: the panic traps and the VM is lost until the gateway's
+    /// failure policy replaces it.
+    Trap,
+}
+
+impl OnPanic {
+    /// The policy's name as the CLI spells it.
+    pub fn name(self) -> &'static str {
+        match self {
+            OnPanic::Reply => "reply",
+            OnPanic::Continue => "continue",
+            OnPanic::Trap => "trap",
+        }
+    }
+}
+
+/// The exception-handling encoding of the glue's panic handlers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub enum ExceptionEncoding {
+    /// `try`/`catch` (the legacy proposal): what V8 in Envoy 1.40 and
+    /// Higress loads. V8 there rejects `try_table`.
+    #[default]
+    Legacy,
+    /// `try_table` (the standardised proposal, `exnref`): what wasmtime
+    /// runs; it does not implement the legacy encoding.
+    Standard,
 }
 
 /// The default step budget: about a second of a tight loop in V8, orders of
@@ -79,6 +136,8 @@ impl Default for Options {
             keep_names: false,
             max_steps: Some(DEFAULT_MAX_STEPS),
             max_memory_pages: Some(DEFAULT_MAX_MEMORY_PAGES),
+            on_panic: OnPanic::default(),
+            exceptions: ExceptionEncoding::default(),
         }
     }
 }

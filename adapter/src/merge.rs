@@ -5,13 +5,14 @@ use crate::glue::{self, Body, Cx, FuncRef, Guest, HOOKS, Helper, Op};
 use crate::inspect::{Plugin, split_gatewit, version_ok};
 use crate::names::{legacy_export, legacy_import, version_is};
 use crate::witsig::{Sig, Wit};
-use crate::{AdaptError, Options, Profile, Report};
+use crate::{AdaptError, OnPanic, Options, Profile, Report};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use wasm_encoder::reencode::{Error as ReError, Reencode};
 use wasm_encoder::{
     CodeSection, ConstExpr, DataCountSection, DataSection, ElementSection, EntityType, ExportKind,
     ExportSection, Function, FunctionSection, GlobalSection, GlobalType, ImportSection,
-    MemorySection, Module, StartSection, TableSection, TagSection, TypeSection, ValType,
+    MemorySection, Module, StartSection, TableSection, TagKind, TagSection, TagType, TypeSection,
+    ValType,
 };
 use wasmparser::{Parser, Payload, TypeRef};
 
@@ -50,6 +51,8 @@ pub(crate) fn merge(
     let mut realloc = None;
     let mut sections = Vec::new();
     let mut orig_names: BTreeMap<u32, String> = BTreeMap::new();
+    let mut stack = crate::glue::StackPointer::default();
+    let mut n_tags = 0u32;
     for payload in Parser::new(0).parse_all(bytes) {
         let payload = payload.map_err(malformed)?;
         match &payload {
@@ -96,7 +99,14 @@ pub(crate) fn merge(
                 }
             }
             Payload::MemorySection(r) => check_memories(r)?,
-            Payload::GlobalSection(r) => n_globals += r.count(),
+            Payload::GlobalSection(r) => {
+                n_globals += r.count();
+                if let Some(g) = r.clone().into_iter().next() {
+                    let ty = g.map_err(malformed)?.ty;
+                    stack.first_global_fits = ty.mutable && ty.content_type == wasmparser::ValType::I32;
+                }
+            }
+            Payload::TagSection(r) => n_tags += r.count(),
             Payload::ExportSection(r) => {
                 for e in r.clone() {
                     let e = e.map_err(malformed)?;
@@ -127,10 +137,20 @@ pub(crate) fn merge(
             Payload::CustomSection(c) => {
                 if let wasmparser::KnownCustom::Name(reader) = c.as_known() {
                     for name in reader.into_iter().flatten() {
-                        if let wasmparser::Name::Function(map) = name {
-                            for n in map.into_iter().flatten() {
-                                orig_names.insert(n.index, n.name.to_string());
+                        match name {
+                            wasmparser::Name::Function(map) => {
+                                for n in map.into_iter().flatten() {
+                                    orig_names.insert(n.index, n.name.to_string());
+                                }
                             }
+                            wasmparser::Name::Global(map) => {
+                                stack.named = map
+                                    .into_iter()
+                                    .flatten()
+                                    .find(|n| n.name == "__stack_pointer")
+                                    .map(|n| n.index);
+                            }
+                            _ => {}
                         }
                     }
                 }
@@ -157,6 +177,7 @@ pub(crate) fn merge(
         realloc,
         profile: options.profile,
         max_pages: options.max_memory_pages,
+        on_panic: options.on_panic,
     };
 
     // Check the exports against the WIT; a post-return function receives
@@ -301,6 +322,7 @@ pub(crate) fn merge(
     if options.max_steps.is_some() {
         todo.push(Helper::StepsExhausted);
     }
+    let recovering = options.on_panic != OnPanic::Trap;
     if options.max_memory_pages.is_some() {
         todo.push(Helper::Grow);
     }
@@ -398,9 +420,13 @@ pub(crate) fn merge(
         next += 1;
     }
     let state_global = n_globals;
-    // With a step budget: steps left, and the callback last entered.
+    // With a step budget: steps left. With a step budget or panic
+    // recovery: the callback last entered, for their log lines.
     let steps_global = n_globals + 1;
-    let entered_global = n_globals + 2;
+    let entered_global = n_globals + 1 + u32::from(options.max_steps.is_some());
+    let tracks_entry = options.max_steps.is_some() || recovering;
+    let stack_pointer = stack.index();
+    let panic_tag = recovering.then_some(n_tags);
 
     // ---- encode
     let mut re = Remap(remap.clone());
@@ -446,6 +472,14 @@ pub(crate) fn merge(
         .iter()
         .map(|b| type_for(&mut types, &b.sig))
         .collect();
+    // The panic tag's type: no payload.
+    let panic_tag_type = type_for(
+        &mut types,
+        &Sig {
+            params: Vec::new(),
+            results: Vec::new(),
+        },
+    );
     module.section(&types);
 
     let mut imps = ImportSection::new();
@@ -475,11 +509,21 @@ pub(crate) fn merge(
             .map_err(malformed)?;
         module.section(&s);
     }
-    // Exception-handling tags (the plugin's own `throw`/`try_table`) stay.
+    // Exception-handling tags (the plugin's own `throw`/`try_table`) stay;
+    // the panic tag follows them.
+    let mut tags = TagSection::new();
     if let Some(Payload::TagSection(r)) = sec(13).next() {
-        let mut s = TagSection::new();
-        re.parse_tag_section(&mut s, r.clone()).map_err(malformed)?;
-        module.section(&s);
+        re.parse_tag_section(&mut tags, r.clone())
+            .map_err(malformed)?;
+    }
+    if panic_tag.is_some() {
+        tags.tag(TagType {
+            kind: TagKind::Exception,
+            func_type_idx: panic_tag_type,
+        });
+    }
+    if !tags.is_empty() {
+        module.section(&tags);
     }
     let mut globals = GlobalSection::new();
     if let Some(Payload::GlobalSection(r)) = sec(6).next() {
@@ -495,8 +539,13 @@ pub(crate) fn merge(
         },
         &ConstExpr::i32_const(0),
     );
-    if let Some(max) = options.max_steps {
-        for init in [max as i32, 0] {
+    let added = options
+        .max_steps
+        .map(|max| max as i32)
+        .into_iter()
+        .chain(tracks_entry.then_some(0));
+    {
+        for init in added {
             globals.global(
                 GlobalType {
                     val_type: ValType::I32,
@@ -538,6 +587,7 @@ pub(crate) fn merge(
             .get(&Helper::StepsExhausted)
             .map(|&exhausted| (steps_global, exhausted)),
         grow: helper_index.get(&Helper::Grow).copied(),
+        panic_tag,
     };
     for p in sections.iter() {
         if let Payload::CodeSectionEntry(body) = p {
@@ -568,10 +618,21 @@ pub(crate) fn merge(
                 Op::Enter(k) => {
                     if let Some(max) = options.max_steps {
                         f.instruction(&wasm_encoder::Instruction::I32Const(max as i32))
-                            .instruction(&wasm_encoder::Instruction::GlobalSet(steps_global))
-                            .instruction(&wasm_encoder::Instruction::I32Const(*k))
+                            .instruction(&wasm_encoder::Instruction::GlobalSet(steps_global));
+                    }
+                    if tracks_entry {
+                        f.instruction(&wasm_encoder::Instruction::I32Const(*k))
                             .instruction(&wasm_encoder::Instruction::GlobalSet(entered_global));
                     }
+                }
+                Op::SpSave(_) | Op::SpRestore(_) | Op::TryBegin(_) | Op::CatchPanic | Op::TryEnd => {
+                    crate::glue::encode_recovery(
+                        &mut f,
+                        op,
+                        stack_pointer,
+                        panic_tag,
+                        options.exceptions,
+                    );
                 }
                 Op::EnteredGet => {
                     f.instruction(&wasm_encoder::Instruction::GlobalGet(entered_global));

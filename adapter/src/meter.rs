@@ -11,6 +11,9 @@
 //!   (returns -1), so the plugin sees an allocation failure instead of
 //!   taking the host's memory.
 //!
+//! - **panics**: each `unreachable` becomes a `throw` of the panic tag,
+//!   which the glue catches around every callback (`glue::recover`).
+//!
 //! Only the plugin's functions are instrumented; the glue's own loops are
 //! bounded by what the host hands over.
 
@@ -27,6 +30,9 @@ pub(crate) struct Meter {
     pub steps: Option<(u32, u32)>,
     /// The helper that grows memory within the cap (`None`: no cap).
     pub grow: Option<u32>,
+    /// The tag a panic throws instead of trapping, for the glue's handlers
+    /// (`None`: panics trap; see `glue::recover`).
+    pub panic_tag: Option<u32>,
 }
 
 /// Re-encodes one function of the plugin with the limits built in.
@@ -55,6 +61,9 @@ pub(crate) fn function<R: Reencode<Error = std::convert::Infallible>>(
             Operator::Loop { .. } => {
                 f.instruction(&re.instruction(op).map_err(|e| malformed(&e))?);
                 step(&mut f, meter);
+            }
+            Operator::Unreachable if let Some(tag) = meter.panic_tag => {
+                f.instruction(&Instruction::Throw(tag));
             }
             Operator::MemoryGrow { mem: 0 } => match meter.grow {
                 Some(grow) => {

@@ -53,7 +53,7 @@ fn shape(bytes: &[u8]) -> Result<Shape, String> {
 /// function; every other export is a proxy-wasm entry point.
 pub fn verify(component: &[u8], output: &[u8]) -> Result<(), AdaptError> {
     let err = |m: String| AdaptError::Verify(m);
-    Validator::new_with_features(WasmFeatures::default())
+    Validator::new_with_features(WasmFeatures::default() | WasmFeatures::LEGACY_EXCEPTIONS)
         .validate_all(output)
         .map_err(|e| err(format!("output does not validate: {e}")))?;
     let plugin = crate::inspect::inspect(component)?;
@@ -74,10 +74,11 @@ pub fn verify(component: &[u8], output: &[u8]) -> Result<(), AdaptError> {
     if out.start {
         return Err(err("output has a start function".into()));
     }
-    // One global for the glue's state pointer; two more with a step budget.
-    if out.globals != input.globals + 1 && out.globals != input.globals + 3 {
+    // One global for the glue's state pointer; one more for the callback
+    // entered (step budget or panic recovery); one more for the steps left.
+    if !(1..=3).contains(&out.globals.wrapping_sub(input.globals)) {
         return Err(err(format!(
-            "glue must add one global (its state pointer), or three with a step budget, found {} → {}",
+            "glue must add one to three globals (its state pointer, the callback entered, the steps left), found {} → {}",
             input.globals, out.globals
         )));
     }

@@ -111,6 +111,7 @@ mod tests {
                     realloc: 0,
                     profile,
                     max_pages: None,
+                    on_panic: crate::OnPanic::default(),
                 };
                 let body = gatewit_import(&cx, &iface, &func, &sig)
                     .unwrap_or_else(|| panic!("no glue for {iface}#{func}"));
@@ -122,6 +123,7 @@ mod tests {
             realloc: 0,
             profile: Profile::Higress,
             max_pages: None,
+            on_panic: crate::OnPanic::default(),
         };
         for name in crate::glue::HOOKS {
             let body = export_glue(&cx, &guest, name).unwrap_or_else(|| panic!("{name}"));

@@ -14,7 +14,7 @@ fn adapted(case: &str, profile: Profile) -> Result<Vec<u8>> {
         case,
         &Options {
             profile,
-            ..Options::default()
+            ..common::options()
         },
     )
 }
@@ -303,7 +303,7 @@ const EVERYTHING: &str = r#"
 #[test]
 fn headers_bodies_properties_shared_data_and_metrics() -> Result<()> {
     let component = common::plugin_component(EVERYTHING)?;
-    let module = adapt(&component, &Options::default())?.module;
+    let module = adapt(&component, &common::options())?.module;
     let (mut s, i) = instantiate(&module)?;
     let headers = f::<(i32, i32, i32), i32>(&mut s, &i, "proxy_on_request_headers");
     s.data_mut().maps.insert(
@@ -401,7 +401,7 @@ fn queue_ready_follows_the_hooks_bit_and_the_register_import() -> Result<()> {
     )?;
     let exports = |wat: &str| -> Result<Vec<String>> {
         let component = common::plugin_component(wat)?;
-        Ok(adapt(&component, &Options::default())?.report.exports)
+        Ok(adapt(&component, &common::options())?.report.exports)
     };
     assert!(exports(&wat)?.contains(&"proxy_on_queue_ready".to_string()));
     // bit 12 clear: no callback, though the plugin registers a queue
@@ -501,7 +501,7 @@ fn step_budget_and_memory_cap() -> Result<()> {
     let options = Options {
         max_steps: Some(10_000),
         max_memory_pages: Some(4),
-        ..Options::default()
+        ..common::options()
     };
     let (mut s, i) = instantiate(&adapted_with("limits", &options)?)?;
     let headers = f::<(i32, i32, i32), i32>(&mut s, &i, "proxy_on_request_headers");
@@ -547,7 +547,7 @@ fn step_budget_and_memory_cap() -> Result<()> {
     let unlimited = Options {
         max_steps: None,
         max_memory_pages: None,
-        ..Options::default()
+        ..common::options()
     };
     let text = wasmprinter::print_bytes(adapted_with("limits", &unlimited)?)?;
     assert!(!text.contains("StepsExhausted") && !text.contains("gatewit-glue:Grow"));

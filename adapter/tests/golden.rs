@@ -1,13 +1,14 @@
 //! Golden tests (wit-component style): each `tests/golden/<case>/` holds a
 //! hand-written core module (`module.wat`), optionally a `world.wit` (a
-//! package defining the world to embed, default `plugin`) and a `profile`
-//! file (`envoy` or `higress`). The adapted module is validated, verified
+//! package defining the world to embed, default `plugin`), a `profile`
+//! file (`envoy` or `higress`) and an `options` file (`key=value` lines:
+//! `on-panic=reply|continue|trap`, `exceptions=legacy|standard`). The adapted module is validated, verified
 //! and compared with `output.wat`; `BLESS=1` rewrites the expectations.
 
 mod common;
 
 use anyhow::{Context, Result};
-use gatewit_adapter::{Options, Profile, adapt, verify};
+use gatewit_adapter::{ExceptionEncoding, OnPanic, Options, Profile, adapt, verify};
 use std::path::Path;
 
 fn run_case(dir: &Path) -> Result<()> {
@@ -32,14 +33,23 @@ fn run_case(dir: &Path) -> Result<()> {
         Some("higress") => Profile::Higress,
         _ => Profile::Envoy,
     };
-    let adapted = adapt(
-        &component,
-        &Options {
-            profile,
-            keep_names: true,
-            ..Options::default()
-        },
-    )?;
+    let mut options = Options {
+        profile,
+        keep_names: true,
+        ..Options::default()
+    };
+    let listed = std::fs::read_to_string(dir.join("options")).unwrap_or_default();
+    for line in listed.lines().map(str::trim).filter(|l| !l.is_empty()) {
+        match line.split_once('=') {
+            Some(("on-panic", "reply")) => options.on_panic = OnPanic::Reply,
+            Some(("on-panic", "continue")) => options.on_panic = OnPanic::Continue,
+            Some(("on-panic", "trap")) => options.on_panic = OnPanic::Trap,
+            Some(("exceptions", "legacy")) => options.exceptions = ExceptionEncoding::Legacy,
+            Some(("exceptions", "standard")) => options.exceptions = ExceptionEncoding::Standard,
+            _ => anyhow::bail!("{}: unknown option line `{line}`", dir.display()),
+        }
+    }
+    let adapted = adapt(&component, &options)?;
     verify(&component, &adapted.module)?;
     let text = wasmprinter::print_bytes(&adapted.module)?;
     let r = &adapted.report;

@@ -110,7 +110,7 @@ fn wasip2_component_adapts_and_runs() -> Result<()> {
             &Options {
                 profile,
                 keep_names,
-                ..Options::default()
+                ..common::options()
             },
         )?;
         verify(&component, &out.module)?;
@@ -135,7 +135,7 @@ fn wasip1_with_preview1_adapter_adapts_and_runs() -> Result<()> {
             wasi_preview1_component_adapter_provider::WASI_SNAPSHOT_PREVIEW1_REACTOR_ADAPTER,
         )?
         .encode()?;
-    let out = adapt(&component, &Options::default())?;
+    let out = adapt(&component, &common::options())?;
     verify(&component, &out.module)?;
     eprintln!(
         "wasip1: {} → {} bytes; passthrough {:?}",

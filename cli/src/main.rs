@@ -100,6 +100,35 @@ struct AdaptArgs {
     /// for the host's limit.
     #[arg(long, value_name = "MiB|off", default_value = "512", value_parser = parse_memory)]
     max_memory: Limit,
+    /// What a plugin panic costs: `reply` answers that request 500 and the
+    /// plugin keeps serving (fail closed); `continue` lets that request go
+    /// on without the plugin (fail open, as Higress's Go wrapper); `trap`
+    /// loses the plugin instance to the gateway's failure policy.
+    #[arg(long, value_enum, default_value_t = OnPanicArg::Reply)]
+    on_panic: OnPanicArg,
+    /// The encoding of the panic handlers: `legacy` (`try`/`catch`) is what
+    /// V8 in Envoy and Higress loads; `standard` (`try_table`) is what
+    /// wasmtime runs.
+    #[arg(long, value_enum, default_value_t = ExceptionsArg::Legacy)]
+    exceptions: ExceptionsArg,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum OnPanicArg {
+    /// Answer the request 500; the plugin keeps serving.
+    Reply,
+    /// Let the request go on without the plugin; the plugin keeps serving.
+    Continue,
+    /// Trap: the gateway's failure policy replaces the plugin instance.
+    Trap,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum ExceptionsArg {
+    /// `try`/`catch`: V8 (Envoy, Higress).
+    Legacy,
+    /// `try_table`: wasmtime.
+    Standard,
 }
 
 /// A limit, or none (`off`).
@@ -203,6 +232,15 @@ fn adapt(args: AdaptArgs) -> Result<()> {
             keep_names: args.keep_names,
             max_steps: args.max_steps.0,
             max_memory_pages: args.max_memory.0,
+            on_panic: match args.on_panic {
+                OnPanicArg::Reply => gatewit_adapter::OnPanic::Reply,
+                OnPanicArg::Continue => gatewit_adapter::OnPanic::Continue,
+                OnPanicArg::Trap => gatewit_adapter::OnPanic::Trap,
+            },
+            exceptions: match args.exceptions {
+                ExceptionsArg::Legacy => gatewit_adapter::ExceptionEncoding::Legacy,
+                ExceptionsArg::Standard => gatewit_adapter::ExceptionEncoding::Standard,
+            },
         },
     )
     .with_context(|| format!("cannot adapt `{}`", args.input.display()))?;

@@ -123,6 +123,7 @@ mod host;
 pub mod http_client;
 pub mod log;
 pub mod metrics;
+mod panic;
 mod plugin;
 pub mod redis;
 pub mod route_call;

@@ -39,8 +39,12 @@ struct Pending<F> {
 struct Tick {
     period_ms: u64,
     next_due_ms: u64,
-    f: Box<dyn FnMut()>,
+    f: TickFn,
 }
+
+/// A tick function, reachable while it runs without a borrow of the tick
+/// list: a panicking tick must not take the list (or itself) with it.
+type TickFn = Rc<std::cell::UnsafeCell<Box<dyn FnMut()>>>;
 
 #[derive(Default)]
 struct Ticks {
@@ -112,7 +116,7 @@ pub fn register_tick(period_ms: u32, f: impl FnMut() + 'static) {
         t.entries.push(Tick {
             period_ms: period,
             next_due_ms,
-            f: Box::new(f),
+            f: Rc::new(std::cell::UnsafeCell::new(Box::new(f))),
         });
         t.base_ms = t.entries.iter().fold(0, |g, e| gcd(g, e.period_ms));
         t.base_ms
@@ -136,23 +140,27 @@ fn restore_ticks(old: Ticks) {
 
 fn run_ticks() {
     CURRENT.set(0);
-    let (mut entries, now) = TICKS.with(|t| {
+    // The due functions, with their next time set before any runs: if one
+    // panics, the list is intact and every tick fires again next period.
+    let due: Vec<TickFn> = TICKS.with(|t| {
         let mut t = t.borrow_mut();
         t.elapsed_ms += t.base_ms;
-        (std::mem::take(&mut t.entries), t.elapsed_ms)
+        let now = t.elapsed_ms;
+        t.entries
+            .iter_mut()
+            .filter(|e| now >= e.next_due_ms)
+            .map(|e| {
+                e.next_due_ms = now + e.period_ms;
+                e.f.clone()
+            })
+            .collect()
     });
-    for e in entries.iter_mut() {
-        if now >= e.next_due_ms {
-            e.next_due_ms = now + e.period_ms;
-            (e.f)();
-        }
+    for f in due {
+        // SAFETY: tick functions run only from here, one at a time, and
+        // ticks never nest (the host does not call back into a running
+        // callback), so this is the only reference to the closure.
+        unsafe { (*f.get())() };
     }
-    TICKS.with(|t| {
-        let mut t = t.borrow_mut();
-        // Keep ticks registered while the others ran.
-        entries.append(&mut t.entries);
-        t.entries = entries;
-    });
 }
 
 struct LazyInputs {
@@ -227,6 +235,9 @@ fn with_request<P: Plugin, R>(
     f: impl FnOnce(&mut HttpContext, &P::Config) -> R,
 ) -> R {
     CURRENT.set(id);
+    if crate::panic::failed(id) {
+        return default;
+    }
     let mut ctx = take_context(id);
     ctx.phase = phase;
     let result = match resolve::<P>(&mut ctx) {
@@ -372,6 +383,10 @@ fn body_callback<P: Plugin>(
 
 fn run_with_context<F: FnOnce(&mut HttpContext)>(id: u32, phase: Phase, f: F) {
     CURRENT.set(id);
+    if crate::panic::failed(id) {
+        // The request panicked earlier: its callbacks are dropped unrun.
+        return;
+    }
     let existing = if id == 0 {
         None
     } else {
@@ -395,6 +410,7 @@ pub struct Glue<P>(PhantomData<P>);
 impl<P: Plugin> Guest for Glue<P> {
     fn on_plugin_start(config: Vec<u8>) -> Result<(), String> {
         CURRENT.set(0);
+        crate::panic::install_hook();
         PLUGIN_NAME.set(P::__NAME);
         HOOKS.set(P::__HOOKS);
         // A rejected reload keeps the previous configuration and its ticks.
@@ -533,6 +549,7 @@ impl<P: Plugin> Guest for Glue<P> {
             ids.into_iter().filter_map(|k| m.remove(&k)).collect()
         });
         drop((context, http, redis));
+        crate::panic::forget(ctx);
         CURRENT.set(0);
     }
 

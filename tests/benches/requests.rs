@@ -28,7 +28,7 @@ use gatewit_adapter::Profile;
 use gatewit_host_shim::ShimGateway;
 use gatewit_host_shim::exchange::{Gateway, GatewaySetup, HttpRequest, UpstreamResponse};
 use gatewit_proxy_emulator::{Emulator, EmulatorOptions, HostProfile, LogLevel};
-use gatewit_tests::adapted::{Toolchain, adapted_module, component_file};
+use gatewit_tests::adapted::{Toolchain, component_file, emulator_module};
 use gatewit_tests::plugins::core_module;
 
 const SAMPLE_SIZE: usize = 20;
@@ -166,7 +166,7 @@ fn variants() -> Result<Vec<Variant>> {
         variants.push(emulated(package, &core_module(package)?)?);
     }
     for package in [GATEWIT, GATEWIT_NOOP] {
-        let adapted = adapted_module(package, Toolchain::Wasip2, Profile::Envoy)?;
+        let adapted = emulator_module(package, Toolchain::Wasip2, Profile::Envoy)?;
         variants.push(emulated(package, &adapted)?);
     }
     let component = component_file(GATEWIT)?;

@@ -9,7 +9,7 @@ use std::path::PathBuf;
 use std::sync::{Mutex, OnceLock};
 
 use anyhow::Context;
-use gatewit_adapter::{Options, Profile, adapt};
+use gatewit_adapter::{ExceptionEncoding, Options, Profile, adapt};
 
 use crate::plugins::{built_once, component_path, target_dir, wasm_plugin};
 
@@ -67,9 +67,29 @@ pub fn adapted_module(
     toolchain: Toolchain,
     profile: Profile,
 ) -> anyhow::Result<PathBuf> {
-    type Key = (String, Toolchain, Profile);
+    adapted_for(package, toolchain, profile, ExceptionEncoding::Legacy)
+}
+
+/// [`adapted_module`] for the emulator: its panic handlers in the standard
+/// exception encoding, which wasmtime runs (V8 in Envoy runs only the
+/// legacy one).
+pub fn emulator_module(
+    package: &str,
+    toolchain: Toolchain,
+    profile: Profile,
+) -> anyhow::Result<PathBuf> {
+    adapted_for(package, toolchain, profile, ExceptionEncoding::Standard)
+}
+
+fn adapted_for(
+    package: &str,
+    toolchain: Toolchain,
+    profile: Profile,
+    exceptions: ExceptionEncoding,
+) -> anyhow::Result<PathBuf> {
+    type Key = (String, Toolchain, Profile, ExceptionEncoding);
     static CACHE: OnceLock<Mutex<HashMap<Key, PathBuf>>> = OnceLock::new();
-    let key = (package.to_string(), toolchain, profile);
+    let key = (package.to_string(), toolchain, profile, exceptions);
     // The lock is held while adapting: tests on several threads ask for the
     // same plugin at once, and adapting takes milliseconds.
     let mut cache = CACHE
@@ -84,6 +104,7 @@ pub fn adapted_module(
         &component,
         &Options {
             profile,
+            exceptions,
             ..Options::default()
         },
     )
@@ -91,7 +112,7 @@ pub fn adapted_module(
     let dir = target_dir().join("adapted");
     std::fs::create_dir_all(&dir).with_context(|| format!("creating `{}`", dir.display()))?;
     let name = format!(
-        "{package}-{}-{}.proxy.wasm",
+        "{package}-{}-{}{}.proxy.wasm",
         match toolchain {
             Toolchain::Wasip2 => "wasip2",
             Toolchain::Wasip1Adapted => "wasip1",
@@ -99,6 +120,10 @@ pub fn adapted_module(
         match profile {
             Profile::Envoy => "envoy",
             Profile::Higress => "higress",
+        },
+        match exceptions {
+            ExceptionEncoding::Legacy => "",
+            ExceptionEncoding::Standard => "-standard",
         }
     );
     let path = dir.join(&name);

@@ -10,7 +10,7 @@ use anyhow::{Context, Result, ensure};
 use gatewit_adapter::Profile;
 use gatewit_host_shim::exchange::{Gateway, GatewaySetup, HttpRequest, UpstreamResponse};
 use gatewit_proxy_emulator::{Emulator, EmulatorOptions, HostProfile};
-use gatewit_tests::adapted::{Toolchain, adapted_module, profile_for};
+use gatewit_tests::adapted::{Toolchain, emulator_module, profile_for};
 use gatewit_tests::scenarios::{self, Scenario};
 use serde_json::json;
 
@@ -30,7 +30,7 @@ fn emulator(module: &Path, setup: &GatewaySetup, profile: Profile) -> Result<Emu
 fn run(name: &str, toolchain: Toolchain) -> Result<()> {
     let scenario: Scenario = scenarios::by_name(name)?;
     let profile = profile_for(scenario.plugin);
-    let module = adapted_module(scenario.plugin, toolchain, profile)?;
+    let module = emulator_module(scenario.plugin, toolchain, profile)?;
     scenario.run(|_component, setup| {
         Ok(Box::new(emulator(&module, setup, profile)?) as Box<dyn Gateway>)
     })
@@ -66,7 +66,7 @@ fn wasip1_builds_pass_the_same_scenarios() -> Result<()> {
 fn config_errors_are_rejected_with_the_plugins_message() -> Result<()> {
     gatewit_tests::tier_tests::assert_config_errors_rejected(|case| {
         let profile = profile_for(case.plugin);
-        let module = adapted_module(case.plugin, Toolchain::Wasip2, profile)?;
+        let module = emulator_module(case.plugin, Toolchain::Wasip2, profile)?;
         let setup = GatewaySetup {
             plugin_config: case.config.clone(),
             ..GatewaySetup::default()
@@ -79,7 +79,7 @@ fn config_errors_are_rejected_with_the_plugins_message() -> Result<()> {
 /// example leave the plugin's linear memory exactly as it was after warm-up.
 #[test]
 fn linear_memory_stays_flat_over_100k_requests() -> Result<()> {
-    let module = adapted_module("my-plugin", Toolchain::Wasip2, Profile::Envoy)?;
+    let module = emulator_module("my-plugin", Toolchain::Wasip2, Profile::Envoy)?;
     let setup = GatewaySetup {
         plugin_config: json!({"mockEnable": false}),
         ..GatewaySetup::default()
@@ -113,7 +113,7 @@ fn linear_memory_stays_flat_over_100k_requests() -> Result<()> {
 /// request with its error reply instead of hanging.
 #[test]
 fn redis_under_the_envoy_profile_is_a_clear_error() -> Result<()> {
-    let module = adapted_module("redis-demo", Toolchain::Wasip2, Profile::Envoy)?;
+    let module = emulator_module("redis-demo", Toolchain::Wasip2, Profile::Envoy)?;
     let setup = GatewaySetup {
         plugin_config: scenarios::redis_demo_config(10),
         ..GatewaySetup::default()
@@ -149,7 +149,7 @@ fn redis_under_the_envoy_profile_is_a_clear_error() -> Result<()> {
 /// every tier by the `raw-fixture-header-reads` scenario).
 #[test]
 fn header_reads_in_one_callback_share_one_fetch() -> Result<()> {
-    let module = adapted_module("raw-fixture", Toolchain::Wasip2, Profile::Envoy)?;
+    let module = emulator_module("raw-fixture", Toolchain::Wasip2, Profile::Envoy)?;
     let mut gw = emulator(&module, &GatewaySetup::default(), Profile::Envoy)?;
     let upstream = UpstreamResponse::default();
     let counts = |gw: &Emulator| {
@@ -197,7 +197,7 @@ fn header_reads_in_one_callback_share_one_fetch() -> Result<()> {
 /// same module reroutes.
 #[test]
 fn route_call_needs_allow_on_headers_stop_iteration() -> Result<()> {
-    let module = adapted_module("route-call", Toolchain::Wasip2, Profile::Envoy)?;
+    let module = emulator_module("route-call", Toolchain::Wasip2, Profile::Envoy)?;
     let mut setup = GatewaySetup {
         plugin_config: scenarios::route_call_config(),
         ..GatewaySetup::default()

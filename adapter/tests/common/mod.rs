@@ -36,3 +36,14 @@ pub fn component(wat: &str, extra: Option<&str>, world: &str) -> Result<Vec<u8>>
 pub fn plugin_component(wat: &str) -> Result<Vec<u8>> {
     component(wat, None, "plugin")
 }
+
+/// Adapter options for outputs that run under wasmtime here: its panic
+/// handlers in the standard exception encoding (wasmtime does not run the
+/// legacy one that V8 in Envoy needs).
+#[allow(dead_code, reason = "not every test binary runs adapted modules")]
+pub fn options() -> gatewit_adapter::Options {
+    gatewit_adapter::Options {
+        exceptions: gatewit_adapter::ExceptionEncoding::Standard,
+        ..gatewit_adapter::Options::default()
+    }
+}

@@ -44,6 +44,7 @@
   (import "env" "proxy_get_current_time_nanoseconds" (func $env.proxy_get_current_time_nanoseconds (;21;) (type 18)))
   (import "env" "proxy_set_effective_context" (func $env.proxy_set_effective_context (;22;) (type 18)))
   (memory (;0;) 1)
+  (tag (;0;) (type 14))
   (global (;0;) (mut i32) i32.const 4096)
   (global (;1;) (mut i32) i32.const 0)
   (global (;2;) (mut i32) i32.const 1000000000)
@@ -2167,84 +2168,928 @@
     i32.ne
     i32.sub
   )
-  (func $gatewit-glue:_initialize (;81;) (type 14)
-    i32.const 1000000000
-    global.set 2
-    i32.const 0
-    global.set 3
-  )
-  (func $gatewit-glue:proxy_abi_version_0_2_1 (;82;) (type 14))
-  (func $gatewit-glue:proxy_on_configure (;83;) (type 12) (param i32 i32) (result i32)
-    (local i32 i32 i32 i32 i32 i32)
-    i32.const 1000000000
-    global.set 2
-    i32.const 1
-    global.set 3
+  (func $gatewit-glue:Panicked (;81;) (type 14)
+    (local i32 i32 i32)
     call $gatewit-glue:State
+    local.set 0
+    i32.const 148
+    call $gatewit-glue:EnsureScratch
+    local.get 0
+    i32.load
+    local.set 1
+    i32.const 0
     local.set 2
-    call $gatewit-glue:State
-    local.set 7
-    local.get 7
-    i32.const 0
-    i32.store offset=12
-    local.get 7
-    i32.const 0
-    i32.store offset=88
-    i32.const 0
-    local.set 4
     local.get 1
+    local.get 2
+    i32.add
+    i64.const 4212107513022407015
+    i64.store align=1
+    local.get 1
+    local.get 2
+    i32.add
+    i64.const 8461261084364928032
+    i64.store offset=8 align=1
+    local.get 1
+    local.get 2
+    i32.add
+    i64.const 7597116755628943719
+    i64.store offset=16 align=1
+    local.get 1
+    local.get 2
+    i32.add
+    i64.const 2336920844496104291
+    i64.store offset=24 align=1
+    local.get 1
+    local.get 2
+    i32.add
+    i32.const 96
+    i32.store8 offset=32
+    local.get 2
+    i32.const 33
+    i32.add
+    local.set 2
+    global.get 3
+    i32.const 0
+    i32.eq
     if ;; label = @1
-      i32.const 7
-      i32.const 0
       local.get 1
       local.get 2
-      i32.const 16
       i32.add
+      i64.const 7809639177543117151
+      i64.store align=1
+      local.get 1
+      local.get 2
+      i32.add
+      i32.const 105
+      i32.store8 offset=8
+      local.get 1
+      local.get 2
+      i32.add
+      i32.const 122
+      i32.store8 offset=9
+      local.get 1
+      local.get 2
+      i32.add
+      i32.const 101
+      i32.store8 offset=10
+      local.get 2
+      i32.const 11
+      i32.add
+      local.set 2
+    end
+    global.get 3
+    i32.const 1
+    i32.eq
+    if ;; label = @1
+      local.get 1
+      local.get 2
+      i32.add
+      i64.const 7957684041903207024
+      i64.store align=1
+      local.get 1
+      local.get 2
+      i32.add
+      i64.const 8459846313699140447
+      i64.store offset=8 align=1
+      local.get 1
+      local.get 2
+      i32.add
+      i32.const 114
+      i32.store8 offset=16
+      local.get 1
+      local.get 2
+      i32.add
+      i32.const 101
+      i32.store8 offset=17
+      local.get 2
+      i32.const 18
+      i32.add
+      local.set 2
+    end
+    global.get 3
+    i32.const 2
+    i32.eq
+    if ;; label = @1
+      local.get 1
+      local.get 2
+      i32.add
+      i64.const 7957684041903207024
+      i64.store align=1
+      local.get 1
+      local.get 2
+      i32.add
+      i64.const 8392569456348324703
+      i64.store offset=8 align=1
+      local.get 1
+      local.get 2
+      i32.add
+      i32.const 95
+      i32.store8 offset=16
+      local.get 1
+      local.get 2
+      i32.add
+      i32.const 99
+      i32.store8 offset=17
+      local.get 1
+      local.get 2
+      i32.add
+      i32.const 114
+      i32.store8 offset=18
+      local.get 1
+      local.get 2
+      i32.add
+      i32.const 101
+      i32.store8 offset=19
+      local.get 1
+      local.get 2
+      i32.add
+      i32.const 97
+      i32.store8 offset=20
+      local.get 1
+      local.get 2
+      i32.add
+      i32.const 116
+      i32.store8 offset=21
+      local.get 1
+      local.get 2
+      i32.add
+      i32.const 101
+      i32.store8 offset=22
+      local.get 2
+      i32.const 23
+      i32.add
+      local.set 2
+    end
+    global.get 3
+    i32.const 3
+    i32.eq
+    if ;; label = @1
+      local.get 1
+      local.get 2
+      i32.add
+      i64.const 7957684041903207024
+      i64.store align=1
+      local.get 1
+      local.get 2
+      i32.add
+      i64.const 8391162085809418847
+      i64.store offset=8 align=1
+      local.get 1
+      local.get 2
+      i32.add
+      i64.const 8318822943511898207
+      i64.store offset=16 align=1
+      local.get 2
+      i32.const 24
+      i32.add
+      local.set 2
+    end
+    global.get 3
+    i32.const 4
+    i32.eq
+    if ;; label = @1
+      local.get 1
+      local.get 2
+      i32.add
+      i64.const 7957684041903207024
+      i64.store align=1
+      local.get 1
+      local.get 2
+      i32.add
+      i64.const 8391162085809418847
+      i64.store offset=8 align=1
+      local.get 1
+      local.get 2
+      i32.add
+      i32.const 95
+      i32.store8 offset=16
+      local.get 1
+      local.get 2
+      i32.add
+      i32.const 98
+      i32.store8 offset=17
+      local.get 1
+      local.get 2
+      i32.add
+      i32.const 111
+      i32.store8 offset=18
+      local.get 1
+      local.get 2
+      i32.add
+      i32.const 100
+      i32.store8 offset=19
+      local.get 1
+      local.get 2
+      i32.add
+      i32.const 121
+      i32.store8 offset=20
+      local.get 2
+      i32.const 21
+      i32.add
+      local.set 2
+    end
+    global.get 3
+    i32.const 5
+    i32.eq
+    if ;; label = @1
+      local.get 1
+      local.get 2
+      i32.add
+      i64.const 7957684041903207024
+      i64.store align=1
+      local.get 1
+      local.get 2
+      i32.add
+      i64.const 8391162085809418847
+      i64.store offset=8 align=1
+      local.get 1
+      local.get 2
+      i32.add
+      i64.const 8243113892833817695
+      i64.store offset=16 align=1
+      local.get 1
+      local.get 2
+      i32.add
+      i32.const 115
+      i32.store8 offset=24
+      local.get 2
+      i32.const 25
+      i32.add
+      local.set 2
+    end
+    global.get 3
+    i32.const 6
+    i32.eq
+    if ;; label = @1
+      local.get 1
+      local.get 2
+      i32.add
+      i64.const 7957684041903207024
+      i64.store align=1
+      local.get 1
+      local.get 2
+      i32.add
+      i64.const 8317708090562933343
+      i64.store offset=8 align=1
+      local.get 1
+      local.get 2
+      i32.add
+      i64.const 8243105062447505253
+      i64.store offset=16 align=1
+      local.get 1
+      local.get 2
+      i32.add
+      i32.const 115
+      i32.store8 offset=24
+      local.get 2
+      i32.const 25
+      i32.add
+      local.set 2
+    end
+    global.get 3
+    i32.const 7
+    i32.eq
+    if ;; label = @1
+      local.get 1
+      local.get 2
+      i32.add
+      i64.const 7957684041903207024
+      i64.store align=1
+      local.get 1
+      local.get 2
+      i32.add
+      i64.const 8317708090562933343
+      i64.store offset=8 align=1
+      local.get 1
+      local.get 2
+      i32.add
+      i32.const 101
+      i32.store8 offset=16
+      local.get 1
+      local.get 2
+      i32.add
+      i32.const 95
+      i32.store8 offset=17
+      local.get 1
+      local.get 2
+      i32.add
+      i32.const 98
+      i32.store8 offset=18
+      local.get 1
+      local.get 2
+      i32.add
+      i32.const 111
+      i32.store8 offset=19
+      local.get 1
+      local.get 2
+      i32.add
+      i32.const 100
+      i32.store8 offset=20
+      local.get 1
+      local.get 2
+      i32.add
+      i32.const 121
+      i32.store8 offset=21
+      local.get 2
+      i32.const 22
+      i32.add
+      local.set 2
+    end
+    global.get 3
+    i32.const 8
+    i32.eq
+    if ;; label = @1
+      local.get 1
+      local.get 2
+      i32.add
+      i64.const 7957684041903207024
+      i64.store align=1
+      local.get 1
+      local.get 2
+      i32.add
+      i64.const 8317708090562933343
+      i64.store offset=8 align=1
+      local.get 1
+      local.get 2
+      i32.add
+      i64.const 7308332162568445797
+      i64.store offset=16 align=1
+      local.get 1
+      local.get 2
+      i32.add
+      i32.const 114
+      i32.store8 offset=24
+      local.get 1
+      local.get 2
+      i32.add
+      i32.const 115
+      i32.store8 offset=25
+      local.get 2
+      i32.const 26
+      i32.add
+      local.set 2
+    end
+    global.get 3
+    i32.const 9
+    i32.eq
+    if ;; label = @1
+      local.get 1
+      local.get 2
+      i32.add
+      i64.const 7957684041903207024
+      i64.store align=1
+      local.get 1
+      local.get 2
+      i32.add
+      i32.const 95
+      i32.store8 offset=8
+      local.get 1
+      local.get 2
+      i32.add
+      i32.const 108
+      i32.store8 offset=9
+      local.get 1
+      local.get 2
+      i32.add
+      i32.const 111
+      i32.store8 offset=10
+      local.get 1
+      local.get 2
+      i32.add
+      i32.const 103
+      i32.store8 offset=11
+      local.get 2
+      i32.const 12
+      i32.add
+      local.set 2
+    end
+    global.get 3
+    i32.const 10
+    i32.eq
+    if ;; label = @1
+      local.get 1
+      local.get 2
+      i32.add
+      i64.const 7957684041903207024
+      i64.store align=1
+      local.get 1
+      local.get 2
+      i32.add
+      i32.const 95
+      i32.store8 offset=8
+      local.get 1
+      local.get 2
+      i32.add
+      i32.const 116
+      i32.store8 offset=9
+      local.get 1
+      local.get 2
+      i32.add
+      i32.const 105
+      i32.store8 offset=10
+      local.get 1
+      local.get 2
+      i32.add
+      i32.const 99
+      i32.store8 offset=11
+      local.get 1
+      local.get 2
+      i32.add
+      i32.const 107
+      i32.store8 offset=12
+      local.get 2
+      i32.const 13
+      i32.add
+      local.set 2
+    end
+    global.get 3
+    i32.const 11
+    i32.eq
+    if ;; label = @1
+      local.get 1
+      local.get 2
+      i32.add
+      i64.const 7957684041903207024
+      i64.store align=1
+      local.get 1
+      local.get 2
+      i32.add
+      i64.const 7017557580968126559
+      i64.store offset=8 align=1
+      local.get 1
+      local.get 2
+      i32.add
+      i64.const 8030045015149341804
+      i64.store offset=16 align=1
+      local.get 1
+      local.get 2
+      i32.add
+      i32.const 110
+      i32.store8 offset=24
+      local.get 1
+      local.get 2
+      i32.add
+      i32.const 115
+      i32.store8 offset=25
+      local.get 1
+      local.get 2
+      i32.add
+      i32.const 101
+      i32.store8 offset=26
+      local.get 2
+      i32.const 27
+      i32.add
+      local.set 2
+    end
+    global.get 3
+    i32.const 12
+    i32.eq
+    if ;; label = @1
+      local.get 1
+      local.get 2
+      i32.add
+      i64.const 7957684041903207024
+      i64.store align=1
+      local.get 1
+      local.get 2
+      i32.add
+      i64.const 7160568829035508319
+      i64.store offset=8 align=1
+      local.get 1
+      local.get 2
+      i32.add
+      i64.const 8102931696471272545
+      i64.store offset=16 align=1
+      local.get 1
+      local.get 2
+      i32.add
+      i32.const 111
+      i32.store8 offset=24
+      local.get 1
+      local.get 2
+      i32.add
+      i32.const 110
+      i32.store8 offset=25
+      local.get 1
+      local.get 2
+      i32.add
+      i32.const 115
+      i32.store8 offset=26
+      local.get 1
+      local.get 2
+      i32.add
+      i32.const 101
+      i32.store8 offset=27
+      local.get 2
+      i32.const 28
+      i32.add
+      local.set 2
+    end
+    global.get 3
+    i32.const 13
+    i32.eq
+    if ;; label = @1
+      local.get 1
+      local.get 2
+      i32.add
+      i64.const 7957684041903207024
+      i64.store align=1
+      local.get 1
+      local.get 2
+      i32.add
+      i64.const 8241417397999071583
+      i64.store offset=8 align=1
+      local.get 1
+      local.get 2
+      i32.add
+      i32.const 101
+      i32.store8 offset=16
+      local.get 1
+      local.get 2
+      i32.add
+      i32.const 97
+      i32.store8 offset=17
+      local.get 1
+      local.get 2
+      i32.add
+      i32.const 100
+      i32.store8 offset=18
+      local.get 1
+      local.get 2
+      i32.add
+      i32.const 121
+      i32.store8 offset=19
       local.get 2
       i32.const 20
       i32.add
-      call $env.proxy_get_buffer_bytes
+      local.set 2
+    end
+    local.get 1
+    local.get 2
+    i32.add
+    i64.const 8223699863395646304
+    i64.store align=1
+    local.get 1
+    local.get 2
+    i32.add
+    i64.const 2318355947161219429
+    i64.store offset=8 align=1
+    local.get 1
+    local.get 2
+    i32.add
+    i64.const 2318361423171839593
+    i64.store offset=16 align=1
+    local.get 1
+    local.get 2
+    i32.add
+    i64.const 7311439437972403049
+    i64.store offset=24 align=1
+    local.get 1
+    local.get 2
+    i32.add
+    i64.const 2319406812830655858
+    i64.store offset=32 align=1
+    local.get 1
+    local.get 2
+    i32.add
+    i64.const 7597116755847049000
+    i64.store offset=40 align=1
+    local.get 1
+    local.get 2
+    i32.add
+    i64.const 8749491757082753635
+    i64.store offset=48 align=1
+    local.get 1
+    local.get 2
+    i32.add
+    i64.const 8367798532893060137
+    i64.store offset=56 align=1
+    local.get 1
+    local.get 2
+    i32.add
+    i64.const 7595168405181719912
+    i64.store offset=64 align=1
+    local.get 1
+    local.get 2
+    i32.add
+    i64.const 2338336212330946670
+    i64.store offset=72 align=1
+    local.get 1
+    local.get 2
+    i32.add
+    i32.const 115
+    i32.store8 offset=80
+    local.get 1
+    local.get 2
+    i32.add
+    i32.const 101
+    i32.store8 offset=81
+    local.get 1
+    local.get 2
+    i32.add
+    i32.const 114
+    i32.store8 offset=82
+    local.get 1
+    local.get 2
+    i32.add
+    i32.const 118
+    i32.store8 offset=83
+    local.get 1
+    local.get 2
+    i32.add
+    i32.const 105
+    i32.store8 offset=84
+    local.get 1
+    local.get 2
+    i32.add
+    i32.const 110
+    i32.store8 offset=85
+    local.get 1
+    local.get 2
+    i32.add
+    i32.const 103
+    i32.store8 offset=86
+    local.get 2
+    i32.const 87
+    i32.add
+    local.set 2
+    i32.const 4
+    local.get 1
+    local.get 2
+    call $env.proxy_log
+    drop
+  )
+  (func $gatewit-glue:PanicReply (;82;) (type 14)
+    (local i32 i32 i32)
+    call $gatewit-glue:State
+    local.set 0
+    i32.const 27
+    call $gatewit-glue:EnsureScratch
+    local.get 0
+    i32.load
+    local.set 1
+    i32.const 0
+    local.set 2
+    local.get 1
+    local.get 2
+    i32.add
+    i64.const 6878238492425740647
+    i64.store align=1
+    local.get 1
+    local.get 2
+    i32.add
+    i64.const 8097312054021811312
+    i64.store offset=8 align=1
+    local.get 1
+    local.get 2
+    i32.add
+    i32.const 97
+    i32.store8 offset=16
+    local.get 1
+    local.get 2
+    i32.add
+    i32.const 110
+    i32.store8 offset=17
+    local.get 1
+    local.get 2
+    i32.add
+    i32.const 105
+    i32.store8 offset=18
+    local.get 1
+    local.get 2
+    i32.add
+    i32.const 99
+    i32.store8 offset=19
+    local.get 1
+    local.get 2
+    i32.add
+    i32.const 107
+    i32.store8 offset=20
+    local.get 1
+    local.get 2
+    i32.add
+    i32.const 101
+    i32.store8 offset=21
+    local.get 1
+    local.get 2
+    i32.add
+    i32.const 100
+    i32.store8 offset=22
+    local.get 2
+    i32.const 23
+    i32.add
+    local.set 2
+    local.get 1
+    local.get 2
+    i32.add
+    i32.const 0
+    i32.store
+    i32.const 500
+    local.get 1
+    local.get 2
+    i32.const 0
+    i32.const 0
+    local.get 1
+    local.get 2
+    i32.add
+    i32.const 4
+    i32.const -1
+    call $env.proxy_send_local_response
+    drop
+  )
+  (func $gatewit-glue:_initialize (;83;) (type 14)
+    i32.const 1000000000
+    global.set 2
+    i32.const 0
+    global.set 3
+  )
+  (func $gatewit-glue:proxy_abi_version_0_2_1 (;84;) (type 14))
+  (func $gatewit-glue:proxy_on_configure (;85;) (type 12) (param i32 i32) (result i32)
+    (local i32 i32 i32 i32 i32 i32 i32)
+    i32.const 1000000000
+    global.set 2
+    i32.const 1
+    global.set 3
+    global.get 0
+    local.set 8
+    try (result i32) ;; label = @1
+      call $gatewit-glue:State
+      local.set 2
+      call $gatewit-glue:State
+      local.set 7
+      local.get 7
+      i32.const 0
+      i32.store offset=12
+      local.get 7
+      i32.const 0
+      i32.store offset=88
+      i32.const 0
+      local.set 4
+      local.get 1
+      if ;; label = @2
+        i32.const 7
+        i32.const 0
+        local.get 1
+        local.get 2
+        i32.const 16
+        i32.add
+        local.get 2
+        i32.const 20
+        i32.add
+        call $env.proxy_get_buffer_bytes
+        i32.eqz
+        if ;; label = @3
+          local.get 2
+          i32.load offset=16
+          local.set 3
+          local.get 2
+          i32.load offset=20
+          local.set 4
+        end
+      end
+      local.get 3
+      i32.const 1
+      local.get 4
+      select
+      local.get 4
+      call 24
+      local.tee 5
+      i32.load8_u
+      i32.eqz
+      local.set 6
+      local.get 6
       i32.eqz
       if ;; label = @2
-        local.get 2
-        i32.load offset=16
-        local.set 3
-        local.get 2
-        i32.load offset=20
-        local.set 4
+        i32.const 4
+        local.get 5
+        i32.load offset=4
+        local.get 5
+        i32.load offset=8
+        call $env.proxy_log
+        drop
       end
+      local.get 6
+    catch 0
+      local.get 8
+      global.set 0
+      call $gatewit-glue:Panicked
+      i32.const 0
     end
-    local.get 3
-    i32.const 1
-    local.get 4
-    select
-    local.get 4
-    call 24
-    local.tee 5
-    i32.load8_u
-    i32.eqz
-    local.set 6
-    local.get 6
-    i32.eqz
-    if ;; label = @1
-      i32.const 4
-      local.get 5
-      i32.load offset=4
-      local.get 5
-      i32.load offset=8
-      call $env.proxy_log
-      drop
-    end
-    local.get 6
   )
-  (func $gatewit-glue:proxy_on_context_create (;84;) (type 1) (param i32 i32)
-    (local i32)
+  (func $gatewit-glue:proxy_on_context_create (;86;) (type 1) (param i32 i32)
+    (local i32 i32)
     i32.const 1000000000
     global.set 2
     i32.const 2
     global.set 3
-    local.get 1
-    if ;; label = @1
+    global.get 0
+    local.set 3
+    try ;; label = @1
+      local.get 1
+      if ;; label = @2
+        call $gatewit-glue:State
+        local.set 2
+        local.get 2
+        local.get 0
+        i32.store offset=12
+        local.get 2
+        i32.const 0
+        i32.store offset=88
+        local.get 0
+        call 25
+      end
+    catch 0
+      local.get 3
+      global.set 0
+      call $gatewit-glue:Panicked
+    end
+  )
+  (func $gatewit-glue:proxy_on_request_headers (;87;) (type 13) (param i32 i32 i32) (result i32)
+    (local i32 i32 i32)
+    i32.const 1000000000
+    global.set 2
+    i32.const 3
+    global.set 3
+    global.get 0
+    local.set 5
+    try (result i32) ;; label = @1
+      call $gatewit-glue:State
+      local.set 3
+      local.get 3
+      local.get 0
+      i32.store offset=12
+      local.get 3
+      i32.const 0
+      i32.store offset=88
+      local.get 0
+      local.get 1
+      local.get 2
+      call 26
+      local.set 4
+      local.get 4
+      i32.const 1
+      local.get 4
+      i32.const 1
+      i32.lt_u
+      select
+      i32.const 0
+      local.get 4
+      i32.const 2
+      i32.ne
+      select
+    catch 0
+      local.get 5
+      global.set 0
+      call $gatewit-glue:Panicked
+      call $gatewit-glue:PanicReply
+      i32.const 1
+    end
+  )
+  (func $gatewit-glue:proxy_on_request_body (;88;) (type 13) (param i32 i32 i32) (result i32)
+    (local i32 i32 i32)
+    i32.const 1000000000
+    global.set 2
+    i32.const 4
+    global.set 3
+    global.get 0
+    local.set 5
+    try (result i32) ;; label = @1
+      call $gatewit-glue:State
+      local.set 3
+      local.get 3
+      local.get 0
+      i32.store offset=12
+      local.get 3
+      i32.const 0
+      i32.store offset=88
+      local.get 0
+      local.get 1
+      local.get 2
+      call 27
+      local.set 4
+      local.get 4
+      i32.const 1
+      local.get 4
+      i32.const 2
+      i32.lt_u
+      select
+    catch 0
+      local.get 5
+      global.set 0
+      call $gatewit-glue:Panicked
+      call $gatewit-glue:PanicReply
+      i32.const 1
+    end
+  )
+  (func $gatewit-glue:proxy_on_request_trailers (;89;) (type 12) (param i32 i32) (result i32)
+    (local i32 i32 i32)
+    i32.const 1000000000
+    global.set 2
+    i32.const 5
+    global.set 3
+    global.get 0
+    local.set 4
+    try (result i32) ;; label = @1
       call $gatewit-glue:State
       local.set 2
       local.get 2
@@ -2254,330 +3099,320 @@
       i32.const 0
       i32.store offset=88
       local.get 0
-      call 25
+      local.get 1
+      call 28
+      local.set 3
+      local.get 3
+      i32.const 1
+      local.get 3
+      i32.const 1
+      i32.lt_u
+      select
+      i32.const 0
+      local.get 3
+      i32.const 2
+      i32.ne
+      select
+    catch 0
+      local.get 4
+      global.set 0
+      call $gatewit-glue:Panicked
+      call $gatewit-glue:PanicReply
+      i32.const 1
     end
   )
-  (func $gatewit-glue:proxy_on_request_headers (;85;) (type 13) (param i32 i32 i32) (result i32)
-    (local i32 i32)
-    i32.const 1000000000
-    global.set 2
-    i32.const 3
-    global.set 3
-    call $gatewit-glue:State
-    local.set 3
-    local.get 3
-    local.get 0
-    i32.store offset=12
-    local.get 3
-    i32.const 0
-    i32.store offset=88
-    local.get 0
-    local.get 1
-    local.get 2
-    call 26
-    local.set 4
-    local.get 4
-    i32.const 1
-    local.get 4
-    i32.const 1
-    i32.lt_u
-    select
-    i32.const 0
-    local.get 4
-    i32.const 2
-    i32.ne
-    select
-  )
-  (func $gatewit-glue:proxy_on_request_body (;86;) (type 13) (param i32 i32 i32) (result i32)
-    (local i32 i32)
-    i32.const 1000000000
-    global.set 2
-    i32.const 4
-    global.set 3
-    call $gatewit-glue:State
-    local.set 3
-    local.get 3
-    local.get 0
-    i32.store offset=12
-    local.get 3
-    i32.const 0
-    i32.store offset=88
-    local.get 0
-    local.get 1
-    local.get 2
-    call 27
-    local.set 4
-    local.get 4
-    i32.const 1
-    local.get 4
-    i32.const 2
-    i32.lt_u
-    select
-  )
-  (func $gatewit-glue:proxy_on_request_trailers (;87;) (type 12) (param i32 i32) (result i32)
-    (local i32 i32)
-    i32.const 1000000000
-    global.set 2
-    i32.const 5
-    global.set 3
-    call $gatewit-glue:State
-    local.set 2
-    local.get 2
-    local.get 0
-    i32.store offset=12
-    local.get 2
-    i32.const 0
-    i32.store offset=88
-    local.get 0
-    local.get 1
-    call 28
-    local.set 3
-    local.get 3
-    i32.const 1
-    local.get 3
-    i32.const 1
-    i32.lt_u
-    select
-    i32.const 0
-    local.get 3
-    i32.const 2
-    i32.ne
-    select
-  )
-  (func $gatewit-glue:proxy_on_response_headers (;88;) (type 13) (param i32 i32 i32) (result i32)
-    (local i32 i32)
+  (func $gatewit-glue:proxy_on_response_headers (;90;) (type 13) (param i32 i32 i32) (result i32)
+    (local i32 i32 i32)
     i32.const 1000000000
     global.set 2
     i32.const 6
     global.set 3
-    call $gatewit-glue:State
-    local.set 3
-    local.get 3
-    local.get 0
-    i32.store offset=12
-    local.get 3
-    i32.const 0
-    i32.store offset=88
-    local.get 0
-    local.get 1
-    local.get 2
-    call 29
-    local.set 4
-    local.get 4
-    i32.const 1
-    local.get 4
-    i32.const 1
-    i32.lt_u
-    select
-    i32.const 0
-    local.get 4
-    i32.const 2
-    i32.ne
-    select
+    global.get 0
+    local.set 5
+    try (result i32) ;; label = @1
+      call $gatewit-glue:State
+      local.set 3
+      local.get 3
+      local.get 0
+      i32.store offset=12
+      local.get 3
+      i32.const 0
+      i32.store offset=88
+      local.get 0
+      local.get 1
+      local.get 2
+      call 29
+      local.set 4
+      local.get 4
+      i32.const 1
+      local.get 4
+      i32.const 1
+      i32.lt_u
+      select
+      i32.const 0
+      local.get 4
+      i32.const 2
+      i32.ne
+      select
+    catch 0
+      local.get 5
+      global.set 0
+      call $gatewit-glue:Panicked
+      call $gatewit-glue:PanicReply
+      i32.const 1
+    end
   )
-  (func $gatewit-glue:proxy_on_response_body (;89;) (type 13) (param i32 i32 i32) (result i32)
-    (local i32 i32)
+  (func $gatewit-glue:proxy_on_response_body (;91;) (type 13) (param i32 i32 i32) (result i32)
+    (local i32 i32 i32)
     i32.const 1000000000
     global.set 2
     i32.const 7
     global.set 3
-    call $gatewit-glue:State
-    local.set 3
-    local.get 3
-    local.get 0
-    i32.store offset=12
-    local.get 3
-    i32.const 0
-    i32.store offset=88
-    local.get 0
-    local.get 1
-    local.get 2
-    call 30
-    local.set 4
-    local.get 4
-    i32.const 1
-    local.get 4
-    i32.const 2
-    i32.lt_u
-    select
+    global.get 0
+    local.set 5
+    try (result i32) ;; label = @1
+      call $gatewit-glue:State
+      local.set 3
+      local.get 3
+      local.get 0
+      i32.store offset=12
+      local.get 3
+      i32.const 0
+      i32.store offset=88
+      local.get 0
+      local.get 1
+      local.get 2
+      call 30
+      local.set 4
+      local.get 4
+      i32.const 1
+      local.get 4
+      i32.const 2
+      i32.lt_u
+      select
+    catch 0
+      local.get 5
+      global.set 0
+      call $gatewit-glue:Panicked
+      call $gatewit-glue:PanicReply
+      i32.const 1
+    end
   )
-  (func $gatewit-glue:proxy_on_response_trailers (;90;) (type 12) (param i32 i32) (result i32)
-    (local i32 i32)
+  (func $gatewit-glue:proxy_on_response_trailers (;92;) (type 12) (param i32 i32) (result i32)
+    (local i32 i32 i32)
     i32.const 1000000000
     global.set 2
     i32.const 8
     global.set 3
-    call $gatewit-glue:State
-    local.set 2
-    local.get 2
-    local.get 0
-    i32.store offset=12
-    local.get 2
-    i32.const 0
-    i32.store offset=88
-    local.get 0
-    local.get 1
-    call 31
-    local.set 3
-    local.get 3
-    i32.const 1
-    local.get 3
-    i32.const 1
-    i32.lt_u
-    select
-    i32.const 0
-    local.get 3
-    i32.const 2
-    i32.ne
-    select
+    global.get 0
+    local.set 4
+    try (result i32) ;; label = @1
+      call $gatewit-glue:State
+      local.set 2
+      local.get 2
+      local.get 0
+      i32.store offset=12
+      local.get 2
+      i32.const 0
+      i32.store offset=88
+      local.get 0
+      local.get 1
+      call 31
+      local.set 3
+      local.get 3
+      i32.const 1
+      local.get 3
+      i32.const 1
+      i32.lt_u
+      select
+      i32.const 0
+      local.get 3
+      i32.const 2
+      i32.ne
+      select
+    catch 0
+      local.get 4
+      global.set 0
+      call $gatewit-glue:Panicked
+      call $gatewit-glue:PanicReply
+      i32.const 1
+    end
   )
-  (func $gatewit-glue:proxy_on_log (;91;) (type 4) (param i32)
-    (local i32)
+  (func $gatewit-glue:proxy_on_log (;93;) (type 4) (param i32)
+    (local i32 i32)
     i32.const 1000000000
     global.set 2
     i32.const 9
     global.set 3
-    call $gatewit-glue:State
-    local.set 1
-    local.get 1
-    local.get 0
-    i32.store offset=12
-    local.get 1
-    i32.const 0
-    i32.store offset=88
-    local.get 0
-    call 32
+    global.get 0
+    local.set 2
+    try ;; label = @1
+      call $gatewit-glue:State
+      local.set 1
+      local.get 1
+      local.get 0
+      i32.store offset=12
+      local.get 1
+      i32.const 0
+      i32.store offset=88
+      local.get 0
+      call 32
+    catch 0
+      local.get 2
+      global.set 0
+      call $gatewit-glue:Panicked
+    end
   )
-  (func $gatewit-glue:proxy_on_tick (;92;) (type 4) (param i32)
-    (local i32)
+  (func $gatewit-glue:proxy_on_tick (;94;) (type 4) (param i32)
+    (local i32 i32)
     i32.const 1000000000
     global.set 2
     i32.const 10
     global.set 3
-    call $gatewit-glue:State
-    local.set 1
-    local.get 1
-    i32.const 0
-    i32.store offset=12
-    local.get 1
-    i32.const 0
-    i32.store offset=88
-    call 33
+    global.get 0
+    local.set 2
+    try ;; label = @1
+      call $gatewit-glue:State
+      local.set 1
+      local.get 1
+      i32.const 0
+      i32.store offset=12
+      local.get 1
+      i32.const 0
+      i32.store offset=88
+      call 33
+    catch 0
+      local.get 2
+      global.set 0
+      call $gatewit-glue:Panicked
+    end
   )
-  (func $gatewit-glue:proxy_on_http_call_response (;93;) (type 6) (param i32 i32 i32 i32 i32)
-    (local i32 i32 i32 i32 i32 i32 i32 i32 i32)
+  (func $gatewit-glue:proxy_on_http_call_response (;95;) (type 6) (param i32 i32 i32 i32 i32)
+    (local i32 i32 i32 i32 i32 i32 i32 i32 i32 i32)
     i32.const 1000000000
     global.set 2
     i32.const 11
     global.set 3
-    call $gatewit-glue:State
-    local.set 5
-    local.get 1
-    i32.const 1
-    call $gatewit-glue:TableTake
-    local.set 6
-    local.get 6
-    if ;; label = @1
-      local.get 6
-      call $env.proxy_set_effective_context
-      drop
-    end
-    call $gatewit-glue:State
-    local.set 13
-    local.get 13
-    local.get 6
-    i32.store offset=12
-    local.get 13
-    i32.const 0
-    i32.store offset=88
-    local.get 2
-    i32.eqz
-    if ;; label = @1
-      local.get 6
+    global.get 0
+    local.set 14
+    try ;; label = @1
+      call $gatewit-glue:State
+      local.set 5
       local.get 1
       i32.const 1
+      call $gatewit-glue:TableTake
+      local.set 6
+      local.get 6
+      if ;; label = @2
+        local.get 6
+        call $env.proxy_set_effective_context
+        drop
+      end
+      call $gatewit-glue:State
+      local.set 13
+      local.get 13
+      local.get 6
+      i32.store offset=12
+      local.get 13
       i32.const 0
-      i32.const 1
-      call $gatewit-glue:Now
-      local.get 5
-      i64.load offset=48
-      i64.sub
-      local.get 5
-      i32.load offset=56
-      i64.extend_i32_u
-      i64.const 1000000
-      i64.mul
-      i64.ge_u
-      local.get 5
-      i32.load offset=56
-      i32.const 0
-      i32.ne
-      i32.and
-      select
-      i32.const 0
-      i32.const 0
-      i32.const 0
-      i32.const 0
-      i32.const 0
-      call 34
-      return
-    end
-    i32.const 6
-    call $gatewit-glue:GetMap
-    local.set 7
-    local.get 5
-    i32.load offset=28
-    local.set 8
-    i32.const 0
-    local.set 10
-    local.get 3
-    if ;; label = @1
-      i32.const 4
-      i32.const 0
-      local.get 3
-      local.get 5
-      i32.const 16
-      i32.add
-      local.get 5
-      i32.const 20
-      i32.add
-      call $env.proxy_get_buffer_bytes
+      i32.store offset=88
+      local.get 2
       i32.eqz
       if ;; label = @2
+        local.get 6
+        local.get 1
+        i32.const 1
+        i32.const 0
+        i32.const 1
+        call $gatewit-glue:Now
         local.get 5
-        i32.load offset=16
-        local.set 9
+        i64.load offset=48
+        i64.sub
         local.get 5
-        i32.load offset=20
-        local.set 10
+        i32.load offset=56
+        i64.extend_i32_u
+        i64.const 1000000
+        i64.mul
+        i64.ge_u
+        local.get 5
+        i32.load offset=56
+        i32.const 0
+        i32.ne
+        i32.and
+        select
+        i32.const 0
+        i32.const 0
+        i32.const 0
+        i32.const 0
+        i32.const 0
+        call 34
+        return
       end
-    end
-    i32.const 4
-    local.set 11
-    i32.const 0
-    local.set 12
-    local.get 4
-    if ;; label = @1
-      i32.const 7
+      i32.const 6
       call $gatewit-glue:GetMap
-      local.set 11
+      local.set 7
       local.get 5
       i32.load offset=28
+      local.set 8
+      i32.const 0
+      local.set 10
+      local.get 3
+      if ;; label = @2
+        i32.const 4
+        i32.const 0
+        local.get 3
+        local.get 5
+        i32.const 16
+        i32.add
+        local.get 5
+        i32.const 20
+        i32.add
+        call $env.proxy_get_buffer_bytes
+        i32.eqz
+        if ;; label = @3
+          local.get 5
+          i32.load offset=16
+          local.set 9
+          local.get 5
+          i32.load offset=20
+          local.set 10
+        end
+      end
+      i32.const 4
+      local.set 11
+      i32.const 0
       local.set 12
+      local.get 4
+      if ;; label = @2
+        i32.const 7
+        call $gatewit-glue:GetMap
+        local.set 11
+        local.get 5
+        i32.load offset=28
+        local.set 12
+      end
+      local.get 6
+      local.get 1
+      i32.const 0
+      local.get 7
+      local.get 8
+      local.get 9
+      i32.const 1
+      local.get 10
+      select
+      local.get 10
+      local.get 11
+      local.get 12
+      call 34
+    catch 0
+      local.get 14
+      global.set 0
+      call $gatewit-glue:Panicked
+      local.get 6
+      if ;; label = @2
+        call $gatewit-glue:PanicReply
+      end
     end
-    local.get 6
-    local.get 1
-    i32.const 0
-    local.get 7
-    local.get 8
-    local.get 9
-    i32.const 1
-    local.get 10
-    select
-    local.get 10
-    local.get 11
-    local.get 12
-    call 34
   )
   (data (;0;) (i32.const 16) "redis")
   (data (;1;) (i32.const 32) "backend")

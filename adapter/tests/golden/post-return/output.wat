@@ -9,19 +9,22 @@
   (type (;7;) (func (param i32 i32 i32 i32 i32)))
   (type (;8;) (func (param i32) (result i32)))
   (type (;9;) (func (param i32 i32 i32 i32 i32 i32 i32 i32 i32 i32) (result i32)))
-  (type (;10;) (func (param i32 i32 i32 i32 i32) (result i32)))
-  (type (;11;) (func (result i32)))
-  (type (;12;) (func (result i64)))
-  (type (;13;) (func (param i32 i32 i32 i32)))
-  (type (;14;) (func (param i32 i32)))
+  (type (;10;) (func (param i32 i32 i32 i32 i32 i32 i32 i32) (result i32)))
+  (type (;11;) (func (param i32 i32 i32 i32 i32) (result i32)))
+  (type (;12;) (func (result i32)))
+  (type (;13;) (func (result i64)))
+  (type (;14;) (func (param i32 i32 i32 i32)))
+  (type (;15;) (func (param i32 i32)))
   (import "env" "proxy_set_tick_period_milliseconds" (func $env.proxy_set_tick_period_milliseconds (;0;) (type 8)))
   (import "env" "proxy_http_call" (func $env.proxy_http_call (;1;) (type 9)))
   (import "env" "proxy_get_header_map_pairs" (func $env.proxy_get_header_map_pairs (;2;) (type 5)))
   (import "env" "proxy_get_current_time_nanoseconds" (func $env.proxy_get_current_time_nanoseconds (;3;) (type 8)))
   (import "env" "proxy_log" (func $env.proxy_log (;4;) (type 5)))
-  (import "env" "proxy_get_buffer_bytes" (func $env.proxy_get_buffer_bytes (;5;) (type 10)))
-  (import "env" "proxy_set_effective_context" (func $env.proxy_set_effective_context (;6;) (type 8)))
+  (import "env" "proxy_send_local_response" (func $env.proxy_send_local_response (;5;) (type 10)))
+  (import "env" "proxy_get_buffer_bytes" (func $env.proxy_get_buffer_bytes (;6;) (type 11)))
+  (import "env" "proxy_set_effective_context" (func $env.proxy_set_effective_context (;7;) (type 8)))
   (memory (;0;) 1)
+  (tag (;0;) (type 3))
   (global (;0;) (mut i32) i32.const 4096)
   (global (;1;) (mut i32) i32.const 0)
   (global (;2;) (mut i32) i32.const 0)
@@ -43,7 +46,7 @@
   (export "proxy_on_log" (func $gatewit-glue:proxy_on_log))
   (export "proxy_on_tick" (func $gatewit-glue:proxy_on_tick))
   (export "proxy_on_http_call_response" (func $gatewit-glue:proxy_on_http_call_response))
-  (func $realloc (;7;) (type 2) (param i32 i32 i32 i32) (result i32)
+  (func $realloc (;8;) (type 2) (param i32 i32 i32 i32) (result i32)
     (local i32)
     global.get 0
     local.get 2
@@ -78,15 +81,15 @@
     end
     local.get 4
   )
-  (func $enter (;8;) (type 3)
+  (func $enter (;9;) (type 3)
     global.get 1
     if ;; label = @1
-      unreachable
+      throw 0
     end
     i32.const 1
     global.set 1
   )
-  (func $leave (;9;) (type 3)
+  (func $leave (;10;) (type 3)
     i32.const 0
     global.set 1
     i32.const 600
@@ -96,100 +99,100 @@
     i32.add
     i32.store
   )
-  (func (;10;) (type 4) (param i32 i32) (result i32)
+  (func (;11;) (type 4) (param i32 i32) (result i32)
     call $enter
     i32.const 512
     i32.const 0
     i32.store8
     i32.const 512
   )
-  (func (;11;) (type 0) (param i32)
-    call $leave
-  )
   (func (;12;) (type 0) (param i32)
-    call $enter
-  )
-  (func (;13;) (type 3)
     call $leave
   )
-  (func (;14;) (type 5) (param i32 i32 i32) (result i32)
+  (func (;13;) (type 0) (param i32)
     call $enter
-    i32.const 0
   )
-  (func (;15;) (type 0) (param i32)
+  (func (;14;) (type 3)
     call $leave
   )
-  (func (;16;) (type 5) (param i32 i32 i32) (result i32)
+  (func (;15;) (type 5) (param i32 i32 i32) (result i32)
     call $enter
     i32.const 0
   )
-  (func (;17;) (type 0) (param i32)
+  (func (;16;) (type 0) (param i32)
     call $leave
   )
-  (func (;18;) (type 4) (param i32 i32) (result i32)
+  (func (;17;) (type 5) (param i32 i32 i32) (result i32)
     call $enter
     i32.const 0
   )
-  (func (;19;) (type 0) (param i32)
+  (func (;18;) (type 0) (param i32)
     call $leave
   )
-  (func (;20;) (type 5) (param i32 i32 i32) (result i32)
+  (func (;19;) (type 4) (param i32 i32) (result i32)
     call $enter
     i32.const 0
   )
-  (func (;21;) (type 0) (param i32)
+  (func (;20;) (type 0) (param i32)
     call $leave
   )
-  (func (;22;) (type 5) (param i32 i32 i32) (result i32)
+  (func (;21;) (type 5) (param i32 i32 i32) (result i32)
     call $enter
     i32.const 0
   )
-  (func (;23;) (type 0) (param i32)
+  (func (;22;) (type 0) (param i32)
     call $leave
   )
-  (func (;24;) (type 4) (param i32 i32) (result i32)
+  (func (;23;) (type 5) (param i32 i32 i32) (result i32)
     call $enter
     i32.const 0
   )
-  (func (;25;) (type 0) (param i32)
+  (func (;24;) (type 0) (param i32)
     call $leave
+  )
+  (func (;25;) (type 4) (param i32 i32) (result i32)
+    call $enter
+    i32.const 0
   )
   (func (;26;) (type 0) (param i32)
-    call $enter
-  )
-  (func (;27;) (type 3)
     call $leave
+  )
+  (func (;27;) (type 0) (param i32)
+    call $enter
   )
   (func (;28;) (type 3)
-    call $enter
+    call $leave
   )
   (func (;29;) (type 3)
-    call $leave
-  )
-  (func (;30;) (type 6) (param i32 i32 i32 i32 i32 i32 i32 i32 i32)
     call $enter
   )
-  (func (;31;) (type 3)
+  (func (;30;) (type 3)
     call $leave
   )
-  (func (;32;) (type 7) (param i32 i32 i32 i32 i32)
+  (func (;31;) (type 6) (param i32 i32 i32 i32 i32 i32 i32 i32 i32)
     call $enter
   )
-  (func (;33;) (type 3)
+  (func (;32;) (type 3)
     call $leave
   )
-  (func (;34;) (type 0) (param i32)
+  (func (;33;) (type 7) (param i32 i32 i32 i32 i32)
     call $enter
   )
-  (func (;35;) (type 3)
+  (func (;34;) (type 3)
     call $leave
   )
-  (func $set-tick (;36;) (type 0) (param i32)
+  (func (;35;) (type 0) (param i32)
+    call $enter
+  )
+  (func (;36;) (type 3)
+    call $leave
+  )
+  (func $set-tick (;37;) (type 0) (param i32)
     local.get 0
     call $env.proxy_set_tick_period_milliseconds
     drop
   )
-  (func $call (;37;) (type 1) (param i32 i32 i32 i32 i32 i32 i32 i32 i32 i32)
+  (func $call (;38;) (type 1) (param i32 i32 i32 i32 i32 i32 i32 i32 i32 i32)
     (local i32 i32 i32 i32 i32)
     call $gatewit-glue:State
     local.set 10
@@ -251,7 +254,7 @@
       i32.store8 offset=4
     end
   )
-  (func $gatewit-glue:State (;38;) (type 11) (result i32)
+  (func $gatewit-glue:State (;39;) (type 12) (result i32)
     (local i32)
     global.get 2
     local.tee 0
@@ -274,7 +277,7 @@
     end
     local.get 0
   )
-  (func $gatewit-glue:Malloc (;39;) (type 8) (param i32) (result i32)
+  (func $gatewit-glue:Malloc (;40;) (type 8) (param i32) (result i32)
     (local i32)
     call $gatewit-glue:State
     local.set 1
@@ -293,7 +296,7 @@
     local.get 0
     call $realloc
   )
-  (func $gatewit-glue:EnsureScratch (;40;) (type 0) (param i32)
+  (func $gatewit-glue:EnsureScratch (;41;) (type 0) (param i32)
     (local i32 i32 i32)
     call $gatewit-glue:State
     local.set 1
@@ -337,7 +340,7 @@
       i32.store offset=4
     end
   )
-  (func $gatewit-glue:SerializeMap (;41;) (type 5) (param i32 i32 i32) (result i32)
+  (func $gatewit-glue:SerializeMap (;42;) (type 5) (param i32 i32 i32) (result i32)
     (local i32 i32 i32 i32 i32 i32 i32)
     call $gatewit-glue:State
     local.set 3
@@ -473,7 +476,7 @@
     local.get 4
     i32.add
   )
-  (func $gatewit-glue:DeserializeMap (;42;) (type 4) (param i32 i32) (result i32)
+  (func $gatewit-glue:DeserializeMap (;43;) (type 4) (param i32 i32) (result i32)
     (local i32 i32 i32 i32 i32 i32 i32 i32)
     call $gatewit-glue:State
     local.set 2
@@ -579,7 +582,7 @@
     end
     local.get 4
   )
-  (func $gatewit-glue:GetMap (;43;) (type 8) (param i32) (result i32)
+  (func $gatewit-glue:GetMap (;44;) (type 8) (param i32) (result i32)
     (local i32)
     call $gatewit-glue:State
     local.set 1
@@ -598,7 +601,7 @@
     i32.load offset=96
     call $gatewit-glue:DeserializeMap
   )
-  (func $gatewit-glue:FetchMap (;44;) (type 8) (param i32) (result i32)
+  (func $gatewit-glue:FetchMap (;45;) (type 8) (param i32) (result i32)
     (local i32 i32)
     call $gatewit-glue:State
     local.set 1
@@ -647,7 +650,7 @@
     i32.store offset=88
     i32.const 0
   )
-  (func $gatewit-glue:CopyOut (;45;) (type 4) (param i32 i32) (result i32)
+  (func $gatewit-glue:CopyOut (;46;) (type 4) (param i32 i32) (result i32)
     (local i32)
     local.get 1
     i32.eqz
@@ -666,7 +669,7 @@
     memory.copy
     local.get 2
   )
-  (func $gatewit-glue:Now (;46;) (type 12) (result i64)
+  (func $gatewit-glue:Now (;47;) (type 13) (result i64)
     (local i32)
     call $gatewit-glue:State
     local.set 0
@@ -678,7 +681,7 @@
     local.get 0
     i64.load offset=32
   )
-  (func $gatewit-glue:TableInsert (;47;) (type 13) (param i32 i32 i32 i32)
+  (func $gatewit-glue:TableInsert (;48;) (type 14) (param i32 i32 i32 i32)
     (local i32 i32 i32 i32 i32 i32)
     call $gatewit-glue:State
     local.set 4
@@ -766,7 +769,7 @@
     call $gatewit-glue:Now
     i64.store offset=16
   )
-  (func $gatewit-glue:TableTake (;48;) (type 4) (param i32 i32) (result i32)
+  (func $gatewit-glue:TableTake (;49;) (type 4) (param i32 i32) (result i32)
     (local i32 i32 i32 i32)
     call $gatewit-glue:State
     local.set 2
@@ -825,7 +828,7 @@
     end
     i32.const 0
   )
-  (func $gatewit-glue:StepsExhausted (;49;) (type 3)
+  (func $gatewit-glue:StepsExhausted (;50;) (type 3)
     (local i32 i32 i32)
     i32.const 2147483647
     global.set 3
@@ -1459,7 +1462,7 @@
     drop
     unreachable
   )
-  (func $gatewit-glue:Grow (;50;) (type 8) (param i32) (result i32)
+  (func $gatewit-glue:Grow (;51;) (type 8) (param i32) (result i32)
     memory.size
     i64.extend_i32_u
     local.get 0
@@ -1474,86 +1477,937 @@
     local.get 0
     memory.grow
   )
-  (func $gatewit-glue:_initialize (;51;) (type 3)
-    i32.const 1000000000
-    global.set 3
-    i32.const 0
-    global.set 4
-  )
-  (func $gatewit-glue:proxy_abi_version_0_2_1 (;52;) (type 3))
-  (func $gatewit-glue:proxy_on_configure (;53;) (type 4) (param i32 i32) (result i32)
-    (local i32 i32 i32 i32 i32 i32)
-    i32.const 1000000000
-    global.set 3
-    i32.const 1
-    global.set 4
+  (func $gatewit-glue:Panicked (;52;) (type 3)
+    (local i32 i32 i32)
     call $gatewit-glue:State
+    local.set 0
+    i32.const 148
+    call $gatewit-glue:EnsureScratch
+    local.get 0
+    i32.load
+    local.set 1
+    i32.const 0
     local.set 2
-    call $gatewit-glue:State
-    local.set 7
-    local.get 7
-    i32.const 0
-    i32.store offset=12
-    local.get 7
-    i32.const 0
-    i32.store offset=88
-    i32.const 0
-    local.set 4
     local.get 1
+    local.get 2
+    i32.add
+    i64.const 4212107513022407015
+    i64.store align=1
+    local.get 1
+    local.get 2
+    i32.add
+    i64.const 8461261084364928032
+    i64.store offset=8 align=1
+    local.get 1
+    local.get 2
+    i32.add
+    i64.const 7597116755628943719
+    i64.store offset=16 align=1
+    local.get 1
+    local.get 2
+    i32.add
+    i64.const 2336920844496104291
+    i64.store offset=24 align=1
+    local.get 1
+    local.get 2
+    i32.add
+    i32.const 96
+    i32.store8 offset=32
+    local.get 2
+    i32.const 33
+    i32.add
+    local.set 2
+    global.get 4
+    i32.const 0
+    i32.eq
     if ;; label = @1
-      i32.const 7
-      i32.const 0
       local.get 1
       local.get 2
-      i32.const 16
       i32.add
+      i64.const 7809639177543117151
+      i64.store align=1
+      local.get 1
+      local.get 2
+      i32.add
+      i32.const 105
+      i32.store8 offset=8
+      local.get 1
+      local.get 2
+      i32.add
+      i32.const 122
+      i32.store8 offset=9
+      local.get 1
+      local.get 2
+      i32.add
+      i32.const 101
+      i32.store8 offset=10
+      local.get 2
+      i32.const 11
+      i32.add
+      local.set 2
+    end
+    global.get 4
+    i32.const 1
+    i32.eq
+    if ;; label = @1
+      local.get 1
+      local.get 2
+      i32.add
+      i64.const 7957684041903207024
+      i64.store align=1
+      local.get 1
+      local.get 2
+      i32.add
+      i64.const 8459846313699140447
+      i64.store offset=8 align=1
+      local.get 1
+      local.get 2
+      i32.add
+      i32.const 114
+      i32.store8 offset=16
+      local.get 1
+      local.get 2
+      i32.add
+      i32.const 101
+      i32.store8 offset=17
+      local.get 2
+      i32.const 18
+      i32.add
+      local.set 2
+    end
+    global.get 4
+    i32.const 2
+    i32.eq
+    if ;; label = @1
+      local.get 1
+      local.get 2
+      i32.add
+      i64.const 7957684041903207024
+      i64.store align=1
+      local.get 1
+      local.get 2
+      i32.add
+      i64.const 8392569456348324703
+      i64.store offset=8 align=1
+      local.get 1
+      local.get 2
+      i32.add
+      i32.const 95
+      i32.store8 offset=16
+      local.get 1
+      local.get 2
+      i32.add
+      i32.const 99
+      i32.store8 offset=17
+      local.get 1
+      local.get 2
+      i32.add
+      i32.const 114
+      i32.store8 offset=18
+      local.get 1
+      local.get 2
+      i32.add
+      i32.const 101
+      i32.store8 offset=19
+      local.get 1
+      local.get 2
+      i32.add
+      i32.const 97
+      i32.store8 offset=20
+      local.get 1
+      local.get 2
+      i32.add
+      i32.const 116
+      i32.store8 offset=21
+      local.get 1
+      local.get 2
+      i32.add
+      i32.const 101
+      i32.store8 offset=22
+      local.get 2
+      i32.const 23
+      i32.add
+      local.set 2
+    end
+    global.get 4
+    i32.const 3
+    i32.eq
+    if ;; label = @1
+      local.get 1
+      local.get 2
+      i32.add
+      i64.const 7957684041903207024
+      i64.store align=1
+      local.get 1
+      local.get 2
+      i32.add
+      i64.const 8391162085809418847
+      i64.store offset=8 align=1
+      local.get 1
+      local.get 2
+      i32.add
+      i64.const 8318822943511898207
+      i64.store offset=16 align=1
+      local.get 2
+      i32.const 24
+      i32.add
+      local.set 2
+    end
+    global.get 4
+    i32.const 4
+    i32.eq
+    if ;; label = @1
+      local.get 1
+      local.get 2
+      i32.add
+      i64.const 7957684041903207024
+      i64.store align=1
+      local.get 1
+      local.get 2
+      i32.add
+      i64.const 8391162085809418847
+      i64.store offset=8 align=1
+      local.get 1
+      local.get 2
+      i32.add
+      i32.const 95
+      i32.store8 offset=16
+      local.get 1
+      local.get 2
+      i32.add
+      i32.const 98
+      i32.store8 offset=17
+      local.get 1
+      local.get 2
+      i32.add
+      i32.const 111
+      i32.store8 offset=18
+      local.get 1
+      local.get 2
+      i32.add
+      i32.const 100
+      i32.store8 offset=19
+      local.get 1
+      local.get 2
+      i32.add
+      i32.const 121
+      i32.store8 offset=20
+      local.get 2
+      i32.const 21
+      i32.add
+      local.set 2
+    end
+    global.get 4
+    i32.const 5
+    i32.eq
+    if ;; label = @1
+      local.get 1
+      local.get 2
+      i32.add
+      i64.const 7957684041903207024
+      i64.store align=1
+      local.get 1
+      local.get 2
+      i32.add
+      i64.const 8391162085809418847
+      i64.store offset=8 align=1
+      local.get 1
+      local.get 2
+      i32.add
+      i64.const 8243113892833817695
+      i64.store offset=16 align=1
+      local.get 1
+      local.get 2
+      i32.add
+      i32.const 115
+      i32.store8 offset=24
+      local.get 2
+      i32.const 25
+      i32.add
+      local.set 2
+    end
+    global.get 4
+    i32.const 6
+    i32.eq
+    if ;; label = @1
+      local.get 1
+      local.get 2
+      i32.add
+      i64.const 7957684041903207024
+      i64.store align=1
+      local.get 1
+      local.get 2
+      i32.add
+      i64.const 8317708090562933343
+      i64.store offset=8 align=1
+      local.get 1
+      local.get 2
+      i32.add
+      i64.const 8243105062447505253
+      i64.store offset=16 align=1
+      local.get 1
+      local.get 2
+      i32.add
+      i32.const 115
+      i32.store8 offset=24
+      local.get 2
+      i32.const 25
+      i32.add
+      local.set 2
+    end
+    global.get 4
+    i32.const 7
+    i32.eq
+    if ;; label = @1
+      local.get 1
+      local.get 2
+      i32.add
+      i64.const 7957684041903207024
+      i64.store align=1
+      local.get 1
+      local.get 2
+      i32.add
+      i64.const 8317708090562933343
+      i64.store offset=8 align=1
+      local.get 1
+      local.get 2
+      i32.add
+      i32.const 101
+      i32.store8 offset=16
+      local.get 1
+      local.get 2
+      i32.add
+      i32.const 95
+      i32.store8 offset=17
+      local.get 1
+      local.get 2
+      i32.add
+      i32.const 98
+      i32.store8 offset=18
+      local.get 1
+      local.get 2
+      i32.add
+      i32.const 111
+      i32.store8 offset=19
+      local.get 1
+      local.get 2
+      i32.add
+      i32.const 100
+      i32.store8 offset=20
+      local.get 1
+      local.get 2
+      i32.add
+      i32.const 121
+      i32.store8 offset=21
+      local.get 2
+      i32.const 22
+      i32.add
+      local.set 2
+    end
+    global.get 4
+    i32.const 8
+    i32.eq
+    if ;; label = @1
+      local.get 1
+      local.get 2
+      i32.add
+      i64.const 7957684041903207024
+      i64.store align=1
+      local.get 1
+      local.get 2
+      i32.add
+      i64.const 8317708090562933343
+      i64.store offset=8 align=1
+      local.get 1
+      local.get 2
+      i32.add
+      i64.const 7308332162568445797
+      i64.store offset=16 align=1
+      local.get 1
+      local.get 2
+      i32.add
+      i32.const 114
+      i32.store8 offset=24
+      local.get 1
+      local.get 2
+      i32.add
+      i32.const 115
+      i32.store8 offset=25
+      local.get 2
+      i32.const 26
+      i32.add
+      local.set 2
+    end
+    global.get 4
+    i32.const 9
+    i32.eq
+    if ;; label = @1
+      local.get 1
+      local.get 2
+      i32.add
+      i64.const 7957684041903207024
+      i64.store align=1
+      local.get 1
+      local.get 2
+      i32.add
+      i32.const 95
+      i32.store8 offset=8
+      local.get 1
+      local.get 2
+      i32.add
+      i32.const 108
+      i32.store8 offset=9
+      local.get 1
+      local.get 2
+      i32.add
+      i32.const 111
+      i32.store8 offset=10
+      local.get 1
+      local.get 2
+      i32.add
+      i32.const 103
+      i32.store8 offset=11
+      local.get 2
+      i32.const 12
+      i32.add
+      local.set 2
+    end
+    global.get 4
+    i32.const 10
+    i32.eq
+    if ;; label = @1
+      local.get 1
+      local.get 2
+      i32.add
+      i64.const 7957684041903207024
+      i64.store align=1
+      local.get 1
+      local.get 2
+      i32.add
+      i32.const 95
+      i32.store8 offset=8
+      local.get 1
+      local.get 2
+      i32.add
+      i32.const 116
+      i32.store8 offset=9
+      local.get 1
+      local.get 2
+      i32.add
+      i32.const 105
+      i32.store8 offset=10
+      local.get 1
+      local.get 2
+      i32.add
+      i32.const 99
+      i32.store8 offset=11
+      local.get 1
+      local.get 2
+      i32.add
+      i32.const 107
+      i32.store8 offset=12
+      local.get 2
+      i32.const 13
+      i32.add
+      local.set 2
+    end
+    global.get 4
+    i32.const 11
+    i32.eq
+    if ;; label = @1
+      local.get 1
+      local.get 2
+      i32.add
+      i64.const 7957684041903207024
+      i64.store align=1
+      local.get 1
+      local.get 2
+      i32.add
+      i64.const 7017557580968126559
+      i64.store offset=8 align=1
+      local.get 1
+      local.get 2
+      i32.add
+      i64.const 8030045015149341804
+      i64.store offset=16 align=1
+      local.get 1
+      local.get 2
+      i32.add
+      i32.const 110
+      i32.store8 offset=24
+      local.get 1
+      local.get 2
+      i32.add
+      i32.const 115
+      i32.store8 offset=25
+      local.get 1
+      local.get 2
+      i32.add
+      i32.const 101
+      i32.store8 offset=26
+      local.get 2
+      i32.const 27
+      i32.add
+      local.set 2
+    end
+    global.get 4
+    i32.const 12
+    i32.eq
+    if ;; label = @1
+      local.get 1
+      local.get 2
+      i32.add
+      i64.const 7957684041903207024
+      i64.store align=1
+      local.get 1
+      local.get 2
+      i32.add
+      i64.const 7160568829035508319
+      i64.store offset=8 align=1
+      local.get 1
+      local.get 2
+      i32.add
+      i64.const 8102931696471272545
+      i64.store offset=16 align=1
+      local.get 1
+      local.get 2
+      i32.add
+      i32.const 111
+      i32.store8 offset=24
+      local.get 1
+      local.get 2
+      i32.add
+      i32.const 110
+      i32.store8 offset=25
+      local.get 1
+      local.get 2
+      i32.add
+      i32.const 115
+      i32.store8 offset=26
+      local.get 1
+      local.get 2
+      i32.add
+      i32.const 101
+      i32.store8 offset=27
+      local.get 2
+      i32.const 28
+      i32.add
+      local.set 2
+    end
+    global.get 4
+    i32.const 13
+    i32.eq
+    if ;; label = @1
+      local.get 1
+      local.get 2
+      i32.add
+      i64.const 7957684041903207024
+      i64.store align=1
+      local.get 1
+      local.get 2
+      i32.add
+      i64.const 8241417397999071583
+      i64.store offset=8 align=1
+      local.get 1
+      local.get 2
+      i32.add
+      i32.const 101
+      i32.store8 offset=16
+      local.get 1
+      local.get 2
+      i32.add
+      i32.const 97
+      i32.store8 offset=17
+      local.get 1
+      local.get 2
+      i32.add
+      i32.const 100
+      i32.store8 offset=18
+      local.get 1
+      local.get 2
+      i32.add
+      i32.const 121
+      i32.store8 offset=19
       local.get 2
       i32.const 20
       i32.add
-      call $env.proxy_get_buffer_bytes
+      local.set 2
+    end
+    local.get 1
+    local.get 2
+    i32.add
+    i64.const 8223699863395646304
+    i64.store align=1
+    local.get 1
+    local.get 2
+    i32.add
+    i64.const 2318355947161219429
+    i64.store offset=8 align=1
+    local.get 1
+    local.get 2
+    i32.add
+    i64.const 2318361423171839593
+    i64.store offset=16 align=1
+    local.get 1
+    local.get 2
+    i32.add
+    i64.const 7311439437972403049
+    i64.store offset=24 align=1
+    local.get 1
+    local.get 2
+    i32.add
+    i64.const 2319406812830655858
+    i64.store offset=32 align=1
+    local.get 1
+    local.get 2
+    i32.add
+    i64.const 7597116755847049000
+    i64.store offset=40 align=1
+    local.get 1
+    local.get 2
+    i32.add
+    i64.const 8749491757082753635
+    i64.store offset=48 align=1
+    local.get 1
+    local.get 2
+    i32.add
+    i64.const 8367798532893060137
+    i64.store offset=56 align=1
+    local.get 1
+    local.get 2
+    i32.add
+    i64.const 7595168405181719912
+    i64.store offset=64 align=1
+    local.get 1
+    local.get 2
+    i32.add
+    i64.const 2338336212330946670
+    i64.store offset=72 align=1
+    local.get 1
+    local.get 2
+    i32.add
+    i32.const 115
+    i32.store8 offset=80
+    local.get 1
+    local.get 2
+    i32.add
+    i32.const 101
+    i32.store8 offset=81
+    local.get 1
+    local.get 2
+    i32.add
+    i32.const 114
+    i32.store8 offset=82
+    local.get 1
+    local.get 2
+    i32.add
+    i32.const 118
+    i32.store8 offset=83
+    local.get 1
+    local.get 2
+    i32.add
+    i32.const 105
+    i32.store8 offset=84
+    local.get 1
+    local.get 2
+    i32.add
+    i32.const 110
+    i32.store8 offset=85
+    local.get 1
+    local.get 2
+    i32.add
+    i32.const 103
+    i32.store8 offset=86
+    local.get 2
+    i32.const 87
+    i32.add
+    local.set 2
+    i32.const 4
+    local.get 1
+    local.get 2
+    call $env.proxy_log
+    drop
+  )
+  (func $gatewit-glue:PanicReply (;53;) (type 3)
+    (local i32 i32 i32)
+    call $gatewit-glue:State
+    local.set 0
+    i32.const 27
+    call $gatewit-glue:EnsureScratch
+    local.get 0
+    i32.load
+    local.set 1
+    i32.const 0
+    local.set 2
+    local.get 1
+    local.get 2
+    i32.add
+    i64.const 6878238492425740647
+    i64.store align=1
+    local.get 1
+    local.get 2
+    i32.add
+    i64.const 8097312054021811312
+    i64.store offset=8 align=1
+    local.get 1
+    local.get 2
+    i32.add
+    i32.const 97
+    i32.store8 offset=16
+    local.get 1
+    local.get 2
+    i32.add
+    i32.const 110
+    i32.store8 offset=17
+    local.get 1
+    local.get 2
+    i32.add
+    i32.const 105
+    i32.store8 offset=18
+    local.get 1
+    local.get 2
+    i32.add
+    i32.const 99
+    i32.store8 offset=19
+    local.get 1
+    local.get 2
+    i32.add
+    i32.const 107
+    i32.store8 offset=20
+    local.get 1
+    local.get 2
+    i32.add
+    i32.const 101
+    i32.store8 offset=21
+    local.get 1
+    local.get 2
+    i32.add
+    i32.const 100
+    i32.store8 offset=22
+    local.get 2
+    i32.const 23
+    i32.add
+    local.set 2
+    local.get 1
+    local.get 2
+    i32.add
+    i32.const 0
+    i32.store
+    i32.const 500
+    local.get 1
+    local.get 2
+    i32.const 0
+    i32.const 0
+    local.get 1
+    local.get 2
+    i32.add
+    i32.const 4
+    i32.const -1
+    call $env.proxy_send_local_response
+    drop
+  )
+  (func $gatewit-glue:_initialize (;54;) (type 3)
+    i32.const 1000000000
+    global.set 3
+    i32.const 0
+    global.set 4
+  )
+  (func $gatewit-glue:proxy_abi_version_0_2_1 (;55;) (type 3))
+  (func $gatewit-glue:proxy_on_configure (;56;) (type 4) (param i32 i32) (result i32)
+    (local i32 i32 i32 i32 i32 i32 i32)
+    i32.const 1000000000
+    global.set 3
+    i32.const 1
+    global.set 4
+    global.get 0
+    local.set 8
+    try (result i32) ;; label = @1
+      call $gatewit-glue:State
+      local.set 2
+      call $gatewit-glue:State
+      local.set 7
+      local.get 7
+      i32.const 0
+      i32.store offset=12
+      local.get 7
+      i32.const 0
+      i32.store offset=88
+      i32.const 0
+      local.set 4
+      local.get 1
+      if ;; label = @2
+        i32.const 7
+        i32.const 0
+        local.get 1
+        local.get 2
+        i32.const 16
+        i32.add
+        local.get 2
+        i32.const 20
+        i32.add
+        call $env.proxy_get_buffer_bytes
+        i32.eqz
+        if ;; label = @3
+          local.get 2
+          i32.load offset=16
+          local.set 3
+          local.get 2
+          i32.load offset=20
+          local.set 4
+        end
+      end
+      local.get 3
+      i32.const 1
+      local.get 4
+      select
+      local.get 4
+      call 11
+      local.tee 5
+      i32.load8_u
+      i32.eqz
+      local.set 6
+      local.get 6
       i32.eqz
       if ;; label = @2
-        local.get 2
-        i32.load offset=16
-        local.set 3
-        local.get 2
-        i32.load offset=20
-        local.set 4
+        i32.const 4
+        local.get 5
+        i32.load offset=4
+        local.get 5
+        i32.load offset=8
+        call $env.proxy_log
+        drop
       end
-    end
-    local.get 3
-    i32.const 1
-    local.get 4
-    select
-    local.get 4
-    call 10
-    local.tee 5
-    i32.load8_u
-    i32.eqz
-    local.set 6
-    local.get 6
-    i32.eqz
-    if ;; label = @1
-      i32.const 4
       local.get 5
-      i32.load offset=4
-      local.get 5
-      i32.load offset=8
-      call $env.proxy_log
-      drop
+      call 12
+      local.get 6
+    catch 0
+      local.get 8
+      global.set 0
+      call $gatewit-glue:Panicked
+      i32.const 0
     end
-    local.get 5
-    call 11
-    local.get 6
   )
-  (func $gatewit-glue:proxy_on_context_create (;54;) (type 14) (param i32 i32)
-    (local i32)
+  (func $gatewit-glue:proxy_on_context_create (;57;) (type 15) (param i32 i32)
+    (local i32 i32)
     i32.const 1000000000
     global.set 3
     i32.const 2
     global.set 4
-    local.get 1
-    if ;; label = @1
+    global.get 0
+    local.set 3
+    try ;; label = @1
+      local.get 1
+      if ;; label = @2
+        call $gatewit-glue:State
+        local.set 2
+        local.get 2
+        local.get 0
+        i32.store offset=12
+        local.get 2
+        i32.const 0
+        i32.store offset=88
+        local.get 0
+        call 13
+        call 14
+      end
+    catch 0
+      local.get 3
+      global.set 0
+      call $gatewit-glue:Panicked
+    end
+  )
+  (func $gatewit-glue:proxy_on_request_headers (;58;) (type 5) (param i32 i32 i32) (result i32)
+    (local i32 i32 i32 i32)
+    i32.const 1000000000
+    global.set 3
+    i32.const 3
+    global.set 4
+    global.get 0
+    local.set 6
+    try (result i32) ;; label = @1
+      call $gatewit-glue:State
+      local.set 3
+      local.get 3
+      local.get 0
+      i32.store offset=12
+      local.get 3
+      i32.const 0
+      i32.store offset=88
+      local.get 0
+      local.get 1
+      local.get 2
+      call 15
+      local.tee 4
+      local.get 4
+      call 16
+      local.set 5
+      local.get 5
+      i32.const 1
+      local.get 5
+      i32.const 1
+      i32.lt_u
+      select
+      i32.const 0
+      local.get 5
+      i32.const 2
+      i32.ne
+      select
+    catch 0
+      local.get 6
+      global.set 0
+      call $gatewit-glue:Panicked
+      call $gatewit-glue:PanicReply
+      i32.const 1
+    end
+  )
+  (func $gatewit-glue:proxy_on_request_body (;59;) (type 5) (param i32 i32 i32) (result i32)
+    (local i32 i32 i32 i32)
+    i32.const 1000000000
+    global.set 3
+    i32.const 4
+    global.set 4
+    global.get 0
+    local.set 6
+    try (result i32) ;; label = @1
+      call $gatewit-glue:State
+      local.set 3
+      local.get 3
+      local.get 0
+      i32.store offset=12
+      local.get 3
+      i32.const 0
+      i32.store offset=88
+      local.get 0
+      local.get 1
+      local.get 2
+      call 17
+      local.tee 4
+      local.get 4
+      call 18
+      local.set 5
+      local.get 5
+      i32.const 1
+      local.get 5
+      i32.const 2
+      i32.lt_u
+      select
+    catch 0
+      local.get 6
+      global.set 0
+      call $gatewit-glue:Panicked
+      call $gatewit-glue:PanicReply
+      i32.const 1
+    end
+  )
+  (func $gatewit-glue:proxy_on_request_trailers (;60;) (type 4) (param i32 i32) (result i32)
+    (local i32 i32 i32 i32)
+    i32.const 1000000000
+    global.set 3
+    i32.const 5
+    global.set 4
+    global.get 0
+    local.set 5
+    try (result i32) ;; label = @1
       call $gatewit-glue:State
       local.set 2
       local.get 2
@@ -1563,352 +2417,335 @@
       i32.const 0
       i32.store offset=88
       local.get 0
-      call 12
-      call 13
+      local.get 1
+      call 19
+      local.tee 3
+      local.get 3
+      call 20
+      local.set 4
+      local.get 4
+      i32.const 1
+      local.get 4
+      i32.const 1
+      i32.lt_u
+      select
+      i32.const 0
+      local.get 4
+      i32.const 2
+      i32.ne
+      select
+    catch 0
+      local.get 5
+      global.set 0
+      call $gatewit-glue:Panicked
+      call $gatewit-glue:PanicReply
+      i32.const 1
     end
   )
-  (func $gatewit-glue:proxy_on_request_headers (;55;) (type 5) (param i32 i32 i32) (result i32)
-    (local i32 i32 i32)
-    i32.const 1000000000
-    global.set 3
-    i32.const 3
-    global.set 4
-    call $gatewit-glue:State
-    local.set 3
-    local.get 3
-    local.get 0
-    i32.store offset=12
-    local.get 3
-    i32.const 0
-    i32.store offset=88
-    local.get 0
-    local.get 1
-    local.get 2
-    call 14
-    local.tee 4
-    local.get 4
-    call 15
-    local.set 5
-    local.get 5
-    i32.const 1
-    local.get 5
-    i32.const 1
-    i32.lt_u
-    select
-    i32.const 0
-    local.get 5
-    i32.const 2
-    i32.ne
-    select
-  )
-  (func $gatewit-glue:proxy_on_request_body (;56;) (type 5) (param i32 i32 i32) (result i32)
-    (local i32 i32 i32)
-    i32.const 1000000000
-    global.set 3
-    i32.const 4
-    global.set 4
-    call $gatewit-glue:State
-    local.set 3
-    local.get 3
-    local.get 0
-    i32.store offset=12
-    local.get 3
-    i32.const 0
-    i32.store offset=88
-    local.get 0
-    local.get 1
-    local.get 2
-    call 16
-    local.tee 4
-    local.get 4
-    call 17
-    local.set 5
-    local.get 5
-    i32.const 1
-    local.get 5
-    i32.const 2
-    i32.lt_u
-    select
-  )
-  (func $gatewit-glue:proxy_on_request_trailers (;57;) (type 4) (param i32 i32) (result i32)
-    (local i32 i32 i32)
-    i32.const 1000000000
-    global.set 3
-    i32.const 5
-    global.set 4
-    call $gatewit-glue:State
-    local.set 2
-    local.get 2
-    local.get 0
-    i32.store offset=12
-    local.get 2
-    i32.const 0
-    i32.store offset=88
-    local.get 0
-    local.get 1
-    call 18
-    local.tee 3
-    local.get 3
-    call 19
-    local.set 4
-    local.get 4
-    i32.const 1
-    local.get 4
-    i32.const 1
-    i32.lt_u
-    select
-    i32.const 0
-    local.get 4
-    i32.const 2
-    i32.ne
-    select
-  )
-  (func $gatewit-glue:proxy_on_response_headers (;58;) (type 5) (param i32 i32 i32) (result i32)
-    (local i32 i32 i32)
+  (func $gatewit-glue:proxy_on_response_headers (;61;) (type 5) (param i32 i32 i32) (result i32)
+    (local i32 i32 i32 i32)
     i32.const 1000000000
     global.set 3
     i32.const 6
     global.set 4
-    call $gatewit-glue:State
-    local.set 3
-    local.get 3
-    local.get 0
-    i32.store offset=12
-    local.get 3
-    i32.const 0
-    i32.store offset=88
-    local.get 0
-    local.get 1
-    local.get 2
-    call 20
-    local.tee 4
-    local.get 4
-    call 21
-    local.set 5
-    local.get 5
-    i32.const 1
-    local.get 5
-    i32.const 1
-    i32.lt_u
-    select
-    i32.const 0
-    local.get 5
-    i32.const 2
-    i32.ne
-    select
+    global.get 0
+    local.set 6
+    try (result i32) ;; label = @1
+      call $gatewit-glue:State
+      local.set 3
+      local.get 3
+      local.get 0
+      i32.store offset=12
+      local.get 3
+      i32.const 0
+      i32.store offset=88
+      local.get 0
+      local.get 1
+      local.get 2
+      call 21
+      local.tee 4
+      local.get 4
+      call 22
+      local.set 5
+      local.get 5
+      i32.const 1
+      local.get 5
+      i32.const 1
+      i32.lt_u
+      select
+      i32.const 0
+      local.get 5
+      i32.const 2
+      i32.ne
+      select
+    catch 0
+      local.get 6
+      global.set 0
+      call $gatewit-glue:Panicked
+      call $gatewit-glue:PanicReply
+      i32.const 1
+    end
   )
-  (func $gatewit-glue:proxy_on_response_body (;59;) (type 5) (param i32 i32 i32) (result i32)
-    (local i32 i32 i32)
+  (func $gatewit-glue:proxy_on_response_body (;62;) (type 5) (param i32 i32 i32) (result i32)
+    (local i32 i32 i32 i32)
     i32.const 1000000000
     global.set 3
     i32.const 7
     global.set 4
-    call $gatewit-glue:State
-    local.set 3
-    local.get 3
-    local.get 0
-    i32.store offset=12
-    local.get 3
-    i32.const 0
-    i32.store offset=88
-    local.get 0
-    local.get 1
-    local.get 2
-    call 22
-    local.tee 4
-    local.get 4
-    call 23
-    local.set 5
-    local.get 5
-    i32.const 1
-    local.get 5
-    i32.const 2
-    i32.lt_u
-    select
+    global.get 0
+    local.set 6
+    try (result i32) ;; label = @1
+      call $gatewit-glue:State
+      local.set 3
+      local.get 3
+      local.get 0
+      i32.store offset=12
+      local.get 3
+      i32.const 0
+      i32.store offset=88
+      local.get 0
+      local.get 1
+      local.get 2
+      call 23
+      local.tee 4
+      local.get 4
+      call 24
+      local.set 5
+      local.get 5
+      i32.const 1
+      local.get 5
+      i32.const 2
+      i32.lt_u
+      select
+    catch 0
+      local.get 6
+      global.set 0
+      call $gatewit-glue:Panicked
+      call $gatewit-glue:PanicReply
+      i32.const 1
+    end
   )
-  (func $gatewit-glue:proxy_on_response_trailers (;60;) (type 4) (param i32 i32) (result i32)
-    (local i32 i32 i32)
+  (func $gatewit-glue:proxy_on_response_trailers (;63;) (type 4) (param i32 i32) (result i32)
+    (local i32 i32 i32 i32)
     i32.const 1000000000
     global.set 3
     i32.const 8
     global.set 4
-    call $gatewit-glue:State
-    local.set 2
-    local.get 2
-    local.get 0
-    i32.store offset=12
-    local.get 2
-    i32.const 0
-    i32.store offset=88
-    local.get 0
-    local.get 1
-    call 24
-    local.tee 3
-    local.get 3
-    call 25
-    local.set 4
-    local.get 4
-    i32.const 1
-    local.get 4
-    i32.const 1
-    i32.lt_u
-    select
-    i32.const 0
-    local.get 4
-    i32.const 2
-    i32.ne
-    select
+    global.get 0
+    local.set 5
+    try (result i32) ;; label = @1
+      call $gatewit-glue:State
+      local.set 2
+      local.get 2
+      local.get 0
+      i32.store offset=12
+      local.get 2
+      i32.const 0
+      i32.store offset=88
+      local.get 0
+      local.get 1
+      call 25
+      local.tee 3
+      local.get 3
+      call 26
+      local.set 4
+      local.get 4
+      i32.const 1
+      local.get 4
+      i32.const 1
+      i32.lt_u
+      select
+      i32.const 0
+      local.get 4
+      i32.const 2
+      i32.ne
+      select
+    catch 0
+      local.get 5
+      global.set 0
+      call $gatewit-glue:Panicked
+      call $gatewit-glue:PanicReply
+      i32.const 1
+    end
   )
-  (func $gatewit-glue:proxy_on_log (;61;) (type 0) (param i32)
-    (local i32)
+  (func $gatewit-glue:proxy_on_log (;64;) (type 0) (param i32)
+    (local i32 i32)
     i32.const 1000000000
     global.set 3
     i32.const 9
     global.set 4
-    call $gatewit-glue:State
-    local.set 1
-    local.get 1
-    local.get 0
-    i32.store offset=12
-    local.get 1
-    i32.const 0
-    i32.store offset=88
-    local.get 0
-    call 26
-    call 27
+    global.get 0
+    local.set 2
+    try ;; label = @1
+      call $gatewit-glue:State
+      local.set 1
+      local.get 1
+      local.get 0
+      i32.store offset=12
+      local.get 1
+      i32.const 0
+      i32.store offset=88
+      local.get 0
+      call 27
+      call 28
+    catch 0
+      local.get 2
+      global.set 0
+      call $gatewit-glue:Panicked
+    end
   )
-  (func $gatewit-glue:proxy_on_tick (;62;) (type 0) (param i32)
-    (local i32)
+  (func $gatewit-glue:proxy_on_tick (;65;) (type 0) (param i32)
+    (local i32 i32)
     i32.const 1000000000
     global.set 3
     i32.const 10
     global.set 4
-    call $gatewit-glue:State
-    local.set 1
-    local.get 1
-    i32.const 0
-    i32.store offset=12
-    local.get 1
-    i32.const 0
-    i32.store offset=88
-    call 28
-    call 29
+    global.get 0
+    local.set 2
+    try ;; label = @1
+      call $gatewit-glue:State
+      local.set 1
+      local.get 1
+      i32.const 0
+      i32.store offset=12
+      local.get 1
+      i32.const 0
+      i32.store offset=88
+      call 29
+      call 30
+    catch 0
+      local.get 2
+      global.set 0
+      call $gatewit-glue:Panicked
+    end
   )
-  (func $gatewit-glue:proxy_on_http_call_response (;63;) (type 7) (param i32 i32 i32 i32 i32)
-    (local i32 i32 i32 i32 i32 i32 i32 i32 i32)
+  (func $gatewit-glue:proxy_on_http_call_response (;66;) (type 7) (param i32 i32 i32 i32 i32)
+    (local i32 i32 i32 i32 i32 i32 i32 i32 i32 i32)
     i32.const 1000000000
     global.set 3
     i32.const 11
     global.set 4
-    call $gatewit-glue:State
-    local.set 5
-    local.get 1
-    i32.const 1
-    call $gatewit-glue:TableTake
-    local.set 6
-    local.get 6
-    if ;; label = @1
-      local.get 6
-      call $env.proxy_set_effective_context
-      drop
-    end
-    call $gatewit-glue:State
-    local.set 13
-    local.get 13
-    local.get 6
-    i32.store offset=12
-    local.get 13
-    i32.const 0
-    i32.store offset=88
-    local.get 2
-    i32.eqz
-    if ;; label = @1
-      local.get 6
+    global.get 0
+    local.set 14
+    try ;; label = @1
+      call $gatewit-glue:State
+      local.set 5
       local.get 1
       i32.const 1
+      call $gatewit-glue:TableTake
+      local.set 6
+      local.get 6
+      if ;; label = @2
+        local.get 6
+        call $env.proxy_set_effective_context
+        drop
+      end
+      call $gatewit-glue:State
+      local.set 13
+      local.get 13
+      local.get 6
+      i32.store offset=12
+      local.get 13
       i32.const 0
-      i32.const 1
-      call $gatewit-glue:Now
-      local.get 5
-      i64.load offset=48
-      i64.sub
-      local.get 5
-      i32.load offset=56
-      i64.extend_i32_u
-      i64.const 1000000
-      i64.mul
-      i64.ge_u
-      local.get 5
-      i32.load offset=56
-      i32.const 0
-      i32.ne
-      i32.and
-      select
-      i32.const 0
-      i32.const 0
-      i32.const 0
-      i32.const 0
-      i32.const 0
-      call 30
-      call 31
-      return
-    end
-    i32.const 6
-    call $gatewit-glue:GetMap
-    local.set 7
-    local.get 5
-    i32.load offset=28
-    local.set 8
-    i32.const 0
-    local.set 10
-    local.get 3
-    if ;; label = @1
-      i32.const 4
-      i32.const 0
-      local.get 3
-      local.get 5
-      i32.const 16
-      i32.add
-      local.get 5
-      i32.const 20
-      i32.add
-      call $env.proxy_get_buffer_bytes
+      i32.store offset=88
+      local.get 2
       i32.eqz
       if ;; label = @2
+        local.get 6
+        local.get 1
+        i32.const 1
+        i32.const 0
+        i32.const 1
+        call $gatewit-glue:Now
         local.get 5
-        i32.load offset=16
-        local.set 9
+        i64.load offset=48
+        i64.sub
         local.get 5
-        i32.load offset=20
-        local.set 10
+        i32.load offset=56
+        i64.extend_i32_u
+        i64.const 1000000
+        i64.mul
+        i64.ge_u
+        local.get 5
+        i32.load offset=56
+        i32.const 0
+        i32.ne
+        i32.and
+        select
+        i32.const 0
+        i32.const 0
+        i32.const 0
+        i32.const 0
+        i32.const 0
+        call 31
+        call 32
+        return
       end
-    end
-    i32.const 4
-    local.set 11
-    i32.const 0
-    local.set 12
-    local.get 4
-    if ;; label = @1
-      i32.const 7
+      i32.const 6
       call $gatewit-glue:GetMap
-      local.set 11
+      local.set 7
       local.get 5
       i32.load offset=28
+      local.set 8
+      i32.const 0
+      local.set 10
+      local.get 3
+      if ;; label = @2
+        i32.const 4
+        i32.const 0
+        local.get 3
+        local.get 5
+        i32.const 16
+        i32.add
+        local.get 5
+        i32.const 20
+        i32.add
+        call $env.proxy_get_buffer_bytes
+        i32.eqz
+        if ;; label = @3
+          local.get 5
+          i32.load offset=16
+          local.set 9
+          local.get 5
+          i32.load offset=20
+          local.set 10
+        end
+      end
+      i32.const 4
+      local.set 11
+      i32.const 0
       local.set 12
+      local.get 4
+      if ;; label = @2
+        i32.const 7
+        call $gatewit-glue:GetMap
+        local.set 11
+        local.get 5
+        i32.load offset=28
+        local.set 12
+      end
+      local.get 6
+      local.get 1
+      i32.const 0
+      local.get 7
+      local.get 8
+      local.get 9
+      i32.const 1
+      local.get 10
+      select
+      local.get 10
+      local.get 11
+      local.get 12
+      call 31
+      call 32
+    catch 0
+      local.get 14
+      global.set 0
+      call $gatewit-glue:Panicked
+      local.get 6
+      if ;; label = @2
+        call $gatewit-glue:PanicReply
+      end
     end
-    local.get 6
-    local.get 1
-    i32.const 0
-    local.get 7
-    local.get 8
-    local.get 9
-    i32.const 1
-    local.get 10
-    select
-    local.get 10
-    local.get 11
-    local.get 12
-    call 30
-    call 31
   )
 )

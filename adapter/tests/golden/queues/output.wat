@@ -10,15 +10,18 @@
   (type (;8;) (func))
   (type (;9;) (func (param i32 i32 i32 i32 i32 i32 i32 i32 i32)))
   (type (;10;) (func (param i32 i32 i32 i32 i32) (result i32)))
-  (type (;11;) (func (result i32)))
-  (type (;12;) (func (param i32) (result i32)))
+  (type (;11;) (func (param i32 i32 i32 i32 i32 i32 i32 i32) (result i32)))
+  (type (;12;) (func (result i32)))
+  (type (;13;) (func (param i32) (result i32)))
   (import "env" "proxy_register_shared_queue" (func $env.proxy_register_shared_queue (;0;) (type 7)))
   (import "env" "proxy_resolve_shared_queue" (func $env.proxy_resolve_shared_queue (;1;) (type 10)))
   (import "env" "proxy_enqueue_shared_queue" (func $env.proxy_enqueue_shared_queue (;2;) (type 7)))
   (import "env" "proxy_dequeue_shared_queue" (func $env.proxy_dequeue_shared_queue (;3;) (type 7)))
   (import "env" "proxy_log" (func $env.proxy_log (;4;) (type 7)))
-  (import "env" "proxy_get_buffer_bytes" (func $env.proxy_get_buffer_bytes (;5;) (type 10)))
+  (import "env" "proxy_send_local_response" (func $env.proxy_send_local_response (;5;) (type 11)))
+  (import "env" "proxy_get_buffer_bytes" (func $env.proxy_get_buffer_bytes (;6;) (type 10)))
   (memory (;0;) 1)
+  (tag (;0;) (type 8))
   (global (;0;) (mut i32) i32.const 4096)
   (global (;1;) (mut i32) i32.const 0)
   (global (;2;) (mut i32) i32.const 0)
@@ -32,7 +35,7 @@
   (export "proxy_on_configure" (func $gatewit-glue:proxy_on_configure))
   (export "proxy_on_request_headers" (func $gatewit-glue:proxy_on_request_headers))
   (export "proxy_on_queue_ready" (func $gatewit-glue:proxy_on_queue_ready))
-  (func $realloc (;6;) (type 4) (param i32 i32 i32 i32) (result i32)
+  (func $realloc (;7;) (type 4) (param i32 i32 i32 i32) (result i32)
     (local i32)
     global.get 0
     local.get 2
@@ -67,7 +70,7 @@
     end
     local.get 4
   )
-  (func (;7;) (type 5) (param i32 i32) (result i32)
+  (func (;8;) (type 5) (param i32 i32) (result i32)
     i32.const 16
     i32.const 1
     i32.const 520
@@ -107,8 +110,8 @@
     i32.store8
     i32.const 512
   )
-  (func (;8;) (type 6) (param i32))
-  (func (;9;) (type 7) (param i32 i32 i32) (result i32)
+  (func (;9;) (type 6) (param i32))
+  (func (;10;) (type 7) (param i32 i32 i32) (result i32)
     global.get 1
     i32.const 40
     i32.const 6
@@ -132,26 +135,26 @@
     end
     i32.const 0
   )
-  (func (;10;) (type 7) (param i32 i32 i32) (result i32)
+  (func (;11;) (type 7) (param i32 i32 i32) (result i32)
     i32.const 0
   )
-  (func (;11;) (type 5) (param i32 i32) (result i32)
-    i32.const 0
-  )
-  (func (;12;) (type 7) (param i32 i32 i32) (result i32)
+  (func (;12;) (type 5) (param i32 i32) (result i32)
     i32.const 0
   )
   (func (;13;) (type 7) (param i32 i32 i32) (result i32)
     i32.const 0
   )
-  (func (;14;) (type 5) (param i32 i32) (result i32)
+  (func (;14;) (type 7) (param i32 i32 i32) (result i32)
     i32.const 0
   )
-  (func (;15;) (type 6) (param i32))
-  (func (;16;) (type 8))
-  (func (;17;) (type 9) (param i32 i32 i32 i32 i32 i32 i32 i32 i32))
-  (func (;18;) (type 1) (param i32 i32 i32 i32 i32))
-  (func (;19;) (type 6) (param i32)
+  (func (;15;) (type 5) (param i32 i32) (result i32)
+    i32.const 0
+  )
+  (func (;16;) (type 6) (param i32))
+  (func (;17;) (type 8))
+  (func (;18;) (type 9) (param i32 i32 i32 i32 i32 i32 i32 i32 i32))
+  (func (;19;) (type 1) (param i32 i32 i32 i32 i32))
+  (func (;20;) (type 6) (param i32)
     block ;; label = @1
       loop ;; label = @2
         global.get 3
@@ -195,7 +198,7 @@
       end
     end
   )
-  (func $register (;20;) (type 0) (param i32 i32 i32)
+  (func $register (;21;) (type 0) (param i32 i32 i32)
     (local i32 i32)
     call $gatewit-glue:State
     local.set 3
@@ -226,7 +229,7 @@
       i32.store8 offset=4
     end
   )
-  (func $resolve (;21;) (type 1) (param i32 i32 i32 i32 i32)
+  (func $resolve (;22;) (type 1) (param i32 i32 i32 i32 i32)
     (local i32 i32)
     call $gatewit-glue:State
     local.set 5
@@ -259,7 +262,7 @@
       i32.store8 offset=4
     end
   )
-  (func $enqueue (;22;) (type 2) (param i32 i32 i32 i32)
+  (func $enqueue (;23;) (type 2) (param i32 i32 i32 i32)
     local.get 0
     local.get 1
     local.get 2
@@ -267,7 +270,7 @@
     local.get 3
     call $gatewit-glue:StatusResult
   )
-  (func $dequeue (;23;) (type 3) (param i32 i32)
+  (func $dequeue (;24;) (type 3) (param i32 i32)
     (local i32 i32 i32 i32)
     call $gatewit-glue:State
     local.set 2
@@ -326,14 +329,14 @@
       end
     end
   )
-  (func $log (;24;) (type 0) (param i32 i32 i32)
+  (func $log (;25;) (type 0) (param i32 i32 i32)
     local.get 0
     local.get 1
     local.get 2
     call $env.proxy_log
     drop
   )
-  (func $gatewit-glue:State (;25;) (type 11) (result i32)
+  (func $gatewit-glue:State (;26;) (type 12) (result i32)
     (local i32)
     global.get 2
     local.tee 0
@@ -356,7 +359,7 @@
     end
     local.get 0
   )
-  (func $gatewit-glue:Malloc (;26;) (type 12) (param i32) (result i32)
+  (func $gatewit-glue:Malloc (;27;) (type 13) (param i32) (result i32)
     (local i32)
     call $gatewit-glue:State
     local.set 1
@@ -375,7 +378,7 @@
     local.get 0
     call $realloc
   )
-  (func $gatewit-glue:EnsureScratch (;27;) (type 6) (param i32)
+  (func $gatewit-glue:EnsureScratch (;28;) (type 6) (param i32)
     (local i32 i32 i32)
     call $gatewit-glue:State
     local.set 1
@@ -419,7 +422,7 @@
       i32.store offset=4
     end
   )
-  (func $gatewit-glue:StatusResult (;28;) (type 3) (param i32 i32)
+  (func $gatewit-glue:StatusResult (;29;) (type 3) (param i32 i32)
     local.get 1
     local.get 0
     i32.const 0
@@ -434,7 +437,7 @@
       i32.store8 offset=1
     end
   )
-  (func $gatewit-glue:StepsExhausted (;29;) (type 8)
+  (func $gatewit-glue:StepsExhausted (;30;) (type 8)
     (local i32 i32 i32)
     i32.const 2147483647
     global.set 3
@@ -1068,7 +1071,7 @@
     drop
     unreachable
   )
-  (func $gatewit-glue:Grow (;30;) (type 12) (param i32) (result i32)
+  (func $gatewit-glue:Grow (;31;) (type 13) (param i32) (result i32)
     memory.size
     i64.extend_i32_u
     local.get 0
@@ -1083,123 +1086,879 @@
     local.get 0
     memory.grow
   )
-  (func $gatewit-glue:_initialize (;31;) (type 8)
-    i32.const 1000000000
-    global.set 3
-    i32.const 0
-    global.set 4
-  )
-  (func $gatewit-glue:proxy_abi_version_0_2_1 (;32;) (type 8))
-  (func $gatewit-glue:proxy_on_configure (;33;) (type 5) (param i32 i32) (result i32)
-    (local i32 i32 i32 i32 i32 i32)
-    i32.const 1000000000
-    global.set 3
-    i32.const 1
-    global.set 4
+  (func $gatewit-glue:Panicked (;32;) (type 8)
+    (local i32 i32 i32)
     call $gatewit-glue:State
+    local.set 0
+    i32.const 148
+    call $gatewit-glue:EnsureScratch
+    local.get 0
+    i32.load
+    local.set 1
+    i32.const 0
     local.set 2
-    call $gatewit-glue:State
-    local.set 7
-    local.get 7
-    i32.const 0
-    i32.store offset=12
-    local.get 7
-    i32.const 0
-    i32.store offset=88
-    i32.const 0
-    local.set 4
     local.get 1
+    local.get 2
+    i32.add
+    i64.const 4212107513022407015
+    i64.store align=1
+    local.get 1
+    local.get 2
+    i32.add
+    i64.const 8461261084364928032
+    i64.store offset=8 align=1
+    local.get 1
+    local.get 2
+    i32.add
+    i64.const 7597116755628943719
+    i64.store offset=16 align=1
+    local.get 1
+    local.get 2
+    i32.add
+    i64.const 2336920844496104291
+    i64.store offset=24 align=1
+    local.get 1
+    local.get 2
+    i32.add
+    i32.const 96
+    i32.store8 offset=32
+    local.get 2
+    i32.const 33
+    i32.add
+    local.set 2
+    global.get 4
+    i32.const 0
+    i32.eq
     if ;; label = @1
-      i32.const 7
-      i32.const 0
       local.get 1
       local.get 2
-      i32.const 16
       i32.add
+      i64.const 7809639177543117151
+      i64.store align=1
+      local.get 1
+      local.get 2
+      i32.add
+      i32.const 105
+      i32.store8 offset=8
+      local.get 1
+      local.get 2
+      i32.add
+      i32.const 122
+      i32.store8 offset=9
+      local.get 1
+      local.get 2
+      i32.add
+      i32.const 101
+      i32.store8 offset=10
+      local.get 2
+      i32.const 11
+      i32.add
+      local.set 2
+    end
+    global.get 4
+    i32.const 1
+    i32.eq
+    if ;; label = @1
+      local.get 1
+      local.get 2
+      i32.add
+      i64.const 7957684041903207024
+      i64.store align=1
+      local.get 1
+      local.get 2
+      i32.add
+      i64.const 8459846313699140447
+      i64.store offset=8 align=1
+      local.get 1
+      local.get 2
+      i32.add
+      i32.const 114
+      i32.store8 offset=16
+      local.get 1
+      local.get 2
+      i32.add
+      i32.const 101
+      i32.store8 offset=17
+      local.get 2
+      i32.const 18
+      i32.add
+      local.set 2
+    end
+    global.get 4
+    i32.const 2
+    i32.eq
+    if ;; label = @1
+      local.get 1
+      local.get 2
+      i32.add
+      i64.const 7957684041903207024
+      i64.store align=1
+      local.get 1
+      local.get 2
+      i32.add
+      i64.const 8392569456348324703
+      i64.store offset=8 align=1
+      local.get 1
+      local.get 2
+      i32.add
+      i32.const 95
+      i32.store8 offset=16
+      local.get 1
+      local.get 2
+      i32.add
+      i32.const 99
+      i32.store8 offset=17
+      local.get 1
+      local.get 2
+      i32.add
+      i32.const 114
+      i32.store8 offset=18
+      local.get 1
+      local.get 2
+      i32.add
+      i32.const 101
+      i32.store8 offset=19
+      local.get 1
+      local.get 2
+      i32.add
+      i32.const 97
+      i32.store8 offset=20
+      local.get 1
+      local.get 2
+      i32.add
+      i32.const 116
+      i32.store8 offset=21
+      local.get 1
+      local.get 2
+      i32.add
+      i32.const 101
+      i32.store8 offset=22
+      local.get 2
+      i32.const 23
+      i32.add
+      local.set 2
+    end
+    global.get 4
+    i32.const 3
+    i32.eq
+    if ;; label = @1
+      local.get 1
+      local.get 2
+      i32.add
+      i64.const 7957684041903207024
+      i64.store align=1
+      local.get 1
+      local.get 2
+      i32.add
+      i64.const 8391162085809418847
+      i64.store offset=8 align=1
+      local.get 1
+      local.get 2
+      i32.add
+      i64.const 8318822943511898207
+      i64.store offset=16 align=1
+      local.get 2
+      i32.const 24
+      i32.add
+      local.set 2
+    end
+    global.get 4
+    i32.const 4
+    i32.eq
+    if ;; label = @1
+      local.get 1
+      local.get 2
+      i32.add
+      i64.const 7957684041903207024
+      i64.store align=1
+      local.get 1
+      local.get 2
+      i32.add
+      i64.const 8391162085809418847
+      i64.store offset=8 align=1
+      local.get 1
+      local.get 2
+      i32.add
+      i32.const 95
+      i32.store8 offset=16
+      local.get 1
+      local.get 2
+      i32.add
+      i32.const 98
+      i32.store8 offset=17
+      local.get 1
+      local.get 2
+      i32.add
+      i32.const 111
+      i32.store8 offset=18
+      local.get 1
+      local.get 2
+      i32.add
+      i32.const 100
+      i32.store8 offset=19
+      local.get 1
+      local.get 2
+      i32.add
+      i32.const 121
+      i32.store8 offset=20
+      local.get 2
+      i32.const 21
+      i32.add
+      local.set 2
+    end
+    global.get 4
+    i32.const 5
+    i32.eq
+    if ;; label = @1
+      local.get 1
+      local.get 2
+      i32.add
+      i64.const 7957684041903207024
+      i64.store align=1
+      local.get 1
+      local.get 2
+      i32.add
+      i64.const 8391162085809418847
+      i64.store offset=8 align=1
+      local.get 1
+      local.get 2
+      i32.add
+      i64.const 8243113892833817695
+      i64.store offset=16 align=1
+      local.get 1
+      local.get 2
+      i32.add
+      i32.const 115
+      i32.store8 offset=24
+      local.get 2
+      i32.const 25
+      i32.add
+      local.set 2
+    end
+    global.get 4
+    i32.const 6
+    i32.eq
+    if ;; label = @1
+      local.get 1
+      local.get 2
+      i32.add
+      i64.const 7957684041903207024
+      i64.store align=1
+      local.get 1
+      local.get 2
+      i32.add
+      i64.const 8317708090562933343
+      i64.store offset=8 align=1
+      local.get 1
+      local.get 2
+      i32.add
+      i64.const 8243105062447505253
+      i64.store offset=16 align=1
+      local.get 1
+      local.get 2
+      i32.add
+      i32.const 115
+      i32.store8 offset=24
+      local.get 2
+      i32.const 25
+      i32.add
+      local.set 2
+    end
+    global.get 4
+    i32.const 7
+    i32.eq
+    if ;; label = @1
+      local.get 1
+      local.get 2
+      i32.add
+      i64.const 7957684041903207024
+      i64.store align=1
+      local.get 1
+      local.get 2
+      i32.add
+      i64.const 8317708090562933343
+      i64.store offset=8 align=1
+      local.get 1
+      local.get 2
+      i32.add
+      i32.const 101
+      i32.store8 offset=16
+      local.get 1
+      local.get 2
+      i32.add
+      i32.const 95
+      i32.store8 offset=17
+      local.get 1
+      local.get 2
+      i32.add
+      i32.const 98
+      i32.store8 offset=18
+      local.get 1
+      local.get 2
+      i32.add
+      i32.const 111
+      i32.store8 offset=19
+      local.get 1
+      local.get 2
+      i32.add
+      i32.const 100
+      i32.store8 offset=20
+      local.get 1
+      local.get 2
+      i32.add
+      i32.const 121
+      i32.store8 offset=21
+      local.get 2
+      i32.const 22
+      i32.add
+      local.set 2
+    end
+    global.get 4
+    i32.const 8
+    i32.eq
+    if ;; label = @1
+      local.get 1
+      local.get 2
+      i32.add
+      i64.const 7957684041903207024
+      i64.store align=1
+      local.get 1
+      local.get 2
+      i32.add
+      i64.const 8317708090562933343
+      i64.store offset=8 align=1
+      local.get 1
+      local.get 2
+      i32.add
+      i64.const 7308332162568445797
+      i64.store offset=16 align=1
+      local.get 1
+      local.get 2
+      i32.add
+      i32.const 114
+      i32.store8 offset=24
+      local.get 1
+      local.get 2
+      i32.add
+      i32.const 115
+      i32.store8 offset=25
+      local.get 2
+      i32.const 26
+      i32.add
+      local.set 2
+    end
+    global.get 4
+    i32.const 9
+    i32.eq
+    if ;; label = @1
+      local.get 1
+      local.get 2
+      i32.add
+      i64.const 7957684041903207024
+      i64.store align=1
+      local.get 1
+      local.get 2
+      i32.add
+      i32.const 95
+      i32.store8 offset=8
+      local.get 1
+      local.get 2
+      i32.add
+      i32.const 108
+      i32.store8 offset=9
+      local.get 1
+      local.get 2
+      i32.add
+      i32.const 111
+      i32.store8 offset=10
+      local.get 1
+      local.get 2
+      i32.add
+      i32.const 103
+      i32.store8 offset=11
+      local.get 2
+      i32.const 12
+      i32.add
+      local.set 2
+    end
+    global.get 4
+    i32.const 10
+    i32.eq
+    if ;; label = @1
+      local.get 1
+      local.get 2
+      i32.add
+      i64.const 7957684041903207024
+      i64.store align=1
+      local.get 1
+      local.get 2
+      i32.add
+      i32.const 95
+      i32.store8 offset=8
+      local.get 1
+      local.get 2
+      i32.add
+      i32.const 116
+      i32.store8 offset=9
+      local.get 1
+      local.get 2
+      i32.add
+      i32.const 105
+      i32.store8 offset=10
+      local.get 1
+      local.get 2
+      i32.add
+      i32.const 99
+      i32.store8 offset=11
+      local.get 1
+      local.get 2
+      i32.add
+      i32.const 107
+      i32.store8 offset=12
+      local.get 2
+      i32.const 13
+      i32.add
+      local.set 2
+    end
+    global.get 4
+    i32.const 11
+    i32.eq
+    if ;; label = @1
+      local.get 1
+      local.get 2
+      i32.add
+      i64.const 7957684041903207024
+      i64.store align=1
+      local.get 1
+      local.get 2
+      i32.add
+      i64.const 7017557580968126559
+      i64.store offset=8 align=1
+      local.get 1
+      local.get 2
+      i32.add
+      i64.const 8030045015149341804
+      i64.store offset=16 align=1
+      local.get 1
+      local.get 2
+      i32.add
+      i32.const 110
+      i32.store8 offset=24
+      local.get 1
+      local.get 2
+      i32.add
+      i32.const 115
+      i32.store8 offset=25
+      local.get 1
+      local.get 2
+      i32.add
+      i32.const 101
+      i32.store8 offset=26
+      local.get 2
+      i32.const 27
+      i32.add
+      local.set 2
+    end
+    global.get 4
+    i32.const 12
+    i32.eq
+    if ;; label = @1
+      local.get 1
+      local.get 2
+      i32.add
+      i64.const 7957684041903207024
+      i64.store align=1
+      local.get 1
+      local.get 2
+      i32.add
+      i64.const 7160568829035508319
+      i64.store offset=8 align=1
+      local.get 1
+      local.get 2
+      i32.add
+      i64.const 8102931696471272545
+      i64.store offset=16 align=1
+      local.get 1
+      local.get 2
+      i32.add
+      i32.const 111
+      i32.store8 offset=24
+      local.get 1
+      local.get 2
+      i32.add
+      i32.const 110
+      i32.store8 offset=25
+      local.get 1
+      local.get 2
+      i32.add
+      i32.const 115
+      i32.store8 offset=26
+      local.get 1
+      local.get 2
+      i32.add
+      i32.const 101
+      i32.store8 offset=27
+      local.get 2
+      i32.const 28
+      i32.add
+      local.set 2
+    end
+    global.get 4
+    i32.const 13
+    i32.eq
+    if ;; label = @1
+      local.get 1
+      local.get 2
+      i32.add
+      i64.const 7957684041903207024
+      i64.store align=1
+      local.get 1
+      local.get 2
+      i32.add
+      i64.const 8241417397999071583
+      i64.store offset=8 align=1
+      local.get 1
+      local.get 2
+      i32.add
+      i32.const 101
+      i32.store8 offset=16
+      local.get 1
+      local.get 2
+      i32.add
+      i32.const 97
+      i32.store8 offset=17
+      local.get 1
+      local.get 2
+      i32.add
+      i32.const 100
+      i32.store8 offset=18
+      local.get 1
+      local.get 2
+      i32.add
+      i32.const 121
+      i32.store8 offset=19
       local.get 2
       i32.const 20
       i32.add
-      call $env.proxy_get_buffer_bytes
+      local.set 2
+    end
+    local.get 1
+    local.get 2
+    i32.add
+    i64.const 8223699863395646304
+    i64.store align=1
+    local.get 1
+    local.get 2
+    i32.add
+    i64.const 2318355947161219429
+    i64.store offset=8 align=1
+    local.get 1
+    local.get 2
+    i32.add
+    i64.const 2318361423171839593
+    i64.store offset=16 align=1
+    local.get 1
+    local.get 2
+    i32.add
+    i64.const 7311439437972403049
+    i64.store offset=24 align=1
+    local.get 1
+    local.get 2
+    i32.add
+    i64.const 2319406812830655858
+    i64.store offset=32 align=1
+    local.get 1
+    local.get 2
+    i32.add
+    i64.const 7597116755847049000
+    i64.store offset=40 align=1
+    local.get 1
+    local.get 2
+    i32.add
+    i64.const 8749491757082753635
+    i64.store offset=48 align=1
+    local.get 1
+    local.get 2
+    i32.add
+    i64.const 8367798532893060137
+    i64.store offset=56 align=1
+    local.get 1
+    local.get 2
+    i32.add
+    i64.const 7595168405181719912
+    i64.store offset=64 align=1
+    local.get 1
+    local.get 2
+    i32.add
+    i64.const 2338336212330946670
+    i64.store offset=72 align=1
+    local.get 1
+    local.get 2
+    i32.add
+    i32.const 115
+    i32.store8 offset=80
+    local.get 1
+    local.get 2
+    i32.add
+    i32.const 101
+    i32.store8 offset=81
+    local.get 1
+    local.get 2
+    i32.add
+    i32.const 114
+    i32.store8 offset=82
+    local.get 1
+    local.get 2
+    i32.add
+    i32.const 118
+    i32.store8 offset=83
+    local.get 1
+    local.get 2
+    i32.add
+    i32.const 105
+    i32.store8 offset=84
+    local.get 1
+    local.get 2
+    i32.add
+    i32.const 110
+    i32.store8 offset=85
+    local.get 1
+    local.get 2
+    i32.add
+    i32.const 103
+    i32.store8 offset=86
+    local.get 2
+    i32.const 87
+    i32.add
+    local.set 2
+    i32.const 4
+    local.get 1
+    local.get 2
+    call $env.proxy_log
+    drop
+  )
+  (func $gatewit-glue:PanicReply (;33;) (type 8)
+    (local i32 i32 i32)
+    call $gatewit-glue:State
+    local.set 0
+    i32.const 27
+    call $gatewit-glue:EnsureScratch
+    local.get 0
+    i32.load
+    local.set 1
+    i32.const 0
+    local.set 2
+    local.get 1
+    local.get 2
+    i32.add
+    i64.const 6878238492425740647
+    i64.store align=1
+    local.get 1
+    local.get 2
+    i32.add
+    i64.const 8097312054021811312
+    i64.store offset=8 align=1
+    local.get 1
+    local.get 2
+    i32.add
+    i32.const 97
+    i32.store8 offset=16
+    local.get 1
+    local.get 2
+    i32.add
+    i32.const 110
+    i32.store8 offset=17
+    local.get 1
+    local.get 2
+    i32.add
+    i32.const 105
+    i32.store8 offset=18
+    local.get 1
+    local.get 2
+    i32.add
+    i32.const 99
+    i32.store8 offset=19
+    local.get 1
+    local.get 2
+    i32.add
+    i32.const 107
+    i32.store8 offset=20
+    local.get 1
+    local.get 2
+    i32.add
+    i32.const 101
+    i32.store8 offset=21
+    local.get 1
+    local.get 2
+    i32.add
+    i32.const 100
+    i32.store8 offset=22
+    local.get 2
+    i32.const 23
+    i32.add
+    local.set 2
+    local.get 1
+    local.get 2
+    i32.add
+    i32.const 0
+    i32.store
+    i32.const 500
+    local.get 1
+    local.get 2
+    i32.const 0
+    i32.const 0
+    local.get 1
+    local.get 2
+    i32.add
+    i32.const 4
+    i32.const -1
+    call $env.proxy_send_local_response
+    drop
+  )
+  (func $gatewit-glue:_initialize (;34;) (type 8)
+    i32.const 1000000000
+    global.set 3
+    i32.const 0
+    global.set 4
+  )
+  (func $gatewit-glue:proxy_abi_version_0_2_1 (;35;) (type 8))
+  (func $gatewit-glue:proxy_on_configure (;36;) (type 5) (param i32 i32) (result i32)
+    (local i32 i32 i32 i32 i32 i32 i32)
+    i32.const 1000000000
+    global.set 3
+    i32.const 1
+    global.set 4
+    global.get 0
+    local.set 8
+    try (result i32) ;; label = @1
+      call $gatewit-glue:State
+      local.set 2
+      call $gatewit-glue:State
+      local.set 7
+      local.get 7
+      i32.const 0
+      i32.store offset=12
+      local.get 7
+      i32.const 0
+      i32.store offset=88
+      i32.const 0
+      local.set 4
+      local.get 1
+      if ;; label = @2
+        i32.const 7
+        i32.const 0
+        local.get 1
+        local.get 2
+        i32.const 16
+        i32.add
+        local.get 2
+        i32.const 20
+        i32.add
+        call $env.proxy_get_buffer_bytes
+        i32.eqz
+        if ;; label = @3
+          local.get 2
+          i32.load offset=16
+          local.set 3
+          local.get 2
+          i32.load offset=20
+          local.set 4
+        end
+      end
+      local.get 3
+      i32.const 1
+      local.get 4
+      select
+      local.get 4
+      call 8
+      local.tee 5
+      i32.load8_u
+      i32.eqz
+      local.set 6
+      local.get 6
       i32.eqz
       if ;; label = @2
-        local.get 2
-        i32.load offset=16
-        local.set 3
-        local.get 2
-        i32.load offset=20
-        local.set 4
+        i32.const 4
+        local.get 5
+        i32.load offset=4
+        local.get 5
+        i32.load offset=8
+        call $env.proxy_log
+        drop
       end
+      local.get 6
+    catch 0
+      local.get 8
+      global.set 0
+      call $gatewit-glue:Panicked
+      i32.const 0
     end
-    local.get 3
-    i32.const 1
-    local.get 4
-    select
-    local.get 4
-    call 7
-    local.tee 5
-    i32.load8_u
-    i32.eqz
-    local.set 6
-    local.get 6
-    i32.eqz
-    if ;; label = @1
-      i32.const 4
-      local.get 5
-      i32.load offset=4
-      local.get 5
-      i32.load offset=8
-      call $env.proxy_log
-      drop
-    end
-    local.get 6
   )
-  (func $gatewit-glue:proxy_on_request_headers (;34;) (type 7) (param i32 i32 i32) (result i32)
-    (local i32 i32)
+  (func $gatewit-glue:proxy_on_request_headers (;37;) (type 7) (param i32 i32 i32) (result i32)
+    (local i32 i32 i32)
     i32.const 1000000000
     global.set 3
     i32.const 3
     global.set 4
-    call $gatewit-glue:State
-    local.set 3
-    local.get 3
-    local.get 0
-    i32.store offset=12
-    local.get 3
-    i32.const 0
-    i32.store offset=88
-    local.get 0
-    local.get 1
-    local.get 2
-    call 9
-    local.set 4
-    local.get 4
-    i32.const 1
-    local.get 4
-    i32.const 1
-    i32.lt_u
-    select
-    i32.const 0
-    local.get 4
-    i32.const 2
-    i32.ne
-    select
+    global.get 0
+    local.set 5
+    try (result i32) ;; label = @1
+      call $gatewit-glue:State
+      local.set 3
+      local.get 3
+      local.get 0
+      i32.store offset=12
+      local.get 3
+      i32.const 0
+      i32.store offset=88
+      local.get 0
+      local.get 1
+      local.get 2
+      call 10
+      local.set 4
+      local.get 4
+      i32.const 1
+      local.get 4
+      i32.const 1
+      i32.lt_u
+      select
+      i32.const 0
+      local.get 4
+      i32.const 2
+      i32.ne
+      select
+    catch 0
+      local.get 5
+      global.set 0
+      call $gatewit-glue:Panicked
+      call $gatewit-glue:PanicReply
+      i32.const 1
+    end
   )
-  (func $gatewit-glue:proxy_on_queue_ready (;35;) (type 3) (param i32 i32)
-    (local i32)
+  (func $gatewit-glue:proxy_on_queue_ready (;38;) (type 3) (param i32 i32)
+    (local i32 i32)
     i32.const 1000000000
     global.set 3
     i32.const 13
     global.set 4
-    call $gatewit-glue:State
-    local.set 2
-    local.get 2
-    i32.const 0
-    i32.store offset=12
-    local.get 2
-    i32.const 0
-    i32.store offset=88
-    local.get 1
-    call 19
+    global.get 0
+    local.set 3
+    try ;; label = @1
+      call $gatewit-glue:State
+      local.set 2
+      local.get 2
+      i32.const 0
+      i32.store offset=12
+      local.get 2
+      i32.const 0
+      i32.store offset=88
+      local.get 1
+      call 20
+    catch 0
+      local.get 3
+      global.set 0
+      call $gatewit-glue:Panicked
+    end
   )
   (data (;0;) (i32.const 16) "q")
   (data (;1;) (i32.const 24) "other-vm")

@@ -1,0 +1,71 @@
+//! What a panic in plugin code costs.
+//!
+//! Plugins are built with `panic = "abort"`. Adapted for a gateway, the
+//! abort does not kill the plugin instance: the adapter turns it into a
+//! wasm exception that its glue catches around the callback (see
+//! `gatewit_adapter::OnPanic`), answers that request (`500`, or lets it go
+//! on), and the instance keeps serving, as Higress's Go wrapper does with
+//! `recover()`. Nothing unwinds, so the SDK must not depend on code after
+//! the panic running. This module is its side of the bargain:
+//!
+//! - the panic hook logs the message (critical, with the plugin prefix)
+//!   and marks the request being served as failed;
+//! - later callbacks of a failed request skip the plugin, its pending
+//!   HTTP and Redis callbacks are dropped unrun, and the mark goes with the
+//!   request's end.
+//!
+//! What the panicking callback had taken out of the SDK's tables (the
+//! request's context, the call's closure) stays allocated: that, plus what
+//! the plugin's own frames owned, is what a panic leaks.
+
+use std::cell::RefCell;
+use std::collections::BTreeSet;
+
+thread_local! {
+    static FAILED: RefCell<BTreeSet<u32>> = const { RefCell::new(BTreeSet::new()) };
+}
+
+/// Installs the SDK's panic hook (once per instance).
+pub(crate) fn install_hook() {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| std::panic::set_hook(Box::new(hook)));
+}
+
+fn hook(info: &std::panic::PanicHookInfo<'_>) {
+    let ctx = crate::runtime::current_context();
+    if ctx != 0 {
+        // `try_`: the hook must not panic, whatever state it finds.
+        FAILED.with(|f| {
+            if let Ok(mut f) = f.try_borrow_mut() {
+                f.insert(ctx);
+            }
+        });
+    }
+    crate::log::log(crate::log::Level::Critical, format_args!("panicked: {info}"));
+}
+
+/// Whether request `ctx` panicked in an earlier callback.
+pub(crate) fn failed(ctx: u32) -> bool {
+    ctx != 0 && FAILED.with(|f| f.try_borrow().is_ok_and(|f| f.contains(&ctx)))
+}
+
+/// Request `ctx` ended: forget its mark.
+pub(crate) fn forget(ctx: u32) {
+    FAILED.with(|f| {
+        if let Ok(mut f) = f.try_borrow_mut() {
+            f.remove(&ctx);
+        }
+    });
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn marks_are_per_request_and_end_with_it() {
+        super::FAILED.with(|f| f.borrow_mut().insert(7));
+        assert!(super::failed(7));
+        assert!(!super::failed(8) && !super::failed(0));
+        super::forget(7);
+        assert!(!super::failed(7));
+    }
+}
