@@ -41,7 +41,18 @@ fn hook(info: &std::panic::PanicHookInfo<'_>) {
             }
         });
     }
-    crate::log::log(crate::log::Level::Critical, format_args!("panicked: {info}"));
+    // One line (std's own format breaks it before the message).
+    let message = info.payload_as_str().unwrap_or("a non-string payload");
+    match info.location() {
+        Some(at) => crate::log::log(
+            crate::log::Level::Critical,
+            format_args!("panicked at {at}: {message}"),
+        ),
+        None => crate::log::log(
+            crate::log::Level::Critical,
+            format_args!("panicked: {message}"),
+        ),
+    }
 }
 
 /// Whether request `ctx` panicked in an earlier callback.

@@ -34,8 +34,9 @@ pub const EXAMPLES: &[&str] = &[
     "route-call",
     "queue-counter",
 ];
-/// The raw (no-SDK) fixture plugins under `tests/plugins/`.
-pub const FIXTURES: &[&str] = &["raw-fixture", "raw-hooks"];
+/// The fixture plugins under `tests/plugins/` (raw ones, and `sdk-panic`
+/// on the SDK).
+pub const FIXTURES: &[&str] = &["raw-fixture", "raw-hooks", "sdk-panic"];
 /// The adapter's own fixture plugin (`adapter/tests/fixture-plugin`).
 pub const ADAPTER_FIXTURE: &str = "gatewit-adapter-fixture";
 /// The gatewit bench plugins (components, adapted before use).

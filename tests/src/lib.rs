@@ -12,6 +12,7 @@
 
 pub mod adapted;
 pub mod http_server;
+pub mod panics;
 pub mod plugins;
 pub mod redis_server;
 pub mod scenarios;

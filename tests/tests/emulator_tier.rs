@@ -235,3 +235,51 @@ fn route_call_needs_allow_on_headers_stop_iteration() -> Result<()> {
     );
     Ok(())
 }
+
+/// A plugin panic costs its request, not the instance (`sdk-panic`): the
+/// request is answered 500, the SDK and the glue log why, the same instance
+/// serves on; and 10,000 panics in a row leak only what the panicking
+/// frames owned (nothing unwinds), measured here.
+#[test]
+fn a_panic_costs_one_request_and_ten_thousand_leak_little() -> Result<()> {
+    let module = emulator_module("sdk-panic", Toolchain::Wasip2, Profile::Envoy)?;
+    let mut gw = emulator(&module, &GatewaySetup::default(), Profile::Envoy)?;
+    gatewit_tests::panics::a_panic_costs_one_request(&mut gw, 100)?;
+    let logged = |gw: &Emulator, text: &str| gw.logs().iter().any(|l| l.message.contains(text));
+    ensure!(
+        logged(
+            &gw,
+            ": sdk-panic fixture panics on `/boom`"
+        )
+            && logged(
+                &gw,
+                "gatewit: the plugin panicked in `proxy_on_request_headers`; its request, if any, is answered 500"
+            )
+            && logged(&gw, "gatewit: the plugin panicked in `proxy_on_response_headers`"),
+        "{:#?}",
+        gw.logs()
+    );
+
+    let boom = HttpRequest::get("example.com", "/boom");
+    let before = gw.memory_bytes();
+    for _ in 0..10_000 {
+        let ex = gw.send(&boom, &UpstreamResponse::default())?;
+        ensure!(ex.response.status == 500, "{ex:?}");
+    }
+    let leaked = gw.memory_bytes() - before;
+    eprintln!(
+        "10,000 panics grew linear memory by {leaked} bytes ({} bytes a panic, 64 KiB pages)",
+        leaked / 10_000
+    );
+    ensure!(
+        leaked / 10_000 <= 1024,
+        "each panic leaks {} bytes",
+        leaked / 10_000
+    );
+    let ex = gw.send(
+        &HttpRequest::get("example.com", "/"),
+        &UpstreamResponse::default(),
+    )?;
+    ensure!(ex.upstream_header("x-served") == Some("104"), "{ex:?}");
+    Ok(())
+}

@@ -328,3 +328,29 @@ fn memory_hog_hits_the_cap() -> Result<()> {
     );
     Ok(())
 }
+
+/// A plugin panic used to kill the VM: that request 503, then every later
+/// request 503 until Envoy restarted. Now (`sdk-panic`, the adapter's
+/// default `on-panic: reply`) the panicking request is answered 500 and the
+/// same VM serves the next 100 requests (its request count goes on), a
+/// panic in the response phase too; Envoy's log carries the plugin's panic
+/// message and the glue's line naming the callback.
+#[test]
+fn a_panic_costs_one_request_and_the_vm_serves_on() -> Result<()> {
+    let module = adapted_module("sdk-panic", Toolchain::Wasip2, Profile::Envoy)?;
+    let mut gw = EnvoyGateway::start(&module, &GatewaySetup::default())?;
+    gatewit_tests::panics::a_panic_costs_one_request(&mut gw, 100)?;
+    let log = gw.envoy().log();
+    for line in [
+        ": sdk-panic fixture panics on `/boom`",
+        "gatewit: the plugin panicked in `proxy_on_request_headers`; its request, if any, is answered 500",
+        "gatewit: the plugin panicked in `proxy_on_response_headers`",
+    ] {
+        ensure!(
+            log.contains(line),
+            "envoy's log lacks `{line}`:\n{}",
+            gw.envoy().relevant_log_lines()
+        );
+    }
+    Ok(())
+}
