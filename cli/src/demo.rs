@@ -23,7 +23,10 @@ pub fn parse_config(text: Option<&str>) -> Result<serde_json::Value> {
     match text {
         None | Some("") => Ok(serde_json::Value::Null),
         Some(text) => {
-            serde_json::from_str(text).with_context(|| format!("`--config` is not JSON: {text}"))
+            // The text itself stays out of the message: it may be large or
+            // hold secrets; serde names the line and column.
+            serde_json::from_str(text)
+                .with_context(|| format!("`--config` ({} bytes) is not JSON", text.len()))
         }
     }
 }

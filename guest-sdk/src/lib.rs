@@ -125,6 +125,7 @@ pub mod log;
 pub mod metrics;
 mod panic;
 mod plugin;
+mod redact;
 pub mod redis;
 pub mod route_call;
 mod rules;

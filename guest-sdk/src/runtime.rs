@@ -441,7 +441,8 @@ impl<P: Plugin> Guest for Glue<P> {
                 }
                 restore_ticks(old_ticks);
                 PLUGIN_ID.with(|id| *id.borrow_mut() = old_id);
-                return Err(e);
+                // The message reaches the gateway's log.
+                return Err(crate::redact::config_error(e, &config));
             }
         };
         let has_ticks = TICKS.with(|t| !t.borrow().entries.is_empty());

@@ -995,6 +995,14 @@ pub fn config_errors() -> Vec<ConfigError> {
         config: bad_type,
         message_contains: "fieldName",
     });
+    // A secret of the wrong type: serde quotes the value it rejects, the
+    // SDK redacts it before the message reaches the gateway's log.
+    errors.push(ConfigError {
+        name: "redis-demo-password-redacted",
+        plugin: "redis-demo",
+        config: json!({"serviceName": "redis.static", "password": 73519204}),
+        message_contains: "invalid type: integer `<redacted>`",
+    });
     errors.push(ConfigError {
         name: "my-plugin-not-json",
         plugin: "my-plugin",
