@@ -22,6 +22,40 @@ pub struct WasmFilter {
     /// body callbacks still run; when unset, Envoy stops the whole stream
     /// (`StopAllIterationAndWatermark`) until the plugin resumes it.
     pub allow_on_headers_stop_iteration: bool,
+    /// What Envoy does once the plugin's VM has failed.
+    pub failure_policy: FailurePolicy,
+}
+
+/// `PluginConfig.failure_policy`: what Envoy 1.40 does with requests once
+/// the plugin's VM has failed (a trap that was not a recovered panic: a
+/// memory fault, the step budget, `on-panic: trap`). Every policy fails the
+/// request that trapped (503); they differ on the requests after it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum FailurePolicy {
+    /// Fail closed, then replace the VM: later requests get 503 while Envoy
+    /// reloads the plugin (with backoff, about a second here), then the
+    /// fresh VM serves them. The safe choice for any plugin, and the
+    /// default of every configuration gatewit generates.
+    #[default]
+    FailReload,
+    /// Fail closed for good: every later request gets 503 until Envoy
+    /// restarts. Loud, for tests.
+    FailClosed,
+    /// Skip the plugin for good: later requests go on without it. Only for
+    /// plugins whose absence is harmless (metrics, logging); never for one
+    /// that guards access, which it would open to everyone.
+    FailOpen,
+}
+
+impl FailurePolicy {
+    /// The name in Envoy's configuration.
+    pub fn envoy_name(self) -> &'static str {
+        match self {
+            FailurePolicy::FailReload => "FAIL_RELOAD",
+            FailurePolicy::FailClosed => "FAIL_CLOSED",
+            FailurePolicy::FailOpen => "FAIL_OPEN",
+        }
+    }
 }
 
 impl WasmFilter {
@@ -32,6 +66,7 @@ impl WasmFilter {
             configuration: configuration.into(),
             root_id: String::new(),
             allow_on_headers_stop_iteration: false,
+            failure_policy: FailurePolicy::default(),
         }
     }
 }
@@ -121,10 +156,9 @@ impl EnvoyConfig {
                         "name": "gatewit",
                         "root_id": wasm.root_id,
                         "allow_on_headers_stop_iteration": wasm.allow_on_headers_stop_iteration,
-                        // Tests want a broken plugin to be loud: the default
-                        // policy; a configuration rejected at startup stops
-                        // Envoy whatever the policy (see the crate docs).
-                        "failure_policy": "FAIL_CLOSED",
+                        // A configuration rejected at startup stops Envoy
+                        // whatever the policy (see the crate docs).
+                        "failure_policy": wasm.failure_policy.envoy_name(),
                         "configuration": {
                             "@type": "type.googleapis.com/google.protobuf.StringValue",
                             "value": wasm.configuration,

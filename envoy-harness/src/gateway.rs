@@ -2,7 +2,7 @@
 //! the host shim's [`Gateway`] trait.
 
 use crate::client;
-use crate::config::{EnvoyConfig, RouteTarget, WasmFilter};
+use crate::config::{EnvoyConfig, FailurePolicy, RouteTarget, WasmFilter};
 use crate::envoy::Envoy;
 use crate::upstream::RecordingUpstream;
 use anyhow::{Context as _, Result};
@@ -21,6 +21,9 @@ pub struct EnvoyOptions {
     pub log_level: String,
     /// How long one exchange may take end to end.
     pub request_timeout: Duration,
+    /// What Envoy does once the plugin's VM has failed. Tests default to
+    /// [`FailurePolicy::FailClosed`], so a dead VM is loud.
+    pub failure_policy: FailurePolicy,
 }
 
 impl Default for EnvoyOptions {
@@ -29,6 +32,7 @@ impl Default for EnvoyOptions {
             allow_on_headers_stop_iteration: false,
             log_level: "info".into(),
             request_timeout: Duration::from_secs(20),
+            failure_policy: FailurePolicy::FailClosed,
         }
     }
 }
@@ -65,6 +69,7 @@ impl EnvoyGateway {
         };
         let upstream = RecordingUpstream::start()?;
         let mut wasm = WasmFilter::new(module, configuration);
+        wasm.failure_policy = options.failure_policy;
         wasm.allow_on_headers_stop_iteration =
             options.allow_on_headers_stop_iteration || setup.body_during_paused_headers;
         let config = EnvoyConfig {

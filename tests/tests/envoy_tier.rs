@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result, ensure};
 use gatewit_adapter::Profile;
-use gatewit_envoy_harness::{EnvoyGateway, EnvoyOptions, client};
+use gatewit_envoy_harness::{EnvoyGateway, EnvoyOptions, FailurePolicy, client};
 use gatewit_host_shim::exchange::{Gateway, GatewaySetup, HttpRequest, UpstreamResponse};
 use gatewit_tests::adapted::{Toolchain, adapted_module};
 use gatewit_tests::http_server::{Reply, TestServer};
@@ -351,6 +351,62 @@ fn a_panic_costs_one_request_and_the_vm_serves_on() -> Result<()> {
             "envoy's log lacks `{line}`:\n{}",
             gw.envoy().relevant_log_lines()
         );
+    }
+    Ok(())
+}
+
+/// What each Envoy failure policy does with the requests after a gatewit
+/// plugin's VM is lost (raw fixture, `x-action: loop`: the step budget's
+/// trap, which is not recoverable like a panic). Documented in the README
+/// ("When a plugin fails"); `FAIL_RELOAD` is what gatewit's generated
+/// configurations use.
+#[test]
+fn failure_policies_after_a_lost_vm() -> Result<()> {
+    let module = adapted_module("raw-fixture", Toolchain::Wasip2, Profile::Envoy)?;
+    let up = UpstreamResponse::default();
+    let plain = HttpRequest::get("example.com", "/");
+    let by_plugin = |ex: &gatewit_host_shim::exchange::Exchange| {
+        ex.response.status == 200 && ex.upstream_header("x-raw") == Some("yes")
+    };
+    for policy in [
+        FailurePolicy::FailClosed,
+        FailurePolicy::FailOpen,
+        FailurePolicy::FailReload,
+    ] {
+        let options = EnvoyOptions {
+            failure_policy: policy,
+            ..EnvoyOptions::default()
+        };
+        let mut gw = EnvoyGateway::start_with(&module, &GatewaySetup::default(), &options)?;
+        let ex = gw.send(&plain, &up)?;
+        ensure!(by_plugin(&ex), "{policy:?}, before: {ex:?}");
+        let ex = gw.send(&plain.clone().header("x-action", "loop"), &up)?;
+        ensure!(ex.response.status == 503, "{policy:?}, the trap: {ex:?}");
+        let ex = gw.send(&plain, &up)?;
+        match policy {
+            FailurePolicy::FailClosed => {
+                ensure!(ex.response.status == 503, "{policy:?}, after: {ex:?}");
+                let again = gw.send(&plain, &up)?;
+                ensure!(again.response.status == 503, "{policy:?}: {again:?}");
+            }
+            FailurePolicy::FailOpen => ensure!(
+                ex.response.status == 200 && ex.upstream_header("x-raw").is_none(),
+                "{policy:?}: the request should pass without the plugin: {ex:?}"
+            ),
+            FailurePolicy::FailReload => {
+                // 503 while Envoy backs off, then a fresh VM serves.
+                let deadline = Instant::now() + Duration::from_secs(10);
+                let mut last = ex;
+                while !by_plugin(&last) {
+                    ensure!(
+                        Instant::now() < deadline && last.response.status == 503,
+                        "{policy:?}: no fresh VM within 10 s: {last:?}"
+                    );
+                    std::thread::sleep(Duration::from_millis(100));
+                    last = gw.send(&plain, &up)?;
+                }
+            }
+        }
     }
     Ok(())
 }
