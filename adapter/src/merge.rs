@@ -103,7 +103,8 @@ pub(crate) fn merge(
                 n_globals += r.count();
                 if let Some(g) = r.clone().into_iter().next() {
                     let ty = g.map_err(malformed)?.ty;
-                    stack.first_global_fits = ty.mutable && ty.content_type == wasmparser::ValType::I32;
+                    stack.first_global_fits =
+                        ty.mutable && ty.content_type == wasmparser::ValType::I32;
                 }
             }
             Payload::TagSection(r) => n_tags += r.count(),
@@ -625,7 +626,11 @@ pub(crate) fn merge(
                             .instruction(&wasm_encoder::Instruction::GlobalSet(entered_global));
                     }
                 }
-                Op::SpSave(_) | Op::SpRestore(_) | Op::TryBegin(_) | Op::CatchPanic | Op::TryEnd => {
+                Op::SpSave(_)
+                | Op::SpRestore(_)
+                | Op::TryBegin(_)
+                | Op::CatchPanic
+                | Op::TryEnd => {
                     crate::glue::encode_recovery(
                         &mut f,
                         op,

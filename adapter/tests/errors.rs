@@ -156,7 +156,10 @@ fn verify_rejects_rule_breaking_outputs() {
             "(export \"foo\" (func $gatewit-glue:_initialize))",
             "output exports `foo`",
         ),
-        ("(global i32 (i32.const 0))", "glue must add one to three globals"),
+        (
+            "(global i32 (i32.const 0))",
+            "glue must add one to three globals",
+        ),
         ("(memory 1)", "exactly one memory"),
     ];
     for (extra, why) in cases {

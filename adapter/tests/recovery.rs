@@ -30,7 +30,10 @@ fn replies(s: &Store<Host>) -> usize {
 }
 
 fn logged(s: &Store<Host>, text: &str) -> bool {
-    s.data().logs.iter().any(|(l, t)| *l == 4 && t.contains(text))
+    s.data()
+        .logs
+        .iter()
+        .any(|(l, t)| *l == 4 && t.contains(text))
 }
 
 /// 10,000 panicking requests in a row: each is answered 500 (reply) or goes
@@ -61,10 +64,17 @@ fn ten_thousand_panics_cost_their_requests_only() -> Result<()> {
             create.call(&mut s, (ctx, 1))?;
             assert_eq!(headers.call(&mut s, (ctx, 1, 1))?, action, "{on_panic:?}");
         }
-        let expected = if on_panic == OnPanic::Reply { 10_000 } else { 0 };
+        let expected = if on_panic == OnPanic::Reply {
+            10_000
+        } else {
+            0
+        };
         assert_eq!(replies(&s), expected, "{on_panic:?}");
         assert!(
-            logged(&s, "gatewit: the plugin panicked in `proxy_on_request_headers`; its request"),
+            logged(
+                &s,
+                "gatewit: the plugin panicked in `proxy_on_request_headers`; its request"
+            ),
             "{:?}",
             s.data().logs.last()
         );
@@ -79,7 +89,10 @@ fn ten_thousand_panics_cost_their_requests_only() -> Result<()> {
         // Plugin-level callbacks: a tick logs and returns; a configuration
         // whose start panics is rejected, and the plugin still serves.
         tick.call(&mut s, 1)?;
-        assert!(logged(&s, "gatewit: the plugin panicked in `proxy_on_tick`"));
+        assert!(logged(
+            &s,
+            "gatewit: the plugin panicked in `proxy_on_tick`"
+        ));
         s.data_mut().buffers.insert(7, b"panic".to_vec());
         assert_eq!(configure.call(&mut s, (1, 5))?, 0);
         assert_eq!(headers.call(&mut s, (20_001, 1, 1))?, 0);
@@ -95,7 +108,9 @@ fn trap_policy_leaves_panics_fatal() -> Result<()> {
     s.data_mut()
         .maps
         .insert(0, vec![("x-boom".into(), "1".into())]);
-    let trap = headers.call(&mut s, (2, 1, 1)).expect_err("the panic traps");
+    let trap = headers
+        .call(&mut s, (2, 1, 1))
+        .expect_err("the panic traps");
     assert!(format!("{trap:?}").contains("unreachable"), "{trap:?}");
     assert_eq!(replies(&s), 0);
     Ok(())

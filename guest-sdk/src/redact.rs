@@ -6,8 +6,16 @@ use serde_json::Value;
 /// Keys whose values are secrets, matched case-insensitively as substrings
 /// (`redis_password`, `apiKey`, `client-secret`, …).
 const SECRET_KEYS: &[&str] = &[
-    "password", "passwd", "secret", "token", "apikey", "api_key", "api-key", "credential",
-    "private_key", "privatekey",
+    "password",
+    "passwd",
+    "secret",
+    "token",
+    "apikey",
+    "api_key",
+    "api-key",
+    "credential",
+    "private_key",
+    "privatekey",
 ];
 
 /// The longest error message passed on, in bytes.

@@ -247,15 +247,15 @@ fn a_panic_costs_one_request_and_ten_thousand_leak_little() -> Result<()> {
     gatewit_tests::panics::a_panic_costs_one_request(&mut gw, 100)?;
     let logged = |gw: &Emulator, text: &str| gw.logs().iter().any(|l| l.message.contains(text));
     ensure!(
-        logged(
-            &gw,
-            ": sdk-panic fixture panics on `/boom`"
-        )
+        logged(&gw, ": sdk-panic fixture panics on `/boom`")
             && logged(
                 &gw,
                 "gatewit: the plugin panicked in `proxy_on_request_headers`; its request, if any, is answered 500"
             )
-            && logged(&gw, "gatewit: the plugin panicked in `proxy_on_response_headers`"),
+            && logged(
+                &gw,
+                "gatewit: the plugin panicked in `proxy_on_response_headers`"
+            ),
         "{:#?}",
         gw.logs()
     );

@@ -40,9 +40,8 @@ pub(super) fn guard(b: &mut Body, cx: &Cx, name: &str, call_ctx: Option<u32>) {
     b.ops.push(Op::CatchPanic);
     b.ops.push(Op::SpRestore(sp));
     b.helper(Helper::Panicked);
-    let request_phase = name.ends_with("_headers")
-        || name.ends_with("_body")
-        || name.ends_with("_trailers");
+    let request_phase =
+        name.ends_with("_headers") || name.ends_with("_body") || name.ends_with("_trailers");
     match (cx.on_panic, result) {
         // A rejected configuration: the host keeps the previous one (or
         // refuses to load the plugin) and logs it.
@@ -168,12 +167,14 @@ pub(crate) fn encode_recovery(
     match (op, encoding) {
         (Op::SpSave(l), _) => {
             if let Some(g) = stack_pointer {
-                f.instruction(&W::GlobalGet(g)).instruction(&W::LocalSet(*l));
+                f.instruction(&W::GlobalGet(g))
+                    .instruction(&W::LocalSet(*l));
             }
         }
         (Op::SpRestore(l), _) => {
             if let Some(g) = stack_pointer {
-                f.instruction(&W::LocalGet(*l)).instruction(&W::GlobalSet(g));
+                f.instruction(&W::LocalGet(*l))
+                    .instruction(&W::GlobalSet(g));
             }
         }
         (Op::TryBegin(ty), Legacy) => {
