@@ -10,6 +10,7 @@ use crate::witsig::Sig;
 use crate::{OnPanic, Profile};
 
 mod recover;
+mod utf8;
 
 pub(crate) use recover::{StackPointer, encode_recovery};
 use wasm_encoder::{BlockType, Instruction as I, MemArg, ValType};
@@ -38,6 +39,8 @@ pub(crate) enum Helper {
     LineFlush,
     Panicked,
     PanicReply,
+    Utf8Check,
+    Utf8Repair,
 }
 
 /// A call target before index assignment.
@@ -539,7 +542,8 @@ pub(crate) fn helper(cx: &Cx, h: Helper) -> Body {
             b
         }
         Helper::CopyOut => {
-            // (src, len) -> fresh allocation holding a copy.
+            // (src, len) -> fresh allocation holding a copy, as a valid
+            // UTF-8 string (only header names and values are copied out).
             let mut b = Body::new(&[I32, I32], &[I32]);
             let p = b.local(I32);
             b.lg(1).i(I::I32Eqz).if_().c(1).i(I::Return).end();
@@ -547,9 +551,12 @@ pub(crate) fn helper(cx: &Cx, h: Helper) -> Body {
                 src_mem: 0,
                 dst_mem: 0,
             });
+            b.lg(p).lg(1).helper(Helper::Utf8Check);
             b.lg(p).end();
             b
         }
+        Helper::Utf8Check => utf8::check(),
+        Helper::Utf8Repair => utf8::repair(),
         Helper::StatusResult => {
             // (status, ret): result<_, status-error> at ret.
             let mut b = Body::new(&[I32, I32], &[]);

@@ -71,16 +71,25 @@ impl Connection {
             }
             head.push_str("\r\n");
             std::io::Write::write_all(stream, head.as_bytes()).context("writing the request")?;
-        } else {
-            wire::write_message(
-                stream,
-                &start,
-                &headers,
-                &request.body_chunks,
-                CHUNK_GAP,
-                true,
-            )
-            .context("writing the request")?;
+        } else if let Err(e) = wire::write_message(
+            stream,
+            &start,
+            &headers,
+            &request.body_chunks,
+            CHUNK_GAP,
+            true,
+        ) {
+            // A server may answer before the body is in (Envoy's 413 for a
+            // body over its buffer limit) and close: that answer is the
+            // exchange's result; without one, the write error is.
+            return match wire::read_head(&mut self.wire) {
+                Ok(Some(head)) => Ok(ClientResponse {
+                    status: parse_status(&head.start)?,
+                    headers: head.headers,
+                    body: Vec::new(),
+                }),
+                _ => Err(e.context("writing the request")),
+            };
         }
         loop {
             let head = wire::read_head(&mut self.wire)?

@@ -410,3 +410,61 @@ fn failure_policies_after_a_lost_vm() -> Result<()> {
     }
     Ok(())
 }
+
+/// Malformed requests never break the plugin or the gateway: a header value
+/// that is not UTF-8 (Envoy passes obs-text on) reaches the plugin repaired
+/// (`?` per bad byte; a Rust plugin would otherwise hold an invalid
+/// `String`), oversized headers are refused by Envoy before the plugin, and
+/// a body larger than Envoy's buffer limit is refused while the plugin
+/// buffers it. After each, the same worker serves a normal request through
+/// the plugin.
+#[test]
+fn malformed_requests_leave_the_gateway_serving() -> Result<()> {
+    use std::io::{Read, Write};
+    let module = adapted_module("raw-fixture", Toolchain::Wasip2, Profile::Envoy)?;
+    let mut gw = EnvoyGateway::start(&module, &GatewaySetup::default())?;
+    let up = UpstreamResponse::default();
+    let mut still_serving = |gw: &mut EnvoyGateway, after: &str| -> Result<()> {
+        let ex = gw.send(&HttpRequest::get("example.com", "/"), &up)?;
+        ensure!(
+            ex.response.status == 200 && ex.upstream_header("x-raw") == Some("yes"),
+            "after {after}: {ex:?}"
+        );
+        Ok(())
+    };
+
+    let mut tcp = std::net::TcpStream::connect(gw.envoy().listener_addr())?;
+    tcp.set_read_timeout(Some(Duration::from_secs(10)))?;
+    tcp.write_all(
+        b"GET / HTTP/1.1\r\nhost: example.com\r\nx-action: caf\xe9 \xff\r\nconnection: close\r\n\r\n",
+    )?;
+    let mut answer = Vec::new();
+    tcp.read_to_end(&mut answer)?;
+    let answer = String::from_utf8_lossy(&answer);
+    ensure!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+    let log = gw.envoy().log();
+    ensure!(
+        log.contains("action `caf? ?`"),
+        "the plugin did not see the repaired value:\n{}",
+        gw.envoy().relevant_log_lines()
+    );
+    still_serving(&mut gw, "a header that is not UTF-8")?;
+
+    let big = HttpRequest::get("example.com", "/").header("x-big", &"a".repeat(100 * 1024));
+    let ex = gw.send(&big, &up)?;
+    ensure!(
+        ex.response.status == 431 && ex.upstream.is_none(),
+        "100 KiB of headers: {ex:?}"
+    );
+    still_serving(&mut gw, "oversized headers")?;
+
+    let huge =
+        HttpRequest::post("example.com", "/", vec![b'x'; 8 << 20]).header("x-action", "buffer");
+    let ex = gw.send(&huge, &up)?;
+    ensure!(
+        ex.response.status == 413 && ex.upstream.is_none(),
+        "an 8 MiB body the plugin buffers: {ex:?}"
+    );
+    still_serving(&mut gw, "a body over the buffer limit")?;
+    Ok(())
+}

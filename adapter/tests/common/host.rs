@@ -31,6 +31,9 @@ pub struct Host {
     /// Queues of this VM enqueued into since the test last took them (where
     /// Envoy would post `proxy_on_queue_ready`).
     pub ready: Vec<i32>,
+    /// Serialized pairs served for a map instead of `maps` (bytes a
+    /// `String` cannot hold, as Envoy may pass).
+    pub raw_pairs: HashMap<i32, Vec<u8>>,
 }
 
 /// The VM id of the test host (queues it registers belong to it).
@@ -141,7 +144,10 @@ pub fn instantiate(module: &[u8]) -> Result<(Store<Host>, Instance)> {
         "env",
         "proxy_get_header_map_pairs",
         |mut c: Caller<'_, Host>, map: i32, rp: i32, rl: i32| {
-            let data = serialize(c.data().maps.get(&map).map(|v| v.as_slice()).unwrap_or(&[]));
+            let data = match c.data().raw_pairs.get(&map) {
+                Some(raw) => raw.clone(),
+                None => serialize(c.data().maps.get(&map).map(|v| v.as_slice()).unwrap_or(&[])),
+            };
             give(&mut c, &data, rp, rl);
             0
         },

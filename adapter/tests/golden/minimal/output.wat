@@ -476,6 +476,9 @@
     local.get 1
     memory.copy
     local.get 2
+    local.get 1
+    call $gatewit-glue:Utf8Check
+    local.get 2
   )
   (func $gatewit-glue:StatusResult (;28;) (type 14) (param i32 i32)
     local.get 1
@@ -1870,14 +1873,235 @@
     call $env.proxy_send_local_response
     drop
   )
-  (func $gatewit-glue:_initialize (;33;) (type 7)
+  (func $gatewit-glue:Utf8Check (;33;) (type 14) (param i32 i32)
+    (local i32)
+    i32.const 0
+    local.set 2
+    block ;; label = @1
+      loop ;; label = @2
+        local.get 2
+        i32.const 8
+        i32.add
+        local.get 1
+        i32.gt_u
+        br_if 1 (;@1;)
+        local.get 0
+        local.get 2
+        i32.add
+        i64.load align=1
+        i64.const -9187201950435737472
+        i64.and
+        i64.eqz
+        i32.eqz
+        if ;; label = @3
+          local.get 0
+          local.get 1
+          call $gatewit-glue:Utf8Repair
+          return
+        end
+        local.get 2
+        i32.const 8
+        i32.add
+        local.set 2
+        br 0 (;@2;)
+      end
+    end
+    block ;; label = @1
+      loop ;; label = @2
+        local.get 2
+        local.get 1
+        i32.ge_u
+        br_if 1 (;@1;)
+        local.get 0
+        local.get 2
+        i32.add
+        i32.load8_u
+        i32.const 128
+        i32.and
+        if ;; label = @3
+          local.get 0
+          local.get 1
+          call $gatewit-glue:Utf8Repair
+          return
+        end
+        local.get 2
+        i32.const 1
+        i32.add
+        local.set 2
+        br 0 (;@2;)
+      end
+    end
+  )
+  (func $gatewit-glue:Utf8Repair (;34;) (type 14) (param i32 i32)
+    (local i32 i32 i32 i32 i32 i32 i32 i32)
+    i32.const 0
+    local.set 2
+    block ;; label = @1
+      loop ;; label = @2
+        local.get 2
+        local.get 1
+        i32.ge_u
+        br_if 1 (;@1;)
+        local.get 0
+        local.get 2
+        i32.add
+        i32.load8_u
+        local.set 3
+        local.get 3
+        i32.const 128
+        i32.lt_u
+        if ;; label = @3
+          local.get 2
+          i32.const 1
+          i32.add
+          local.set 2
+          br 1 (;@2;)
+        end
+        i32.const 0
+        local.set 4
+        i32.const 128
+        local.set 5
+        i32.const 191
+        local.set 6
+        local.get 3
+        i32.const 194
+        i32.ge_u
+        local.get 3
+        i32.const 223
+        i32.le_u
+        i32.and
+        if ;; label = @3
+          i32.const 1
+          local.set 4
+        end
+        local.get 3
+        i32.const 224
+        i32.ge_u
+        local.get 3
+        i32.const 239
+        i32.le_u
+        i32.and
+        if ;; label = @3
+          i32.const 2
+          local.set 4
+        end
+        local.get 3
+        i32.const 240
+        i32.ge_u
+        local.get 3
+        i32.const 244
+        i32.le_u
+        i32.and
+        if ;; label = @3
+          i32.const 3
+          local.set 4
+        end
+        local.get 3
+        i32.const 224
+        i32.eq
+        if ;; label = @3
+          i32.const 160
+          local.set 5
+        end
+        local.get 3
+        i32.const 237
+        i32.eq
+        if ;; label = @3
+          i32.const 159
+          local.set 6
+        end
+        local.get 3
+        i32.const 240
+        i32.eq
+        if ;; label = @3
+          i32.const 144
+          local.set 5
+        end
+        local.get 3
+        i32.const 244
+        i32.eq
+        if ;; label = @3
+          i32.const 143
+          local.set 6
+        end
+        local.get 4
+        i32.const 0
+        i32.ne
+        local.get 2
+        local.get 4
+        i32.add
+        local.get 1
+        i32.lt_u
+        i32.and
+        local.set 9
+        i32.const 1
+        local.set 7
+        block ;; label = @3
+          loop ;; label = @4
+            local.get 9
+            i32.eqz
+            local.get 7
+            local.get 4
+            i32.gt_u
+            i32.or
+            br_if 1 (;@3;)
+            local.get 0
+            local.get 2
+            i32.add
+            local.get 7
+            i32.add
+            i32.load8_u
+            local.set 8
+            local.get 8
+            local.get 5
+            i32.ge_u
+            local.get 8
+            local.get 6
+            i32.le_u
+            i32.and
+            local.set 9
+            i32.const 128
+            local.set 5
+            i32.const 191
+            local.set 6
+            local.get 7
+            i32.const 1
+            i32.add
+            local.set 7
+            br 0 (;@4;)
+          end
+        end
+        local.get 9
+        if ;; label = @3
+          local.get 2
+          local.get 4
+          i32.add
+          i32.const 1
+          i32.add
+          local.set 2
+        else
+          local.get 0
+          local.get 2
+          i32.add
+          i32.const 63
+          i32.store8
+          local.get 2
+          i32.const 1
+          i32.add
+          local.set 2
+        end
+        br 0 (;@2;)
+      end
+    end
+  )
+  (func $gatewit-glue:_initialize (;35;) (type 7)
     i32.const 1000000000
     global.set 2
     i32.const 0
     global.set 3
   )
-  (func $gatewit-glue:proxy_abi_version_0_2_1 (;34;) (type 7))
-  (func $gatewit-glue:proxy_on_configure (;35;) (type 4) (param i32 i32) (result i32)
+  (func $gatewit-glue:proxy_abi_version_0_2_1 (;36;) (type 7))
+  (func $gatewit-glue:proxy_on_configure (;37;) (type 4) (param i32 i32) (result i32)
     (local i32 i32 i32 i32 i32 i32 i32)
     i32.const 1000000000
     global.set 2
@@ -1949,7 +2173,7 @@
       i32.const 0
     end
   )
-  (func $gatewit-glue:proxy_on_context_create (;36;) (type 14) (param i32 i32)
+  (func $gatewit-glue:proxy_on_context_create (;38;) (type 14) (param i32 i32)
     (local i32 i32)
     i32.const 1000000000
     global.set 2
@@ -1977,7 +2201,7 @@
       call $gatewit-glue:Panicked
     end
   )
-  (func $gatewit-glue:proxy_on_request_headers (;37;) (type 6) (param i32 i32 i32) (result i32)
+  (func $gatewit-glue:proxy_on_request_headers (;39;) (type 6) (param i32 i32 i32) (result i32)
     (local i32 i32 i32)
     i32.const 1000000000
     global.set 2
@@ -2018,7 +2242,7 @@
       i32.const 1
     end
   )
-  (func $gatewit-glue:proxy_on_request_body (;38;) (type 6) (param i32 i32 i32) (result i32)
+  (func $gatewit-glue:proxy_on_request_body (;40;) (type 6) (param i32 i32 i32) (result i32)
     (local i32 i32 i32)
     i32.const 1000000000
     global.set 2
@@ -2054,7 +2278,7 @@
       i32.const 1
     end
   )
-  (func $gatewit-glue:proxy_on_request_trailers (;39;) (type 4) (param i32 i32) (result i32)
+  (func $gatewit-glue:proxy_on_request_trailers (;41;) (type 4) (param i32 i32) (result i32)
     (local i32 i32 i32)
     i32.const 1000000000
     global.set 2
@@ -2094,7 +2318,7 @@
       i32.const 1
     end
   )
-  (func $gatewit-glue:proxy_on_response_headers (;40;) (type 6) (param i32 i32 i32) (result i32)
+  (func $gatewit-glue:proxy_on_response_headers (;42;) (type 6) (param i32 i32 i32) (result i32)
     (local i32 i32 i32)
     i32.const 1000000000
     global.set 2
@@ -2135,7 +2359,7 @@
       i32.const 1
     end
   )
-  (func $gatewit-glue:proxy_on_response_body (;41;) (type 6) (param i32 i32 i32) (result i32)
+  (func $gatewit-glue:proxy_on_response_body (;43;) (type 6) (param i32 i32 i32) (result i32)
     (local i32 i32 i32)
     i32.const 1000000000
     global.set 2
@@ -2171,7 +2395,7 @@
       i32.const 1
     end
   )
-  (func $gatewit-glue:proxy_on_response_trailers (;42;) (type 4) (param i32 i32) (result i32)
+  (func $gatewit-glue:proxy_on_response_trailers (;44;) (type 4) (param i32 i32) (result i32)
     (local i32 i32 i32)
     i32.const 1000000000
     global.set 2
@@ -2211,7 +2435,7 @@
       i32.const 1
     end
   )
-  (func $gatewit-glue:proxy_on_log (;43;) (type 5) (param i32)
+  (func $gatewit-glue:proxy_on_log (;45;) (type 5) (param i32)
     (local i32 i32)
     i32.const 1000000000
     global.set 2

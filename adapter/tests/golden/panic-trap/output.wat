@@ -475,6 +475,9 @@
     local.get 1
     memory.copy
     local.get 2
+    local.get 1
+    call $gatewit-glue:Utf8Check
+    local.get 2
   )
   (func $gatewit-glue:StatusResult (;28;) (type 12) (param i32 i32)
     local.get 1
@@ -1140,14 +1143,235 @@
     local.get 0
     memory.grow
   )
-  (func $gatewit-glue:_initialize (;31;) (type 6)
+  (func $gatewit-glue:Utf8Check (;31;) (type 12) (param i32 i32)
+    (local i32)
+    i32.const 0
+    local.set 2
+    block ;; label = @1
+      loop ;; label = @2
+        local.get 2
+        i32.const 8
+        i32.add
+        local.get 1
+        i32.gt_u
+        br_if 1 (;@1;)
+        local.get 0
+        local.get 2
+        i32.add
+        i64.load align=1
+        i64.const -9187201950435737472
+        i64.and
+        i64.eqz
+        i32.eqz
+        if ;; label = @3
+          local.get 0
+          local.get 1
+          call $gatewit-glue:Utf8Repair
+          return
+        end
+        local.get 2
+        i32.const 8
+        i32.add
+        local.set 2
+        br 0 (;@2;)
+      end
+    end
+    block ;; label = @1
+      loop ;; label = @2
+        local.get 2
+        local.get 1
+        i32.ge_u
+        br_if 1 (;@1;)
+        local.get 0
+        local.get 2
+        i32.add
+        i32.load8_u
+        i32.const 128
+        i32.and
+        if ;; label = @3
+          local.get 0
+          local.get 1
+          call $gatewit-glue:Utf8Repair
+          return
+        end
+        local.get 2
+        i32.const 1
+        i32.add
+        local.set 2
+        br 0 (;@2;)
+      end
+    end
+  )
+  (func $gatewit-glue:Utf8Repair (;32;) (type 12) (param i32 i32)
+    (local i32 i32 i32 i32 i32 i32 i32 i32)
+    i32.const 0
+    local.set 2
+    block ;; label = @1
+      loop ;; label = @2
+        local.get 2
+        local.get 1
+        i32.ge_u
+        br_if 1 (;@1;)
+        local.get 0
+        local.get 2
+        i32.add
+        i32.load8_u
+        local.set 3
+        local.get 3
+        i32.const 128
+        i32.lt_u
+        if ;; label = @3
+          local.get 2
+          i32.const 1
+          i32.add
+          local.set 2
+          br 1 (;@2;)
+        end
+        i32.const 0
+        local.set 4
+        i32.const 128
+        local.set 5
+        i32.const 191
+        local.set 6
+        local.get 3
+        i32.const 194
+        i32.ge_u
+        local.get 3
+        i32.const 223
+        i32.le_u
+        i32.and
+        if ;; label = @3
+          i32.const 1
+          local.set 4
+        end
+        local.get 3
+        i32.const 224
+        i32.ge_u
+        local.get 3
+        i32.const 239
+        i32.le_u
+        i32.and
+        if ;; label = @3
+          i32.const 2
+          local.set 4
+        end
+        local.get 3
+        i32.const 240
+        i32.ge_u
+        local.get 3
+        i32.const 244
+        i32.le_u
+        i32.and
+        if ;; label = @3
+          i32.const 3
+          local.set 4
+        end
+        local.get 3
+        i32.const 224
+        i32.eq
+        if ;; label = @3
+          i32.const 160
+          local.set 5
+        end
+        local.get 3
+        i32.const 237
+        i32.eq
+        if ;; label = @3
+          i32.const 159
+          local.set 6
+        end
+        local.get 3
+        i32.const 240
+        i32.eq
+        if ;; label = @3
+          i32.const 144
+          local.set 5
+        end
+        local.get 3
+        i32.const 244
+        i32.eq
+        if ;; label = @3
+          i32.const 143
+          local.set 6
+        end
+        local.get 4
+        i32.const 0
+        i32.ne
+        local.get 2
+        local.get 4
+        i32.add
+        local.get 1
+        i32.lt_u
+        i32.and
+        local.set 9
+        i32.const 1
+        local.set 7
+        block ;; label = @3
+          loop ;; label = @4
+            local.get 9
+            i32.eqz
+            local.get 7
+            local.get 4
+            i32.gt_u
+            i32.or
+            br_if 1 (;@3;)
+            local.get 0
+            local.get 2
+            i32.add
+            local.get 7
+            i32.add
+            i32.load8_u
+            local.set 8
+            local.get 8
+            local.get 5
+            i32.ge_u
+            local.get 8
+            local.get 6
+            i32.le_u
+            i32.and
+            local.set 9
+            i32.const 128
+            local.set 5
+            i32.const 191
+            local.set 6
+            local.get 7
+            i32.const 1
+            i32.add
+            local.set 7
+            br 0 (;@4;)
+          end
+        end
+        local.get 9
+        if ;; label = @3
+          local.get 2
+          local.get 4
+          i32.add
+          i32.const 1
+          i32.add
+          local.set 2
+        else
+          local.get 0
+          local.get 2
+          i32.add
+          i32.const 63
+          i32.store8
+          local.get 2
+          i32.const 1
+          i32.add
+          local.set 2
+        end
+        br 0 (;@2;)
+      end
+    end
+  )
+  (func $gatewit-glue:_initialize (;33;) (type 6)
     i32.const 1000000000
     global.set 3
     i32.const 0
     global.set 4
   )
-  (func $gatewit-glue:proxy_abi_version_0_2_1 (;32;) (type 6))
-  (func $gatewit-glue:proxy_on_configure (;33;) (type 4) (param i32 i32) (result i32)
+  (func $gatewit-glue:proxy_abi_version_0_2_1 (;34;) (type 6))
+  (func $gatewit-glue:proxy_on_configure (;35;) (type 4) (param i32 i32) (result i32)
     (local i32 i32 i32 i32 i32 i32)
     i32.const 1000000000
     global.set 3
@@ -1210,7 +1434,7 @@
     end
     local.get 6
   )
-  (func $gatewit-glue:proxy_on_context_create (;34;) (type 12) (param i32 i32)
+  (func $gatewit-glue:proxy_on_context_create (;36;) (type 12) (param i32 i32)
     (local i32)
     i32.const 1000000000
     global.set 3
@@ -1230,7 +1454,7 @@
       call 7
     end
   )
-  (func $gatewit-glue:proxy_on_request_headers (;35;) (type 5) (param i32 i32 i32) (result i32)
+  (func $gatewit-glue:proxy_on_request_headers (;37;) (type 5) (param i32 i32 i32) (result i32)
     (local i32 i32)
     i32.const 1000000000
     global.set 3
@@ -1261,7 +1485,7 @@
     i32.ne
     select
   )
-  (func $gatewit-glue:proxy_on_request_body (;36;) (type 5) (param i32 i32 i32) (result i32)
+  (func $gatewit-glue:proxy_on_request_body (;38;) (type 5) (param i32 i32 i32) (result i32)
     (local i32 i32)
     i32.const 1000000000
     global.set 3
@@ -1287,7 +1511,7 @@
     i32.lt_u
     select
   )
-  (func $gatewit-glue:proxy_on_request_trailers (;37;) (type 4) (param i32 i32) (result i32)
+  (func $gatewit-glue:proxy_on_request_trailers (;39;) (type 4) (param i32 i32) (result i32)
     (local i32 i32)
     i32.const 1000000000
     global.set 3
@@ -1317,7 +1541,7 @@
     i32.ne
     select
   )
-  (func $gatewit-glue:proxy_on_response_headers (;38;) (type 5) (param i32 i32 i32) (result i32)
+  (func $gatewit-glue:proxy_on_response_headers (;40;) (type 5) (param i32 i32 i32) (result i32)
     (local i32 i32)
     i32.const 1000000000
     global.set 3
@@ -1348,7 +1572,7 @@
     i32.ne
     select
   )
-  (func $gatewit-glue:proxy_on_response_body (;39;) (type 5) (param i32 i32 i32) (result i32)
+  (func $gatewit-glue:proxy_on_response_body (;41;) (type 5) (param i32 i32 i32) (result i32)
     (local i32 i32)
     i32.const 1000000000
     global.set 3
@@ -1374,7 +1598,7 @@
     i32.lt_u
     select
   )
-  (func $gatewit-glue:proxy_on_response_trailers (;40;) (type 4) (param i32 i32) (result i32)
+  (func $gatewit-glue:proxy_on_response_trailers (;42;) (type 4) (param i32 i32) (result i32)
     (local i32 i32)
     i32.const 1000000000
     global.set 3
@@ -1404,7 +1628,7 @@
     i32.ne
     select
   )
-  (func $gatewit-glue:proxy_on_log (;41;) (type 2) (param i32)
+  (func $gatewit-glue:proxy_on_log (;43;) (type 2) (param i32)
     (local i32)
     i32.const 1000000000
     global.set 3
@@ -1421,7 +1645,7 @@
     local.get 0
     call 14
   )
-  (func $gatewit-glue:proxy_on_tick (;42;) (type 2) (param i32)
+  (func $gatewit-glue:proxy_on_tick (;44;) (type 2) (param i32)
     (local i32)
     i32.const 1000000000
     global.set 3
