@@ -18,17 +18,25 @@ pub struct DemoCase {
     pub request: HttpRequest,
 }
 
-/// Parses `--config` (JSON text; empty: no configuration).
+/// Parses `--config`: JSON text, or `@file` for a file holding it (empty:
+/// no configuration).
 pub fn parse_config(text: Option<&str>) -> Result<serde_json::Value> {
-    match text {
-        None | Some("") => Ok(serde_json::Value::Null),
-        Some(text) => {
-            // The text itself stays out of the message: it may be large or
-            // hold secrets; serde names the line and column.
-            serde_json::from_str(text)
-                .with_context(|| format!("`--config` ({} bytes) is not JSON", text.len()))
-        }
-    }
+    let owned;
+    let (text, source) = match text {
+        None | Some("") => return Ok(serde_json::Value::Null),
+        Some(arg) => match arg.strip_prefix('@') {
+            Some(path) => {
+                owned = std::fs::read_to_string(path)
+                    .with_context(|| format!("cannot read the `--config` file `{path}`"))?;
+                (owned.as_str(), format!("`{path}`"))
+            }
+            None => (arg, "`--config`".to_string()),
+        },
+    };
+    // The text itself stays out of the message: it may be large or hold
+    // secrets; serde names the line and column.
+    serde_json::from_str(text)
+        .with_context(|| format!("{source} ({} bytes) is not JSON", text.len()))
 }
 
 /// Builds the request from `gatewit run`'s flags.

@@ -48,8 +48,8 @@ struct NewArgs {
 struct RunArgs {
     /// The plugin component.
     plugin: PathBuf,
-    /// The plugin configuration (JSON).
-    #[arg(long)]
+    /// The plugin configuration: JSON, or `@file` for a file holding it.
+    #[arg(long, value_name = "JSON|@FILE")]
     config: Option<String>,
     /// Request method.
     #[arg(long, default_value = "GET")]

@@ -38,10 +38,16 @@ pub use crate::state::{
 };
 use crate::state::{Direction, Flow, HostState, Persistent, RequestState};
 
-/// Default time budget of one callback.
-pub const DEFAULT_TIME_BUDGET: Duration = Duration::from_secs(1);
-/// Default cap of the plugin's linear memories, in bytes.
-pub const DEFAULT_MEMORY_LIMIT: usize = 128 << 20;
+/// Default time budget of one callback: never stricter than what an adapted
+/// plugin may do in Envoy, whose limit is the adapter's step budget (10⁹
+/// loop iterations, 1–2 s in V8 here). The shim cannot count the same
+/// steps (wasmtime meters instructions or time, not loop iterations), so a
+/// callback that runs between those two limits fails only in Envoy.
+pub const DEFAULT_TIME_BUDGET: Duration = Duration::from_secs(10);
+/// Default cap of the plugin's linear memories, in bytes: the adapter's
+/// default memory cap (`gatewit_adapter::DEFAULT_MAX_MEMORY_PAGES`), so a
+/// plugin gets the same room on every tier.
+pub const DEFAULT_MEMORY_LIMIT: usize = 512 << 20;
 /// Used for an outbound HTTP call whose timeout is 0.
 const DEFAULT_HTTP_TIMEOUT: Duration = Duration::from_secs(5);
 /// More async answers than this in one step means the plugin is looping

@@ -87,7 +87,10 @@ pub struct EmulatorOptions {
     /// The level `proxy_get_log_level` reports; lower log lines are dropped.
     pub log_level: LogLevel,
     /// Fuel (roughly: wasm instructions) each callback may use before it is
-    /// stopped as runaway.
+    /// stopped as runaway. A backstop for modules without limits of their
+    /// own: adapted gatewit modules carry the adapter's step budget, which
+    /// is what Envoy enforces, and the default fuel is far above what that
+    /// budget lets a callback run.
     pub fuel_per_callback: u64,
     /// The most linear memory the plugin may grow to.
     pub max_memory_bytes: usize,
@@ -102,7 +105,7 @@ impl Default for EmulatorOptions {
         Self {
             profile: HostProfile::Higress,
             log_level: LogLevel::Trace,
-            fuel_per_callback: 1_000_000_000,
+            fuel_per_callback: 100_000_000_000,
             max_memory_bytes: 512 << 20,
             plugin_name: "gatewit-plugin".into(),
             vm_config: Vec::new(),
