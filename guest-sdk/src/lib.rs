@@ -168,6 +168,7 @@ pub fn set_property(path: &[&str], value: &[u8]) -> Result<(), Status> {
 
 #[doc(hidden)]
 pub mod __private {
+    pub use crate::rules::parse_for_fuzzing;
     pub use crate::runtime::Glue;
     pub use wit_bindgen::rt as wit_bindgen_rt;
 }

@@ -226,6 +226,30 @@ impl<C> RuleSet<C> {
     }
 }
 
+/// Parses `raw` as the runtime does (rules and all, JSON values as the
+/// config), and looks one request up; the error as the gateway's log would
+/// show it. For the fuzz targets.
+pub fn parse_for_fuzzing(raw: &[u8]) -> Result<usize, String> {
+    struct Fixed;
+    impl MatchInputs for Fixed {
+        fn authority(&mut self) -> &str {
+            "example.com:8080"
+        }
+        fn route_name(&mut self) -> &str {
+            "route-a"
+        }
+        fn cluster_name(&mut self) -> &str {
+            "outbound|80||svc.ns.svc.cluster.local"
+        }
+    }
+    let set = RuleSet::<Value>::parse(raw, &mut |v| Ok(v.clone()), &mut |_, merged, _| {
+        Ok(merged.clone())
+    })
+    .map_err(|e| crate::redact::config_error(e, raw))?;
+    let _ = set.lookup(&mut Fixed);
+    Ok(set.rules.len())
+}
+
 fn parse_root(raw: &[u8]) -> Result<Map<String, Value>, String> {
     if raw.iter().all(|b| b.is_ascii_whitespace()) {
         return Ok(Map::new());

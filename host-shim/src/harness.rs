@@ -190,7 +190,8 @@ impl PluginHostBuilder {
             config: self.config,
             time_budget: self.time_budget,
             memory_limit: self.memory_limit,
-            next_ctx: 1,
+            // Envoy numbers the root context 1 and requests from 2 on.
+            next_ctx: 2,
             restarts: 0,
             ticked_until: Duration::ZERO,
             hold_calls: false,
@@ -416,7 +417,7 @@ impl PluginHost {
     /// Starts a new request (calls `on-context-create`).
     pub fn stream(&mut self) -> anyhow::Result<Stream<'_>> {
         let ctx = self.next_ctx;
-        self.next_ctx = self.next_ctx.wrapping_add(1).max(1);
+        self.next_ctx = self.next_ctx.wrapping_add(1).max(2);
         self.store
             .data_mut()
             .requests
@@ -860,7 +861,15 @@ impl PluginHost {
                 .filter(|(k, _)| k != ":status")
                 .cloned(),
         );
+        // As Envoy's local replies: a body gets its length and, unless the
+        // plugin gave one, `content-type: text/plain`.
         if !reply.body.is_empty() {
+            if !headers
+                .iter()
+                .any(|(k, _)| k.eq_ignore_ascii_case("content-type"))
+            {
+                headers.push(("content-type".into(), "text/plain".into()));
+            }
             headers.push(("content-length".into(), reply.body.len().to_string()));
         }
         let response = &mut r.response;
