@@ -106,6 +106,8 @@ pub struct EnvoyConfig {
     pub clusters: Clusters,
     /// Route timeout (also bounds how long a paused request can hang).
     pub route_timeout_ms: u64,
+    /// An access log: the file and Envoy's format string for each line.
+    pub access_log: Option<(PathBuf, String)>,
 }
 
 impl EnvoyConfig {
@@ -120,6 +122,7 @@ impl EnvoyConfig {
             },
             clusters: Clusters::default(),
             route_timeout_ms: 15_000,
+            access_log: None,
         }
     }
 
@@ -185,6 +188,20 @@ impl EnvoyConfig {
             clusters.push(static_cluster(name, *addr));
         }
 
+        let access_log: Vec<Value> = self
+            .access_log
+            .iter()
+            .map(|(path, format)| {
+                json!({
+                    "name": "envoy.access_loggers.file",
+                    "typed_config": {
+                        "@type": "type.googleapis.com/envoy.extensions.access_loggers.file.v3.FileAccessLog",
+                        "path": path.display().to_string(),
+                        "log_format": { "text_format_source": { "inline_string": format!("{format}\n") } },
+                    },
+                })
+            })
+            .collect();
         json!({
             "admin": { "address": loopback(0) },
             "static_resources": {
@@ -202,6 +219,7 @@ impl EnvoyConfig {
                                     "virtual_hosts": [{ "name": "all", "domains": ["*"], "routes": [route] }],
                                 },
                                 "http_filters": http_filters,
+                                "access_log": access_log,
                             },
                         }],
                     }],

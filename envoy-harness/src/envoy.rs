@@ -261,6 +261,7 @@ impl Envoy {
         };
         let program = PathBuf::from(command.get_program());
         let child = command
+            .args(["--file-flush-interval-msec", "100"])
             .args(["--concurrency", "1", "--disable-hot-restart", "--base-id"])
             .arg(base_id.to_string())
             .arg("-c")

@@ -24,6 +24,9 @@ pub struct EnvoyOptions {
     /// What Envoy does once the plugin's VM has failed. Tests default to
     /// [`FailurePolicy::FailClosed`], so a dead VM is loud.
     pub failure_policy: FailurePolicy,
+    /// An access-log format (Envoy's command operators); the lines are
+    /// read with [`EnvoyGateway::access_log`].
+    pub access_log_format: Option<String>,
 }
 
 impl Default for EnvoyOptions {
@@ -33,6 +36,7 @@ impl Default for EnvoyOptions {
             log_level: "info".into(),
             request_timeout: Duration::from_secs(20),
             failure_policy: FailurePolicy::FailClosed,
+            access_log_format: None,
         }
     }
 }
@@ -45,6 +49,29 @@ pub struct EnvoyGateway {
     envoy: Envoy,
     upstream: RecordingUpstream,
     request_timeout: Duration,
+    access_log: Option<std::path::PathBuf>,
+}
+
+impl Drop for EnvoyGateway {
+    fn drop(&mut self) {
+        if let Some(path) = &self.access_log {
+            let _ = std::fs::remove_file(path);
+        }
+    }
+}
+
+/// A fresh access-log file path for a gateway serving `module`.
+fn access_log_path(module: &Path) -> std::path::PathBuf {
+    static NEXT: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
+    let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let stem = module
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    std::env::temp_dir().join(format!(
+        "gatewit-access-{}-{n}-{stem}.log",
+        std::process::id()
+    ))
 }
 
 impl EnvoyGateway {
@@ -82,6 +109,10 @@ impl EnvoyGateway {
             clusters: setup.clusters.clone(),
             route_timeout_ms: u64::try_from(options.request_timeout.as_millis())
                 .unwrap_or(u64::MAX),
+            access_log: options
+                .access_log_format
+                .as_ref()
+                .map(|format| (access_log_path(module), format.clone())),
         };
         let envoy = Envoy::start_with_log_level(&config, &options.log_level)
             .with_context(|| format!("starting envoy with `{}`", module.display()))?;
@@ -89,7 +120,26 @@ impl EnvoyGateway {
             envoy,
             upstream,
             request_timeout: options.request_timeout,
+            access_log: config.access_log.map(|(path, _)| path),
         })
+    }
+
+    /// The access-log lines written so far (Envoy flushes its log every
+    /// 100 ms here; this waits until `n` lines are in, up to 5 s).
+    pub fn access_log(&self, n: usize) -> Result<Vec<String>> {
+        let path = self
+            .access_log
+            .as_ref()
+            .context("this gateway has no access log (`EnvoyOptions::access_log_format`)")?;
+        let deadline = std::time::Instant::now() + Duration::from_secs(5);
+        loop {
+            let text = std::fs::read_to_string(path).unwrap_or_default();
+            let lines: Vec<String> = text.lines().map(str::to_owned).collect();
+            if lines.len() >= n || std::time::Instant::now() > deadline {
+                return Ok(lines);
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
     }
 
     /// The Envoy process (log, stats, addresses).

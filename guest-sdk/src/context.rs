@@ -99,6 +99,10 @@ pub struct HttpContext {
     /// A local reply was sent (reset by whoever wants to know).
     pub(crate) local_reply_sent: bool,
     pub(crate) route_call: RouteCall,
+    /// Header `x-request-id` as the request headers phase saw it (Envoy
+    /// sets it), for log lines in every phase (Envoy serves request headers
+    /// only in the request phases).
+    pub(crate) request_id: Option<std::rc::Rc<str>>,
 }
 
 impl std::fmt::Debug for HttpContext {
@@ -130,6 +134,7 @@ impl HttpContext {
             request_body_complete: false,
             local_reply_sent: false,
             route_call: RouteCall::None,
+            request_id: None,
         }
     }
 
@@ -317,22 +322,29 @@ impl HttpContext {
         &self.user_attributes
     }
 
-    /// Merge the user attributes into the `custom_log` property (a JSON
-    /// object the access log can print).
+    /// Merge the user attributes into the `custom_log` property, in the
+    /// format of Higress's Go wrapper (see
+    /// [`write_user_attribute_to_log_with_key`](Self::write_user_attribute_to_log_with_key)).
     pub fn write_user_attribute_to_log(&self) -> Result<(), Status> {
         self.write_user_attribute_to_log_with_key(CUSTOM_LOG_KEY)
     }
 
-    /// Merge the user attributes into the JSON object property `key`.
+    /// Merge the user attributes into property `key` as Higress's Go
+    /// wrapper does: the property holds a JSON object escaped as the body
+    /// of a JSON string (Higress's access-log format puts it between
+    /// quotes, e.g. `"ai_log":"%FILTER_STATE(wasm.ai_log:PLAIN)%"`), so Go
+    /// and Rust plugins sharing a key merge each other's attributes. A
+    /// current value in another format is left alone: the error is
+    /// [`Status::ParseFailure`], logged as a warning, as Go does.
     pub fn write_user_attribute_to_log_with_key(&self, key: &str) -> Result<(), Status> {
-        let mut merged = host::get_property(&[key])
-            .and_then(|raw| serde_json::from_slice::<Map<String, Value>>(&raw).ok())
-            .unwrap_or_default();
-        for (k, v) in &self.user_attributes {
-            merged.insert(k.clone(), v.clone());
+        let previous = host::get_property(&[key]).unwrap_or_default();
+        match crate::access_log::merged_value(&previous, &self.user_attributes) {
+            Ok(value) => host::set_property(&[key], value.as_bytes()),
+            Err(why) => {
+                crate::log_warn!("cannot merge user attributes into `{key}`: its value is {why}");
+                Err(Status::ParseFailure)
+            }
         }
-        let json = Value::Object(merged).to_string();
-        host::set_property(&[key], json.as_bytes())
     }
 
     /// Write each user attribute as trace span tag `trace_span_tag.<key>`.

@@ -118,6 +118,7 @@ pub mod bindings {
     });
 }
 
+mod access_log;
 mod context;
 mod host;
 pub mod http_client;

@@ -70,16 +70,28 @@ pub fn log(level: Level, msg: fmt::Arguments<'_>) {
     if !enabled(level) {
         return;
     }
-    let request_id = if crate::runtime::current_context() != 0 {
-        host::get_property(&["x_request_id"])
-            .map(|v| String::from_utf8_lossy(&v).into_owned())
-            .filter(|s| !s.is_empty())
+    // The request's `x-request-id` (read by the SDK at request headers),
+    // else property `x_request_id` (a Go plugin earlier in the chain
+    // writes it), else `nil`, as Go prints it.
+    let request_id: Option<String> = if crate::runtime::current_context() != 0 {
+        crate::runtime::request_id()
+            .map(|id| id.to_string())
+            .or_else(|| {
+                host::get_property(&["x_request_id"])
+                    .map(|v| String::from_utf8_lossy(&v).into_owned())
+                    .filter(|s| !s.is_empty())
+            })
     } else {
         None
     };
+    let plugin_id = crate::runtime::plugin_id();
     let line = format_line(
         crate::runtime::plugin_name(),
-        &crate::runtime::plugin_id(),
+        if plugin_id.is_empty() {
+            "nil"
+        } else {
+            &plugin_id
+        },
         request_id.as_deref().unwrap_or("nil"),
         msg,
     );

@@ -49,8 +49,21 @@ type TickFn = Rc<std::cell::UnsafeCell<Box<dyn FnMut()>>>;
 #[derive(Default)]
 struct Ticks {
     entries: Vec<Tick>,
+    /// The greatest common divisor of the periods.
     base_ms: u64,
+    /// The host timer's period now: [`FIRST_TICK_MS`] (or less) until the
+    /// first tick after a registration, then `base_ms`.
+    timer_ms: u64,
     elapsed_ms: u64,
+}
+
+/// Higress's Go wrapper ticks every 100 ms and runs every function on its
+/// first tick (plugins such as oidc fetch their keys that way), so a new
+/// function runs 100 ms after it is registered, then every period.
+const FIRST_TICK_MS: u64 = 100;
+
+fn set_timer(ms: u64) {
+    host::set_tick_period(u32::try_from(ms).unwrap_or(u32::MAX));
 }
 
 thread_local! {
@@ -63,6 +76,20 @@ thread_local! {
     static PLUGIN_NAME: Cell<&'static str> = const { Cell::new("") };
     static HOOKS: Cell<u32> = const { Cell::new(0) };
     static PLUGIN_ID: RefCell<Rc<str>> = RefCell::new(Rc::from(""));
+    static REQUEST_ID: RefCell<Option<Rc<str>>> = const { RefCell::new(None) };
+}
+
+/// The `x-request-id` of the request whose callback is running.
+pub(crate) fn request_id() -> Option<Rc<str>> {
+    REQUEST_ID.with(|r| r.try_borrow().ok().and_then(|r| r.clone()))
+}
+
+fn set_request_id(id: Option<Rc<str>>) {
+    REQUEST_ID.with(|r| {
+        if let Ok(mut r) = r.try_borrow_mut() {
+            *r = id;
+        }
+    });
 }
 
 /// The request whose callback is running (0: none).
@@ -99,29 +126,32 @@ fn gcd(a: u64, b: u64) -> u64 {
     if b == 0 { a } else { gcd(b, a % b) }
 }
 
-/// Run `f` every `period_ms` milliseconds (Higress `RegisterTickFunc`).
+/// Run `f` every `period_ms` milliseconds (Higress `RegisterTickFunc`):
+/// first about 100 ms after registering it, as Go does, then every period.
 ///
-/// Several periods share the host's single tick timer: its period becomes
-/// the greatest common divisor of the registered periods. Register from
-/// [`Plugin::on_plugin_start`]; a configuration reload clears the list.
-/// A period of 0 is ignored.
+/// Several periods share the host's single tick timer: after the first
+/// tick its period is the greatest common divisor of the registered
+/// periods. Register from [`Plugin::on_plugin_start`]; a configuration
+/// reload clears the list. A period of 0 is ignored.
 pub fn register_tick(period_ms: u32, f: impl FnMut() + 'static) {
     if period_ms == 0 {
         return;
     }
     let period = u64::from(period_ms);
-    let base = TICKS.with(|t| {
+    let timer = TICKS.with(|t| {
         let mut t = t.borrow_mut();
-        let next_due_ms = t.elapsed_ms + period;
+        // Due at the next tick, which comes soon.
+        let next_due_ms = t.elapsed_ms;
         t.entries.push(Tick {
             period_ms: period,
             next_due_ms,
             f: Rc::new(std::cell::UnsafeCell::new(Box::new(f))),
         });
         t.base_ms = t.entries.iter().fold(0, |g, e| gcd(g, e.period_ms));
-        t.base_ms
+        t.timer_ms = t.base_ms.min(FIRST_TICK_MS);
+        t.timer_ms
     });
-    host::set_tick_period(u32::try_from(base).unwrap_or(u32::MAX));
+    set_timer(timer);
 }
 
 /// Take the tick list out, so a (re)configuration starts from none.
@@ -131,10 +161,10 @@ fn take_ticks() -> Ticks {
 
 /// Put back the tick list of the configuration that stays in force.
 fn restore_ticks(old: Ticks) {
-    let base = (!old.entries.is_empty()).then_some(old.base_ms);
+    let timer = (!old.entries.is_empty()).then_some(old.timer_ms);
     TICKS.with(|t| *t.borrow_mut() = old);
-    if let Some(base) = base {
-        host::set_tick_period(u32::try_from(base).unwrap_or(u32::MAX));
+    if let Some(timer) = timer {
+        set_timer(timer);
     }
 }
 
@@ -142,19 +172,29 @@ fn run_ticks() {
     CURRENT.set(0);
     // The due functions, with their next time set before any runs: if one
     // panics, the list is intact and every tick fires again next period.
-    let due: Vec<TickFn> = TICKS.with(|t| {
+    let (due, slow_down) = TICKS.with(|t| {
         let mut t = t.borrow_mut();
-        t.elapsed_ms += t.base_ms;
+        t.elapsed_ms += t.timer_ms;
         let now = t.elapsed_ms;
-        t.entries
+        // After the first tick, the timer runs at the periods' pace.
+        let slow_down = (t.timer_ms != t.base_ms).then_some(t.base_ms);
+        if let Some(base) = slow_down {
+            t.timer_ms = base;
+        }
+        let due = t
+            .entries
             .iter_mut()
             .filter(|e| now >= e.next_due_ms)
             .map(|e| {
                 e.next_due_ms = now + e.period_ms;
                 e.f.clone()
             })
-            .collect()
+            .collect::<Vec<TickFn>>();
+        (due, slow_down)
     });
+    if let Some(base) = slow_down {
+        set_timer(base);
+    }
     for f in due {
         // SAFETY: tick functions run only from here, one at a time, and
         // ticks never nest (the host does not call back into a running
@@ -240,6 +280,13 @@ fn with_request<P: Plugin, R>(
     }
     let mut ctx = take_context(id);
     ctx.phase = phase;
+    if phase == Phase::RequestHeaders {
+        // As Higress's Go wrapper, which writes it to `x_request_id`.
+        ctx.request_id = host::get_header(host::MapKind::RequestHeaders, "x-request-id")
+            .filter(|v| !v.is_empty())
+            .map(Rc::from);
+    }
+    set_request_id(ctx.request_id.clone());
     let result = match resolve::<P>(&mut ctx) {
         Some(config) => f(&mut ctx, &config),
         None => default,
@@ -396,6 +443,7 @@ fn run_with_context<F: FnOnce(&mut HttpContext)>(id: u32, phase: Phase, f: F) {
     let mut ctx = existing.unwrap_or_else(|| HttpContext::new(id));
     let previous = ctx.phase;
     ctx.phase = phase;
+    set_request_id(ctx.request_id.clone());
     f(&mut ctx);
     ctx.phase = previous;
     if known {

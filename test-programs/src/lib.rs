@@ -34,9 +34,9 @@ pub const EXAMPLES: &[&str] = &[
     "route-call",
     "queue-counter",
 ];
-/// The fixture plugins under `tests/plugins/` (raw ones, and `sdk-panic`
+/// The fixture plugins under `tests/plugins/` (raw ones, and `sdk-fixture`
 /// on the SDK).
-pub const FIXTURES: &[&str] = &["raw-fixture", "raw-hooks", "sdk-panic"];
+pub const FIXTURES: &[&str] = &["raw-fixture", "raw-hooks", "sdk-fixture"];
 /// The adapter's own fixture plugin (`adapter/tests/fixture-plugin`).
 pub const ADAPTER_FIXTURE: &str = "gatewit-adapter-fixture";
 /// The gatewit bench plugins (components, adapted before use).

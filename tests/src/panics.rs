@@ -1,5 +1,5 @@
 //! What a plugin panic costs, checked the same way on the emulator and in
-//! Envoy with the `sdk-panic` fixture: the panicking request is answered
+//! Envoy with the `sdk-fixture` fixture: the panicking request is answered
 //! `500` (the adapter's default `on-panic: reply`), and the same plugin
 //! instance serves every request after it.
 

@@ -236,18 +236,18 @@ fn route_call_needs_allow_on_headers_stop_iteration() -> Result<()> {
     Ok(())
 }
 
-/// A plugin panic costs its request, not the instance (`sdk-panic`): the
+/// A plugin panic costs its request, not the instance (`sdk-fixture`): the
 /// request is answered 500, the SDK and the glue log why, the same instance
 /// serves on; and 10,000 panics in a row leak only what the panicking
 /// frames owned (nothing unwinds), measured here.
 #[test]
 fn a_panic_costs_one_request_and_ten_thousand_leak_little() -> Result<()> {
-    let module = emulator_module("sdk-panic", Toolchain::Wasip2, Profile::Envoy)?;
+    let module = emulator_module("sdk-fixture", Toolchain::Wasip2, Profile::Envoy)?;
     let mut gw = emulator(&module, &GatewaySetup::default(), Profile::Envoy)?;
     gatewit_tests::panics::a_panic_costs_one_request(&mut gw, 100)?;
     let logged = |gw: &Emulator, text: &str| gw.logs().iter().any(|l| l.message.contains(text));
     ensure!(
-        logged(&gw, ": sdk-panic fixture panics on `/boom`")
+        logged(&gw, ": sdk-fixture panics on `/boom`")
             && logged(
                 &gw,
                 "gatewit: the plugin panicked in `proxy_on_request_headers`; its request, if any, is answered 500"

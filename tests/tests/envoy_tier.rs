@@ -330,19 +330,19 @@ fn memory_hog_hits_the_cap() -> Result<()> {
 }
 
 /// A plugin panic used to kill the VM: that request 503, then every later
-/// request 503 until Envoy restarted. Now (`sdk-panic`, the adapter's
+/// request 503 until Envoy restarted. Now (`sdk-fixture`, the adapter's
 /// default `on-panic: reply`) the panicking request is answered 500 and the
 /// same VM serves the next 100 requests (its request count goes on), a
 /// panic in the response phase too; Envoy's log carries the plugin's panic
 /// message and the glue's line naming the callback.
 #[test]
 fn a_panic_costs_one_request_and_the_vm_serves_on() -> Result<()> {
-    let module = adapted_module("sdk-panic", Toolchain::Wasip2, Profile::Envoy)?;
+    let module = adapted_module("sdk-fixture", Toolchain::Wasip2, Profile::Envoy)?;
     let mut gw = EnvoyGateway::start(&module, &GatewaySetup::default())?;
     gatewit_tests::panics::a_panic_costs_one_request(&mut gw, 100)?;
     let log = gw.envoy().log();
     for line in [
-        ": sdk-panic fixture panics on `/boom`",
+        ": sdk-fixture panics on `/boom`",
         "gatewit: the plugin panicked in `proxy_on_request_headers`; its request, if any, is answered 500",
         "gatewit: the plugin panicked in `proxy_on_response_headers`",
     ] {
@@ -466,5 +466,57 @@ fn malformed_requests_leave_the_gateway_serving() -> Result<()> {
         "an 8 MiB body the plugin buffers: {ex:?}"
     );
     still_serving(&mut gw, "a body over the buffer limit")?;
+    Ok(())
+}
+
+/// User attributes written to the access log, and the request id in log
+/// lines, as Higress's Go wrapper writes them: Higress's access-log format puts `%FILTER_STATE(wasm.ai_log:
+/// PLAIN)%` between quotes, and the line stays valid JSON whose `ai_log`
+/// string holds the attributes of both phases, merged (`sdk-fixture`,
+/// `/attrs`).
+#[test]
+fn access_log_attributes_keep_the_log_line_valid_json() -> Result<()> {
+    let module = adapted_module("sdk-fixture", Toolchain::Wasip2, Profile::Envoy)?;
+    let options = EnvoyOptions {
+        access_log_format: Some(
+            r#"{"ai_log":"%FILTER_STATE(wasm.ai_log:PLAIN)%","code":%RESPONSE_CODE%}"#.into(),
+        ),
+        ..EnvoyOptions::default()
+    };
+    let mut gw = EnvoyGateway::start_with(&module, &GatewaySetup::default(), &options)?;
+    let ex = gw.send(
+        &HttpRequest::get("example.com", "/attrs"),
+        &UpstreamResponse::default(),
+    )?;
+    ensure!(ex.response.status == 200, "{ex:?}");
+    let lines = gw.access_log(1)?;
+    let line = lines.first().context("no access-log line")?;
+    let parsed: serde_json::Value = serde_json::from_str(line)
+        .with_context(|| format!("the access-log line is not JSON: {line}"))?;
+    let ai_log = parsed["ai_log"]
+        .as_str()
+        .context("`ai_log` is not a string")?;
+    let attributes: serde_json::Value = serde_json::from_str(ai_log)?;
+    ensure!(
+        attributes
+            == serde_json::json!({"model": "qwen-<max>", "prompt": "say \"hi\"\n", "tokens": 7})
+            && parsed["code"] == 200,
+        "{line}"
+    );
+    // Log correlation as in Go: `[plugin] [plugin id or nil] [x-request-id]`
+    // in every phase, with the id Envoy gave the request (no Go plugin
+    // wrote `x_request_id` here, and Envoy has no such attribute).
+    let id = ex
+        .upstream_header("x-request-id")
+        .context("envoy sent no x-request-id upstream")?;
+    let log = gw.envoy().log();
+    for phase in ["request", "response"] {
+        let line = format!("[sdk-fixture] [nil] [{id}] attributes written in the {phase} phase");
+        ensure!(
+            log.contains(&line),
+            "no `{line}` in:\n{}",
+            gw.envoy().relevant_log_lines()
+        );
+    }
     Ok(())
 }

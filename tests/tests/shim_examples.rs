@@ -485,3 +485,44 @@ fn route_call_needs_body_callbacks_during_paused_headers() -> Result<()> {
     );
     Ok(())
 }
+
+/// Ticks as Higress's Go wrapper runs them: every function on the first
+/// tick, about 100 ms after registration (oidc fetches its keys that way),
+/// then once per period (`sdk-fixture`: every 1 s and every 3 s).
+#[test]
+fn ticks_run_first_after_100_ms_then_every_period() -> Result<()> {
+    let mut gw = ShimGateway::new(wasm_plugin("sdk-fixture")?, &GatewaySetup::default())?;
+    let mut ticks = |gw: &mut ShimGateway| -> Result<String> {
+        let ex = gw.send(
+            &HttpRequest::get("example.com", "/"),
+            &UpstreamResponse::default(),
+        )?;
+        Ok(ex
+            .upstream_header("x-ticks")
+            .unwrap_or_default()
+            .to_string())
+    };
+    assert_eq!(ticks(&mut gw)?, "0/0");
+    assert_eq!(
+        gw.host().tick_period(),
+        std::time::Duration::from_millis(100)
+    );
+    let mut at = |gw: &mut ShimGateway, ms: u64| -> Result<()> {
+        gw.host_mut()
+            .advance_time(std::time::Duration::from_millis(ms))?;
+        Ok(())
+    };
+    at(&mut gw, 100)?;
+    assert_eq!(ticks(&mut gw)?, "1/1", "both run on the first tick");
+    assert_eq!(
+        gw.host().tick_period(),
+        std::time::Duration::from_millis(1000)
+    );
+    at(&mut gw, 900)?;
+    assert_eq!(ticks(&mut gw)?, "1/1");
+    at(&mut gw, 100)?;
+    assert_eq!(ticks(&mut gw)?, "2/1", "one period after the first run");
+    at(&mut gw, 2000)?;
+    assert_eq!(ticks(&mut gw)?, "4/2");
+    Ok(())
+}

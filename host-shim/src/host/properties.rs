@@ -36,7 +36,9 @@ impl HostState {
             "request.method" => header(":method"),
             "request.host" => header(":authority"),
             "request.scheme" => header(":scheme").or_else(|| Some(b"http".to_vec())),
-            "request.id" | "x_request_id" => header("x-request-id"),
+            // Envoy's attribute. `x_request_id` is not one: Higress's Go
+            // wrapper writes it, so a gateway without one has none.
+            "request.id" => header("x-request-id"),
             "request.protocol" => Some(b"HTTP/1.1".to_vec()),
             "response.code" => req
                 .response
