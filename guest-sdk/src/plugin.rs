@@ -171,25 +171,26 @@ pub trait Plugin: Sized + 'static {
     /// (global keys overridden by the rule's).
     type Config: DeserializeOwned + 'static;
 
-    /// Build a config from its JSON (global, or one rule merged over the
-    /// global one). The default deserializes with serde; an error fails the
-    /// configuration with its message.
+    /// Build a config from its JSON (the global one, or a rule's). The
+    /// default deserializes with serde; an error fails the configuration
+    /// with its message.
     fn parse_config(json: &Value) -> Result<Self::Config, String> {
         parse_json(json)
     }
 
-    /// Build a rule's config (Higress `ParseOverrideConfig`'s rule
-    /// function): `merged` is the global JSON with the rule's keys on top,
-    /// `rule` holds only the rule's own keys (matchers removed), `global`
-    /// is the parsed global config (`None` with rules only). The default
-    /// parses `merged` with [`Self::parse_config`].
+    /// Build a rule's config. The default is Higress's `ParseConfig`: the
+    /// rule's own JSON alone (match keys removed), parsed with
+    /// [`Self::parse_config`], so a rule does not inherit the global keys.
+    /// Override it for Higress's `ParseOverrideConfig` form: `merged` is the
+    /// global JSON with the rule's keys on top, `global` the parsed global
+    /// config (`None` with rules only, or when it failed to parse).
     fn parse_rule_config(
         global: Option<&Self::Config>,
         merged: &Value,
         rule: &Value,
     ) -> Result<Self::Config, String> {
-        let _ = (global, rule);
-        Self::parse_config(merged)
+        let _ = (global, merged);
+        Self::parse_config(rule)
     }
 
     /// Called once the configuration is parsed, at start and on every

@@ -38,14 +38,15 @@ enum DomainPattern {
 }
 
 impl DomainPattern {
+    /// `*x` matches a suffix, `x*` a prefix, anything else exactly;
+    /// case-sensitive, as Go's matcher.
     fn parse(s: &str) -> DomainPattern {
-        let s = s.to_ascii_lowercase();
         if let Some(rest) = s.strip_prefix('*') {
             DomainPattern::Suffix(rest.to_string())
         } else if let Some(rest) = s.strip_suffix('*') {
             DomainPattern::Prefix(rest.to_string())
         } else {
-            DomainPattern::Exact(s)
+            DomainPattern::Exact(s.to_string())
         }
     }
 
@@ -58,67 +59,59 @@ impl DomainPattern {
     }
 }
 
-/// The matchers of one rule; every non-empty kind must match.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-struct Matcher {
-    routes: Vec<String>,
-    route_prefixes: Vec<String>,
-    domains: Vec<DomainPattern>,
-    services: Vec<String>,
+/// What one rule matches on. A rule listing several match keys is put in
+/// one category by Go's precedence (`rule_matcher.go`): route (and service
+/// too, when both are listed), else domain, else service, else route
+/// prefix; the other keys are ignored. Higress's control plane emits
+/// route+domain and domain+service rules.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Matcher {
+    Route {
+        routes: Vec<String>,
+        services: Vec<String>,
+    },
+    Domain(Vec<DomainPattern>),
+    Service(Vec<String>),
+    RoutePrefix(Vec<String>),
 }
 
 impl Matcher {
-    fn is_empty(&self) -> bool {
-        self.routes.is_empty()
-            && self.route_prefixes.is_empty()
-            && self.domains.is_empty()
-            && self.services.is_empty()
-    }
-
     fn matches(&self, inputs: &mut dyn MatchInputs) -> bool {
-        if !self.routes.is_empty() {
-            let route = inputs.route_name();
-            if !self.routes.iter().any(|r| r == route) {
-                return false;
+        match self {
+            Matcher::Route { routes, services } => {
+                let route = inputs.route_name();
+                if !routes.iter().any(|r| r == route) {
+                    return false;
+                }
+                if services.is_empty() {
+                    return true;
+                }
+                let cluster = inputs.cluster_name();
+                services.iter().any(|s| service_matches(s, cluster))
+            }
+            Matcher::Domain(domains) => {
+                let host = strip_port(inputs.authority()).to_string();
+                domains.iter().any(|d| d.matches(&host))
+            }
+            Matcher::Service(services) => {
+                let cluster = inputs.cluster_name();
+                services.iter().any(|s| service_matches(s, cluster))
+            }
+            Matcher::RoutePrefix(prefixes) => {
+                let route = inputs.route_name();
+                prefixes.iter().any(|p| route.starts_with(p.as_str()))
             }
         }
-        if !self.route_prefixes.is_empty() {
-            let route = inputs.route_name();
-            if !self
-                .route_prefixes
-                .iter()
-                .any(|p| route.starts_with(p.as_str()))
-            {
-                return false;
-            }
-        }
-        if !self.domains.is_empty() {
-            let host = strip_port(inputs.authority()).to_ascii_lowercase();
-            if !self.domains.iter().any(|d| d.matches(&host)) {
-                return false;
-            }
-        }
-        if !self.services.is_empty() {
-            let cluster = inputs.cluster_name();
-            if !self.services.iter().any(|s| service_matches(s, cluster)) {
-                return false;
-            }
-        }
-        true
     }
 }
 
-/// `host:port` → `host`; IPv6 literals keep their brackets.
+/// `host:port` → `host`, as Go's matcher (after Envoy's header utility):
+/// cut at the last `:` unless it is inside an IPv6 literal's brackets.
 pub(crate) fn strip_port(authority: &str) -> &str {
-    if authority.starts_with('[') {
-        return match authority.find(']') {
-            Some(end) => &authority[..=end],
-            None => authority,
-        };
-    }
-    match authority.rfind(':') {
-        Some(i) if authority[i + 1..].bytes().all(|b| b.is_ascii_digit()) => &authority[..i],
-        _ => authority,
+    match (authority.rfind(':'), authority.rfind(']')) {
+        (Some(colon), Some(bracket)) if bracket > colon => authority,
+        (Some(colon), _) => &authority[..colon],
+        (None, _) => authority,
     }
 }
 
@@ -146,6 +139,7 @@ pub(crate) struct RuleSet<C> {
     global: Option<Rc<C>>,
     rules: Vec<Rule<C>>,
     plugin_id: String,
+    warnings: Vec<String>,
 }
 
 impl<C> RuleSet<C> {
@@ -169,25 +163,31 @@ impl<C> RuleSet<C> {
         let rule_values = match rules_value {
             None | Some(Value::Null) => Vec::new(),
             Some(Value::Array(list)) => list,
+            // Go's gjson reads a lone object as a list of one.
+            Some(rule @ Value::Object(_)) => vec![rule],
             Some(_) => return Err(format!("`{RULES_KEY}` must be a list")),
         };
 
         // Higress: a configuration made of rules only has no global config,
         // and requests no rule matches skip the plugin.
         let has_global = !has_rules_key || !global_json.is_empty();
-        let mut errors = Vec::new();
+        let mut warnings = Vec::new();
         let global = if has_global {
             match parse(&Value::Object(global_json.clone())) {
                 Ok(c) => Some(Rc::new(c)),
-                Err(e) => {
-                    errors.push(e);
+                // Go tolerates a global config that fails to parse when
+                // rules exist: there is then no global config.
+                Err(e) if has_rules_key => {
+                    warnings.push(format!("the global config is ignored: {e}"));
                     None
                 }
+                Err(e) => return Err(e),
             }
         } else {
             None
         };
 
+        let mut errors = Vec::new();
         let mut rules = Vec::with_capacity(rule_values.len());
         for (index, rule) in rule_values.into_iter().enumerate() {
             match parse_one_rule(&global_json, global.as_deref(), rule, parse_rule) {
@@ -198,11 +198,27 @@ impl<C> RuleSet<C> {
         if !errors.is_empty() {
             return Err(errors.join("; "));
         }
+        if global.is_none() && rules.is_empty() {
+            // Go: `no valid rules`; the plugin would skip every request.
+            let mut message =
+                format!("no valid rules: `{RULES_KEY}` is empty and there is no global config");
+            for w in &warnings {
+                message.push_str("; ");
+                message.push_str(w);
+            }
+            return Err(message);
+        }
         Ok(RuleSet {
             global,
             rules,
             plugin_id,
+            warnings,
         })
+    }
+
+    /// What parsing tolerated, for the log.
+    pub(crate) fn warnings(&self) -> &[String] {
+        &self.warnings
     }
 
     /// The `_plugin_id_` of the configuration (empty if none).
@@ -262,21 +278,25 @@ fn parse_root(raw: &[u8]) -> Result<Map<String, Value>, String> {
     }
 }
 
-fn string_list(value: Value, key: &str) -> Result<Vec<String>, String> {
-    match value {
-        Value::Null => Ok(Vec::new()),
-        Value::String(s) => Ok(vec![s]),
-        Value::Array(items) => items
-            .into_iter()
-            .map(|v| match v {
-                Value::String(s) => Ok(s),
-                other => Err(format!("`{key}` must list strings, found `{other}`")),
-            })
-            .collect(),
-        other => Err(format!(
-            "`{key}` must be a list of strings, found `{other}`"
-        )),
-    }
+/// A match key's values as Go's gjson `.String()` reads them: a lone value
+/// is a list of one; numbers and booleans become their text, other values
+/// their JSON. `""` is dropped unless `keep_empty` (Go keeps it for domains
+/// only).
+fn string_list(value: Value, keep_empty: bool) -> Vec<String> {
+    let text = |v: Value| match v {
+        Value::String(s) => s,
+        Value::Null => String::new(),
+        other => other.to_string(),
+    };
+    let items = match value {
+        Value::Null => Vec::new(),
+        Value::Array(items) => items.into_iter().map(text).collect(),
+        other => vec![text(other)],
+    };
+    items
+        .into_iter()
+        .filter(|s| keep_empty || !s.is_empty())
+        .collect()
 }
 
 /// Builds one rule's config from `(global config, merged JSON, rule JSON)`.
@@ -291,29 +311,30 @@ fn parse_one_rule<C>(
     let Value::Object(mut rule) = rule else {
         return Err("a rule must be a JSON object".to_string());
     };
-    let mut matcher = Matcher::default();
-    if let Some(v) = rule.remove(MATCH_ROUTE) {
-        matcher.routes = string_list(v, MATCH_ROUTE)?;
-    }
-    if let Some(v) = rule.remove(MATCH_ROUTE_PREFIX) {
-        matcher.route_prefixes = string_list(v, MATCH_ROUTE_PREFIX)?;
-    }
-    if let Some(v) = rule.remove(MATCH_DOMAIN) {
-        matcher.domains = string_list(v, MATCH_DOMAIN)?
-            .iter()
-            .map(|d| DomainPattern::parse(d))
-            .collect();
-    }
-    if let Some(v) = rule.remove(MATCH_SERVICE) {
-        matcher.services = string_list(v, MATCH_SERVICE)?;
-    }
-    rule.remove(PLUGIN_ID_KEY);
-    if matcher.is_empty() {
+    let mut take = |key: &str, keep_empty: bool| {
+        rule.remove(key)
+            .map(|v| string_list(v, keep_empty))
+            .unwrap_or_default()
+    };
+    let routes = take(MATCH_ROUTE, false);
+    let route_prefixes = take(MATCH_ROUTE_PREFIX, false);
+    let domains = take(MATCH_DOMAIN, true);
+    let services = take(MATCH_SERVICE, false);
+    let matcher = if !routes.is_empty() {
+        Matcher::Route { routes, services }
+    } else if !domains.is_empty() {
+        Matcher::Domain(domains.iter().map(|d| DomainPattern::parse(d)).collect())
+    } else if !services.is_empty() {
+        Matcher::Service(services)
+    } else if !route_prefixes.is_empty() {
+        Matcher::RoutePrefix(route_prefixes)
+    } else {
         return Err(format!(
             "at least one of `{MATCH_ROUTE}`, `{MATCH_DOMAIN}`, `{MATCH_SERVICE}` or \
-             `{MATCH_ROUTE_PREFIX}` must be a non-empty list"
+             `{MATCH_ROUTE_PREFIX}` must list a value"
         ));
-    }
+    };
+    rule.remove(PLUGIN_ID_KEY);
     let rule_only = Value::Object(rule.clone());
     let merged = merge_override(global_json, rule);
     let config = parse(global, &merged, &rule_only)?;
@@ -382,7 +403,8 @@ mod tests {
         RuleSet::parse(
             raw.as_bytes(),
             &mut |v| serde_json::from_value(v.clone()).map_err(|e| e.to_string()),
-            &mut |_, v, _| serde_json::from_value(v.clone()).map_err(|e| e.to_string()),
+            // The SDK's default: a rule's own JSON alone (Go's ParseConfig).
+            &mut |_, _, rule| serde_json::from_value(rule.clone()).map_err(|e| e.to_string()),
         )
     }
 
@@ -396,6 +418,9 @@ mod tests {
         assert_eq!(strip_port("example.com"), "example.com");
         assert_eq!(strip_port("[::1]:80"), "[::1]");
         assert_eq!(strip_port("[::1]"), "[::1]");
+        // Go cuts at the last colon whatever follows it.
+        assert_eq!(strip_port("example.com:abc"), "example.com");
+        assert_eq!(strip_port("example.com:"), "example.com");
     }
 
     #[test]
@@ -403,7 +428,9 @@ mod tests {
         assert!(DomainPattern::parse("*.example.com").matches("a.example.com"));
         assert!(!DomainPattern::parse("*.example.com").matches("example.com"));
         assert!(DomainPattern::parse("api.*").matches("api.example.com"));
-        assert!(DomainPattern::parse("Example.com").matches("example.com"));
+        // Case-sensitive, as Go's matcher.
+        assert!(!DomainPattern::parse("Example.com").matches("example.com"));
+        assert!(DomainPattern::parse("*").matches("anything"));
         assert!(!DomainPattern::parse("example.com").matches("a.example.com"));
     }
 
@@ -427,11 +454,11 @@ mod tests {
     }
 
     #[test]
-    fn rule_overrides_global_and_first_match_wins() {
+    fn rules_replace_the_global_config_and_first_match_wins() {
         let set = parse(
             r#"{"name":"g","n":1,"_plugin_id_":"pid","_rules_":[
                 {"_match_route_":["r1"],"name":"route"},
-                {"_match_domain_":["*.example.com"],"n":7},
+                {"_match_domain_":["*.example.com"],"name":"g","n":7},
                 {"_match_route_prefix_":["api-"],"name":"prefix"},
                 {"_match_service_":["svc.ns.svc.cluster.local:80"],"name":"svc"}
             ]}"#,
@@ -439,7 +466,11 @@ mod tests {
         .unwrap();
         assert_eq!(set.plugin_id(), "pid");
         let c = set.lookup(&mut Inputs::new("x", "r1", "")).unwrap();
-        assert_eq!((c.name.as_str(), c.n), ("route", 1));
+        assert_eq!(
+            (c.name.as_str(), c.n),
+            ("route", 0),
+            "no global keys inherited"
+        );
         let c = set
             .lookup(&mut Inputs::new("a.example.com:443", "r1", ""))
             .unwrap();
@@ -464,18 +495,102 @@ mod tests {
         assert!(name(&set, &mut Inputs::new("h", "r2", "")).is_none());
     }
 
+    /// Go's precedence (`rule_matcher.go`): route (AND service when both
+    /// are listed), else domain, else service, else route prefix; the other
+    /// keys of a rule are ignored.
     #[test]
-    fn combined_matchers_all_must_match() {
+    fn combined_match_keys_follow_go_precedence() {
         let set = parse(
-            r#"{"_rules_":[{"_match_route_":["r1"],
-                "_match_service_":["s"],"name":"both"}]}"#,
+            r#"{"_rules_":[
+                {"_match_route_":["r1"],"_match_service_":["s"],"name":"route+service"},
+                {"_match_route_":["r2"],"_match_domain_":["d.com"],"name":"route+domain"},
+                {"_match_domain_":["e.com"],"_match_service_":["t"],"name":"domain+service"},
+                {"_match_service_":["u"],"_match_route_prefix_":["p-"],"name":"service+prefix"}
+            ]}"#,
         )
         .unwrap();
-        assert!(name(&set, &mut Inputs::new("h", "r1", "outbound|1||t")).is_none());
+        let lookup = |authority: &str, route: &str, cluster: &str| {
+            name(&set, &mut Inputs::new(authority, route, cluster))
+        };
         assert_eq!(
-            name(&set, &mut Inputs::new("h", "r1", "outbound|1||s")).unwrap(),
-            "both"
+            lookup("h", "r1", "outbound|1||t"),
+            None,
+            "route AND service"
         );
+        assert_eq!(
+            lookup("h", "r1", "outbound|1||s").as_deref(),
+            Some("route+service")
+        );
+        assert_eq!(
+            lookup("other.com", "r2", "").as_deref(),
+            Some("route+domain")
+        );
+        assert_eq!(lookup("d.com", "r9", ""), None, "the domain is ignored");
+        assert_eq!(
+            lookup("e.com", "x", "outbound|1||zzz").as_deref(),
+            Some("domain+service")
+        );
+        assert_eq!(
+            lookup("f.com", "x", "outbound|1||t"),
+            None,
+            "the service is ignored"
+        );
+        assert_eq!(
+            lookup("h", "x", "outbound|1||u").as_deref(),
+            Some("service+prefix")
+        );
+        assert_eq!(
+            lookup("h", "p-1", "outbound|1||v"),
+            None,
+            "the prefix is ignored"
+        );
+    }
+
+    /// Match values as gjson reads them: numbers become text, a lone value
+    /// is a list of one, `""` is dropped (kept for domains): a rule whose
+    /// only values are `""` has no match key.
+    #[test]
+    fn match_values_as_go_reads_them() {
+        let set = parse(r#"{"_rules_":[{"_match_route_":[42, ""],"name":"n"}]}"#).unwrap();
+        assert_eq!(
+            name(&set, &mut Inputs::new("h", "42", "")).as_deref(),
+            Some("n")
+        );
+        assert!(name(&set, &mut Inputs::new("h", "", "")).is_none());
+        let err = parse(r#"{"_rules_":[{"_match_route_":[""],"name":"n"}]}"#)
+            .err()
+            .unwrap();
+        assert!(err.contains("must list a value"), "{err}");
+        let set = parse(r#"{"_rules_":{"_match_route_":"r","name":"lone"}}"#).unwrap();
+        assert_eq!(
+            name(&set, &mut Inputs::new("h", "r", "")).as_deref(),
+            Some("lone")
+        );
+    }
+
+    /// Go tolerates a global config that fails to parse when rules exist,
+    /// and refuses rules that leave nothing to apply.
+    #[test]
+    fn global_failures_and_empty_rules_as_go() {
+        let set = parse(r#"{"n":"x","_rules_":[{"_match_route_":["r"],"name":"r"}]}"#).unwrap();
+        assert!(set.global().is_none());
+        assert!(
+            set.warnings()[0].contains("the global config is ignored"),
+            "{:?}",
+            set.warnings()
+        );
+        assert!(
+            parse(r#"{"n":"x"}"#).is_err(),
+            "without rules the error stands"
+        );
+        let err = parse(r#"{"_rules_":[]}"#).err().unwrap();
+        assert!(err.starts_with("no valid rules"), "{err}");
+        let err = parse(r#"{"n":"x","_rules_":[]}"#).err().unwrap();
+        assert!(
+            err.contains("no valid rules") && err.contains("ignored"),
+            "{err}"
+        );
+        assert!(parse(r#"{"name":"g","_rules_":[]}"#).is_ok());
     }
 
     #[test]
@@ -490,7 +605,7 @@ mod tests {
     fn bad_rules_are_named_by_index() {
         let err = parse(
             r#"{"name":"g","_rules_":[
-                {"_match_route_":["ok"]},
+                {"_match_route_":["ok"],"name":"ok"},
                 {"name":"x"},
                 {"_match_route_":["r"],"name":5}
             ]}"#,

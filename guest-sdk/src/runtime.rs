@@ -493,6 +493,9 @@ impl<P: Plugin> Guest for Glue<P> {
                 return Err(crate::redact::config_error(e, &config));
             }
         };
+        for warning in set.warnings() {
+            crate::log_warn!("{warning}");
+        }
         let has_ticks = TICKS.with(|t| !t.borrow().entries.is_empty());
         if had_ticks && !has_ticks {
             host::set_tick_period(0);

@@ -424,7 +424,7 @@ fn malformed_requests_leave_the_gateway_serving() -> Result<()> {
     let module = adapted_module("raw-fixture", Toolchain::Wasip2, Profile::Envoy)?;
     let mut gw = EnvoyGateway::start(&module, &GatewaySetup::default())?;
     let up = UpstreamResponse::default();
-    let mut still_serving = |gw: &mut EnvoyGateway, after: &str| -> Result<()> {
+    let still_serving = |gw: &mut EnvoyGateway, after: &str| -> Result<()> {
         let ex = gw.send(&HttpRequest::get("example.com", "/"), &up)?;
         ensure!(
             ex.response.status == 200 && ex.upstream_header("x-raw") == Some("yes"),

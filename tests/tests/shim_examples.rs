@@ -492,7 +492,7 @@ fn route_call_needs_body_callbacks_during_paused_headers() -> Result<()> {
 #[test]
 fn ticks_run_first_after_100_ms_then_every_period() -> Result<()> {
     let mut gw = ShimGateway::new(wasm_plugin("sdk-fixture")?, &GatewaySetup::default())?;
-    let mut ticks = |gw: &mut ShimGateway| -> Result<String> {
+    let ticks = |gw: &mut ShimGateway| -> Result<String> {
         let ex = gw.send(
             &HttpRequest::get("example.com", "/"),
             &UpstreamResponse::default(),
@@ -507,7 +507,7 @@ fn ticks_run_first_after_100_ms_then_every_period() -> Result<()> {
         gw.host().tick_period(),
         std::time::Duration::from_millis(100)
     );
-    let mut at = |gw: &mut ShimGateway, ms: u64| -> Result<()> {
+    let at = |gw: &mut ShimGateway, ms: u64| -> Result<()> {
         gw.host_mut()
             .advance_time(std::time::Duration::from_millis(ms))?;
         Ok(())
