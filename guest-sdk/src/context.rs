@@ -50,10 +50,6 @@ pub enum Phase {
     ResponseBody,
     /// The request is finished.
     StreamDone,
-    /// An HTTP call answer arrived.
-    HttpCallResponse,
-    /// A Redis reply arrived.
-    RedisCallResponse,
 }
 
 /// How a request's config was resolved (lazily, at its first phase).
@@ -103,6 +99,9 @@ pub struct HttpContext {
     /// sets it), for log lines in every phase (Envoy serves request headers
     /// only in the request phases).
     pub(crate) request_id: Option<std::rc::Rc<str>>,
+    /// An HTTP or Redis call's callback is running (its phase stays the
+    /// request's, as Go's `GetExecutionPhase` reports it).
+    pub(crate) in_call_callback: bool,
 }
 
 impl std::fmt::Debug for HttpContext {
@@ -135,6 +134,7 @@ impl HttpContext {
             local_reply_sent: false,
             route_call: RouteCall::None,
             request_id: None,
+            in_call_callback: false,
         }
     }
 
@@ -143,7 +143,10 @@ impl HttpContext {
         self.id
     }
 
-    /// The phase the current callback runs in.
+    /// The request's phase: the phase of the callback running, or, from an
+    /// HTTP or Redis call's callback, the phase the request is in (the one
+    /// that made the call, if it paused), as Go's `GetExecutionPhase`: a
+    /// callback can tell whether the response has started.
     pub fn phase(&self) -> Phase {
         self.phase
     }

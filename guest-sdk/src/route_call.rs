@@ -67,6 +67,9 @@ impl RouteResponse {
 pub enum RouteCallError {
     /// Called outside the request body phase (the phase it was called in).
     WrongPhase(Phase),
+    /// Called from an HTTP or Redis call's callback: a route call replaces
+    /// the body as the body callback returns.
+    InCallCallback,
     /// The request headers are no longer held: the request headers phase
     /// did not return [`HeaderAction::Pause`](crate::HeaderAction::Pause),
     /// or the request was resumed (in streaming body mode every chunk lets
@@ -97,6 +100,10 @@ pub enum RouteCallError {
 impl fmt::Display for RouteCallError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
+            RouteCallError::InCallCallback => write!(
+                f,
+                "route_call is not allowed from an HTTP or Redis call's callback; call it from the request body phase"
+            ),
             RouteCallError::WrongPhase(phase) => write!(
                 f,
                 "route_call is only allowed in the request body phase (called in {})",
@@ -139,8 +146,6 @@ fn phase_name(phase: Phase) -> &'static str {
         Phase::ResponseHeaders => "the response headers phase",
         Phase::ResponseBody => "the response body phase",
         Phase::StreamDone => "the stream-done phase",
-        Phase::HttpCallResponse => "an HTTP call callback",
-        Phase::RedisCallResponse => "a Redis call callback",
     }
 }
 
@@ -370,6 +375,9 @@ impl HttpContext {
     ) -> Result<(), RouteCallError> {
         if self.phase != Phase::RequestBody {
             return Err(RouteCallError::WrongPhase(self.phase));
+        }
+        if self.in_call_callback {
+            return Err(RouteCallError::InCallCallback);
         }
         if !matches!(self.route_call, RouteCall::None) {
             return Err(RouteCallError::AlreadyStarted);

@@ -428,7 +428,9 @@ fn body_callback<P: Plugin>(
     }
 }
 
-fn run_with_context<F: FnOnce(&mut HttpContext)>(id: u32, phase: Phase, f: F) {
+/// Runs an HTTP or Redis call's callback `f` for request `id`; the request
+/// keeps its phase.
+fn run_with_context<F: FnOnce(&mut HttpContext)>(id: u32, f: F) {
     CURRENT.set(id);
     if crate::panic::failed(id) {
         // The request panicked earlier: its callbacks are dropped unrun.
@@ -441,11 +443,10 @@ fn run_with_context<F: FnOnce(&mut HttpContext)>(id: u32, phase: Phase, f: F) {
     };
     let known = existing.is_some();
     let mut ctx = existing.unwrap_or_else(|| HttpContext::new(id));
-    let previous = ctx.phase;
-    ctx.phase = phase;
+    ctx.in_call_callback = true;
     set_request_id(ctx.request_id.clone());
     f(&mut ctx);
-    ctx.phase = previous;
+    ctx.in_call_callback = false;
     if known {
         put_context(ctx);
     }
@@ -630,9 +631,7 @@ impl<P: Plugin> Guest for Glue<P> {
             Err(WitCallFailure::Reset) => HttpResponse::failed(CallFailure::Reset),
         };
         let id = if ctx != 0 { ctx } else { pending.ctx };
-        run_with_context(id, Phase::HttpCallResponse, |c| {
-            (pending.callback)(c, response)
-        });
+        run_with_context(id, |c| (pending.callback)(c, response));
     }
 
     fn on_redis_call_response(ctx: u32, call: u32, reply: Result<Vec<u8>, u32>) {
@@ -644,9 +643,7 @@ impl<P: Plugin> Guest for Glue<P> {
             Err(status) => Err(RedisError::CallFailed(status)),
         };
         let id = if ctx != 0 { ctx } else { pending.ctx };
-        run_with_context(id, Phase::RedisCallResponse, |c| {
-            (pending.callback)(c, result)
-        });
+        run_with_context(id, |c| (pending.callback)(c, result));
     }
 }
 

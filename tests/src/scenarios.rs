@@ -748,6 +748,14 @@ pub fn all() -> Vec<Scenario> {
     ));
 
     let mut all = vec![
+        // An HTTP call's callback sees the request's phase (Go's
+        // `GetExecutionPhase`), not a phase of its own.
+        Scenario::new("sdk-fixture-phase-in-callback", "sdk-fixture", Value::Null)
+            .http("phase-backend", Reply::new(200, "ok"), Some(&["/"]))
+            .step(Step::new(
+                HttpRequest::get("example.com", "/phase"),
+                Expect::forwarded().upstream_header("x-phase-in-callback", "RequestHeaders"),
+            )),
         // Header reads and writes in one callback: the adapter serves reads
         // from one fetch of the whole map, which every write must refresh.
         Scenario::new("raw-fixture-header-reads", "raw-fixture", Value::Null).step(Step::new(

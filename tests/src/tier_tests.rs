@@ -28,7 +28,7 @@ macro_rules! scenario_tests {
         }
     };
     (@names) => {
-        ["hello-world-get", "my-plugin-adds-header", "my-plugin-mock",
+        ["sdk-fixture-phase-in-callback", "hello-world-get", "my-plugin-adds-header", "my-plugin-mock",
         "http-call-k8s", "http-call-nacos", "http-call-ip", "http-call-dns",
         "http-call-token-service-fails", "http-call-token-service-slow",
         "body-rewrite-json-and-uppercase", "body-rewrite-streamed-replace",
@@ -40,6 +40,7 @@ macro_rules! scenario_tests {
     };
     (@plain $run:path) => {
         $crate::scenario_tests!(@each $run;
+            sdk_fixture_phase_in_callback => "sdk-fixture-phase-in-callback",
             hello_world_get => "hello-world-get",
             my_plugin_adds_header => "my-plugin-adds-header",
             my_plugin_mock => "my-plugin-mock",

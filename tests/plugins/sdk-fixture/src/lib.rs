@@ -7,6 +7,9 @@
 //!   and again in the response phase (`tokens`), which merges; logs
 //!   `attributes written in the <phase> phase` in each (for the request id
 //!   in the line);
+//! - `/phase`: calls cluster `phase-backend` and pauses; the answer's
+//!   callback adds request header `x-phase-in-callback` (what
+//!   `ctx.phase()` says there: the request's phase, as Go) and resumes;
 //! - any other path: adds request header `x-served: <n>`, the number of
 //!   requests this plugin instance has served (state that lives as long as
 //!   the instance: a count that goes on after a panic shows the instance
@@ -16,7 +19,9 @@
 //! - ticks: two functions, every 1 s and every 3 s, count their runs;
 //!   every request carries them as request header `x-ticks: <1 s>/<3 s>`.
 
-use gatewit_sdk::{HeaderAction, HttpContext, NoConfig, Plugin, PluginContext};
+use gatewit_sdk::{
+    HeaderAction, HttpClient, HttpContext, NoConfig, Plugin, PluginContext, TargetCluster,
+};
 use std::cell::Cell;
 
 thread_local! {
@@ -51,6 +56,24 @@ impl Plugin for SdkFixture {
                     gatewit_sdk::log_error!("cannot write ai_log: {e}");
                 }
                 gatewit_sdk::log_info!("attributes written in the request phase");
+            }
+            "/phase" => {
+                let client = HttpClient::new(TargetCluster {
+                    host: "backend".into(),
+                    cluster: "phase-backend".into(),
+                });
+                let sent = client.get("/", &[], |ctx, _answer| {
+                    let phase = format!("{:?}", ctx.phase());
+                    if let Err(e) = ctx.add_request_header("x-phase-in-callback", &phase) {
+                        gatewit_sdk::log_error!("cannot add x-phase-in-callback: {e}");
+                    }
+                    if let Err(e) = ctx.resume_request() {
+                        gatewit_sdk::log_error!("cannot resume: {e}");
+                    }
+                });
+                if sent.is_ok() {
+                    return HeaderAction::Pause;
+                }
             }
             _ => {}
         }
