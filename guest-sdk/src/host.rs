@@ -50,13 +50,14 @@ pub(crate) fn send_local_reply(
     headers: &[(String, String)],
     body: &[u8],
     grpc_status: Option<i32>,
+    details: &str,
 ) -> Result<(), Status> {
     st(wit::http::send_local_reply(
         status,
         headers,
         body,
         grpc_status,
-        "",
+        details,
     ))
 }
 pub(crate) fn resume_request() -> Result<(), Status> {

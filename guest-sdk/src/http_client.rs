@@ -104,11 +104,9 @@ impl Cluster for K8sCluster {
         if !self.host.is_empty() {
             return self.host.clone();
         }
-        format!(
-            "{}.{}.svc.cluster.local",
-            self.service_name,
-            self.namespace()
-        )
+        // The raw namespace, as Go's and Higress's Rust SDK: an empty one
+        // gives `svc..svc.cluster.local` (the cluster name defaults it).
+        format!("{}.{}.svc.cluster.local", self.service_name, self.namespace)
     }
 }
 
@@ -360,13 +358,13 @@ pub(crate) fn split_url(url: &str) -> (Option<&str>, String) {
     (authority, default_path(&rest[end..]))
 }
 
+/// Go sends `"/" + TrimPrefix(path, "/")`: a relative URL such as `token`
+/// becomes `/token`.
 fn default_path(p: &str) -> String {
-    if p.is_empty() {
-        "/".to_string()
-    } else if p.starts_with('?') {
-        format!("/{p}")
-    } else {
+    if p.starts_with('/') {
         p.to_string()
+    } else {
+        format!("/{p}")
     }
 }
 
@@ -471,10 +469,6 @@ impl HttpClient {
         head => "HEAD",
         /// `OPTIONS url`.
         options => "OPTIONS",
-        /// `CONNECT url`.
-        connect => "CONNECT",
-        /// `TRACE url`.
-        trace => "TRACE",
     }
 
     method_with_body! {
@@ -486,6 +480,10 @@ impl HttpClient {
         patch => "PATCH",
         /// `DELETE url` with `body`.
         delete => "DELETE",
+        /// `CONNECT url` with `body` (as Go's `Connect`).
+        connect => "CONNECT",
+        /// `TRACE url` with `body` (as Go's `Trace`).
+        trace => "TRACE",
     }
 
     /// Send `method url` with `headers` and `body`; `timeout_ms` overrides
@@ -530,7 +528,7 @@ mod tests {
             k.cluster_name(),
             "outbound|8080||foo.default.svc.cluster.local"
         );
-        assert_eq!(k.host_name(), "foo.default.svc.cluster.local");
+        assert_eq!(k.host_name(), "foo..svc.cluster.local", "as Go");
         let k = K8sCluster {
             service_name: "foo".into(),
             namespace: "ns".into(),
@@ -609,6 +607,8 @@ mod tests {
     #[test]
     fn urls() {
         assert_eq!(split_url("/token?x=1#frag"), (None, "/token?x=1".into()));
+        assert_eq!(split_url("token"), (None, "/token".into()), "as Go");
+        assert_eq!(split_url(""), (None, "/".into()));
         assert_eq!(
             split_url("http://a.example.com:8080/p/q?x=1#f"),
             (Some("a.example.com:8080"), "/p/q?x=1".into())

@@ -479,7 +479,8 @@ fn access_log_attributes_keep_the_log_line_valid_json() -> Result<()> {
     let module = adapted_module("sdk-fixture", Toolchain::Wasip2, Profile::Envoy)?;
     let options = EnvoyOptions {
         access_log_format: Some(
-            r#"{"ai_log":"%FILTER_STATE(wasm.ai_log:PLAIN)%","code":%RESPONSE_CODE%}"#.into(),
+            r#"{"ai_log":"%FILTER_STATE(wasm.ai_log:PLAIN)%","code":%RESPONSE_CODE%,"details":"%RESPONSE_CODE_DETAILS%"}"#
+                .into(),
         ),
         ..EnvoyOptions::default()
     };
@@ -502,6 +503,20 @@ fn access_log_attributes_keep_the_log_line_valid_json() -> Result<()> {
             == serde_json::json!({"model": "qwen-<max>", "prompt": "say \"hi\"\n", "tokens": 7})
             && parsed["code"] == 200,
         "{line}"
+    );
+    // A local reply's details reach the access log (Go's
+    // `SendHttpResponseWithDetail`).
+    let denied = gw.send(
+        &HttpRequest::get("example.com", "/deny"),
+        &UpstreamResponse::default(),
+    )?;
+    ensure!(denied.response.status == 403, "{denied:?}");
+    let lines = gw.access_log(2)?;
+    let second: serde_json::Value =
+        serde_json::from_str(lines.get(1).context("one access-log line")?)?;
+    ensure!(
+        second["details"] == "sdk-fixture.deny" && second["code"] == 403,
+        "{second}"
     );
     // Log correlation as in Go: `[plugin] [plugin id or nil] [x-request-id]`
     // in every phase, with the id Envoy gave the request (no Go plugin

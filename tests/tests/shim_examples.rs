@@ -526,3 +526,37 @@ fn ticks_run_first_after_100_ms_then_every_period() -> Result<()> {
     assert_eq!(ticks(&mut gw)?, "4/2");
     Ok(())
 }
+
+/// `is_websocket` needs `connection: upgrade` and `upgrade: websocket`;
+/// `is_binary_request_body` counts any `content-encoding` (Go's wrapper).
+#[test]
+fn request_kinds_as_go_reads_them() -> Result<()> {
+    let mut gw = ShimGateway::new(wasm_plugin("sdk-fixture")?, &GatewaySetup::default())?;
+    let cases = [
+        (vec![("upgrade", "websocket")], "ws=false,binary=false"),
+        (
+            vec![("connection", "Upgrade"), ("upgrade", "WebSocket")],
+            "ws=true,binary=false",
+        ),
+        (
+            vec![
+                ("content-type", "application/json"),
+                ("content-encoding", "gzip"),
+            ],
+            "ws=false,binary=true",
+        ),
+        (
+            vec![("content-type", "application/grpc")],
+            "ws=false,binary=true",
+        ),
+    ];
+    for (headers, expected) in cases {
+        let mut request = HttpRequest::get("example.com", "/kind");
+        for (k, v) in &headers {
+            request = request.header(k, v);
+        }
+        let ex = gw.send(&request, &UpstreamResponse::default())?;
+        assert_eq!(ex.upstream_header("x-kind"), Some(expected), "{headers:?}");
+    }
+    Ok(())
+}

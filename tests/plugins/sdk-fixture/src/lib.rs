@@ -10,6 +10,10 @@
 //! - `/phase`: calls cluster `phase-backend` and pauses; the answer's
 //!   callback adds request header `x-phase-in-callback` (what
 //!   `ctx.phase()` says there: the request's phase, as Go) and resumes;
+//! - `/deny`: answers 403 `denied` with response code details
+//!   `sdk-fixture.deny`;
+//! - `/kind`: adds request header `x-kind: ws=<is_websocket>,binary=
+//!   <is_binary_request_body>`;
 //! - any other path: adds request header `x-served: <n>`, the number of
 //!   requests this plugin instance has served (state that lives as long as
 //!   the instance: a count that goes on after a panic shows the instance
@@ -56,6 +60,24 @@ impl Plugin for SdkFixture {
                     gatewit_sdk::log_error!("cannot write ai_log: {e}");
                 }
                 gatewit_sdk::log_info!("attributes written in the request phase");
+            }
+            "/deny" => {
+                if let Err(e) =
+                    ctx.send_http_response_with_details(403, "sdk-fixture.deny", &[], "denied")
+                {
+                    gatewit_sdk::log_error!("cannot deny: {e}");
+                }
+                return HeaderAction::Pause;
+            }
+            "/kind" => {
+                let kind = format!(
+                    "ws={},binary={}",
+                    ctx.is_websocket(),
+                    ctx.is_binary_request_body()
+                );
+                if let Err(e) = ctx.add_request_header("x-kind", &kind) {
+                    gatewit_sdk::log_error!("cannot add x-kind: {e}");
+                }
             }
             "/phase" => {
                 let client = HttpClient::new(TargetCluster {
