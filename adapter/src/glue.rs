@@ -1353,39 +1353,34 @@ fn redis_init(cx: &Cx, b: &mut Body) {
         dst_mem: 0,
     });
     b.lg(1).ls(w);
-    b.lg(7).lg(8).i(I::I32Or).lg(10).i(I::I32Or).if_();
-    b.put_const(base, w, b"?db=");
-    b.lg(w)
-        .lg(7)
-        .lg(base)
-        .lg(w)
-        .add()
-        .helper(Helper::Dec)
-        .add()
-        .ls(w);
-    b.lg(8).if_();
-    b.put_const(base, w, b"&buffer_flush_timeout=");
-    b.lg(w)
-        .lg(9)
-        .lg(base)
-        .lg(w)
-        .add()
-        .helper(Helper::Dec)
-        .add()
-        .ls(w);
-    b.end();
-    b.lg(10).if_();
-    b.put_const(base, w, b"&max_buffer_size_before_flush=");
-    b.lg(w)
-        .lg(11)
-        .lg(base)
-        .lg(w)
-        .add()
-        .helper(Helper::Dec)
-        .add()
-        .ls(w);
-    b.end();
-    b.end();
+    // The query as Higress's Go SDK writes it: `db` only when non-zero,
+    // then the buffer settings given, `?` before the first, `&` between.
+    for (flag, value, key) in [
+        (7, 7, b"db=".as_slice()),
+        (8, 9, b"buffer_flush_timeout=".as_slice()),
+        (10, 11, b"max_buffer_size_before_flush=".as_slice()),
+    ] {
+        b.lg(flag).if_();
+        b.lg(base).lg(w).add();
+        b.c(i32::from(b'?'))
+            .c(i32::from(b'&'))
+            .lg(w)
+            .lg(1)
+            .i(I::I32Eq)
+            .i(I::Select);
+        b.st8(0);
+        b.lg(w).c(1).add().ls(w);
+        b.put_const(base, w, key);
+        b.lg(w)
+            .lg(value)
+            .lg(base)
+            .lg(w)
+            .add()
+            .helper(Helper::Dec)
+            .add()
+            .ls(w);
+        b.end();
+    }
     b.lg(base)
         .lg(w)
         .lg(2)

@@ -87,11 +87,19 @@ fn higress_calls_redis_and_http() -> Result<()> {
     assert_eq!(configure.call(&mut s, (1, 0))?, 1);
     assert_eq!(
         s.data().redis_init,
-        vec![(
-            "redis?db=2&max_buffer_size_before_flush=1024".to_string(),
-            String::new(),
-            1000
-        )]
+        vec![
+            (
+                "redis?db=2&max_buffer_size_before_flush=1024".to_string(),
+                String::new(),
+                1000
+            ),
+            // `db` only when not 0, as Higress's Go SDK writes the query.
+            (
+                "redis?buffer_flush_timeout=3&max_buffer_size_before_flush=1024".to_string(),
+                String::new(),
+                1000
+            )
+        ]
     );
     assert_eq!(s.data().tick, Some(1000));
 

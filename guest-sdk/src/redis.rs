@@ -105,7 +105,11 @@ impl fmt::Display for RedisError {
         match self {
             RedisError::Init(m) => write!(f, "redis init failed: {m}"),
             RedisError::Dispatch(s) => write!(f, "redis call not sent: {s}"),
-            RedisError::CallFailed(s) => write!(f, "redis call failed with host status {s}"),
+            RedisError::CallFailed(s) => write!(
+                f,
+                "cannot connect to the redis cluster: the host reports {} (status {s})",
+                host_status_name(*s)
+            ),
             RedisError::Parse(m) => write!(f, "invalid redis reply: {m}"),
             RedisError::Server(m) => write!(f, "redis error reply: {m}"),
         }
@@ -113,6 +117,30 @@ impl fmt::Display for RedisError {
 }
 
 impl std::error::Error for RedisError {}
+
+/// The proxy-wasm name of a host status code (what Envoy's Redis filter
+/// reports for a failed call: 10 internal failure, 11 broken connection).
+fn host_status_name(code: u32) -> &'static str {
+    const NAMES: [&str; 13] = [
+        "ok",
+        "not found",
+        "bad argument",
+        "serialization failure",
+        "parse failure",
+        "bad expression",
+        "invalid memory access",
+        "empty",
+        "cas mismatch",
+        "result mismatch",
+        "internal failure",
+        "broken connection",
+        "unimplemented",
+    ];
+    NAMES
+        .get(code as usize)
+        .copied()
+        .unwrap_or("an unknown status")
+}
 
 /// Message for hosts without Redis support.
 pub const UNSUPPORTED_MESSAGE: &str = "redis is not supported by this host (stock proxy-wasm \
@@ -269,10 +297,10 @@ fn read_line(bytes: &[u8]) -> Option<(&[u8], usize)> {
 pub struct RedisOptions {
     /// Database index selected after connecting.
     pub database: u32,
-    /// Flush buffered commands after this many milliseconds (host default
-    /// if `None`).
+    /// Flush buffered commands after this many milliseconds (`None`: 3,
+    /// what Higress's Go SDK always asks for).
     pub buffer_flush_timeout_ms: Option<u32>,
-    /// Flush once this many bytes are waiting (host default if `None`).
+    /// Flush once this many bytes are waiting (`None`: 1024, Go's value).
     pub max_buffer_size: Option<u32>,
     /// Send every command at once instead of buffering.
     pub disable_buffer: bool,
@@ -324,8 +352,11 @@ impl RedisClient {
     }
 
     /// Connect: credentials, per-command timeout and options. Call it from
-    /// configuration parsing or plugin start. On failure the error is also
-    /// remembered and every later command fails with it at once.
+    /// configuration parsing or plugin start. On failure the error is
+    /// returned, and, as Higress's Go SDK does, every later command tries
+    /// `init` again first (the Redis cluster may not be known to the
+    /// gateway yet at configuration time), failing with the error while it
+    /// still fails.
     pub fn init(
         &self,
         username: &str,
@@ -338,8 +369,10 @@ impl RedisClient {
             password: password.to_string(),
             timeout_ms,
             database: options.database,
-            buffer_flush_timeout_ms: options.buffer_flush_timeout_ms,
-            max_buffer_size: options.max_buffer_size,
+            // Go's defaults (3 ms, 1024 B) unless set; `disable_buffer`
+            // wins over both.
+            buffer_flush_timeout_ms: Some(options.buffer_flush_timeout_ms.unwrap_or(3)),
+            max_buffer_size: Some(options.max_buffer_size.unwrap_or(1024)),
             disable_buffer: options.disable_buffer,
         };
         let result = self.init_with(&wit);
@@ -375,7 +408,8 @@ impl RedisClient {
         args: &[A],
         callback: impl RedisCallback,
     ) -> Result<(), RedisError> {
-        match &*self.state.borrow() {
+        let state = self.state.borrow().clone();
+        match state {
             InitState::Ready => {}
             InitState::NotInitialized => {
                 return Err(RedisError::Init(format!(
@@ -383,7 +417,14 @@ impl RedisClient {
                     self.cluster
                 )));
             }
-            InitState::Failed(m) => return Err(RedisError::Init(m.clone())),
+            InitState::Failed(why) => {
+                // Retry, as Go does before every command.
+                let options = self.options.borrow().clone();
+                match options {
+                    Some(options) => self.init_with(&options).map_err(RedisError::Init)?,
+                    None => return Err(RedisError::Init(why)),
+                }
+            }
         }
         self.dispatch(encode_command(args), Box::new(callback), true)
     }
@@ -531,14 +572,23 @@ impl RedisClient {
     ) -> Result<(), RedisError> {
         self.cmd(args("SET", &[&key, &value, &"EX", &ttl_seconds], []), cb)
     }
-    /// `SET key value NX` (Higress `SetNX`).
+    /// `SET key value NX`, with `EX ttl_seconds` when it is not 0 (Higress
+    /// `SetNX(key, value, expiration)`: replay protection sets a TTL).
     pub fn set_nx(
         &self,
         key: &str,
         value: impl ToArg,
+        ttl_seconds: u32,
         cb: impl RedisCallback,
     ) -> Result<(), RedisError> {
-        self.cmd(args("SET", &[&key, &value, &"NX"], []), cb)
+        if ttl_seconds == 0 {
+            self.cmd(args("SET", &[&key, &value, &"NX"], []), cb)
+        } else {
+            self.cmd(
+                args("SET", &[&key, &value, &"NX", &"EX", &ttl_seconds], []),
+                cb,
+            )
+        }
     }
     /// `MGET keys...`.
     pub fn mget<K: ToArg>(&self, keys: &[K], cb: impl RedisCallback) -> Result<(), RedisError> {
@@ -906,6 +956,20 @@ impl RedisClient {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn failed_calls_name_the_host_status() {
+        let e = RedisError::CallFailed(11).to_string();
+        assert_eq!(
+            e,
+            "cannot connect to the redis cluster: the host reports broken connection (status 11)"
+        );
+        assert!(
+            RedisError::CallFailed(99)
+                .to_string()
+                .contains("an unknown status (status 99)")
+        );
+    }
+
     use super::*;
 
     #[test]

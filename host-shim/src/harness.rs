@@ -503,6 +503,19 @@ impl PluginHost {
         &self.store.data().p.http_calls
     }
 
+    /// Makes Redis cluster `cluster` an in-memory fake from now on (a
+    /// cluster the gateway learns about after the plugin started); returns
+    /// it so tests can seed and inspect it.
+    pub fn add_redis_fake(&mut self, cluster: &str) -> Arc<Mutex<FakeRedis>> {
+        let fake = Arc::new(Mutex::new(FakeRedis::new()));
+        self.store
+            .data_mut()
+            .p
+            .redis_backends
+            .insert(cluster.into(), RedisBackend::Fake(fake.clone()));
+        fake
+    }
+
     /// Every Redis call so far.
     pub fn redis_calls(&self) -> &[RedisCallRecord] {
         &self.store.data().p.redis_calls

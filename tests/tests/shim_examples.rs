@@ -560,3 +560,37 @@ fn request_kinds_as_go_reads_them() -> Result<()> {
     }
     Ok(())
 }
+
+/// A Redis cluster the gateway does not know yet when the plugin starts
+/// (init fails) is picked up once it exists: as Higress's Go SDK, every
+/// command tries `init` again first (`redis-demo`: 430 while the cluster is
+/// unknown, then counted requests).
+#[test]
+fn redis_init_is_retried_until_the_cluster_exists() -> Result<()> {
+    let setup = GatewaySetup {
+        plugin_config: scenarios::redis_demo_config(10),
+        ..GatewaySetup::default()
+    };
+    let mut gw = ShimGateway::new(wasm_plugin("redis-demo")?, &setup)?;
+    let get = |gw: &mut ShimGateway| {
+        gw.send(
+            &HttpRequest::get("example.com", "/"),
+            &UpstreamResponse::default(),
+        )
+    };
+    let ex = get(&mut gw)?;
+    assert_eq!(ex.response.status, 430, "{ex:?}");
+    let fake = gw.host_mut().add_redis_fake(&scenarios::redis_cluster());
+    let ex = get(&mut gw)?;
+    assert_eq!(ex.response.status, 200, "{ex:?}");
+    assert!(ex.response_header("calltimeleft").is_some(), "{ex:?}");
+    assert!(
+        !fake
+            .lock()
+            .map_err(|_| anyhow!("fake poisoned"))?
+            .keys()
+            .is_empty(),
+        "the count went to the fake Redis"
+    );
+    Ok(())
+}

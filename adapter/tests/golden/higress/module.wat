@@ -57,6 +57,10 @@
     (call $redis-init (i32.const 16) (i32.const 5) (i32.const 1) (i32.const 0) (i32.const 1) (i32.const 0)
       (i32.const 1000) (i32.const 2) (i32.const 0) (i32.const 0) (i32.const 1) (i32.const 1024) (i32.const 0)
       (i32.const 600))
+    ;; redis-init("redis", {db 0, flush some(3), max some(1024)}): no `db`, as Go
+    (call $redis-init (i32.const 16) (i32.const 5) (i32.const 1) (i32.const 0) (i32.const 1) (i32.const 0)
+      (i32.const 1000) (i32.const 0) (i32.const 1) (i32.const 3) (i32.const 1) (i32.const 1024) (i32.const 0)
+      (i32.const 600))
     (call $set-tick-period (i32.const 1000))
     (i32.store8 (i32.const 512) (i32.const 0))
     (i32.const 512))

@@ -121,6 +121,21 @@
     i32.const 0
     i32.const 600
     call $redis-init
+    i32.const 16
+    i32.const 5
+    i32.const 1
+    i32.const 0
+    i32.const 1
+    i32.const 0
+    i32.const 1000
+    i32.const 0
+    i32.const 1
+    i32.const 3
+    i32.const 1
+    i32.const 1024
+    i32.const 0
+    i32.const 600
+    call $redis-init
     i32.const 1000
     call $set-tick-period
     i32.const 512
@@ -645,33 +660,38 @@
     local.get 1
     local.set 15
     local.get 7
-    local.get 8
-    i32.or
-    local.get 10
-    i32.or
     if ;; label = @1
       local.get 16
       local.get 15
       i32.add
       i32.const 63
+      i32.const 38
+      local.get 15
+      local.get 1
+      i32.eq
+      select
       i32.store8
+      local.get 15
+      i32.const 1
+      i32.add
+      local.set 15
       local.get 16
       local.get 15
       i32.add
       i32.const 100
-      i32.store8 offset=1
+      i32.store8
       local.get 16
       local.get 15
       i32.add
       i32.const 98
-      i32.store8 offset=2
+      i32.store8 offset=1
       local.get 16
       local.get 15
       i32.add
       i32.const 61
-      i32.store8 offset=3
+      i32.store8 offset=2
       local.get 15
-      i32.const 4
+      i32.const 3
       i32.add
       local.set 15
       local.get 15
@@ -682,121 +702,139 @@
       call $gatewit-glue:Dec
       i32.add
       local.set 15
-      local.get 8
-      if ;; label = @2
-        local.get 16
-        local.get 15
-        i32.add
-        i64.const 6877671071428207142
-        i64.store align=1
-        local.get 16
-        local.get 15
-        i32.add
-        i64.const 7598803373499182182
-        i64.store offset=8 align=1
-        local.get 16
-        local.get 15
-        i32.add
-        i32.const 109
-        i32.store8 offset=16
-        local.get 16
-        local.get 15
-        i32.add
-        i32.const 101
-        i32.store8 offset=17
-        local.get 16
-        local.get 15
-        i32.add
-        i32.const 111
-        i32.store8 offset=18
-        local.get 16
-        local.get 15
-        i32.add
-        i32.const 117
-        i32.store8 offset=19
-        local.get 16
-        local.get 15
-        i32.add
-        i32.const 116
-        i32.store8 offset=20
-        local.get 16
-        local.get 15
-        i32.add
-        i32.const 61
-        i32.store8 offset=21
-        local.get 15
-        i32.const 22
-        i32.add
-        local.set 15
-        local.get 15
-        local.get 9
-        local.get 16
-        local.get 15
-        i32.add
-        call $gatewit-glue:Dec
-        i32.add
-        local.set 15
-      end
-      local.get 10
-      if ;; label = @2
-        local.get 16
-        local.get 15
-        i32.add
-        i64.const 7382915326324862246
-        i64.store align=1
-        local.get 16
-        local.get 15
-        i32.add
-        i64.const 7312272889232909670
-        i64.store offset=8 align=1
-        local.get 16
-        local.get 15
-        i32.add
-        i64.const 6874026229035786847
-        i64.store offset=16 align=1
-        local.get 16
-        local.get 15
-        i32.add
-        i32.const 102
-        i32.store8 offset=24
-        local.get 16
-        local.get 15
-        i32.add
-        i32.const 108
-        i32.store8 offset=25
-        local.get 16
-        local.get 15
-        i32.add
-        i32.const 117
-        i32.store8 offset=26
-        local.get 16
-        local.get 15
-        i32.add
-        i32.const 115
-        i32.store8 offset=27
-        local.get 16
-        local.get 15
-        i32.add
-        i32.const 104
-        i32.store8 offset=28
-        local.get 16
-        local.get 15
-        i32.add
-        i32.const 61
-        i32.store8 offset=29
-        local.get 15
-        i32.const 30
-        i32.add
-        local.set 15
-        local.get 15
-        local.get 11
-        local.get 16
-        local.get 15
-        i32.add
-        call $gatewit-glue:Dec
-        i32.add
-        local.set 15
-      end
+    end
+    local.get 8
+    if ;; label = @1
+      local.get 16
+      local.get 15
+      i32.add
+      i32.const 63
+      i32.const 38
+      local.get 15
+      local.get 1
+      i32.eq
+      select
+      i32.store8
+      local.get 15
+      i32.const 1
+      i32.add
+      local.set 15
+      local.get 16
+      local.get 15
+      i32.add
+      i64.const 7376740494491415906
+      i64.store align=1
+      local.get 16
+      local.get 15
+      i32.add
+      i64.const 7883960575811876204
+      i64.store offset=8 align=1
+      local.get 16
+      local.get 15
+      i32.add
+      i32.const 101
+      i32.store8 offset=16
+      local.get 16
+      local.get 15
+      i32.add
+      i32.const 111
+      i32.store8 offset=17
+      local.get 16
+      local.get 15
+      i32.add
+      i32.const 117
+      i32.store8 offset=18
+      local.get 16
+      local.get 15
+      i32.add
+      i32.const 116
+      i32.store8 offset=19
+      local.get 16
+      local.get 15
+      i32.add
+      i32.const 61
+      i32.store8 offset=20
+      local.get 15
+      i32.const 21
+      i32.add
+      local.set 15
+      local.get 15
+      local.get 9
+      local.get 16
+      local.get 15
+      i32.add
+      call $gatewit-glue:Dec
+      i32.add
+      local.set 15
+    end
+    local.get 10
+    if ;; label = @1
+      local.get 16
+      local.get 15
+      i32.add
+      i32.const 63
+      i32.const 38
+      local.get 15
+      local.get 1
+      i32.eq
+      select
+      i32.store8
+      local.get 15
+      i32.const 1
+      i32.add
+      local.set 15
+      local.get 16
+      local.get 15
+      i32.add
+      i64.const 7378714104862105965
+      i64.store align=1
+      local.get 16
+      local.get 15
+      i32.add
+      i64.const 6874034999576719973
+      i64.store offset=8 align=1
+      local.get 16
+      local.get 15
+      i32.add
+      i64.const 7376726256825820514
+      i64.store offset=16 align=1
+      local.get 16
+      local.get 15
+      i32.add
+      i32.const 108
+      i32.store8 offset=24
+      local.get 16
+      local.get 15
+      i32.add
+      i32.const 117
+      i32.store8 offset=25
+      local.get 16
+      local.get 15
+      i32.add
+      i32.const 115
+      i32.store8 offset=26
+      local.get 16
+      local.get 15
+      i32.add
+      i32.const 104
+      i32.store8 offset=27
+      local.get 16
+      local.get 15
+      i32.add
+      i32.const 61
+      i32.store8 offset=28
+      local.get 15
+      i32.const 29
+      i32.add
+      local.set 15
+      local.get 15
+      local.get 11
+      local.get 16
+      local.get 15
+      i32.add
+      call $gatewit-glue:Dec
+      i32.add
+      local.set 15
     end
     local.get 16
     local.get 15
