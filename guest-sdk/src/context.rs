@@ -102,6 +102,9 @@ pub struct HttpContext {
     /// An HTTP or Redis call's callback is running (its phase stays the
     /// request's, as Go's `GetExecutionPhase` reports it).
     pub(crate) in_call_callback: bool,
+    /// Set by [`Self::need_pause_streaming_response`] for the chunk being
+    /// handled.
+    pub(crate) pause_streaming_response: bool,
 }
 
 impl std::fmt::Debug for HttpContext {
@@ -135,6 +138,7 @@ impl HttpContext {
             route_call: RouteCall::None,
             request_id: None,
             in_call_callback: false,
+            pause_streaming_response: false,
         }
     }
 
@@ -556,6 +560,17 @@ impl HttpContext {
         )?;
         self.local_reply_sent = true;
         Ok(())
+    }
+
+    /// From the streaming response body handler: hold this chunk and the
+    /// ones after it without buffering them (Envoy's
+    /// `StopIterationNoBuffer`; Higress's `NeedPauseStreamingResponse`),
+    /// e.g. while an HTTP call checks the content; resume with
+    /// [`Self::resume_response`]. Applies to the chunk being handled. On a
+    /// stock Envoy (`envoy` profile) the chunk is held *with* buffering:
+    /// stock proxy-wasm has no no-buffer stop.
+    pub fn need_pause_streaming_response(&mut self) {
+        self.pause_streaming_response = true;
     }
 
     /// Resume a request paused in a request phase.

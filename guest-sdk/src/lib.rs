@@ -132,6 +132,7 @@ pub mod route_call;
 mod rules;
 mod runtime;
 pub mod shared_data;
+pub mod sse;
 mod status;
 
 pub use context::{HeaderMap, HttpContext, Phase};

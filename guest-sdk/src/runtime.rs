@@ -411,6 +411,9 @@ fn body_callback<P: Plugin>(
             {
                 crate::log_error!("failed to replace body chunk: {e}");
             }
+            if !request && std::mem::take(&mut ctx.pause_streaming_response) {
+                return DataAction::StopNoBuffer;
+            }
             DataAction::Continue
         }
         Some(false) => {
