@@ -70,16 +70,18 @@ pub fn log(level: Level, msg: fmt::Arguments<'_>) {
     if !enabled(level) {
         return;
     }
-    // The request's `x-request-id` (read by the SDK at request headers),
-    // else property `x_request_id` (a Go plugin earlier in the chain
-    // writes it), else `nil`, as Go prints it.
+    // The request's `x-request-id`: as the SDK kept it at request headers,
+    // else Envoy's `request.id` attribute (request phases), else property
+    // `x_request_id` (Higress's Go wrapper writes it), else `nil` as Go
+    // prints it.
     let request_id: Option<String> = if crate::runtime::current_context() != 0 {
         crate::runtime::request_id()
             .map(|id| id.to_string())
             .or_else(|| {
-                host::get_property(&["x_request_id"])
+                [&["request", "id"][..], &["x_request_id"][..]]
+                    .into_iter()
+                    .find_map(|path| host::get_property(path).filter(|v| !v.is_empty()))
                     .map(|v| String::from_utf8_lossy(&v).into_owned())
-                    .filter(|s| !s.is_empty())
             })
     } else {
         None

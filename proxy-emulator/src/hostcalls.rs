@@ -209,6 +209,8 @@ fn builtin_property(state: &mut HostState, path: &[&str]) -> Option<Vec<u8>> {
         ["request", "method"] => text(header_value(req, ":method")?),
         ["request", "scheme"] => text(header_value(req, ":scheme")?),
         ["request", "protocol"] => text("HTTP/1.1"),
+        // Envoy's request id attribute: the `x-request-id` header.
+        ["request", "id"] => text(header_value(req, "x-request-id")?),
         ["request", "headers", name] => text(header_value(req, name)?),
         ["response", "code"] => {
             let code: i64 = header_value(&stream.response_headers, ":status")?
