@@ -276,6 +276,25 @@ impl Body {
         }
         self.lg(at).c(text.len() as i32).add().ls(at)
     }
+    /// Logs (error) `prefix`, the name of the callback the host entered
+    /// last, then `suffix`: the glue's lines about a callback that failed.
+    fn log_entered(&mut self, prefix: &[u8], suffix: &[u8]) -> &mut Self {
+        let longest = entry_points().map(str::len).max().unwrap_or(0);
+        let s = self.state();
+        let (base, at) = (self.local(I32), self.local(I32));
+        self.c((prefix.len() + longest + suffix.len()) as i32)
+            .helper(Helper::EnsureScratch);
+        self.lg(s).ld(S_SCRATCH).ls(base).c(0).ls(at);
+        self.put_const(base, at, prefix);
+        for (k, name) in entry_points().enumerate() {
+            self.ops.push(Op::EnteredGet);
+            self.c(k as i32).i(I::I32Eq).if_();
+            self.put_const(base, at, name.as_bytes());
+            self.end();
+        }
+        self.put_const(base, at, suffix);
+        self.c(4).lg(base).lg(at).host("proxy_log").i(I::Drop)
+    }
     /// `proxy_log(level, ptr, len)` with a constant message written to the
     /// scratch area.
     fn log_const(&mut self, level: i32, text: &'static [u8]) -> &mut Self {
@@ -359,25 +378,10 @@ pub(crate) fn helper(cx: &Cx, h: Helper) -> Body {
             // room first; the trap follows anyway.
             let mut b = Body::new(&[], &[]);
             b.ops.push(Op::StepsSet(i32::MAX));
-            let (prefix, suffix) = (
-                b"gatewit: `".as_slice(),
-                b"` ran out of the plugin's step budget (a runaway loop?) and was stopped, so the gateway worker is not hung".as_slice(),
+            b.log_entered(
+                b"gatewit: `",
+                b"` ran out of the plugin's step budget (a runaway loop?) and was stopped, so the gateway worker is not hung",
             );
-            let longest = entry_points().map(str::len).max().unwrap_or(0);
-            let s = b.state();
-            let (base, at) = (b.local(I32), b.local(I32));
-            b.c((prefix.len() + longest + suffix.len()) as i32)
-                .helper(Helper::EnsureScratch);
-            b.lg(s).ld(S_SCRATCH).ls(base).c(0).ls(at);
-            b.put_const(base, at, prefix);
-            for (k, name) in entry_points().enumerate() {
-                b.ops.push(Op::EnteredGet);
-                b.c(k as i32).i(I::I32Eq).if_();
-                b.put_const(base, at, name.as_bytes());
-                b.end();
-            }
-            b.put_const(base, at, suffix);
-            b.c(4).lg(base).lg(at).host("proxy_log").i(I::Drop);
             b.i(I::Unreachable).end();
             b
         }

@@ -47,6 +47,8 @@ pub fn config(data: &[u8]) {
     }
 }
 
+/// The values under `password`/`token` keys, found independently of the
+/// SDK's redaction (an oracle must not share the code it checks).
 fn secret_values(value: &serde_json::Value, secret: bool, out: &mut Vec<String>) {
     use serde_json::Value;
     match value {

@@ -16,7 +16,7 @@
 //! stays a trap: a loop can be stopped anywhere (inside the allocator, in
 //! the middle of an update), where going on would run on broken state.
 
-use super::{Body, Cx, Helper, I, I32, Op, S_SCRATCH, entry_points};
+use super::{Body, Cx, Helper, I, I32, Op, S_SCRATCH};
 use crate::OnPanic;
 use wasm_encoder::BlockType;
 
@@ -88,21 +88,7 @@ fn panicked(cx: &Cx) -> Body {
         _ => b"`; its request, if any, is answered 500 (on-panic: reply), and the plugin keeps serving"
             .as_slice(),
     };
-    let longest = entry_points().map(str::len).max().unwrap_or(0);
-    let s = b.state();
-    let (base, at) = (b.local(I32), b.local(I32));
-    b.c((prefix.len() + longest + suffix.len()) as i32)
-        .helper(Helper::EnsureScratch);
-    b.lg(s).ld(S_SCRATCH).ls(base).c(0).ls(at);
-    b.put_const(base, at, prefix);
-    for (k, name) in entry_points().enumerate() {
-        b.ops.push(Op::EnteredGet);
-        b.c(k as i32).i(I::I32Eq).if_();
-        b.put_const(base, at, name.as_bytes());
-        b.end();
-    }
-    b.put_const(base, at, suffix);
-    b.c(4).lg(base).lg(at).host("proxy_log").i(I::Drop);
+    b.log_entered(prefix, suffix);
     b.end();
     b
 }
