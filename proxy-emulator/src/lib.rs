@@ -45,6 +45,7 @@
 #![deny(missing_docs)]
 
 mod abi;
+mod compile;
 mod hostcalls;
 mod state;
 mod wasi;
@@ -59,8 +60,7 @@ use gatewit_host_shim::exchange::{
     UpstreamResponse,
 };
 use wasmtime::{
-    Config, Engine, ExternType, Func, Instance, Linker, Module, Store, StoreLimitsBuilder, Trap,
-    Val, ValType,
+    ExternType, Func, Instance, Linker, Module, Store, StoreLimitsBuilder, Trap, Val, ValType,
 };
 
 pub use state::{CallRecord, LocalReply, LogEntry, LogLevel, Metric};
@@ -196,14 +196,8 @@ impl Emulator {
         setup: &GatewaySetup,
         options: EmulatorOptions,
     ) -> anyhow::Result<Self> {
-        let mut config = Config::new();
-        config.consume_fuel(true);
-        let engine = Engine::new(&config)
-            .map_err(wt)
-            .context("cannot create the wasmtime engine")?;
-        let module = Module::new(&engine, module)
-            .map_err(wt)
-            .context("cannot compile the plugin module")?;
+        let module = compile::module(module)?;
+        let engine = module.engine().clone();
         let higress_abi = check_shape(&module)?;
         let redis = options.profile == HostProfile::Higress;
 

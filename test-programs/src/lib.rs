@@ -15,6 +15,8 @@ use std::sync::{Mutex, OnceLock};
 
 use anyhow::{Context as _, Result, bail};
 
+mod js;
+
 /// The target gatewit plugins are built for: rustc emits the component.
 pub const COMPONENT_TARGET: &str = "wasm32-wasip2";
 /// `wasm32-wasip1`: plugins wrapped with the preview1 component adapter, and
@@ -34,6 +36,11 @@ pub const EXAMPLES: &[&str] = &[
     "route-call",
     "queue-counter",
 ];
+/// Example plugins written in JavaScript (`examples/<name>/plugin.js`), built
+/// by the pinned componentize-js of `toolchains/js` into the path a
+/// `wasm32-wasip2` build of a cargo package of that name would have, so the
+/// tiers load them like any other component.
+pub const JS_EXAMPLES: &[&str] = &["my-plugin-js"];
 /// The fixture plugins under `tests/plugins/` (raw ones, and `sdk-fixture`
 /// on the SDK).
 pub const FIXTURES: &[&str] = &["raw-fixture", "raw-hooks", "sdk-fixture"];
@@ -156,6 +163,9 @@ fn cargo_build(target: &str, packages: &[&str]) -> Result<()> {
 /// so the others stay testable and the error names the broken one. A
 /// package not in the table is built on its own.
 pub fn build(package: &str, target: &str) -> Result<PathBuf> {
+    if JS_EXAMPLES.contains(&package) && target == COMPONENT_TARGET {
+        return crate::js::build(package);
+    }
     /// target → how building all of its programs went.
     static ALL: OnceLock<Mutex<HashMap<String, bool>>> = OnceLock::new();
     /// (package, target) → how building it alone went.

@@ -5,7 +5,9 @@
 
 use std::time::Instant;
 
-use gatewit_test_programs::{COMPONENT_TARGET, CORE_TARGET, WASIP1_TARGET, build, programs};
+use gatewit_test_programs::{
+    COMPONENT_TARGET, CORE_TARGET, JS_EXAMPLES, WASIP1_TARGET, build, programs,
+};
 
 fn main() -> anyhow::Result<()> {
     for target in [COMPONENT_TARGET, WASIP1_TARGET, CORE_TARGET] {
@@ -20,5 +22,14 @@ fn main() -> anyhow::Result<()> {
             started.elapsed().as_secs_f64()
         );
     }
+    let started = Instant::now();
+    for package in JS_EXAMPLES {
+        build(package, COMPONENT_TARGET)?;
+    }
+    println!(
+        "javascript (componentize-js): {} programs in {:.1} s",
+        JS_EXAMPLES.len(),
+        started.elapsed().as_secs_f64()
+    );
     Ok(())
 }

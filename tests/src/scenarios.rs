@@ -722,6 +722,23 @@ fn http_call_scenario(name: &'static str, source: &str) -> Scenario {
         ))
 }
 
+/// `my-plugin`'s first case, for each language it is written in: the
+/// upstream sees the added `hello: world`.
+fn my_plugin_adds_header(name: &'static str, plugin: &'static str) -> Scenario {
+    Scenario::new(name, plugin, json!({"mockEnable": false})).step(Step::new(
+        HttpRequest::get("example.com", "/"),
+        Expect::forwarded().upstream_header("hello", "world"),
+    ))
+}
+
+/// `my-plugin` with `mockEnable`: answered locally, upstream not reached.
+fn my_plugin_mock(name: &'static str, plugin: &'static str) -> Scenario {
+    Scenario::new(name, plugin, json!({"mockEnable": true})).step(Step::new(
+        HttpRequest::get("example.com", "/"),
+        Expect::local(200, "hello world"),
+    ))
+}
+
 /// Every scenario, for every tier.
 pub fn all() -> Vec<Scenario> {
     let qpm = 3;
@@ -797,19 +814,11 @@ pub fn all() -> Vec<Scenario> {
                 HttpRequest::post("example.com", "/x", "payload"),
                 Expect::local(200, "hello world"),
             )),
-        Scenario::new(
-            "my-plugin-adds-header",
-            "my-plugin",
-            json!({"mockEnable": false}),
-        )
-        .step(Step::new(
-            HttpRequest::get("example.com", "/"),
-            Expect::forwarded().upstream_header("hello", "world"),
-        )),
-        Scenario::new("my-plugin-mock", "my-plugin", json!({"mockEnable": true})).step(Step::new(
-            HttpRequest::get("example.com", "/"),
-            Expect::local(200, "hello world"),
-        )),
+        my_plugin_adds_header("my-plugin-adds-header", "my-plugin"),
+        my_plugin_mock("my-plugin-mock", "my-plugin"),
+        // The same plugin in JavaScript (componentize-js): same expectations.
+        my_plugin_adds_header("my-plugin-js-adds-header", "my-plugin-js"),
+        my_plugin_mock("my-plugin-js-mock", "my-plugin-js"),
         http_call_scenario("http-call-k8s", "k8s"),
         http_call_scenario("http-call-nacos", "nacos"),
         http_call_scenario("http-call-ip", "ip"),
@@ -1016,6 +1025,13 @@ pub fn config_errors() -> Vec<ConfigError> {
         plugin: "my-plugin",
         config: Value::String("{not json".into()),
         message_contains: "JSON object",
+    });
+    // A JavaScript plugin's `throw` in `on-plugin-start` is its `err(string)`.
+    errors.push(ConfigError {
+        name: "my-plugin-js-not-json",
+        plugin: "my-plugin-js",
+        config: Value::String("{not json".into()),
+        message_contains: "invalid plugin configuration: expected a JSON object",
     });
     errors
 }

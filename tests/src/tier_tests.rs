@@ -29,6 +29,7 @@ macro_rules! scenario_tests {
     };
     (@names) => {
         ["sdk-fixture-phase-in-callback", "hello-world-get", "my-plugin-adds-header", "my-plugin-mock",
+        "my-plugin-js-adds-header", "my-plugin-js-mock",
         "http-call-k8s", "http-call-nacos", "http-call-ip", "http-call-dns",
         "http-call-token-service-fails", "http-call-token-service-slow",
         "body-rewrite-json-and-uppercase", "body-rewrite-streamed-replace",
@@ -44,6 +45,8 @@ macro_rules! scenario_tests {
             hello_world_get => "hello-world-get",
             my_plugin_adds_header => "my-plugin-adds-header",
             my_plugin_mock => "my-plugin-mock",
+            my_plugin_js_adds_header => "my-plugin-js-adds-header",
+            my_plugin_js_mock => "my-plugin-js-mock",
             http_call_k8s => "http-call-k8s",
             http_call_nacos => "http-call-nacos",
             http_call_ip => "http-call-ip",
