@@ -17,6 +17,9 @@
 # default 2).
 # SKIP_GATEWIT=1 measures without the gatewit plugin (e.g. while the
 # adapter cannot handle it yet); the report says it was not measured.
+# STARTUP=0 skips the start-up pass (Envoy's time to serve with each
+# adapted example, Rust and JavaScript, STARTUP_RUNS times each, default 3;
+# about a minute: the JavaScript module takes ~10 s each time).
 # The wrk pass takes about (variants x ROUNDS x DURATION) + ~30 s: ~4 min
 # with the eight variants; the callgrind pass about 10 s per variant.
 # Short rounds, many of them, in a rotating order: drift on a shared
@@ -33,6 +36,8 @@ WRK="${WRK:-1}"
 REQUESTS="${REQUESTS:-2000}"
 WARMUP="${WARMUP:-3000}"
 JOBS="${JOBS:-2}"
+STARTUP="${STARTUP:-1}"
+STARTUP_RUNS="${STARTUP_RUNS:-3}"
 
 log() { printf '[bench] %s\n' "$*" >&2; }
 
@@ -93,12 +98,33 @@ fi
 
 passes=()
 command=""
+if [ "$STARTUP" != 0 ]; then
+    log "building the examples (Rust and JavaScript) for the start-up pass"
+    cargo run --quiet -p gatewit-test-programs >&2
+    mkdir -p "$target_dir/bench"
+    passes+=(--startup "empty module=$core/gatewit_bench_empty.wasm")
+    for example in my-plugin my-plugin-js; do
+        cargo run --quiet -p gatewit-cli -- adapt \
+            "$target_dir/wasm32-wasip2/release/${example//-/_}.wasm" \
+            -o "$target_dir/bench/$example.proxy.wasm" >/dev/null
+        passes+=(--startup "$example=$target_dir/bench/$example.proxy.wasm")
+    done
+    # What the adapter's instrumentation (step budget, panic handlers)
+    # costs V8's compiler, on the biggest module.
+    cargo run --quiet -p gatewit-cli -- adapt \
+        "$target_dir/wasm32-wasip2/release/my_plugin_js.wasm" --max-steps off --on-panic trap \
+        -o "$target_dir/bench/my-plugin-js-plain.proxy.wasm" >/dev/null
+    passes+=(--startup "my-plugin-js, --max-steps off --on-panic trap=$target_dir/bench/my-plugin-js-plain.proxy.wasm")
+    passes+=(--startup-runs "$STARTUP_RUNS")
+else
+    command+="STARTUP=0 "
+fi
 if [ "$WRK" != 0 ]; then
     log "measuring with wrk ($ROUNDS rounds x ${DURATION}s per variant)"
-    command="ROUNDS=$ROUNDS DURATION=$DURATION CONNECTIONS=$CONNECTIONS"
+    command+="ROUNDS=$ROUNDS DURATION=$DURATION CONNECTIONS=$CONNECTIONS"
 else
     passes+=(--no-wrk)
-    command="WRK=0"
+    command+="WRK=0"
 fi
 if [ "$CALLGRIND" != 0 ]; then
     log "counting instructions with callgrind ($WARMUP warm-up + $REQUESTS counted requests per variant, $JOBS at a time)"

@@ -15,12 +15,17 @@
 //!   the empty module. Deterministic to a few hundred instructions per
 //!   request.
 //!
-//! Both write one Markdown report (`--out`).
+//! - **start-up** (`--startup NAME=MODULE`, repeatable): Envoy's time from
+//!   launch to the first answer through each module, `--startup-runs` times
+//!   (default 3), one Envoy at a time.
+//!
+//! All write one Markdown report (`--out`).
 //!
 //! ```text
 //! gatewit-bench [--variant NAME=MODULE.wasm]... [--rounds N] [--duration SECS]
 //!               [--connections N] [--callgrind] [--no-wrk] [--requests N]
 //!               [--warmup N] [--jobs N] [--out BENCHMARKS.md]
+//!               [--startup NAME=MODULE.wasm]... [--startup-runs N]
 //!               [--command "how to reproduce"]
 //! ```
 //! The variant `no filter` (no Wasm filter at all) is always first in the
@@ -30,6 +35,7 @@
 //! `raw ABI floor`. `scripts/bench.sh` builds the modules and runs this.
 
 mod callgrind;
+mod startup;
 mod wrk;
 
 use anyhow::{Context as _, Result, bail, ensure};
@@ -46,6 +52,7 @@ const MAX_CONNECTIONS: u32 = 256;
 const MAX_REQUESTS: u32 = 100_000;
 /// The machine has two cores; more Envoys under callgrind only queue.
 const MAX_JOBS: usize = 2;
+const MAX_STARTUP_RUNS: u32 = 10;
 
 /// Variant names the report knows.
 const EMPTY: &str = "empty module";
@@ -67,10 +74,20 @@ struct Args {
     jobs: usize,
     out: Option<PathBuf>,
     command: Option<String>,
+    startup: Vec<(String, PathBuf)>,
+    startup_runs: u32,
 }
 
 const USAGE: &str = "gatewit-bench [--variant NAME=MODULE.wasm]... [--rounds N] [--duration SECS] \
-[--connections N] [--callgrind] [--no-wrk] [--requests N] [--warmup N] [--jobs N] [--out FILE] [--command TEXT]";
+[--connections N] [--callgrind] [--no-wrk] [--requests N] [--warmup N] [--jobs N] \
+[--startup NAME=MODULE.wasm]... [--startup-runs N] [--out FILE] [--command TEXT]";
+
+fn name_and_path(v: &str, flag: &str) -> Result<(String, PathBuf)> {
+    let (name, path) = v
+        .split_once('=')
+        .with_context(|| format!("`{flag} {v}`: expected NAME=PATH"))?;
+    Ok((name.to_owned(), PathBuf::from(path)))
+}
 
 fn parse_args() -> Result<Args> {
     let mut args = Args {
@@ -85,18 +102,16 @@ fn parse_args() -> Result<Args> {
         jobs: MAX_JOBS,
         out: None,
         command: None,
+        startup: Vec::new(),
+        startup_runs: 3,
     };
     let mut it = std::env::args().skip(1);
     while let Some(flag) = it.next() {
         let mut value = || it.next().with_context(|| format!("`{flag}` needs a value"));
         match flag.as_str() {
-            "--variant" => {
-                let v = value()?;
-                let (name, path) = v
-                    .split_once('=')
-                    .with_context(|| format!("`--variant {v}`: expected NAME=PATH"))?;
-                args.variants.push((name.to_owned(), PathBuf::from(path)));
-            }
+            "--variant" => args.variants.push(name_and_path(&value()?, "--variant")?),
+            "--startup" => args.startup.push(name_and_path(&value()?, "--startup")?),
+            "--startup-runs" => args.startup_runs = value()?.parse().context("`--startup-runs`")?,
             "--rounds" => args.rounds = value()?.parse().context("`--rounds`")?,
             "--duration" => args.duration = value()?.parse().context("`--duration`")?,
             "--connections" => args.connections = value()?.parse().context("`--connections`")?,
@@ -115,8 +130,12 @@ fn parse_args() -> Result<Args> {
         }
     }
     ensure!(
-        args.wrk || args.callgrind,
-        "`--no-wrk` without `--callgrind` measures nothing"
+        args.wrk || args.callgrind || !args.startup.is_empty(),
+        "`--no-wrk` without `--callgrind` or `--startup` measures nothing"
+    );
+    ensure!(
+        (1..=MAX_STARTUP_RUNS).contains(&args.startup_runs),
+        "`--startup-runs` must be 1..={MAX_STARTUP_RUNS}"
     );
     ensure!(
         (1..=MAX_ROUNDS).contains(&args.rounds),
@@ -207,14 +226,14 @@ fn main() {
     }
 }
 
-fn run() -> Result<()> {
-    let args = parse_args()?;
+/// `no filter`, then one [`Spec`] per `(name, module)`.
+fn specs_of(variants: &[(String, PathBuf)]) -> Result<Vec<Spec>> {
     let mut specs = vec![Spec {
         name: "no filter".into(),
         module: None,
         size: None,
     }];
-    for (name, path) in &args.variants {
+    for (name, path) in variants {
         let size = std::fs::metadata(path)
             .with_context(|| format!("module `{}` of `{name}`", path.display()))?
             .len();
@@ -224,6 +243,13 @@ fn run() -> Result<()> {
             size: Some(size),
         });
     }
+    Ok(specs)
+}
+
+fn run() -> Result<()> {
+    let args = parse_args()?;
+    let specs = specs_of(&args.variants)?;
+    let startup_specs = specs_of(&args.startup)?;
 
     let wrk = if args.wrk {
         Some(wrk::run(
@@ -254,7 +280,16 @@ fn run() -> Result<()> {
         None
     };
 
-    let report = report(&args, &specs, wrk.as_ref(), callgrind.as_ref())?;
+    let startup = if args.startup.is_empty() {
+        None
+    } else {
+        Some(startup::run(&startup_specs, args.startup_runs)?)
+    };
+
+    let mut report = report(&args, &specs, wrk.as_ref(), callgrind.as_ref())?;
+    if let Some(startup) = &startup {
+        startup::report(&mut report, &startup_specs, startup)?;
+    }
     print!("{report}");
     if let Some(out) = &args.out {
         std::fs::write(out, &report).with_context(|| format!("writing `{}`", out.display()))?;
@@ -298,7 +333,8 @@ fn report(
              machine) and instructions per request with callgrind (deterministic)"
         }
         (true, false) => "measured with `wrk`",
-        _ => "measured as instructions per request with callgrind",
+        (false, true) => "measured as instructions per request with callgrind",
+        (false, false) => "not measured in this run (start-up only)",
     };
     writeln!(
         md,
