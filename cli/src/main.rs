@@ -8,6 +8,7 @@ use std::path::PathBuf;
 
 mod demo;
 mod new;
+mod package;
 
 #[derive(Parser)]
 #[command(
@@ -30,6 +31,49 @@ enum Command {
     Demo(DemoArgs),
     /// Create a plugin crate of its own, ready to build, run and adapt.
     New(NewArgs),
+    /// Package a plugin for a gateway: an OCI image (Higress's layout), a
+    /// Higress `WasmPlugin` and a runnable `envoy.yaml`.
+    #[command(
+        after_help = "Example:\n  gatewit package target/wasm32-wasip2/release/my_plugin.wasm \\\n      --config '{\"mockEnable\": true}' --image registry.example.com/plugins/my-plugin -o my-plugin-pkg\n  cd my-plugin-pkg && envoy -c envoy.yaml          # try it locally\n  oras cp --from-oci-layout my-plugin-pkg:1.0.0 registry.example.com/plugins/my-plugin:1.0.0\n  kubectl apply -f my-plugin-pkg/wasmplugin.yaml"
+    )]
+    Package(PackageArgs),
+}
+
+#[derive(clap::Args)]
+struct PackageArgs {
+    /// The plugin component.
+    plugin: PathBuf,
+    /// The package: a directory (OCI image layout plus `plugin.wasm`,
+    /// `wasmplugin.yaml`, `envoy.yaml`), or a `.tar` of the same tree.
+    #[arg(short, long)]
+    output: PathBuf,
+    /// The gateway flavour to adapt for (`higress` for Redis plugins).
+    #[arg(long, value_enum, default_value_t = ProfileArg::Envoy)]
+    profile: ProfileArg,
+    /// The plugin configuration: JSON, or `@file` for a file holding it.
+    #[arg(long, value_name = "JSON|@FILE")]
+    config: Option<String>,
+    /// The plugin's name (default: the component's file name, `_` as `-`).
+    #[arg(long)]
+    name: Option<String>,
+    /// The image tag and plugin version.
+    #[arg(long, default_value = "1.0.0")]
+    version: String,
+    /// The image the `WasmPlugin` pulls, without tag.
+    #[arg(long, default_value = "registry.example.com/plugins/NAME")]
+    image: String,
+    /// A README for the image's documentation layer (default: generated).
+    #[arg(long)]
+    readme: Option<PathBuf>,
+    /// `envoy.yaml`'s listener.
+    #[arg(long, default_value = "0.0.0.0:10000")]
+    listen: std::net::SocketAddr,
+    /// `envoy.yaml`'s upstream (an IP address and port).
+    #[arg(long, default_value = "127.0.0.1:8080")]
+    upstream: std::net::SocketAddr,
+    /// `envoy.yaml`'s admin endpoint.
+    #[arg(long, default_value = "127.0.0.1:9901")]
+    admin: std::net::SocketAddr,
 }
 
 #[derive(clap::Args)]
@@ -175,6 +219,7 @@ fn main() -> std::process::ExitCode {
         Command::Run(args) => run(args),
         Command::Demo(args) => run_demo(args),
         Command::New(args) => new_plugin(args),
+        Command::Package(args) => package_plugin(args),
     };
     match result {
         Ok(()) => std::process::ExitCode::SUCCESS,
@@ -267,6 +312,68 @@ fn adapt(args: AdaptArgs) -> Result<()> {
         r.input_size,
         r.output_size,
         args.output.display()
+    );
+    Ok(())
+}
+
+fn package_plugin(args: PackageArgs) -> Result<()> {
+    let component = read_capped(&args.plugin, gatewit_adapter::MAX_INPUT_SIZE)?;
+    let profile = match args.profile {
+        ProfileArg::Envoy => gatewit_adapter::Profile::Envoy,
+        ProfileArg::Higress => gatewit_adapter::Profile::Higress,
+    };
+    let config = demo::parse_config(args.config.as_deref())?;
+    let name = match &args.name {
+        Some(name) => name.clone(),
+        None => args
+            .plugin
+            .file_stem()
+            .map(|s| s.to_string_lossy().replace('_', "-"))
+            .unwrap_or_default(),
+    };
+    package::check_name(&name)?;
+    let adapted = gatewit_adapter::adapt(
+        &component,
+        &gatewit_adapter::Options {
+            profile,
+            ..Default::default()
+        },
+    )
+    .with_context(|| format!("cannot adapt `{}`", args.plugin.display()))?;
+    let readme = match &args.readme {
+        Some(path) => std::fs::read_to_string(path)
+            .with_context(|| format!("cannot read the README `{}`", path.display()))?,
+        None => package::default_readme(&name, &args.version, profile.name()),
+    };
+    let image = args.image.replace("NAME", &name);
+    let files = package::files(&package::Request {
+        module: &adapted.module,
+        name: &name,
+        version: &args.version,
+        config: &config,
+        image: &image,
+        readme,
+        listen: args.listen,
+        upstream: args.upstream,
+        admin: args.admin,
+    })?;
+    package::write(&args.output, &files)
+        .with_context(|| format!("cannot write the package `{}`", args.output.display()))?;
+    let out = args.output.display();
+    println!(
+        "packaged `{name}` {} ({} profile, {} bytes adapted) into `{out}`",
+        args.version,
+        profile.name(),
+        adapted.module.len()
+    );
+    println!(
+        "  OCI image layout   push: oras cp --from-oci-layout {out}:{} {image}:{}",
+        args.version, args.version
+    );
+    println!("  wasmplugin.yaml    Higress: kubectl apply -f {out}/wasmplugin.yaml");
+    println!(
+        "  envoy.yaml         Envoy 1.40: cd {out} && envoy -c envoy.yaml   (listener {}, upstream {})",
+        args.listen, args.upstream
     );
     Ok(())
 }

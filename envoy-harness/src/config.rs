@@ -108,6 +108,30 @@ pub struct EnvoyConfig {
     pub route_timeout_ms: u64,
     /// An access log: the file and Envoy's format string for each line.
     pub access_log: Option<(PathBuf, String)>,
+    /// Where the listener and the admin endpoint bind. Tests bind port 0 on
+    /// loopback (the launcher reads the chosen ports back); a generated
+    /// configuration for people binds fixed ports.
+    pub bind: Bind,
+}
+
+/// The listener's and the admin endpoint's addresses.
+#[derive(Debug, Clone, Copy)]
+pub struct Bind {
+    /// The HTTP listener.
+    pub listener: SocketAddr,
+    /// Envoy's admin endpoint.
+    pub admin: SocketAddr,
+}
+
+impl Default for Bind {
+    /// Port 0 on loopback for both: no port race between tests.
+    fn default() -> Self {
+        let any = SocketAddr::from(([127, 0, 0, 1], 0));
+        Self {
+            listener: any,
+            admin: any,
+        }
+    }
 }
 
 impl EnvoyConfig {
@@ -123,6 +147,7 @@ impl EnvoyConfig {
             clusters: Clusters::default(),
             route_timeout_ms: 15_000,
             access_log: None,
+            bind: Bind::default(),
         }
     }
 
@@ -203,11 +228,11 @@ impl EnvoyConfig {
             })
             .collect();
         json!({
-            "admin": { "address": loopback(0) },
+            "admin": { "address": socket(self.bind.admin) },
             "static_resources": {
                 "listeners": [{
                     "name": "main",
-                    "address": loopback(0),
+                    "address": socket(self.bind.listener),
                     "filter_chains": [{
                         "filters": [{
                             "name": "envoy.filters.network.http_connection_manager",
@@ -230,8 +255,8 @@ impl EnvoyConfig {
     }
 }
 
-fn loopback(port: u16) -> Value {
-    json!({ "socket_address": { "address": "127.0.0.1", "port_value": port } })
+fn socket(addr: SocketAddr) -> Value {
+    json!({ "socket_address": { "address": addr.ip().to_string(), "port_value": addr.port() } })
 }
 
 fn duration(ms: u64) -> String {

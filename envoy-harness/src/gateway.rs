@@ -2,7 +2,7 @@
 //! the host shim's [`Gateway`] trait.
 
 use crate::client;
-use crate::config::{EnvoyConfig, FailurePolicy, RouteTarget, WasmFilter};
+use crate::config::{Bind, EnvoyConfig, FailurePolicy, RouteTarget, WasmFilter};
 use crate::envoy::Envoy;
 use crate::upstream::RecordingUpstream;
 use anyhow::{Context as _, Result};
@@ -113,6 +113,7 @@ impl EnvoyGateway {
                 .access_log_format
                 .as_ref()
                 .map(|format| (access_log_path(module), format.clone())),
+            bind: Bind::default(),
         };
         let envoy = Envoy::start_with_log_level(&config, &options.log_level)
             .with_context(|| format!("starting envoy with `{}`", module.display()))?;

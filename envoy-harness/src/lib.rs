@@ -48,7 +48,7 @@ mod gateway;
 mod upstream;
 mod wire;
 
-pub use config::{EnvoyConfig, FailurePolicy, RouteTarget, WasmFilter};
+pub use config::{Bind, EnvoyConfig, FailurePolicy, RouteTarget, WasmFilter};
 pub use envoy::{Envoy, Launch, envoy_binary, native_envoy_binary, relevant_lines};
 pub use gateway::{EnvoyGateway, EnvoyOptions};
 pub use upstream::{RecordingUpstream, Reply};
