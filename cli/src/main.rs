@@ -9,6 +9,7 @@ use std::path::PathBuf;
 mod demo;
 mod new;
 mod package;
+mod serve;
 
 #[derive(Parser)]
 #[command(
@@ -37,6 +38,52 @@ enum Command {
         after_help = "Example:\n  gatewit package target/wasm32-wasip2/release/my_plugin.wasm \\\n      --config '{\"mockEnable\": true}' --image registry.example.com/plugins/my-plugin -o my-plugin-pkg\n  cd my-plugin-pkg && envoy -c envoy.yaml          # try it locally\n  oras cp --from-oci-layout my-plugin-pkg:1.0.0 registry.example.com/plugins/my-plugin:1.0.0\n  kubectl apply -f my-plugin-pkg/wasmplugin.yaml"
     )]
     Package(PackageArgs),
+    /// Serve a plugin from a real Envoy 1.40 in front of an upstream, reloading it when
+    /// the plugin (or its crate's sources) or its config file changes.
+    #[command(
+        after_help = "Example:\n  gatewit serve examples/my-plugin --config @config.json\n  curl http://127.0.0.1:10000/get      # the built-in echo upstream shows what it received\n  # edit config.json or src/lib.rs: gatewit rebuilds, adapts and reloads; Ctrl-C stops"
+    )]
+    Serve(ServeArgs),
+}
+
+#[derive(clap::Args)]
+struct ServeArgs {
+    /// The plugin: a component file, or a crate directory (rebuilt on change).
+    plugin: PathBuf,
+    /// The plugin configuration: JSON, or `@file` (watched: saving it reloads).
+    #[arg(long, value_name = "JSON|@FILE")]
+    config: Option<String>,
+    /// The upstream (IP:port); default: a built-in server answering with the request it got.
+    #[arg(long)]
+    upstream: Option<std::net::SocketAddr>,
+    /// Where Envoy listens.
+    #[arg(long, default_value = "127.0.0.1:10000")]
+    listen: std::net::SocketAddr,
+    /// A cluster the plugin calls, `NAME=IP:PORT` (repeatable; NAME as the plugin formats it).
+    #[arg(long = "cluster", value_name = "NAME=ADDR", value_parser = parse_cluster)]
+    clusters: Vec<(String, std::net::SocketAddr)>,
+    /// A Redis cluster, `NAME=IP:PORT` (repeatable; needs `--profile higress` and a Higress Envoy).
+    #[arg(long = "redis", value_name = "NAME=ADDR", value_parser = parse_cluster)]
+    redis: Vec<(String, std::net::SocketAddr)>,
+    /// The gateway flavour to adapt for.
+    #[arg(long, value_enum, default_value_t = ProfileArg::Envoy)]
+    profile: ProfileArg,
+    /// The level of the plugin's log lines Envoy prints (trace, debug, info, warn, error).
+    #[arg(long, default_value = "debug")]
+    log_level: String,
+}
+
+fn parse_cluster(text: &str) -> Result<(String, std::net::SocketAddr), String> {
+    let (name, addr) = text
+        .rsplit_once('=')
+        .ok_or_else(|| format!("`{text}`: expected NAME=IP:PORT"))?;
+    let addr = addr
+        .parse()
+        .map_err(|_| format!("`{addr}` is not an IP:PORT address"))?;
+    if name.is_empty() {
+        return Err(format!("`{text}`: the cluster name is empty"));
+    }
+    Ok((name.to_string(), addr))
 }
 
 #[derive(clap::Args)]
@@ -220,6 +267,7 @@ fn main() -> std::process::ExitCode {
         Command::Demo(args) => run_demo(args),
         Command::New(args) => new_plugin(args),
         Command::Package(args) => package_plugin(args),
+        Command::Serve(args) => serve_plugin(args),
     };
     match result {
         Ok(()) => std::process::ExitCode::SUCCESS,
@@ -314,6 +362,41 @@ fn adapt(args: AdaptArgs) -> Result<()> {
         args.output.display()
     );
     Ok(())
+}
+
+fn serve_plugin(args: ServeArgs) -> Result<()> {
+    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let flag = std::sync::Arc::clone(&stop);
+    ctrlc::set_handler(move || flag.store(true, std::sync::atomic::Ordering::Relaxed))
+        .context("cannot install the Ctrl-C handler")?;
+    let level = args.log_level.as_str();
+    anyhow::ensure!(
+        [
+            "trace", "debug", "info", "warn", "warning", "error", "critical"
+        ]
+        .contains(&level),
+        "`--log-level {level}`: use trace, debug, info, warn or error"
+    );
+    serve::serve(
+        &serve::Options {
+            plugin: args.plugin,
+            config: args.config,
+            upstream: args.upstream,
+            listen: args.listen,
+            clusters: args.clusters.into_iter().collect(),
+            redis: args.redis.into_iter().collect(),
+            profile: match args.profile {
+                ProfileArg::Envoy => gatewit_adapter::Profile::Envoy,
+                ProfileArg::Higress => gatewit_adapter::Profile::Higress,
+            },
+            log_level: if level == "warn" {
+                "warning".into()
+            } else {
+                level.into()
+            },
+        },
+        &stop,
+    )
 }
 
 fn package_plugin(args: PackageArgs) -> Result<()> {

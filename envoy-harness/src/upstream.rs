@@ -39,6 +39,9 @@ struct State {
     queued: VecDeque<Reply>,
     /// The reply used when the queue is empty.
     default: Reply,
+    /// Answer every request with itself as JSON instead (see
+    /// [`RecordingUpstream::echo`]).
+    echo: bool,
 }
 
 struct Shared {
@@ -92,6 +95,15 @@ impl RecordingUpstream {
     /// The server's address.
     pub fn addr(&self) -> SocketAddr {
         self.addr
+    }
+
+    /// Answers every request with `200` and the request as JSON (`method`,
+    /// `path`, `headers` as `[name, value]` pairs, `body` as text), as
+    /// httpbin's `/anything` does: what `gatewit serve` puts behind Envoy
+    /// when no upstream is given, so a plugin's changes to the request are
+    /// visible in the answer.
+    pub fn echo(&self) {
+        self.shared.lock().echo = true;
     }
 
     /// Sets the reply used whenever no one-shot reply is queued.
@@ -162,8 +174,12 @@ fn serve(stream: TcpStream, shared: &Shared) -> Result<()> {
                 headers: head.headers.clone(),
                 body,
             });
-            let next = state.queued.pop_front();
-            next.unwrap_or_else(|| state.default.clone())
+            if state.echo {
+                echo_reply(state.received.last())
+            } else {
+                let next = state.queued.pop_front();
+                next.unwrap_or_else(|| state.default.clone())
+            }
         };
         if !reply.delay.is_zero() {
             std::thread::sleep(reply.delay);
@@ -181,6 +197,23 @@ fn serve(stream: TcpStream, shared: &Shared) -> Result<()> {
         )?;
     }
     Ok(())
+}
+
+fn echo_reply(request: Option<&ReceivedRequest>) -> Reply {
+    let body = request.map_or_else(String::new, |r| {
+        let echoed = serde_json::json!({
+            "method": r.method,
+            "path": r.path,
+            "headers": r.headers,
+            "body": String::from_utf8_lossy(&r.body),
+        });
+        serde_json::to_string_pretty(&echoed).unwrap_or_default() + "\n"
+    });
+    Reply::from(UpstreamResponse {
+        status: 200,
+        headers: vec![("content-type".into(), "application/json".into())],
+        body_chunks: vec![body.into_bytes()],
+    })
 }
 
 /// A reason phrase; HTTP/1.1 peers ignore it, but it makes captures readable.
