@@ -90,7 +90,10 @@ if [ "$part" = all ] || [ "$part" = js ]; then
 js=toolchains/js
 want="$(sed -n 's/.*"@bytecodealliance\/componentize-js": *"\([^"]*\)".*/\1/p' "$js/package.json")"
 have="$(sed -n 's/^ *"version": *"\([^"]*\)".*/\1/p' "$js/node_modules/@bytecodealliance/componentize-js/package.json" 2>/dev/null | head -1 || true)"
-if [ "$have" != "$want" ] || [ ! -x "$js/node_modules/.bin/componentize-js" ]; then
+# npm records what it installed in node_modules/.package-lock.json: a lock
+# file newer than that record means the pins changed since.
+if [ "$have" != "$want" ] || [ ! -x "$js/node_modules/.bin/componentize-js" ] \
+    || [ "$js/package-lock.json" -nt "$js/node_modules/.package-lock.json" ]; then
     if ! command -v npm >/dev/null; then apt_install nodejs npm; fi
     log "installing componentize-js $want into $js (npm ci)"
     npm ci --prefix "$js" --no-audit --no-fund --loglevel=error >&2 \
