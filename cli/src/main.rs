@@ -9,6 +9,7 @@ use std::path::PathBuf;
 mod demo;
 mod new;
 mod package;
+mod scenario;
 mod serve;
 
 #[derive(Parser)]
@@ -44,6 +45,38 @@ enum Command {
         after_help = "Example:\n  gatewit serve examples/my-plugin --config @config.json\n  curl http://127.0.0.1:10000/get      # the built-in echo upstream shows what it received\n  # edit config.json or src/lib.rs: gatewit rebuilds, adapts and reloads; Ctrl-C stops"
     )]
     Serve(ServeArgs),
+    /// Run a scenario file (requests, upstream answers, expectations) through the plugin
+    /// on the host shim, the emulator and/or a real Envoy 1.40; exit code 1 on any failure.
+    #[command(
+        after_help = "Example:\n  gatewit test target/wasm32-wasip2/release/my_plugin.wasm examples/my-plugin/scenarios.json --tier all\n\nThe file format is in the `gatewit test` section of the README (cli/src/scenario.rs has every key)."
+    )]
+    Test(TestArgs),
+}
+
+#[derive(clap::Args)]
+struct TestArgs {
+    /// The plugin component.
+    plugin: PathBuf,
+    /// The scenario file (JSON).
+    scenarios: PathBuf,
+    /// Where to run: the host shim (fast, no Envoy), the emulator, a real Envoy, or all three.
+    #[arg(long, value_enum, default_value_t = TierArg::Shim)]
+    tier: TierArg,
+    /// The gateway flavour to adapt for (emulator and Envoy tiers).
+    #[arg(long, value_enum, default_value_t = ProfileArg::Envoy)]
+    profile: ProfileArg,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum TierArg {
+    /// The component under wasmtime.
+    Shim,
+    /// The adapted module under the proxy-wasm emulator.
+    Emulator,
+    /// The adapted module in a real Envoy 1.40.
+    Envoy,
+    /// All three, in that order; disagreements are listed.
+    All,
 }
 
 #[derive(clap::Args)]
@@ -268,6 +301,7 @@ fn main() -> std::process::ExitCode {
         Command::New(args) => new_plugin(args),
         Command::Package(args) => package_plugin(args),
         Command::Serve(args) => serve_plugin(args),
+        Command::Test(args) => test_plugin(args),
     };
     match result {
         Ok(()) => std::process::ExitCode::SUCCESS,
@@ -361,6 +395,36 @@ fn adapt(args: AdaptArgs) -> Result<()> {
         r.output_size,
         args.output.display()
     );
+    Ok(())
+}
+
+fn test_plugin(args: TestArgs) -> Result<()> {
+    use scenario::Tier;
+    let file = scenario::load(&args.scenarios)?;
+    let tiers = match args.tier {
+        TierArg::Shim => vec![Tier::Shim],
+        TierArg::Emulator => vec![Tier::Emulator],
+        TierArg::Envoy => vec![Tier::Envoy],
+        TierArg::All => vec![Tier::Shim, Tier::Emulator, Tier::Envoy],
+    };
+    let profile = match args.profile {
+        ProfileArg::Envoy => gatewit_adapter::Profile::Envoy,
+        ProfileArg::Higress => gatewit_adapter::Profile::Higress,
+    };
+    let work = scenario::work_dir();
+    let outcome = scenario::run(&args.plugin, profile, &file, &tiers, &work);
+    let _ = std::fs::remove_dir_all(&work);
+    let outcome = outcome?;
+    if tiers.len() > 1 {
+        scenario::print_disagreements(&outcome);
+    }
+    let failed = outcome.results.iter().filter(|r| !r.2.is_empty()).count();
+    println!(
+        "{} of {} passed",
+        outcome.results.len() - failed,
+        outcome.results.len()
+    );
+    anyhow::ensure!(outcome.passed(), "{failed} failed");
     Ok(())
 }
 

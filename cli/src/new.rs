@@ -183,6 +183,12 @@ gatewit run target/wasm32-wasip2/release/{lib}.wasm --config '{"header":"x-team"
 gatewit adapt target/wasm32-wasip2/release/{lib}.wasm -o {lib}.proxy.wasm   # → Envoy (add --profile higress for Higress)
 ```
 
+The edit loop: `gatewit serve . --config @config.json` runs the plugin in a
+real Envoy 1.40 on http://127.0.0.1:10000 in front of an echo upstream that
+answers with the request it received; saving `src/` or `config.json`
+rebuilds and reloads it. `gatewit package target/wasm32-wasip2/release/{lib}.wasm -o pkg`
+writes the OCI image, a Higress `WasmPlugin` and an `envoy.yaml` to deploy.
+
 | config | request | expected answer | upstream |
 |---|---|---|---|
 | `{}` | `GET /api` | the upstream's answer | sees `x-{name}: on` |
