@@ -67,19 +67,78 @@ pub fn request(
 
 /// Runs `request` through `component` in the host shim and prints what
 /// happened, the plugin's log lines included.
+/// What `gatewit run` puts behind the plugin.
+pub struct Backends {
+    /// The upstream's answer.
+    pub upstream: UpstreamResponse,
+    /// Real HTTP clusters.
+    pub clusters: std::collections::BTreeMap<String, std::net::SocketAddr>,
+    /// Canned answers: cluster, status, body.
+    pub mocks: Vec<(String, u16, String)>,
+    /// Real Redis clusters.
+    pub redis: std::collections::BTreeMap<String, std::net::SocketAddr>,
+}
+
+/// `gatewit run`: one request through the component in the host shim;
+/// prints what the upstream got (headers and body), what the client got
+/// (status, headers, body), the calls the plugin made and its log.
 pub fn run_in_shim(
     component: &Path,
     config: serde_json::Value,
     request: &HttpRequest,
+    backends: &Backends,
 ) -> Result<()> {
-    let setup = GatewaySetup {
+    let mut setup = GatewaySetup {
         plugin_config: config,
         ..GatewaySetup::default()
     };
-    let mut gw = ShimGateway::new(component, &setup)
-        .with_context(|| format!("cannot start `{}` in the host shim", component.display()))?;
-    let ex = gw.send(request, &UpstreamResponse::default())?;
+    setup.clusters.http = backends.clusters.clone();
+    setup.clusters.redis = backends.redis.clone();
+    let mut gw = ShimGateway::with(component, &setup, |mut builder| {
+        for (cluster, status, body) in &backends.mocks {
+            builder = builder.http_mock(
+                cluster,
+                gatewit_host_shim::harness::MockHttp::Respond(
+                    gatewit_host_shim::backend::HttpCallResponse::new(
+                        *status,
+                        &[],
+                        body.as_bytes(),
+                    ),
+                ),
+            );
+        }
+        builder
+    })
+    .with_context(|| format!("cannot start `{}` in the host shim", component.display()))?;
+    let ex = gw.send(request, &backends.upstream)?;
     print_exchange(request, &ex);
+    if let Some(up) = &ex.upstream
+        && !up.body.is_empty()
+    {
+        println!("  upstream body {:?}", String::from_utf8_lossy(&up.body));
+    }
+    let headers: Vec<String> = ex
+        .response
+        .headers
+        .iter()
+        .map(|(k, v)| format!("{k}: {v}"))
+        .collect();
+    println!("  response headers [{}]", headers.join(", "));
+    for call in gw.host().http_calls() {
+        let header = |n: &str| call.request.header(n).unwrap_or("");
+        let outcome = match &call.outcome {
+            Some(Ok(r)) => format!("answered {}", r.status().unwrap_or_default()),
+            Some(Err(e)) => format!("failed: {e:?}"),
+            None => "never answered".into(),
+        };
+        println!(
+            "  call     {} {} {} → `{}` ({outcome})",
+            header(":method"),
+            header(":authority"),
+            header(":path"),
+            call.cluster
+        );
+    }
     for log in gw.host().logs() {
         println!("  log      {:?} {}", log.level, log.message);
     }

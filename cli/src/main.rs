@@ -190,6 +190,37 @@ struct RunArgs {
     /// Request body.
     #[arg(long)]
     body: Option<String>,
+    /// The upstream's answer: status.
+    #[arg(long, default_value_t = 200)]
+    upstream_status: u16,
+    /// The upstream's answer: a header, `name: value` (repeatable).
+    #[arg(long = "upstream-header")]
+    upstream_headers: Vec<String>,
+    /// The upstream's answer: body.
+    #[arg(long, default_value = "upstream ok")]
+    upstream_body: String,
+    /// A real HTTP cluster the plugin calls, `NAME=IP:PORT` (repeatable).
+    #[arg(long = "cluster", value_name = "NAME=ADDR", value_parser = parse_cluster)]
+    clusters: Vec<(String, std::net::SocketAddr)>,
+    /// A canned answer for a cluster the plugin calls, `NAME=STATUS[:BODY]` (repeatable).
+    #[arg(long = "mock-http", value_name = "NAME=STATUS[:BODY]", value_parser = parse_mock)]
+    mocks: Vec<(String, u16, String)>,
+    /// A real Redis the plugin's cluster leads to, `NAME=IP:PORT` (repeatable).
+    #[arg(long = "redis", value_name = "NAME=ADDR", value_parser = parse_cluster)]
+    redis: Vec<(String, std::net::SocketAddr)>,
+}
+
+fn parse_mock(text: &str) -> Result<(String, u16, String), String> {
+    let (name, answer) = text
+        .rsplit_once('=')
+        .ok_or_else(|| format!("`{text}`: expected NAME=STATUS[:BODY]"))?;
+    let (status, body) = answer.split_once(':').unwrap_or((answer, ""));
+    let status = status
+        .parse::<u16>()
+        .ok()
+        .filter(|s| (100..=599).contains(s))
+        .ok_or_else(|| format!("`{status}` is not an HTTP status (100-599)"))?;
+    Ok((name.to_string(), status, body.to_string()))
 }
 
 #[derive(clap::Args)]
@@ -534,7 +565,33 @@ fn run(args: RunArgs) -> Result<()> {
         &args.headers,
         args.body.as_deref(),
     )?;
-    demo::run_in_shim(&args.plugin, config, &request)
+    let mut upstream_headers = Vec::new();
+    for h in &args.upstream_headers {
+        let (k, v) = h
+            .split_once(':')
+            .with_context(|| format!("`--upstream-header {h}`: expected `name: value`"))?;
+        upstream_headers.push((k.trim().to_ascii_lowercase(), v.trim().to_string()));
+    }
+    let upstream = gatewit_host_shim::exchange::UpstreamResponse {
+        status: args.upstream_status,
+        headers: if upstream_headers.is_empty() {
+            vec![("content-type".into(), "text/plain".into())]
+        } else {
+            upstream_headers
+        },
+        body_chunks: vec![args.upstream_body.into_bytes()],
+    };
+    demo::run_in_shim(
+        &args.plugin,
+        config,
+        &request,
+        &demo::Backends {
+            upstream,
+            clusters: args.clusters.into_iter().collect(),
+            mocks: args.mocks,
+            redis: args.redis.into_iter().collect(),
+        },
+    )
 }
 
 fn run_demo(args: DemoArgs) -> Result<()> {
