@@ -26,12 +26,24 @@ struct Cli {
 #[derive(Subcommand)]
 enum Command {
     /// Turn a plugin component into a proxy-wasm v0.2.1 module for Envoy or Higress.
+    #[command(
+        after_help = "Example:\n  gatewit adapt target/wasm32-wasip2/release/my_plugin.wasm -o my_plugin.proxy.wasm\n  gatewit adapt target/wasm32-wasip2/release/redis_demo.wasm --profile higress -o redis_demo.proxy.wasm"
+    )]
     Adapt(AdaptArgs),
     /// Run one request through a plugin component in the host shim and print what happened.
+    #[command(
+        after_help = "Example:\n  gatewit run target/wasm32-wasip2/release/my_plugin.wasm --config '{\"mockEnable\": true}' --path /hello -H 'x-user: a'\n  gatewit run target/wasm32-wasip2/release/http_call.wasm --config @http-call.json \\\n      --mock-http 'outbound|8080||token.static=200:ok' --upstream-status 201"
+    )]
     Run(RunArgs),
     /// Show a plugin in the host shim and, adapted, in a real Envoy 1.40 (the quick-start demo).
+    #[command(
+        after_help = "Example:\n  scripts/demo.sh    (builds my-plugin, then runs `gatewit demo target/wasm32-wasip2/release/my_plugin.wasm`)"
+    )]
     Demo(DemoArgs),
     /// Create a plugin crate of its own, ready to build, run and adapt.
+    #[command(
+        after_help = "Example:\n  gatewit new my-filter && cd my-filter\n  cargo build --release --target wasm32-wasip2\n  gatewit test target/wasm32-wasip2/release/my_filter.wasm scenarios.json --tier all\n  gatewit serve . --config '{}'"
+    )]
     New(NewArgs),
     /// Package a plugin for a gateway: an OCI image (Higress's layout), a
     /// Higress `WasmPlugin` and a runnable `envoy.yaml`.

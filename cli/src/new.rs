@@ -49,6 +49,7 @@ pub fn create(dir: &Path, name: Option<&str>, sdk: Option<&Path>) -> Result<Vec<
         ("rust-toolchain.toml", TOOLCHAIN.to_string()),
         (".gitignore", "/target\n*.proxy.wasm\n".to_string()),
         ("src/lib.rs", LIB_RS.replace("{name}", &name)),
+        ("scenarios.json", SCENARIOS.replace("{name}", &name)),
         (
             "README.md",
             README.replace("{name}", &name).replace("{lib}", &lib),
@@ -172,6 +173,35 @@ impl Plugin for Main {
 }
 "#;
 
+/// The README's table as a `gatewit test` file.
+const SCENARIOS: &str = r#"{
+  "cases": [
+    {
+      "name": "adds x-{name}: on by default",
+      "config": {},
+      "requests": [
+        {"request": {"path": "/api"}, "expect": {"status": 200, "upstream": {"path": "/api", "headers": {"x-{name}": "on"}}}}
+      ]
+    },
+    {
+      "name": "adds the configured header",
+      "config": {"header": "x-team", "value": "blue"},
+      "requests": [
+        {"request": {"path": "/api"}, "expect": {"status": 200, "upstream": {"headers": {"x-team": "blue"}, "absent": ["x-{name}"]}}}
+      ]
+    },
+    {
+      "name": "denies configured prefixes",
+      "config": {"denyPrefixes": ["/admin"]},
+      "requests": [
+        {"request": {"path": "/admin/users"}, "expect": {"status": 403, "body": "denied by {name}", "upstream": false}},
+        {"request": {"path": "/api"}, "expect": {"status": 200, "upstream": true}}
+      ]
+    }
+  ]
+}
+"#;
+
 const README: &str = r#"# {name}
 
 A gatewit plugin: adds a configured header to every request and answers
@@ -182,6 +212,11 @@ cargo build --release --target wasm32-wasip2        # → target/wasm32-wasip2/r
 gatewit run target/wasm32-wasip2/release/{lib}.wasm --config '{"header":"x-team","value":"blue"}' --path /api
 gatewit adapt target/wasm32-wasip2/release/{lib}.wasm -o {lib}.proxy.wasm   # → Envoy (add --profile higress for Higress)
 ```
+
+Tests: [`scenarios.json`](scenarios.json) is the table below as requests and
+expected answers; `gatewit test target/wasm32-wasip2/release/{lib}.wasm scenarios.json --tier all`
+runs it on the host shim, the emulator and a real Envoy 1.40 (add cases as
+you add behaviour; exit code 1 on any failure, so CI can run it).
 
 The edit loop: `gatewit serve . --config @config.json` runs the plugin in a
 real Envoy 1.40 on http://127.0.0.1:10000 in front of an echo upstream that

@@ -74,6 +74,12 @@ fn the_new_plugin_builds_runs_as_its_readme_says_and_adapts() {
     assert!(!ok);
     assert!(err.contains("unknown field `colour`"), "{err}");
 
+    // Its scenario file, on all three tiers, as its README says.
+    let scenarios = crate_dir.join("scenarios.json");
+    let (ok, out, err) = gatewit(&["test", wasm, scenarios.to_str().unwrap(), "--tier", "all"]);
+    assert!(ok, "{out}\n{err}");
+    assert!(out.contains("9 of 9 passed"), "{out}");
+
     let module = dir.join("team_tag.proxy.wasm");
     let (ok, out, err) = gatewit(&["adapt", wasm, "-o", module.to_str().unwrap()]);
     assert!(ok, "{err}");
