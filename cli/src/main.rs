@@ -11,6 +11,7 @@ mod new;
 mod package;
 mod scenario;
 mod serve;
+mod serve_shim;
 
 #[derive(Parser)]
 #[command(
@@ -116,6 +117,10 @@ struct ServeArgs {
     /// The level of the plugin's log lines Envoy prints (trace, debug, info, warn, error).
     #[arg(long, default_value = "debug")]
     log_level: String,
+    /// Serve through the host shim (the component under wasmtime) instead of Envoy:
+    /// no Envoy needed, no adapting; one connection at a time.
+    #[arg(long)]
+    shim: bool,
 }
 
 fn parse_cluster(text: &str) -> Result<(String, std::net::SocketAddr), String> {
@@ -501,6 +506,7 @@ fn serve_plugin(args: ServeArgs) -> Result<()> {
             } else {
                 level.into()
             },
+            shim: args.shim,
         },
         &stop,
     )

@@ -44,10 +44,15 @@ pub struct Options {
     pub profile: gatewit_adapter::Profile,
     /// Envoy's log level for the plugin's own lines (`wasm` component).
     pub log_level: String,
+    /// Serve through the host shim instead of Envoy.
+    pub shim: bool,
 }
 
 /// Runs until `stop` is set (Ctrl-C), then stops Envoy and cleans up.
 pub fn serve(options: &Options, stop: &Arc<AtomicBool>) -> Result<()> {
+    if options.shim {
+        return crate::serve_shim::serve(options, stop);
+    }
     let work = std::env::temp_dir().join(format!("gatewit-serve-{}", std::process::id()));
     std::fs::create_dir_all(&work).with_context(|| format!("creating `{}`", work.display()))?;
     let result = serve_in(options, stop, &work);
@@ -129,7 +134,7 @@ fn serve_in(options: &Options, stop: &Arc<AtomicBool>, work: &Path) -> Result<()
 
 /// Modification times of everything that makes the plugin: the component
 /// (or the crate's manifest and sources) and the config file.
-fn fingerprint(options: &Options) -> Vec<(PathBuf, Option<SystemTime>)> {
+pub(crate) fn fingerprint(options: &Options) -> Vec<(PathBuf, Option<SystemTime>)> {
     let mut paths = Vec::new();
     if options.plugin.is_dir() {
         paths.push(options.plugin.join("Cargo.toml"));
@@ -167,11 +172,7 @@ fn collect(dir: &Path, out: &mut Vec<PathBuf>) {
 /// Builds (for a crate), reads, adapts and writes generation `n` of the
 /// module; reads the config. Errors name what to fix.
 fn prepare(options: &Options, work: &Path, n: u32) -> Result<(PathBuf, String)> {
-    let component = if options.plugin.is_dir() {
-        build_crate(&options.plugin)?
-    } else {
-        options.plugin.clone()
-    };
+    let component = component_of(options)?;
     let bytes = std::fs::read(&component)
         .with_context(|| format!("cannot read `{}`", component.display()))?;
     let started = Instant::now();
@@ -200,6 +201,15 @@ fn prepare(options: &Options, work: &Path, n: u32) -> Result<(PathBuf, String)> 
         config.to_string()
     };
     Ok((module, config))
+}
+
+/// The plugin component: the file, or the crate built now.
+pub(crate) fn component_of(options: &Options) -> Result<PathBuf> {
+    if options.plugin.is_dir() {
+        build_crate(&options.plugin)
+    } else {
+        Ok(options.plugin.clone())
+    }
 }
 
 /// `cargo build --release --target wasm32-wasip2` in `dir`; the component

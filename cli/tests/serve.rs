@@ -19,9 +19,10 @@ struct Serve {
 }
 
 impl Serve {
-    fn start(plugin: &Path, config: &Path, listen: SocketAddr) -> Self {
+    fn start(plugin: &Path, config: &Path, listen: SocketAddr, shim: bool) -> Self {
         let mut child = Command::new(env!("CARGO_BIN_EXE_gatewit"))
             .args(["serve"])
+            .args(shim.then_some("--shim"))
             .arg(plugin)
             .arg("--config")
             .arg(format!("@{}", config.display()))
@@ -137,8 +138,18 @@ fn alive(pid: u32) -> bool {
 
 #[test]
 fn serve_reloads_config_and_plugin_and_stops_cleanly() {
+    edit_loop(false);
+}
+
+#[test]
+fn serve_shim_reloads_config_and_plugin_and_stops_cleanly() {
+    edit_loop(true);
+}
+
+/// The same session with Envoy or through the host shim (`--shim`).
+fn edit_loop(shim: bool) {
     let dir: PathBuf =
-        std::env::temp_dir().join(format!("gatewit-serve-test-{}", std::process::id()));
+        std::env::temp_dir().join(format!("gatewit-serve-test-{}-{shim}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
     let my_plugin = build("my-plugin", COMPONENT_TARGET).unwrap();
@@ -149,14 +160,16 @@ fn serve_reloads_config_and_plugin_and_stops_cleanly() {
     std::fs::write(&config, r#"{"mockEnable": false}"#).unwrap();
     let listen = free_port();
 
-    let mut serve = Serve::start(&plugin, &config, listen);
-    let started = serve.wait_for("starting envoy (pid ");
-    let envoy_pid: u32 = started
-        .split("pid ")
-        .nth(1)
-        .and_then(|r| r.split(',').next())
-        .and_then(|p| p.parse().ok())
-        .expect("the envoy pid");
+    let mut serve = Serve::start(&plugin, &config, listen, shim);
+    let envoy_pid: Option<u32> = (!shim).then(|| {
+        serve
+            .wait_for("starting envoy (pid ")
+            .split("pid ")
+            .nth(1)
+            .and_then(|r| r.split(',').next())
+            .and_then(|p| p.parse().ok())
+            .expect("the envoy pid")
+    });
     serve.wait_for("serving `");
 
     // The echo upstream answers with what it got: the plugin's header.
@@ -173,10 +186,16 @@ fn serve_reloads_config_and_plugin_and_stops_cleanly() {
     serve.wait_for("reloaded: new connections use generation 2");
     assert_eq!(get(listen), (200, "hello world".to_string()));
 
-    // A config the plugin rejects: Envoy keeps the previous one, and says why.
+    // A config the plugin rejects: the previous one keeps serving, and the
+    // plugin's reason is shown.
     rewrite(&config, br#"{"mockEnable": 3}"#);
-    serve.wait_for("[plugin error] invalid value for `mockEnable`");
-    serve.wait_for("envoy rejected generation 3");
+    if shim {
+        let line = serve.wait_for("not reloaded, the previous plugin keeps serving");
+        assert!(line.contains("invalid value for `mockEnable`"), "{line}");
+    } else {
+        serve.wait_for("[plugin error] invalid value for `mockEnable`");
+        serve.wait_for("envoy rejected generation 3");
+    }
     assert_eq!(get(listen), (200, "hello world".to_string()));
 
     // Back to forwarding, then another plugin in the same file.
@@ -190,10 +209,9 @@ fn serve_reloads_config_and_plugin_and_stops_cleanly() {
 
     // Ctrl-C: gatewit stops Envoy, removes its files and exits 0.
     stop(&mut serve);
-    assert!(
-        !alive(envoy_pid),
-        "envoy {envoy_pid} outlived gatewit serve"
-    );
+    if let Some(pid) = envoy_pid {
+        assert!(!alive(pid), "envoy {pid} outlived gatewit serve");
+    }
     let work = std::env::temp_dir().join(format!("gatewit-serve-{}", serve.child.id()));
     assert!(!work.exists(), "`{}` was left behind", work.display());
     assert!(
@@ -226,7 +244,7 @@ fn serve_rebuilds_a_crate_when_its_sources_change() {
     std::fs::write(&config, "{}").unwrap();
     let listen = free_port();
 
-    let mut serve = Serve::start(&crate_dir, &config, listen);
+    let mut serve = Serve::start(&crate_dir, &config, listen, false);
     serve.wait_for("serving `");
     let (_, body) = get(listen);
     assert_eq!(

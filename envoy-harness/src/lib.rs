@@ -45,6 +45,7 @@ pub mod client;
 mod config;
 mod envoy;
 mod gateway;
+pub mod server;
 mod upstream;
 mod wire;
 

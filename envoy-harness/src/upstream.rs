@@ -217,7 +217,7 @@ fn echo_reply(request: Option<&ReceivedRequest>) -> Reply {
 }
 
 /// A reason phrase; HTTP/1.1 peers ignore it, but it makes captures readable.
-fn reason(status: u16) -> &'static str {
+pub(crate) fn reason(status: u16) -> &'static str {
     match status {
         200 => "OK",
         201 => "Created",

@@ -1,0 +1,172 @@
+//! `gatewit serve --shim`: the same edit loop through the host shim — the
+//! component under wasmtime, no Envoy, no adapting. One connection at a
+//! time (a development server): each request goes through the plugin, on
+//! to the upstream if the plugin lets it, and the answer back through the
+//! plugin's response phase.
+
+use std::net::{SocketAddr, TcpListener, TcpStream};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, Result, bail};
+use gatewit_envoy_harness::RecordingUpstream;
+use gatewit_envoy_harness::server::{read_request, write_response};
+use gatewit_host_shim::PluginHost;
+use gatewit_host_shim::exchange::{ClientResponse, HttpRequest, UpstreamResponse};
+
+use crate::serve::{Options, component_of, fingerprint};
+
+const POLL: Duration = Duration::from_millis(300);
+const CLIENT_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// Serves until `stop` is set.
+pub fn serve(options: &Options, stop: &Arc<AtomicBool>) -> Result<()> {
+    let echo = match options.upstream {
+        Some(_) => None,
+        None => {
+            let echo = RecordingUpstream::start().context("starting the echo upstream")?;
+            echo.echo();
+            Some(echo)
+        }
+    };
+    let upstream = match (&options.upstream, &echo) {
+        (Some(addr), _) => *addr,
+        (None, Some(echo)) => echo.addr(),
+        (None, None) => bail!("no upstream"),
+    };
+    let mut seen = fingerprint(options);
+    let mut host = start_host(options)?;
+    let listener = TcpListener::bind(options.listen)
+        .with_context(|| format!("cannot listen on {}", options.listen))?;
+    listener
+        .set_nonblocking(true)
+        .context("cannot poll the listener")?;
+    println!(
+        "serving `{}` through the host shim on http://{} → upstream {}{}",
+        options.plugin.display(),
+        options.listen,
+        upstream,
+        if options.upstream.is_none() {
+            " (built-in echo: answers with the request it got)"
+        } else {
+            ""
+        }
+    );
+    println!("  edit the plugin or its config to reload; Ctrl-C stops");
+
+    let mut generation = 1u32;
+    let mut checked = Instant::now();
+    while !stop.load(Ordering::Relaxed) {
+        match listener.accept() {
+            Ok((conn, _)) => {
+                if let Err(e) = handle(conn, &mut host, upstream) {
+                    println!("[shim] request failed: {e:#}");
+                }
+                print_logs(&mut host);
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => {
+                std::thread::sleep(Duration::from_millis(20));
+            }
+            Err(e) => println!("[shim] accept failed: {e}"),
+        }
+        if checked.elapsed() < POLL {
+            continue;
+        }
+        checked = Instant::now();
+        let now = fingerprint(options);
+        if now == seen {
+            continue;
+        }
+        seen = now;
+        generation += 1;
+        println!("change seen: reloading (generation {generation})");
+        match start_host(options) {
+            Ok(new) => {
+                host = new;
+                println!("  reloaded: new connections use generation {generation}");
+            }
+            Err(e) => {
+                println!("  not reloaded, the previous plugin keeps serving: {e:#}");
+            }
+        }
+    }
+    println!("stopped");
+    Ok(())
+}
+
+fn start_host(options: &Options) -> Result<PluginHost> {
+    let component = component_of(options)?;
+    let config = crate::demo::parse_config(options.config.as_deref())?;
+    let mut builder = PluginHost::builder(component.as_path())
+        .config_json(&config)
+        .route_name("default")
+        .upstream_cluster("upstream");
+    for (name, addr) in &options.clusters {
+        builder = builder.http_real(name, *addr);
+    }
+    for (name, addr) in &options.redis {
+        builder = builder.redis_real(name, *addr);
+    }
+    let mut host = builder
+        .start()
+        .with_context(|| format!("the host shim could not start `{}`", component.display()))?;
+    print_logs(&mut host);
+    Ok(host)
+}
+
+/// One client request through the plugin (and the upstream, unless the
+/// plugin answers it).
+fn handle(mut conn: TcpStream, host: &mut PluginHost, upstream: SocketAddr) -> Result<()> {
+    conn.set_nonblocking(false)
+        .context("cannot block on the connection")?;
+    let Some(request) = read_request(&conn, CLIENT_TIMEOUT)? else {
+        return Ok(());
+    };
+    let mut stream = host.stream()?;
+    stream.send_request(&request)?;
+    stream.answer_calls()?;
+    let response = match stream.upstream_request() {
+        Some(sent) if stream.local_reply().is_none() => {
+            let forwarded = HttpRequest {
+                method: sent.method.clone(),
+                path: sent.path.clone(),
+                authority: request.authority.clone(),
+                headers: sent
+                    .headers
+                    .iter()
+                    .filter(|(k, _)| !k.starts_with(':') && !k.eq_ignore_ascii_case("host"))
+                    .cloned()
+                    .collect(),
+                body_chunks: if sent.body.is_empty() {
+                    Vec::new()
+                } else {
+                    vec![sent.body.clone()]
+                },
+            };
+            let answer = gatewit_envoy_harness::client::send(upstream, &forwarded, CLIENT_TIMEOUT)
+                .with_context(|| format!("the upstream {upstream} did not answer"))?;
+            stream.send_response(&UpstreamResponse {
+                status: answer.status,
+                headers: answer.headers,
+                body_chunks: vec![answer.body],
+            })?;
+            stream.answer_calls()?;
+            stream.client_response()
+        }
+        _ => stream.client_response(),
+    };
+    let response = response.unwrap_or_else(|| ClientResponse {
+        status: 502,
+        headers: vec![("content-type".into(), "text/plain".into())],
+        body: b"the plugin left the request paused".to_vec(),
+    });
+    stream.finish()?;
+    write_response(&mut conn, &response)
+}
+
+fn print_logs(host: &mut PluginHost) {
+    for log in host.take_logs() {
+        println!("[plugin {:?}] {}", log.level, log.message);
+    }
+}
