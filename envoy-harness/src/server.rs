@@ -58,7 +58,7 @@ pub fn write_response(stream: &mut TcpStream, response: &ClientResponse) -> Resu
             crate::upstream::reason(response.status)
         ),
         &headers,
-        &[response.body.clone()],
+        std::slice::from_ref(&response.body),
         Duration::ZERO,
         true,
     )?;
