@@ -50,6 +50,7 @@ pub fn create(dir: &Path, name: Option<&str>, sdk: Option<&Path>) -> Result<Vec<
         (".gitignore", "/target\n*.proxy.wasm\n".to_string()),
         ("src/lib.rs", LIB_RS.replace("{name}", &name)),
         ("scenarios.json", SCENARIOS.replace("{name}", &name)),
+        ("test.sh", TEST_SH.replace("{lib}", &lib)),
         (
             "README.md",
             README.replace("{name}", &name).replace("{lib}", &lib),
@@ -64,6 +65,11 @@ pub fn create(dir: &Path, name: Option<&str>, sdk: Option<&Path>) -> Result<Vec<
         }
         std::fs::write(&path, text)
             .with_context(|| format!("cannot write `{}`", path.display()))?;
+        if path.extension().is_some_and(|e| e == "sh") {
+            use std::os::unix::fs::PermissionsExt as _;
+            std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755))
+                .with_context(|| format!("cannot make `{}` executable", path.display()))?;
+        }
         written.push(path);
     }
     Ok(written)
@@ -173,6 +179,17 @@ impl Plugin for Main {
 }
 "#;
 
+/// The crate's test: build, then its scenarios on every tier.
+const TEST_SH: &str = r#"#!/usr/bin/env sh
+# Builds the plugin and runs scenarios.json through it on the host shim, the
+# emulator and a real Envoy 1.40 (`TIER=shim ./test.sh` for the shim alone).
+# Needs `gatewit` on PATH (`cargo install --path <gatewit checkout>/cli`).
+set -eu
+cd "$(dirname "$0")"
+cargo build --release --target wasm32-wasip2
+gatewit test "${CARGO_TARGET_DIR:-target}/wasm32-wasip2/release/{lib}.wasm" scenarios.json --tier "${TIER:-all}"
+"#;
+
 /// The README's table as a `gatewit test` file.
 const SCENARIOS: &str = r#"{
   "cases": [
@@ -214,9 +231,10 @@ gatewit adapt target/wasm32-wasip2/release/{lib}.wasm -o {lib}.proxy.wasm   # â†
 ```
 
 Tests: [`scenarios.json`](scenarios.json) is the table below as requests and
-expected answers; `gatewit test target/wasm32-wasip2/release/{lib}.wasm scenarios.json --tier all`
-runs it on the host shim, the emulator and a real Envoy 1.40 (add cases as
-you add behaviour; exit code 1 on any failure, so CI can run it).
+expected answers; `./test.sh` builds the plugin and runs them with
+`gatewit test â€¦ --tier all` on the host shim, the emulator and a real Envoy
+1.40 (add cases as you add behaviour; exit code 1 on any failure, so CI can
+run it).
 
 The edit loop: `gatewit serve . --config @config.json` runs the plugin in a
 real Envoy 1.40 on http://127.0.0.1:10000 in front of an echo upstream that

@@ -3,7 +3,7 @@
 //! Envoy 1.40 — the three tiers the project's own tests use, through the
 //! same `Gateway` trait.
 //!
-//! The file (JSON):
+//! The file (JSON, or the same in YAML for a `.yaml`/`.yml` file):
 //!
 //! ```json
 //! {"cases": [{
@@ -175,8 +175,13 @@ impl Tier {
 pub fn load(path: &Path) -> Result<File> {
     let text = std::fs::read_to_string(path)
         .with_context(|| format!("cannot read the scenario file `{}`", path.display()))?;
-    let file: File = serde_json::from_str(&text)
-        .with_context(|| format!("`{}` is not a valid scenario file", path.display()))?;
+    let yaml = path.extension().is_some_and(|e| e == "yaml" || e == "yml");
+    let file: File = if yaml {
+        serde_norway::from_str(&text).map_err(anyhow::Error::from)
+    } else {
+        serde_json::from_str(&text).map_err(anyhow::Error::from)
+    }
+    .with_context(|| format!("`{}` is not a valid scenario file", path.display()))?;
     if file.cases.is_empty() {
         bail!("`{}` has no cases", path.display());
     }

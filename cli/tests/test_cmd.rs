@@ -9,12 +9,19 @@ use std::path::{Path, PathBuf};
 use common::gatewit;
 use gatewit_test_programs::{COMPONENT_TARGET, build};
 
+/// The example's component and its scenario file (`scenarios.json`, or
+/// `scenarios.yaml`).
 fn example(name: &str) -> (PathBuf, PathBuf) {
     let component = build(name, COMPONENT_TARGET).expect("the example builds");
-    let scenarios = Path::new(env!("CARGO_MANIFEST_DIR"))
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("../examples")
-        .join(name)
-        .join("scenarios.json");
+        .join(name);
+    let json = dir.join("scenarios.json");
+    let scenarios = if json.exists() {
+        json
+    } else {
+        dir.join("scenarios.yaml")
+    };
     (component, scenarios)
 }
 
@@ -22,6 +29,7 @@ fn example(name: &str) -> (PathBuf, PathBuf) {
 fn every_rust_examples_scenario_file_passes_on_all_tiers() {
     // my-plugin-js has the same file; its tiers are exercised by the
     // scenario table (a 12 MB module is 40 s of compiling per tier).
+    // hello-world's file is YAML.
     for name in ["my-plugin", "hello-world"] {
         let (component, scenarios) = example(name);
         let (ok, out, err) = gatewit(&[
