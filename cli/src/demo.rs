@@ -67,6 +67,19 @@ pub fn request(
 
 /// Runs `request` through `component` in the host shim and prints what
 /// happened, the plugin's log lines included.
+/// Says so before compiling a big component (a JavaScript plugin is
+/// 12 MB: ~20 s of Cranelift), so a long wait is not mistaken for a hang.
+pub fn announce_compile(component: &Path) {
+    let size = std::fs::metadata(component).map_or(0, |m| m.len());
+    if size > 2 << 20 {
+        eprintln!(
+            "compiling `{}` ({:.1} MB) with wasmtime: about 2 s per MB…",
+            component.display(),
+            size as f64 / 1e6
+        );
+    }
+}
+
 /// What `gatewit run` puts behind the plugin.
 pub struct Backends {
     /// The upstream's answer.
@@ -88,6 +101,7 @@ pub fn run_in_shim(
     request: &HttpRequest,
     backends: &Backends,
 ) -> Result<()> {
+    announce_compile(component);
     let mut setup = GatewaySetup {
         plugin_config: config,
         ..GatewaySetup::default()

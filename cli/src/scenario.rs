@@ -213,6 +213,7 @@ pub fn run(
     let bytes = std::fs::read(component)
         .with_context(|| format!("cannot read `{}`", component.display()))?;
     let mut results = Vec::new();
+    crate::demo::announce_compile(component);
     for &tier in tiers {
         let module = match tier {
             Tier::Shim => None,
