@@ -80,21 +80,15 @@ pub(crate) enum Op {
 }
 
 /// The `gatewit:hooks` bits, in order, with the callback each enables.
-pub(crate) const HOOKS: [&str; 13] = [
-    "proxy_on_configure",
-    "proxy_on_context_create",
-    "proxy_on_request_headers",
-    "proxy_on_request_body",
-    "proxy_on_request_trailers",
-    "proxy_on_response_headers",
-    "proxy_on_response_body",
-    "proxy_on_response_trailers",
-    "proxy_on_log",
-    "proxy_on_tick",
-    "proxy_on_http_call_response",
-    "proxy_on_redis_call_response",
-    "proxy_on_queue_ready",
-];
+pub(crate) const HOOKS: [&str; 13] = {
+    let mut names = [""; 13];
+    let mut i = 0;
+    while i < names.len() {
+        names[i] = gatewit_abi::CALLBACKS[i].proxy_name();
+        i += 1;
+    }
+    names
+};
 
 /// The entry points that refill the step budget, as [`Op::Enter`] numbers
 /// them: `_initialize`, then the callbacks in [`HOOKS`] order.

@@ -190,7 +190,7 @@ fn scan_module(bytes: &[u8]) -> Result<ModuleInfo<'_>, AdaptError> {
                 }
             }
             Payload::MemorySection(r) => info.defines_memory |= r.count() > 0,
-            Payload::CustomSection(c) if c.name() == "gatewit:hooks" => {
+            Payload::CustomSection(c) if c.name() == gatewit_abi::HOOKS_SECTION => {
                 let data = c.data();
                 if data.len() != 4 {
                     return Err(AdaptError::Malformed(format!(

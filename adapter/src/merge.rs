@@ -1,7 +1,7 @@
 //! Re-encode the plugin's main core module with remapped function indices
 //! and add the glue to it.
 
-use crate::glue::{self, Body, Cx, FuncRef, Guest, HOOKS, Helper, Op};
+use crate::glue::{self, Body, Cx, FuncRef, Guest, Helper, Op};
 use crate::inspect::{Plugin, split_gatewit, version_ok};
 use crate::names::{legacy_export, legacy_import, version_is};
 use crate::witsig::{Sig, Wit};
@@ -291,21 +291,26 @@ pub(crate) fn merge(
         names.push("proxy_abi_version_0_2_100".to_string());
     }
     names.push("proxy_abi_version_0_2_1".to_string());
-    for (bit, name) in HOOKS.iter().enumerate() {
+    for callback in gatewit_abi::CALLBACKS {
+        use gatewit_abi::Callback;
         // The async callbacks follow the imports that cause them, whatever
         // the hooks section says: an unanswered call would also leave its
         // entry in the glue's call table.
-        let wanted = match bit {
-            9 => imports_fn("time", "set-tick-period"),
-            10 => imports_fn("http-client", "dispatch-http-call"),
-            11 => options.profile == Profile::Higress && imports_fn("redis", "redis-call"),
+        let wanted = match callback {
+            Callback::Tick => imports_fn("time", "set-tick-period"),
+            Callback::HttpCallResponse => imports_fn("http-client", "dispatch-http-call"),
+            Callback::RedisCallResponse => {
+                options.profile == Profile::Higress && imports_fn("redis", "redis-call")
+            }
             // Envoy only delivers it to the VM that registered the queue,
             // so without `register-shared-queue` it can never fire.
-            12 => hooks & (1 << bit) != 0 && imports_fn("shared-data", "register-shared-queue"),
-            _ => hooks & (1 << bit) != 0,
+            Callback::QueueReady => {
+                callback.is_in(hooks) && imports_fn("shared-data", "register-shared-queue")
+            }
+            _ => callback.is_in(hooks),
         };
         if wanted {
-            names.push(name.to_string());
+            names.push(callback.proxy_name().to_string());
         }
     }
     for name in names {

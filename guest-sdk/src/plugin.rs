@@ -41,49 +41,38 @@ pub enum DataAction {
 /// Bits of the `gatewit:hooks` custom section (see `wit/README.md`) plus
 /// the SDK's own flags above bit 15, which never reach the section.
 pub mod hooks {
-    /// `on-plugin-start`.
-    pub const PLUGIN_START: u32 = 1 << 0;
-    /// `on-context-create`.
-    pub const CONTEXT_CREATE: u32 = 1 << 1;
-    /// `on-request-headers`.
-    pub const REQUEST_HEADERS: u32 = 1 << 2;
-    /// `on-request-body`.
-    pub const REQUEST_BODY: u32 = 1 << 3;
-    /// `on-request-trailers`.
-    pub const REQUEST_TRAILERS: u32 = 1 << 4;
-    /// `on-response-headers`.
-    pub const RESPONSE_HEADERS: u32 = 1 << 5;
-    /// `on-response-body`.
-    pub const RESPONSE_BODY: u32 = 1 << 6;
-    /// `on-response-trailers`.
-    pub const RESPONSE_TRAILERS: u32 = 1 << 7;
-    /// `on-request-done`.
-    pub const REQUEST_DONE: u32 = 1 << 8;
-    /// `on-tick`.
-    pub const TICK: u32 = 1 << 9;
-    /// `on-http-call-response`.
-    pub const HTTP_CALL_RESPONSE: u32 = 1 << 10;
-    /// `on-redis-call-response`.
-    pub const REDIS_CALL_RESPONSE: u32 = 1 << 11;
-    /// `on-queue-ready`.
-    pub const QUEUE_READY: u32 = 1 << 12;
-    /// Every callback bit: what the section means when it is absent.
-    pub const ALL_CALLBACKS: u32 = (1 << 13) - 1;
+    use gatewit_abi::Callback;
 
-    /// SDK flag: `on_request_body` (buffered) is defined.
-    pub const BUFFERED_REQUEST_BODY: u32 = 1 << 16;
-    /// SDK flag: `on_streaming_request_body` is defined.
-    pub const STREAMING_REQUEST_BODY: u32 = 1 << 17;
-    /// SDK flag: `on_response_body` (buffered) is defined.
-    pub const BUFFERED_RESPONSE_BODY: u32 = 1 << 18;
-    /// SDK flag: `on_streaming_response_body` is defined.
-    pub const STREAMING_RESPONSE_BODY: u32 = 1 << 19;
-    /// SDK flag: `on_stream_done` is defined.
-    pub const STREAM_DONE: u32 = 1 << 20;
-    /// SDK flag: `on_request_headers` is defined.
-    pub const REQUEST_HEADERS_DEFINED: u32 = 1 << 21;
-    /// SDK flag: `on_response_headers` is defined.
-    pub const RESPONSE_HEADERS_DEFINED: u32 = 1 << 22;
+    /// `on-plugin-start`.
+    pub const PLUGIN_START: u32 = Callback::PluginStart.bit();
+    /// `on-context-create`.
+    pub const CONTEXT_CREATE: u32 = Callback::ContextCreate.bit();
+    /// `on-request-headers`.
+    pub const REQUEST_HEADERS: u32 = Callback::RequestHeaders.bit();
+    /// `on-request-body`.
+    pub const REQUEST_BODY: u32 = Callback::RequestBody.bit();
+    /// `on-request-trailers`.
+    pub const REQUEST_TRAILERS: u32 = Callback::RequestTrailers.bit();
+    /// `on-response-headers`.
+    pub const RESPONSE_HEADERS: u32 = Callback::ResponseHeaders.bit();
+    /// `on-response-body`.
+    pub const RESPONSE_BODY: u32 = Callback::ResponseBody.bit();
+    /// `on-response-trailers`.
+    pub const RESPONSE_TRAILERS: u32 = Callback::ResponseTrailers.bit();
+    /// `on-request-done`.
+    pub const REQUEST_DONE: u32 = Callback::RequestDone.bit();
+    /// `on-tick`.
+    pub const TICK: u32 = Callback::Tick.bit();
+    /// `on-http-call-response`.
+    pub const HTTP_CALL_RESPONSE: u32 = Callback::HttpCallResponse.bit();
+    /// `on-redis-call-response`.
+    pub const REDIS_CALL_RESPONSE: u32 = Callback::RedisCallResponse.bit();
+    /// `on-queue-ready`.
+    pub const QUEUE_READY: u32 = Callback::QueueReady.bit();
+    /// Every callback bit: what the section means when it is absent.
+    pub const ALL_CALLBACKS: u32 = gatewit_abi::ALL_CALLBACKS;
+
+    pub use gatewit_abi::sdk_flags::*;
 
     /// The section value for a set of SDK flags: only callback bits.
     pub const fn section(bits: u32) -> u32 {

@@ -31,12 +31,12 @@ use crate::bindings::{BodyAction, HeaderAction, Plugin};
 use crate::engine::{self, ComponentSource, EPOCH_TICK, PluginComponent};
 use crate::exchange::{ClientResponse, HeaderList, HttpRequest, ReceivedRequest, UpstreamResponse};
 use crate::fake_redis::FakeRedis;
-use crate::hooks::bit;
 pub use crate::state::{
     DEFAULT_VM_ID, HttpBackend, HttpCallRecord, Level, LocalReply, LogRecord, LogSource, Metric,
     MetricKind, MockHttp, RedisBackend, RedisCallRecord,
 };
 use crate::state::{Direction, Flow, HostState, Persistent, RequestState};
+use gatewit_abi::Callback;
 
 /// Default time budget of one callback: never stricter than what an adapted
 /// plugin may do in Envoy, whose limit is the adapter's step budget (10⁹
@@ -280,7 +280,7 @@ impl PluginHost {
             )
         })?;
         self.plugin = Some(plugin);
-        if self.hook(bit::ON_PLUGIN_START) {
+        if self.hook(Callback::PluginStart) {
             let config = self.config.clone();
             let result = self.call("on-plugin-start", 0, |g, s| {
                 g.call_on_plugin_start(s, &config)
@@ -300,8 +300,8 @@ impl PluginHost {
         (self.time_budget.as_millis() / EPOCH_TICK.as_millis()).max(1) as u64 + 1
     }
 
-    fn hook(&self, bit: u32) -> bool {
-        self.component.hooks & (1 << bit) != 0
+    fn hook(&self, callback: Callback) -> bool {
+        callback.is_in(self.component.hooks)
     }
 
     /// Runs one guest callback with `ctx` current, under the time budget,
@@ -328,7 +328,7 @@ impl PluginHost {
             let Some(queue) = self.store.data_mut().ready_queues.pop_front() else {
                 return Ok(());
             };
-            if !self.hook(bit::ON_QUEUE_READY) {
+            if !self.hook(Callback::QueueReady) {
                 self.store.data_mut().ready_queues.clear();
                 return Ok(());
             }
@@ -422,7 +422,7 @@ impl PluginHost {
             .data_mut()
             .requests
             .insert(ctx, RequestState::default());
-        if self.hook(bit::ON_CONTEXT_CREATE) {
+        if self.hook(Callback::ContextCreate) {
             self.call("on-context-create", ctx, |g, s| {
                 g.call_on_context_create(s, ctx)
             })?;
@@ -589,7 +589,7 @@ impl PluginHost {
 
     /// Fires `on-tick` once (and answers the calls it makes).
     pub fn tick(&mut self) -> anyhow::Result<()> {
-        if self.hook(bit::ON_TICK) {
+        if self.hook(Callback::Tick) {
             self.call("on-tick", 0, |g, s| g.call_on_tick(s))?;
         }
         self.drain_calls()
@@ -617,17 +617,18 @@ impl PluginHost {
     ) -> anyhow::Result<bool> {
         use Direction::{Request, Response};
         use Phase::{Body, Headers, Trailers};
-        let (bit, what) = match (dir, phase) {
-            (Request, Headers) => (bit::ON_REQUEST_HEADERS, "on-request-headers"),
-            (Request, Body) => (bit::ON_REQUEST_BODY, "on-request-body"),
-            (Request, Trailers) => (bit::ON_REQUEST_TRAILERS, "on-request-trailers"),
-            (Response, Headers) => (bit::ON_RESPONSE_HEADERS, "on-response-headers"),
-            (Response, Body) => (bit::ON_RESPONSE_BODY, "on-response-body"),
-            (Response, Trailers) => (bit::ON_RESPONSE_TRAILERS, "on-response-trailers"),
+        let callback = match (dir, phase) {
+            (Request, Headers) => Callback::RequestHeaders,
+            (Request, Body) => Callback::RequestBody,
+            (Request, Trailers) => Callback::RequestTrailers,
+            (Response, Headers) => Callback::ResponseHeaders,
+            (Response, Body) => Callback::ResponseBody,
+            (Response, Trailers) => Callback::ResponseTrailers,
         };
-        if !self.hook(bit) {
+        if !self.hook(callback) {
             return Ok(true);
         }
+        let what = callback.guest_name();
         let go_on = |action: HeaderAction| {
             matches!(
                 action,
@@ -986,7 +987,7 @@ impl PluginHost {
                         CallFailure::Timeout => guest::CallFailure::Timeout,
                         CallFailure::Reset => guest::CallFailure::Reset,
                     });
-                if self.hook(bit::ON_HTTP_CALL_RESPONSE) {
+                if self.hook(Callback::HttpCallResponse) {
                     self.call("on-http-call-response", ctx, |g, s| {
                         g.call_on_http_call_response(
                             s,
@@ -1043,7 +1044,7 @@ impl PluginHost {
                 if !self.request_alive(ctx) {
                     continue;
                 }
-                if self.hook(bit::ON_REDIS_CALL_RESPONSE) {
+                if self.hook(Callback::RedisCallResponse) {
                     self.call("on-redis-call-response", ctx, |g, s| {
                         g.call_on_redis_call_response(
                             s,
@@ -1083,7 +1084,7 @@ impl PluginHost {
             return Ok(());
         }
         r.done = true;
-        let result = if self.hook(bit::ON_REQUEST_DONE) {
+        let result = if self.hook(Callback::RequestDone) {
             self.call("on-request-done", ctx, |g, s| {
                 g.call_on_request_done(s, ctx)
             })

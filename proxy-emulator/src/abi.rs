@@ -3,37 +3,8 @@
 use anyhow::{Context, bail};
 use gatewit_host_shim::exchange::HeaderList;
 
-/// proxy-wasm status codes the host returns from hostcalls.
-pub(crate) mod status {
-    pub const OK: u32 = 0;
-    pub const NOT_FOUND: u32 = 1;
-    pub const BAD_ARGUMENT: u32 = 2;
-    pub const INVALID_MEMORY_ACCESS: u32 = 6;
-    pub const EMPTY: u32 = 7;
-    pub const CAS_MISMATCH: u32 = 8;
-    pub const UNIMPLEMENTED: u32 = 12;
-}
-
-/// Header map types.
-pub(crate) mod map {
-    pub const REQUEST_HEADERS: u32 = 0;
-    pub const REQUEST_TRAILERS: u32 = 1;
-    pub const RESPONSE_HEADERS: u32 = 2;
-    pub const RESPONSE_TRAILERS: u32 = 3;
-    pub const HTTP_CALL_RESPONSE_HEADERS: u32 = 6;
-    pub const HTTP_CALL_RESPONSE_TRAILERS: u32 = 7;
-}
-
-/// Buffer types.
-pub(crate) mod buffer {
-    pub const REQUEST_BODY: u32 = 0;
-    pub const RESPONSE_BODY: u32 = 1;
-    pub const HTTP_CALL_RESPONSE_BODY: u32 = 4;
-    pub const VM_CONFIGURATION: u32 = 6;
-    pub const PLUGIN_CONFIGURATION: u32 = 7;
-    /// Higress: the reply of a Redis call.
-    pub const REDIS_CALL_RESPONSE: u32 = 9;
-}
+// The numbers themselves live once, in `gatewit-abi`.
+pub(crate) use gatewit_abi::proxy::{buffer, map, status};
 
 /// Serializes `pairs` as proxy-wasm does: `u32` count, `count × (u32 key
 /// length, u32 value length)`, then every key and value NUL-terminated.

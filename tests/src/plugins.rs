@@ -4,7 +4,8 @@
 use std::path::PathBuf;
 
 pub use gatewit_test_programs::{
-    COMPONENT_TARGET, CORE_TARGET, EXAMPLES, FIXTURES, target_dir, wasm_path, workspace_root,
+    COMPONENT_TARGET, CORE_TARGET, EXAMPLES, FIXTURES, JS_EXAMPLES, target_dir, wasm_path,
+    workspace_root,
 };
 
 /// Where `cargo build --release --target wasm32-wasip2 -p <package>` puts

@@ -275,6 +275,7 @@ fn scenarios_are_well_formed() {
         assert!(!s.steps.is_empty(), "`{}` has no steps", s.name);
         let mut plugins = gatewit_tests::plugins::EXAMPLES
             .iter()
+            .chain(gatewit_tests::plugins::JS_EXAMPLES)
             .chain(gatewit_tests::plugins::FIXTURES);
         assert!(
             plugins.any(|p| *p == s.plugin),

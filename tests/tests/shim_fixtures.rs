@@ -505,12 +505,12 @@ fn bad_components_are_clear_errors() {
         format!("{err:#}").contains("not a valid WebAssembly component"),
         "{err:#}"
     );
-    // A core module, not a component.
+    // A core module (an adapted plugin, most likely), not a component.
     let err = PluginHost::builder(b"\0asm\x01\0\0\0".to_vec())
         .start()
         .expect_err("a core module");
     assert!(
-        format!("{err:#}").contains("not a valid WebAssembly component"),
+        format!("{err:#}").contains("is a core wasm module, not a component"),
         "{err:#}"
     );
     let err = PluginHost::builder(std::path::PathBuf::from("/nonexistent/plugin.wasm"))

@@ -8,27 +8,24 @@ use quote::quote;
 use syn::parse::{Parse, ParseStream};
 use syn::{Ident, ImplItem, ItemImpl, LitStr, Token, parse_macro_input, parse_quote};
 
-// Bits of the `gatewit:hooks` section (wit/README.md) and SDK flags; they
-// mirror `gatewit_sdk::hooks`, which a test there keeps in sync.
-const PLUGIN_START: u32 = 1 << 0;
-const REQUEST_HEADERS: u32 = 1 << 2;
-const REQUEST_BODY: u32 = 1 << 3;
-const RESPONSE_HEADERS: u32 = 1 << 5;
-const RESPONSE_BODY: u32 = 1 << 6;
-const REQUEST_DONE: u32 = 1 << 8;
-const TICK: u32 = 1 << 9;
-const HTTP_CALL_RESPONSE: u32 = 1 << 10;
-const REDIS_CALL_RESPONSE: u32 = 1 << 11;
-const QUEUE_READY: u32 = 1 << 12;
-/// The callback bits of the section (bits 0..=12); SDK flags sit above.
-const SECTION_BITS: u32 = (1 << 13) - 1;
-const BUFFERED_REQUEST_BODY: u32 = 1 << 16;
-const STREAMING_REQUEST_BODY: u32 = 1 << 17;
-const BUFFERED_RESPONSE_BODY: u32 = 1 << 18;
-const STREAMING_RESPONSE_BODY: u32 = 1 << 19;
-const STREAM_DONE: u32 = 1 << 20;
-const REQUEST_HEADERS_DEFINED: u32 = 1 << 21;
-const RESPONSE_HEADERS_DEFINED: u32 = 1 << 22;
+use gatewit_abi::Callback;
+use gatewit_abi::sdk_flags::{
+    BUFFERED_REQUEST_BODY, BUFFERED_RESPONSE_BODY, REQUEST_HEADERS_DEFINED,
+    RESPONSE_HEADERS_DEFINED, STREAM_DONE, STREAMING_REQUEST_BODY, STREAMING_RESPONSE_BODY,
+};
+
+const PLUGIN_START: u32 = Callback::PluginStart.bit();
+const REQUEST_HEADERS: u32 = Callback::RequestHeaders.bit();
+const REQUEST_BODY: u32 = Callback::RequestBody.bit();
+const RESPONSE_HEADERS: u32 = Callback::ResponseHeaders.bit();
+const RESPONSE_BODY: u32 = Callback::ResponseBody.bit();
+const REQUEST_DONE: u32 = Callback::RequestDone.bit();
+const TICK: u32 = Callback::Tick.bit();
+const HTTP_CALL_RESPONSE: u32 = Callback::HttpCallResponse.bit();
+const REDIS_CALL_RESPONSE: u32 = Callback::RedisCallResponse.bit();
+const QUEUE_READY: u32 = Callback::QueueReady.bit();
+/// The callback bits of the section; SDK flags sit above.
+const SECTION_BITS: u32 = gatewit_abi::ALL_CALLBACKS;
 
 struct Args {
     name: Option<LitStr>,

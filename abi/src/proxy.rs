@@ -1,0 +1,100 @@
+//! proxy-wasm ABI v0.2.1 numbers (and the Higress extensions), as the host
+//! and the module exchange them.
+
+/// Hostcall results (`WasmResult`).
+pub mod status {
+    /// Success.
+    pub const OK: u32 = 0;
+    /// No such key, header, property or queue.
+    pub const NOT_FOUND: u32 = 1;
+    /// An argument the host refuses.
+    pub const BAD_ARGUMENT: u32 = 2;
+    /// A pointer or length outside the module's memory.
+    pub const INVALID_MEMORY_ACCESS: u32 = 6;
+    /// A queue with nothing in it.
+    pub const EMPTY: u32 = 7;
+    /// Shared data changed since its CAS value was read.
+    pub const CAS_MISMATCH: u32 = 8;
+    /// The host does not implement the call.
+    pub const UNIMPLEMENTED: u32 = 12;
+}
+
+/// Header maps (`MapType`).
+pub mod map {
+    /// The request's headers.
+    pub const REQUEST_HEADERS: u32 = 0;
+    /// The request's trailers.
+    pub const REQUEST_TRAILERS: u32 = 1;
+    /// The response's headers.
+    pub const RESPONSE_HEADERS: u32 = 2;
+    /// The response's trailers.
+    pub const RESPONSE_TRAILERS: u32 = 3;
+    /// An HTTP call's answer: headers.
+    pub const HTTP_CALL_RESPONSE_HEADERS: u32 = 6;
+    /// An HTTP call's answer: trailers.
+    pub const HTTP_CALL_RESPONSE_TRAILERS: u32 = 7;
+}
+
+/// Buffers (`BufferType`).
+pub mod buffer {
+    /// The request body.
+    pub const REQUEST_BODY: u32 = 0;
+    /// The response body.
+    pub const RESPONSE_BODY: u32 = 1;
+    /// An HTTP call's answer: body.
+    pub const HTTP_CALL_RESPONSE_BODY: u32 = 4;
+    /// The VM configuration.
+    pub const VM_CONFIGURATION: u32 = 6;
+    /// The plugin configuration.
+    pub const PLUGIN_CONFIGURATION: u32 = 7;
+    /// Higress: a Redis call's reply.
+    pub const REDIS_CALL_RESPONSE: u32 = 9;
+}
+
+/// What header callbacks return (`FilterHeadersStatus`; Higress adds the
+/// last three).
+pub mod header_action {
+    /// Go on.
+    pub const CONTINUE: u32 = 0;
+    /// Stop iteration until resumed.
+    pub const PAUSE: u32 = 1;
+    /// Higress: go on and end the stream here.
+    pub const CONTINUE_AND_END_STREAM: u32 = 2;
+    /// Higress: stop everything and buffer.
+    pub const STOP_ALL_AND_BUFFER: u32 = 3;
+    /// Higress: stop everything, buffer up to the watermark.
+    pub const STOP_ALL_AND_WATERMARK: u32 = 4;
+}
+
+/// What body callbacks return (`FilterDataStatus`; Higress adds the last two).
+pub mod body_action {
+    /// Go on.
+    pub const CONTINUE: u32 = 0;
+    /// Stop iteration and buffer.
+    pub const PAUSE: u32 = 1;
+    /// Higress: stop and buffer up to the watermark.
+    pub const STOP_AND_WATERMARK: u32 = 2;
+    /// Higress: stop without buffering.
+    pub const STOP_NO_BUFFER: u32 = 3;
+}
+
+/// `proxy_log` levels.
+pub mod log_level {
+    /// Trace.
+    pub const TRACE: u32 = 0;
+    /// Debug.
+    pub const DEBUG: u32 = 1;
+    /// Info.
+    pub const INFO: u32 = 2;
+    /// Warn.
+    pub const WARN: u32 = 3;
+    /// Error.
+    pub const ERROR: u32 = 4;
+    /// Critical.
+    pub const CRITICAL: u32 = 5;
+}
+
+/// The export naming the ABI version the module speaks (stock Envoy).
+pub const ABI_VERSION_EXPORT: &str = "proxy_abi_version_0_2_1";
+/// The Higress fork's ABI marker (exported first under the Higress profile).
+pub const HIGRESS_ABI_VERSION_EXPORT: &str = "proxy_abi_version_0_2_100";
