@@ -46,6 +46,29 @@
 
 mod abi;
 mod compile;
+
+use gatewit_abi::proxy::{body_action, header_action};
+
+/// Whether what a callback of `kind` returned lets the stream go on.
+fn goes_on(kind: Kind, action: u64) -> bool {
+    let action = u32::try_from(action).unwrap_or(u32::MAX);
+    match kind {
+        // Higress's ContinueAndEndStream goes on too.
+        Kind::Headers => {
+            action == header_action::CONTINUE || action == header_action::CONTINUE_AND_END_STREAM
+        }
+        // 2 is StopIterationAndWatermark here, a pause.
+        Kind::Body => action == body_action::CONTINUE,
+    }
+}
+
+/// Which callback an action came from: the two share numbers that mean
+/// different things.
+#[derive(Clone, Copy)]
+enum Kind {
+    Headers,
+    Body,
+}
 mod hostcalls;
 mod state;
 mod wasi;
@@ -582,7 +605,7 @@ impl Emulator {
         &mut self,
         id: u32,
         dir: Dir,
-        action: u64,
+        (kind, action): (Kind, u64),
         what: &str,
         must_resume: bool,
     ) -> anyhow::Result<Next> {
@@ -598,8 +621,7 @@ impl Emulator {
             Dir::Request => std::mem::take(&mut stream.resume_request),
             Dir::Response => std::mem::take(&mut stream.resume_response),
         };
-        // 0 Continue; 2 is Higress's ContinueAndEndStream.
-        if matches!(action, 0 | 2) || resumed {
+        if goes_on(kind, action) || resumed {
             return Ok(Next::Go);
         }
         if must_resume {
@@ -635,9 +657,9 @@ impl Emulator {
             held.extend_from_slice(chunk);
             let size = held.len() as u64;
             let action = self.phase(id, dir, name, &[id.into(), size, u64::from(last)])?;
-            match self.settle(id, dir, action, what, last)? {
+            match self.settle(id, dir, (Kind::Body, action), what, last)? {
                 Next::Local(reply) => return Ok(Err((reply, went))),
-                Next::Hold if action == 3 => {
+                Next::Hold if action == u64::from(body_action::STOP_NO_BUFFER) => {
                     // Higress StopIterationNoBuffer: the chunk is not kept.
                     self.held(id, dir)?.clear();
                 }
@@ -678,9 +700,15 @@ impl Emulator {
             "proxy_on_response_headers",
             &[id.into(), n, u64::from(chunks.is_empty())],
         )?;
-        let paused = !matches!(action, 0 | 2);
+        let paused = !goes_on(Kind::Headers, action);
         let must_resume = chunks.is_empty() || !self.body_during_paused_headers;
-        let next = self.settle(id, Dir::Response, action, "response headers", must_resume)?;
+        let next = self.settle(
+            id,
+            Dir::Response,
+            (Kind::Headers, action),
+            "response headers",
+            must_resume,
+        )?;
         if let Next::Local(reply) = next {
             return self.late_local(id, reply, local);
         }
@@ -752,14 +780,18 @@ impl Emulator {
             "proxy_on_request_headers",
             &[id.into(), n, u64::from(chunks.is_empty())],
         )?;
-        let paused = !matches!(action, 0 | 2);
+        let paused = !goes_on(Kind::Headers, action);
         // With a body, Higress's StopIteration (or stock Envoy's with
         // `allow_on_headers_stop_iteration`) lets body callbacks run, and a
         // body Continue resume; stock Envoy stops them until resumed.
         let must_resume = chunks.is_empty() || !self.body_during_paused_headers;
-        if let Next::Local(reply) =
-            self.settle(id, Dir::Request, action, "request headers", must_resume)?
-        {
+        if let Next::Local(reply) = self.settle(
+            id,
+            Dir::Request,
+            (Kind::Headers, action),
+            "request headers",
+            must_resume,
+        )? {
             return self.local_exchange(id, reply);
         }
         let chunks = if paused && !self.body_during_paused_headers {

@@ -609,6 +609,32 @@ fn a_pause_nothing_can_resume_is_an_error_not_a_hang() {
     assert!(err_text(again).contains("paused the request headers"));
 }
 
+/// Headers and bodies share action numbers that mean different things:
+/// 2 is Higress's ContinueAndEndStream for headers (the stream goes on) but
+/// StopIterationAndWatermark for a body (a pause).
+#[test]
+fn action_2_goes_on_after_headers_and_pauses_a_body() {
+    let text = EMPTY_WAT.replace(
+        r#"(func (export "proxy_abi_version_0_2_1"))"#,
+        r#"(func (export "proxy_abi_version_0_2_1"))
+           (func (export "proxy_on_request_headers") (param i32 i32 i32) (result i32) (i32.const 2))
+           (func (export "proxy_on_request_body") (param i32 i32 i32) (result i32) (i32.const 2))"#,
+    );
+    let mut gw = Emulator::new(&wat(&text), &GatewaySetup::default()).expect("loads");
+    let ex = gw
+        .send(&HttpRequest::get("h", "/"), &UpstreamResponse::default())
+        .expect("headers-only: action 2 goes on");
+    assert!(ex.upstream.is_some());
+    let err = gw
+        .send(
+            &HttpRequest::post("h", "/", "x"),
+            &UpstreamResponse::default(),
+        )
+        .expect_err("a body paused with nothing to resume it");
+    let text = err_text(err);
+    assert!(text.contains("paused the request body"), "{text}");
+}
+
 #[test]
 fn a_local_reply_after_response_headers_went_out_is_a_reset() {
     // Response headers continue, the body pauses, and at the end of the body
