@@ -20,7 +20,12 @@
 //! ```
 //!
 //! `expect.upstream: false` says the request must not reach the upstream
-//! (a local reply). Every key but `name` and `requests` is optional.
+//! (a local reply). Every key but `name` and `requests` is optional. A
+//! request's or an answer's `chunks` (a list of strings) sends its body in
+//! those pieces instead of `body`. `mocks` stands up a server per cluster
+//! for the case (`{"outbound|80||auth.static": {"status": 200, "headers":
+//! [["x-token", "t"]], "body": "ok", "called": ["/token"]}}`), on every tier;
+//! `called` is the paths it must have received, in order.
 
 use std::collections::BTreeMap;
 use std::net::SocketAddr;
@@ -56,8 +61,25 @@ pub struct Case {
     /// Redis clusters: name → a real Redis's `IP:port` (Higress profile).
     #[serde(default)]
     pub redis: BTreeMap<String, SocketAddr>,
+    /// Clusters answered by a server this run starts: name → its answer.
+    #[serde(default)]
+    pub mocks: BTreeMap<String, Mock>,
     /// The requests, through one plugin instance, in order.
     pub requests: Vec<Step>,
+}
+
+/// A cluster's canned answer, and the calls it must get.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Mock {
+    #[serde(default = "ok")]
+    status: u16,
+    #[serde(default)]
+    headers: HeaderList,
+    #[serde(default)]
+    body: String,
+    /// The paths the cluster must have received over the case, in order.
+    called: Option<Vec<String>>,
 }
 
 /// One request, what the upstream answers, and what must happen.
@@ -84,6 +106,7 @@ pub struct Request {
     authority: String,
     headers: HeaderList,
     body: String,
+    chunks: Vec<String>,
 }
 
 impl Default for Request {
@@ -94,7 +117,19 @@ impl Default for Request {
             authority: "example.com".into(),
             headers: Vec::new(),
             body: String::new(),
+            chunks: Vec::new(),
         }
+    }
+}
+
+/// `body`, or the `chunks` when there are any.
+fn body_chunks(body: &str, chunks: &[String]) -> Vec<Vec<u8>> {
+    if !chunks.is_empty() {
+        chunks.iter().map(|c| c.clone().into_bytes()).collect()
+    } else if body.is_empty() {
+        Vec::new()
+    } else {
+        vec![body.as_bytes().to_vec()]
     }
 }
 
@@ -108,6 +143,8 @@ pub struct Answer {
     headers: HeaderList,
     #[serde(default)]
     body: String,
+    #[serde(default)]
+    chunks: Vec<String>,
 }
 
 fn ok() -> u16 {
@@ -284,6 +321,18 @@ fn run_case(
     };
     setup.clusters.http = case.clusters.clone();
     setup.clusters.redis = case.redis.clone();
+    let mut mocks = Vec::new();
+    for (name, mock) in &case.mocks {
+        let server = gatewit_envoy_harness::RecordingUpstream::start()
+            .with_context(|| format!("starting the mock of `{name}`"))?;
+        server.set_reply(UpstreamResponse {
+            status: mock.status,
+            headers: mock.headers.clone(),
+            body_chunks: vec![mock.body.clone().into_bytes()],
+        });
+        setup.clusters.http.insert(name.clone(), server.addr());
+        mocks.push((name, mock, server));
+    }
     let mut gateway: Box<dyn Gateway> = match (tier, module) {
         (Tier::Shim, _) => Box::new(ShimGateway::new(component, &setup)?),
         (Tier::Emulator, Some(module)) => Box::new(gatewit_proxy_emulator::Emulator::with_options(
@@ -312,7 +361,7 @@ fn run_case(
             Some(a) => UpstreamResponse {
                 status: a.status,
                 headers: a.headers.clone(),
-                body_chunks: vec![a.body.clone().into_bytes()],
+                body_chunks: body_chunks(&a.body, &a.chunks),
             },
             None => UpstreamResponse::default(),
         };
@@ -330,6 +379,14 @@ fn run_case(
                 .map(|m| format!("{prefix}{m}")),
         );
     }
+    for (name, mock, server) in &mocks {
+        if let Some(want) = &mock.called {
+            let got: Vec<String> = server.requests().into_iter().map(|r| r.path).collect();
+            if *want != got {
+                mismatches.push(format!("calls to `{name}`: expected {want:?}, got {got:?}"));
+            }
+        }
+    }
     Ok(mismatches)
 }
 
@@ -339,11 +396,7 @@ fn request_of(r: &Request) -> HttpRequest {
         path: r.path.clone(),
         authority: r.authority.clone(),
         headers: r.headers.clone(),
-        body_chunks: if r.body.is_empty() {
-            Vec::new()
-        } else {
-            vec![r.body.clone().into_bytes()]
-        },
+        body_chunks: body_chunks(&r.body, &r.chunks),
     }
 }
 

@@ -26,11 +26,12 @@ fn example(name: &str) -> (PathBuf, PathBuf) {
 }
 
 #[test]
-fn every_rust_examples_scenario_file_passes_on_all_tiers() {
+fn the_examples_scenario_files_pass_on_all_tiers() {
     // my-plugin-js has the same file; its tiers are exercised by the
     // scenario table (a 12 MB module is 40 s of compiling per tier).
-    // hello-world's file is YAML.
-    for name in ["my-plugin", "hello-world"] {
+    // hello-world's file is YAML; body-rewrite's sends bodies in chunks;
+    // http-call's stands up a mock token service.
+    for name in ["my-plugin", "hello-world", "body-rewrite", "http-call"] {
         let (component, scenarios) = example(name);
         let (ok, out, err) = gatewit(&[
             "test",
