@@ -64,6 +64,11 @@ pub struct Case {
     /// Clusters answered by a server this run starts: name → its answer.
     #[serde(default)]
     pub mocks: BTreeMap<String, Mock>,
+    /// Body callbacks run while a headers callback holds the headers, as
+    /// Higress's Envoy does (stock Envoy: `allow_on_headers_stop_iteration`);
+    /// route calls need it.
+    #[serde(default)]
+    pub body_during_paused_headers: bool,
     /// The requests, through one plugin instance, in order.
     pub requests: Vec<Step>,
 }
@@ -178,6 +183,7 @@ pub enum UpstreamExpect {
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Received {
+    method: Option<String>,
     path: Option<String>,
     body: Option<String>,
     #[serde(default)]
@@ -321,6 +327,7 @@ fn run_case(
     };
     setup.clusters.http = case.clusters.clone();
     setup.clusters.redis = case.redis.clone();
+    setup.body_during_paused_headers = case.body_during_paused_headers;
     let mut mocks = Vec::new();
     for (name, mock) in &case.mocks {
         let server = gatewit_envoy_harness::RecordingUpstream::start()
@@ -435,6 +442,14 @@ fn check(expect: &Expect, ex: &Exchange) -> Vec<String> {
             out.push("upstream: expected a request, got none (a local reply)".into())
         }
         (Some(UpstreamExpect::Received(want)), Some(got)) => {
+            if let Some(method) = &want.method
+                && *method != got.method
+            {
+                out.push(format!(
+                    "upstream method: expected {method:?}, got {:?}",
+                    got.method
+                ));
+            }
             if let Some(path) = &want.path
                 && *path != got.path
             {

@@ -31,7 +31,14 @@ fn the_examples_scenario_files_pass_on_all_tiers() {
     // scenario table (a 12 MB module is 40 s of compiling per tier).
     // hello-world's file is YAML; body-rewrite's sends bodies in chunks;
     // http-call's stands up a mock token service.
-    for name in ["my-plugin", "hello-world", "body-rewrite", "http-call"] {
+    for name in [
+        "my-plugin",
+        "hello-world",
+        "body-rewrite",
+        "http-call",
+        "route-call",
+        "queue-counter",
+    ] {
         let (component, scenarios) = example(name);
         let (ok, out, err) = gatewit(&[
             "test",
