@@ -61,19 +61,7 @@ pub fn serve(options: &Options, stop: &Arc<AtomicBool>) -> Result<()> {
 }
 
 fn serve_in(options: &Options, stop: &Arc<AtomicBool>, work: &Path) -> Result<()> {
-    let echo = match options.upstream {
-        Some(_) => None,
-        None => {
-            let echo = RecordingUpstream::start().context("starting the echo upstream")?;
-            echo.echo();
-            Some(echo)
-        }
-    };
-    let upstream = match (&options.upstream, &echo) {
-        (Some(addr), _) => *addr,
-        (None, Some(echo)) => echo.addr(),
-        (None, None) => bail!("no upstream"),
-    };
+    let (_echo, upstream) = upstream_of(options)?;
     let mut generation = 1u32;
     let mut seen = fingerprint(options);
     let (module, config) = prepare(options, work, generation)?;
@@ -84,18 +72,7 @@ fn serve_in(options: &Options, stop: &Arc<AtomicBool>, work: &Path) -> Result<()
     let mut envoy = Envoy::start(&bootstrap, work, &options.log_level)?;
     envoy.wait_listening(options.listen, stop)?;
     let admin = envoy.admin()?;
-    println!(
-        "serving `{}` on http://{} → upstream {}{}",
-        options.plugin.display(),
-        options.listen,
-        upstream,
-        if options.upstream.is_none() {
-            " (built-in echo: answers with the request it got)"
-        } else {
-            ""
-        }
-    );
-    println!("  edit the plugin or its config to reload; Ctrl-C stops");
+    announce(options, "", upstream);
 
     while !stop.load(Ordering::Relaxed) {
         std::thread::sleep(POLL);
@@ -130,6 +107,35 @@ fn serve_in(options: &Options, stop: &Arc<AtomicBool>, work: &Path) -> Result<()
     println!("stopping envoy");
     envoy.stop();
     Ok(())
+}
+
+/// The upstream requests go to: the one given, or a built-in echo server
+/// (which lives as long as the returned value).
+pub(crate) fn upstream_of(options: &Options) -> Result<(Option<RecordingUpstream>, SocketAddr)> {
+    match options.upstream {
+        Some(addr) => Ok((None, addr)),
+        None => {
+            let echo = RecordingUpstream::start().context("starting the echo upstream")?;
+            echo.echo();
+            let addr = echo.addr();
+            Ok((Some(echo), addr))
+        }
+    }
+}
+
+/// What is served where, once it is (`through`: how, for the shim).
+pub(crate) fn announce(options: &Options, through: &str, upstream: SocketAddr) {
+    let echo = if options.upstream.is_none() {
+        " (built-in echo: answers with the request it got)"
+    } else {
+        ""
+    };
+    println!(
+        "serving `{}`{through} on http://{} → upstream {upstream}{echo}",
+        options.plugin.display(),
+        options.listen,
+    );
+    println!("  edit the plugin or its config to reload; Ctrl-C stops");
 }
 
 /// Modification times of everything that makes the plugin: the component

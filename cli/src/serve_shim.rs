@@ -9,32 +9,19 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
-use anyhow::{Context, Result, bail};
-use gatewit_envoy_harness::RecordingUpstream;
+use anyhow::{Context, Result};
 use gatewit_envoy_harness::server::{read_request, write_response};
 use gatewit_host_shim::PluginHost;
 use gatewit_host_shim::exchange::{ClientResponse, HttpRequest, UpstreamResponse};
 
-use crate::serve::{Options, component_of, fingerprint};
+use crate::serve::{Options, announce, component_of, fingerprint, upstream_of};
 
 const POLL: Duration = Duration::from_millis(300);
 const CLIENT_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// Serves until `stop` is set.
 pub fn serve(options: &Options, stop: &Arc<AtomicBool>) -> Result<()> {
-    let echo = match options.upstream {
-        Some(_) => None,
-        None => {
-            let echo = RecordingUpstream::start().context("starting the echo upstream")?;
-            echo.echo();
-            Some(echo)
-        }
-    };
-    let upstream = match (&options.upstream, &echo) {
-        (Some(addr), _) => *addr,
-        (None, Some(echo)) => echo.addr(),
-        (None, None) => bail!("no upstream"),
-    };
+    let (_echo, upstream) = upstream_of(options)?;
     let mut seen = fingerprint(options);
     let mut host = start_host(options)?;
     let listener = TcpListener::bind(options.listen)
@@ -42,18 +29,7 @@ pub fn serve(options: &Options, stop: &Arc<AtomicBool>) -> Result<()> {
     listener
         .set_nonblocking(true)
         .context("cannot poll the listener")?;
-    println!(
-        "serving `{}` through the host shim on http://{} → upstream {}{}",
-        options.plugin.display(),
-        options.listen,
-        upstream,
-        if options.upstream.is_none() {
-            " (built-in echo: answers with the request it got)"
-        } else {
-            ""
-        }
-    );
-    println!("  edit the plugin or its config to reload; Ctrl-C stops");
+    announce(options, " through the host shim", upstream);
 
     let mut generation = 1u32;
     let mut checked = Instant::now();
