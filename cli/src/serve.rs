@@ -62,11 +62,10 @@ pub fn serve(options: &Options, stop: &Arc<AtomicBool>) -> Result<()> {
 
 fn serve_in(options: &Options, stop: &Arc<AtomicBool>, work: &Path) -> Result<()> {
     let (_echo, upstream) = upstream_of(options)?;
-    let mut generation = 1u32;
-    let mut seen = fingerprint(options);
-    let (module, config) = prepare(options, work, generation)?;
+    let mut watch = Watch::new(options);
+    let (module, config) = prepare(options, work, watch.generation)?;
     let lds = work.join("listener.json");
-    write_listener(options, upstream, &module, &config, &lds, generation)?;
+    write_listener(options, upstream, &module, &config, &lds, watch.generation)?;
     let bootstrap = bootstrap(options, upstream, &lds, work)?;
 
     let mut envoy = Envoy::start(&bootstrap, work, &options.log_level)?;
@@ -79,13 +78,9 @@ fn serve_in(options: &Options, stop: &Arc<AtomicBool>, work: &Path) -> Result<()
         if let Some(status) = envoy.child.try_wait().context("checking on Envoy")? {
             bail!("envoy exited ({status}); its last lines are above");
         }
-        let now = fingerprint(options);
-        if now == seen {
+        let Some(generation) = watch.changed(options) else {
             continue;
-        }
-        seen = now;
-        generation += 1;
-        println!("change seen: reloading (generation {generation})");
+        };
         let prepared = prepare(options, work, generation);
         let (module, config) = match prepared {
             Ok(p) => p,
@@ -138,9 +133,38 @@ pub(crate) fn announce(options: &Options, through: &str, upstream: SocketAddr) {
     println!("  edit the plugin or its config to reload; Ctrl-C stops");
 }
 
+/// Notices changes to what makes the plugin and numbers the generations.
+pub(crate) struct Watch {
+    seen: Vec<(PathBuf, Option<SystemTime>)>,
+    /// The generation serving (1 at start).
+    pub generation: u32,
+}
+
+impl Watch {
+    pub(crate) fn new(options: &Options) -> Self {
+        Self {
+            seen: fingerprint(options),
+            generation: 1,
+        }
+    }
+
+    /// The next generation's number when something changed since the
+    /// last look (and says so).
+    pub(crate) fn changed(&mut self, options: &Options) -> Option<u32> {
+        let now = fingerprint(options);
+        if now == self.seen {
+            return None;
+        }
+        self.seen = now;
+        self.generation += 1;
+        println!("change seen: reloading (generation {})", self.generation);
+        Some(self.generation)
+    }
+}
+
 /// Modification times of everything that makes the plugin: the component
 /// (or the crate's manifest and sources) and the config file.
-pub(crate) fn fingerprint(options: &Options) -> Vec<(PathBuf, Option<SystemTime>)> {
+fn fingerprint(options: &Options) -> Vec<(PathBuf, Option<SystemTime>)> {
     let mut paths = Vec::new();
     if options.plugin.is_dir() {
         paths.push(options.plugin.join("Cargo.toml"));

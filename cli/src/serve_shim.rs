@@ -14,7 +14,7 @@ use gatewit_envoy_harness::server::{read_request, write_response};
 use gatewit_host_shim::PluginHost;
 use gatewit_host_shim::exchange::{ClientResponse, HttpRequest, UpstreamResponse};
 
-use crate::serve::{Options, announce, component_of, fingerprint, upstream_of};
+use crate::serve::{Options, Watch, announce, component_of, upstream_of};
 
 const POLL: Duration = Duration::from_millis(300);
 const CLIENT_TIMEOUT: Duration = Duration::from_secs(30);
@@ -22,7 +22,7 @@ const CLIENT_TIMEOUT: Duration = Duration::from_secs(30);
 /// Serves until `stop` is set.
 pub fn serve(options: &Options, stop: &Arc<AtomicBool>) -> Result<()> {
     let (_echo, upstream) = upstream_of(options)?;
-    let mut seen = fingerprint(options);
+    let mut watch = Watch::new(options);
     let mut host = start_host(options)?;
     let listener = TcpListener::bind(options.listen)
         .with_context(|| format!("cannot listen on {}", options.listen))?;
@@ -31,7 +31,6 @@ pub fn serve(options: &Options, stop: &Arc<AtomicBool>) -> Result<()> {
         .context("cannot poll the listener")?;
     announce(options, " through the host shim", upstream);
 
-    let mut generation = 1u32;
     let mut checked = Instant::now();
     while !stop.load(Ordering::Relaxed) {
         match listener.accept() {
@@ -50,13 +49,9 @@ pub fn serve(options: &Options, stop: &Arc<AtomicBool>) -> Result<()> {
             continue;
         }
         checked = Instant::now();
-        let now = fingerprint(options);
-        if now == seen {
+        let Some(generation) = watch.changed(options) else {
             continue;
-        }
-        seen = now;
-        generation += 1;
-        println!("change seen: reloading (generation {generation})");
+        };
         match start_host(options) {
             Ok(new) => {
                 host = new;
