@@ -92,6 +92,19 @@ pub mod log_level {
     pub const ERROR: u32 = 4;
     /// Critical.
     pub const CRITICAL: u32 = 5;
+
+    /// The name Envoy prints for `level` in its log (`trace` … `critical`;
+    /// out of range counts as `critical`, as Envoy clamps it).
+    pub const fn envoy_name(level: u32) -> &'static str {
+        match level {
+            TRACE => "trace",
+            DEBUG => "debug",
+            INFO => "info",
+            WARN => "warning",
+            ERROR => "error",
+            _ => "critical",
+        }
+    }
 }
 
 /// The export naming the ABI version the module speaks (stock Envoy).

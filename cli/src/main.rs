@@ -70,7 +70,7 @@ enum Command {
 struct TestArgs {
     /// The plugin component.
     plugin: PathBuf,
-    /// The scenario file (JSON).
+    /// The scenario file (JSON, or YAML for `.yaml`/`.yml`).
     scenarios: PathBuf,
     /// Where to run: the host shim (fast, no Envoy), the emulator, a real Envoy, or all three.
     #[arg(long, value_enum, default_value_t = TierArg::Shim)]
@@ -99,8 +99,9 @@ struct ServeArgs {
     /// The plugin configuration: JSON, or `@file` (watched: saving it reloads).
     #[arg(long, value_name = "JSON|@FILE")]
     config: Option<String>,
-    /// The upstream (IP:port); default: a built-in server answering with the request it got.
-    #[arg(long)]
+    /// The upstream: `http://HOST:PORT` or `HOST:PORT`; default: a built-in server
+    /// answering with the request it got.
+    #[arg(long, value_name = "URL", value_parser = parse_upstream)]
     upstream: Option<std::net::SocketAddr>,
     /// Where Envoy listens.
     #[arg(long, default_value = "127.0.0.1:10000")]
@@ -134,6 +135,47 @@ fn parse_cluster(text: &str) -> Result<(String, std::net::SocketAddr), String> {
         return Err(format!("`{text}`: the cluster name is empty"));
     }
     Ok((name.to_string(), addr))
+}
+
+/// `--upstream`: a plain-HTTP origin (`http://localhost:8080`, `127.0.0.1:8080`),
+/// resolved once to the address Envoy's static cluster points at.
+fn parse_upstream(text: &str) -> Result<std::net::SocketAddr, String> {
+    use std::net::ToSocketAddrs;
+    if text.starts_with("https://") {
+        return Err(format!(
+            "`{text}`: a TLS upstream is not supported; serve it through a plain-HTTP address"
+        ));
+    }
+    let (host, default_port) = match text.strip_prefix("http://") {
+        Some(rest) => (rest, Some(80)),
+        None if text.contains("://") => {
+            return Err(format!("`{text}`: only `http://` upstreams are supported"));
+        }
+        None => (text, None),
+    };
+    let host = host.strip_suffix('/').unwrap_or(host);
+    if host.contains('/') {
+        return Err(format!(
+            "`{text}`: an upstream is an origin (`http://HOST:PORT`), without a path"
+        ));
+    }
+    let has_port = host
+        .rsplit_once(':')
+        .is_some_and(|(h, p)| p.parse::<u16>().is_ok() && (!h.contains(':') || h.ends_with(']')));
+    let with_port = match (has_port, default_port) {
+        (true, _) => host.to_string(),
+        (false, Some(port)) => format!("{host}:{port}"),
+        (false, None) => {
+            return Err(format!(
+                "`{text}`: expected `http://HOST:PORT` or `HOST:PORT`"
+            ));
+        }
+    };
+    with_port
+        .to_socket_addrs()
+        .map_err(|e| format!("`{text}`: cannot resolve `{with_port}`: {e}"))?
+        .next()
+        .ok_or_else(|| format!("`{text}`: `{with_port}` resolves to no address"))
 }
 
 #[derive(clap::Args)]
@@ -627,4 +669,33 @@ fn run_demo(args: DemoArgs) -> Result<()> {
         },
     ];
     demo::demo(&args.plugin, &args.out_dir, &cases)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::parse_upstream;
+
+    #[test]
+    fn upstreams_are_origins_given_as_urls_or_addresses() {
+        let local = |port: u16| std::net::SocketAddr::from(([127, 0, 0, 1], port));
+        assert_eq!(parse_upstream("http://127.0.0.1:8080"), Ok(local(8080)));
+        assert_eq!(parse_upstream("http://127.0.0.1:8080/"), Ok(local(8080)));
+        assert_eq!(parse_upstream("127.0.0.1:9000"), Ok(local(9000)));
+        assert_eq!(parse_upstream("http://127.0.0.1"), Ok(local(80)));
+        assert!(parse_upstream("http://localhost:8080").is_ok_and(|a| a.port() == 8080));
+        assert_eq!(
+            parse_upstream("http://[::1]:8081"),
+            Ok("[::1]:8081".parse().unwrap())
+        );
+        let err = |s| parse_upstream(s).unwrap_err();
+        assert!(
+            err("https://example.com").contains("TLS"),
+            "{}",
+            err("https://example.com")
+        );
+        assert!(err("http://127.0.0.1:8080/api").contains("without a path"));
+        assert!(err("ftp://x:1").contains("only `http://`"));
+        assert!(err("127.0.0.1").contains("expected `http://HOST:PORT`"));
+        assert!(err("http://no-such-host.invalid:80").contains("cannot resolve"));
+    }
 }

@@ -26,12 +26,21 @@
 //! for the case (`{"outbound|80||auth.static": {"status": 200, "headers":
 //! [["x-token", "t"]], "body": "ok", "called": ["/token"]}}`), on every tier;
 //! `called` is the paths it must have received, in order.
+//!
+//! `redis` maps a Redis cluster to a real server's `IP:port`, or to
+//! `"start"`: a fresh `redis-server` for the case (it must be on `PATH`).
+//! `expect.logs` lists text each of which must appear in a line the plugin
+//! logged during that request (for the first request, since the plugin
+//! started); a line reads `[<level>] <message>` with Envoy's level names
+//! (`[warning] [my-plugin] …`). `tiers` (`["shim", "emulator"]`) limits a
+//! case to the tiers that can run it, e.g. Redis, which stock Envoy lacks.
 
 use std::collections::BTreeMap;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, bail};
+use gatewit_envoy_harness::redis_server::RedisServer;
 use gatewit_host_shim::ShimGateway;
 use gatewit_host_shim::exchange::{
     Exchange, Gateway, GatewaySetup, HeaderList, HttpRequest, UpstreamResponse,
@@ -58,9 +67,12 @@ pub struct Case {
     /// Clusters the plugin calls: name → a real server's `IP:port`.
     #[serde(default)]
     pub clusters: BTreeMap<String, SocketAddr>,
-    /// Redis clusters: name → a real Redis's `IP:port` (Higress profile).
+    /// Redis clusters: name → a real Redis's `IP:port`, or `"start"`
+    /// (Higress profile).
     #[serde(default)]
-    pub redis: BTreeMap<String, SocketAddr>,
+    pub redis: BTreeMap<String, RedisTarget>,
+    /// The tiers this case runs on (default: every tier asked for).
+    pub tiers: Option<Vec<Tier>>,
     /// Clusters answered by a server this run starts: name → its answer.
     #[serde(default)]
     pub mocks: BTreeMap<String, Mock>,
@@ -71,6 +83,29 @@ pub struct Case {
     pub body_during_paused_headers: bool,
     /// The requests, through one plugin instance, in order.
     pub requests: Vec<Step>,
+}
+
+/// Where a Redis cluster leads.
+#[derive(Debug, Clone, Copy, Deserialize)]
+#[serde(try_from = "String")]
+pub enum RedisTarget {
+    /// A running server.
+    Addr(SocketAddr),
+    /// A `redis-server` started for the case.
+    Start,
+}
+
+impl TryFrom<String> for RedisTarget {
+    type Error = String;
+
+    fn try_from(s: String) -> Result<Self, String> {
+        if s == "start" {
+            return Ok(Self::Start);
+        }
+        s.parse()
+            .map(Self::Addr)
+            .map_err(|_| format!("a Redis cluster is `IP:port` or `\"start\"`, not {s:?}"))
+    }
 }
 
 /// A cluster's canned answer, and the calls it must get.
@@ -167,6 +202,9 @@ pub struct Expect {
     headers: BTreeMap<String, String>,
     /// `false`: not reached; an object: what it received.
     upstream: Option<UpstreamExpect>,
+    /// Text that must appear in the plugin's log lines of this request.
+    #[serde(default)]
+    logs: Vec<String>,
 }
 
 /// `expect.upstream`.
@@ -194,7 +232,8 @@ pub struct Received {
 }
 
 /// A tier `gatewit test` runs on.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
 pub enum Tier {
     /// The component under wasmtime.
     Shim,
@@ -276,6 +315,18 @@ pub fn run(
             }
         };
         for case in &file.cases {
+            if let Some(only) = &case.tiers
+                && !only.contains(&tier)
+            {
+                let names: Vec<&str> = only.iter().map(|t| t.name()).collect();
+                println!(
+                    "skip {:<9} {} (runs on {})",
+                    tier.name(),
+                    case.name,
+                    names.join(", ")
+                );
+                continue;
+            }
             let mismatches = match run_case(tier, component, module.as_deref(), profile, case, work)
             {
                 Ok(m) => m,
@@ -326,7 +377,20 @@ fn run_case(
         ..GatewaySetup::default()
     };
     setup.clusters.http = case.clusters.clone();
-    setup.clusters.redis = case.redis.clone();
+    let mut redis_servers = Vec::new();
+    for (name, target) in &case.redis {
+        let addr = match target {
+            RedisTarget::Addr(addr) => *addr,
+            RedisTarget::Start => {
+                let server = RedisServer::start()
+                    .with_context(|| format!("starting a `redis-server` for `{name}`"))?;
+                let addr = server.addr();
+                redis_servers.push(server);
+                addr
+            }
+        };
+        setup.clusters.redis.insert(name.clone(), addr);
+    }
     setup.body_during_paused_headers = case.body_during_paused_headers;
     let mut mocks = Vec::new();
     for (name, mock) in &case.mocks {
@@ -355,14 +419,26 @@ fn run_case(
                 ..Default::default()
             },
         )?),
-        (Tier::Envoy, Some(_)) => Box::new(gatewit_envoy_harness::EnvoyGateway::start(
+        (Tier::Envoy, Some(_)) => Box::new(gatewit_envoy_harness::EnvoyGateway::start_with(
             &work.join("plugin.proxy.wasm"),
             &setup,
+            &gatewit_envoy_harness::EnvoyOptions {
+                // Every plugin line, as the other tiers record them.
+                wasm_log_level: Some("trace".into()),
+                ..Default::default()
+            },
         )?),
         _ => bail!("no adapted module for the {} tier", tier.name()),
     };
     let mut mismatches = Vec::new();
+    // Where each request's log lines start (the first: at the plugin's start).
+    let mut log_marks = Vec::new();
     for (i, step) in case.requests.iter().enumerate() {
+        log_marks.push(if i == 0 {
+            0
+        } else {
+            gateway.plugin_logs().len()
+        });
         let request = request_of(&step.request);
         let upstream = match &step.upstream {
             Some(a) => UpstreamResponse {
@@ -386,6 +462,8 @@ fn run_case(
                 .map(|m| format!("{prefix}{m}")),
         );
     }
+    mismatches.extend(check_logs(case, &log_marks, gateway.as_ref(), tier));
+    drop(redis_servers);
     for (name, mock, server) in &mocks {
         if let Some(want) = &mock.called {
             let got: Vec<String> = server.requests().into_iter().map(|r| r.path).collect();
@@ -395,6 +473,45 @@ fn run_case(
         }
     }
     Ok(mismatches)
+}
+
+/// The `expect.logs` that do not hold. Envoy writes a request's last lines
+/// (its `on_log`) about when the client has the answer, so its log gets a
+/// moment to catch up before a line counts as missing.
+fn check_logs(case: &Case, marks: &[usize], gateway: &dyn Gateway, tier: Tier) -> Vec<String> {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(2);
+    loop {
+        let lines = gateway.plugin_logs();
+        let mut out = Vec::new();
+        for (i, step) in case.requests.iter().enumerate() {
+            let from = marks[i].min(lines.len());
+            let to = marks
+                .get(i + 1)
+                .map_or(lines.len(), |&m| m.min(lines.len()));
+            let window = &lines[from..to];
+            for want in &step.expect.logs {
+                if !window.iter().any(|l| l.contains(want.as_str())) {
+                    let prefix = if case.requests.len() > 1 {
+                        format!("request {}: ", i + 1)
+                    } else {
+                        String::new()
+                    };
+                    let got = if window.is_empty() {
+                        " none".to_string()
+                    } else {
+                        format!(":\n         | {}", window.join("\n         | "))
+                    };
+                    out.push(format!(
+                        "{prefix}log: expected a line containing {want:?}, got{got}"
+                    ));
+                }
+            }
+        }
+        if out.is_empty() || tier != Tier::Envoy || std::time::Instant::now() > deadline {
+            return out;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
 }
 
 fn request_of(r: &Request) -> HttpRequest {

@@ -462,27 +462,14 @@ impl Drop for Envoy {
 /// and its debug chatter (the `wasm` component runs at the plugin's level)
 /// is dropped.
 fn readable(line: &str) -> Option<String> {
-    // `[time][thread][level][component] [file:line] message`
-    let mut rest = line;
-    let mut fields = Vec::new();
-    while let Some(r) = rest.strip_prefix('[') {
-        let Some(end) = r.find(']') else { break };
-        fields.push(&r[..end]);
-        rest = r[end + 1..].trim_start();
-    }
-    if fields.len() < 4 {
-        return Some(line.to_string());
-    }
-    let level = fields[2];
-    if let Some(message) = rest.strip_prefix("wasm log ") {
-        // `wasm log <plugin name> <root id>: message` (the root id is empty).
-        let message = message.split_once(": ").map_or(message, |(_, m)| m);
+    if let Some((level, message)) = gatewit_envoy_harness::plugin_log_line(line) {
         return Some(format!("[plugin {level}] {message}"));
     }
-    if matches!(level, "trace" | "debug") {
-        return None;
+    match gatewit_envoy_harness::log_fields(line) {
+        None => Some(line.to_string()),
+        Some(("trace" | "debug", _)) => None,
+        Some((level, rest)) => Some(format!("[envoy {level}] {rest}")),
     }
-    Some(format!("[envoy {level}] {rest}"))
 }
 
 #[cfg(test)]

@@ -1,12 +1,13 @@
 //! `gatewit serve --shim`: the same edit loop through the host shim — the
-//! component under wasmtime, no Envoy, no adapting. One connection at a
-//! time (a development server): each request goes through the plugin, on
-//! to the upstream if the plugin lets it, and the answer back through the
-//! plugin's response phase.
+//! component under wasmtime, no Envoy, no adapting. Each connection is read
+//! on its own thread (a browser's idle pre-connection blocks nobody); the
+//! plugin runs one request at a time, as one Envoy worker would: through
+//! the plugin, on to the upstream if the plugin lets it, and the answer
+//! back through the plugin's response phase.
 
 use std::net::{SocketAddr, TcpListener, TcpStream};
-use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result};
@@ -23,7 +24,7 @@ const CLIENT_TIMEOUT: Duration = Duration::from_secs(30);
 pub fn serve(options: &Options, stop: &Arc<AtomicBool>) -> Result<()> {
     let (_echo, upstream) = upstream_of(options)?;
     let mut watch = Watch::new(options);
-    let mut host = start_host(options)?;
+    let host = Arc::new(Mutex::new(start_host(options)?));
     let listener = TcpListener::bind(options.listen)
         .with_context(|| format!("cannot listen on {}", options.listen))?;
     listener
@@ -35,10 +36,12 @@ pub fn serve(options: &Options, stop: &Arc<AtomicBool>) -> Result<()> {
     while !stop.load(Ordering::Relaxed) {
         match listener.accept() {
             Ok((conn, _)) => {
-                if let Err(e) = handle(conn, &mut host, upstream) {
-                    println!("[shim] request failed: {e:#}");
-                }
-                print_logs(&mut host);
+                let host = Arc::clone(&host);
+                std::thread::spawn(move || {
+                    if let Err(e) = handle(conn, &host, upstream) {
+                        println!("[shim] request failed: {e:#}");
+                    }
+                });
             }
             Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => {
                 std::thread::sleep(Duration::from_millis(20));
@@ -54,7 +57,7 @@ pub fn serve(options: &Options, stop: &Arc<AtomicBool>) -> Result<()> {
         };
         match start_host(options) {
             Ok(new) => {
-                host = new;
+                *host.lock().unwrap_or_else(PoisonError::into_inner) = new;
                 println!("  reloaded: new connections use generation {generation}");
             }
             Err(e) => {
@@ -88,14 +91,28 @@ fn start_host(options: &Options) -> Result<PluginHost> {
 
 /// One client request through the plugin (and the upstream, unless the
 /// plugin answers it).
-fn handle(mut conn: TcpStream, host: &mut PluginHost, upstream: SocketAddr) -> Result<()> {
+fn handle(mut conn: TcpStream, host: &Mutex<PluginHost>, upstream: SocketAddr) -> Result<()> {
     conn.set_nonblocking(false)
         .context("cannot block on the connection")?;
     let Some(request) = read_request(&conn, CLIENT_TIMEOUT)? else {
         return Ok(());
     };
+    // A request that failed half-way leaves the host usable (the stream is
+    // dropped), so a poisoned lock is taken over, not propagated.
+    let mut host = host.lock().unwrap_or_else(PoisonError::into_inner);
+    let response = exchange(&mut host, &request, upstream);
+    print_logs(&mut host);
+    drop(host);
+    write_response(&mut conn, &response?)
+}
+
+fn exchange(
+    host: &mut PluginHost,
+    request: &HttpRequest,
+    upstream: SocketAddr,
+) -> Result<ClientResponse> {
     let mut stream = host.stream()?;
-    stream.send_request(&request)?;
+    stream.send_request(request)?;
     stream.answer_calls()?;
     let response = match stream.upstream_request() {
         Some(sent) if stream.local_reply().is_none() => {
@@ -133,11 +150,13 @@ fn handle(mut conn: TcpStream, host: &mut PluginHost, upstream: SocketAddr) -> R
         body: b"the plugin left the request paused".to_vec(),
     });
     stream.finish()?;
-    write_response(&mut conn, &response)
+    Ok(response)
 }
 
 fn print_logs(host: &mut PluginHost) {
     for log in host.take_logs() {
-        println!("[plugin {:?}] {}", log.level, log.message);
+        // Named as Envoy names them, so both ways of serving read alike.
+        let level = gatewit_abi::proxy::log_level::envoy_name(log.level as u32);
+        println!("[plugin {level}] {}", log.message);
     }
 }

@@ -19,10 +19,11 @@ struct Serve {
 }
 
 impl Serve {
-    fn start(plugin: &Path, config: &Path, listen: SocketAddr, shim: bool) -> Self {
+    fn start(plugin: &Path, config: &Path, listen: SocketAddr, shim: bool, extra: &[&str]) -> Self {
         let mut child = Command::new(env!("CARGO_BIN_EXE_gatewit"))
             .args(["serve"])
             .args(shim.then_some("--shim"))
+            .args(extra)
             .arg(plugin)
             .arg("--config")
             .arg(format!("@{}", config.display()))
@@ -146,6 +147,42 @@ fn serve_shim_reloads_config_and_plugin_and_stops_cleanly() {
     edit_loop(true);
 }
 
+#[test]
+fn serve_forwards_to_the_upstream_url_given() {
+    let dir = std::env::temp_dir().join(format!("gatewit-serve-upstream-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let config = dir.join("config.json");
+    std::fs::write(&config, r#"{"mockEnable": false}"#).unwrap();
+    let plugin = build("my-plugin", COMPONENT_TARGET).unwrap();
+    let upstream = gatewit_envoy_harness::RecordingUpstream::start().unwrap();
+    upstream.set_reply(gatewit_host_shim::exchange::UpstreamResponse {
+        status: 201,
+        headers: vec![("x-from".into(), "my-upstream".into())],
+        body_chunks: vec![b"mine".to_vec()],
+    });
+    let url = format!("http://{}/", upstream.addr());
+    let listen = free_port();
+    let mut serve = Serve::start(&plugin, &config, listen, false, &["--upstream", &url]);
+    let banner = serve.wait_for("serving `");
+    assert!(
+        banner.contains(&format!("upstream {}", upstream.addr())),
+        "{banner}"
+    );
+    assert_eq!(get(listen), (201, "mine".to_string()));
+    let got = upstream.requests();
+    assert_eq!(got.len(), 1, "{got:?}");
+    assert!(
+        got[0]
+            .headers
+            .iter()
+            .any(|(k, v)| k == "hello" && v == "world"),
+        "{:?}",
+        got[0].headers
+    );
+    stop(&mut serve);
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
 /// The same session with Envoy or through the host shim (`--shim`).
 fn edit_loop(shim: bool) {
     let dir: PathBuf =
@@ -160,7 +197,7 @@ fn edit_loop(shim: bool) {
     std::fs::write(&config, r#"{"mockEnable": false}"#).unwrap();
     let listen = free_port();
 
-    let mut serve = Serve::start(&plugin, &config, listen, shim);
+    let mut serve = Serve::start(&plugin, &config, listen, shim, &[]);
     let envoy_pid: Option<u32> = (!shim).then(|| {
         serve
             .wait_for("starting envoy (pid ")
@@ -172,7 +209,10 @@ fn edit_loop(shim: bool) {
     });
     serve.wait_for("serving `");
 
-    // The echo upstream answers with what it got: the plugin's header.
+    // The echo upstream answers with what it got: the plugin's header. A
+    // connection that sends nothing (a browser's pre-connection) is open
+    // meanwhile and holds nobody up.
+    let _idle = std::net::TcpStream::connect(listen).unwrap();
     let (status, body) = get(listen);
     assert_eq!(status, 200, "{body}");
     assert_eq!(
@@ -244,7 +284,7 @@ fn serve_rebuilds_a_crate_when_its_sources_change() {
     std::fs::write(&config, "{}").unwrap();
     let listen = free_port();
 
-    let mut serve = Serve::start(&crate_dir, &config, listen, false);
+    let mut serve = Serve::start(&crate_dir, &config, listen, false, &[]);
     serve.wait_for("serving `");
     let (_, body) = get(listen);
     assert_eq!(

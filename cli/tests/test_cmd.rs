@@ -60,6 +60,33 @@ fn the_examples_scenario_files_pass_on_all_tiers() {
 }
 
 #[test]
+fn redis_cases_run_against_a_redis_server_the_file_asks_for() {
+    // Stock Envoy has no Redis: the file limits its cases to the shim and
+    // the emulator, which speak to a real `redis-server` (Higress profile).
+    let (component, scenarios) = example("redis-demo");
+    let (ok, out, err) = gatewit(&[
+        "test",
+        component.to_str().unwrap(),
+        scenarios.to_str().unwrap(),
+        "--tier",
+        "all",
+        "--profile",
+        "higress",
+    ]);
+    assert!(ok, "{out}\n{err}");
+    for line in [
+        "ok   shim      one request a minute",
+        "ok   emulator  one request a minute",
+        "ok   shim      redis down",
+        "ok   emulator  redis down",
+        "skip envoy     redis down: 430, and the reason in the log (runs on shim, emulator)",
+        "4 of 4 passed",
+    ] {
+        assert!(out.contains(line), "`{line}` in:\n{out}");
+    }
+}
+
+#[test]
 fn a_wrong_expectation_fails_with_a_diff_and_exit_code_1() {
     let (component, _) = example("my-plugin");
     let file = std::env::temp_dir().join(format!("gatewit-test-wrong-{}.json", std::process::id()));
@@ -68,7 +95,8 @@ fn a_wrong_expectation_fails_with_a_diff_and_exit_code_1() {
         r#"{"cases": [{"name": "wrong on purpose", "config": {"mockEnable": true},
             "requests": [{"request": {"path": "/x", "headers": [["x-a", "1"]]},
                           "expect": {"status": 404, "body": "nope", "headers": {"x-b": "2"},
-                                     "upstream": {"headers": {"hello": "world"}}}}]}]}"#,
+                                     "upstream": {"headers": {"hello": "world"}},
+                                     "logs": ["no such line"]}}]}]}"#,
     )
     .unwrap();
     let out = std::process::Command::new(env!("CARGO_BIN_EXE_gatewit"))
@@ -83,6 +111,7 @@ fn a_wrong_expectation_fails_with_a_diff_and_exit_code_1() {
         r#"body: expected "nope", got "hello world""#,
         r#"response header `x-b`: expected "2", got None"#,
         "upstream: expected a request, got none (a local reply)",
+        r#"log: expected a line containing "no such line", got none"#,
         "0 of 1 passed",
     ] {
         assert!(stdout.contains(line), "`{line}` in:\n{stdout}");

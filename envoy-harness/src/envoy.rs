@@ -155,6 +155,10 @@ fn find_native_envoy() -> Result<PathBuf> {
 pub struct Launch {
     /// Envoy's `--log-level` (`trace` … `off`).
     pub log_level: String,
+    /// The level of Envoy's `wasm` component (`--component-log-level`):
+    /// what the plugin's own lines must reach to be printed, and what its
+    /// `proxy_get_log_level` reads. `None`: the `log_level`.
+    pub wasm_log_level: Option<String>,
     /// A program (and its arguments) to run Envoy under, e.g.
     /// `valgrind --tool=callgrind …`. The command line is then the wrapper's,
     /// followed by the Envoy executable ([`native_envoy_binary`], never a
@@ -171,6 +175,7 @@ impl Default for Launch {
     fn default() -> Self {
         Self {
             log_level: "info".into(),
+            wasm_log_level: None,
             wrapper: Vec::new(),
             ready_timeout: READY_TIMEOUT,
         }
@@ -267,6 +272,12 @@ impl Envoy {
             .arg("-c")
             .arg(&bootstrap)
             .args(["--log-level", &launch.log_level])
+            .args(
+                launch
+                    .wasm_log_level
+                    .iter()
+                    .flat_map(|l| ["--component-log-level".to_string(), format!("wasm:{l}")]),
+            )
             .arg("--admin-address-path")
             .arg(&admin_path)
             .stdin(Stdio::null())
@@ -409,4 +420,44 @@ pub fn relevant_lines(log: &str) -> String {
         return all[all.len().saturating_sub(20)..].join("\n");
     }
     lines.join("\n")
+}
+
+/// A line of Envoy's log split as `[time][thread][level][component] [file:line] message`:
+/// the level and the message. `None` for a line not in that form.
+pub fn log_fields(line: &str) -> Option<(&str, &str)> {
+    let mut rest = line;
+    let mut fields = Vec::new();
+    while let Some(r) = rest.strip_prefix('[') {
+        let end = r.find(']')?;
+        fields.push(&r[..end]);
+        rest = r[end + 1..].trim_start();
+    }
+    (fields.len() >= 4).then(|| (fields[2], rest))
+}
+
+/// The plugin's own log line (`proxy_log`) in a line of Envoy's log: its
+/// level and message, without Envoy's `wasm log <vm id> <root id>: ` prefix.
+pub fn plugin_log_line(line: &str) -> Option<(&str, &str)> {
+    let (level, rest) = log_fields(line)?;
+    let message = rest.strip_prefix("wasm log ")?;
+    // The root id is empty here, so the prefix is `wasm log gatewit : `.
+    Some((level, message.split_once(": ").map_or(message, |(_, m)| m)))
+}
+
+#[cfg(test)]
+mod log_line_tests {
+    use super::{log_fields, plugin_log_line};
+
+    #[test]
+    fn plugin_lines_are_picked_out_of_envoys_log() {
+        let line = "[2026-11-30 11:10:02.123][42][info][wasm] [source/extensions/common/wasm/context.cc:1195] wasm log gatewit : [my-plugin] hello: there";
+        assert_eq!(
+            plugin_log_line(line),
+            Some(("info", "[my-plugin] hello: there"))
+        );
+        let envoy = "[2026-11-30 11:10:02.123][42][warning][config] [x.cc:1] bad thing";
+        assert_eq!(plugin_log_line(envoy), None);
+        assert_eq!(log_fields(envoy), Some(("warning", "bad thing")));
+        assert_eq!(log_fields("not a log line"), None);
+    }
 }

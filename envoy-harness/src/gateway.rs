@@ -3,7 +3,7 @@
 
 use crate::client;
 use crate::config::{Bind, EnvoyConfig, FailurePolicy, RouteTarget, WasmFilter};
-use crate::envoy::Envoy;
+use crate::envoy::{Envoy, Launch, plugin_log_line};
 use crate::upstream::RecordingUpstream;
 use anyhow::{Context as _, Result};
 use gatewit_host_shim::exchange::{Exchange, Gateway, GatewaySetup, HttpRequest, UpstreamResponse};
@@ -19,6 +19,8 @@ pub struct EnvoyOptions {
     pub allow_on_headers_stop_iteration: bool,
     /// Envoy's `--log-level`.
     pub log_level: String,
+    /// See [`Launch::wasm_log_level`](crate::Launch::wasm_log_level).
+    pub wasm_log_level: Option<String>,
     /// How long one exchange may take end to end.
     pub request_timeout: Duration,
     /// What Envoy does once the plugin's VM has failed. Tests default to
@@ -34,6 +36,7 @@ impl Default for EnvoyOptions {
         Self {
             allow_on_headers_stop_iteration: false,
             log_level: "info".into(),
+            wasm_log_level: None,
             request_timeout: Duration::from_secs(20),
             failure_policy: FailurePolicy::FailClosed,
             access_log_format: None,
@@ -115,7 +118,12 @@ impl EnvoyGateway {
                 .map(|format| (access_log_path(module), format.clone())),
             bind: Bind::default(),
         };
-        let envoy = Envoy::start_with_log_level(&config, &options.log_level)
+        let launch = Launch {
+            log_level: options.log_level.clone(),
+            wasm_log_level: options.wasm_log_level.clone(),
+            ..Launch::default()
+        };
+        let envoy = Envoy::launch(&config, &launch)
             .with_context(|| format!("starting envoy with `{}`", module.display()))?;
         Ok(Self {
             envoy,
@@ -181,5 +189,14 @@ impl Gateway for EnvoyGateway {
         // client has the response the record is complete.
         let upstream = self.upstream.take_requests().into_iter().next();
         Ok(Exchange { upstream, response })
+    }
+
+    fn plugin_logs(&self) -> Vec<String> {
+        self.envoy
+            .log()
+            .lines()
+            .filter_map(plugin_log_line)
+            .map(|(level, message)| format!("[{level}] {message}"))
+            .collect()
     }
 }

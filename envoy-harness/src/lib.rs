@@ -45,11 +45,14 @@ pub mod client;
 mod config;
 mod envoy;
 mod gateway;
+pub mod redis_server;
 pub mod server;
 mod upstream;
 mod wire;
 
 pub use config::{Bind, EnvoyConfig, FailurePolicy, RouteTarget, WasmFilter};
-pub use envoy::{Envoy, Launch, envoy_binary, native_envoy_binary, relevant_lines};
+pub use envoy::{
+    Envoy, Launch, envoy_binary, log_fields, native_envoy_binary, plugin_log_line, relevant_lines,
+};
 pub use gateway::{EnvoyGateway, EnvoyOptions};
 pub use upstream::{RecordingUpstream, Reply};

@@ -202,4 +202,10 @@ pub trait Gateway {
         request: &HttpRequest,
         upstream: &UpstreamResponse,
     ) -> anyhow::Result<Exchange>;
+
+    /// Every line the plugin logged so far (its log calls, and what it
+    /// printed), in order, as `[<level>] <message>` with Envoy's level
+    /// names (`trace`, `debug`, `info`, `warning`, `error`, `critical`).
+    /// The gateway's own notes are left out.
+    fn plugin_logs(&self) -> Vec<String>;
 }

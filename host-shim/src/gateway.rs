@@ -7,6 +7,8 @@ use crate::exchange::{
     ClientResponse, Exchange, Gateway, GatewaySetup, HttpRequest, UpstreamResponse,
 };
 use crate::harness::{PluginHost, PluginHostBuilder};
+use crate::state::LogSource;
+use gatewit_abi::proxy::log_level;
 
 /// The host-shim tier: the plugin component under wasmtime, its clusters
 /// leading to the real servers of the [`GatewaySetup`].
@@ -91,5 +93,14 @@ impl Gateway for ShimGateway {
             upstream: received,
             response,
         })
+    }
+
+    fn plugin_logs(&self) -> Vec<String> {
+        self.host
+            .logs()
+            .iter()
+            .filter(|r| r.source != LogSource::Host)
+            .map(|r| format!("[{}] {}", log_level::envoy_name(r.level as u32), r.message))
+            .collect()
     }
 }

@@ -1091,6 +1091,16 @@ impl Gateway for Emulator {
         self.exchange(request, upstream)
             .with_context(|| format!("emulator: `{} {}`", request.method, request.path))
     }
+
+    fn plugin_logs(&self) -> Vec<String> {
+        self.logs()
+            .iter()
+            .map(|e| {
+                let level = gatewit_abi::proxy::log_level::envoy_name(e.level as u32);
+                format!("[{level}] {}", e.message)
+            })
+            .collect()
+    }
 }
 
 /// The headers of a local reply as Envoy builds them: `:status`, the

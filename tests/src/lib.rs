@@ -5,7 +5,8 @@
 //! - [`plugins`]: builds the wasm plugins (components and plain proxy-wasm
 //!   modules) once per test run;
 //! - [`http_server`]: a scripted HTTP/1.1 server on loopback;
-//! - [`redis_server`]: a real `redis-server` on a free loopback port;
+//! - [`redis_server`]: a real `redis-server` on a free loopback port (from
+//!   the Envoy harness, which `gatewit test` shares);
 //! - [`scenarios`]: the scenario table every tier runs;
 //! - [`scenario_tests!`]: one test per scenario, for any tier.
 #![deny(missing_docs)]
@@ -14,6 +15,6 @@ pub mod adapted;
 pub mod http_server;
 pub mod panics;
 pub mod plugins;
-pub mod redis_server;
+pub use gatewit_envoy_harness::redis_server;
 pub mod scenarios;
 pub mod tier_tests;
