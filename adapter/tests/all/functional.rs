@@ -2,7 +2,7 @@
 //! small `env.proxy_*` stubs and drive the `proxy_on_*` callbacks the way
 //! Envoy does.
 
-mod common;
+use crate::common;
 
 use anyhow::Result;
 use common::host::{Host, f, instantiate};

@@ -2,7 +2,7 @@
 //! passes on all three tiers (host shim, emulator, real Envoy 1.40), and a
 //! wrong expectation fails with a readable diff and exit code 1.
 
-mod common;
+use crate::common;
 
 use std::path::{Path, PathBuf};
 

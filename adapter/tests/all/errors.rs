@@ -1,7 +1,7 @@
 //! One test per rejection: each asserts the typed error and that the message
 //! names the cause.
 
-mod common;
+use crate::common;
 
 use gatewit_adapter::{AdaptError, Options, adapt};
 

@@ -5,7 +5,7 @@
 //!
 //! The test builds the fixture itself with the `cargo` running it.
 
-mod common;
+use crate::common;
 
 use anyhow::{Result, ensure};
 use common::host::{f, instantiate};

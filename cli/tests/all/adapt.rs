@@ -1,6 +1,6 @@
 //! `gatewit adapt` as a user runs it: errors are one clear line, no panic.
 
-mod common;
+use crate::common;
 
 use common::gatewit;
 

@@ -3,7 +3,7 @@
 //! module under wasmtime (the standard exception encoding) with the test
 //! host.
 
-mod common;
+use crate::common;
 
 use anyhow::Result;
 use common::host::{Host, f, instantiate};

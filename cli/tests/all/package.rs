@@ -3,7 +3,7 @@
 //! generated `envoy.yaml` serves through a real Envoy 1.40 in front of a
 //! real upstream, and the `.tar` form holds the same tree.
 
-mod common;
+use crate::common;
 
 use std::io::Read as _;
 use std::net::{SocketAddr, TcpListener};

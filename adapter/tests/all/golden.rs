@@ -5,7 +5,7 @@
 //! `on-panic=reply|continue|trap`, `exceptions=legacy|standard`). The adapted module is validated, verified
 //! and compared with `output.wat`; `BLESS=1` rewrites the expectations.
 
-mod common;
+use crate::common;
 
 use anyhow::{Context, Result};
 use gatewit_adapter::{ExceptionEncoding, OnPanic, Options, Profile, adapt, verify};

@@ -1,7 +1,7 @@
 //! `gatewit run` as a plugin author uses it: the upstream's answer, real
 //! and canned clusters for the plugin's calls, and what it prints.
 
-mod common;
+use crate::common;
 
 use common::gatewit;
 use gatewit_envoy_harness::{RecordingUpstream, Reply};

@@ -4,7 +4,7 @@
 //! Rust guests lift strings unchecked in release builds, so without this a
 //! crafted header would put an invalid `String` in the plugin.
 
-mod common;
+use crate::common;
 
 use anyhow::Result;
 use common::host::{f, instantiate};
