@@ -9,6 +9,8 @@ pub mod status {
     pub const NOT_FOUND: u32 = 1;
     /// An argument the host refuses.
     pub const BAD_ARGUMENT: u32 = 2;
+    /// The host could not encode or decode a value.
+    pub const SERIALIZATION_FAILURE: u32 = 3;
     /// A pointer or length outside the module's memory.
     pub const INVALID_MEMORY_ACCESS: u32 = 6;
     /// A queue with nothing in it.

@@ -9,6 +9,7 @@
 use crate::witsig::Sig;
 use crate::{OnPanic, Profile};
 
+mod gateway;
 mod recover;
 mod utf8;
 
@@ -345,6 +346,10 @@ pub(crate) fn host_sig(module: &str, name: &str) -> Sig {
         (_, "proxy_resolve_shared_queue") => (p(5), p(1)),
         (_, "proxy_enqueue_shared_queue") => (p(3), p(1)),
         (_, "proxy_dequeue_shared_queue") => (p(3), p(1)),
+        (_, "proxy_call_foreign_function") => (p(6), p(1)),
+        (_, "proxy_inject_encoded_data_to_filter_chain") => (p(3), p(1)),
+        (_, "proxy_get_upstream_hosts") => (p(2), p(1)),
+        (_, "proxy_set_upstream_override_host") => (p(2), p(1)),
         _ => unreachable!("glue only calls hostcalls listed in `host_sig`: {module}.{name}"),
     };
     Sig { params, results }
@@ -1295,6 +1300,7 @@ pub(crate) fn gatewit_import(cx: &Cx, iface: &str, func: &str, sig: &Sig) -> Opt
                 .host("proxy_set_tick_period_milliseconds")
                 .i(I::Drop);
         }
+        ("gateway", name) => gateway::import(cx, name, &mut b)?,
         _ => return None,
     }
     b.end();

@@ -308,6 +308,25 @@ impl HttpContext {
         host::set_property(&["clear_route_cache"], b"off")
     }
 
+    /// Higress: send `data` on towards the client now, ahead of the
+    /// response body chunk the current callback holds; `end_of_stream`
+    /// ends the response (what else arrives is dropped). With
+    /// [`need_pause_streaming_response`](Self::need_pause_streaming_response)
+    /// a streaming plugin holds the upstream's chunks and sends its own
+    /// (Go's `InjectEncodedDataToFilterChain`). Stock Envoy:
+    /// [`Status::Unimplemented`].
+    pub fn inject_encoded_data(&mut self, data: &[u8], end_of_stream: bool) -> Result<(), Status> {
+        host::inject_encoded_data(data, end_of_stream)
+    }
+
+    /// Higress: send this request to upstream host `address` (`IP:port`,
+    /// one of [`gateway::upstream_hosts`](crate::gateway::upstream_hosts))
+    /// instead of the load balancer's choice (Go's
+    /// `SetUpstreamOverrideHost`). Stock Envoy: [`Status::Unimplemented`].
+    pub fn set_upstream_override_host(&mut self, address: &str) -> Result<(), Status> {
+        host::set_upstream_override_host(address)
+    }
+
     /// Let the gateway buffer up to `bytes` of request body (Envoy's
     /// decoder buffer limit).
     pub fn set_request_body_buffer_limit(&self, bytes: u32) -> Result<(), Status> {

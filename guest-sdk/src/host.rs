@@ -144,3 +144,16 @@ pub(crate) fn now_nanos() -> u64 {
 pub(crate) fn set_tick_period(ms: u32) {
     wit::time::set_tick_period(ms)
 }
+
+pub(crate) fn call_foreign_function(name: &str, args: &[u8]) -> Result<Vec<u8>, Status> {
+    st(wit::gateway::call_foreign_function(name, args))
+}
+pub(crate) fn inject_encoded_data(data: &[u8], end_of_stream: bool) -> Result<(), Status> {
+    st(wit::gateway::inject_encoded_data(data, end_of_stream))
+}
+pub(crate) fn get_upstream_hosts() -> Result<HeaderPairs, Status> {
+    st(wit::gateway::get_upstream_hosts())
+}
+pub(crate) fn set_upstream_override_host(address: &str) -> Result<(), Status> {
+    st(wit::gateway::set_upstream_override_host(address))
+}

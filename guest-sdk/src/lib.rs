@@ -120,12 +120,14 @@ pub mod bindings {
 
 mod access_log;
 mod context;
+pub mod gateway;
 mod host;
 pub mod http_client;
 pub mod log;
 pub mod metrics;
 mod panic;
 mod plugin;
+mod rebuild;
 mod redact;
 pub mod redis;
 pub mod route_call;

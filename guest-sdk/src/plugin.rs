@@ -109,6 +109,20 @@ impl<C> PluginContext<'_, C> {
     pub fn register_tick(&mut self, period_ms: u32, f: impl FnMut() + 'static) {
         crate::register_tick(period_ms, f)
     }
+
+    /// Ask the gateway for a fresh plugin instance every `requests`
+    /// requests (counted at their headers; 0: never), by setting property
+    /// `wasm_need_rebuild`: Higress's gateway acts on it, stock Envoy
+    /// ignores it. Go's `WithRebuildAfterRequests`.
+    pub fn rebuild_after_requests(&mut self, requests: u64) {
+        crate::rebuild::after_requests(requests);
+    }
+
+    /// The same once the plugin's linear memory reaches `bytes` (checked
+    /// at each request's headers; 0: never). Go's `WithRebuildMaxMemBytes`.
+    pub fn rebuild_max_memory_bytes(&mut self, bytes: u64) {
+        crate::rebuild::max_memory_bytes(bytes);
+    }
 }
 
 /// Deserialize a config from JSON with serde, naming the top-level key at

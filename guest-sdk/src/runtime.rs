@@ -281,6 +281,9 @@ fn with_request<P: Plugin, R>(
     let mut ctx = take_context(id);
     ctx.phase = phase;
     set_request_id(ctx.request_id.clone());
+    if phase == Phase::RequestHeaders {
+        crate::rebuild::on_request();
+    }
     let result = match resolve::<P>(&mut ctx) {
         Some(config) => f(&mut ctx, &config),
         None => default,

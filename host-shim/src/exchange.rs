@@ -172,6 +172,10 @@ pub struct GatewaySetup {
     /// plugin resumes. Needed by Higress-style route calls, which rewrite
     /// the request headers from the request body phase.
     pub body_during_paused_headers: bool,
+    /// The route's upstream hosts as Higress's `get-upstream-hosts`
+    /// reports them, `(IP:port, metrics)` (host shim, and the emulator
+    /// under the Higress profile; a real Envoy knows its own).
+    pub upstream_hosts: HeaderList,
 }
 
 impl Default for GatewaySetup {
@@ -182,6 +186,7 @@ impl Default for GatewaySetup {
             upstream_cluster: "outbound|80||upstream.static".into(),
             clusters: Clusters::default(),
             body_during_paused_headers: false,
+            upstream_hosts: HeaderList::new(),
         }
     }
 }

@@ -35,7 +35,8 @@ impl ShimGateway {
             .config_json(&setup.plugin_config)
             .route_name(&setup.route_name)
             .upstream_cluster(&setup.upstream_cluster)
-            .body_during_paused_headers(setup.body_during_paused_headers);
+            .body_during_paused_headers(setup.body_during_paused_headers)
+            .upstream_hosts(setup.upstream_hosts.clone());
         for (name, addr) in &setup.clusters.http {
             builder = builder.http_real(name, *addr);
         }

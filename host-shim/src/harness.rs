@@ -76,6 +76,7 @@ pub struct PluginHostBuilder {
     memory_limit: usize,
     min_log_level: Option<Level>,
     body_during_paused_headers: bool,
+    upstream_hosts: HeaderList,
 }
 
 impl PluginHostBuilder {
@@ -132,6 +133,13 @@ impl PluginHostBuilder {
         (self, fake)
     }
 
+    /// The route's upstream hosts, `(address, metrics)`, as Higress's
+    /// `get-upstream-hosts` reports them (default: none).
+    pub fn upstream_hosts(mut self, hosts: HeaderList) -> Self {
+        self.upstream_hosts = hosts;
+        self
+    }
+
     /// Redis cluster `cluster` is a real Redis server at `addr`.
     pub fn redis_real(mut self, cluster: &str, addr: SocketAddr) -> Self {
         self.redis.insert(cluster.into(), RedisBackend::Real(addr));
@@ -180,6 +188,7 @@ impl PluginHostBuilder {
             redis_backends: self.redis,
             properties: self.properties,
             min_log_level: self.min_log_level,
+            upstream_hosts: self.upstream_hosts,
             ..Persistent::default()
         };
         let mut host = PluginHost {
@@ -255,6 +264,7 @@ impl PluginHost {
             memory_limit: DEFAULT_MEMORY_LIMIT,
             min_log_level: None,
             body_during_paused_headers: false,
+            upstream_hosts: HeaderList::new(),
         }
     }
 
@@ -635,16 +645,22 @@ impl PluginHost {
                 HeaderAction::Continue | HeaderAction::ContinueAndEndStream
             )
         };
+        let body_goes_on = |s: &mut Store<HostState>, action: BodyAction| {
+            s.data_mut().drop_chunk = action == BodyAction::StopNoBuffer;
+            action == BodyAction::Continue
+        };
         self.call(what, ctx, |g, s| {
             Ok(match (dir, phase) {
                 (Request, Headers) => go_on(g.call_on_request_headers(s, ctx, size, eos)?),
                 (Request, Body) => {
-                    g.call_on_request_body(s, ctx, size, eos)? == BodyAction::Continue
+                    let action = g.call_on_request_body(&mut *s, ctx, size, eos)?;
+                    body_goes_on(s, action)
                 }
                 (Request, Trailers) => go_on(g.call_on_request_trailers(s, ctx, size)?),
                 (Response, Headers) => go_on(g.call_on_response_headers(s, ctx, size, eos)?),
                 (Response, Body) => {
-                    g.call_on_response_body(s, ctx, size, eos)? == BodyAction::Continue
+                    let action = g.call_on_response_body(&mut *s, ctx, size, eos)?;
+                    body_goes_on(s, action)
                 }
                 (Response, Trailers) => go_on(g.call_on_response_trailers(s, ctx, size)?),
             })
@@ -735,6 +751,10 @@ impl PluginHost {
             return Ok(());
         }
         let half = r.half(dir);
+        if half.injected_end {
+            // The plugin ended the stream itself (`inject-encoded-data`).
+            return Ok(());
+        }
         if half.flow == Flow::Idle {
             bail!("{dir} body sent before the {dir} headers");
         }
@@ -760,7 +780,18 @@ impl PluginHost {
         if self.handle_local_reply(ctx)? {
             return Ok(());
         }
+        let drop_chunk = std::mem::take(&mut self.store.data_mut().drop_chunk);
         let half = self.req(ctx)?.half(dir);
+        if half.injected_end {
+            half.body.clear();
+            half.flow = Flow::Done;
+            return Ok(());
+        }
+        if drop_chunk && !go_on {
+            // Higress's stop-no-buffer: the plugin keeps what it wants of
+            // the chunk itself (and may inject it later).
+            half.body.clear();
+        }
         if go_on {
             if half.flow == Flow::PausedInHeaders {
                 // Body callbacks during paused headers: a body Continue lets
@@ -1298,6 +1329,17 @@ impl Stream<'_> {
         self.state()
             .map(|r| r.response.forwarded_body.clone())
             .unwrap_or_default()
+    }
+
+    /// A property the plugin set on this request (`set-property` during
+    /// one of its callbacks).
+    pub fn property(&self, path: &[&str]) -> Option<Vec<u8>> {
+        self.state()?.properties.get(&path.join(".")).cloned()
+    }
+
+    /// The upstream host the plugin chose with `set-upstream-override-host`.
+    pub fn upstream_override_host(&self) -> Option<String> {
+        self.state()?.upstream_override_host.clone()
     }
 
     /// The response as the client received it, once complete.

@@ -11,6 +11,7 @@ pub mod bindings;
 mod engine;
 pub mod exchange;
 pub mod fake_redis;
+pub mod foreign;
 pub mod gateway;
 pub mod harness;
 pub mod hooks;

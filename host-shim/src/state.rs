@@ -214,6 +214,9 @@ pub(crate) struct Half {
     pub forwarded_headers: Option<HeaderList>,
     /// The body as forwarded so far.
     pub forwarded_body: Vec<u8>,
+    /// The plugin ended this direction with `inject-encoded-data`: what
+    /// else arrives is dropped.
+    pub injected_end: bool,
 }
 
 impl Half {
@@ -225,6 +228,9 @@ impl Half {
     /// Lets the buffered body through.
     pub fn pass_body(&mut self) {
         let chunk = std::mem::take(&mut self.body);
+        if self.injected_end {
+            return;
+        }
         self.forwarded_body.extend_from_slice(&chunk);
     }
 }
@@ -239,6 +245,8 @@ pub(crate) struct RequestState {
     pub local_reply_handled: bool,
     pub properties: BTreeMap<String, Vec<u8>>,
     pub done: bool,
+    /// The upstream host the plugin chose (`set-upstream-override-host`).
+    pub upstream_override_host: Option<String>,
 }
 
 impl RequestState {
@@ -296,6 +304,8 @@ pub(crate) struct Persistent {
     pub redis_backends: HashMap<String, RedisBackend>,
     pub properties: BTreeMap<String, Vec<u8>>,
     pub min_log_level: Option<Level>,
+    /// The route's upstream hosts as `get-upstream-hosts` reports them.
+    pub upstream_hosts: HeaderList,
 }
 
 /// The store data of one plugin instance.
@@ -315,6 +325,9 @@ pub struct HostState {
     /// One entry per enqueue not yet announced with `on-queue-ready`
     /// (Envoy posts one event per enqueue).
     pub(crate) ready_queues: VecDeque<u32>,
+    /// The last body callback answered Higress's stop-no-buffer: its chunk
+    /// is dropped, not held.
+    pub(crate) drop_chunk: bool,
     pub(crate) p: Persistent,
 }
 
@@ -344,6 +357,7 @@ impl HostState {
             next_call_id: 1,
             tick_period_ms: 0,
             ready_queues: VecDeque::new(),
+            drop_chunk: false,
             p,
         }
     }

@@ -9,6 +9,8 @@ use gatewit_host_shim::backend::HttpCallRequest;
 use gatewit_host_shim::exchange::HeaderList;
 use wasmtime::{Caller, Linker};
 
+mod gateway;
+
 use crate::abi::{buffer, deserialize_pairs, map, serialize_pairs, status};
 use crate::state::{
     CallRecord, HostState, LocalReply, LogLevel, Metric, Pending, Phase, RedisClient, SharedQueue,
@@ -255,7 +257,6 @@ pub(crate) fn is_known_unimplemented(name: &str) -> bool {
             | "proxy_grpc_send"
             | "proxy_grpc_cancel"
             | "proxy_grpc_close"
-            | "proxy_call_foreign_function"
             | "proxy_get_buffer_status"
             | "proxy_continue_request"
             | "proxy_continue_response"
@@ -297,9 +298,9 @@ pub(crate) fn is_implemented(name: &str, redis: bool) -> bool {
         "proxy_resolve_shared_queue",
         "proxy_enqueue_shared_queue",
         "proxy_dequeue_shared_queue",
+        "proxy_call_foreign_function",
     ];
-    IMPLEMENTED.contains(&name)
-        || (redis && matches!(name, "proxy_redis_init" | "proxy_redis_call"))
+    IMPLEMENTED.contains(&name) || (redis && is_higress_only(name))
 }
 
 /// Higress-only imports (besides the Redis calls the emulator implements).
@@ -314,9 +315,11 @@ pub(crate) fn is_higress_only(name: &str) -> bool {
     )
 }
 
-/// Adds every implemented `env` hostcall to `linker`; the Redis calls only
-/// when `redis` (the Higress profile).
+/// Adds every implemented `env` hostcall to `linker`; the Higress ones
+/// (Redis, streaming, upstream hosts) only when `redis` (the Higress
+/// profile).
 pub(crate) fn add_to_linker(linker: &mut Linker<HostState>, redis: bool) -> wasmtime::Result<()> {
+    gateway::add_to_linker(linker, redis)?;
     linker.func_wrap(
         "env",
         "proxy_log",

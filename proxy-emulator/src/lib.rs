@@ -251,6 +251,7 @@ impl Emulator {
             plugin_name: options.plugin_name.clone(),
             route_name: setup.route_name.clone(),
             upstream_cluster: setup.upstream_cluster.clone(),
+            upstream_hosts: setup.upstream_hosts.clone(),
             http_clusters: setup.clusters.http.clone(),
             redis_clusters: setup.clusters.redis.clone(),
             redis_enabled: redis,
@@ -657,6 +658,16 @@ impl Emulator {
             held.extend_from_slice(chunk);
             let size = held.len() as u64;
             let action = self.phase(id, dir, name, &[id.into(), size, u64::from(last)])?;
+            // Data the plugin injected goes ahead of the chunk it holds; an
+            // injected end of stream ends the response here.
+            let stream = self.stream(id)?;
+            if !stream.injected.is_empty() {
+                went = true;
+                forwarded.append(&mut stream.injected);
+            }
+            if stream.injected_end {
+                return Ok(Ok(forwarded));
+            }
             match self.settle(id, dir, (Kind::Body, action), what, last)? {
                 Next::Local(reply) => return Ok(Err((reply, went))),
                 Next::Hold if action == u64::from(body_action::STOP_NO_BUFFER) => {

@@ -140,6 +140,15 @@ pub(crate) struct Stream {
     /// Properties set with `proxy_set_property` (Envoy keeps these in the
     /// stream's filter state).
     pub properties: HashMap<Vec<u8>, Vec<u8>>,
+    /// Data injected towards the client (Higress
+    /// `proxy_inject_encoded_data_to_filter_chain`) during the current
+    /// response callback, sent ahead of the chunk it holds.
+    pub injected: Vec<u8>,
+    /// An injection ended the response: what else arrives is dropped.
+    pub injected_end: bool,
+    /// The upstream host the plugin chose
+    /// (`proxy_set_upstream_override_host`).
+    pub upstream_override_host: Option<String>,
 }
 
 /// The answer to an HTTP call while its callback runs (map 6/7, buffer 4).
@@ -209,6 +218,8 @@ pub(crate) struct HostState {
     pub plugin_name: String,
     pub route_name: String,
     pub upstream_cluster: String,
+    /// What `proxy_get_upstream_hosts` reports (Higress).
+    pub upstream_hosts: HeaderList,
     pub http_clusters: BTreeMap<String, SocketAddr>,
     pub redis_clusters: BTreeMap<String, SocketAddr>,
     pub redis_enabled: bool,

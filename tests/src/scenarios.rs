@@ -14,6 +14,7 @@ use serde_json::{Value, json};
 use crate::http_server::{Reply, TestServer};
 use crate::plugins::wasm_plugin;
 use crate::redis_server::RedisServer;
+use gatewit_adapter::Profile;
 
 /// Something that happens to the backends before a step.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -222,6 +223,12 @@ pub struct Scenario {
     pub http_backends: Vec<HttpBackend>,
     /// Redis clusters (each a real `redis-server`).
     pub redis_clusters: Vec<String>,
+    /// The profile the plugin is adapted for: Higress for scenarios that
+    /// need its hostcalls (Redis, streaming injection, upstream hosts),
+    /// which a stock Envoy lacks.
+    pub profile: Profile,
+    /// What Higress's `get-upstream-hosts` reports.
+    pub upstream_hosts: Vec<(String, String)>,
     /// The requests, in order, on one plugin instance.
     pub steps: Vec<Step>,
     /// The steps count requests per wall-clock minute (rate limits): start
@@ -255,6 +262,8 @@ impl Scenario {
             upstream_cluster: defaults.upstream_cluster,
             http_backends: Vec::new(),
             redis_clusters: Vec::new(),
+            profile: crate::adapted::profile_for(plugin),
+            upstream_hosts: Vec::new(),
             steps: Vec::new(),
             minute_sensitive: false,
             body_during_paused_headers: false,
@@ -275,6 +284,12 @@ impl Scenario {
         self
     }
 
+    /// The scenario needs Higress's hostcalls.
+    fn higress(mut self) -> Self {
+        self.profile = Profile::Higress;
+        self
+    }
+
     fn redis(mut self, cluster: &str) -> Self {
         self.redis_clusters.push(cluster.into());
         self
@@ -292,6 +307,7 @@ impl Scenario {
             route_name: self.route_name.clone(),
             upstream_cluster: self.upstream_cluster.clone(),
             body_during_paused_headers: self.body_during_paused_headers,
+            upstream_hosts: self.upstream_hosts.clone(),
             ..GatewaySetup::default()
         };
         let mut http = Vec::new();
@@ -764,7 +780,49 @@ pub fn all() -> Vec<Scenario> {
             .header("calltimeleft", "0"),
     ));
 
+    let mut upstream_hosts =
+        Scenario::new("sdk-fixture-upstream-hosts", "sdk-fixture", Value::Null)
+            .higress()
+            .step(Step::new(
+                HttpRequest::get("example.com", "/hosts"),
+                Expect::forwarded()
+                    .upstream_header("x-upstream-hosts", "127.0.0.1:8001=up 1;127.0.0.1:8002=")
+                    .upstream_header("x-override", "ok")
+                    .upstream_header("x-override-bad", "bad argument"),
+            ));
+    upstream_hosts.upstream_hosts = vec![
+        ("127.0.0.1:8001".into(), "up 1".into()),
+        ("127.0.0.1:8002".into(), String::new()),
+    ];
+
     let mut all = vec![
+        // Foreign functions answer alike on every tier, real Envoy included
+        // (`compress`/`uncompress` are zlib's; an unknown name is
+        // `not-found`).
+        Scenario::new("sdk-fixture-foreign-functions", "sdk-fixture", Value::Null).step(Step::new(
+            HttpRequest::get("example.com", "/foreign"),
+            Expect::forwarded().upstream_header(
+                "x-foreign",
+                "round-trip=ok,garbage=serialization failure,unknown=not found,clear=ok",
+            ),
+        )),
+        // Higress: the route's upstream hosts, and choosing one.
+        upstream_hosts,
+        // Higress streaming: every upstream chunk held (stop-no-buffer) and
+        // sent on uppercased by injection, which also ends the response.
+        Scenario::new("sdk-fixture-inject", "sdk-fixture", Value::Null)
+            .higress()
+            .step(
+                Step::new(
+                    HttpRequest::get("example.com", "/inject"),
+                    Expect::forwarded().body(Some(b"HELLO WORLD[end]")),
+                )
+                .upstream(UpstreamResponse {
+                    status: 200,
+                    headers: vec![("content-type".into(), "text/plain".into())],
+                    body_chunks: vec![b"hello ".to_vec(), b"world".to_vec()],
+                }),
+            ),
         // An HTTP call's callback sees the request's phase (Go's
         // `GetExecutionPhase`), not a phase of its own.
         Scenario::new("sdk-fixture-phase-in-callback", "sdk-fixture", Value::Null)

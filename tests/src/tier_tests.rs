@@ -8,27 +8,29 @@
 /// [`scenarios::all`](crate::scenarios::all) is covered.
 ///
 /// `scenario_tests!(run)` covers the whole table;
-/// `scenario_tests!(run, without_redis)` leaves out the scenarios that need
-/// Redis hostcalls (stock Envoy has none; that tier tests the error instead).
+/// `scenario_tests!(run, stock_envoy)` leaves out the scenarios that need
+/// Higress's hostcalls (Redis, streaming injection, upstream hosts: stock
+/// Envoy has none; that tier tests the errors instead).
 #[macro_export]
 macro_rules! scenario_tests {
     ($run:path) => {
         $crate::scenario_tests!(@plain $run);
-        $crate::scenario_tests!(@redis $run);
+        $crate::scenario_tests!(@higress $run);
         #[test]
         fn every_scenario_of_the_table_runs_on_this_tier() {
             $crate::tier_tests::assert_covered(&$crate::scenario_tests!(@names));
         }
     };
-    ($run:path, without_redis) => {
+    ($run:path, stock_envoy) => {
         $crate::scenario_tests!(@plain $run);
         #[test]
-        fn every_non_redis_scenario_of_the_table_runs_on_this_tier() {
+        fn every_scenario_but_higress_ones_runs_on_this_tier() {
             $crate::tier_tests::assert_covered(&$crate::scenario_tests!(@names));
         }
     };
     (@names) => {
-        ["sdk-fixture-phase-in-callback", "hello-world-get", "my-plugin-adds-header", "my-plugin-mock",
+        ["sdk-fixture-phase-in-callback", "sdk-fixture-foreign-functions",
+        "sdk-fixture-upstream-hosts", "sdk-fixture-inject", "hello-world-get", "my-plugin-adds-header", "my-plugin-mock",
         "my-plugin-js-adds-header", "my-plugin-js-mock",
         "http-call-k8s", "http-call-nacos", "http-call-ip", "http-call-dns",
         "http-call-token-service-fails", "http-call-token-service-slow",
@@ -42,6 +44,7 @@ macro_rules! scenario_tests {
     (@plain $run:path) => {
         $crate::scenario_tests!(@each $run;
             sdk_fixture_phase_in_callback => "sdk-fixture-phase-in-callback",
+            sdk_fixture_foreign_functions => "sdk-fixture-foreign-functions",
             hello_world_get => "hello-world-get",
             my_plugin_adds_header => "my-plugin-adds-header",
             my_plugin_mock => "my-plugin-mock",
@@ -64,8 +67,10 @@ macro_rules! scenario_tests {
             queue_counter_counts_hits => "queue-counter-counts-hits",
         );
     };
-    (@redis $run:path) => {
+    (@higress $run:path) => {
         $crate::scenario_tests!(@each $run;
+            sdk_fixture_upstream_hosts => "sdk-fixture-upstream-hosts",
+            sdk_fixture_inject => "sdk-fixture-inject",
             redis_demo_rate_limit => "redis-demo-rate-limit",
             redis_demo_redis_down => "redis-demo-redis-down",
         );

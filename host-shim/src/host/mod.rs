@@ -1,5 +1,6 @@
 //! Host implementations of the imported WIT interfaces, one file each.
 
+pub mod gateway;
 pub mod http;
 pub mod http_client;
 pub mod log;
@@ -27,6 +28,7 @@ pub fn add_to_linker(linker: &mut Linker<HostState>) -> wasmtime::Result<()> {
     metrics::add_to_linker(linker)?;
     shared_data::add_to_linker(linker)?;
     time::add_to_linker(linker)?;
+    gateway::add_to_linker(linker)?;
     wasmtime_wasi::p2::add_to_linker_sync(linker)?;
     Ok(())
 }

@@ -29,7 +29,7 @@ fn emulator(module: &Path, setup: &GatewaySetup, profile: Profile) -> Result<Emu
 /// Runs scenario `name` on the emulator with the plugin built by `toolchain`.
 fn run(name: &str, toolchain: Toolchain) -> Result<()> {
     let scenario: Scenario = scenarios::by_name(name)?;
-    let profile = profile_for(scenario.plugin);
+    let profile = scenario.profile;
     let module = emulator_module(scenario.plugin, toolchain, profile)?;
     scenario.run(|_component, setup| {
         Ok(Box::new(emulator(&module, setup, profile)?) as Box<dyn Gateway>)

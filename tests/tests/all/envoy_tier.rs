@@ -30,7 +30,7 @@ fn run_wasip2(name: &str) -> Result<()> {
     run(name, Toolchain::Wasip2)
 }
 
-gatewit_tests::scenario_tests!(run_wasip2, without_redis);
+gatewit_tests::scenario_tests!(run_wasip2, stock_envoy);
 
 /// The wasip1 + preview1-adapter build of the same examples behaves the same
 /// in Envoy.
@@ -139,6 +139,27 @@ fn redis_demo_in_stock_envoy_gets_the_plugins_error_reply() -> Result<()> {
         "envoy's log does not say why:\n{}",
         gw.envoy().relevant_log_lines()
     );
+    Ok(())
+}
+
+/// The Higress-only gateway functions on a stock Envoy (`--profile envoy`
+/// leaves their hostcalls out, or the module would not load): each answers
+/// `unimplemented`, and the request goes on.
+#[test]
+fn higress_gateway_functions_are_unimplemented_on_stock_envoy() -> Result<()> {
+    let module = adapted_module("sdk-fixture", Toolchain::Wasip2, Profile::Envoy)?;
+    let mut gw = EnvoyGateway::start(&module, &GatewaySetup::default())?;
+    let ex = gw.send(
+        &HttpRequest::get("example.com", "/hosts"),
+        &UpstreamResponse::default(),
+    )?;
+    for (name, value) in [
+        ("x-upstream-hosts", "error: unimplemented"),
+        ("x-override", "no host"),
+        ("x-override-bad", "unimplemented"),
+    ] {
+        ensure!(ex.upstream_header(name) == Some(value), "{name}: {ex:?}");
+    }
     Ok(())
 }
 

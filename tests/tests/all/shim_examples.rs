@@ -528,6 +528,23 @@ fn ticks_run_first_after_100_ms_then_every_period() -> Result<()> {
     Ok(())
 }
 
+/// `rebuild_after_requests(3)`: every third request sets property
+/// `wasm_need_rebuild` (Go's `WithRebuildAfterRequests`), the others not.
+#[test]
+fn every_third_request_asks_for_a_fresh_vm() -> Result<()> {
+    let mut host = gatewit_host_shim::PluginHost::builder(wasm_plugin("sdk-fixture")?).start()?;
+    let mut marked = Vec::new();
+    for _ in 0..6 {
+        let mut stream = host.stream()?;
+        stream.send_request(&HttpRequest::get("example.com", "/"))?;
+        marked.push(stream.property(&["wasm_need_rebuild"]));
+        stream.finish()?;
+    }
+    let yes = Some(b"true".to_vec());
+    assert_eq!(marked, [None, None, yes.clone(), None, None, yes]);
+    Ok(())
+}
+
 /// `is_websocket` needs `connection: upgrade` and `upgrade: websocket`;
 /// `is_binary_request_body` counts any `content-encoding` (Go's wrapper).
 #[test]

@@ -14,17 +14,28 @@
 //!   `sdk-fixture.deny`;
 //! - `/kind`: adds request header `x-kind: ws=<is_websocket>,binary=
 //!   <is_binary_request_body>`;
+//! - `/foreign`: runs the gateway's foreign functions (`compress` then
+//!   `uncompress`, `uncompress` of non-zlib bytes, an unknown name,
+//!   `clear_route_cache`) and adds request header `x-foreign` with what
+//!   each gave;
+//! - `/hosts`: reads the upstream hosts and chooses the first (Higress),
+//!   then an address that is not one; request headers `x-upstream-hosts`
+//!   (`addr=metrics;…` or the error), `x-override`, `x-override-bad`;
+//! - `/inject`: holds every response chunk and injects it uppercased
+//!   instead (Higress streaming), then `[end]` ending the response;
 //! - any other path: adds request header `x-served: <n>`, the number of
 //!   requests this plugin instance has served (state that lives as long as
 //!   the instance: a count that goes on after a panic shows the instance
 //!   survived it);
 //! - response headers: adds `x-response-phase: ran` (never on a request
 //!   that panicked earlier: the SDK skips the rest of a failed request);
+//! - asks for a fresh VM every 3 requests (`wasm_need_rebuild`);
 //! - ticks: two functions, every 1 s and every 3 s, count their runs;
 //!   every request carries them as request header `x-ticks: <1 s>/<3 s>`.
 
 use gatewit_sdk::{
-    HeaderAction, HttpClient, HttpContext, NoConfig, Plugin, PluginContext, TargetCluster,
+    HeaderAction, HttpClient, HttpContext, NoConfig, Plugin, PluginContext, Status, TargetCluster,
+    gateway,
 };
 use std::cell::Cell;
 
@@ -43,6 +54,7 @@ impl Plugin for SdkFixture {
     fn on_plugin_start(ctx: &mut PluginContext<'_, NoConfig>) -> Result<(), String> {
         ctx.register_tick(1000, || TICKS.set((TICKS.get().0 + 1, TICKS.get().1)));
         ctx.register_tick(3000, || TICKS.set((TICKS.get().0, TICKS.get().1 + 1)));
+        ctx.rebuild_after_requests(3);
         Ok(())
     }
 
@@ -79,6 +91,43 @@ impl Plugin for SdkFixture {
                     gatewit_sdk::log_error!("cannot add x-kind: {e}");
                 }
             }
+            "/foreign" => {
+                let text = b"gatewit ".repeat(16);
+                let round_trip = gateway::compress(&text)
+                    .and_then(|z| gateway::uncompress(&z).map(|back| (z.len(), back)));
+                let summary = format!(
+                    "round-trip={},garbage={},unknown={},clear={}",
+                    match round_trip {
+                        Ok((len, back)) if back == text && len < text.len() => "ok".to_string(),
+                        Ok((len, _)) => format!("wrong ({len} bytes)"),
+                        Err(e) => e.to_string(),
+                    },
+                    outcome(gateway::uncompress(b"not zlib").map(drop)),
+                    outcome(gateway::call_foreign_function("no_such_function", b"").map(drop)),
+                    outcome(gateway::clear_route_cache()),
+                );
+                add_request_header(ctx, "x-foreign", &summary);
+            }
+            "/hosts" => {
+                let hosts = gateway::upstream_hosts();
+                let listed = match &hosts {
+                    Ok(hosts) => hosts
+                        .iter()
+                        .map(|(addr, metrics)| format!("{addr}={metrics}"))
+                        .collect::<Vec<_>>()
+                        .join(";"),
+                    Err(e) => format!("error: {e}"),
+                };
+                add_request_header(ctx, "x-upstream-hosts", &listed);
+                let first = hosts.ok().and_then(|h| h.into_iter().next());
+                let chosen = match first {
+                    Some((addr, _)) => outcome(ctx.set_upstream_override_host(&addr)),
+                    None => "no host".to_string(),
+                };
+                add_request_header(ctx, "x-override", &chosen);
+                let bad = outcome(ctx.set_upstream_override_host("not an address"));
+                add_request_header(ctx, "x-override-bad", &bad);
+            }
             "/phase" => {
                 let client = HttpClient::new(TargetCluster {
                     host: "backend".into(),
@@ -113,6 +162,26 @@ impl Plugin for SdkFixture {
         HeaderAction::Continue
     }
 
+    fn on_streaming_response_body(
+        ctx: &mut HttpContext,
+        _config: &NoConfig,
+        chunk: Vec<u8>,
+        is_last: bool,
+    ) -> Vec<u8> {
+        if ctx.get::<String>("path").map(String::as_str) != Some("/inject") {
+            return chunk;
+        }
+        ctx.need_pause_streaming_response();
+        let mut out = chunk.to_ascii_uppercase();
+        if is_last {
+            out.extend_from_slice(b"[end]");
+        }
+        if let Err(e) = ctx.inject_encoded_data(&out, is_last) {
+            gatewit_sdk::log_error!("cannot inject: {e}");
+        }
+        Vec::new()
+    }
+
     fn on_response_headers(ctx: &mut HttpContext, _config: &NoConfig) -> HeaderAction {
         let path = ctx.get::<String>("path").cloned().unwrap_or_default();
         if path == "/boom-late" {
@@ -129,5 +198,16 @@ impl Plugin for SdkFixture {
             gatewit_sdk::log_error!("cannot add x-response-phase: {e}");
         }
         HeaderAction::Continue
+    }
+}
+
+/// `ok`, or the status as the SDK prints it.
+fn outcome(r: Result<(), Status>) -> String {
+    r.map_or_else(|e| e.to_string(), |()| "ok".to_string())
+}
+
+fn add_request_header(ctx: &mut HttpContext, name: &str, value: &str) {
+    if let Err(e) = ctx.add_request_header(name, value) {
+        gatewit_sdk::log_error!("cannot add {name}: {e}");
     }
 }

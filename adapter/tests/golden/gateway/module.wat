@@ -1,0 +1,47 @@
+;; The `gateway` interface: on request headers, a foreign function call
+;; (`compress` of "hello"), an injection, the upstream hosts and an
+;; override host. Under the envoy profile only the foreign function reaches
+;; the host; the Higress three answer `unimplemented` without an import.
+(module
+  (import "gatewit:plugin/gateway@0.1.0" "call-foreign-function" (func $foreign (param i32 i32 i32 i32 i32)))
+  (import "gatewit:plugin/gateway@0.1.0" "inject-encoded-data" (func $inject (param i32 i32 i32 i32)))
+  (import "gatewit:plugin/gateway@0.1.0" "get-upstream-hosts" (func $hosts (param i32)))
+  (import "gatewit:plugin/gateway@0.1.0" "set-upstream-override-host" (func $override (param i32 i32 i32)))
+  (memory (export "memory") 1)
+  (global $heap (mut i32) (i32.const 4096))
+  (data (i32.const 16) "compress")
+  (data (i32.const 32) "hello")
+  (data (i32.const 48) "127.0.0.1:8001")
+
+  ;; bump allocator; realloc copies
+  (func $realloc (export "cabi_realloc") (param $old i32) (param $old_size i32) (param $align i32) (param $size i32) (result i32)
+    (local $p i32)
+    (local.set $p (i32.and (i32.add (global.get $heap) (i32.sub (local.get $align) (i32.const 1)))
+                           (i32.sub (i32.const 0) (local.get $align))))
+    (global.set $heap (i32.add (local.get $p) (local.get $size)))
+    (if (i32.gt_u (global.get $heap) (i32.mul (memory.size) (i32.const 65536)))
+      (then (drop (memory.grow (i32.const 1)))))
+    (if (local.get $old) (then (memory.copy (local.get $p) (local.get $old) (local.get $old_size))))
+    (local.get $p))
+
+  (func (export "gatewit:plugin/guest@0.1.0#on-plugin-start") (param i32 i32) (result i32)
+    (i32.store8 (i32.const 512) (i32.const 0))
+    (i32.const 512))
+  (func (export "gatewit:plugin/guest@0.1.0#on-context-create") (param i32))
+  (func (export "gatewit:plugin/guest@0.1.0#on-request-headers") (param i32 i32 i32) (result i32)
+    (call $foreign (i32.const 16) (i32.const 8) (i32.const 32) (i32.const 5) (i32.const 256))
+    (call $inject (i32.const 32) (i32.const 5) (i32.const 1) (i32.const 272))
+    (call $hosts (i32.const 288))
+    (call $override (i32.const 48) (i32.const 14) (i32.const 304))
+    (i32.const 0))
+  (func (export "gatewit:plugin/guest@0.1.0#on-request-body") (param i32 i32 i32) (result i32) (i32.const 0))
+  (func (export "gatewit:plugin/guest@0.1.0#on-request-trailers") (param i32 i32) (result i32) (i32.const 0))
+  (func (export "gatewit:plugin/guest@0.1.0#on-response-headers") (param i32 i32 i32) (result i32) (i32.const 0))
+  (func (export "gatewit:plugin/guest@0.1.0#on-response-body") (param i32 i32 i32) (result i32) (i32.const 0))
+  (func (export "gatewit:plugin/guest@0.1.0#on-response-trailers") (param i32 i32) (result i32) (i32.const 0))
+  (func (export "gatewit:plugin/guest@0.1.0#on-request-done") (param i32))
+  (func (export "gatewit:plugin/guest@0.1.0#on-tick"))
+  (func (export "gatewit:plugin/guest@0.1.0#on-http-call-response") (param i32 i32 i32 i32 i32 i32 i32 i32 i32))
+  (func (export "gatewit:plugin/guest@0.1.0#on-redis-call-response") (param i32 i32 i32 i32 i32))
+  (func (export "gatewit:plugin/guest@0.1.0#on-queue-ready") (param i32))
+)
