@@ -4,11 +4,14 @@
 //! them) and the proxy-wasm v0.2.1 numbers the adapter's glue and the
 //! emulator exchange.
 //!
-//! No dependencies and `no_std`: the SDK's proc macro, the guest SDK (in
+//! No dependencies and `no_std` (with `alloc`, for the pair-map format): the SDK's proc macro, the guest SDK (in
 //! wasm), the adapter, the host shim and the emulator all use it.
 #![no_std]
 #![deny(missing_docs)]
 
+extern crate alloc;
+
+pub mod pairs;
 pub mod proxy;
 
 /// The custom section in which a plugin says which callbacks it needs: a

@@ -79,15 +79,63 @@ fn go_json(value: &Value, out: &mut String) {
     }
 }
 
+/// A value as Go's `fmt.Sprint` prints what `encoding/json` decoded:
+/// strings bare, numbers as `%v` (`7`, `1.5`, `1e+21`), `<nil>`, arrays as
+/// `[a b]`, objects as `map[k:v]` with sorted keys.
+pub(crate) fn go_sprint(value: &Value) -> String {
+    let mut out = String::new();
+    sprint_into(value, &mut out);
+    out
+}
+
+fn sprint_into(value: &Value, out: &mut String) {
+    match value {
+        Value::Null => out.push_str("<nil>"),
+        Value::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
+        Value::Number(n) => go_number_in(n, 1e-4, out),
+        Value::String(s) => out.push_str(s),
+        Value::Array(items) => {
+            out.push('[');
+            for (i, item) in items.iter().enumerate() {
+                if i > 0 {
+                    out.push(' ');
+                }
+                sprint_into(item, out);
+            }
+            out.push(']');
+        }
+        Value::Object(map) => {
+            let mut keys: Vec<&String> = map.keys().collect();
+            keys.sort();
+            out.push_str("map[");
+            for (i, k) in keys.into_iter().enumerate() {
+                if i > 0 {
+                    out.push(' ');
+                }
+                out.push_str(k);
+                out.push(':');
+                sprint_into(&map[k.as_str()], out);
+            }
+            out.push(']');
+        }
+    }
+}
+
 /// Numbers as Go's `float64` encoder prints them: integers without a
 /// fraction, exponent form from 1e21 up and below 1e-6.
 fn go_number(n: &serde_json::Number, out: &mut String) {
+    go_number_in(n, 1e-6, out);
+}
+
+/// Go's float formatting with the exponent form below `min_plain` (JSON:
+/// 1e-6; `fmt`'s `%v`: 1e-4) and from 1e21 up.
+fn go_number_in(n: &serde_json::Number, min_plain: f64, out: &mut String) {
     let Some(f) = n.as_f64() else {
         out.push_str(&n.to_string());
         return;
     };
     let abs = f.abs();
-    if abs != 0.0 && !(1e-6..1e21).contains(&abs) {
+    if abs != 0.0 && !(min_plain..1e21).contains(&abs) {
         // Go: strconv 'e' format with the shortest digits, exponent with a
         // sign and at least two digits.
         let text = format!("{f:e}");
@@ -126,6 +174,30 @@ fn go_string_body(s: &str, out: &mut String) {
             }
             c if (c as u32) < 0x20 => out.push_str(&format!("\\u{:04x}", c as u32)),
             c => out.push(c),
+        }
+    }
+}
+
+#[cfg(test)]
+mod sprint_tests {
+    use super::go_sprint;
+    use serde_json::json;
+
+    #[test]
+    fn values_print_as_go_sprint_prints_decoded_json() {
+        for (value, go) in [
+            (json!("qwen"), "qwen"),
+            (json!(7), "7"),
+            (json!(1.5), "1.5"),
+            (json!(1e21), "1e+21"),
+            (json!(0.00001), "1e-05"),
+            (json!(0.001), "0.001"),
+            (json!(true), "true"),
+            (json!(null), "<nil>"),
+            (json!([1, "a", [2]]), "[1 a [2]]"),
+            (json!({"b": 1, "a": {"c": "d"}}), "map[a:map[c:d] b:1]"),
+        ] {
+            assert_eq!(go_sprint(&value), go, "{value}");
         }
     }
 }

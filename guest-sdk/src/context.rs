@@ -79,6 +79,7 @@ pub struct HttpContext {
     pub(crate) config: Resolved,
     values: BTreeMap<String, Box<dyn Any>>,
     user_attributes: Map<String, Value>,
+    buffers: std::collections::VecDeque<Vec<u8>>,
     pub(crate) dont_read_request_body: bool,
     pub(crate) dont_read_response_body: bool,
     pub(crate) buffer_request_body: bool,
@@ -124,6 +125,7 @@ impl HttpContext {
             config: Resolved::Pending,
             values: BTreeMap::new(),
             user_attributes: Map::new(),
+            buffers: std::collections::VecDeque::new(),
             dont_read_request_body: false,
             dont_read_response_body: false,
             buffer_request_body: false,
@@ -382,16 +384,70 @@ impl HttpContext {
         }
     }
 
-    /// Write each user attribute as trace span tag `trace_span_tag.<key>`.
+    /// Replace every user attribute (Go's `SetUserAttributeMap`).
+    pub fn set_user_attributes(&mut self, attributes: Map<String, Value>) {
+        self.user_attributes = attributes;
+    }
+
+    /// Write each user attribute as trace span tag `trace_span_tag.<key>`,
+    /// as Go's wrapper does: the value as `fmt.Sprint` prints it (strings
+    /// bare, `7`, `true`, `[a b]`, `map[k:v]`); an empty value, or one the
+    /// gateway refuses, is skipped with a warning and the rest are written.
     pub fn write_user_attribute_to_trace(&self) -> Result<(), Status> {
         for (k, v) in &self.user_attributes {
-            let value = match v {
-                Value::String(s) => s.clone(),
-                other => other.to_string(),
+            let tag = format!("{TRACE_SPAN_PREFIX}{k}");
+            let value = crate::access_log::go_sprint(v);
+            let written = if value.is_empty() {
+                Err(format!("value of {tag} is empty"))
+            } else {
+                host::set_property(&[&tag], value.as_bytes()).map_err(|e| e.to_string())
             };
-            host::set_property(&[&format!("{TRACE_SPAN_PREFIX}{k}")], value.as_bytes())?;
+            if let Err(why) = written {
+                crate::log_warn!("failed to set trace attribute `{tag}`: {why}");
+            }
         }
         Ok(())
+    }
+
+    // ----- a queue of buffers (Go's `PushBuffer` / `PopBuffer`) -----
+
+    /// Keep `buffer` for later in this request (e.g. chunks held while a
+    /// streaming response is paused).
+    pub fn push_buffer(&mut self, buffer: Vec<u8>) {
+        self.buffers.push_back(buffer);
+    }
+
+    /// The oldest buffer kept with [`Self::push_buffer`].
+    pub fn pop_buffer(&mut self) -> Option<Vec<u8>> {
+        self.buffers.pop_front()
+    }
+
+    /// How many buffers are kept.
+    pub fn buffer_queue_size(&self) -> usize {
+        self.buffers.len()
+    }
+
+    /// Whether the response came from the upstream (not a local reply):
+    /// property `response.code_details` is `via_upstream`, as Go's
+    /// `IsResponseFromUpstream` reads it.
+    pub fn is_response_from_upstream(&self) -> bool {
+        host::get_property(&["response", "code_details"]).is_some_and(|d| d == b"via_upstream")
+    }
+
+    /// Whether the response's `content-type` mentions `application/json`
+    /// (Go's `IsApplicationJson`).
+    pub fn is_application_json(&self) -> bool {
+        self.header(HeaderMap::ResponseHeaders, "content-type")
+            .is_some_and(|t| t.contains("application/json"))
+    }
+
+    /// The request path without its query (Go's `GetRequestPathWithoutQuery`).
+    pub fn path_without_query(&self) -> String {
+        let path = self.path();
+        match path.split_once(['?', '#']) {
+            Some((p, _)) => p.to_string(),
+            None => path,
+        }
     }
 
     // ----- headers -----

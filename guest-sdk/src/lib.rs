@@ -123,6 +123,7 @@ mod context;
 pub mod gateway;
 mod host;
 pub mod http_client;
+pub mod leader;
 pub mod log;
 pub mod metrics;
 mod panic;
@@ -163,6 +164,16 @@ pub fn now_nanos() -> u64 {
 /// Read a gateway property of the current request (e.g. `&["route_name"]`).
 pub fn get_property(path: &[&str]) -> Option<Vec<u8>> {
     host::get_property(path)
+}
+
+/// Read a map-valued gateway property (e.g. `&["request", "headers"]`) as
+/// its pairs (Go's `GetPropertyMap`); `None` when it is absent or not a
+/// serialized map.
+pub fn get_property_map(path: &[&str]) -> Option<Vec<(String, String)>> {
+    let raw = host::get_property(path)?;
+    let pairs = gatewit_abi::pairs::deserialize(&raw).ok()?;
+    let text = |b: &[u8]| String::from_utf8_lossy(b).into_owned();
+    Some(pairs.into_iter().map(|(k, v)| (text(k), text(v))).collect())
 }
 
 /// Set a gateway property of the current request.

@@ -100,6 +100,40 @@ pub fn log(level: Level, msg: fmt::Arguments<'_>) {
     host::log(level.wit(), &line);
 }
 
+thread_local! {
+    static SAFE: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// Safe log mode (Go's `EnableSafeLog`): lines logged with
+/// [`log_unsafe_info!`](crate::log_unsafe_info) — request or response
+/// headers and bodies, tokens — drop to debug level and start with a line
+/// break, so a line-based log collector never gets one whole in an entry.
+pub fn enable_safe_log() {
+    SAFE.set(true);
+}
+
+/// Whether safe log mode is on.
+pub fn safe_log_enabled() -> bool {
+    SAFE.get()
+}
+
+/// Log a line that may carry sensitive data (Go's `log.UnsafeInfo`): at
+/// info level, or as safe log mode has it. Prefer the macro.
+pub fn log_unsafe(msg: fmt::Arguments<'_>) {
+    if safe_log_enabled() {
+        log(Level::Debug, format_args!("\n{msg}"));
+    } else {
+        log(Level::Info, msg);
+    }
+}
+
+/// Log at info level a line that may carry sensitive data; see
+/// [`enable_safe_log`](crate::log::enable_safe_log).
+#[macro_export]
+macro_rules! log_unsafe_info {
+    ($($arg:tt)*) => { $crate::log::log_unsafe(format_args!($($arg)*)) };
+}
+
 /// Log at trace level: `log_trace!("x = {}", x)`.
 #[macro_export]
 macro_rules! log_trace {

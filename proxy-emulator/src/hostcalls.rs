@@ -214,6 +214,13 @@ fn builtin_property(state: &mut HostState, path: &[&str]) -> Option<Vec<u8>> {
         // Envoy's request id attribute: the `x-request-id` header.
         ["request", "id"] => text(header_value(req, "x-request-id")?),
         ["request", "headers", name] => text(header_value(req, name)?),
+        // A map-valued attribute: Envoy serializes it as a pair map.
+        ["request", "headers"] => Some(serialize_pairs(
+            &req.iter()
+                .filter(|(k, _)| !k.starts_with(':'))
+                .cloned()
+                .collect(),
+        )),
         ["response", "code"] => {
             let code: i64 = header_value(&stream.response_headers, ":status")?
                 .parse()
@@ -221,6 +228,7 @@ fn builtin_property(state: &mut HostState, path: &[&str]) -> Option<Vec<u8>> {
             Some(code.to_le_bytes().to_vec())
         }
         ["response", "headers", name] => text(header_value(&stream.response_headers, name)?),
+        ["response", "code_details"] => text(stream.response_details.as_deref()?),
         _ => None,
     }
 }

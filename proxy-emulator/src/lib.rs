@@ -843,6 +843,7 @@ impl Emulator {
                 .iter()
                 .map(|(k, v)| (k.to_ascii_lowercase(), v.clone())),
         );
+        self.stream(id)?.response_details = Some("via_upstream".into());
         let response = self.respond(id, response_headers, &upstream.body_chunks, false)?;
         Ok(Exchange {
             upstream: Some(received),
@@ -853,6 +854,7 @@ impl Emulator {
     /// The plugin answered during the request phases: Envoy sends the local
     /// reply through the filter's response phases.
     fn local_exchange(&mut self, id: u32, reply: LocalReply) -> anyhow::Result<Exchange> {
+        self.stream(id)?.response_details = Some(reply.details.clone());
         let response = self.respond(
             id,
             local_reply_headers(&reply),

@@ -146,6 +146,9 @@ pub(crate) struct Stream {
     pub injected: Vec<u8>,
     /// An injection ended the response: what else arrives is dropped.
     pub injected_end: bool,
+    /// Envoy's `response.code_details`: `via_upstream`, or a local
+    /// reply's details.
+    pub response_details: Option<String>,
     /// The upstream host the plugin chose
     /// (`proxy_set_upstream_override_host`).
     pub upstream_override_host: Option<String>,

@@ -806,6 +806,37 @@ pub fn all() -> Vec<Scenario> {
                 "round-trip=ok,garbage=serialization failure,unknown=not found,clear=ok",
             ),
         )),
+        // Go's free helpers: response from upstream (`response.code_details`
+        // is `via_upstream`), JSON content type, path without query.
+        Scenario::new("sdk-fixture-helpers", "sdk-fixture", Value::Null).step(
+            Step::new(
+                HttpRequest::get("example.com", "/helpers?x=1"),
+                Expect::forwarded()
+                    .body(None)
+                    .header("x-helpers", "upstream=true,json=true,path=/helpers"),
+            )
+            .upstream(UpstreamResponse {
+                status: 200,
+                headers: vec![("content-type".into(), "application/json".into())],
+                body_chunks: vec![b"{}".to_vec()],
+            }),
+        ),
+        // A map-valued property (Go's `GetPropertyMap`), as Envoy serializes
+        // `request.headers`.
+        Scenario::new("sdk-fixture-property-map", "sdk-fixture", Value::Null).step(Step::new(
+            HttpRequest::get("example.com", "/property-map").header("x-probe", "found"),
+            Expect::forwarded().upstream_header("x-probe-from-map", "found"),
+        )),
+        // The only instance takes the leader lease and renews it.
+        Scenario::new("sdk-fixture-leader", "sdk-fixture", Value::Null)
+            .step(Step::new(
+                HttpRequest::get("example.com", "/leader"),
+                Expect::forwarded().upstream_header("x-leader", "true"),
+            ))
+            .step(Step::new(
+                HttpRequest::get("example.com", "/leader"),
+                Expect::forwarded().upstream_header("x-leader", "true"),
+            )),
         // Higress: the route's upstream hosts, and choosing one.
         upstream_hosts,
         // Higress streaming: every upstream chunk held (stop-no-buffer) and

@@ -29,7 +29,8 @@ macro_rules! scenario_tests {
         }
     };
     (@names) => {
-        ["sdk-fixture-phase-in-callback", "sdk-fixture-foreign-functions",
+        ["sdk-fixture-phase-in-callback", "sdk-fixture-foreign-functions", "sdk-fixture-leader",
+        "sdk-fixture-helpers", "sdk-fixture-property-map",
         "sdk-fixture-upstream-hosts", "sdk-fixture-inject", "hello-world-get", "my-plugin-adds-header", "my-plugin-mock",
         "my-plugin-js-adds-header", "my-plugin-js-mock",
         "http-call-k8s", "http-call-nacos", "http-call-ip", "http-call-dns",
@@ -45,6 +46,9 @@ macro_rules! scenario_tests {
         $crate::scenario_tests!(@each $run;
             sdk_fixture_phase_in_callback => "sdk-fixture-phase-in-callback",
             sdk_fixture_foreign_functions => "sdk-fixture-foreign-functions",
+            sdk_fixture_leader => "sdk-fixture-leader",
+            sdk_fixture_helpers => "sdk-fixture-helpers",
+            sdk_fixture_property_map => "sdk-fixture-property-map",
             hello_world_get => "hello-world-get",
             my_plugin_adds_header => "my-plugin-adds-header",
             my_plugin_mock => "my-plugin-mock",

@@ -40,6 +40,26 @@ impl HostState {
             // wrapper writes it, so a gateway without one has none.
             "request.id" => header("x-request-id"),
             "request.protocol" => Some(b"HTTP/1.1".to_vec()),
+            // A map-valued attribute: Envoy serializes it as a pair map.
+            "request.headers" => {
+                let pairs: Vec<(&str, &str)> = req
+                    .request
+                    .headers
+                    .iter()
+                    .filter(|(k, _)| !k.starts_with(':'))
+                    .map(|(k, v)| (k.as_str(), v.as_str()))
+                    .collect();
+                Some(gatewit_abi::pairs::serialize(&pairs))
+            }
+            // Envoy's: a local reply's details, else (an upstream answer)
+            // `via_upstream`.
+            "response.code_details" => match (&req.local_reply, &req.response.forwarded_headers) {
+                (Some(reply), _) => Some(reply.details.clone().into_bytes()),
+                (None, _) if req.response.flow != crate::state::Flow::Idle => {
+                    Some(b"via_upstream".to_vec())
+                }
+                _ => None,
+            },
             "response.code" => req
                 .response
                 .headers

@@ -142,6 +142,43 @@ fn redis_demo_in_stock_envoy_gets_the_plugins_error_reply() -> Result<()> {
     Ok(())
 }
 
+/// A request without `:authority` never reaches a plugin in Envoy: HTTP/1.1
+/// without `Host` is refused with 400, HTTP/1.0 (where `Host` is optional)
+/// with 426, so Go's "no authority: skip the plugin" cannot arise there.
+#[test]
+fn requests_without_authority_never_reach_the_plugin() -> Result<()> {
+    use std::io::{Read, Write};
+    let module = adapted_module("raw-fixture", Toolchain::Wasip2, Profile::Envoy)?;
+    let gw = EnvoyGateway::start(&module, &GatewaySetup::default())?;
+    let plugin_lines = || gw.plugin_logs().len();
+    let before = plugin_lines();
+    for (request, status) in [
+        (&b"GET / HTTP/1.1\r\nconnection: close\r\n\r\n"[..], "400"),
+        (&b"GET / HTTP/1.0\r\n\r\n"[..], "426"),
+    ] {
+        let mut tcp = std::net::TcpStream::connect(gw.envoy().listener_addr())?;
+        tcp.set_read_timeout(Some(Duration::from_secs(10)))?;
+        tcp.write_all(request)?;
+        let mut answer = Vec::new();
+        tcp.read_to_end(&mut answer)?;
+        let answer = String::from_utf8_lossy(&answer);
+        ensure!(
+            answer.starts_with(&format!("HTTP/1.1 {status}")),
+            "{answer}"
+        );
+    }
+    ensure!(
+        gw.upstream().requests().is_empty(),
+        "a request without authority reached the upstream"
+    );
+    ensure!(
+        plugin_lines() == before,
+        "the plugin ran:\n{}",
+        gw.envoy().relevant_log_lines()
+    );
+    Ok(())
+}
+
 /// The Higress-only gateway functions on a stock Envoy (`--profile envoy`
 /// leaves their hostcalls out, or the module would not load): each answers
 /// `unimplemented`, and the request goes on.

@@ -3,7 +3,7 @@
 
 use std::time::{Duration, Instant};
 
-use anyhow::{Result, anyhow};
+use anyhow::{Context, Result, anyhow};
 use gatewit_host_shim::ShimGateway;
 use gatewit_host_shim::exchange::{Gateway, GatewaySetup, HttpRequest, UpstreamResponse};
 use gatewit_host_shim::harness::{Level, LogRecord, PluginHost};
@@ -542,6 +542,86 @@ fn every_third_request_asks_for_a_fresh_vm() -> Result<()> {
     }
     let yes = Some(b"true".to_vec());
     assert_eq!(marked, [None, None, yes.clone(), None, None, yes]);
+    Ok(())
+}
+
+/// Trace span tags as Go writes them (`fmt.Sprint` values, empty ones
+/// skipped with a warning), `SetUserAttributeMap`, and the buffer queue.
+#[test]
+fn trace_tags_and_buffer_queue_as_go() -> Result<()> {
+    let mut host = PluginHost::builder(wasm_plugin("sdk-fixture")?).start()?;
+    let mut stream = host.stream()?;
+    stream.send_request(&HttpRequest::get("example.com", "/trace"))?;
+    let tag = |s: &gatewit_host_shim::harness::Stream<'_>, key: &str| {
+        s.property(&[&format!("trace_span_tag.{key}")])
+            .map(|v| String::from_utf8_lossy(&v).into_owned())
+    };
+    assert_eq!(tag(&stream, "n").as_deref(), Some("7"));
+    assert_eq!(tag(&stream, "list").as_deref(), Some("[1 a]"));
+    assert_eq!(tag(&stream, "empty"), None, "an empty value is skipped");
+    let upstream = stream.upstream_request().context("forwarded")?;
+    let buffers = upstream.headers.iter().find(|(k, _)| k == "x-buffers");
+    assert_eq!(buffers.map(|(_, v)| v.as_str()), Some("one,1"));
+    stream.finish()?;
+    assert!(
+        host.logs()
+            .iter()
+            .any(|r| r.message.contains("trace_span_tag.empty") && r.level == Level::Warn),
+        "{:?}",
+        host.logs()
+    );
+    Ok(())
+}
+
+/// Safe log mode (Go's `EnableSafeLog`): an unsafe line drops from info to
+/// debug and starts with a line break.
+#[test]
+fn safe_log_mode_splits_and_lowers_unsafe_lines() -> Result<()> {
+    let mut gw = ShimGateway::new(wasm_plugin("sdk-fixture")?, &GatewaySetup::default())?;
+    let mut unsafe_line = |path: &str| -> Result<(Level, String)> {
+        gw.host_mut().take_logs();
+        gw.send(
+            &HttpRequest::get("example.com", path),
+            &UpstreamResponse::default(),
+        )?;
+        let line = gw
+            .host()
+            .logs()
+            .iter()
+            .find(|r| r.message.contains("token=t0p"))
+            .map(|r| (r.level, r.message.clone()));
+        line.context("no unsafe line logged")
+    };
+    let (level, message) = unsafe_line("/unsafe")?;
+    assert_eq!(level, Level::Info);
+    assert!(message.ends_with("] token=t0p"), "{message:?}");
+    let (level, message) = unsafe_line("/safe-log")?;
+    assert_eq!(level, Level::Debug);
+    assert!(message.ends_with("] \ntoken=t0p"), "{message:?}");
+    Ok(())
+}
+
+/// The leader lease in shared data is Go's: key `higress_wasm_vm_lease:`,
+/// `{"vmID": …, "timestamp": <unix seconds>}`, renewed by its holder.
+#[test]
+fn the_leader_lease_is_gos() -> Result<()> {
+    let mut gw = ShimGateway::new(wasm_plugin("sdk-fixture")?, &GatewaySetup::default())?;
+    let ex = gw.send(
+        &HttpRequest::get("example.com", "/leader"),
+        &UpstreamResponse::default(),
+    )?;
+    assert_eq!(ex.upstream_header("x-leader"), Some("true"));
+    let (lease, _) = gw
+        .host()
+        .shared_data("higress_wasm_vm_lease:")
+        .expect("the lease is in shared data");
+    let lease: serde_json::Value = serde_json::from_slice(&lease)?;
+    assert_eq!(lease["vmID"].as_str().map(str::len), Some(32), "{lease}");
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)?
+        .as_secs() as i64;
+    let stamp = lease["timestamp"].as_i64().unwrap_or(0);
+    assert!((now - stamp).abs() <= 5, "{lease}");
     Ok(())
 }
 

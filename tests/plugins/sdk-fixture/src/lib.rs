@@ -23,6 +23,18 @@
 //!   (`addr=metrics;…` or the error), `x-override`, `x-override-bad`;
 //! - `/inject`: holds every response chunk and injects it uppercased
 //!   instead (Higress streaming), then `[end]` ending the response;
+//! - `/unsafe`: logs `token=t0p` with `log_unsafe_info!`; `/safe-log`
+//!   turns safe log mode on first;
+//! - `/helpers…`: response header `x-helpers: upstream=<is response
+//!   from upstream>,json=<is application json>,path=<path without query>`;
+//! - `/property-map`: reads property `request.headers` as a map and adds
+//!   request header `x-probe-from-map` with its `x-probe`;
+//! - `/trace`: replaces the user attributes with `{"empty": "", "n": 7,
+//!   "list": [1, "a"]}` and writes them as trace span tags; keeps buffers
+//!   `one` and `two`, takes one back, and adds request header `x-buffers:
+//!   <taken>,<left>`;
+//! - `/leader`: runs the leader election (shared-data lease) and adds
+//!   request header `x-leader: <is leader>`;
 //! - any other path: adds request header `x-served: <n>`, the number of
 //!   requests this plugin instance has served (state that lives as long as
 //!   the instance: a count that goes on after a panic shows the instance
@@ -63,6 +75,11 @@ impl Plugin for SdkFixture {
         // Kept for the response phase: Envoy does not serve request
         // headers there.
         ctx.set("path", path.clone());
+        if path.starts_with("/helpers") {
+            // Request headers are not served in the response phase.
+            let trimmed = ctx.path_without_query();
+            ctx.set("trimmed", trimmed);
+        }
         match path.as_str() {
             "/boom" => panic!("sdk-fixture panics on `{path}`"),
             "/attrs" => {
@@ -127,6 +144,40 @@ impl Plugin for SdkFixture {
                 add_request_header(ctx, "x-override", &chosen);
                 let bad = outcome(ctx.set_upstream_override_host("not an address"));
                 add_request_header(ctx, "x-override-bad", &bad);
+            }
+            "/unsafe" | "/safe-log" => {
+                if path == "/safe-log" {
+                    gatewit_sdk::log::enable_safe_log();
+                }
+                gatewit_sdk::log_unsafe_info!("token=t0p");
+            }
+            "/property-map" => {
+                let probe = gatewit_sdk::get_property_map(&["request", "headers"])
+                    .and_then(|m| m.into_iter().find(|(k, _)| k == "x-probe"))
+                    .map_or_else(|| "none".to_string(), |(_, v)| v);
+                add_request_header(ctx, "x-probe-from-map", &probe);
+            }
+            "/trace" => {
+                let attributes = serde_json::json!({"empty": "", "n": 7, "list": [1, "a"]});
+                if let serde_json::Value::Object(map) = attributes {
+                    ctx.set_user_attributes(map);
+                }
+                if let Err(e) = ctx.write_user_attribute_to_trace() {
+                    gatewit_sdk::log_error!("cannot write trace tags: {e}");
+                }
+                ctx.push_buffer(b"one".to_vec());
+                ctx.push_buffer(b"two".to_vec());
+                let taken = ctx.pop_buffer().unwrap_or_default();
+                let summary = format!(
+                    "{},{}",
+                    String::from_utf8_lossy(&taken),
+                    ctx.buffer_queue_size()
+                );
+                add_request_header(ctx, "x-buffers", &summary);
+            }
+            "/leader" => {
+                let leader = gatewit_sdk::leader::elect();
+                add_request_header(ctx, "x-leader", &leader.to_string());
             }
             "/phase" => {
                 let client = HttpClient::new(TargetCluster {
@@ -193,6 +244,16 @@ impl Plugin for SdkFixture {
                 gatewit_sdk::log_error!("cannot write ai_log: {e}");
             }
             gatewit_sdk::log_info!("attributes written in the response phase");
+        }
+        if let Some(trimmed) = ctx.get::<String>("trimmed").cloned() {
+            let helpers = format!(
+                "upstream={},json={},path={trimmed}",
+                ctx.is_response_from_upstream(),
+                ctx.is_application_json()
+            );
+            if let Err(e) = ctx.add_response_header("x-helpers", &helpers) {
+                gatewit_sdk::log_error!("cannot add x-helpers: {e}");
+            }
         }
         if let Err(e) = ctx.add_response_header("x-response-phase", "ran") {
             gatewit_sdk::log_error!("cannot add x-response-phase: {e}");
