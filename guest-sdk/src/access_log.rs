@@ -15,10 +15,7 @@ use serde_json::{Map, Value};
 /// property's current value, empty if unset). `Err` when `previous` is not
 /// a value this format wrote: Go then leaves the property alone, and so do
 /// we.
-pub(crate) fn merged_value(
-    previous: &[u8],
-    attributes: &Map<String, Value>,
-) -> Result<String, String> {
+pub fn merged_value(previous: &[u8], attributes: &Map<String, Value>) -> Result<String, String> {
     let mut merged = if previous.is_empty() {
         Map::new()
     } else {
@@ -82,7 +79,7 @@ fn go_json(value: &Value, out: &mut String) {
 /// A value as Go's `fmt.Sprint` prints what `encoding/json` decoded:
 /// strings bare, numbers as `%v` (`7`, `1.5`, `1e+21`), `<nil>`, arrays as
 /// `[a b]`, objects as `map[k:v]` with sorted keys.
-pub(crate) fn go_sprint(value: &Value) -> String {
+pub fn go_sprint(value: &Value) -> String {
     let mut out = String::new();
     sprint_into(value, &mut out);
     out

@@ -183,7 +183,8 @@ pub fn set_property(path: &[&str], value: &[u8]) -> Result<(), Status> {
 
 #[doc(hidden)]
 pub mod __private {
-    pub use crate::rules::parse_for_fuzzing;
+    pub use crate::access_log::{go_sprint, merged_value as access_log_value};
+    pub use crate::rules::{match_for_parity, parse_for_fuzzing};
     pub use crate::runtime::Glue;
     pub use wit_bindgen::rt as wit_bindgen_rt;
 }

@@ -266,6 +266,41 @@ pub fn parse_for_fuzzing(raw: &[u8]) -> Result<usize, String> {
     Ok(set.rules.len())
 }
 
+/// A rule config parser for [`match_for_parity`]: `(global config, merged
+/// JSON, the rule's own JSON)` as [`Plugin::parse_rule_config`](crate::Plugin::parse_rule_config) gets them.
+pub type ParityRuleParser<'a> =
+    dyn FnMut(Option<&Value>, &Value, &Value) -> Result<Value, String> + 'a;
+
+/// Parses `raw` as the runtime does, with `parse` for the global config
+/// and `parse_rule` for each rule's, and looks up one request; `Ok(None)`:
+/// the plugin is skipped. For the parity suite (`guest-sdk/tests/parity`),
+/// which holds Go's test vectors as data.
+pub fn match_for_parity(
+    raw: &[u8],
+    parse: &mut dyn FnMut(&Value) -> Result<Value, String>,
+    parse_rule: &mut ParityRuleParser<'_>,
+    authority: &str,
+    route: &str,
+    cluster: &str,
+) -> Result<Option<Value>, String> {
+    struct Request<'a>(&'a str, &'a str, &'a str);
+    impl MatchInputs for Request<'_> {
+        fn authority(&mut self) -> &str {
+            self.0
+        }
+        fn route_name(&mut self) -> &str {
+            self.1
+        }
+        fn cluster_name(&mut self) -> &str {
+            self.2
+        }
+    }
+    let set = RuleSet::<Value>::parse(raw, parse, parse_rule)?;
+    Ok(set
+        .lookup(&mut Request(authority, route, cluster))
+        .map(|c| (*c).clone()))
+}
+
 fn parse_root(raw: &[u8]) -> Result<Map<String, Value>, String> {
     if raw.iter().all(|b| b.is_ascii_whitespace()) {
         return Ok(Map::new());
