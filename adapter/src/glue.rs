@@ -357,11 +357,10 @@ pub(crate) fn host_sig(module: &str, name: &str) -> Sig {
         (_, "proxy_resolve_shared_queue") => (p(5), p(1)),
         (_, "proxy_enqueue_shared_queue") => (p(3), p(1)),
         (_, "proxy_dequeue_shared_queue") => (p(3), p(1)),
-        (_, "proxy_call_foreign_function") => (p(6), p(1)),
-        (_, "proxy_inject_encoded_data_to_filter_chain") => (p(3), p(1)),
-        (_, "proxy_get_upstream_hosts") => (p(2), p(1)),
-        (_, "proxy_set_upstream_override_host") => (p(2), p(1)),
-        _ => unreachable!("glue only calls hostcalls listed in `host_sig`: {module}.{name}"),
+        _ => match gateway::host_params(name) {
+            Some(n) => (p(n), p(1)),
+            None => unreachable!("glue only calls hostcalls listed in `host_sig`: {module}.{name}"),
+        },
     };
     Sig { params, results }
 }

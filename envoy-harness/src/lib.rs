@@ -49,6 +49,7 @@ pub mod redis_server;
 pub mod server;
 mod upstream;
 mod wire;
+pub mod wrk;
 
 pub use config::{Bind, EnvoyConfig, FailurePolicy, RouteTarget, WasmFilter};
 pub use envoy::{

@@ -306,21 +306,15 @@ pub(crate) fn is_implemented(name: &str, redis: bool) -> bool {
         "proxy_resolve_shared_queue",
         "proxy_enqueue_shared_queue",
         "proxy_dequeue_shared_queue",
-        "proxy_call_foreign_function",
     ];
-    IMPLEMENTED.contains(&name) || (redis && is_higress_only(name))
+    IMPLEMENTED.contains(&name)
+        || gateway::EVERY_PROFILE.contains(&name)
+        || (redis && is_higress_only(name))
 }
 
 /// Higress-only imports (besides the Redis calls the emulator implements).
 pub(crate) fn is_higress_only(name: &str) -> bool {
-    matches!(
-        name,
-        "proxy_redis_init"
-            | "proxy_redis_call"
-            | "proxy_inject_encoded_data_to_filter_chain"
-            | "proxy_get_upstream_hosts"
-            | "proxy_set_upstream_override_host"
-    )
+    matches!(name, "proxy_redis_init" | "proxy_redis_call") || gateway::HIGRESS_ONLY.contains(&name)
 }
 
 /// Adds every implemented `env` hostcall to `linker`; the Higress ones

@@ -30,6 +30,22 @@ mod result {
 /// `status-error`'s discriminant for `unimplemented`.
 const UNIMPLEMENTED: i32 = status::UNIMPLEMENTED as i32 - 1;
 
+/// How many `i32` parameters the hostcalls this file calls take (each
+/// returns an `i32` status); `None` for another name.
+pub(super) fn host_params(hostcall: &str) -> Option<usize> {
+    Some(match hostcall {
+        // (name, name len, args, args len, *answer, *answer len)
+        "proxy_call_foreign_function" => 6,
+        // (data, len, end of stream)
+        "proxy_inject_encoded_data_to_filter_chain" => 3,
+        // (*pairs, *pairs len)
+        "proxy_get_upstream_hosts" => 2,
+        // (address, len)
+        "proxy_set_upstream_override_host" => 2,
+        _ => return None,
+    })
+}
+
 /// The glue of `gateway.<name>`, or `None` for a name the WIT lacks.
 pub(super) fn import(cx: &Cx, name: &str, b: &mut Body) -> Option<()> {
     let higress = cx.profile == Profile::Higress;

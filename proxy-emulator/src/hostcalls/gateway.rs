@@ -9,6 +9,15 @@ use super::{Fail, done, guard, read, read_string, return_bytes};
 use crate::abi::{serialize_pairs, status};
 use crate::state::HostState;
 
+/// The hostcalls of this file every profile has.
+pub(super) const EVERY_PROFILE: &[&str] = &["proxy_call_foreign_function"];
+/// The ones only Higress has.
+pub(super) const HIGRESS_ONLY: &[&str] = &[
+    "proxy_inject_encoded_data_to_filter_chain",
+    "proxy_get_upstream_hosts",
+    "proxy_set_upstream_override_host",
+];
+
 /// Adds the foreign-function call, and the Higress hostcalls when `higress`.
 pub(super) fn add_to_linker(linker: &mut Linker<HostState>, higress: bool) -> wasmtime::Result<()> {
     linker.func_wrap(

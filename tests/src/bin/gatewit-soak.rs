@@ -11,7 +11,7 @@
 //! receive). The report is a Markdown table (`--out`, else stdout).
 //!
 //! ```text
-//! cargo run --release -p gatewit-tests --bin gatewit-soak -- --requests 1000000 --out SOAK.md
+//! cargo run -p gatewit-tests --bin gatewit-soak -- --requests 1000000 --out SOAK.md
 //! ```
 
 use std::fmt::Write as _;
@@ -92,6 +92,24 @@ struct Soaked {
     rss_after_warmup_kb: u64,
     rss_end_kb: u64,
     rss_max_kb: u64,
+    /// Requests sent and RSS after each round.
+    trace: Vec<(u64, u64)>,
+}
+
+impl Soaked {
+    /// RSS growth per 100k requests over the second half of the run: a
+    /// leak keeps growing there, a heap or JIT settling in does not.
+    fn late_growth(&self) -> f64 {
+        let half = self.requests / 2;
+        let Some(&(from_n, from_kb)) = self.trace.iter().find(|(n, _)| *n >= half) else {
+            return 0.0;
+        };
+        let (to_n, to_kb) = *self.trace.last().unwrap_or(&(from_n, from_kb));
+        if to_n <= from_n {
+            return 0.0;
+        }
+        (to_kb as f64 - from_kb as f64) / ((to_n - from_n) as f64 / 100_000.0)
+    }
 }
 
 fn main() -> Result<()> {
@@ -171,6 +189,7 @@ fn soak(scenario: &Scenario, args: &Args) -> Result<Soaked> {
     gw.upstream().take_requests();
     let rss_after_warmup_kb = rss_kb(pid)?;
     let (mut requests, mut unexpected, mut rss_max_kb) = (0, 0, rss_after_warmup_kb);
+    let mut trace = Vec::new();
     let start = Instant::now();
     while requests < args.requests {
         let round = wrk(&script_path, &url, args.connections, args.round_secs)?;
@@ -182,7 +201,9 @@ fn soak(scenario: &Scenario, args: &Args) -> Result<Soaked> {
                 round.requests - round.non_2xx
             };
         gw.upstream().take_requests();
-        rss_max_kb = rss_max_kb.max(rss_kb(pid)?);
+        let rss = rss_kb(pid)?;
+        rss_max_kb = rss_max_kb.max(rss);
+        trace.push((requests, rss));
     }
     let secs = start.elapsed().as_secs_f64();
     let _ = std::fs::remove_file(&script_path);
@@ -194,6 +215,7 @@ fn soak(scenario: &Scenario, args: &Args) -> Result<Soaked> {
         rss_after_warmup_kb,
         rss_end_kb: rss_kb(pid)?,
         rss_max_kb,
+        trace,
     })
 }
 
@@ -250,11 +272,7 @@ fn wrk(script: &std::path::Path, url: &str, connections: u32, secs: u32) -> Resu
         } else if let Some(rest) = line.strip_prefix("Non-2xx or 3xx responses:") {
             round.non_2xx = rest.trim().parse().context("wrk's non-2xx count")?;
         } else if let Some(rest) = line.strip_prefix("Socket errors:") {
-            round.errors = rest
-                .split(',')
-                .filter_map(|part| part.split_whitespace().last())
-                .filter_map(|n| n.parse::<u64>().ok())
-                .sum();
+            round.errors = gatewit_envoy_harness::wrk::socket_errors(rest);
         }
     }
     ensure!(round.requests > 0, "wrk sent no request:\n{text}");
@@ -274,27 +292,33 @@ fn rss_kb(pid: u32) -> Result<u64> {
 }
 
 fn report(args: &Args, results: &[Soaked]) -> String {
-    let mut out = String::new();
+    let mut out = String::from("# Soak\n\n");
+    let argv: Vec<String> = std::env::args().skip(1).collect();
     let _ = writeln!(
         out,
-        "Soak: each scenario's first request ≥ {} times through its own Envoy 1.40 (`--concurrency 1`), \
+        "Reproduce: `cargo run -p gatewit-tests --bin gatewit-soak -- {}`\n",
+        argv.join(" ")
+    );
+    let _ = writeln!(
+        out,
+        "Each scenario's first request ≥ {} times through its own Envoy 1.40 (`--concurrency 1`), \
          `wrk -t1 -c{}` in {} s rounds; RSS sampled between rounds.\n",
         args.requests, args.connections, args.round_secs
     );
     let _ = writeln!(
         out,
-        "| scenario | requests | req/s | unexpected | Envoy RSS after warm-up | at the end | max | growth per 100k requests |"
+        "| scenario | requests | req/s | unexpected | Envoy RSS after warm-up | at the end | max | growth per 100k requests | in the second half |"
     );
-    let _ = writeln!(out, "|---|---:|---:|---:|---:|---:|---:|---:|");
+    let _ = writeln!(out, "|---|---:|---:|---:|---:|---:|---:|---:|---:|");
     for (name, why) in SKIP {
-        let _ = writeln!(out, "| `{name}` | skipped: {why} | | | | | | |");
+        let _ = writeln!(out, "| `{name}` | skipped: {why} | | | | | | | |");
     }
     for r in results {
         let growth =
             (r.rss_end_kb as f64 - r.rss_after_warmup_kb as f64) / (r.requests as f64 / 100_000.0);
         let _ = writeln!(
             out,
-            "| `{}` | {} | {:.0} | {} | {} kB | {} kB | {} kB | {:+.1} kB |",
+            "| `{}` | {} | {:.0} | {} | {} kB | {} kB | {} kB | {:+.1} kB | {:+.1} kB |",
             r.name,
             r.requests,
             r.requests as f64 / r.secs,
@@ -302,7 +326,8 @@ fn report(args: &Args, results: &[Soaked]) -> String {
             r.rss_after_warmup_kb,
             r.rss_end_kb,
             r.rss_max_kb,
-            growth
+            growth,
+            r.late_growth()
         );
     }
     out

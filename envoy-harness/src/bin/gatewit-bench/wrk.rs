@@ -152,12 +152,7 @@ fn parse_wrk(text: &str) -> Result<Sample> {
         } else if let Some(rest) = line.strip_prefix("Non-2xx or 3xx responses:") {
             errors += rest.trim().parse::<u64>().unwrap_or(1);
         } else if let Some(rest) = line.strip_prefix("Socket errors:") {
-            // "connect 0, read 0, write 0, timeout 0"
-            errors += rest
-                .split(',')
-                .filter_map(|part| part.split_whitespace().last())
-                .filter_map(|n| n.parse::<u64>().ok())
-                .sum::<u64>();
+            errors += gatewit_envoy_harness::wrk::socket_errors(rest);
         }
     }
     Ok(Sample {
