@@ -44,10 +44,6 @@ cargo test --workspace --all-targets --no-run --quiet
 step "build the wasm test programs (once; the tests reuse them)"
 cargo run --quiet -p gatewit-test-programs
 step "cargo test"
-# Many tests compile plugins at once on two cores: each compile on its own
-# test thread beats wasmtime's shared compile pool, where a small module
-# queues behind a 12 MB one (see `gatewit_host_shim::serial_compile`).
-export GATEWIT_SERIAL_COMPILE=1
 cargo test --workspace --no-fail-fast
 step "done"
 echo "== total: $((SECONDS - start)) s"

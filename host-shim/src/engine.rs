@@ -19,23 +19,12 @@ pub(crate) const EPOCH_TICK: Duration = Duration::from_millis(10);
 
 /// The shared engine. Epoch interruption lets a time budget stop a plugin
 /// stuck in a loop; a background thread advances the epoch.
-/// Whether to compile each module on the calling thread only
-/// (`GATEWIT_SERIAL_COMPILE` set): the test suite runs many compiles at
-/// once on two cores, and wasmtime's parallel compilation puts a small
-/// module's functions in one shared thread pool behind every function of a
-/// 12 MB one (the suite measured 203 s wall, 337 s CPU parallel; 178 s,
-/// 228 s serial). One compile alone is faster in parallel, so the CLI keeps it.
-pub fn serial_compile() -> bool {
-    std::env::var_os("GATEWIT_SERIAL_COMPILE").is_some_and(|v| !v.is_empty())
-}
-
 pub(crate) fn engine() -> anyhow::Result<&'static Engine> {
     static ENGINE: OnceLock<Result<Engine, String>> = OnceLock::new();
     ENGINE
         .get_or_init(|| {
             let mut config = Config::new();
             config.wasm_component_model(true).epoch_interruption(true);
-            config.parallel_compilation(!serial_compile());
             let engine = Engine::new(&config).map_err(|e| format!("{e:#}"))?;
             let ticker = engine.weak();
             std::thread::Builder::new()

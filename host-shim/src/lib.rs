@@ -18,7 +18,7 @@ pub mod hooks;
 pub mod host;
 mod state;
 
-pub use engine::{ComponentSource, PluginComponent, serial_compile};
+pub use engine::{ComponentSource, PluginComponent};
 pub use gateway::ShimGateway;
 pub use harness::{PluginHost, PluginHostBuilder, Stream};
 pub use state::HostState;

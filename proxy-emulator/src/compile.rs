@@ -25,7 +25,6 @@ fn engine() -> anyhow::Result<&'static Engine> {
         .get_or_init(|| {
             let mut config = Config::new();
             config.consume_fuel(true);
-            config.parallel_compilation(!gatewit_host_shim::serial_compile());
             Engine::new(&config).map_err(|e| format!("{e:#}"))
         })
         .as_ref()

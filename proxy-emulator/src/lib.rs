@@ -1116,14 +1116,6 @@ impl Gateway for Emulator {
     }
 }
 
-/// Compiles `module` into this process's cache of compiled modules, so
-/// that an [`Emulator`] of it later starts without compiling: a caller that
-/// knows it will need a big module (a 12 MB JavaScript plugin compiles for
-/// tens of seconds) starts this early, on another thread.
-pub fn precompile(module: &[u8]) -> anyhow::Result<()> {
-    compile::module(module).map(drop)
-}
-
 /// The headers of a local reply as Envoy builds them: `:status`, the
 /// plugin's headers, and for a non-empty body `content-length` and (unless
 /// given) `content-type: text/plain`.

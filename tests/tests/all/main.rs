@@ -1,7 +1,6 @@
 //! The crate's integration tests, in one binary: each file is a module,
 //! linked once (a test binary per file relinked wasmtime for each).
 
-mod a_warm_up;
 mod backend;
 mod differential;
 mod emulator_tier;
