@@ -16,7 +16,6 @@
 
 use std::fmt::Write as _;
 use std::path::PathBuf;
-use std::process::Command;
 use std::time::Instant;
 
 use anyhow::{Context, Result, bail, ensure};
@@ -242,15 +241,8 @@ struct Round {
 }
 
 fn wrk(script: &std::path::Path, url: &str, connections: u32, secs: u32) -> Result<Round> {
-    let out = Command::new("wrk")
-        .args([
-            "-t1",
-            "-c",
-            &connections.to_string(),
-            "-d",
-            &format!("{secs}s"),
-            "-s",
-        ])
+    let out = gatewit_envoy_harness::wrk::command(connections, secs)
+        .arg("-s")
         .arg(script)
         .arg(url)
         .output()

@@ -5,7 +5,6 @@ use crate::{Spec, probe_request};
 use anyhow::{Context as _, Result, bail, ensure};
 use gatewit_envoy_harness::{Envoy, EnvoyConfig, WasmFilter, client};
 use std::fmt::Write as _;
-use std::process::Command;
 use std::time::Duration;
 
 /// What the wrk pass is told.
@@ -113,15 +112,8 @@ pub fn run(specs: &[Spec], options: Options) -> Result<Results> {
 
 /// Runs `wrk` for `secs` against `addr` and parses its summary.
 fn wrk(addr: std::net::SocketAddr, secs: u32, connections: u32) -> Result<Sample> {
-    let out = Command::new("wrk")
-        .args([
-            "-t1",
-            "-c",
-            &connections.to_string(),
-            "-d",
-            &format!("{secs}s"),
-            "--latency",
-        ])
+    let out = gatewit_envoy_harness::wrk::command(connections, secs)
+        .arg("--latency")
         .args(["-H", "user-agent: gatewit-bench", "-H", "x-bench: 1"])
         .arg(format!("http://{addr}/"))
         .output()
