@@ -2,7 +2,7 @@
 # Long fuzz runs under libFuzzer (cargo-fuzz, on the stable toolchain with
 # coverage instrumentation only: `-s none`).
 #
-#   scripts/fuzz.sh [SECONDS] [TARGET...]     default: 60 s each of adapt resp config
+#   scripts/fuzz.sh [SECONDS] [TARGET...]     default: 60 s each of adapt resp config pairs differential
 #
 # Corpora live in fuzz/corpus/<target> (kept between runs, not committed),
 # seeded with every wasm program the tests build and the parsers' seeds.
@@ -14,7 +14,7 @@ cd "$root"
 seconds="${1:-60}"
 shift || true
 targets=("$@")
-[ ${#targets[@]} -gt 0 ] || targets=(adapt resp config)
+[ ${#targets[@]} -gt 0 ] || targets=(adapt resp config pairs differential)
 
 if ! cargo fuzz --version >/dev/null 2>&1; then
     echo "fuzz: installing cargo-fuzz 0.13.2 (cargo install --locked)"

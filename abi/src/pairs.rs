@@ -57,7 +57,9 @@ pub fn deserialize(data: &[u8]) -> Result<Vec<Pair<'_>>, PairsError> {
     for i in 0..count {
         let (klen, vlen) = (word(4 + i * 8)?, word(8 + i * 8)?);
         let mut take = |len: usize| -> Result<&[u8], PairsError> {
-            let bytes = data.get(at..at + len).ok_or(PairsError::Truncated)?;
+            // On wasm32 (the SDK) a length near 4 GiB overflows `usize`.
+            let end = at.checked_add(len).ok_or(PairsError::Truncated)?;
+            let bytes = data.get(at..end).ok_or(PairsError::Truncated)?;
             at += len + 1;
             Ok(bytes)
         };

@@ -120,6 +120,35 @@ impl RedisServer {
             .map_err(|f| anyhow::anyhow!("redis command failed at `{}`: {f:?}", self.addr))
     }
 
+    /// Freezes the server (SIGSTOP): connections are still accepted by the
+    /// kernel and commands queue, but nothing is answered until
+    /// [`resume`](Self::resume) — a Redis too slow for any timeout, whose
+    /// late replies then arrive on connections the client may have given up.
+    pub fn pause(&self) -> anyhow::Result<()> {
+        self.signal("-STOP")
+    }
+
+    /// Lets a [`pause`](Self::pause)d server run on (SIGCONT).
+    pub fn resume(&self) -> anyhow::Result<()> {
+        self.signal("-CONT")
+    }
+
+    fn signal(&self, signal: &str) -> anyhow::Result<()> {
+        let child = self
+            .child
+            .as_ref()
+            .context("`redis-server` is already stopped")?;
+        let status = Command::new("kill")
+            .args([signal, &child.id().to_string()])
+            .status()
+            .context("cannot run `kill`")?;
+        anyhow::ensure!(
+            status.success(),
+            "`kill {signal}` of `redis-server` failed: {status}"
+        );
+        Ok(())
+    }
+
     /// Stops the server (SIGKILL) and waits for it to exit.
     pub fn stop(&mut self) {
         if let Some(mut child) = self.child.take() {

@@ -7,6 +7,9 @@
 
 use gatewit_adapter::{AdaptError, Options, adapt as adapt_component};
 
+pub mod differential;
+pub use differential::differential;
+
 /// `gatewit_adapter::adapt` on arbitrary bytes: never a panic; an output is
 /// valid (adapt verifies every output itself); "failed verification" is
 /// reserved for adapter bugs, so a malformed or unsupported input must come
@@ -21,6 +24,43 @@ pub fn adapt(data: &[u8]) {
 /// parses is the whole input.
 pub fn resp(data: &[u8]) {
     let _ = gatewit_sdk::redis::parse_reply(data);
+}
+
+/// proxy-wasm's pair-map decoding (header maps, call headers, map-valued
+/// properties; the SDK and the emulator read hosts' maps with it) on
+/// arbitrary bytes: never a panic; a map that decodes re-encodes to one
+/// that decodes the same.
+pub fn pairs(data: &[u8]) {
+    use gatewit_abi::pairs::{deserialize, serialize};
+    if let Ok(pairs) = deserialize(data) {
+        let again = serialize(&pairs);
+        assert_eq!(
+            deserialize(&again).as_deref(),
+            Ok(pairs.as_slice()),
+            "a decoded map does not survive re-encoding"
+        );
+    }
+}
+
+/// Seeds for the pair-map decoder: empty, one pair, several, truncated,
+/// and counts and lengths past the data.
+pub fn pairs_seeds() -> Vec<Vec<u8>> {
+    let mut seeds = vec![
+        Vec::new(),
+        gatewit_abi::pairs::serialize(&[(":path", "/x")]),
+        gatewit_abi::pairs::serialize(&[
+            (":method", "GET"),
+            ("a", ""),
+            ("", "b"),
+            ("x-dup", "1"),
+            ("x-dup", "2"),
+        ]),
+        vec![9, 0, 0, 0],
+        vec![1, 0, 0, 0, 0xff, 0xff, 0xff, 0xff, 1, 0, 0, 0, b'k', 0],
+    ];
+    let full = gatewit_abi::pairs::serialize(&[("key", "value")]);
+    seeds.push(full[..full.len() - 3].to_vec());
+    seeds
 }
 
 /// The SDK's plugin-configuration parsing (`_rules_`, matchers, overrides)

@@ -2,7 +2,9 @@
 //! and deterministic mutations of them. Long runs use libFuzzer
 //! (`scripts/fuzz.sh`); a finding there gets its input added here.
 
-use gatewit_fuzz_targets::{Mutator, adapt, config, config_seeds, resp, resp_seeds};
+use gatewit_fuzz_targets::{
+    Mutator, adapt, config, config_seeds, differential, pairs, pairs_seeds, resp, resp_seeds,
+};
 
 fn run(seeds: &[Vec<u8>], mutants: usize, target: fn(&[u8])) {
     for seed in seeds {
@@ -17,6 +19,32 @@ fn run(seeds: &[Vec<u8>], mutants: usize, target: fn(&[u8])) {
 #[test]
 fn resp_parser() {
     run(&resp_seeds(), 100_000, resp);
+}
+
+#[test]
+fn pair_maps() {
+    run(&pairs_seeds(), 100_000, pairs);
+}
+
+/// The libFuzzer entry of the differential target, on inputs for the raw
+/// fixture (the suite's long deterministic runs over every subject are in
+/// `gatewit-tests`; compiling them all again here would cost seconds).
+#[test]
+fn differential_entry() {
+    let mut m = Mutator::new(7);
+    let seed = [
+        vec![0u8; 1],
+        (0..96u8).map(|i| i.wrapping_mul(37)).collect(),
+    ]
+    .concat();
+    differential(&seed);
+    for _ in 0..20 {
+        let mut input = m.mutate(std::slice::from_ref(&seed));
+        if let Some(first) = input.first_mut() {
+            *first = 0;
+        }
+        differential(&input);
+    }
 }
 
 #[test]

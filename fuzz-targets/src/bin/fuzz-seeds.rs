@@ -1,6 +1,6 @@
-//! Writes the RESP and configuration seeds into `<dir>/resp/` and
-//! `<dir>/config/` (libFuzzer corpora); `scripts/fuzz.sh` adds the wasm
-//! programs for `adapt`.
+//! Writes the seeds of the RESP, configuration, pair-map and differential
+//! targets into `<dir>/<target>/` (libFuzzer corpora); `scripts/fuzz.sh`
+//! adds the wasm programs for `adapt`.
 
 use std::path::PathBuf;
 
@@ -13,6 +13,8 @@ fn main() -> std::io::Result<()> {
     for (target, seeds) in [
         ("resp", gatewit_fuzz_targets::resp_seeds()),
         ("config", gatewit_fuzz_targets::config_seeds()),
+        ("pairs", gatewit_fuzz_targets::pairs_seeds()),
+        ("differential", differential_seeds()),
     ] {
         let out = dir.join(target);
         std::fs::create_dir_all(&out)?;
@@ -21,4 +23,15 @@ fn main() -> std::io::Result<()> {
         }
     }
     Ok(())
+}
+
+/// One input per subject: its selector byte and a run of decisions.
+fn differential_seeds() -> Vec<Vec<u8>> {
+    (0..gatewit_fuzz_targets::differential::SUBJECTS.len() as u8)
+        .map(|subject| {
+            let mut input = vec![subject];
+            input.extend((0..64u8).map(|i| i.wrapping_mul(29)));
+            input
+        })
+        .collect()
 }

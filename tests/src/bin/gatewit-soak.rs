@@ -16,6 +16,7 @@
 
 use std::fmt::Write as _;
 use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Instant;
 
 use anyhow::{Context, Result, bail, ensure};
@@ -29,6 +30,9 @@ const USAGE: &str =
     "gatewit-soak [--requests N] [--connections N] [--round SECS] [--only NAME]... [--out FILE]";
 /// A bounded run: at most this many requests per scenario.
 const MAX_REQUESTS: u64 = 20_000_000;
+/// Set by Ctrl-C / SIGTERM: the current round ends the run, which is still
+/// reported, and every Envoy is stopped on the way out.
+static STOP: AtomicBool = AtomicBool::new(false);
 /// Scenarios load says nothing about, and why.
 const SKIP: &[(&str, &str)] = &[(
     "http-call-token-service-slow",
@@ -91,6 +95,9 @@ struct Soaked {
     rss_after_warmup_kb: u64,
     rss_end_kb: u64,
     rss_max_kb: u64,
+    /// The first unexpected answers (status and start of body) and every
+    /// round's socket errors, as wrk reported them.
+    samples: Vec<String>,
     /// Requests sent and RSS after each round.
     trace: Vec<(u64, u64)>,
 }
@@ -113,6 +120,8 @@ impl Soaked {
 
 fn main() -> Result<()> {
     let args = args()?;
+    ctrlc::set_handler(|| STOP.store(true, Ordering::SeqCst))
+        .context("cannot install the Ctrl-C handler")?;
     let wanted = |s: &Scenario| {
         s.profile == Profile::Envoy
             && s.redis_clusters.is_empty()
@@ -122,7 +131,7 @@ fn main() -> Result<()> {
     let table: Vec<Scenario> = scenarios::all().into_iter().filter(wanted).collect();
     ensure!(!table.is_empty(), "no scenario matches `--only`");
     let mut results = Vec::new();
-    for scenario in &table {
+    for scenario in table.iter().take_while(|_| !STOP.load(Ordering::SeqCst)) {
         eprintln!("soaking `{}` ...", scenario.name);
         let soaked =
             soak(scenario, &args).with_context(|| format!("soaking `{}`", scenario.name))?;
@@ -172,15 +181,16 @@ fn soak(scenario: &Scenario, args: &Args) -> Result<Soaked> {
         first.response.status,
         step.expect.status
     );
-    let script = lua_script(&step.request);
-    let script_path = std::env::temp_dir().join(format!(
-        "gatewit-soak-{}-{}.lua",
+    let expect_2xx = (200..300).contains(&step.expect.status);
+    let base = std::env::temp_dir().join(format!(
+        "gatewit-soak-{}-{}",
         std::process::id(),
         scenario.name
     ));
+    let (script_path, samples_path) = (base.with_extension("lua"), base.with_extension("txt"));
+    let script = lua_script(&step.request, expect_2xx, &samples_path);
     std::fs::write(&script_path, script).context("writing the wrk script")?;
     let url = format!("http://{}{}", gw.envoy().listener_addr(), step.request.path);
-    let expect_2xx = (200..300).contains(&step.expect.status);
     let pid = gw.envoy().pid();
 
     // One round to warm up (V8 tiers up, pools fill), not counted.
@@ -188,11 +198,18 @@ fn soak(scenario: &Scenario, args: &Args) -> Result<Soaked> {
     gw.upstream().take_requests();
     let rss_after_warmup_kb = rss_kb(pid)?;
     let (mut requests, mut unexpected, mut rss_max_kb) = (0, 0, rss_after_warmup_kb);
-    let mut trace = Vec::new();
+    let (mut trace, mut samples) = (Vec::new(), Vec::new());
+    let _ = std::fs::remove_file(&samples_path);
     let start = Instant::now();
-    while requests < args.requests {
+    while requests < args.requests && !STOP.load(Ordering::SeqCst) {
         let round = wrk(&script_path, &url, args.connections, args.round_secs)?;
         requests += round.requests;
+        if round.errors > 0 {
+            samples.push(format!(
+                "round ending at request {requests}: socket errors:{}",
+                round.error_kinds
+            ));
+        }
         unexpected += round.errors
             + if expect_2xx {
                 round.non_2xx
@@ -206,6 +223,11 @@ fn soak(scenario: &Scenario, args: &Args) -> Result<Soaked> {
     }
     let secs = start.elapsed().as_secs_f64();
     let _ = std::fs::remove_file(&script_path);
+    if let Ok(text) = std::fs::read_to_string(&samples_path) {
+        // wrk restarts every round, so each round may add SAMPLES lines.
+        samples.extend(text.lines().take(4 * SAMPLES as usize).map(str::to_owned));
+        let _ = std::fs::remove_file(&samples_path);
+    }
     Ok(Soaked {
         name: scenario.name,
         requests,
@@ -214,12 +236,18 @@ fn soak(scenario: &Scenario, args: &Args) -> Result<Soaked> {
         rss_after_warmup_kb,
         rss_end_kb: rss_kb(pid)?,
         rss_max_kb,
+        samples,
         trace,
     })
 }
 
-/// A wrk script sending `request` (method, authority, headers, body).
-fn lua_script(request: &HttpRequest) -> String {
+/// Unexpected answers kept per scenario: enough to tell a pattern, bounded.
+const SAMPLES: u32 = 5;
+
+/// A wrk script sending `request` (method, authority, headers, body) that
+/// appends the first [`SAMPLES`] answers of the wrong status class (status
+/// and the start of the body) to `samples`.
+fn lua_script(request: &HttpRequest, expect_2xx: bool, samples: &std::path::Path) -> String {
     // Lua long brackets take any text but their own closing bracket.
     let long = |s: &str| format!("[==[{s}]==]");
     let mut out = format!("wrk.method = {}\n", long(&request.method));
@@ -231,6 +259,28 @@ fn lua_script(request: &HttpRequest) -> String {
     for (k, v) in &request.headers {
         let _ = writeln!(out, "wrk.headers[{}] = {}", long(k), long(v));
     }
+    // wrk counts 3xx as expected too; so does this.
+    let wrong = if expect_2xx {
+        "status > 399"
+    } else {
+        "status < 400"
+    };
+    let _ = write!(
+        out,
+        r#"local kept = 0
+function response(status, headers, body)
+  if kept < {SAMPLES} and {wrong} then
+    kept = kept + 1
+    local f = io.open({path}, "a")
+    if f then
+      f:write(os.date("!%H:%M:%S"), " status ", status, ": ", (string.sub(body or "", 1, 160):gsub("%s+", " ")), "\n")
+      f:close()
+    end
+  end
+end
+"#,
+        path = long(&samples.display().to_string()),
+    );
     out
 }
 
@@ -238,6 +288,8 @@ struct Round {
     requests: u64,
     non_2xx: u64,
     errors: u64,
+    /// wrk's breakdown: ` connect 0, read 0, write 0, timeout 1`.
+    error_kinds: String,
 }
 
 fn wrk(script: &std::path::Path, url: &str, connections: u32, secs: u32) -> Result<Round> {
@@ -257,6 +309,7 @@ fn wrk(script: &std::path::Path, url: &str, connections: u32, secs: u32) -> Resu
         requests: 0,
         non_2xx: 0,
         errors: 0,
+        error_kinds: String::new(),
     };
     for line in text.lines().map(str::trim) {
         if let Some((n, _)) = line.split_once(" requests in ") {
@@ -265,6 +318,7 @@ fn wrk(script: &std::path::Path, url: &str, connections: u32, secs: u32) -> Resu
             round.non_2xx = rest.trim().parse().context("wrk's non-2xx count")?;
         } else if let Some(rest) = line.strip_prefix("Socket errors:") {
             round.errors = gatewit_envoy_harness::wrk::socket_errors(rest);
+            round.error_kinds = rest.to_string();
         }
     }
     ensure!(round.requests > 0, "wrk sent no request:\n{text}");
@@ -321,6 +375,16 @@ fn report(args: &Args, results: &[Soaked]) -> String {
             growth,
             r.late_growth()
         );
+    }
+    for r in results.iter().filter(|r| !r.samples.is_empty()) {
+        let _ = writeln!(
+            out,
+            "\nUnexpected answers of `{}` (the first of each round, and every round's socket errors):\n",
+            r.name
+        );
+        for sample in &r.samples {
+            let _ = writeln!(out, "- {sample}");
+        }
     }
     out
 }

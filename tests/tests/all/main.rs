@@ -5,6 +5,7 @@ mod backend;
 mod differential;
 mod emulator_tier;
 mod envoy_tier;
+mod redis_slow;
 mod shim_examples;
 mod shim_fixtures;
 mod tier_limits;
