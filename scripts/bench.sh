@@ -7,7 +7,9 @@
 # route) and writes the tables to BENCHMARKS.md. Two passes:
 #   1. alternating `wrk` rounds (wall clock; swings with other load);
 #   2. callgrind: each Envoy under valgrind, instructions per request over
-#      REQUESTS requests after WARMUP uninstrumented ones (deterministic).
+#      REQUESTS requests after WARMUP uninstrumented ones (deterministic);
+#      then the same for the HTTP-call plugins (one call per request to a
+#      cluster the driver serves: raw ABI floor, proxy-wasm crate, gatewit).
 #
 # Knobs (environment): ROUNDS (default 8), DURATION seconds per round
 # (default 3), CONNECTIONS (default 8), OUT (default BENCHMARKS.md);
@@ -61,7 +63,8 @@ core="$target_dir/wasm32-unknown-unknown/release"
 log "building the empty module, the proxy-wasm crate plugin and the raw ABI floors"
 cargo build --quiet --release --target wasm32-unknown-unknown \
     -p gatewit-bench-empty -p gatewit-bench-crate-headers -p gatewit-bench-crate-noop \
-    -p gatewit-bench-floor-values -p gatewit-bench-floor-pairs
+    -p gatewit-bench-floor-values -p gatewit-bench-floor-pairs \
+    -p gatewit-bench-floor-call -p gatewit-bench-crate-call
 
 variants=(
     --variant "empty module=$core/gatewit_bench_empty.wasm"
@@ -71,6 +74,11 @@ variants=(
 floor_variants=(
     --variant "raw ABI floor, value reads=$core/gatewit_bench_floor_values.wasm"
     --variant "raw ABI floor, pairs read=$core/gatewit_bench_floor_pairs.wasm"
+)
+# One HTTP call per request, measured by the callgrind pass.
+call_variants=(
+    --call-variant "raw ABI floor, one call=$core/gatewit_bench_floor_call.wasm"
+    --call-variant "proxy-wasm crate=$core/gatewit_bench_crate_call.wasm"
 )
 # Diagnostics: the same phases with no work in them, on each side.
 noop_variants=(--variant "proxy-wasm crate, no-op phases=$core/gatewit_bench_crate_noop.wasm")
@@ -83,15 +91,16 @@ if [ "${SKIP_GATEWIT:-0}" = 1 ]; then
 elif [ -f bench/plugins/gatewit-headers/Cargo.toml ]; then
     log "building the gatewit plugin and adapting it"
     cargo build --quiet --release --target wasm32-wasip2 \
-        -p gatewit-bench-gatewit-headers -p gatewit-bench-gatewit-noop
+        -p gatewit-bench-gatewit-headers -p gatewit-bench-gatewit-noop -p gatewit-bench-gatewit-call
     mkdir -p "$target_dir/bench"
-    for plugin in gatewit-headers gatewit-noop; do
+    for plugin in gatewit-headers gatewit-noop gatewit-call; do
         cargo run --quiet -p gatewit-cli -- adapt \
             "$target_dir/wasm32-wasip2/release/gatewit_bench_${plugin//-/_}.wasm" \
             -o "$target_dir/bench/$plugin.proxy.wasm" >&2
     done
     variants+=(--variant "gatewit=$target_dir/bench/gatewit-headers.proxy.wasm")
     noop_variants+=(--variant "gatewit, no-op phases=$target_dir/bench/gatewit-noop.proxy.wasm")
+    call_variants+=(--call-variant "gatewit=$target_dir/bench/gatewit-call.proxy.wasm")
 else
     log "bench/plugins/gatewit-headers is missing: measuring without the gatewit plugin"
 fi
@@ -128,7 +137,7 @@ else
 fi
 if [ "$CALLGRIND" != 0 ]; then
     log "counting instructions with callgrind ($WARMUP warm-up + $REQUESTS counted requests per variant, $JOBS at a time)"
-    passes+=(--callgrind --requests "$REQUESTS" --warmup "$WARMUP" --jobs "$JOBS")
+    passes+=(--callgrind --requests "$REQUESTS" --warmup "$WARMUP" --jobs "$JOBS" "${call_variants[@]}")
     command+=" REQUESTS=$REQUESTS WARMUP=$WARMUP"
 else
     command+=" CALLGRIND=0"

@@ -4,13 +4,17 @@
 //! them) and the proxy-wasm v0.2.1 numbers the adapter's glue and the
 //! emulator exchange.
 //!
-//! No dependencies and `no_std` (with `alloc`, for the pair-map format): the SDK's proc macro, the guest SDK (in
-//! wasm), the adapter, the host shim and the emulator all use it.
+//! No dependencies and `no_std`: the SDK's proc macro, the guest SDK (in
+//! wasm), the adapter, the host shim, the emulator and the raw bench
+//! modules all use it. The pair-map format needs `alloc` (the default
+//! feature); modules with no allocator (the bench floors) go without it.
 #![no_std]
 #![deny(missing_docs)]
 
+#[cfg(feature = "alloc")]
 extern crate alloc;
 
+#[cfg(feature = "alloc")]
 pub mod pairs;
 pub mod proxy;
 

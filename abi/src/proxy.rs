@@ -53,6 +53,15 @@ pub mod buffer {
     pub const REDIS_CALL_RESPONSE: u32 = 9;
 }
 
+/// The stream a hostcall acts on (`StreamType`: `proxy_continue_stream`,
+/// `proxy_close_stream`).
+pub mod stream {
+    /// The request (downstream to upstream).
+    pub const REQUEST: u32 = 0;
+    /// The response (upstream to downstream).
+    pub const RESPONSE: u32 = 1;
+}
+
 /// What header callbacks return (`FilterHeadersStatus`; Higress adds the
 /// last three).
 pub mod header_action {

@@ -132,9 +132,7 @@ mod wasm {
 #[cfg(target_arch = "wasm32")]
 pub use wasm::{add_header, header, header_pairs, reset_heap};
 
-/// proxy-wasm `MapType::HttpRequestHeaders`.
-pub const REQUEST_HEADERS: u32 = 0;
-/// proxy-wasm `MapType::HttpResponseHeaders`.
-pub const RESPONSE_HEADERS: u32 = 2;
-/// proxy-wasm `Action::Continue`.
-pub const CONTINUE: u32 = 0;
+/// proxy-wasm's numbers, from the one place the project states them.
+pub use gatewit_abi::proxy;
+pub use gatewit_abi::proxy::header_action::CONTINUE;
+pub use gatewit_abi::proxy::map::{REQUEST_HEADERS, RESPONSE_HEADERS};

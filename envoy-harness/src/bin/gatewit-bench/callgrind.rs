@@ -9,6 +9,7 @@ use anyhow::{Context as _, Result, anyhow, bail, ensure};
 use gatewit_envoy_harness::client::Connection;
 use gatewit_envoy_harness::{Envoy, EnvoyConfig, Launch, WasmFilter, native_envoy_binary};
 use std::fmt::Write as _;
+use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::Mutex;
@@ -45,6 +46,9 @@ pub struct Options {
     pub jobs: usize,
     /// Where each variant's callgrind output is kept.
     pub out_dir: PathBuf,
+    /// A cluster every variant's Envoy gets (name, address): the service
+    /// the HTTP-call plugins call.
+    pub cluster: Option<(String, SocketAddr)>,
 }
 
 /// One variant's count.
@@ -57,7 +61,7 @@ pub struct Count {
 }
 
 impl Count {
-    fn per_request(&self, requests: u32) -> f64 {
+    pub fn per_request(&self, requests: u32) -> f64 {
         self.instructions as f64 / f64::from(requests)
     }
 }
@@ -160,10 +164,13 @@ fn measure(spec: &Spec, options: &Options, dir: &Path) -> Result<Count> {
     std::fs::create_dir_all(dir).with_context(|| format!("creating `{}`", dir.display()))?;
     let out_file = dir.join("callgrind.out");
     let valgrind_log = dir.join("valgrind.log");
-    let config = match &spec.module {
+    let mut config = match &spec.module {
         None => EnvoyConfig::direct_response(),
         Some(path) => EnvoyConfig::direct_response().with_wasm(WasmFilter::new(path, "")),
     };
+    if let Some((name, addr)) = &options.cluster {
+        config.clusters.http.insert(name.clone(), *addr);
+    }
     let mut args: Vec<String> = VALGRIND_ARGS.iter().map(|a| (*a).to_owned()).collect();
     args.push(format!("--callgrind-out-file={}", out_file.display()));
     args.push(format!("--log-file={}", valgrind_log.display()));
@@ -279,7 +286,7 @@ fn parse_instructions(text: &str) -> Result<u64> {
 }
 
 /// `1234567.4` → `1,234,567`.
-fn grouped(n: f64) -> String {
+pub fn grouped(n: f64) -> String {
     let rounded = n.round();
     let digits = format!("{}", rounded.abs() as u64);
     let mut out = String::new();
@@ -303,6 +310,7 @@ pub fn report(md: &mut String, specs: &[Spec], results: &Results) -> Result<()> 
         requests,
         jobs,
         ref out_dir,
+        ..
     } = results.options;
     let per: Vec<f64> = results
         .counts
@@ -536,6 +544,7 @@ mod tests {
                 requests: 10,
                 jobs: 2,
                 out_dir: PathBuf::from("/tmp/cg"),
+                cluster: None,
             },
             counts: per_request
                 .iter()

@@ -15,6 +15,11 @@
 //!   the empty module. Deterministic to a few hundred instructions per
 //!   request.
 //!
+//! - **HTTP calls** (`--call-variant NAME=MODULE`, repeatable, with
+//!   `--callgrind`): the callgrind count again, for plugins that make one
+//!   HTTP call per request to cluster `bench-token`, which the driver serves
+//!   itself; reported as ratios to the raw-ABI floor.
+//!
 //! - **start-up** (`--startup NAME=MODULE`, repeatable): Envoy's time from
 //!   launch to the first answer through each module, `--startup-runs` times
 //!   (default 3), one Envoy at a time.
@@ -25,6 +30,7 @@
 //! gatewit-bench [--variant NAME=MODULE.wasm]... [--rounds N] [--duration SECS]
 //!               [--connections N] [--callgrind] [--no-wrk] [--requests N]
 //!               [--warmup N] [--jobs N] [--out BENCHMARKS.md]
+//!               [--call-variant NAME=MODULE.wasm]...
 //!               [--startup NAME=MODULE.wasm]... [--startup-runs N]
 //!               [--command "how to reproduce"]
 //! ```
@@ -35,6 +41,7 @@
 //! `raw ABI floor`. `scripts/bench.sh` builds the modules and runs this.
 
 mod callgrind;
+mod calls;
 mod startup;
 mod wrk;
 
@@ -64,6 +71,7 @@ const FLOOR: &str = "raw ABI floor";
 
 struct Args {
     variants: Vec<(String, PathBuf)>,
+    call_variants: Vec<(String, PathBuf)>,
     rounds: u32,
     duration: u32,
     connections: u32,
@@ -80,7 +88,8 @@ struct Args {
 
 const USAGE: &str = "gatewit-bench [--variant NAME=MODULE.wasm]... [--rounds N] [--duration SECS] \
 [--connections N] [--callgrind] [--no-wrk] [--requests N] [--warmup N] [--jobs N] \
-[--startup NAME=MODULE.wasm]... [--startup-runs N] [--out FILE] [--command TEXT]";
+[--call-variant NAME=MODULE.wasm]... [--startup NAME=MODULE.wasm]... [--startup-runs N] \
+[--out FILE] [--command TEXT]";
 
 fn name_and_path(v: &str, flag: &str) -> Result<(String, PathBuf)> {
     let (name, path) = v
@@ -92,6 +101,7 @@ fn name_and_path(v: &str, flag: &str) -> Result<(String, PathBuf)> {
 fn parse_args() -> Result<Args> {
     let mut args = Args {
         variants: Vec::new(),
+        call_variants: Vec::new(),
         rounds: 5,
         duration: 6,
         connections: 8,
@@ -110,6 +120,9 @@ fn parse_args() -> Result<Args> {
         let mut value = || it.next().with_context(|| format!("`{flag}` needs a value"));
         match flag.as_str() {
             "--variant" => args.variants.push(name_and_path(&value()?, "--variant")?),
+            "--call-variant" => args
+                .call_variants
+                .push(name_and_path(&value()?, "--call-variant")?),
             "--startup" => args.startup.push(name_and_path(&value()?, "--startup")?),
             "--startup-runs" => args.startup_runs = value()?.parse().context("`--startup-runs`")?,
             "--rounds" => args.rounds = value()?.parse().context("`--rounds`")?,
@@ -132,6 +145,10 @@ fn parse_args() -> Result<Args> {
     ensure!(
         args.wrk || args.callgrind || !args.startup.is_empty(),
         "`--no-wrk` without `--callgrind` or `--startup` measures nothing"
+    );
+    ensure!(
+        args.call_variants.is_empty() || args.callgrind,
+        "`--call-variant` is measured by the callgrind pass: add `--callgrind`"
     );
     ensure!(
         (1..=MAX_STARTUP_RUNS).contains(&args.startup_runs),
@@ -249,6 +266,7 @@ fn specs_of(variants: &[(String, PathBuf)]) -> Result<Vec<Spec>> {
 fn run() -> Result<()> {
     let args = parse_args()?;
     let specs = specs_of(&args.variants)?;
+    let call_specs = specs_of(&args.call_variants)?;
     let startup_specs = specs_of(&args.startup)?;
 
     let wrk = if args.wrk {
@@ -274,10 +292,25 @@ fn run() -> Result<()> {
                 out_dir: gatewit_envoy_harness::build::target_dir()
                     .join("gatewit-bench")
                     .join("callgrind"),
+                cluster: None,
             },
         )?)
     } else {
         None
+    };
+
+    let calls = if args.call_variants.is_empty() {
+        None
+    } else {
+        Some(calls::run(
+            &call_specs,
+            args.warmup,
+            args.requests,
+            args.jobs,
+            gatewit_envoy_harness::build::target_dir()
+                .join("gatewit-bench")
+                .join("callgrind-calls"),
+        )?)
     };
 
     let startup = if args.startup.is_empty() {
@@ -287,6 +320,9 @@ fn run() -> Result<()> {
     };
 
     let mut report = report(&args, &specs, wrk.as_ref(), callgrind.as_ref())?;
+    if let Some(calls) = &calls {
+        calls::report(&mut report, &call_specs, calls)?;
+    }
     if let Some(startup) = &startup {
         startup::report(&mut report, &startup_specs, startup)?;
     }
