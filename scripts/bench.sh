@@ -142,7 +142,7 @@ if [ "$CALLGRIND" != 0 ]; then
 else
     command+=" CALLGRIND=0"
 fi
-cargo run --quiet -p gatewit-envoy-harness --bin gatewit-bench -- \
+cargo run --quiet -p gatewit-bench -- \
     "${variants[@]}" "${floor_variants[@]}" "${noop_variants[@]}" \
     --rounds "$ROUNDS" --duration "$DURATION" --connections "$CONNECTIONS" \
     "${passes[@]}" \
