@@ -4,7 +4,7 @@
 
 use crate::wire::{self, Until, Wire};
 use anyhow::{Context as _, Result, bail};
-use gatewit_host_shim::exchange::{ClientResponse, HttpRequest};
+use gatewit_test_kit::exchange::{ClientResponse, HttpRequest};
 use std::net::{SocketAddr, TcpStream};
 use std::time::{Duration, Instant};
 

@@ -2,7 +2,7 @@
 //! filter, one route (to a real upstream or a `direct_response`), and the
 //! clusters a plugin may call, named exactly as the plugin names them.
 
-use gatewit_host_shim::exchange::Clusters;
+use gatewit_test_kit::exchange::Clusters;
 use serde_json::{Value, json};
 use std::net::SocketAddr;
 use std::path::PathBuf;

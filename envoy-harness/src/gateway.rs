@@ -6,7 +6,7 @@ use crate::config::{Bind, EnvoyConfig, FailurePolicy, RouteTarget, WasmFilter};
 use crate::envoy::{Envoy, Launch, plugin_log_line};
 use crate::upstream::RecordingUpstream;
 use anyhow::{Context as _, Result};
-use gatewit_host_shim::exchange::{Exchange, Gateway, GatewaySetup, HttpRequest, UpstreamResponse};
+use gatewit_test_kit::exchange::{Exchange, Gateway, GatewaySetup, HttpRequest, UpstreamResponse};
 use std::path::Path;
 use std::time::Duration;
 

@@ -9,7 +9,7 @@
 //!   or a `direct_response`), and the clusters a plugin calls, named exactly
 //!   as the plugin names them.
 //! - [`EnvoyGateway`]: implements the host shim's
-//!   [`Gateway`](gatewit_host_shim::exchange::Gateway) so the scenario table
+//!   [`Gateway`](gatewit_test_kit::exchange::Gateway) so the scenario table
 //!   runs on real Envoy too.
 //! - [`RecordingUpstream`]: a loopback HTTP/1.1 server that records what it
 //!   receives and answers scripted replies.

@@ -6,7 +6,7 @@ use std::net::TcpStream;
 use std::time::{Duration, Instant};
 
 use anyhow::{Context as _, Result};
-use gatewit_host_shim::exchange::{ClientResponse, HttpRequest};
+use gatewit_test_kit::exchange::{ClientResponse, HttpRequest};
 
 use crate::wire::{self, Until, Wire};
 

@@ -4,7 +4,7 @@
 
 use crate::wire::{self, Until, Wire};
 use anyhow::{Context as _, Result};
-use gatewit_host_shim::exchange::{ReceivedRequest, UpstreamResponse};
+use gatewit_test_kit::exchange::{ReceivedRequest, UpstreamResponse};
 use std::collections::VecDeque;
 use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::sync::atomic::{AtomicBool, Ordering};

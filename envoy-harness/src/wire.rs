@@ -3,7 +3,7 @@
 //! talk to Envoy over loopback without pulling an HTTP stack into the tests.
 
 use anyhow::{Context as _, Result, bail};
-use gatewit_host_shim::exchange::HeaderList;
+use gatewit_test_kit::exchange::HeaderList;
 use std::io::{ErrorKind, Read, Write};
 use std::net::TcpStream;
 use std::sync::Arc;

@@ -8,7 +8,7 @@ use crate::callgrind::{self, grouped};
 use crate::{FLOOR, GATEWIT, Spec};
 use anyhow::{Context as _, Result, ensure};
 use gatewit_envoy_harness::RecordingUpstream;
-use gatewit_host_shim::exchange::UpstreamResponse;
+use gatewit_test_kit::exchange::UpstreamResponse;
 use std::fmt::Write as _;
 use std::path::PathBuf;
 

@@ -46,7 +46,7 @@ mod startup;
 mod wrk;
 
 use anyhow::{Context as _, Result, bail, ensure};
-use gatewit_host_shim::exchange::{ClientResponse, HttpRequest};
+use gatewit_test_kit::exchange::{ClientResponse, HttpRequest};
 use std::fmt::Write as _;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};

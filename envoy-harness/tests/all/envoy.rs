@@ -7,7 +7,7 @@ use anyhow::{Context as _, Result, ensure};
 use gatewit_envoy_harness::build::build_wasm;
 use gatewit_envoy_harness::client::Connection;
 use gatewit_envoy_harness::{Envoy, EnvoyConfig, EnvoyGateway, Launch, Reply, WasmFilter, client};
-use gatewit_host_shim::exchange::{Gateway, GatewaySetup, HttpRequest, UpstreamResponse};
+use gatewit_test_kit::exchange::{Gateway, GatewaySetup, HttpRequest, UpstreamResponse};
 use serde_json::json;
 use std::net::SocketAddr;
 use std::path::PathBuf;

@@ -5,7 +5,7 @@
 use anyhow::{Result, ensure};
 use gatewit_envoy_harness::EnvoyGateway;
 use gatewit_envoy_harness::build::build_adapted;
-use gatewit_host_shim::exchange::{Gateway, GatewaySetup, HttpRequest, UpstreamResponse};
+use gatewit_test_kit::exchange::{Gateway, GatewaySetup, HttpRequest, UpstreamResponse};
 use serde_json::json;
 
 const PLUGIN: &str = "gatewit-bench-gatewit-headers";

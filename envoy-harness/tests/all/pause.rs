@@ -5,7 +5,7 @@
 use anyhow::{Context as _, Result, ensure};
 use gatewit_envoy_harness::build::build_wasm;
 use gatewit_envoy_harness::{EnvoyGateway, EnvoyOptions};
-use gatewit_host_shim::exchange::{Gateway, GatewaySetup, HttpRequest, UpstreamResponse};
+use gatewit_test_kit::exchange::{Gateway, GatewaySetup, HttpRequest, UpstreamResponse};
 use std::time::Duration;
 
 fn probe_request() -> HttpRequest {
