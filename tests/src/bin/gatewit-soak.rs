@@ -223,6 +223,25 @@ fn soak(scenario: &Scenario, args: &Args) -> Result<Soaked> {
     }
     let secs = start.elapsed().as_secs_f64();
     let _ = std::fs::remove_file(&script_path);
+    // Why a request failed is in the plugin's error lines, if it said.
+    let errors: Vec<String> = gw
+        .plugin_logs()
+        .into_iter()
+        .filter(|l| l.starts_with("[error]") || l.starts_with("[critical]"))
+        .collect();
+    if !errors.is_empty() {
+        samples.push(format!(
+            "the plugin logged {} error line{}; the first: {}",
+            errors.len(),
+            if errors.len() == 1 { "" } else { "s" },
+            errors
+                .iter()
+                .take(SAMPLES as usize)
+                .cloned()
+                .collect::<Vec<_>>()
+                .join(" / ")
+        ));
+    }
     if let Ok(text) = std::fs::read_to_string(&samples_path) {
         // wrk restarts every round, so each round may add SAMPLES lines.
         samples.extend(text.lines().take(4 * SAMPLES as usize).map(str::to_owned));
