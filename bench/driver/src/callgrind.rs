@@ -470,8 +470,47 @@ pub fn report(md: &mut String, specs: &[Spec], results: &Results) -> Result<()> 
     Ok(())
 }
 
+/// Test inputs shared by the report tests of this pass and the call pass.
+#[cfg(test)]
+pub mod fixtures {
+    use super::*;
+
+    /// A variant without a module.
+    pub fn spec(name: &str) -> Spec {
+        Spec {
+            name: name.to_owned(),
+            module: None,
+            size: None,
+        }
+    }
+
+    /// Results of 10 counted requests with these instructions per request;
+    /// the plugin header is seen above `header_above`.
+    pub fn results(per_request: &[u64], header_above: u64) -> Results {
+        Results {
+            valgrind_version: "valgrind-3.19.0".into(),
+            envoy: PathBuf::from("/bin/envoy"),
+            options: Options {
+                warmup: 30,
+                requests: 10,
+                jobs: 2,
+                out_dir: PathBuf::from("/tmp/cg"),
+                cluster: None,
+            },
+            counts: per_request
+                .iter()
+                .map(|n| Count {
+                    instructions: n * 10,
+                    plugin_header: *n > header_above,
+                })
+                .collect(),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
+    use super::fixtures::{results, spec};
     use super::*;
 
     #[test]
@@ -523,11 +562,6 @@ mod tests {
 
     #[test]
     fn reports_shares_of_the_crate_plugins_cost() -> Result<()> {
-        let spec = |name: &str| Spec {
-            name: name.to_owned(),
-            module: None,
-            size: None,
-        };
         let specs = [
             spec("no filter"),
             spec(crate::EMPTY),
@@ -535,25 +569,7 @@ mod tests {
             spec(crate::GATEWIT),
             spec("raw ABI floor, pairs read"),
         ];
-        let per_request = [80_000, 85_000, 125_000, 105_000, 100_000];
-        let results = Results {
-            valgrind_version: "valgrind-3.19.0".into(),
-            envoy: PathBuf::from("/bin/envoy"),
-            options: Options {
-                warmup: 30,
-                requests: 10,
-                jobs: 2,
-                out_dir: PathBuf::from("/tmp/cg"),
-                cluster: None,
-            },
-            counts: per_request
-                .iter()
-                .map(|n| Count {
-                    instructions: n * 10,
-                    plugin_header: *n > 85_000,
-                })
-                .collect(),
-        };
+        let results = results(&[80_000, 85_000, 125_000, 105_000, 100_000], 85_000);
         let mut md = String::new();
         report(&mut md, &specs, &results)?;
         assert!(

@@ -123,36 +123,7 @@ pub fn report(md: &mut String, specs: &[Spec], results: &callgrind::Results) -> 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::callgrind::{Count, Options, Results};
-
-    fn results(per_request: &[u64]) -> Results {
-        Results {
-            valgrind_version: "valgrind-3.19.0".into(),
-            envoy: PathBuf::from("/bin/envoy"),
-            options: Options {
-                warmup: 30,
-                requests: 10,
-                jobs: 2,
-                out_dir: PathBuf::from("/tmp/cg"),
-                cluster: None,
-            },
-            counts: per_request
-                .iter()
-                .map(|n| Count {
-                    instructions: n * 10,
-                    plugin_header: *n > 80_000,
-                })
-                .collect(),
-        }
-    }
-
-    fn spec(name: &str) -> Spec {
-        Spec {
-            name: name.to_owned(),
-            module: None,
-            size: None,
-        }
-    }
+    use crate::callgrind::fixtures::{results, spec};
 
     #[test]
     fn reports_ratios_to_the_floor() -> Result<()> {
@@ -166,7 +137,7 @@ mod tests {
         report(
             &mut md,
             &specs,
-            &results(&[80_000, 180_000, 190_000, 215_000]),
+            &results(&[80_000, 180_000, 190_000, 215_000], 80_000),
         )?;
         assert!(
             md.contains("| no filter | — | 80,000 | — | — | no |"),
@@ -186,12 +157,12 @@ mod tests {
         report(
             &mut md,
             &specs,
-            &results(&[80_000, 180_000, 190_000, 185_000]),
+            &results(&[80_000, 180_000, 190_000, 185_000], 80_000),
         )?;
         assert!(md.contains("(1.05×): **met**"), "{md}");
 
         let mut md = String::new();
-        report(&mut md, &specs[..2], &results(&[80_000, 180_000]))?;
+        report(&mut md, &specs[..2], &results(&[80_000, 180_000], 80_000))?;
         assert!(md.contains("goal not evaluated"), "{md}");
         Ok(())
     }

@@ -14,7 +14,8 @@ use gatewit_tests::adapted::{Toolchain, emulator_module, profile_for};
 use gatewit_tests::scenarios::{self, Scenario};
 use serde_json::json;
 
-fn emulator(module: &Path, setup: &GatewaySetup, profile: Profile) -> Result<Emulator> {
+/// The adapted `module` under the emulator with `profile`'s hostcalls.
+pub(crate) fn emulator(module: &Path, setup: &GatewaySetup, profile: Profile) -> Result<Emulator> {
     let bytes = std::fs::read(module).with_context(|| format!("reading `{}`", module.display()))?;
     let options = EmulatorOptions {
         profile: match profile {

@@ -12,7 +12,6 @@ use anyhow::{Context, Result, ensure};
 use gatewit_adapter::Profile;
 use gatewit_host_shim::ShimGateway;
 use gatewit_host_shim::exchange::{Exchange, Gateway, GatewaySetup, HttpRequest, UpstreamResponse};
-use gatewit_proxy_emulator::{Emulator, EmulatorOptions, HostProfile};
 use gatewit_tests::adapted::{Toolchain, emulator_module};
 use gatewit_tests::plugins::wasm_plugin;
 use gatewit_tests::redis_server::RedisServer;
@@ -121,15 +120,7 @@ fn slow_redis_on_the_host_shim() -> Result<()> {
 #[test]
 fn slow_redis_in_the_emulator() -> Result<()> {
     let redis = RedisServer::start()?;
-    let module = std::fs::read(emulator_module(
-        "redis-demo",
-        Toolchain::Wasip2,
-        Profile::Higress,
-    )?)?;
-    let options = EmulatorOptions {
-        profile: HostProfile::Higress,
-        ..EmulatorOptions::default()
-    };
-    let mut gw = Emulator::with_options(&module, &setup(&redis), options)?;
+    let module = emulator_module("redis-demo", Toolchain::Wasip2, Profile::Higress)?;
+    let mut gw = crate::emulator_tier::emulator(&module, &setup(&redis), Profile::Higress)?;
     slow_redis_costs_only_the_waiting_requests(&mut gw, &redis)
 }

@@ -9,7 +9,7 @@ use gatewit_adapter::Profile;
 use gatewit_envoy_harness::EnvoyGateway;
 use gatewit_host_shim::ShimGateway;
 use gatewit_host_shim::exchange::{Gateway, GatewaySetup, HttpRequest, UpstreamResponse};
-use gatewit_proxy_emulator::{Emulator, EmulatorOptions, HostProfile};
+use gatewit_proxy_emulator::EmulatorOptions;
 use gatewit_tests::adapted::{Toolchain, adapted_module, emulator_module};
 use gatewit_tests::plugins::wasm_plugin;
 use serde_json::{Map, Value, json};
@@ -32,16 +32,12 @@ fn a_16_mb_configuration_loads_on_every_tier() -> Result<()> {
         ..GatewaySetup::default()
     };
     let shim = ShimGateway::new(wasm_plugin("my-plugin")?, &setup).context("host shim")?;
-    let bytes = std::fs::read(emulator_module(
-        "my-plugin",
-        Toolchain::Wasip2,
+    let emulator = crate::emulator_tier::emulator(
+        &emulator_module("my-plugin", Toolchain::Wasip2, Profile::Envoy)?,
+        &setup,
         Profile::Envoy,
-    )?)?;
-    let options = EmulatorOptions {
-        profile: HostProfile::Envoy,
-        ..EmulatorOptions::default()
-    };
-    let emulator = Emulator::with_options(&bytes, &setup, options).context("emulator")?;
+    )
+    .context("emulator")?;
     let module = adapted_module("my-plugin", Toolchain::Wasip2, Profile::Envoy)?;
     let envoy = EnvoyGateway::start(&module, &setup).context("envoy")?;
     let tiers: [Box<dyn Gateway>; 3] = [Box::new(shim), Box::new(emulator), Box::new(envoy)];
