@@ -114,14 +114,14 @@ if [ "$STARTUP" != 0 ]; then
     passes+=(--startup "empty module=$core/gatewit_bench_empty.wasm")
     for example in my-plugin my-plugin-js; do
         cargo run --quiet -p gatewit-cli -- adapt \
-            "$target_dir/programs/wasm32-wasip2/release/${example//-/_}.wasm" \
+            "$target_dir/wasm32-wasip2/release/${example//-/_}.wasm" \
             -o "$target_dir/bench/$example.proxy.wasm" >/dev/null
         passes+=(--startup "$example=$target_dir/bench/$example.proxy.wasm")
     done
     # What the adapter's instrumentation (step budget, panic handlers)
     # costs V8's compiler, on the biggest module.
     cargo run --quiet -p gatewit-cli -- adapt \
-        "$target_dir/programs/wasm32-wasip2/release/my_plugin_js.wasm" --max-steps off --on-panic trap \
+        "$target_dir/wasm32-wasip2/release/my_plugin_js.wasm" --max-steps off --on-panic trap \
         -o "$target_dir/bench/my-plugin-js-plain.proxy.wasm" >/dev/null
     passes+=(--startup "my-plugin-js, --max-steps off --on-panic trap=$target_dir/bench/my-plugin-js-plain.proxy.wasm")
     passes+=(--startup-runs "$STARTUP_RUNS")

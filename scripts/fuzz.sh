@@ -25,7 +25,7 @@ fi
 cargo run -q -p gatewit-test-programs >/dev/null
 cargo run -q -p gatewit-fuzz-targets --bin fuzz-seeds -- fuzz/corpus
 mkdir -p fuzz/corpus/adapt
-for dir in target/programs/wasm32-wasip2/release target/programs/wasm32-unknown-unknown/release; do
+for dir in target/wasm32-wasip2/release target/wasm32-unknown-unknown/release; do
     cp "$dir"/*.wasm fuzz/corpus/adapt/ 2>/dev/null || true
 done
 

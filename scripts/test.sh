@@ -39,29 +39,10 @@ channel="$(sed -n 's/^channel *= *"\([^"]*\)".*/\1/p' rust-toolchain.toml)"
 export RUSTC_WORKSPACE_WRAPPER
 RUSTC_WORKSPACE_WRAPPER="$(dirname "$(rustup which --toolchain "$channel" cargo)")/clippy-driver"
 export CLIPPY_ARGS="-D__CLIPPY_HACKERY__warnings__CLIPPY_HACKERY__"
-# The wasm test programs (examples, fixtures; once, the tests reuse them)
-# build into their own target directory (target/programs), so they build
-# beside the native build instead of after it: cargo locks a whole target
-# directory, and the native build leaves a core idle for much of its time.
-step "start building the wasm test programs (in the background)"
-cargo build --quiet -p gatewit-test-programs
-programs_log="$(mktemp)"
-(
-    programs_start=$SECONDS
-    "${CARGO_TARGET_DIR:-target}/debug/gatewit-test-programs"
-    echo "wasm test programs built in $((SECONDS - programs_start)) s (beside the native build)"
-) >"$programs_log" 2>&1 &
-programs_pid=$!
 step "build every target, linted (clippy -D warnings)"
 cargo test --workspace --all-targets --no-run --quiet
-step "wait for the wasm test programs"
-if ! wait "$programs_pid"; then
-    cat "$programs_log" >&2
-    echo "test: building the wasm test programs failed (above)" >&2
-    exit 1
-fi
-cat "$programs_log"
-rm -f "$programs_log"
+step "build the wasm test programs (once; the tests reuse them)"
+cargo run --quiet -p gatewit-test-programs
 step "cargo test"
 cargo test --workspace --no-fail-fast
 step "done"

@@ -123,19 +123,10 @@ pub fn target_dir() -> PathBuf {
     }
 }
 
-/// The target directory of the wasm programs: `programs/` under
-/// [`target_dir`]. A directory of its own, so `scripts/test.sh` builds them
-/// while the native build holds the main directory's lock (cargo locks a
-/// whole target directory), and a crate built as a plugin author would
-/// (the `gatewit new` and `serve` tests) reuses their dependencies.
-pub fn wasm_target_dir() -> PathBuf {
-    target_dir().join("programs")
-}
-
 /// Where `cargo build --release --target <target> -p <package>` puts the
-/// `.wasm` file (in [`wasm_target_dir`]).
+/// `.wasm` file.
 pub fn wasm_path(package: &str, target: &str) -> PathBuf {
-    wasm_target_dir()
+    target_dir()
         .join(target)
         .join("release")
         .join(format!("{}.wasm", package.replace('-', "_")))
@@ -149,9 +140,7 @@ fn cargo_build(target: &str, packages: &[&str]) -> Result<()> {
     cmd.current_dir(workspace_root())
         .env_remove("RUSTC_WORKSPACE_WRAPPER")
         .env_remove("CLIPPY_ARGS")
-        .args(["build", "--release", "--quiet", "--target", target])
-        .arg("--target-dir")
-        .arg(wasm_target_dir());
+        .args(["build", "--release", "--quiet", "--target", target]);
     for p in packages {
         cmd.args(["-p", p]);
     }

@@ -30,7 +30,7 @@ fn the_new_plugin_builds_runs_as_its_readme_says_and_adapts() {
     // the examples are reused instead of built again.
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
     std::fs::copy(root.join("Cargo.lock"), crate_dir.join("Cargo.lock")).unwrap();
-    let target = gatewit_test_programs::wasm_target_dir();
+    let target = gatewit_test_programs::target_dir();
     let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
     let build = Command::new(cargo)
         .args(["build", "--release", "--target", "wasm32-wasip2"])

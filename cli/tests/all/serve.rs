@@ -31,7 +31,7 @@ impl Serve {
             // A crate is built as its author would: with the workspace's
             // target directory (its dependencies are built there already),
             // not through the suite's lint wrapper.
-            .env("CARGO_TARGET_DIR", gatewit_test_programs::wasm_target_dir())
+            .env("CARGO_TARGET_DIR", gatewit_test_programs::target_dir())
             .env_remove("RUSTC_WORKSPACE_WRAPPER")
             .env_remove("CLIPPY_ARGS")
             .stdout(Stdio::piped())
