@@ -1235,6 +1235,10 @@ impl Stream<'_> {
         headers: HeaderList,
         chunks: &[Vec<u8>],
     ) -> anyhow::Result<()> {
+        // An empty chunk carries nothing on the wire: a body of
+        // `content-length: 0` ends the stream with the headers, and Envoy
+        // calls no body callback for it.
+        let chunks: Vec<&Vec<u8>> = chunks.iter().filter(|c| !c.is_empty()).collect();
         self.host
             .headers(dir, self.ctx, headers, chunks.is_empty())?;
         for (i, chunk) in chunks.iter().enumerate() {
