@@ -49,11 +49,6 @@ impl<'a> FuzzBytes<'a> {
     pub fn new(data: &'a [u8]) -> Self {
         Self { data }
     }
-
-    /// Whether every byte has been used.
-    pub fn is_empty(&self) -> bool {
-        self.data.is_empty()
-    }
 }
 
 impl Choices for FuzzBytes<'_> {
@@ -165,41 +160,52 @@ pub struct Subject {
     pub actions: &'static [&'static str],
 }
 
+/// The raw fixture, with every per-phase behaviour it has.
+pub const RAW_FIXTURE: Subject = Subject {
+    plugin: "raw-fixture",
+    config: "null",
+    actions: &[
+        "",
+        "local",
+        "buffer",
+        "headers",
+        "local-in-response",
+        "queue",
+        "unknown",
+    ],
+};
+/// `my-plugin` forwarding (it adds a header).
+pub const MY_PLUGIN: Subject = Subject {
+    plugin: "my-plugin",
+    config: r#"{"mockEnable": false}"#,
+    actions: &[],
+};
+/// `my-plugin` answering by itself.
+pub const MY_PLUGIN_MOCK: Subject = Subject {
+    plugin: "my-plugin",
+    config: r#"{"mockEnable": true}"#,
+    actions: &[],
+};
+/// `hello-world`.
+pub const HELLO_WORLD: Subject = Subject {
+    plugin: "hello-world",
+    config: "null",
+    actions: &[],
+};
+/// `body-rewrite` (request and response bodies).
+pub const BODY_REWRITE: Subject = Subject {
+    plugin: "body-rewrite",
+    config: r#"{"fieldName": "greeting", "fieldValue": "hi"}"#,
+    actions: &[],
+};
+
 /// The plugins the fuzz target picks from (its first byte).
 pub const SUBJECTS: &[Subject] = &[
-    Subject {
-        plugin: "raw-fixture",
-        config: "null",
-        actions: &[
-            "",
-            "local",
-            "buffer",
-            "headers",
-            "local-in-response",
-            "queue",
-            "unknown",
-        ],
-    },
-    Subject {
-        plugin: "my-plugin",
-        config: r#"{"mockEnable": false}"#,
-        actions: &[],
-    },
-    Subject {
-        plugin: "my-plugin",
-        config: r#"{"mockEnable": true}"#,
-        actions: &[],
-    },
-    Subject {
-        plugin: "hello-world",
-        config: "null",
-        actions: &[],
-    },
-    Subject {
-        plugin: "body-rewrite",
-        config: r#"{"fieldName": "greeting", "fieldValue": "hi"}"#,
-        actions: &[],
-    },
+    RAW_FIXTURE,
+    MY_PLUGIN,
+    MY_PLUGIN_MOCK,
+    HELLO_WORLD,
+    BODY_REWRITE,
 ];
 
 /// The component and its adapted module, read and adapted once per process.

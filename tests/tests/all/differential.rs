@@ -5,24 +5,19 @@
 //! run); a disagreement prints the request that caused it.
 
 use anyhow::Result;
-use gatewit_fuzz_targets::differential::{SUBJECTS, Seeded, Subject, compare};
-
-fn subject(plugin: &str, config: &str) -> Subject {
-    *SUBJECTS
-        .iter()
-        .find(|s| s.plugin == plugin && s.config.contains(config))
-        .unwrap_or_else(|| panic!("no differential subject `{plugin}` with `{config}`"))
-}
+use gatewit_fuzz_targets::differential::{
+    BODY_REWRITE, HELLO_WORLD, MY_PLUGIN, MY_PLUGIN_MOCK, RAW_FIXTURE, Seeded, compare,
+};
 
 #[test]
 fn raw_fixture_agrees_on_random_requests() -> Result<()> {
-    compare(subject("raw-fixture", ""), 1_000, &mut Seeded(0x5eed_0001))
+    compare(RAW_FIXTURE, 1_000, &mut Seeded(0x5eed_0001))
 }
 
 #[test]
 fn sdk_examples_agree_on_random_requests() -> Result<()> {
-    compare(subject("my-plugin", "false"), 200, &mut Seeded(0x5eed_0002))?;
-    compare(subject("my-plugin", "true"), 100, &mut Seeded(0x5eed_0003))?;
-    compare(subject("hello-world", ""), 100, &mut Seeded(0x5eed_0004))?;
-    compare(subject("body-rewrite", ""), 200, &mut Seeded(0x5eed_0005))
+    compare(MY_PLUGIN, 200, &mut Seeded(0x5eed_0002))?;
+    compare(MY_PLUGIN_MOCK, 100, &mut Seeded(0x5eed_0003))?;
+    compare(HELLO_WORLD, 100, &mut Seeded(0x5eed_0004))?;
+    compare(BODY_REWRITE, 200, &mut Seeded(0x5eed_0005))
 }
