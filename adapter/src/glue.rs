@@ -252,10 +252,20 @@ impl Body {
             .lg(size)
             .call(FuncRef::Orig(cx.realloc))
     }
-    /// Pushes `ptr` unless `len` is 0, then pushes `dangling` (a non-null
-    /// aligned pointer, as Rust's `cabi_realloc` returns for empty lists).
-    fn fix_ptr(&mut self, ptr: u32, len: u32, dangling: i32) -> &mut Self {
-        self.lg(ptr).c(dangling).lg(len).i(I::Select)
+    /// Pushes `ptr`, or for an empty list (`len` 0) a fresh
+    /// `cabi_realloc(0, 0, align, 0)`: the canonical ABI hands every list
+    /// to the plugin as an allocation it owns, empty ones included, and
+    /// runtimes that free what they are given (CPython's bindings) would
+    /// free a made-up pointer.
+    fn fix_ptr(&mut self, cx: &Cx, ptr: u32, len: u32, align: i32) -> &mut Self {
+        self.lg(len).i(I::I32Eqz).if_();
+        self.empty_alloc(cx, align).ls(ptr);
+        self.end();
+        self.lg(ptr)
+    }
+    /// `cabi_realloc(0, 0, align, 0)`: an owned empty allocation.
+    fn empty_alloc(&mut self, cx: &Cx, align: i32) -> &mut Self {
+        self.c(0).c(0).c(align).c(0).call(FuncRef::Orig(cx.realloc))
     }
     /// Write a constant string at `dst` (a local), for messages the glue
     /// logs itself: stores, never a data segment.
@@ -303,7 +313,7 @@ impl Body {
     }
     /// `proxy_log(level, ptr, len)` with a constant message written to the
     /// scratch area.
-    fn log_const(&mut self, level: i32, text: &'static [u8]) -> &mut Self {
+    fn log_const(&mut self, level: i32, text: &[u8]) -> &mut Self {
         let s = self.state();
         let at = self.local(I32);
         let base = self.local(I32);

@@ -2,6 +2,7 @@
 //! component targets the `gatewit:plugin` world.
 
 use crate::AdaptError;
+use std::borrow::Cow;
 use wasmparser::{Parser, Payload, Validator, WasmFeatures};
 
 /// The interface prefix every gatewit name starts with.
@@ -13,10 +14,15 @@ pub(crate) struct Plugin<'a> {
     pub world: String,
     /// The version part, `0.1.x`.
     pub version: String,
-    /// The main core module's bytes.
-    pub module: &'a [u8],
+    /// The core module the glue joins: the main core module as it is, or
+    /// the component's modules linked into one (see [`crate::link`]).
+    pub module: Cow<'a, [u8]>,
     /// The `gatewit:hooks` bit set, if the module has one.
     pub hooks_section: Option<u32>,
+    /// Per function import of `module`: the `realloc` its canonical
+    /// options name, when linking found one (empty for a main module
+    /// taken as it is, whose imports all use its `cabi_realloc`).
+    pub import_reallocs: Vec<Option<u32>>,
 }
 
 struct ModuleInfo<'a> {
@@ -155,9 +161,16 @@ pub(crate) fn inspect(bytes: &[u8]) -> Result<Plugin<'_>, AdaptError> {
         ));
     }
     if !main.defines_memory {
-        return Err(AdaptError::UnsupportedShape(
-            "the plugin's main core module does not define its linear memory".into(),
-        ));
+        // Modules that share a memory another module defines (CPython's
+        // dynamically linked libraries): link them into one first.
+        let linked = crate::link::link(bytes)?;
+        return Ok(Plugin {
+            world: guest.clone(),
+            version: version.to_string(),
+            module: Cow::Owned(linked.bytes),
+            hooks_section: linked.hooks,
+            import_reallocs: linked.import_reallocs,
+        });
     }
     if !main.exports.iter().any(|e| e == "cabi_realloc") {
         return Err(AdaptError::UnsupportedShape(
@@ -167,8 +180,9 @@ pub(crate) fn inspect(bytes: &[u8]) -> Result<Plugin<'_>, AdaptError> {
     Ok(Plugin {
         world: guest.clone(),
         version: version.to_string(),
-        module: main.bytes,
+        module: Cow::Borrowed(main.bytes),
         hooks_section: main.hooks,
+        import_reallocs: Vec::new(),
     })
 }
 

@@ -14,6 +14,7 @@
 
 mod glue;
 mod inspect;
+mod link;
 mod merge;
 mod meter;
 mod names;
@@ -250,7 +251,7 @@ pub fn adapt(component: &[u8], options: &Options) -> Result<Adapted, AdaptError>
     }
     let plugin = inspect::inspect(component)?;
     let (module, mut report) = merge::merge(&plugin, options)?;
-    verify::verify(component, &module)?;
+    verify::verify_against(&plugin.module, &module)?;
     report.world = plugin.world.clone();
     report.version = plugin.version.clone();
     report.hooks_section = plugin.hooks_section;

@@ -39,7 +39,7 @@ pub(crate) fn merge(
     plugin: &Plugin<'_>,
     options: &Options,
 ) -> Result<(Vec<u8>, Report), AdaptError> {
-    let bytes = plugin.module;
+    let bytes: &[u8] = &plugin.module;
     let wit = Wit::load();
 
     // ---- read the module
@@ -219,8 +219,18 @@ pub(crate) fn merge(
     let mut unsupported = Vec::new();
     let mut report = Report::default();
     let mut imported = BTreeSet::new();
-    for (module, name, t) in &imports {
+    for (i, (module, name, t)) in imports.iter().enumerate() {
         let found = type_of(*t)?;
+        // A linked module's imports may each name their own `realloc`
+        // (CPython's preview1 adapter has one for the WASI calls it makes).
+        let own;
+        let cx = match plugin.import_reallocs.get(i).copied().flatten() {
+            Some(realloc) if realloc != cx.realloc => {
+                own = Cx { realloc, ..cx };
+                &own
+            }
+            _ => &cx,
+        };
         let full = format!("{module}#{name}");
         if module == "wasi_snapshot_preview1" {
             report.passthrough.push(format!("{module}.{name}"));
@@ -242,7 +252,7 @@ pub(crate) fn merge(
                         expected: expected.to_string(),
                     });
                 }
-                Some(_) => glue::gatewit_import(&cx, iface, name, &found),
+                Some(_) => glue::gatewit_import(cx, iface, name, &found),
                 None => None,
             }
         } else if let Some((iface, v)) = module
@@ -250,7 +260,7 @@ pub(crate) fn merge(
             .filter(|(m, _)| m.starts_with("wasi:"))
         {
             if version_is(v, "0.2") {
-                glue::wasi_import(&cx, iface, name)
+                glue::wasi_import(cx, iface, name, &found)
             } else {
                 None
             }
@@ -758,7 +768,7 @@ fn payload_id(p: &Payload<'_>) -> Option<u8> {
 /// The plugin's memory must be one a proxy-wasm host can share: exactly one,
 /// 32-bit, unshared, with 64 KiB pages. Anything else is refused here, by
 /// name, rather than producing a module the host cannot load.
-fn check_memories(r: &wasmparser::MemorySectionReader<'_>) -> Result<(), AdaptError> {
+pub(crate) fn check_memories(r: &wasmparser::MemorySectionReader<'_>) -> Result<(), AdaptError> {
     if r.count() > 1 {
         return Err(AdaptError::UnsupportedShape(format!(
             "the plugin module defines {} memories (multi-memory); a proxy-wasm module has exactly one",

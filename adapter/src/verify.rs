@@ -52,12 +52,17 @@ fn shape(bytes: &[u8]) -> Result<Shape, String> {
 /// functions only; `malloc` and `proxy_on_memory_allocate` are the same
 /// function; every other export is a proxy-wasm entry point.
 pub fn verify(component: &[u8], output: &[u8]) -> Result<(), AdaptError> {
+    let plugin = crate::inspect::inspect(component)?;
+    verify_against(&plugin.module, output)
+}
+
+/// [`verify`], given the core module the glue was joined to.
+pub(crate) fn verify_against(module: &[u8], output: &[u8]) -> Result<(), AdaptError> {
     let err = |m: String| AdaptError::Verify(m);
     Validator::new_with_features(WasmFeatures::default() | WasmFeatures::LEGACY_EXCEPTIONS)
         .validate_all(output)
         .map_err(|e| err(format!("output does not validate: {e}")))?;
-    let plugin = crate::inspect::inspect(component)?;
-    let input = shape(plugin.module).map_err(err)?;
+    let input = shape(module).map_err(err)?;
     let out = shape(output).map_err(err)?;
     if out.memories != 1 || out.imports.iter().any(|i| !i.2) {
         return Err(err(format!(

@@ -114,7 +114,7 @@ pub(crate) fn export_glue(cx: &Cx, g: &Guest, name: &str) -> Option<Body> {
             b.host("proxy_get_buffer_bytes").i(I::I32Eqz).if_();
             b.lg(s).ld(S_OUT0).ls(p).lg(s).ld(S_OUT1).ls(l);
             b.end().end();
-            b.fix_ptr(p, l, 1).lg(l).call(FuncRef::Orig(f)).lt(r);
+            b.fix_ptr(cx, p, l, 1).lg(l).call(FuncRef::Orig(f)).lt(r);
             b.ld8(0).i(I::I32Eqz).ls(ok);
             // err(message): log it so the operator sees why the
             // configuration was rejected.
@@ -247,7 +247,7 @@ pub(crate) fn export_glue(cx: &Cx, g: &Guest, name: &str) -> Option<Body> {
             b.host("proxy_get_buffer_bytes").i(I::I32Eqz).if_();
             b.lg(s).ld(S_OUT0).ls(bp).lg(s).ld(S_OUT1).ls(bl);
             b.end().end();
-            b.c(4).ls(tp).c(0).ls(tn);
+            b.empty_alloc(cx, 4).ls(tp).c(0).ls(tn);
             b.lg(4).if_();
             b.c(7)
                 .helper(Helper::GetMap)
@@ -261,7 +261,7 @@ pub(crate) fn export_glue(cx: &Cx, g: &Guest, name: &str) -> Option<Body> {
                 .c(0)
                 .lg(hp)
                 .lg(hn)
-                .fix_ptr(bp, bl, 1)
+                .fix_ptr(cx, bp, bl, 1)
                 .lg(bl)
                 .lg(tp)
                 .lg(tn);
@@ -301,7 +301,7 @@ pub(crate) fn export_glue(cx: &Cx, g: &Guest, name: &str) -> Option<Body> {
             b.host("proxy_get_buffer_bytes").i(I::I32Eqz).if_();
             b.lg(s).ld(S_OUT0).ls(p).lg(s).ld(S_OUT1).ls(l);
             b.end().end();
-            b.lg(ctx).lg(1).c(0).fix_ptr(p, l, 1).lg(l);
+            b.lg(ctx).lg(1).c(0).fix_ptr(cx, p, l, 1).lg(l);
             call_guest(&mut b, g, "on-redis-call-response", f, false);
         }
         _ => return None,

@@ -50,7 +50,7 @@ pub(super) fn host_params(hostcall: &str) -> Option<usize> {
 pub(super) fn import(cx: &Cx, name: &str, b: &mut Body) -> Option<()> {
     let higress = cx.profile == Profile::Higress;
     match name {
-        "call-foreign-function" => call_foreign_function(b),
+        "call-foreign-function" => call_foreign_function(cx, b),
         // (data, len, end-of-stream, ret)
         "inject-encoded-data" if higress => {
             b.lg(0)
@@ -87,7 +87,7 @@ fn list_status_error(b: &mut Body, ret: u32, st: u32) {
 }
 
 /// (name, name-len, args, args-len, ret) -> `result<list<u8>, status-error>`.
-fn call_foreign_function(b: &mut Body) {
+fn call_foreign_function(cx: &Cx, b: &mut Body) {
     let (name, name_len, args, args_len, ret) = (0, 1, 2, 3, 4);
     let s = b.state();
     let (st, data, len) = (b.local(I32), b.local(I32), b.local(I32));
@@ -108,7 +108,7 @@ fn call_foreign_function(b: &mut Body) {
     b.lg(s).ld(S_OUT0).ls(data).lg(s).ld(S_OUT1).ls(len);
     b.lg(ret).c(result::OK).st8(result::TAG);
     // An empty list's pointer must still be aligned and non-null.
-    b.lg(ret).fix_ptr(data, len, 1).st(result::LIST_PAYLOAD);
+    b.lg(ret).fix_ptr(cx, data, len, 1).st(result::LIST_PAYLOAD);
     b.lg(ret).lg(len).st(result::LIST_LEN);
     b.else_();
     list_status_error(b, ret, st);

@@ -157,7 +157,7 @@ pub(crate) fn helper(cx: &Cx, h: Helper) -> Body {
             b.store_at(s, S_COUNT, |b| {
                 b.c(0);
             });
-            b.c(4).i(I::Return).end();
+            b.empty_alloc(cx, 4).i(I::Return).end();
             b.lg(s)
                 .ld(S_HCACHE_PTR)
                 .lg(s)

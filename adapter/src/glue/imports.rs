@@ -107,7 +107,7 @@ pub(crate) fn gatewit_import(cx: &Cx, iface: &str, func: &str, sig: &Sig) -> Opt
             b.host("proxy_get_buffer_bytes").i(I::I32Eqz).if_();
             b.lg(s).ld(S_OUT0).ls(p).lg(s).ld(S_OUT1).ls(l);
             b.end();
-            b.lg(3).fix_ptr(p, l, 1).st(0).lg(3).lg(l).st(4);
+            b.lg(3).fix_ptr(cx, p, l, 1).st(0).lg(3).lg(l).st(4);
         }
         // proxy_set_buffer_bytes(start, size): (0, max) replaces, (max, 0)
         // appends, (0, 0) prepends (Envoy's Buffer::copyFrom).
@@ -159,7 +159,7 @@ pub(crate) fn gatewit_import(cx: &Cx, iface: &str, func: &str, sig: &Sig) -> Opt
                 .c(1)
                 .st8(0)
                 .lg(2)
-                .fix_ptr(p, l, 1)
+                .fix_ptr(cx, p, l, 1)
                 .st(4)
                 .lg(2)
                 .lg(l)
@@ -297,7 +297,7 @@ pub(crate) fn gatewit_import(cx: &Cx, iface: &str, func: &str, sig: &Sig) -> Opt
                 .c(1)
                 .st8(0)
                 .lg(2)
-                .fix_ptr(p, l, 1)
+                .fix_ptr(cx, p, l, 1)
                 .st(4)
                 .lg(2)
                 .lg(l)
@@ -342,7 +342,7 @@ pub(crate) fn gatewit_import(cx: &Cx, iface: &str, func: &str, sig: &Sig) -> Opt
                 .if_();
             b.lg(s).ld(S_OUT0).ls(p).lg(s).ld(S_OUT1).ls(l);
             b.lg(1).c(0).st8(0).lg(1).c(1).st8(4);
-            b.lg(1).fix_ptr(p, l, 1).st(8).lg(1).lg(l).st(12);
+            b.lg(1).fix_ptr(cx, p, l, 1).st(8).lg(1).lg(l).st(12);
             b.else_();
             // Empty (7): ok(none); any other status: err(status - 1).
             b.lg(st).c(7).i(I::I32Eq).if_();

@@ -1,5 +1,12 @@
 //! Glue for the WASI 0.2 imports a Rust or C plugin's standard library
 //! brings: stdout/stderr to `proxy_log` lines, clocks, randomness, exit.
+//!
+//! A gateway plugin has no file system and no sockets, but language
+//! runtimes (CPython's libc) import them anyway. Those interfaces get the
+//! answers of a host that grants nothing: no preopened directories, and
+//! `not-supported` for every socket created. Their resources' methods can
+//! never be reached (no handle is ever given out); if one is, the call
+//! logs its name and traps.
 
 #[allow(
     clippy::wildcard_imports,
@@ -9,7 +16,7 @@ use super::*;
 
 /// The core signature the glue expects for a WASI 0.2 function, with the
 /// glue for it; `None` when the adapter cannot provide it.
-pub(crate) fn wasi_import(cx: &Cx, iface: &str, func: &str) -> Option<Body> {
+pub(crate) fn wasi_import(cx: &Cx, iface: &str, func: &str, found: &Sig) -> Option<Body> {
     let mut b;
     match (iface, func) {
         (_, f) if f.starts_with("[resource-drop]") => {
@@ -124,7 +131,7 @@ pub(crate) fn wasi_import(cx: &Cx, iface: &str, func: &str) -> Option<Body> {
                 .lg(l)
                 .call(FuncRef::Host("wasi_snapshot_preview1", "random_get"));
             b.i(I::Drop);
-            b.lg(1).fix_ptr(p, l, 1).st(0).lg(1).lg(l).st(4);
+            b.lg(1).fix_ptr(cx, p, l, 1).st(0).lg(1).lg(l).st(4);
         }
         ("wasi:random/random", "get-random-u64")
         | ("wasi:random/insecure", "get-insecure-random-u64") => {
@@ -141,8 +148,58 @@ pub(crate) fn wasi_import(cx: &Cx, iface: &str, func: &str) -> Option<Body> {
             b.call(FuncRef::Host("wasi_snapshot_preview1", "random_get"))
                 .i(I::Drop);
         }
+        ("wasi:filesystem/preopens", "get-directories") => {
+            // No directories: an empty list.
+            b = Body::new(&[I32], &[]);
+            b.lg(0).c(4).st(0).lg(0).c(0).st(4);
+        }
+        ("wasi:sockets/instance-network", "instance-network") => {
+            // A handle nothing accepts: every socket constructor refuses.
+            b = Body::new(&[], &[I32]);
+            b.c(1);
+        }
+        ("wasi:sockets/tcp-create-socket", "create-tcp-socket")
+        | ("wasi:sockets/udp-create-socket", "create-udp-socket") => {
+            b = Body::new(&[I32, I32], &[]);
+            b.lg(1).c(1).st8(0).lg(1).c(SOCKET_NOT_SUPPORTED).st8(4);
+        }
+        ("wasi:sockets/ip-name-lookup", "resolve-addresses") => {
+            b = Body::new(&[I32, I32, I32, I32], &[]);
+            b.lg(3).c(1).st8(0).lg(3).c(SOCKET_NOT_SUPPORTED).st8(4);
+        }
+        ("wasi:io/poll", "poll") => {
+            // Every pollable the glue hands out is ready: the first one is.
+            b = Body::new(&[I32, I32, I32], &[]);
+            let p = b.local(I32);
+            b.lg(1).i(I::I32Eqz).if_();
+            b.lg(2).c(4).st(0).lg(2).c(0).st(4).i(I::Return);
+            b.end();
+            let four = b.local(I32);
+            b.c(4).ls(four);
+            b.alloc(cx, 4, four).ls(p);
+            b.lg(p).c(0).st(0);
+            b.lg(2).lg(p).st(0).lg(2).c(1).st(4);
+        }
+        _ if UNAVAILABLE.contains(&iface) => {
+            b = Body::new(&found.params, &found.results);
+            let text = format!("gatewit: the plugin called `{iface}#{func}`, which a proxy-wasm gateway does not provide");
+            b.log_const(4, text.as_bytes()).i(I::Unreachable);
+        }
         _ => return None,
     }
     b.end();
     Some(b)
 }
+
+/// `error-code::not-supported` of `wasi:sockets/network`.
+const SOCKET_NOT_SUPPORTED: i32 = 2;
+
+/// Interfaces whose every other function is reachable only through a
+/// resource the glue never gives out.
+const UNAVAILABLE: &[&str] = &[
+    "wasi:filesystem/types",
+    "wasi:sockets/network",
+    "wasi:sockets/tcp",
+    "wasi:sockets/udp",
+    "wasi:sockets/ip-name-lookup",
+];

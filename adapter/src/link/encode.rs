@@ -1,0 +1,394 @@
+//! Write the linked module: every instantiated module's definitions, in
+//! instantiation order, with each instance's index spaces mapped onto the
+//! output's.
+
+use super::{Fid, Linked, Plan};
+use crate::AdaptError;
+use std::collections::HashMap;
+use wasm_encoder::reencode::{Error as ReError, Reencode};
+use wasm_encoder::{
+    CodeSection, ConstExpr, DataCountSection, DataSection, ElementSection, EntityType, ExportKind,
+    ExportSection, Function, FunctionSection, GlobalSection, ImportSection, Instruction,
+    MemorySection, Module, NameMap, NameSection, TableSection, TagSection, TypeSection, ValType,
+};
+use wasmparser::{Operator, Parser, Payload};
+
+/// A constant a global holds for good (immutable, constant initializer):
+/// what lets data and element offsets that read `__memory_base` or
+/// `__table_base` become plain constants once those globals are no longer
+/// imports (a constant expression may only read imported globals).
+#[derive(Clone, Copy, Debug)]
+enum Val {
+    I32(i32),
+    I64(i64),
+    F32(u32),
+    F64(u64),
+    RefFunc(u32),
+}
+
+impl Val {
+    fn expr(self) -> ConstExpr {
+        match self {
+            Val::I32(v) => ConstExpr::i32_const(v),
+            Val::I64(v) => ConstExpr::i64_const(v),
+            Val::F32(v) => ConstExpr::f32_const(f32::from_bits(v).into()),
+            Val::F64(v) => ConstExpr::f64_const(f64::from_bits(v).into()),
+            Val::RefFunc(f) => ConstExpr::ref_func(f),
+        }
+    }
+}
+
+/// One instance's view: its indices → the output's.
+struct Inst<'p> {
+    funcs: Vec<u32>,
+    tables: &'p [u32],
+    memories: &'p [u32],
+    globals: &'p [u32],
+    tags: &'p [u32],
+    types: Vec<u32>,
+    data_base: u32,
+    elem_base: u32,
+    consts: HashMap<u32, Val>,
+}
+
+fn get(v: &[u32], i: u32, what: &str) -> Result<u32, ReError<String>> {
+    v.get(i as usize)
+        .copied()
+        .ok_or_else(|| ReError::UserError(format!("{what} index {i} out of range")))
+}
+
+impl Reencode for Inst<'_> {
+    type Error = String;
+    fn function_index(&mut self, f: u32) -> Result<u32, ReError<String>> {
+        get(&self.funcs, f, "function")
+    }
+    fn table_index(&mut self, t: u32) -> Result<u32, ReError<String>> {
+        get(self.tables, t, "table")
+    }
+    fn memory_index(&mut self, m: u32) -> Result<u32, ReError<String>> {
+        get(self.memories, m, "memory")
+    }
+    fn global_index(&mut self, g: u32) -> Result<u32, ReError<String>> {
+        get(self.globals, g, "global")
+    }
+    fn tag_index(&mut self, t: u32) -> Result<u32, ReError<String>> {
+        get(self.tags, t, "tag")
+    }
+    fn type_index(&mut self, t: u32) -> Result<u32, ReError<String>> {
+        get(&self.types, t, "type")
+    }
+    fn data_index(&mut self, d: u32) -> Result<u32, ReError<String>> {
+        Ok(self.data_base + d)
+    }
+    fn element_index(&mut self, e: u32) -> Result<u32, ReError<String>> {
+        Ok(self.elem_base + e)
+    }
+    fn const_expr(&mut self, e: wasmparser::ConstExpr<'_>) -> Result<ConstExpr, ReError<String>> {
+        match self.fold(&e) {
+            Some(v) => Ok(v.expr()),
+            None => wasm_encoder::reencode::utils::const_expr(self, e),
+        }
+    }
+}
+
+impl Inst<'_> {
+    /// Evaluate a constant expression, when all it reads is known.
+    fn fold(&self, e: &wasmparser::ConstExpr<'_>) -> Option<Val> {
+        let mut stack = Vec::new();
+        for op in e.get_operators_reader() {
+            let v = match op.ok()? {
+                Operator::I32Const { value } => Val::I32(value),
+                Operator::I64Const { value } => Val::I64(value),
+                Operator::F32Const { value } => Val::F32(value.bits()),
+                Operator::F64Const { value } => Val::F64(value.bits()),
+                Operator::RefFunc { function_index } => {
+                    Val::RefFunc(*self.funcs.get(function_index as usize)?)
+                }
+                Operator::GlobalGet { global_index } => {
+                    *self.consts.get(self.globals.get(global_index as usize)?)?
+                }
+                op @ (Operator::I32Add | Operator::I32Sub | Operator::I32Mul) => {
+                    let (Val::I32(b), Val::I32(a)) = (stack.pop()?, stack.pop()?) else {
+                        return None;
+                    };
+                    Val::I32(match op {
+                        Operator::I32Add => a.wrapping_add(b),
+                        Operator::I32Sub => a.wrapping_sub(b),
+                        _ => a.wrapping_mul(b),
+                    })
+                }
+                op @ (Operator::I64Add | Operator::I64Sub | Operator::I64Mul) => {
+                    let (Val::I64(b), Val::I64(a)) = (stack.pop()?, stack.pop()?) else {
+                        return None;
+                    };
+                    Val::I64(match op {
+                        Operator::I64Add => a.wrapping_add(b),
+                        Operator::I64Sub => a.wrapping_sub(b),
+                        _ => a.wrapping_mul(b),
+                    })
+                }
+                Operator::End => break,
+                _ => return None,
+            };
+            stack.push(v);
+        }
+        match stack[..] {
+            [v] => Some(v),
+            _ => None,
+        }
+    }
+}
+
+fn malformed(e: impl std::fmt::Display) -> AdaptError {
+    AdaptError::Malformed(e.to_string())
+}
+
+fn re(e: ReError<String>) -> AdaptError {
+    match e {
+        ReError::UserError(m) => AdaptError::Malformed(m),
+        other => AdaptError::UnsupportedShape(format!("a core module cannot be re-encoded: {other}")),
+    }
+}
+
+type Sig = (Vec<ValType>, Vec<ValType>);
+
+/// Output function types, shared by structure.
+#[derive(Default)]
+struct Types {
+    section: TypeSection,
+    by_sig: HashMap<Sig, u32>,
+}
+
+impl Types {
+    fn get(&mut self, sig: Sig) -> u32 {
+        let next = self.by_sig.len() as u32;
+        *self.by_sig.entry(sig).or_insert_with_key(|(p, r)| {
+            self.section.ty().function(p.iter().copied(), r.iter().copied());
+            next
+        })
+    }
+}
+
+fn val(t: wasmparser::ValType) -> Result<ValType, AdaptError> {
+    use wasmparser::ValType as V;
+    Ok(match t {
+        V::I32 => ValType::I32,
+        V::I64 => ValType::I64,
+        V::F32 => ValType::F32,
+        V::F64 => ValType::F64,
+        V::V128 => ValType::V128,
+        V::Ref(r) if r == wasmparser::RefType::FUNCREF => ValType::FUNCREF,
+        V::Ref(r) if r == wasmparser::RefType::EXTERNREF => ValType::EXTERNREF,
+        V::Ref(r) => {
+            return Err(AdaptError::UnsupportedShape(format!(
+                "a core module uses reference type `{r}`; the linker handles funcref and externref"
+            )));
+        }
+    })
+}
+
+/// Each module's function types, as output type indices.
+fn module_types(bytes: &[u8], types: &mut Types) -> Result<Vec<u32>, AdaptError> {
+    let mut out = Vec::new();
+    for p in Parser::new(0).parse_all(bytes) {
+        if let Payload::TypeSection(r) = p.map_err(malformed)? {
+            for rec in r {
+                let rec = rec.map_err(malformed)?;
+                for st in rec.types() {
+                    let wasmparser::CompositeInnerType::Func(f) = &st.composite_type.inner else {
+                        return Err(AdaptError::UnsupportedShape(
+                            "a core module defines GC types; the linker handles function types".into(),
+                        ));
+                    };
+                    let params = f.params().iter().map(|t| val(*t)).collect::<Result<_, _>>()?;
+                    let results = f.results().iter().map(|t| val(*t)).collect::<Result<_, _>>()?;
+                    out.push(types.get((params, results)));
+                }
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// Write the module `plan` describes.
+pub(crate) fn encode(plan: &Plan<'_>) -> Result<Linked, AdaptError> {
+    let mut types = Types::default();
+    let per_module: Vec<Vec<u32>> = plan
+        .modules
+        .iter()
+        .map(|m| module_types(m.bytes, &mut types))
+        .collect::<Result<_, _>>()?;
+
+    // Imports: the lowered component functions some module imports.
+    let mut imports = ImportSection::new();
+    let mut host_index: HashMap<u32, u32> = HashMap::new();
+    let mut import_reallocs_fid = Vec::new();
+    for (k, h) in plan.hosts.iter().enumerate() {
+        let Some((m, t)) = h.ty else { continue };
+        let ty = per_module[m][t as usize];
+        host_index.insert(k as u32, host_index.len() as u32);
+        imports.import(&h.module, &h.name, EntityType::Function(ty));
+        import_reallocs_fid.push(h.realloc);
+    }
+    let n_imports = host_index.len() as u32;
+    let mut def_base = Vec::with_capacity(plan.insts.len());
+    let mut next = n_imports;
+    for i in &plan.insts {
+        def_base.push(next);
+        next += plan.modules[i.module].defined.funcs;
+    }
+    let initialize = next;
+    let fid = |f: Fid| -> Result<u32, AdaptError> {
+        match f {
+            Fid::Host(k) => host_index.get(&k).copied().ok_or_else(|| {
+                let h = &plan.hosts[k as usize];
+                AdaptError::UnsupportedShape(format!(
+                    "`{}#{}` is lowered for a use other than a core module import (a canonical option?)",
+                    h.module, h.name
+                ))
+            }),
+            Fid::Def { inst, idx } => Ok(def_base[inst as usize] + idx),
+        }
+    };
+
+    let mut functions = FunctionSection::new();
+    let mut tables = TableSection::new();
+    let mut memories = MemorySection::new();
+    let mut tags = TagSection::new();
+    let mut globals = GlobalSection::new();
+    let mut elements = ElementSection::new();
+    let mut code = CodeSection::new();
+    let mut data = DataSection::new();
+    let (mut n_data, mut n_elem, mut n_global) = (0u32, 0u32, 0u32);
+    let mut consts: HashMap<u32, Val> = HashMap::new();
+    let mut starts = Vec::new();
+    for inst in &plan.insts {
+        let module = &plan.modules[inst.module];
+        let funcs = inst.funcs.iter().map(|f| fid(*f)).collect::<Result<Vec<_>, _>>()?;
+        let mut cx = Inst {
+            funcs,
+            tables: &inst.tables,
+            memories: &inst.memories,
+            globals: &inst.globals,
+            tags: &inst.tags,
+            types: per_module[inst.module].clone(),
+            data_base: n_data,
+            elem_base: n_elem,
+            consts: std::mem::take(&mut consts),
+        };
+        for p in Parser::new(0).parse_all(module.bytes) {
+            match p.map_err(malformed)? {
+                Payload::FunctionSection(r) => {
+                    for t in r {
+                        functions.function(cx.type_index(t.map_err(malformed)?).map_err(re)?);
+                    }
+                }
+                Payload::TableSection(r) => {
+                    for t in r {
+                        cx.parse_table(&mut tables, t.map_err(malformed)?).map_err(re)?;
+                    }
+                }
+                Payload::MemorySection(r) => {
+                    cx.parse_memory_section(&mut memories, r).map_err(re)?;
+                }
+                Payload::TagSection(r) => cx.parse_tag_section(&mut tags, r).map_err(re)?,
+                Payload::GlobalSection(r) => {
+                    for g in r {
+                        let g = g.map_err(malformed)?;
+                        let folded = cx.fold(&g.init_expr);
+                        let out = n_global;
+                        n_global += 1;
+                        let init = match folded {
+                            Some(v) => {
+                                if !g.ty.mutable {
+                                    cx.consts.insert(out, v);
+                                }
+                                v.expr()
+                            }
+                            None => cx.const_expr(g.init_expr).map_err(re)?,
+                        };
+                        globals.global(cx.global_type(g.ty).map_err(re)?, &init);
+                    }
+                }
+                Payload::ElementSection(r) => {
+                    for e in r {
+                        n_elem += 1;
+                        cx.parse_element(&mut elements, e.map_err(malformed)?).map_err(re)?;
+                    }
+                }
+                Payload::DataSection(r) => {
+                    for d in r {
+                        n_data += 1;
+                        cx.parse_data(&mut data, d.map_err(malformed)?).map_err(re)?;
+                    }
+                }
+                Payload::CodeSectionEntry(body) => {
+                    cx.parse_function_body(&mut code, body).map_err(re)?;
+                }
+                Payload::StartSection { func, .. } => {
+                    starts.push(cx.function_index(func).map_err(re)?);
+                }
+                _ => {}
+            }
+        }
+        consts = cx.consts;
+    }
+
+    // `_initialize`: the modules' start functions, in instantiation order.
+    functions.function(types.get((Vec::new(), Vec::new())));
+    let mut init = Function::new([]);
+    for s in &starts {
+        init.instruction(&Instruction::Call(*s));
+    }
+    init.instruction(&Instruction::End);
+    code.function(&init);
+
+    let mut exports = ExportSection::new();
+    exports.export("memory", ExportKind::Memory, 0);
+    exports.export("_initialize", ExportKind::Func, initialize);
+    for (name, f) in &plan.exports {
+        exports.export(name, ExportKind::Func, fid(*f)?);
+    }
+
+    let mut module = Module::new();
+    module.section(&types.section);
+    module.section(&imports);
+    module.section(&functions);
+    if !tables.is_empty() {
+        module.section(&tables);
+    }
+    module.section(&memories);
+    if !tags.is_empty() {
+        module.section(&tags);
+    }
+    if !globals.is_empty() {
+        module.section(&globals);
+    }
+    module.section(&exports);
+    if !elements.is_empty() {
+        module.section(&elements);
+    }
+    if n_data > 0 {
+        module.section(&DataCountSection { count: n_data });
+    }
+    module.section(&code);
+    if n_data > 0 {
+        module.section(&data);
+    }
+    if let Some(sp) = plan.stack_pointer {
+        let mut names = NameSection::new();
+        let mut map = NameMap::new();
+        map.append(sp, "__stack_pointer");
+        names.globals(&map);
+        module.section(&names);
+    }
+    let import_reallocs = import_reallocs_fid
+        .into_iter()
+        .map(|r| r.map(&fid).transpose())
+        .collect::<Result<_, _>>()?;
+    Ok(Linked {
+        bytes: module.finish(),
+        import_reallocs,
+        hooks: plan.modules[plan.insts[plan.guest as usize].module].hooks,
+    })
+}
