@@ -98,12 +98,12 @@ fn incompatible_version_is_rejected() {
 #[test]
 fn imports_the_host_cannot_provide_are_named() {
     let wit = "package test:net;\n\
-        package wasi:sockets@0.2.0 { interface network { drop-all: func(); } }\n\
+        package wasi:http@0.2.0 { interface outgoing-handler { handle: func(); } }\n\
         package acme:kv@1.0.0 { interface store { get: func(k: string) -> string; } }\n\
-        world test { include gatewit:plugin/plugin@0.1.0; import wasi:sockets/network@0.2.0; import acme:kv/store@1.0.0; }\n";
+        world test { include gatewit:plugin/plugin@0.1.0; import wasi:http/outgoing-handler@0.2.0; import acme:kv/store@1.0.0; }\n";
     let c = common::component(
         &format!(
-            "(module (import \"wasi:sockets/network@0.2.0\" \"drop-all\" (func)) (import \"acme:kv/store@1.0.0\" \"get\" (func (param i32 i32 i32))) {REALLOC} {})",
+            "(module (import \"wasi:http/outgoing-handler@0.2.0\" \"handle\" (func)) (import \"acme:kv/store@1.0.0\" \"get\" (func (param i32 i32 i32))) {REALLOC} {})",
             guest_exports()
         ),
         Some(wit),
@@ -117,7 +117,7 @@ fn imports_the_host_cannot_provide_are_named() {
     assert_eq!(names.len(), 2, "{e}");
     let msg = e.to_string();
     assert!(
-        msg.contains("`wasi:sockets/network@0.2.0#drop-all`")
+        msg.contains("`wasi:http/outgoing-handler@0.2.0#handle`")
             && msg.contains("`acme:kv/store@1.0.0#get`"),
         "{msg}"
     );
@@ -233,4 +233,82 @@ fn oversized_input_is_refused() {
     let e = err(&big);
     assert!(matches!(e, AdaptError::TooLarge { .. }), "{e}");
     assert!(e.to_string().contains("more than the 256 MiB"), "{e}");
+}
+
+/// A component that links modules: `env` owns the memory; `extra` is the
+/// module under test, instantiated with `args`; `guest` exports `on-tick`.
+fn linked_component(extra: &str, instances: &str) -> Vec<u8> {
+    wat::parse_str(format!(
+        r#"(component
+            (core module $env (memory (export "memory") 1))
+            {extra}
+            (core module $guest
+              (import "env" "memory" (memory 0))
+              (func (export "gatewit:plugin/guest@0.1.0#on-tick"))
+              (func (export "cabi_realloc") (param i32 i32 i32 i32) (result i32) i32.const 8))
+            (core instance $env (instantiate $env))
+            {instances}
+            (core instance $guest (instantiate $guest (with "env" (instance $env))))
+            (func $t (canon lift (core func $guest "gatewit:plugin/guest@0.1.0#on-tick")))
+            (instance $e (export "on-tick" (func $t)))
+            (export "gatewit:plugin/guest@0.1.0" (instance $e)))"#
+    ))
+    .unwrap()
+}
+
+#[test]
+fn linking_names_a_module_instantiated_twice() {
+    let c = linked_component(
+        r#"(core module $lib (import "env" "memory" (memory 0)))"#,
+        r#"(core instance (instantiate $lib (with "env" (instance $env))))
+           (core instance (instantiate $lib (with "env" (instance $env))))"#,
+    );
+    let e = err(&c);
+    assert!(matches!(e, AdaptError::UnsupportedShape(_)), "{e}");
+    assert!(e.to_string().contains("is instantiated twice"), "{e}");
+}
+
+#[test]
+fn linking_names_an_import_nobody_provides() {
+    let c = linked_component(
+        r#"(core module $lib (import "env" "memory" (memory 0)) (import "env" "helper" (func)))"#,
+        r#"(core instance (instantiate $lib (with "env" (instance $env))))"#,
+    );
+    // Component validation already names it; the linker's own check
+    // stays for what validation lets through.
+    let e = err(&c);
+    assert!(matches!(e, AdaptError::Malformed(_)), "{e}");
+    assert!(
+        e.to_string()
+            .contains("argument `env` does not export an item named `helper`"),
+        "{e}"
+    );
+}
+
+#[test]
+fn linking_names_an_import_given_the_wrong_kind() {
+    let c = linked_component(
+        r#"(core module $lib (import "env" "memory" (func)))"#,
+        r#"(core instance (instantiate $lib (with "env" (instance $env))))"#,
+    );
+    let e = err(&c);
+    assert!(matches!(e, AdaptError::Malformed(_)), "{e}");
+    assert!(
+        e.to_string()
+            .contains("export `memory` of module instantiation argument `env`"),
+        "{e}"
+    );
+}
+
+#[test]
+fn linking_refuses_a_second_memory_by_name() {
+    let c = linked_component(
+        r#"(core module $lib (memory 1))"#,
+        r#"(core instance (instantiate $lib))"#,
+    );
+    let e = err(&c);
+    assert!(
+        e.to_string().contains("2 core modules own a linear memory"),
+        "{e}"
+    );
 }

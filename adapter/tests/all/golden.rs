@@ -1,5 +1,7 @@
 //! Golden tests (wit-component style): each `tests/golden/<case>/` holds a
-//! hand-written core module (`module.wat`), optionally a `world.wit` (a
+//! hand-written core module (`module.wat`, embedded into a component with
+//! wit-component) or a whole hand-written component (`component.wat`, for
+//! shapes wit-component does not emit from one module), optionally a `world.wit` (a
 //! package defining the world to embed, default `plugin`), a `profile`
 //! file (`envoy` or `higress`) and an `options` file (`key=value` lines:
 //! `on-panic=reply|continue|trap`, `exceptions=legacy|standard`). The adapted module is validated, verified
@@ -12,10 +14,15 @@ use gatewit_adapter::{ExceptionEncoding, OnPanic, Options, Profile, adapt, verif
 use std::path::Path;
 
 fn run_case(dir: &Path) -> Result<()> {
-    let wat = std::fs::read_to_string(dir.join("module.wat"))?;
-    let extra = std::fs::read_to_string(dir.join("world.wit")).ok();
-    let world = if extra.is_some() { "test" } else { "plugin" };
-    let component = common::component(&wat, extra.as_deref(), world)?;
+    let component = match std::fs::read_to_string(dir.join("component.wat")) {
+        Ok(text) => wat::parse_str(&text)?,
+        Err(_) => {
+            let wat = std::fs::read_to_string(dir.join("module.wat"))?;
+            let extra = std::fs::read_to_string(dir.join("world.wit")).ok();
+            let world = if extra.is_some() { "test" } else { "plugin" };
+            common::component(&wat, extra.as_deref(), world)?
+        }
+    };
     if let Some(d) = std::env::var_os("DUMP") {
         std::fs::write(
             Path::new(&d).join(format!(

@@ -420,10 +420,17 @@
       local.set 6
     end
     local.get 3
-    local.get 5
-    i32.const 1
     local.get 6
-    select
+    i32.eqz
+    if ;; label = @1
+      i32.const 0
+      i32.const 0
+      i32.const 1
+      i32.const 0
+      call $realloc
+      local.set 5
+    end
+    local.get 5
     i32.store
     local.get 3
     local.get 6
@@ -538,10 +545,17 @@
       i32.const 1
       i32.store8
       local.get 2
-      local.get 5
-      i32.const 1
       local.get 6
-      select
+      i32.eqz
+      if ;; label = @2
+        i32.const 0
+        i32.const 0
+        i32.const 1
+        i32.const 0
+        call $realloc
+        local.set 5
+      end
+      local.get 5
       i32.store offset=4
       local.get 2
       local.get 6
@@ -1031,10 +1045,17 @@
       i32.const 1
       i32.store8
       local.get 2
-      local.get 4
-      i32.const 1
       local.get 5
-      select
+      i32.eqz
+      if ;; label = @2
+        i32.const 0
+        i32.const 0
+        i32.const 1
+        i32.const 0
+        call $realloc
+        local.set 4
+      end
+      local.get 4
       i32.store offset=4
       local.get 2
       local.get 5
@@ -1405,7 +1426,11 @@
       local.get 1
       i32.const 0
       i32.store offset=28
+      i32.const 0
+      i32.const 0
       i32.const 4
+      i32.const 0
+      call $realloc
       return
     end
     local.get 1
@@ -3495,10 +3520,17 @@
           local.set 4
         end
       end
-      local.get 3
-      i32.const 1
       local.get 4
-      select
+      i32.eqz
+      if ;; label = @2
+        i32.const 0
+        i32.const 0
+        i32.const 1
+        i32.const 0
+        call $realloc
+        local.set 3
+      end
+      local.get 3
       local.get 4
       call 26
       local.tee 5
@@ -3864,7 +3896,11 @@
           local.set 10
         end
       end
+      i32.const 0
+      i32.const 0
       i32.const 4
+      i32.const 0
+      call $realloc
       local.set 11
       i32.const 0
       local.set 12
@@ -3882,10 +3918,17 @@
       i32.const 0
       local.get 7
       local.get 8
-      local.get 9
-      i32.const 1
       local.get 10
-      select
+      i32.eqz
+      if ;; label = @2
+        i32.const 0
+        i32.const 0
+        i32.const 1
+        i32.const 0
+        call $realloc
+        local.set 9
+      end
+      local.get 9
       local.get 10
       local.get 11
       local.get 12
@@ -3966,10 +4009,17 @@
       local.get 5
       local.get 1
       i32.const 0
-      local.get 6
-      i32.const 1
       local.get 7
-      select
+      i32.eqz
+      if ;; label = @2
+        i32.const 0
+        i32.const 0
+        i32.const 1
+        i32.const 0
+        call $realloc
+        local.set 6
+      end
+      local.get 6
       local.get 7
       call 37
     catch 0

@@ -2143,10 +2143,17 @@
           local.set 4
         end
       end
-      local.get 3
-      i32.const 1
       local.get 4
-      select
+      i32.eqz
+      if ;; label = @2
+        i32.const 0
+        i32.const 0
+        i32.const 1
+        i32.const 0
+        call $realloc
+        local.set 3
+      end
+      local.get 3
       local.get 4
       call 6
       local.tee 5

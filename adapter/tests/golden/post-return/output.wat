@@ -592,7 +592,11 @@
       local.get 1
       i32.const 0
       i32.store offset=28
+      i32.const 0
+      i32.const 0
       i32.const 4
+      i32.const 0
+      call $realloc
       return
     end
     local.get 1
@@ -2480,10 +2484,17 @@
           local.set 4
         end
       end
-      local.get 3
-      i32.const 1
       local.get 4
-      select
+      i32.eqz
+      if ;; label = @2
+        i32.const 0
+        i32.const 0
+        i32.const 1
+        i32.const 0
+        call $realloc
+        local.set 3
+      end
+      local.get 3
       local.get 4
       call 11
       local.tee 5
@@ -2935,7 +2946,11 @@
           local.set 10
         end
       end
+      i32.const 0
+      i32.const 0
       i32.const 4
+      i32.const 0
+      call $realloc
       local.set 11
       i32.const 0
       local.set 12
@@ -2953,10 +2968,17 @@
       i32.const 0
       local.get 7
       local.get 8
-      local.get 9
-      i32.const 1
       local.get 10
-      select
+      i32.eqz
+      if ;; label = @2
+        i32.const 0
+        i32.const 0
+        i32.const 1
+        i32.const 0
+        call $realloc
+        local.set 9
+      end
+      local.get 9
       local.get 10
       local.get 11
       local.get 12

@@ -298,10 +298,17 @@
       i32.const 1
       i32.store8 offset=4
       local.get 1
-      local.get 4
-      i32.const 1
       local.get 5
-      select
+      i32.eqz
+      if ;; label = @2
+        i32.const 0
+        i32.const 0
+        i32.const 1
+        i32.const 0
+        call $realloc
+        local.set 4
+      end
+      local.get 4
       i32.store offset=8
       local.get 1
       local.get 5
@@ -1865,10 +1872,17 @@
           local.set 4
         end
       end
-      local.get 3
-      i32.const 1
       local.get 4
-      select
+      i32.eqz
+      if ;; label = @2
+        i32.const 0
+        i32.const 0
+        i32.const 1
+        i32.const 0
+        call $realloc
+        local.set 3
+      end
+      local.get 3
       local.get 4
       call 8
       local.tee 5

@@ -268,10 +268,17 @@
     call $wasi_snapshot_preview1.random_get
     drop
     local.get 1
-    local.get 3
-    i32.const 1
     local.get 2
-    select
+    i32.eqz
+    if ;; label = @1
+      i32.const 0
+      i32.const 0
+      i32.const 1
+      i32.const 0
+      call $realloc
+      local.set 3
+    end
+    local.get 3
     i32.store
     local.get 1
     local.get 2
@@ -1964,10 +1971,17 @@
           local.set 4
         end
       end
-      local.get 3
-      i32.const 1
       local.get 4
-      select
+      i32.eqz
+      if ;; label = @2
+        i32.const 0
+        i32.const 0
+        i32.const 1
+        i32.const 0
+        call $realloc
+        local.set 3
+      end
+      local.get 3
       local.get 4
       call 6
       local.tee 5
