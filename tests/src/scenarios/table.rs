@@ -395,6 +395,9 @@ pub fn all() -> Vec<Scenario> {
         // The same plugin in JavaScript (componentize-js): same expectations.
         my_plugin_adds_header("my-plugin-js-adds-header", "my-plugin-js"),
         my_plugin_mock("my-plugin-js-mock", "my-plugin-js"),
+        // And in Python (componentize-py, CPython linked by the adapter).
+        my_plugin_adds_header("my-plugin-py-adds-header", "my-plugin-py"),
+        my_plugin_mock("my-plugin-py-mock", "my-plugin-py"),
         http_call_scenario("http-call-k8s", "k8s"),
         http_call_scenario("http-call-nacos", "nacos"),
         http_call_scenario("http-call-ip", "ip"),
@@ -614,6 +617,13 @@ pub fn config_errors() -> Vec<ConfigError> {
     errors.push(ConfigError {
         name: "my-plugin-js-not-json",
         plugin: "my-plugin-js",
+        config: Value::String("{not json".into()),
+        message_contains: "invalid plugin configuration: expected a JSON object",
+    });
+    // A Python plugin's `raise Err(...)` is its `err(string)`.
+    errors.push(ConfigError {
+        name: "my-plugin-py-not-json",
+        plugin: "my-plugin-py",
         config: Value::String("{not json".into()),
         message_contains: "invalid plugin configuration: expected a JSON object",
     });

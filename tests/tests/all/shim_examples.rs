@@ -276,6 +276,7 @@ fn scenarios_are_well_formed() {
         let mut plugins = gatewit_tests::plugins::EXAMPLES
             .iter()
             .chain(gatewit_tests::plugins::JS_EXAMPLES)
+            .chain(gatewit_tests::plugins::PY_EXAMPLES)
             .chain(gatewit_tests::plugins::FIXTURES);
         assert!(
             plugins.any(|p| *p == s.plugin),
