@@ -26,8 +26,8 @@ use crate::AdaptError;
 use crate::names::legacy_export;
 use std::collections::HashMap;
 use wasmparser::{
-    CanonicalFunction, CanonicalOption, ComponentAlias, ComponentExternalKind, ComponentOuterAliasKind,
-    ComponentTypeRef, ExternalKind, Instance, Parser, Payload, TypeRef,
+    CanonicalFunction, CanonicalOption, ComponentAlias, ComponentExternalKind,
+    ComponentOuterAliasKind, ComponentTypeRef, ExternalKind, Instance, Parser, Payload, TypeRef,
 };
 
 pub(crate) use encode::encode;
@@ -246,8 +246,13 @@ pub(crate) fn plan(component: &[u8]) -> Result<Plan<'_>, AdaptError> {
                                 let from = named.get(im).ok_or_else(|| {
                                     shape(format!("core module `{label}` imports `{im}.{iname}`, but its instantiation provides no instance named `{im}`"))
                                 })?;
-                                let item = export_of(&core_instances, &insts, &modules, *from, iname)
-                                    .map_err(|e| shape(format!("core module `{label}` imports `{im}.{iname}`: {e}")))?;
+                                let item =
+                                    export_of(&core_instances, &insts, &modules, *from, iname)
+                                        .map_err(|e| {
+                                            shape(format!(
+                                                "core module `{label}` imports `{im}.{iname}`: {e}"
+                                            ))
+                                        })?;
                                 let want = match ty {
                                     TypeRef::Func(_) | TypeRef::FuncExact(_) => "function",
                                     TypeRef::Table(_) => "table",
@@ -263,7 +268,11 @@ pub(crate) fn plan(component: &[u8]) -> Result<Plan<'_>, AdaptError> {
                                 }
                                 match item {
                                     Item::Func(f) => {
-                                        if let (Fid::Host(h), TypeRef::Func(t) | TypeRef::FuncExact(t)) = (f, ty) {
+                                        if let (
+                                            Fid::Host(h),
+                                            TypeRef::Func(t) | TypeRef::FuncExact(t),
+                                        ) = (f, ty)
+                                        {
                                             hosts[h as usize].ty.get_or_insert((m, *t));
                                         }
                                         me.funcs.push(f)
@@ -280,9 +289,11 @@ pub(crate) fn plan(component: &[u8]) -> Result<Plan<'_>, AdaptError> {
                                 }
                             }
                             let d = scan.defined;
-                            me.funcs.extend((0..d.funcs).map(|idx| Fid::Def { inst: k, idx }));
+                            me.funcs
+                                .extend((0..d.funcs).map(|idx| Fid::Def { inst: k, idx }));
                             me.tables.extend(counts.tables..counts.tables + d.tables);
-                            me.globals.extend(counts.globals..counts.globals + d.globals);
+                            me.globals
+                                .extend(counts.globals..counts.globals + d.globals);
                             me.tags.extend(counts.tags..counts.tags + d.tags);
                             if d.memories > 0 {
                                 if counts.memories + d.memories > 1 {
@@ -312,12 +323,20 @@ pub(crate) fn plan(component: &[u8]) -> Result<Plan<'_>, AdaptError> {
                                         core_funcs
                                             .get(e.index as usize)
                                             .cloned()
-                                            .ok_or_else(|| malformed("core function index out of range"))?
+                                            .ok_or_else(|| {
+                                                malformed("core function index out of range")
+                                            })?
                                             .map_err(shape)?,
                                     ),
-                                    ExternalKind::Table => Item::Table(index(&core_tables, e.index)?),
-                                    ExternalKind::Memory => Item::Memory(index(&core_memories, e.index)?),
-                                    ExternalKind::Global => Item::Global(index(&core_globals, e.index)?),
+                                    ExternalKind::Table => {
+                                        Item::Table(index(&core_tables, e.index)?)
+                                    }
+                                    ExternalKind::Memory => {
+                                        Item::Memory(index(&core_memories, e.index)?)
+                                    }
+                                    ExternalKind::Global => {
+                                        Item::Global(index(&core_globals, e.index)?)
+                                    }
                                     ExternalKind::Tag => Item::Tag(index(&core_tags, e.index)?),
                                 };
                                 map.insert(e.name, item);
@@ -335,20 +354,27 @@ pub(crate) fn plan(component: &[u8]) -> Result<Plan<'_>, AdaptError> {
                             instance_index,
                             name,
                         } => {
-                            let item = export_of(&core_instances, &insts, &modules, instance_index, name);
+                            let item =
+                                export_of(&core_instances, &insts, &modules, instance_index, name);
                             match kind {
-                                ExternalKind::Func | ExternalKind::FuncExact => core_funcs.push(
-                                    item.and_then(|i| match i {
+                                ExternalKind::Func | ExternalKind::FuncExact => {
+                                    core_funcs.push(item.and_then(|i| match i {
                                         Item::Func(f) => Ok(f),
                                         other => Err(format!("`{name}` is a {}", other.kind())),
-                                    }),
-                                ),
+                                    }))
+                                }
                                 _ => {
                                     let item = item.map_err(shape)?;
                                     match (kind, item) {
-                                        (ExternalKind::Table, Item::Table(t)) => core_tables.push(t),
-                                        (ExternalKind::Memory, Item::Memory(m)) => core_memories.push(m),
-                                        (ExternalKind::Global, Item::Global(g)) => core_globals.push(g),
+                                        (ExternalKind::Table, Item::Table(t)) => {
+                                            core_tables.push(t)
+                                        }
+                                        (ExternalKind::Memory, Item::Memory(m)) => {
+                                            core_memories.push(m)
+                                        }
+                                        (ExternalKind::Global, Item::Global(g)) => {
+                                            core_globals.push(g)
+                                        }
                                         (ExternalKind::Tag, Item::Tag(t)) => core_tags.push(t),
                                         (_, other) => {
                                             return Err(malformed(format!(
@@ -365,7 +391,10 @@ pub(crate) fn plan(component: &[u8]) -> Result<Plan<'_>, AdaptError> {
                             instance_index,
                             name,
                         } => {
-                            let from = comp_instances.get(instance_index as usize).cloned().flatten();
+                            let from = comp_instances
+                                .get(instance_index as usize)
+                                .cloned()
+                                .flatten();
                             match kind {
                                 ComponentExternalKind::Func => comp_funcs.push(match from {
                                     Some(instance) => CompFunc::Imported {
@@ -379,8 +408,8 @@ pub(crate) fn plan(component: &[u8]) -> Result<Plan<'_>, AdaptError> {
                                 }
                                 ComponentExternalKind::Instance => comp_instances.push(None),
                                 ComponentExternalKind::Module => core_modules.push(None),
-                                ComponentExternalKind::Component
-                                | ComponentExternalKind::Value => {}
+                                ComponentExternalKind::Component | ComponentExternalKind::Value => {
+                                }
                             }
                         }
                         ComponentAlias::Outer { kind, .. } => match kind {
@@ -464,7 +493,9 @@ pub(crate) fn plan(component: &[u8]) -> Result<Plan<'_>, AdaptError> {
                                             core_funcs
                                                 .get(*f as usize)
                                                 .cloned()
-                                                .ok_or_else(|| malformed("realloc index out of range"))?
+                                                .ok_or_else(|| {
+                                                    malformed("realloc index out of range")
+                                                })?
                                                 .map_err(shape)?,
                                         );
                                     }
@@ -601,13 +632,21 @@ fn export_of(
         Some(CoreInstance::Instantiated(k)) => {
             let i = &insts[*k as usize];
             let m = &modules[i.module];
-            let (kind, idx) = m.exports.get(name).copied().ok_or_else(|| {
-                format!("core module `{}` exports no `{name}`", m.name)
-            })?;
-            let at = |v: &[u32]| v.get(idx as usize).copied().ok_or("export index out of range".to_string());
+            let (kind, idx) = m
+                .exports
+                .get(name)
+                .copied()
+                .ok_or_else(|| format!("core module `{}` exports no `{name}`", m.name))?;
+            let at = |v: &[u32]| {
+                v.get(idx as usize)
+                    .copied()
+                    .ok_or("export index out of range".to_string())
+            };
             Ok(match kind {
                 ExternalKind::Func | ExternalKind::FuncExact => Item::Func(
-                    *i.funcs.get(idx as usize).ok_or("export index out of range")?,
+                    *i.funcs
+                        .get(idx as usize)
+                        .ok_or("export index out of range")?,
                 ),
                 ExternalKind::Table => Item::Table(at(&i.tables)?),
                 ExternalKind::Memory => Item::Memory(at(&i.memories)?),

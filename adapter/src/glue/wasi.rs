@@ -182,7 +182,9 @@ pub(crate) fn wasi_import(cx: &Cx, iface: &str, func: &str, found: &Sig) -> Opti
         }
         _ if UNAVAILABLE.contains(&iface) => {
             b = Body::new(&found.params, &found.results);
-            let text = format!("gatewit: the plugin called `{iface}#{func}`, which a proxy-wasm gateway does not provide");
+            let text = format!(
+                "gatewit: the plugin called `{iface}#{func}`, which a proxy-wasm gateway does not provide"
+            );
             b.log_const(4, text.as_bytes()).i(I::Unreachable);
         }
         _ => return None,

@@ -146,7 +146,9 @@ fn malformed(e: impl std::fmt::Display) -> AdaptError {
 fn re(e: ReError<String>) -> AdaptError {
     match e {
         ReError::UserError(m) => AdaptError::Malformed(m),
-        other => AdaptError::UnsupportedShape(format!("a core module cannot be re-encoded: {other}")),
+        other => {
+            AdaptError::UnsupportedShape(format!("a core module cannot be re-encoded: {other}"))
+        }
     }
 }
 
@@ -163,7 +165,9 @@ impl Types {
     fn get(&mut self, sig: Sig) -> u32 {
         let next = self.by_sig.len() as u32;
         *self.by_sig.entry(sig).or_insert_with_key(|(p, r)| {
-            self.section.ty().function(p.iter().copied(), r.iter().copied());
+            self.section
+                .ty()
+                .function(p.iter().copied(), r.iter().copied());
             next
         })
     }
@@ -197,11 +201,20 @@ fn module_types(bytes: &[u8], types: &mut Types) -> Result<Vec<u32>, AdaptError>
                 for st in rec.types() {
                     let wasmparser::CompositeInnerType::Func(f) = &st.composite_type.inner else {
                         return Err(AdaptError::UnsupportedShape(
-                            "a core module defines GC types; the linker handles function types".into(),
+                            "a core module defines GC types; the linker handles function types"
+                                .into(),
                         ));
                     };
-                    let params = f.params().iter().map(|t| val(*t)).collect::<Result<_, _>>()?;
-                    let results = f.results().iter().map(|t| val(*t)).collect::<Result<_, _>>()?;
+                    let params = f
+                        .params()
+                        .iter()
+                        .map(|t| val(*t))
+                        .collect::<Result<_, _>>()?;
+                    let results = f
+                        .results()
+                        .iter()
+                        .map(|t| val(*t))
+                        .collect::<Result<_, _>>()?;
                     out.push(types.get((params, results)));
                 }
             }
@@ -264,7 +277,11 @@ pub(crate) fn encode(plan: &Plan<'_>) -> Result<Linked, AdaptError> {
     let mut starts = Vec::new();
     for inst in &plan.insts {
         let module = &plan.modules[inst.module];
-        let funcs = inst.funcs.iter().map(|f| fid(*f)).collect::<Result<Vec<_>, _>>()?;
+        let funcs = inst
+            .funcs
+            .iter()
+            .map(|f| fid(*f))
+            .collect::<Result<Vec<_>, _>>()?;
         let mut cx = Inst {
             funcs,
             tables: &inst.tables,
@@ -285,7 +302,8 @@ pub(crate) fn encode(plan: &Plan<'_>) -> Result<Linked, AdaptError> {
                 }
                 Payload::TableSection(r) => {
                     for t in r {
-                        cx.parse_table(&mut tables, t.map_err(malformed)?).map_err(re)?;
+                        cx.parse_table(&mut tables, t.map_err(malformed)?)
+                            .map_err(re)?;
                     }
                 }
                 Payload::MemorySection(r) => {
@@ -313,13 +331,15 @@ pub(crate) fn encode(plan: &Plan<'_>) -> Result<Linked, AdaptError> {
                 Payload::ElementSection(r) => {
                     for e in r {
                         n_elem += 1;
-                        cx.parse_element(&mut elements, e.map_err(malformed)?).map_err(re)?;
+                        cx.parse_element(&mut elements, e.map_err(malformed)?)
+                            .map_err(re)?;
                     }
                 }
                 Payload::DataSection(r) => {
                     for d in r {
                         n_data += 1;
-                        cx.parse_data(&mut data, d.map_err(malformed)?).map_err(re)?;
+                        cx.parse_data(&mut data, d.map_err(malformed)?)
+                            .map_err(re)?;
                     }
                 }
                 Payload::CodeSectionEntry(body) => {
