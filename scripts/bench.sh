@@ -108,11 +108,11 @@ fi
 passes=()
 command=""
 if [ "$STARTUP" != 0 ]; then
-    log "building the examples (Rust and JavaScript) for the start-up pass"
+    log "building the examples (Rust, JavaScript and Python) for the start-up pass"
     cargo run --quiet -p gatewit-test-programs >&2
     mkdir -p "$target_dir/bench"
     passes+=(--startup "empty module=$core/gatewit_bench_empty.wasm")
-    for example in my-plugin my-plugin-js; do
+    for example in my-plugin my-plugin-js my-plugin-py; do
         cargo run --quiet -p gatewit-cli -- adapt \
             "$target_dir/wasm32-wasip2/release/${example//-/_}.wasm" \
             -o "$target_dir/bench/$example.proxy.wasm" >/dev/null
