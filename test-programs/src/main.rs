@@ -22,23 +22,19 @@ fn main() -> anyhow::Result<()> {
             started.elapsed().as_secs_f64()
         );
     }
-    let started = Instant::now();
-    for package in JS_EXAMPLES {
-        build(package, COMPONENT_TARGET)?;
+    for (toolchain, packages) in [
+        ("javascript (componentize-js)", JS_EXAMPLES),
+        ("python (componentize-py)", PY_EXAMPLES),
+    ] {
+        let started = Instant::now();
+        for package in packages {
+            build(package, COMPONENT_TARGET)?;
+        }
+        println!(
+            "{toolchain}: {} programs in {:.1} s",
+            packages.len(),
+            started.elapsed().as_secs_f64()
+        );
     }
-    println!(
-        "javascript (componentize-js): {} programs in {:.1} s",
-        JS_EXAMPLES.len(),
-        started.elapsed().as_secs_f64()
-    );
-    let started = Instant::now();
-    for package in PY_EXAMPLES {
-        build(package, COMPONENT_TARGET)?;
-    }
-    println!(
-        "python (componentize-py): {} programs in {:.1} s",
-        PY_EXAMPLES.len(),
-        started.elapsed().as_secs_f64()
-    );
     Ok(())
 }
