@@ -3,7 +3,7 @@
 
 use crate::AdaptError;
 use std::borrow::Cow;
-use wasmparser::{Parser, Payload, Validator, WasmFeatures};
+use wasmparser::{Parser, Payload, WasmFeatures};
 
 /// The interface prefix every gatewit name starts with.
 pub(crate) const PKG: &str = "gatewit:plugin/";
@@ -54,8 +54,7 @@ pub(crate) fn inspect(bytes: &[u8]) -> Result<Plugin<'_>, AdaptError> {
             "the bytes do not start with a WebAssembly component header".into(),
         ));
     }
-    Validator::new_with_features(WasmFeatures::all())
-        .validate_all(bytes)
+    crate::par::validate(bytes, WasmFeatures::all())
         .map_err(|e| AdaptError::Malformed(e.to_string()))?;
 
     let mut exports = Vec::new();

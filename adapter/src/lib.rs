@@ -18,6 +18,7 @@ mod link;
 mod merge;
 mod meter;
 mod names;
+mod par;
 mod verify;
 mod witsig;
 

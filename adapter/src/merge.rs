@@ -17,9 +17,10 @@ use wasm_encoder::{
 use wasmparser::{Parser, Payload, TypeRef};
 
 /// Maps input function indices to output ones.
-struct Remap(Vec<u32>);
+#[derive(Clone, Copy)]
+struct Remap<'a>(&'a [u32]);
 
-impl Reencode for Remap {
+impl Reencode for Remap<'_> {
     type Error = std::convert::Infallible;
     fn function_index(&mut self, func: u32) -> Result<u32, ReError<Self::Error>> {
         Ok(self.0[func as usize])
@@ -445,7 +446,7 @@ pub(crate) fn merge(
     let panic_tag = recovering.then_some(n_tags);
 
     // ---- encode
-    let mut re = Remap(remap.clone());
+    let mut re = Remap(&remap);
     let mut module = Module::new();
     let mut types = TypeSection::new();
     let mut sig_types: HashMap<(Vec<ValType>, Vec<ValType>), u32> = HashMap::new();
@@ -605,10 +606,18 @@ pub(crate) fn merge(
         grow: helper_index.get(&Helper::Grow).copied(),
         panic_tag,
     };
-    for p in sections.iter() {
-        if let Payload::CodeSectionEntry(body) = p {
-            code.function(&crate::meter::function(&mut re, body, &meter)?);
-        }
+    let plugin_bodies: Vec<_> = sections
+        .iter()
+        .filter_map(|p| match p {
+            Payload::CodeSectionEntry(body) => Some(body.clone()),
+            _ => None,
+        })
+        .collect();
+    let encoded = crate::par::map(&plugin_bodies, |body| {
+        crate::meter::function(&mut Remap(&remap), body, &meter)
+    })?;
+    for f in &encoded {
+        code.function(f);
     }
     for b in &bodies {
         let mut f = Function::new_with_locals_types(b.locals.iter().copied());

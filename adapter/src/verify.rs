@@ -1,7 +1,7 @@
 //! The rules every adapter output must follow, checked on every output.
 
 use crate::AdaptError;
-use wasmparser::{ExternalKind, Parser, Payload, TypeRef, Validator, WasmFeatures};
+use wasmparser::{ExternalKind, Parser, Payload, TypeRef, WasmFeatures};
 
 #[derive(Default)]
 struct Shape {
@@ -59,9 +59,11 @@ pub fn verify(component: &[u8], output: &[u8]) -> Result<(), AdaptError> {
 /// [`verify`], given the core module the glue was joined to.
 pub(crate) fn verify_against(module: &[u8], output: &[u8]) -> Result<(), AdaptError> {
     let err = |m: String| AdaptError::Verify(m);
-    Validator::new_with_features(WasmFeatures::default() | WasmFeatures::LEGACY_EXCEPTIONS)
-        .validate_all(output)
-        .map_err(|e| err(format!("output does not validate: {e}")))?;
+    crate::par::validate(
+        output,
+        WasmFeatures::default() | WasmFeatures::LEGACY_EXCEPTIONS,
+    )
+    .map_err(|e| err(format!("output does not validate: {e}")))?;
     let input = shape(module).map_err(err)?;
     let out = shape(output).map_err(err)?;
     if out.memories != 1 || out.imports.iter().any(|i| !i.2) {

@@ -38,17 +38,20 @@ impl Val {
     }
 }
 
-/// One instance's view: its indices → the output's.
+/// One instance's view: its indices → the output's. Borrowed throughout,
+/// so each thread re-encoding the instance's functions makes its own.
+#[derive(Clone, Copy)]
 struct Inst<'p> {
-    funcs: Vec<u32>,
+    funcs: &'p [u32],
     tables: &'p [u32],
     memories: &'p [u32],
     globals: &'p [u32],
     tags: &'p [u32],
-    types: Vec<u32>,
+    types: &'p [u32],
     data_base: u32,
     elem_base: u32,
-    consts: HashMap<u32, Val>,
+    /// Constants of the globals of the instances before this one.
+    consts: &'p HashMap<u32, Val>,
 }
 
 fn get(v: &[u32], i: u32, what: &str) -> Result<u32, ReError<String>> {
@@ -60,7 +63,7 @@ fn get(v: &[u32], i: u32, what: &str) -> Result<u32, ReError<String>> {
 impl Reencode for Inst<'_> {
     type Error = String;
     fn function_index(&mut self, f: u32) -> Result<u32, ReError<String>> {
-        get(&self.funcs, f, "function")
+        get(self.funcs, f, "function")
     }
     fn table_index(&mut self, t: u32) -> Result<u32, ReError<String>> {
         get(self.tables, t, "table")
@@ -75,7 +78,7 @@ impl Reencode for Inst<'_> {
         get(self.tags, t, "tag")
     }
     fn type_index(&mut self, t: u32) -> Result<u32, ReError<String>> {
-        get(&self.types, t, "type")
+        get(self.types, t, "type")
     }
     fn data_index(&mut self, d: u32) -> Result<u32, ReError<String>> {
         Ok(self.data_base + d)
@@ -283,16 +286,18 @@ pub(crate) fn encode(plan: &Plan<'_>) -> Result<Linked, AdaptError> {
             .map(|f| fid(*f))
             .collect::<Result<Vec<_>, _>>()?;
         let mut cx = Inst {
-            funcs,
+            funcs: &funcs,
             tables: &inst.tables,
             memories: &inst.memories,
             globals: &inst.globals,
             tags: &inst.tags,
-            types: per_module[inst.module].clone(),
+            types: &per_module[inst.module],
             data_base: n_data,
             elem_base: n_elem,
-            consts: std::mem::take(&mut consts),
+            consts: &consts,
         };
+        let mut new_consts = Vec::new();
+        let mut bodies = Vec::new();
         for p in Parser::new(0).parse_all(module.bytes) {
             match p.map_err(malformed)? {
                 Payload::FunctionSection(r) => {
@@ -313,13 +318,12 @@ pub(crate) fn encode(plan: &Plan<'_>) -> Result<Linked, AdaptError> {
                 Payload::GlobalSection(r) => {
                     for g in r {
                         let g = g.map_err(malformed)?;
-                        let folded = cx.fold(&g.init_expr);
                         let out = n_global;
                         n_global += 1;
-                        let init = match folded {
+                        let init = match cx.fold(&g.init_expr) {
                             Some(v) => {
                                 if !g.ty.mutable {
-                                    cx.consts.insert(out, v);
+                                    new_consts.push((out, v));
                                 }
                                 v.expr()
                             }
@@ -342,16 +346,26 @@ pub(crate) fn encode(plan: &Plan<'_>) -> Result<Linked, AdaptError> {
                             .map_err(re)?;
                     }
                 }
-                Payload::CodeSectionEntry(body) => {
-                    cx.parse_function_body(&mut code, body).map_err(re)?;
-                }
+                Payload::CodeSectionEntry(body) => bodies.push(body),
                 Payload::StartSection { func, .. } => {
                     starts.push(cx.function_index(func).map_err(re)?);
                 }
                 _ => {}
             }
         }
-        consts = cx.consts;
+        let encoded = crate::par::map(&bodies, |body| {
+            let mut cx = cx;
+            let mut f = cx.new_function_with_parsed_locals(body).map_err(re)?;
+            let mut reader = body.get_operators_reader().map_err(malformed)?;
+            while !reader.eof() {
+                f.instruction(&cx.parse_instruction(&mut reader).map_err(re)?);
+            }
+            Ok::<_, AdaptError>(f)
+        })?;
+        for f in &encoded {
+            code.function(f);
+        }
+        consts.extend(new_consts);
     }
 
     // `_initialize`: the modules' start functions, in instantiation order.
