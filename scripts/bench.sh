@@ -20,8 +20,11 @@
 # SKIP_GATEWIT=1 measures without the gatewit plugin (e.g. while the
 # adapter cannot handle it yet); the report says it was not measured.
 # STARTUP=0 skips the start-up pass (Envoy's time to serve with each
-# adapted example, Rust and JavaScript, STARTUP_RUNS times each, default 3;
-# about a minute: the JavaScript module takes ~10 s each time).
+# adapted example, Rust, JavaScript and Python, STARTUP_RUNS times each,
+# default 3; about two minutes: the big modules take 7-10 s each time).
+# ADAPT=0 skips the adapter's own speed (criterion, `gatewit adapt` on the
+# Rust, JavaScript and Python examples against validating input and
+# output; about two minutes), appended to the report.
 # The wrk pass takes about (variants x ROUNDS x DURATION) + ~30 s: ~4 min
 # with the eight variants; the callgrind pass about 10 s per variant.
 # Short rounds, many of them, in a rotating order: drift on a shared
@@ -39,6 +42,7 @@ REQUESTS="${REQUESTS:-2000}"
 WARMUP="${WARMUP:-3000}"
 JOBS="${JOBS:-2}"
 STARTUP="${STARTUP:-1}"
+ADAPT="${ADAPT:-1}"
 STARTUP_RUNS="${STARTUP_RUNS:-3}"
 
 log() { printf '[bench] %s\n' "$*" >&2; }
@@ -148,3 +152,19 @@ cargo run --quiet -p gatewit-bench -- \
     "${passes[@]}" \
     --out "$OUT" \
     --command "$command${SKIP_GATEWIT:+ SKIP_GATEWIT=$SKIP_GATEWIT} scripts/bench.sh"
+
+if [ "$ADAPT" != 0 ]; then
+    log "timing gatewit adapt on the examples (criterion)"
+    lines="$(cargo bench --quiet -p gatewit-adapter --bench adapt 2>/dev/null | grep -E '^my-plugin[^ ]*: ')" \
+        || { log "the adapter bench failed"; exit 1; }
+    {
+        echo
+        echo "## Adapter speed"
+        echo
+        echo "\`gatewit adapt\` in-process (criterion, bench profile, median of 10 samples) on each example's component, against the least a tool that checks both its input and its output does: \`wasmparser\`'s validation of the component plus that of the adapted module, single-threaded (\`adapt\` runs both, function bodies on every core). \`cargo bench -p gatewit-adapter --bench adapt\`:"
+        echo
+        echo '```'
+        echo "$lines"
+        echo '```'
+    } >>"$OUT"
+fi
