@@ -1,6 +1,7 @@
 """`my-plugin-py`: the Python version of `examples/my-plugin` -- adds request
 header `hello: world`; with `{"mockEnable": true}` answers `200 hello world`
-instead of forwarding.
+instead of forwarding. The mock answer also echoes the request's
+`user-agent` in `x-ua` and `print`s it: stdout is the gateway's log.
 
 componentize-py turns this module (`app`) into a component of the
 `gatewit:plugin/plugin` world: each WIT import is a module under
@@ -49,7 +50,9 @@ class Guest(exports.Guest):
         except Err as e:
             log.log(types.LogLevel.ERROR, f"failed to add request header `hello`: {e.value}")
         if _config["mockEnable"]:
-            http.send_local_reply(200, [], b"hello world", None, "")
+            agent = http.get_header(types.MapKind.REQUEST_HEADERS, "user-agent")
+            print(f"my-plugin-py: user-agent {agent}")
+            http.send_local_reply(200, [("x-ua", agent or "none")], b"hello world", None, "")
         return types.HeaderAction.CONTINUE
 
     # The world's other callbacks: this plugin has nothing to do in them.

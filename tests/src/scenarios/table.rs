@@ -398,6 +398,16 @@ pub fn all() -> Vec<Scenario> {
         // And in Python (componentize-py, CPython linked by the adapter).
         my_plugin_adds_header("my-plugin-py-adds-header", "my-plugin-py"),
         my_plugin_mock("my-plugin-py-mock", "my-plugin-py"),
+        // What only the Python one does: read a header, echo it.
+        Scenario::new(
+            "my-plugin-py-echoes-user-agent",
+            "my-plugin-py",
+            json!({"mockEnable": true}),
+        )
+        .step(Step::new(
+            HttpRequest::get("example.com", "/").header("user-agent", "curl-py"),
+            Expect::local(200, "hello world").header("x-ua", "curl-py"),
+        )),
         http_call_scenario("http-call-k8s", "k8s"),
         http_call_scenario("http-call-nacos", "nacos"),
         http_call_scenario("http-call-ip", "ip"),
