@@ -10,7 +10,7 @@ use crate::witsig::Sig;
 use crate::{OnPanic, Profile};
 
 mod exports;
-mod gateway;
+
 mod helpers;
 mod imports;
 mod recover;
@@ -367,7 +367,7 @@ pub(crate) fn host_sig(module: &str, name: &str) -> Sig {
         (_, "proxy_resolve_shared_queue") => (p(5), p(1)),
         (_, "proxy_enqueue_shared_queue") => (p(3), p(1)),
         (_, "proxy_dequeue_shared_queue") => (p(3), p(1)),
-        _ => match gateway::host_params(name) {
+        _ => match imports::gateway_host_params(name) {
             Some(n) => (p(n), p(1)),
             None => unreachable!("glue only calls hostcalls listed in `host_sig`: {module}.{name}"),
         },

@@ -6,7 +6,7 @@
 //! a stock Envoy, so under the `envoy` profile they are not imported and
 //! answer `unimplemented`, as the Redis functions do.
 
-use super::{Body, Cx, Helper, I, I32, S_COUNT, S_OUT0, S_OUT1, S_SCRATCH_MODE};
+use super::super::{Body, Cx, Helper, I, I32, S_COUNT, S_OUT0, S_OUT1, S_SCRATCH_MODE};
 use crate::Profile;
 use gatewit_abi::proxy::status;
 
@@ -32,7 +32,7 @@ const UNIMPLEMENTED: i32 = status::UNIMPLEMENTED as i32 - 1;
 
 /// How many `i32` parameters the hostcalls this file calls take (each
 /// returns an `i32` status); `None` for another name.
-pub(super) fn host_params(hostcall: &str) -> Option<usize> {
+pub(in crate::glue) fn host_params(hostcall: &str) -> Option<usize> {
     Some(match hostcall {
         // (name, name len, args, args len, *answer, *answer len)
         "proxy_call_foreign_function" => 6,
