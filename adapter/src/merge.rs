@@ -1,9 +1,9 @@
 //! Re-encode the plugin's main core module with remapped function indices
 //! and add the glue to it.
 
-use crate::glue::{self, Body, Cx, FuncRef, Guest, Helper, Op};
+use crate::glue::{self, Body, Cx, FuncRef, Helper, Op};
 use crate::inspect::{Plugin, split_gatewit, version_ok};
-use crate::names::{legacy_export, legacy_import, version_is};
+use crate::names::version_is;
 use crate::witsig::{Sig, Wit};
 use crate::{AdaptError, OnPanic, Options, Profile, Report};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
@@ -14,7 +14,7 @@ use wasm_encoder::{
     MemorySection, Module, StartSection, TableSection, TagKind, TagSection, TagType, TypeSection,
     ValType,
 };
-use wasmparser::{Parser, Payload, TypeRef};
+use wasmparser::Payload;
 
 /// Maps input function indices to output ones.
 #[derive(Clone, Copy)]
@@ -36,6 +36,8 @@ enum Bind {
     Glue(Body),
 }
 
+mod read;
+
 pub(crate) fn merge(
     plugin: &Plugin<'_>,
     options: &Options,
@@ -43,131 +45,20 @@ pub(crate) fn merge(
     let bytes: &[u8] = &plugin.module;
     let wit = Wit::load();
 
-    // ---- read the module
-    let mut func_types: Vec<Option<Sig>> = Vec::new();
-    let mut imports = Vec::new();
-    let mut defined_types = Vec::new();
-    let mut n_globals = 0u32;
-    let mut guest = Guest::default();
-    let mut realloc = None;
-    let mut sections = Vec::new();
-    let mut orig_names: BTreeMap<u32, String> = BTreeMap::new();
-    let mut stack = crate::glue::StackPointer::default();
-    let mut n_tags = 0u32;
-    for payload in Parser::new(0).parse_all(bytes) {
-        let payload = payload.map_err(malformed)?;
-        match &payload {
-            Payload::TypeSection(r) => {
-                for rec in r.clone() {
-                    let rec = rec.map_err(malformed)?;
-                    for st in rec.types() {
-                        func_types.push(match &st.composite_type.inner {
-                            wasmparser::CompositeInnerType::Func(f) => Some(Sig {
-                                params: f.params().iter().map(conv).collect::<Result<_, _>>()?,
-                                results: f.results().iter().map(conv).collect::<Result<_, _>>()?,
-                            }),
-                            _ => None,
-                        });
-                    }
-                }
-            }
-            Payload::ImportSection(r) => {
-                for imp in r.clone().into_imports() {
-                    let imp = imp.map_err(malformed)?;
-                    match imp.ty {
-                        TypeRef::Func(t) => {
-                            let (module, name) = legacy_import(imp.module, imp.name);
-                            imports.push((module.into_owned(), name.into_owned(), t))
-                        }
-                        TypeRef::Global(_) => {
-                            return Err(AdaptError::UnsupportedShape(format!(
-                                "the plugin module imports global `{}.{}`; only function imports can be bound",
-                                imp.module, imp.name
-                            )));
-                        }
-                        _ => {
-                            return Err(AdaptError::UnsupportedShape(format!(
-                                "the plugin module imports `{}.{}` (a memory, table or tag); only function imports can be bound",
-                                imp.module, imp.name
-                            )));
-                        }
-                    }
-                }
-            }
-            Payload::FunctionSection(r) => {
-                for t in r.clone() {
-                    defined_types.push(t.map_err(malformed)?);
-                }
-            }
-            Payload::MemorySection(r) => check_memories(r)?,
-            Payload::GlobalSection(r) => {
-                n_globals += r.count();
-                if let Some(g) = r.clone().into_iter().next() {
-                    let ty = g.map_err(malformed)?.ty;
-                    stack.first_global_fits =
-                        ty.mutable && ty.content_type == wasmparser::ValType::I32;
-                }
-            }
-            Payload::TagSection(r) => n_tags += r.count(),
-            Payload::ExportSection(r) => {
-                for e in r.clone() {
-                    let e = e.map_err(malformed)?;
-                    if e.kind != wasmparser::ExternalKind::Func {
-                        continue;
-                    }
-                    let name = legacy_export(e.name);
-                    if name == "cabi_realloc" {
-                        realloc = Some(e.index);
-                    } else if name == "_initialize" {
-                        guest.initialize = Some(e.index);
-                    } else if let Some(rest) = name.strip_prefix("cabi_post_") {
-                        if let Some((_, f)) = rest.split_once('#') {
-                            guest.post.insert(f.to_string(), e.index);
-                        }
-                    } else if let Some((iface, f)) = name.split_once('#')
-                        && let Some(("guest", v)) = split_gatewit(iface)
-                    {
-                        if !version_ok(v) {
-                            return Err(AdaptError::IncompatibleVersion {
-                                found: e.name.to_string(),
-                            });
-                        }
-                        guest.funcs.insert(f.to_string(), e.index);
-                    }
-                }
-            }
-            Payload::CustomSection(c) => {
-                if let wasmparser::KnownCustom::Name(reader) = c.as_known() {
-                    for name in reader.into_iter().flatten() {
-                        match name {
-                            wasmparser::Name::Function(map) => {
-                                for n in map.into_iter().flatten() {
-                                    orig_names.insert(n.index, n.name.to_string());
-                                }
-                            }
-                            wasmparser::Name::Global(map) => {
-                                stack.named = map
-                                    .into_iter()
-                                    .flatten()
-                                    .find(|n| n.name == "__stack_pointer")
-                                    .map(|n| n.index);
-                            }
-                            _ => {}
-                        }
-                    }
-                }
-            }
-            Payload::StartSection { .. } => {
-                return Err(AdaptError::UnsupportedShape(
-                    "the plugin module has a start function; proxy-wasm forbids hostcalls there and the adapter does not move it".into(),
-                ));
-            }
-            _ => {}
-        }
-        sections.push(payload);
-    }
-    let realloc =
-        realloc.ok_or_else(|| AdaptError::UnsupportedShape("no `cabi_realloc` export".into()))?;
+    let input = read::read(bytes)?;
+    read::check_exports(&input, &wit)?;
+    let read::Input {
+        func_types,
+        imports,
+        defined_types,
+        n_globals,
+        guest,
+        realloc,
+        sections,
+        orig_names,
+        stack,
+        n_tags,
+    } = input;
     let type_of = |t: u32| -> Result<Sig, AdaptError> {
         func_types
             .get(t as usize)
@@ -181,39 +72,6 @@ pub(crate) fn merge(
         max_pages: options.max_memory_pages,
         on_panic: options.on_panic,
     };
-
-    // Check the exports against the WIT; a post-return function receives
-    // its export's flat results and returns nothing (canonical ABI).
-    let check = |name: String, idx: u32, expected: &Sig| -> Result<(), AdaptError> {
-        let found = func_sig(&imports, &defined_types, idx, &type_of)?;
-        if found != *expected {
-            return Err(AdaptError::SignatureMismatch {
-                name,
-                found: found.to_string(),
-                expected: expected.to_string(),
-            });
-        }
-        Ok(())
-    };
-    for (f, idx) in &guest.funcs {
-        let expected = wit.sig("guest", f, false).ok_or_else(|| AdaptError::UnsupportedShape(format!(
-            "the plugin exports `gatewit:plugin/guest#{f}`, which this adapter's WIT does not define"
-        )))?;
-        check(format!("gatewit:plugin/guest#{f}"), *idx, &expected)?;
-    }
-    for (f, idx) in &guest.post {
-        if let Some(export) = wit.sig("guest", f, false) {
-            let expected = Sig {
-                params: export.results,
-                results: Vec::new(),
-            };
-            check(
-                format!("cabi_post_gatewit:plugin/guest#{f}"),
-                *idx,
-                &expected,
-            )?;
-        }
-    }
 
     // ---- bind the imports
     let mut binds = Vec::new();
@@ -742,21 +600,6 @@ fn conv(t: &wasmparser::ValType) -> Result<ValType, AdaptError> {
             ));
         }
     })
-}
-
-fn func_sig(
-    imports: &[(String, String, u32)],
-    defined: &[u32],
-    idx: u32,
-    type_of: &dyn Fn(u32) -> Result<Sig, AdaptError>,
-) -> Result<Sig, AdaptError> {
-    let idx = idx as usize;
-    let t = if idx < imports.len() {
-        imports[idx].2
-    } else {
-        defined[idx - imports.len()]
-    };
-    type_of(t)
 }
 
 fn payload_id(p: &Payload<'_>) -> Option<u8> {
