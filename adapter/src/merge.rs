@@ -2,11 +2,10 @@
 //! and add the glue to it.
 
 use crate::glue::{self, Body, Cx, FuncRef, Helper, Op};
-use crate::inspect::{Plugin, split_gatewit, version_ok};
-use crate::names::version_is;
+use crate::inspect::Plugin;
 use crate::witsig::{Sig, Wit};
 use crate::{AdaptError, OnPanic, Options, Profile, Report};
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, HashMap};
 use wasm_encoder::reencode::{Error as ReError, Reencode};
 use wasm_encoder::{
     CodeSection, ConstExpr, DataCountSection, DataSection, ElementSection, EntityType, ExportKind,
@@ -31,11 +30,13 @@ fn malformed(e: impl std::fmt::Display) -> AdaptError {
     AdaptError::Malformed(e.to_string())
 }
 
-enum Bind {
+/// What becomes of one plugin import.
+pub(super) enum Bind {
     Keep,
     Glue(Body),
 }
 
+mod bind;
 mod read;
 
 pub(crate) fn merge(
@@ -73,80 +74,11 @@ pub(crate) fn merge(
         on_panic: options.on_panic,
     };
 
-    // ---- bind the imports
-    let mut binds = Vec::new();
-    let mut unsupported = Vec::new();
-    let mut report = Report::default();
-    let mut imported = BTreeSet::new();
-    for (i, (module, name, t)) in imports.iter().enumerate() {
-        let found = type_of(*t)?;
-        // A linked module's imports may each name their own `realloc`
-        // (CPython's preview1 adapter has one for the WASI calls it makes).
-        let own;
-        let cx = match plugin.import_reallocs.get(i).copied().flatten() {
-            Some(realloc) if realloc != cx.realloc => {
-                own = Cx { realloc, ..cx };
-                &own
-            }
-            _ => &cx,
-        };
-        let full = format!("{module}#{name}");
-        if module == "wasi_snapshot_preview1" {
-            report.passthrough.push(format!("{module}.{name}"));
-            binds.push(Bind::Keep);
-            continue;
-        }
-        let body = if let Some((iface, v)) = split_gatewit(module) {
-            if !version_ok(v) {
-                return Err(AdaptError::IncompatibleVersion {
-                    found: module.clone(),
-                });
-            }
-            imported.insert((iface.to_string(), name.clone()));
-            match wit.sig(iface, name, true) {
-                Some(expected) if expected != found => {
-                    return Err(AdaptError::SignatureMismatch {
-                        name: full,
-                        found: found.to_string(),
-                        expected: expected.to_string(),
-                    });
-                }
-                Some(_) => glue::gatewit_import(cx, iface, name, &found),
-                None => None,
-            }
-        } else if let Some((iface, v)) = module
-            .split_once('@')
-            .filter(|(m, _)| m.starts_with("wasi:"))
-        {
-            if version_is(v, "0.2") {
-                glue::wasi_import(cx, iface, name, &found)
-            } else {
-                None
-            }
-        } else {
-            None
-        };
-        match body {
-            Some(b) if b.sig != found => {
-                return Err(AdaptError::SignatureMismatch {
-                    name: full,
-                    found: found.to_string(),
-                    expected: b.sig.to_string(),
-                });
-            }
-            Some(b) => {
-                report.glued.push(full);
-                binds.push(Bind::Glue(b));
-            }
-            None => {
-                unsupported.push(format!("`{full}`"));
-                binds.push(Bind::Keep);
-            }
-        }
-    }
-    if !unsupported.is_empty() {
-        return Err(AdaptError::UnsupportedImports { names: unsupported });
-    }
+    let bind::Bound {
+        binds,
+        mut report,
+        imported,
+    } = bind::bind(plugin, &imports, &type_of, &cx, &wit)?;
 
     // ---- choose the exports
     let hooks = plugin.hooks_section.unwrap_or(u32::MAX);
