@@ -75,9 +75,7 @@ pub(crate) fn inspect(bytes: &[u8]) -> Result<Plugin<'_>, AdaptError> {
             Payload::ModuleSection {
                 unchecked_range, ..
             } => {
-                modules.push(scan_module(
-                    &bytes[unchecked_range.start..unchecked_range.end],
-                )?);
+                modules.push(scan_module(module_bytes(bytes, &unchecked_range)?)?);
                 depth += 1;
             }
             Payload::ComponentSection { .. } => depth += 1,
@@ -182,6 +180,23 @@ pub(crate) fn inspect(bytes: &[u8]) -> Result<Plugin<'_>, AdaptError> {
         module: Cow::Borrowed(main.bytes),
         hooks_section: main.hooks,
         import_reallocs: Vec::new(),
+    })
+}
+
+/// The bytes of a nested module. wasmparser 0.254 validates a component
+/// whose last module section runs past the end of the input (the parser
+/// ends the nested module at the end of the data), so the range is checked
+/// here rather than trusted.
+pub(crate) fn module_bytes<'a>(
+    component: &'a [u8],
+    range: &std::ops::Range<usize>,
+) -> Result<&'a [u8], AdaptError> {
+    component.get(range.clone()).ok_or_else(|| {
+        AdaptError::Malformed(format!(
+            "a core module section runs to byte {} of a {}-byte input: the input is truncated",
+            range.end,
+            component.len()
+        ))
     })
 }
 

@@ -204,7 +204,7 @@ pub(crate) fn plan(component: &[u8]) -> Result<Plan<'_>, AdaptError> {
             Payload::ModuleSection {
                 unchecked_range, ..
             } => {
-                let bytes = &component[unchecked_range.start..unchecked_range.end];
+                let bytes = crate::inspect::module_bytes(component, &unchecked_range)?;
                 core_modules.push(Some(modules.len()));
                 modules.push(scan(bytes)?);
                 depth += 1;

@@ -20,6 +20,26 @@ pub fn adapt(data: &[u8]) {
     }
 }
 
+/// Components that no toolchain of the workspace emits but the adapter
+/// handles, for `adapt`'s seeds: the adapter's hand-written golden
+/// components (the link step's several modules sharing one memory).
+pub fn adapt_extra_seeds() -> anyhow::Result<Vec<Vec<u8>>> {
+    let golden = gatewit_test_programs::workspace_root().join("adapter/tests/golden");
+    let mut seeds = Vec::new();
+    for entry in std::fs::read_dir(&golden)? {
+        let path = entry?.path().join("component.wat");
+        if path.is_file() {
+            seeds.push(wat::parse_file(&path)?);
+        }
+    }
+    anyhow::ensure!(
+        !seeds.is_empty(),
+        "no `component.wat` under `{}`",
+        golden.display()
+    );
+    Ok(seeds)
+}
+
 /// The SDK's RESP parser on arbitrary bytes: never a panic; a reply that
 /// parses is the whole input.
 pub fn resp(data: &[u8]) {

@@ -66,3 +66,12 @@ fn adapter() -> anyhow::Result<()> {
     run(&seeds, 500, adapt);
     Ok(())
 }
+
+/// The link step (several modules, one memory): the hand-written golden
+/// components and mutations of them, which stay small enough to reach the
+/// linker's own checks rather than only the validator's.
+#[test]
+fn adapter_link_step() -> anyhow::Result<()> {
+    run(&gatewit_fuzz_targets::adapt_extra_seeds()?, 5_000, adapt);
+    Ok(())
+}

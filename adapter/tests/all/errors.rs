@@ -312,3 +312,15 @@ fn linking_refuses_a_second_memory_by_name() {
         "{e}"
     );
 }
+
+/// Found by the short fuzzing pass (a mutant of the golden `link`
+/// component): its last module section claims more bytes than the input
+/// has, and wasmparser 0.254 still validates it; the adapter names the
+/// truncation instead of panicking on the range.
+#[test]
+fn a_truncated_module_section_is_named() {
+    let bytes = include_bytes!("../regressions/truncated-module-section.wasm");
+    let e = err(bytes);
+    assert!(matches!(e, AdaptError::Malformed(_)), "{e}");
+    assert!(e.to_string().contains("the input is truncated"), "{e}");
+}

@@ -1,10 +1,11 @@
 //! Writes the seeds of the RESP, configuration, pair-map and differential
-//! targets into `<dir>/<target>/` (libFuzzer corpora); `scripts/fuzz.sh`
-//! adds the wasm programs for `adapt`.
+//! targets, and the adapter's hand-written components, into
+//! `<dir>/<target>/` (libFuzzer corpora); `scripts/fuzz.sh` adds the wasm
+//! programs for `adapt`.
 
 use std::path::PathBuf;
 
-fn main() -> std::io::Result<()> {
+fn main() -> anyhow::Result<()> {
     let dir = PathBuf::from(
         std::env::args()
             .nth(1)
@@ -15,6 +16,7 @@ fn main() -> std::io::Result<()> {
         ("config", gatewit_fuzz_targets::config_seeds()),
         ("pairs", gatewit_fuzz_targets::pairs_seeds()),
         ("differential", differential_seeds()),
+        ("adapt", gatewit_fuzz_targets::adapt_extra_seeds()?),
     ] {
         let out = dir.join(target);
         std::fs::create_dir_all(&out)?;
