@@ -54,8 +54,26 @@ pub(crate) fn inspect(bytes: &[u8]) -> Result<Plugin<'_>, AdaptError> {
             "the bytes do not start with a WebAssembly component header".into(),
         ));
     }
-    crate::par::validate(bytes, WasmFeatures::all())
-        .map_err(|e| AdaptError::Malformed(e.to_string()))?;
+    // Validated as what the output may use (the host's features): a
+    // component valid only with more (shared-everything threads, GC
+    // types, custom page sizes, the component model's async ABI…) is
+    // refused, by the first thing it uses, after the checks below that
+    // name such things more precisely have had their say. Valid under no
+    // features at all, it is malformed.
+    let beyond = match crate::par::validate(bytes, crate::verify::host_features()) {
+        Ok(()) => None,
+        Err(host) => {
+            crate::par::validate(bytes, WasmFeatures::all())
+                .map_err(|e| AdaptError::Malformed(e.to_string()))?;
+            Some(host.to_string())
+        }
+    };
+    let refuse_beyond = || match &beyond {
+        Some(why) => Err(AdaptError::UnsupportedShape(format!(
+            "the component uses a WebAssembly feature proxy-wasm hosts do not run: {why}"
+        ))),
+        None => Ok(()),
+    };
 
     let mut exports = Vec::new();
     let mut imports = Vec::new();
@@ -157,6 +175,7 @@ pub(crate) fn inspect(bytes: &[u8]) -> Result<Plugin<'_>, AdaptError> {
             "several core modules export `gatewit:plugin/guest` functions".into(),
         ));
     }
+    refuse_beyond()?;
     if !main.defines_memory {
         // Modules that share a memory another module defines (CPython's
         // dynamically linked libraries): link them into one first.

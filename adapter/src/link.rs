@@ -663,6 +663,12 @@ fn canon_name(c: &CanonicalFunction) -> String {
     format!("canon {head}")
 }
 
+fn table64() -> AdaptError {
+    shape(
+        "a core module has a 64-bit table (table64); proxy-wasm hosts index tables with i32".into(),
+    )
+}
+
 fn scan(bytes: &[u8]) -> Result<ModuleScan<'_>, AdaptError> {
     let mut m = ModuleScan {
         bytes,
@@ -677,6 +683,9 @@ fn scan(bytes: &[u8]) -> Result<ModuleScan<'_>, AdaptError> {
             Payload::ImportSection(r) => {
                 for i in r.into_imports() {
                     let i = i.map_err(malformed)?;
+                    if matches!(i.ty, TypeRef::Table(t) if t.table64) {
+                        return Err(table64());
+                    }
                     m.imports.push((i.module, i.name, i.ty));
                 }
             }
@@ -687,7 +696,14 @@ fn scan(bytes: &[u8]) -> Result<ModuleScan<'_>, AdaptError> {
                 }
             }
             Payload::FunctionSection(r) => m.defined.funcs += r.count(),
-            Payload::TableSection(r) => m.defined.tables += r.count(),
+            Payload::TableSection(r) => {
+                for t in r.clone() {
+                    if t.map_err(malformed)?.ty.table64 {
+                        return Err(table64());
+                    }
+                }
+                m.defined.tables += r.count()
+            }
             Payload::MemorySection(r) => {
                 crate::merge::check_memories(&r)?;
                 m.defined.memories += r.count()

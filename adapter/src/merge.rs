@@ -47,7 +47,7 @@ pub(crate) fn merge(
     let wit = Wit::load();
 
     let input = read::read(bytes)?;
-    read::check_exports(&input, &wit)?;
+    read::check_exports(&input, &wit, &plugin.import_reallocs)?;
     let read::Input {
         func_types,
         imports,

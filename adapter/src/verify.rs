@@ -3,6 +3,13 @@
 use crate::AdaptError;
 use wasmparser::{ExternalKind, Parser, Payload, TypeRef, WasmFeatures};
 
+/// What an adapter output may use: WebAssembly 3.0 as wasmparser defines
+/// its default, plus the legacy exception encoding (`try`/`catch`), which
+/// V8 in Envoy 1.40 runs.
+pub(crate) fn host_features() -> WasmFeatures {
+    WasmFeatures::default() | WasmFeatures::LEGACY_EXCEPTIONS
+}
+
 #[derive(Default)]
 struct Shape {
     memories: u32,

@@ -10,7 +10,7 @@ use wit_parser::abi::{AbiVariant, WasmType};
 const PLUGIN_WIT: &str = include_str!("../../wit/plugin.wit");
 
 /// A core function type.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub(crate) struct Sig {
     pub params: Vec<ValType>,
     pub results: Vec<ValType>,

@@ -119,15 +119,19 @@ fn panic_reply() -> Body {
 pub(crate) struct StackPointer {
     /// The global the `name` section calls `__stack_pointer`.
     pub named: Option<u32>,
-    /// Whether the first global is a mutable `i32`: where LLVM's `wasm-ld`
-    /// puts `__stack_pointer` in every module it links (names or not).
-    pub first_global_fits: bool,
+    /// Per global: whether it is a mutable `i32`, as a stack pointer is.
+    /// The first one is where LLVM's `wasm-ld` puts `__stack_pointer` in
+    /// every module it links (names or not).
+    pub fits: Vec<bool>,
 }
 
 impl StackPointer {
-    /// The global to save and restore around callbacks, if any.
+    /// The global to save and restore around callbacks, if any: the named
+    /// one, else the first, when it can be one (a name alone proves
+    /// nothing).
     pub fn index(&self) -> Option<u32> {
-        self.named.or(self.first_global_fits.then_some(0))
+        let fits = |g: u32| self.fits.get(g as usize).copied().unwrap_or(false);
+        self.named.filter(|&g| fits(g)).or(fits(0).then_some(0))
     }
 }
 

@@ -114,10 +114,11 @@ pub(super) fn read(bytes: &[u8]) -> Result<Input<'_>, AdaptError> {
             Payload::MemorySection(r) => check_memories(r)?,
             Payload::GlobalSection(r) => {
                 n_globals += r.count();
-                if let Some(g) = r.clone().into_iter().next() {
+                for g in r.clone() {
                     let ty = g.map_err(malformed)?.ty;
-                    stack.first_global_fits =
-                        ty.mutable && ty.content_type == wasmparser::ValType::I32;
+                    stack
+                        .fits
+                        .push(ty.mutable && ty.content_type == wasmparser::ValType::I32);
                 }
             }
             Payload::TagSection(r) => n_tags += r.count(),
@@ -196,7 +197,12 @@ pub(super) fn read(bytes: &[u8]) -> Result<Input<'_>, AdaptError> {
 
 /// Check the guest's exports against the WIT; a post-return function
 /// receives its export's flat results and returns nothing (canonical ABI).
-pub(super) fn check_exports(input: &Input<'_>, wit: &Wit) -> Result<(), AdaptError> {
+/// `import_reallocs` are the `realloc`s a linked module's imports name.
+pub(super) fn check_exports(
+    input: &Input<'_>,
+    wit: &Wit,
+    import_reallocs: &[Option<u32>],
+) -> Result<(), AdaptError> {
     let check = |name: String, idx: u32, expected: &Sig| -> Result<(), AdaptError> {
         let found = input.func_sig(idx)?;
         if found != *expected {
@@ -227,5 +233,22 @@ pub(super) fn check_exports(input: &Input<'_>, wit: &Wit) -> Result<(), AdaptErr
             )?;
         }
     }
+    // What the glue calls besides the guest's exports.
+    check("cabi_realloc".into(), input.realloc, &realloc_sig())?;
+    for r in import_reallocs.iter().flatten() {
+        check(format!("realloc (function {r})"), *r, &realloc_sig())?;
+    }
+    if let Some(init) = input.guest.initialize {
+        check("_initialize".into(), init, &Sig::default())?;
+    }
     Ok(())
+}
+
+/// `cabi_realloc(old ptr, old size, align, new size) -> ptr`.
+pub(super) fn realloc_sig() -> Sig {
+    use wasm_encoder::ValType::I32;
+    Sig {
+        params: vec![I32; 4],
+        results: vec![I32],
+    }
 }
