@@ -278,6 +278,7 @@ pub(crate) fn encode(plan: &Plan<'_>) -> Result<Linked, AdaptError> {
     let (mut n_data, mut n_elem, mut n_global) = (0u32, 0u32, 0u32);
     let mut consts: HashMap<u32, Val> = HashMap::new();
     let mut starts = Vec::new();
+    let mut func_names: std::collections::BTreeMap<u32, String> = Default::default();
     for inst in &plan.insts {
         let module = &plan.modules[inst.module];
         let funcs = inst
@@ -350,6 +351,25 @@ pub(crate) fn encode(plan: &Plan<'_>) -> Result<Linked, AdaptError> {
                 Payload::StartSection { func, .. } => {
                     starts.push(cx.function_index(func).map_err(re)?);
                 }
+                // The modules' function names, so `--keep-names` gives a
+                // linked plugin readable traps too (a name section that
+                // does not parse is only a lost name).
+                Payload::CustomSection(c) => {
+                    if let wasmparser::KnownCustom::Name(reader) = c.as_known() {
+                        let imported = inst.funcs.len() as u32 - module.defined.funcs;
+                        for name in reader.into_iter().flatten() {
+                            if let wasmparser::Name::Function(map) = name {
+                                for n in map.into_iter().flatten() {
+                                    if n.index >= imported
+                                        && let Some(out) = funcs.get(n.index as usize)
+                                    {
+                                        func_names.insert(*out, n.name.to_string());
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
                 _ => {}
             }
         }
@@ -409,13 +429,18 @@ pub(crate) fn encode(plan: &Plan<'_>) -> Result<Linked, AdaptError> {
     if n_data > 0 {
         module.section(&data);
     }
+    let mut names = NameSection::new();
+    let mut fmap = NameMap::new();
+    for (idx, name) in &func_names {
+        fmap.append(*idx, name);
+    }
+    names.functions(&fmap);
     if let Some(sp) = plan.stack_pointer {
-        let mut names = NameSection::new();
         let mut map = NameMap::new();
         map.append(sp, "__stack_pointer");
         names.globals(&map);
-        module.section(&names);
     }
+    module.section(&names);
     let import_reallocs = import_reallocs_fid
         .into_iter()
         .map(|r| r.map(&fid).transpose())

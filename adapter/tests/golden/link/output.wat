@@ -24,19 +24,19 @@
   (export "_initialize" (func $gatewit-glue:_initialize))
   (export "proxy_abi_version_0_2_1" (func $gatewit-glue:proxy_abi_version_0_2_1))
   (export "proxy_on_tick" (func $gatewit-glue:proxy_on_tick))
-  (elem (;0;) (i32.const 2) func 3)
-  (func (;3;) (type 2) (result i32)
+  (elem (;0;) (i32.const 2) func $record)
+  (func $record (;3;) (type 2) (result i32)
     global.get 1
     call $gatewit:plugin/time@0.1.0#now-nanos
     i64.store offset=4
     global.get 1
   )
-  (func (;4;) (type 3)
+  (func $init (;4;) (type 3)
     i32.const 1000
     call $gatewit:plugin/time@0.1.0#set-tick-period
   )
   (func (;5;) (type 2) (result i32)
-    call 3
+    call $record
   )
   (func (;6;) (type 3)
     call 5
@@ -51,7 +51,7 @@
     i32.const 2048
   )
   (func (;8;) (type 3)
-    call 4
+    call $init
   )
   (func $gatewit:plugin/time@0.1.0#now-nanos (;9;) (type 0) (result i64)
     call $gatewit-glue:Now
