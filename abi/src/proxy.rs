@@ -122,3 +122,27 @@ pub mod log_level {
 pub const ABI_VERSION_EXPORT: &str = "proxy_abi_version_0_2_1";
 /// The Higress fork's ABI marker (exported first under the Higress profile).
 pub const HIGRESS_ABI_VERSION_EXPORT: &str = "proxy_abi_version_0_2_100";
+
+/// The core signature proxy-wasm ABI v0.2.1 gives an export the host calls,
+/// as `(i32 parameters, returns an i32)`; `None` for a name that is not one.
+/// Every parameter of these is an `i32` and every result one `i32`.
+pub fn export_signature(name: &str) -> Option<(usize, bool)> {
+    Some(match name {
+        "_initialize" | ABI_VERSION_EXPORT | HIGRESS_ABI_VERSION_EXPORT => (0, false),
+        "malloc" | "proxy_on_memory_allocate" => (1, true),
+        "proxy_on_vm_start" | "proxy_on_configure" => (2, true),
+        "proxy_on_context_create" => (2, false),
+        "proxy_on_request_headers"
+        | "proxy_on_request_body"
+        | "proxy_on_response_headers"
+        | "proxy_on_response_body" => (3, true),
+        "proxy_on_request_trailers" | "proxy_on_response_trailers" => (2, true),
+        "proxy_on_done" => (1, true),
+        "proxy_on_log" | "proxy_on_delete" | "proxy_on_tick" => (1, false),
+        "proxy_on_queue_ready" => (2, false),
+        "proxy_on_http_call_response" => (5, false),
+        // The Higress fork's.
+        "proxy_on_redis_call_response" => (4, false),
+        _ => return None,
+    })
+}

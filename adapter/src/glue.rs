@@ -336,6 +336,13 @@ pub(crate) struct Cx {
 
 /// The core signature of an output import.
 pub(crate) fn host_sig(module: &str, name: &str) -> Sig {
+    try_host_sig(module, name).unwrap_or_else(|| {
+        unreachable!("glue only calls hostcalls listed in `host_sig`: {module}.{name}")
+    })
+}
+
+/// The core signature of a hostcall the glue may import, or `None`.
+pub(crate) fn try_host_sig(module: &str, name: &str) -> Option<Sig> {
     let p = |n: usize| vec![I32; n];
     let (params, results) = match (module, name) {
         ("wasi_snapshot_preview1", "random_get") => (p(2), p(1)),
@@ -367,10 +374,7 @@ pub(crate) fn host_sig(module: &str, name: &str) -> Sig {
         (_, "proxy_resolve_shared_queue") => (p(5), p(1)),
         (_, "proxy_enqueue_shared_queue") => (p(3), p(1)),
         (_, "proxy_dequeue_shared_queue") => (p(3), p(1)),
-        _ => match imports::gateway_host_params(name) {
-            Some(n) => (p(n), p(1)),
-            None => unreachable!("glue only calls hostcalls listed in `host_sig`: {module}.{name}"),
-        },
+        _ => (p(imports::gateway_host_params(name)?), p(1)),
     };
-    Sig { params, results }
+    Some(Sig { params, results })
 }

@@ -1,7 +1,7 @@
 //! The rules every adapter output must follow, checked on every output.
 
 use crate::AdaptError;
-use wasmparser::{ExternalKind, Parser, Payload, TypeRef, WasmFeatures};
+use wasmparser::{ExternalKind, Parser, Payload, TypeRef, ValType, WasmFeatures};
 
 /// What an adapter output may use: WebAssembly 3.0 as wasmparser defines
 /// its default, plus the legacy exception encoding (`try`/`catch`), which
@@ -19,6 +19,20 @@ struct Shape {
     start: bool,
     imports: Vec<(String, String, bool)>,
     exports: Vec<(String, ExternalKind, u32)>,
+    /// Each type's signature, as `(params, results)` (`None`: not a
+    /// function type).
+    types: Vec<Option<(Vec<ValType>, Vec<ValType>)>>,
+    /// Each function's type index, imports first.
+    funcs: Vec<u32>,
+}
+
+impl Shape {
+    /// Function `f`'s signature.
+    fn sig(&self, f: u32) -> Option<&(Vec<ValType>, Vec<ValType>)> {
+        self.types
+            .get(*self.funcs.get(f as usize)? as usize)?
+            .as_ref()
+    }
 }
 
 fn shape(bytes: &[u8]) -> Result<Shape, String> {
@@ -38,12 +52,27 @@ fn shape(bytes: &[u8]) -> Result<Shape, String> {
                         i.name.to_string(),
                         matches!(i.ty, TypeRef::Func(_)),
                     ));
+                    if let TypeRef::Func(t) = i.ty {
+                        s.funcs.push(t);
+                    }
                 }
             }
             Payload::ExportSection(r) => {
                 for e in r {
                     let e = e.map_err(|e| e.to_string())?;
                     s.exports.push((e.name.to_string(), e.kind, e.index));
+                }
+            }
+            Payload::TypeSection(r) => {
+                for t in r.into_iter_err_on_gc_types() {
+                    let t = t.map_err(|e| e.to_string())?;
+                    s.types
+                        .push(Some((t.params().to_vec(), t.results().to_vec())));
+                }
+            }
+            Payload::FunctionSection(r) => {
+                for t in r {
+                    s.funcs.push(t.map_err(|e| e.to_string())?);
                 }
             }
             _ => {}
@@ -96,10 +125,38 @@ pub(crate) fn verify_against(module: &[u8], output: &[u8]) -> Result<(), AdaptEr
             input.globals, out.globals
         )));
     }
-    for (m, n, _) in &out.imports {
+    let plain = |sig: &crate::witsig::Sig| -> Result<(Vec<ValType>, Vec<ValType>), AdaptError> {
+        let conv = |v: &[wasm_encoder::ValType]| -> Vec<ValType> {
+            v.iter()
+                .map(|t| match t {
+                    wasm_encoder::ValType::I64 => ValType::I64,
+                    wasm_encoder::ValType::F32 => ValType::F32,
+                    wasm_encoder::ValType::F64 => ValType::F64,
+                    _ => ValType::I32,
+                })
+                .collect()
+        };
+        Ok((conv(&sig.params), conv(&sig.results)))
+    };
+    for (i, (m, n, _)) in out.imports.iter().enumerate() {
         let ok = (m == "env" && n.starts_with("proxy_")) || m == "wasi_snapshot_preview1";
         if !ok {
             return Err(err(format!("output imports `{m}.{n}`")));
+        }
+        // Hostcalls the glue makes have one signature; the plugin's own
+        // preview1 imports keep theirs (the host checks them at load).
+        let expected = match crate::glue::try_host_sig(m, n) {
+            Some(sig) => plain(&sig)?,
+            None if m == "env" => {
+                return Err(err(format!("output imports unknown hostcall `{m}.{n}`")));
+            }
+            None => continue,
+        };
+        if out.sig(i as u32) != Some(&expected) {
+            return Err(err(format!(
+                "output imports `{m}.{n}` with type {:?}, expected {expected:?}",
+                out.sig(i as u32)
+            )));
         }
     }
     let find = |name: &str| out.exports.iter().find(|e| e.0 == name);
@@ -120,14 +177,28 @@ pub(crate) fn verify_against(module: &[u8], output: &[u8]) -> Result<(), AdaptEr
             "output does not export `proxy_abi_version_0_2_1`".into()
         ));
     }
-    for (name, _, _) in &out.exports {
-        let ok = name == "memory"
-            || name == "malloc"
-            || name == "_initialize"
-            || name.starts_with("proxy_on_")
-            || name.starts_with("proxy_abi_version_");
-        if !ok {
+    for (name, kind, idx) in &out.exports {
+        if name == "memory" {
+            continue;
+        }
+        // Every other export is an entry point the host calls, with the
+        // signature proxy-wasm gives it.
+        let Some((params, returns)) = gatewit_abi::proxy::export_signature(name) else {
             return Err(err(format!("output exports `{name}`")));
+        };
+        let expected = (
+            vec![ValType::I32; params],
+            if returns {
+                vec![ValType::I32]
+            } else {
+                Vec::new()
+            },
+        );
+        if *kind != ExternalKind::Func || out.sig(*idx) != Some(&expected) {
+            return Err(err(format!(
+                "output exports `{name}` with type {:?}, expected {expected:?}",
+                out.sig(*idx)
+            )));
         }
     }
     Ok(())

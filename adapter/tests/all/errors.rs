@@ -161,6 +161,10 @@ fn verify_rejects_rule_breaking_outputs() {
             "glue must add one to three globals",
         ),
         ("(memory 1)", "exactly one memory"),
+        (
+            "(export \"proxy_on_delete\" (func $gatewit-glue:_initialize))",
+            "output exports `proxy_on_delete` with type",
+        ),
     ];
     for (extra, why) in cases {
         let broken = wat::parse_str(format!("{}{extra}\n)", &text[..end])).unwrap();
