@@ -179,7 +179,7 @@ pub(crate) fn plan(component: &[u8]) -> Result<Plan<'_>, AdaptError> {
     let mut insts: Vec<Instantiation> = Vec::new();
     let mut hosts: Vec<HostFunc> = Vec::new();
     let mut counts = Counts::default();
-    let mut module_names: HashMap<u32, String> = HashMap::new();
+    let module_names = core_module_names(component);
     let mut stack_pointer = None;
     let mut depth = 0u32;
 
@@ -205,8 +205,14 @@ pub(crate) fn plan(component: &[u8]) -> Result<Plan<'_>, AdaptError> {
                 unchecked_range, ..
             } => {
                 let bytes = crate::inspect::module_bytes(component, &unchecked_range)?;
+                let mut m = scan(bytes)?;
+                let index = core_modules.len() as u32;
+                m.name = module_names
+                    .get(&index)
+                    .cloned()
+                    .unwrap_or_else(|| format!("#{index}"));
                 core_modules.push(Some(modules.len()));
-                modules.push(scan(bytes)?);
+                modules.push(m);
                 depth += 1;
             }
             Payload::ComponentSection { .. } => depth += 1,
@@ -224,7 +230,7 @@ pub(crate) fn plan(component: &[u8]) -> Result<Plan<'_>, AdaptError> {
                             if insts.iter().any(|i| i.module == m) {
                                 return Err(shape(format!(
                                     "core module `{}` is instantiated twice; a linked module holds each module's code once",
-                                    module_label(&modules[m], &module_names, m)
+                                    modules[m].name
                                 )));
                             }
                             let mut named: HashMap<&str, u32> = HashMap::new();
@@ -232,7 +238,7 @@ pub(crate) fn plan(component: &[u8]) -> Result<Plan<'_>, AdaptError> {
                                 named.insert(a.name, a.index);
                             }
                             let scan = &modules[m];
-                            let label = module_label(scan, &module_names, m);
+                            let label = &scan.name;
                             let k = insts.len() as u32;
                             let mut me = Instantiation {
                                 module: m,
@@ -537,24 +543,7 @@ pub(crate) fn plan(component: &[u8]) -> Result<Plan<'_>, AdaptError> {
                     }
                 }
             }
-            Payload::CustomSection(c) if c.name() == "name" => {
-                // The component name section names core modules; errors use them.
-                if let wasmparser::KnownCustom::ComponentName(r) = c.as_known() {
-                    for n in r.into_iter().flatten() {
-                        if let wasmparser::ComponentName::CoreModules(map) = n {
-                            for n in map.into_iter().flatten() {
-                                module_names.insert(n.index, n.name.to_string());
-                            }
-                        }
-                    }
-                }
-            }
             _ => {}
-        }
-    }
-    for (i, m) in modules.iter_mut().enumerate() {
-        if let Some(n) = module_names.get(&(i as u32)) {
-            m.name = n.clone();
         }
     }
 
@@ -598,14 +587,31 @@ pub(crate) fn plan(component: &[u8]) -> Result<Plan<'_>, AdaptError> {
     })
 }
 
-fn module_label(m: &ModuleScan<'_>, names: &HashMap<u32, String>, i: usize) -> String {
-    names.get(&(i as u32)).cloned().unwrap_or_else(|| {
-        if m.name.is_empty() {
-            format!("#{i}")
-        } else {
-            m.name.clone()
+/// The component name section's names of core modules, for errors. It
+/// comes last in the binary, so it is read before the walk.
+fn core_module_names(component: &[u8]) -> HashMap<u32, String> {
+    let mut names = HashMap::new();
+    let mut depth = 0u32;
+    for payload in Parser::new(0).parse_all(component) {
+        let Ok(payload) = payload else { break };
+        match payload {
+            Payload::ModuleSection { .. } | Payload::ComponentSection { .. } => depth += 1,
+            Payload::End(_) => depth = depth.saturating_sub(1),
+            Payload::CustomSection(c) if depth == 0 && c.name() == "component-name" => {
+                if let wasmparser::KnownCustom::ComponentName(r) = c.as_known() {
+                    for n in r.into_iter().flatten() {
+                        if let wasmparser::ComponentName::CoreModules(map) = n {
+                            for n in map.into_iter().flatten() {
+                                names.insert(n.index, n.name.to_string());
+                            }
+                        }
+                    }
+                }
+            }
+            _ => {}
         }
-    })
+    }
+    names
 }
 
 fn index(space: &[u32], i: u32) -> Result<u32, AdaptError> {

@@ -269,7 +269,11 @@ fn linking_names_a_module_instantiated_twice() {
     );
     let e = err(&c);
     assert!(matches!(e, AdaptError::UnsupportedShape(_)), "{e}");
-    assert!(e.to_string().contains("is instantiated twice"), "{e}");
+    assert!(
+        e.to_string()
+            .contains("core module `lib` is instantiated twice"),
+        "{e}"
+    );
 }
 
 #[test]
