@@ -60,13 +60,7 @@ pub(crate) fn merge(
         stack,
         n_tags,
     } = input;
-    let type_of = |t: u32| -> Result<Sig, AdaptError> {
-        func_types
-            .get(t as usize)
-            .cloned()
-            .flatten()
-            .ok_or_else(|| AdaptError::UnsupportedShape(format!("type {t} is not a function type")))
-    };
+    let type_of = |t: u32| read::type_of(&func_types, t);
     let cx = Cx {
         realloc,
         profile: options.profile,

@@ -3,6 +3,22 @@
 use crate::AdaptError;
 use wasmparser::{ExternalKind, Parser, Payload, TypeRef, ValType, WasmFeatures};
 
+/// A glue signature in wasmparser's terms (hostcalls take numbers only).
+fn plain(sig: &crate::witsig::Sig) -> (Vec<ValType>, Vec<ValType>) {
+    let conv = |v: &[wasm_encoder::ValType]| -> Vec<ValType> {
+        v.iter()
+            .map(|t| match t {
+                wasm_encoder::ValType::I64 => ValType::I64,
+                wasm_encoder::ValType::F32 => ValType::F32,
+                wasm_encoder::ValType::F64 => ValType::F64,
+                wasm_encoder::ValType::V128 => ValType::V128,
+                _ => ValType::I32,
+            })
+            .collect()
+    };
+    (conv(&sig.params), conv(&sig.results))
+}
+
 /// What an adapter output may use: WebAssembly 3.0 as wasmparser defines
 /// its default, plus the legacy exception encoding (`try`/`catch`), which
 /// V8 in Envoy 1.40 runs.
@@ -125,19 +141,6 @@ pub(crate) fn verify_against(module: &[u8], output: &[u8]) -> Result<(), AdaptEr
             input.globals, out.globals
         )));
     }
-    let plain = |sig: &crate::witsig::Sig| -> Result<(Vec<ValType>, Vec<ValType>), AdaptError> {
-        let conv = |v: &[wasm_encoder::ValType]| -> Vec<ValType> {
-            v.iter()
-                .map(|t| match t {
-                    wasm_encoder::ValType::I64 => ValType::I64,
-                    wasm_encoder::ValType::F32 => ValType::F32,
-                    wasm_encoder::ValType::F64 => ValType::F64,
-                    _ => ValType::I32,
-                })
-                .collect()
-        };
-        Ok((conv(&sig.params), conv(&sig.results)))
-    };
     for (i, (m, n, _)) in out.imports.iter().enumerate() {
         let ok = (m == "env" && n.starts_with("proxy_")) || m == "wasi_snapshot_preview1";
         if !ok {
@@ -146,7 +149,7 @@ pub(crate) fn verify_against(module: &[u8], output: &[u8]) -> Result<(), AdaptEr
         // Hostcalls the glue makes have one signature; the plugin's own
         // preview1 imports keep theirs (the host checks them at load).
         let expected = match crate::glue::try_host_sig(m, n) {
-            Some(sig) => plain(&sig)?,
+            Some(sig) => plain(&sig),
             None if m == "env" => {
                 return Err(err(format!("output imports unknown hostcall `{m}.{n}`")));
             }

@@ -33,11 +33,7 @@ pub(super) struct Input<'a> {
 impl Input<'_> {
     /// The signature of type `t`.
     pub fn type_of(&self, t: u32) -> Result<Sig, AdaptError> {
-        self.func_types
-            .get(t as usize)
-            .cloned()
-            .flatten()
-            .ok_or_else(|| AdaptError::UnsupportedShape(format!("type {t} is not a function type")))
+        type_of(&self.func_types, t)
     }
 
     /// The signature of function `idx` (imports first).
@@ -52,6 +48,15 @@ impl Input<'_> {
         };
         self.type_of(t)
     }
+}
+
+/// The signature of type `t` among `types`.
+pub(super) fn type_of(types: &[Option<Sig>], t: u32) -> Result<Sig, AdaptError> {
+    types
+        .get(t as usize)
+        .cloned()
+        .flatten()
+        .ok_or_else(|| AdaptError::UnsupportedShape(format!("type {t} is not a function type")))
 }
 
 /// Read `bytes`, the plugin's core module.
