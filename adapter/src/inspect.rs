@@ -23,6 +23,9 @@ pub(crate) struct Plugin<'a> {
     /// options name, when linking found one (empty for a main module
     /// taken as it is, whose imports all use its `cabi_realloc`).
     pub import_reallocs: Vec<Option<u32>>,
+    /// Whether `module` caps the plugin's memory itself (a composition,
+    /// see [`crate::lower`]), so the glue must not cap it again.
+    pub caps_memory: bool,
 }
 
 struct ModuleInfo<'a> {
@@ -45,7 +48,9 @@ pub(crate) fn split_gatewit(name: &str) -> Option<(&str, &str)> {
     Some((iface, ver))
 }
 
-pub(crate) fn inspect(bytes: &[u8]) -> Result<Plugin<'_>, AdaptError> {
+/// `cap_pages`: the plugin's memory cap, which a composition's layout
+/// needs (the plugin's region).
+pub(crate) fn inspect(bytes: &[u8], cap_pages: u32) -> Result<Plugin<'_>, AdaptError> {
     if Parser::is_core_wasm(bytes) {
         return Err(AdaptError::CoreModule);
     }
@@ -79,16 +84,18 @@ pub(crate) fn inspect(bytes: &[u8]) -> Result<Plugin<'_>, AdaptError> {
     let mut imports = Vec::new();
     let mut modules = Vec::new();
     let mut depth = 0u32;
+    // wit-component nests type-only components (to export interfaces with
+    // types); a nested one holding core code makes a composition.
+    let mut composed = false;
     for payload in Parser::new(0).parse_all(bytes) {
         let payload = payload.map_err(|e| AdaptError::Malformed(e.to_string()))?;
         match payload {
-            Payload::ModuleSection { .. } if depth > 0 => {
-                // wit-component nests type-only components (to export
-                // interfaces with types); a nested one holding core code is
-                // a composition of several plugins or libraries.
-                return Err(AdaptError::UnsupportedShape(
-                    "a nested component holds core modules (a composition); adapt the plugin component before composing it".into(),
-                ));
+            Payload::ModuleSection {
+                unchecked_range, ..
+            } if depth > 0 => {
+                modules.push(scan_module(module_bytes(bytes, &unchecked_range)?)?);
+                composed = true;
+                depth += 1;
             }
             Payload::ModuleSection {
                 unchecked_range, ..
@@ -114,9 +121,10 @@ pub(crate) fn inspect(bytes: &[u8]) -> Result<Plugin<'_>, AdaptError> {
         }
     }
 
-    // Shape first: one memory-owning module is what a proxy-wasm module can be.
+    // Shape first: one memory-owning module is what a proxy-wasm module can
+    // be, unless the fuse step lowers a composition's memories into one.
     let owners = modules.iter().filter(|m| m.defines_memory).count();
-    if owners > 1 {
+    if owners > 1 && !composed {
         return Err(AdaptError::UnsupportedShape(format!(
             "{owners} core modules own a linear memory; a proxy-wasm module has exactly one, so the adapter only handles components with one memory-owning module"
         )));
@@ -176,16 +184,18 @@ pub(crate) fn inspect(bytes: &[u8]) -> Result<Plugin<'_>, AdaptError> {
         ));
     }
     refuse_beyond()?;
-    if !main.defines_memory {
+    if composed || !main.defines_memory {
         // Modules that share a memory another module defines (CPython's
-        // dynamically linked libraries): link them into one first.
-        let linked = crate::link::link(bytes)?;
+        // dynamically linked libraries), or components that each own one:
+        // link them into one first.
+        let linked = crate::link::link(bytes, cap_pages)?;
         return Ok(Plugin {
             world: guest.clone(),
             version: version.to_string(),
             module: Cow::Owned(linked.bytes),
             hooks_section: linked.hooks,
             import_reallocs: linked.import_reallocs,
+            caps_memory: linked.caps_memory,
         });
     }
     if !main.exports.iter().any(|e| e == "cabi_realloc") {
@@ -199,6 +209,7 @@ pub(crate) fn inspect(bytes: &[u8]) -> Result<Plugin<'_>, AdaptError> {
         module: Cow::Borrowed(main.bytes),
         hooks_section: main.hooks,
         import_reallocs: Vec::new(),
+        caps_memory: false,
     })
 }
 

@@ -14,7 +14,9 @@
 
 mod glue;
 mod inspect;
+mod fuse;
 mod link;
+mod lower;
 mod merge;
 mod meter;
 mod names;
@@ -250,7 +252,10 @@ pub fn adapt(component: &[u8], options: &Options) -> Result<Adapted, AdaptError>
             size: component.len(),
         });
     }
-    let plugin = inspect::inspect(component)?;
+    let cap = options
+        .max_memory_pages
+        .unwrap_or(DEFAULT_MAX_MEMORY_PAGES);
+    let plugin = inspect::inspect(component, cap)?;
     let (module, mut report) = merge::merge(&plugin, options)?;
     verify::verify_against(&plugin.module, &module)?;
     report.world = plugin.world.clone();

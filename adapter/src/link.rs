@@ -21,16 +21,14 @@
 //! module.
 
 mod encode;
+mod eval;
 
 use crate::AdaptError;
-use crate::names::legacy_export;
 use std::collections::HashMap;
-use wasmparser::{
-    CanonicalFunction, CanonicalOption, ComponentAlias, ComponentExternalKind,
-    ComponentOuterAliasKind, ComponentTypeRef, ExternalKind, Instance, Parser, Payload, TypeRef,
-};
+use wasmparser::{CanonicalFunction, ExternalKind, Parser, Payload, TypeRef};
 
 pub(crate) use encode::encode;
+pub(crate) use eval::{Lifted, plan};
 
 /// The linked module and what the glue needs to know about it.
 pub(crate) struct Linked {
@@ -42,6 +40,9 @@ pub(crate) struct Linked {
     pub import_reallocs: Vec<Option<u32>>,
     /// The `gatewit:hooks` bit set of the guest's module, if present.
     pub hooks: Option<u32>,
+    /// Whether the module caps the plugin's memory itself (a composition:
+    /// the plugin's memory is a region of one with a fixed size).
+    pub caps_memory: bool,
 }
 
 /// A function of the linked module, before indices are final.
@@ -56,6 +57,8 @@ pub(crate) enum Fid {
         /// The function among that module's defined ones.
         idx: u32,
     },
+    /// The n-th function the fuse step generates ([`crate::fuse::Gen`]).
+    Gen(u32),
 }
 
 /// Something an instance exports, resolved.
@@ -91,6 +94,8 @@ pub(crate) struct ModuleScan<'a> {
     exports: HashMap<&'a str, (ExternalKind, u32)>,
     defined: Counts,
     pub hooks: Option<u32>,
+    /// The defined global the name section calls `__stack_pointer`.
+    stack_pointer: Option<u32>,
 }
 
 #[derive(Default, Clone, Copy)]
@@ -100,6 +105,13 @@ struct Counts {
     memories: u32,
     globals: u32,
     tags: u32,
+}
+
+impl ModuleScan<'_> {
+    /// How many globals the module defines.
+    pub(crate) fn defined_globals(&self) -> u32 {
+        self.defined.globals
+    }
 }
 
 /// One instantiation of a module: where each of its index spaces lands.
@@ -117,8 +129,16 @@ pub(crate) struct HostFunc {
     pub module: String,
     pub name: String,
     pub realloc: Option<Fid>,
-    /// The core type of the first import it satisfies: `(module, type)`.
-    pub ty: Option<(usize, u32)>,
+    /// Its core type, once something uses it.
+    pub ty: Option<HostTy>,
+}
+
+/// Where a host function's core type comes from.
+pub(crate) enum HostTy {
+    /// The first import it satisfies: `(module, type)`.
+    Module(usize, u32),
+    /// The wrapper that calls it: `(params, results)`.
+    Sig(Vec<wasm_encoder::ValType>, Vec<wasm_encoder::ValType>),
 }
 
 enum CoreInstance<'a> {
@@ -131,8 +151,14 @@ pub(crate) struct Plan<'a> {
     pub modules: Vec<ModuleScan<'a>>,
     pub insts: Vec<Instantiation>,
     pub hosts: Vec<HostFunc>,
+    /// The functions the fuse step generates.
+    pub gens: Vec<crate::fuse::Gen>,
     /// The guest's instance (the one exporting `gatewit:plugin/guest`).
     pub guest: u32,
+    /// The guest's memory (an index among all defined memories).
+    pub guest_memory: Option<u32>,
+    /// How many memories the instances define (one per component).
+    pub memories: u32,
     /// `(export name, function)` to export from the output.
     pub exports: Vec<(String, Fid)>,
     /// The `__stack_pointer` global, when an instance imports or exports
@@ -149,442 +175,9 @@ fn shape(m: String) -> AdaptError {
 }
 
 /// Link `component` into one core module.
-pub(crate) fn link(component: &[u8]) -> Result<Linked, AdaptError> {
+pub(crate) fn link(component: &[u8], cap_pages: u32) -> Result<Linked, AdaptError> {
     let plan = plan(component)?;
-    encode(&plan)
-}
-
-enum CompFunc {
-    Imported { instance: String, name: String },
-    Other,
-}
-
-/// Walk the component's top-level sections, evaluating the core-instance
-/// graph.
-pub(crate) fn plan(component: &[u8]) -> Result<Plan<'_>, AdaptError> {
-    let mut modules: Vec<ModuleScan<'_>> = Vec::new();
-    // Core index spaces.
-    let mut core_modules: Vec<Option<usize>> = Vec::new();
-    let mut core_instances: Vec<CoreInstance<'_>> = Vec::new();
-    let mut core_funcs: Vec<Result<Fid, String>> = Vec::new();
-    let mut core_tables = Vec::new();
-    let mut core_memories = Vec::new();
-    let mut core_globals = Vec::new();
-    let mut core_tags = Vec::new();
-    // Component index spaces, as far as linking needs them.
-    let mut comp_instances: Vec<Option<String>> = Vec::new();
-    let mut comp_funcs: Vec<CompFunc> = Vec::new();
-    let mut comp_types: Vec<Option<(String, String)>> = Vec::new();
-
-    let mut insts: Vec<Instantiation> = Vec::new();
-    let mut hosts: Vec<HostFunc> = Vec::new();
-    let mut counts = Counts::default();
-    let module_names = core_module_names(component);
-    let mut stack_pointer = None;
-    let mut depth = 0u32;
-
-    for payload in Parser::new(0).parse_all(component) {
-        let payload = payload.map_err(malformed)?;
-        if depth > 0 {
-            match payload {
-                Payload::ModuleSection { .. } | Payload::ComponentSection { .. } => {
-                    if matches!(payload, Payload::ModuleSection { .. }) {
-                        return Err(shape(
-                            "a nested component holds core modules (a composition of components, each with its own memory); linking one is not supported yet".into(),
-                        ));
-                    }
-                    depth += 1;
-                }
-                Payload::End(_) => depth -= 1,
-                _ => {}
-            }
-            continue;
-        }
-        match payload {
-            Payload::ModuleSection {
-                unchecked_range, ..
-            } => {
-                let bytes = crate::inspect::module_bytes(component, &unchecked_range)?;
-                let mut m = scan(bytes)?;
-                let index = core_modules.len() as u32;
-                m.name = module_names
-                    .get(&index)
-                    .cloned()
-                    .unwrap_or_else(|| format!("#{index}"));
-                core_modules.push(Some(modules.len()));
-                modules.push(m);
-                depth += 1;
-            }
-            Payload::ComponentSection { .. } => depth += 1,
-            Payload::InstanceSection(r) => {
-                for inst in r {
-                    match inst.map_err(malformed)? {
-                        Instance::Instantiate { module_index, args } => {
-                            let m = core_modules
-                                .get(module_index as usize)
-                                .copied()
-                                .flatten()
-                                .ok_or_else(|| {
-                                    shape(format!("core module {module_index} is not one the component defines (an imported core module?)"))
-                                })?;
-                            if insts.iter().any(|i| i.module == m) {
-                                return Err(shape(format!(
-                                    "core module `{}` is instantiated twice; a linked module holds each module's code once",
-                                    modules[m].name
-                                )));
-                            }
-                            let mut named: HashMap<&str, u32> = HashMap::new();
-                            for a in args.iter() {
-                                named.insert(a.name, a.index);
-                            }
-                            let scan = &modules[m];
-                            let label = &scan.name;
-                            let k = insts.len() as u32;
-                            let mut me = Instantiation {
-                                module: m,
-                                funcs: Vec::new(),
-                                tables: Vec::new(),
-                                memories: Vec::new(),
-                                globals: Vec::new(),
-                                tags: Vec::new(),
-                            };
-                            for (im, iname, ty) in &scan.imports {
-                                let from = named.get(im).ok_or_else(|| {
-                                    shape(format!("core module `{label}` imports `{im}.{iname}`, but its instantiation provides no instance named `{im}`"))
-                                })?;
-                                let item =
-                                    export_of(&core_instances, &insts, &modules, *from, iname)
-                                        .map_err(|e| {
-                                            shape(format!(
-                                                "core module `{label}` imports `{im}.{iname}`: {e}"
-                                            ))
-                                        })?;
-                                let want = match ty {
-                                    TypeRef::Func(_) | TypeRef::FuncExact(_) => "function",
-                                    TypeRef::Table(_) => "table",
-                                    TypeRef::Memory(_) => "memory",
-                                    TypeRef::Global(_) => "global",
-                                    TypeRef::Tag(_) => "tag",
-                                };
-                                if item.kind() != want {
-                                    return Err(shape(format!(
-                                        "core module `{label}` imports `{im}.{iname}` as a {want}, but it is given a {}",
-                                        item.kind()
-                                    )));
-                                }
-                                match item {
-                                    Item::Func(f) => {
-                                        if let (
-                                            Fid::Host(h),
-                                            TypeRef::Func(t) | TypeRef::FuncExact(t),
-                                        ) = (f, ty)
-                                        {
-                                            hosts[h as usize].ty.get_or_insert((m, *t));
-                                        }
-                                        me.funcs.push(f)
-                                    }
-                                    Item::Table(t) => me.tables.push(t),
-                                    Item::Memory(x) => me.memories.push(x),
-                                    Item::Global(g) => {
-                                        if *iname == "__stack_pointer" {
-                                            stack_pointer.get_or_insert(g);
-                                        }
-                                        me.globals.push(g)
-                                    }
-                                    Item::Tag(t) => me.tags.push(t),
-                                }
-                            }
-                            let d = scan.defined;
-                            me.funcs
-                                .extend((0..d.funcs).map(|idx| Fid::Def { inst: k, idx }));
-                            me.tables.extend(counts.tables..counts.tables + d.tables);
-                            me.globals
-                                .extend(counts.globals..counts.globals + d.globals);
-                            me.tags.extend(counts.tags..counts.tags + d.tags);
-                            if d.memories > 0 {
-                                if counts.memories + d.memories > 1 {
-                                    return Err(shape(format!(
-                                        "core module `{label}` defines a second linear memory; components that each own a memory (compositions) are not linked yet"
-                                    )));
-                                }
-                                me.memories.push(0);
-                            }
-                            counts.tables += d.tables;
-                            counts.globals += d.globals;
-                            counts.tags += d.tags;
-                            counts.memories += d.memories;
-                            if let Some((ExternalKind::Global, g)) =
-                                scan.exports.get("__stack_pointer").copied()
-                            {
-                                stack_pointer.get_or_insert(me.globals[g as usize]);
-                            }
-                            insts.push(me);
-                            core_instances.push(CoreInstance::Instantiated(k));
-                        }
-                        Instance::FromExports(exports) => {
-                            let mut map = HashMap::new();
-                            for e in exports.iter() {
-                                let item = match e.kind {
-                                    ExternalKind::Func | ExternalKind::FuncExact => Item::Func(
-                                        core_funcs
-                                            .get(e.index as usize)
-                                            .cloned()
-                                            .ok_or_else(|| {
-                                                malformed("core function index out of range")
-                                            })?
-                                            .map_err(shape)?,
-                                    ),
-                                    ExternalKind::Table => {
-                                        Item::Table(index(&core_tables, e.index)?)
-                                    }
-                                    ExternalKind::Memory => {
-                                        Item::Memory(index(&core_memories, e.index)?)
-                                    }
-                                    ExternalKind::Global => {
-                                        Item::Global(index(&core_globals, e.index)?)
-                                    }
-                                    ExternalKind::Tag => Item::Tag(index(&core_tags, e.index)?),
-                                };
-                                map.insert(e.name, item);
-                            }
-                            core_instances.push(CoreInstance::Exports(map));
-                        }
-                    }
-                }
-            }
-            Payload::ComponentAliasSection(r) => {
-                for a in r {
-                    match a.map_err(malformed)? {
-                        ComponentAlias::CoreInstanceExport {
-                            kind,
-                            instance_index,
-                            name,
-                        } => {
-                            let item =
-                                export_of(&core_instances, &insts, &modules, instance_index, name);
-                            match kind {
-                                ExternalKind::Func | ExternalKind::FuncExact => {
-                                    core_funcs.push(item.and_then(|i| match i {
-                                        Item::Func(f) => Ok(f),
-                                        other => Err(format!("`{name}` is a {}", other.kind())),
-                                    }))
-                                }
-                                _ => {
-                                    let item = item.map_err(shape)?;
-                                    match (kind, item) {
-                                        (ExternalKind::Table, Item::Table(t)) => {
-                                            core_tables.push(t)
-                                        }
-                                        (ExternalKind::Memory, Item::Memory(m)) => {
-                                            core_memories.push(m)
-                                        }
-                                        (ExternalKind::Global, Item::Global(g)) => {
-                                            core_globals.push(g)
-                                        }
-                                        (ExternalKind::Tag, Item::Tag(t)) => core_tags.push(t),
-                                        (_, other) => {
-                                            return Err(malformed(format!(
-                                                "alias of `{name}` names the wrong kind ({})",
-                                                other.kind()
-                                            )));
-                                        }
-                                    }
-                                }
-                            }
-                        }
-                        ComponentAlias::InstanceExport {
-                            kind,
-                            instance_index,
-                            name,
-                        } => {
-                            let from = comp_instances
-                                .get(instance_index as usize)
-                                .cloned()
-                                .flatten();
-                            match kind {
-                                ComponentExternalKind::Func => comp_funcs.push(match from {
-                                    Some(instance) => CompFunc::Imported {
-                                        instance,
-                                        name: name.to_string(),
-                                    },
-                                    None => CompFunc::Other,
-                                }),
-                                ComponentExternalKind::Type => {
-                                    comp_types.push(from.map(|i| (i, name.to_string())))
-                                }
-                                ComponentExternalKind::Instance => comp_instances.push(None),
-                                ComponentExternalKind::Module => core_modules.push(None),
-                                ComponentExternalKind::Component | ComponentExternalKind::Value => {
-                                }
-                            }
-                        }
-                        ComponentAlias::Outer { kind, .. } => match kind {
-                            ComponentOuterAliasKind::CoreModule => core_modules.push(None),
-                            ComponentOuterAliasKind::Type => comp_types.push(None),
-                            ComponentOuterAliasKind::CoreType
-                            | ComponentOuterAliasKind::Component => {}
-                        },
-                    }
-                }
-            }
-            Payload::ComponentImportSection(r) => {
-                for i in r {
-                    let i = i.map_err(malformed)?;
-                    match i.ty {
-                        ComponentTypeRef::Instance(_) => {
-                            comp_instances.push(Some(i.name.name.to_string()))
-                        }
-                        ComponentTypeRef::Func(_) => comp_funcs.push(CompFunc::Imported {
-                            instance: String::new(),
-                            name: i.name.name.to_string(),
-                        }),
-                        ComponentTypeRef::Type(_) => comp_types.push(None),
-                        ComponentTypeRef::Module(_) => core_modules.push(None),
-                        ComponentTypeRef::Value(_) | ComponentTypeRef::Component(_) => {}
-                    }
-                }
-            }
-            Payload::ComponentExportSection(r) => {
-                for e in r {
-                    let e = e.map_err(malformed)?;
-                    match e.kind {
-                        ComponentExternalKind::Instance => comp_instances.push(None),
-                        ComponentExternalKind::Func => comp_funcs.push(CompFunc::Other),
-                        ComponentExternalKind::Type => {
-                            let t = comp_types.get(e.index as usize).cloned().flatten();
-                            comp_types.push(t)
-                        }
-                        ComponentExternalKind::Module => core_modules.push(None),
-                        ComponentExternalKind::Component | ComponentExternalKind::Value => {}
-                    }
-                }
-            }
-            Payload::ComponentInstanceSection(r) => {
-                for _ in r {
-                    comp_instances.push(None);
-                }
-            }
-            Payload::ComponentTypeSection(r) => {
-                for _ in r {
-                    comp_types.push(None);
-                }
-            }
-            Payload::ComponentCanonicalSection(r) => {
-                for c in r {
-                    match c.map_err(malformed)? {
-                        CanonicalFunction::Lift { .. } => comp_funcs.push(CompFunc::Other),
-                        CanonicalFunction::Lower {
-                            func_index,
-                            options,
-                        } => {
-                            let (module, name) = match comp_funcs.get(func_index as usize) {
-                                Some(CompFunc::Imported { instance, name }) => {
-                                    (instance.clone(), name.clone())
-                                }
-                                _ => {
-                                    return Err(shape(format!(
-                                        "component function {func_index} is lowered, but it is not one of the component's imports (a function of another component in a composition?)"
-                                    )));
-                                }
-                            };
-                            let mut realloc = None;
-                            for o in options.iter() {
-                                match o {
-                                    CanonicalOption::UTF8 => {}
-                                    CanonicalOption::Memory(m) => {
-                                        index(&core_memories, *m)?;
-                                    }
-                                    CanonicalOption::Realloc(f) => {
-                                        realloc = Some(
-                                            core_funcs
-                                                .get(*f as usize)
-                                                .cloned()
-                                                .ok_or_else(|| {
-                                                    malformed("realloc index out of range")
-                                                })?
-                                                .map_err(shape)?,
-                                        );
-                                    }
-                                    other => {
-                                        return Err(shape(format!(
-                                            "`{module}#{name}` is lowered with canonical option {other:?}; the adapter lowers UTF-8, one memory, synchronous calls"
-                                        )));
-                                    }
-                                }
-                            }
-                            core_funcs.push(Ok(Fid::Host(hosts.len() as u32)));
-                            hosts.push(HostFunc {
-                                module,
-                                name,
-                                realloc,
-                                ty: None,
-                            });
-                        }
-                        CanonicalFunction::ResourceDrop { resource } => {
-                            match comp_types.get(resource as usize).cloned().flatten() {
-                                Some((module, ty)) => {
-                                    core_funcs.push(Ok(Fid::Host(hosts.len() as u32)));
-                                    hosts.push(HostFunc {
-                                        module,
-                                        name: format!("[resource-drop]{ty}"),
-                                        realloc: None,
-                                        ty: None,
-                                    });
-                                }
-                                None => core_funcs.push(Err(
-                                    "`canon resource.drop` of a resource the component defines itself is not supported".into(),
-                                )),
-                            }
-                        }
-                        other => core_funcs.push(Err(format!(
-                            "the component uses `{}`, which a proxy-wasm module cannot provide",
-                            canon_name(&other)
-                        ))),
-                    }
-                }
-            }
-            _ => {}
-        }
-    }
-
-    // The guest: the instance whose module exports the guest functions.
-    let mut guests = insts.iter().enumerate().filter(|(_, i)| {
-        modules[i.module]
-            .exports
-            .keys()
-            .any(|e| legacy_export(e).starts_with("gatewit:plugin/guest@"))
-    });
-    let (guest, g) = guests.next().ok_or_else(|| {
-        shape("no core instance exports the `gatewit:plugin/guest` functions".into())
-    })?;
-    if guests.next().is_some() {
-        return Err(shape(
-            "several core instances export `gatewit:plugin/guest` functions".into(),
-        ));
-    }
-    let mut exports = Vec::new();
-    let gm = &modules[g.module];
-    for (name, (kind, idx)) in &gm.exports {
-        let plain = legacy_export(name);
-        let wanted = plain.starts_with("gatewit:plugin/guest@")
-            || plain.starts_with("cabi_post_gatewit:plugin/guest@")
-            || plain == "cabi_realloc";
-        if wanted && matches!(kind, ExternalKind::Func) {
-            exports.push((plain.into_owned(), g.funcs[*idx as usize]));
-        }
-    }
-    exports.sort_by(|a, b| a.0.cmp(&b.0));
-    if counts.memories == 0 {
-        return Err(shape("no core module defines a linear memory".into()));
-    }
-    Ok(Plan {
-        modules,
-        insts,
-        hosts,
-        guest: guest as u32,
-        exports,
-        stack_pointer,
-    })
+    encode(&plan, cap_pages)
 }
 
 /// The component name section's names of core modules, for errors. It
@@ -683,6 +276,7 @@ fn scan(bytes: &[u8]) -> Result<ModuleScan<'_>, AdaptError> {
         exports: HashMap::new(),
         defined: Counts::default(),
         hooks: None,
+        stack_pointer: None,
     };
     for payload in Parser::new(0).parse_all(bytes) {
         match payload.map_err(malformed)? {
@@ -716,6 +310,19 @@ fn scan(bytes: &[u8]) -> Result<ModuleScan<'_>, AdaptError> {
             }
             Payload::GlobalSection(r) => m.defined.globals += r.count(),
             Payload::TagSection(r) => m.defined.tags += r.count(),
+            Payload::CustomSection(c) if c.name() == "name" => {
+                if let wasmparser::KnownCustom::Name(r) = c.as_known() {
+                    for n in r.into_iter().flatten() {
+                        if let wasmparser::Name::Global(map) = n {
+                            m.stack_pointer = map
+                                .into_iter()
+                                .flatten()
+                                .find(|n| n.name == "__stack_pointer")
+                                .map(|n| n.index);
+                        }
+                    }
+                }
+            }
             Payload::CustomSection(c) if c.name() == gatewit_abi::HOOKS_SECTION => {
                 let d = c.data();
                 if d.len() != 4 {

@@ -64,7 +64,8 @@ pub(crate) fn merge(
     let cx = Cx {
         realloc,
         profile: options.profile,
-        max_pages: options.max_memory_pages,
+        // A composition's plugin memory is capped by its region already.
+        max_pages: options.max_memory_pages.filter(|_| !plugin.caps_memory),
         on_panic: options.on_panic,
     };
 
@@ -124,7 +125,7 @@ pub(crate) fn merge(
         todo.push(Helper::StepsExhausted);
     }
     let recovering = options.on_panic != OnPanic::Trap;
-    if options.max_memory_pages.is_some() {
+    if cx.max_pages.is_some() {
         todo.push(Helper::Grow);
     }
     let scan = |ops: &[Op], todo: &mut Vec<Helper>| {

@@ -2,7 +2,8 @@
 //! instantiation order, with each instance's index spaces mapped onto the
 //! output's.
 
-use super::{Fid, Linked, Plan};
+use super::{Fid, HostTy, Linked, Plan};
+use crate::fuse::{Bases, Gen, Region, emit};
 use crate::AdaptError;
 use std::collections::HashMap;
 use wasm_encoder::reencode::{Error as ReError, Reencode};
@@ -52,6 +53,9 @@ struct Inst<'p> {
     elem_base: u32,
     /// Constants of the globals of the instances before this one.
     consts: &'p HashMap<u32, Val>,
+    /// Per memory of the output's memories before lowering: its region,
+    /// when there are several (see [`crate::lower`]).
+    lowered: &'p [Lowered],
 }
 
 fn get(v: &[u32], i: u32, what: &str) -> Result<u32, ReError<String>> {
@@ -69,7 +73,55 @@ impl Reencode for Inst<'_> {
         get(self.tables, t, "table")
     }
     fn memory_index(&mut self, m: u32) -> Result<u32, ReError<String>> {
-        get(self.memories, m, "memory")
+        let m = get(self.memories, m, "memory")?;
+        // Lowered: every memory is a region of memory 0.
+        Ok(if self.lowered.is_empty() { m } else { 0 })
+    }
+    fn mem_arg(
+        &mut self,
+        arg: wasmparser::MemArg,
+    ) -> Result<wasm_encoder::MemArg, ReError<String>> {
+        let base = self.base_of(arg.memory)?;
+        Ok(wasm_encoder::MemArg {
+            offset: arg.offset + base,
+            align: arg.align.into(),
+            memory_index: self.memory_index(arg.memory)?,
+        })
+    }
+    fn parse_data(
+        &mut self,
+        data: &mut DataSection,
+        datum: wasmparser::Data<'_>,
+    ) -> Result<(), ReError<String>> {
+        match datum.kind {
+            wasmparser::DataKind::Active {
+                memory_index,
+                offset_expr,
+            } => {
+                let base = self.base_of(memory_index)?;
+                let offset = if base == 0 {
+                    self.const_expr(offset_expr)?
+                } else {
+                    match self.fold(&offset_expr) {
+                        Some(Val::I32(o)) => ConstExpr::i32_const(o.wrapping_add(base as i32)),
+                        _ => {
+                            return Err(ReError::UserError(
+                                "a data segment of a component whose memory is lowered into a region has an offset that is not a constant".into(),
+                            ));
+                        }
+                    }
+                };
+                data.active(
+                    self.memory_index(memory_index)?,
+                    &offset,
+                    datum.data.iter().copied(),
+                );
+            }
+            wasmparser::DataKind::Passive => {
+                data.passive(datum.data.iter().copied());
+            }
+        }
+        Ok(())
     }
     fn global_index(&mut self, g: u32) -> Result<u32, ReError<String>> {
         get(self.globals, g, "global")
@@ -95,6 +147,38 @@ impl Reencode for Inst<'_> {
 }
 
 impl Inst<'_> {
+    /// The byte offset of the region instance memory `m` lives in.
+    fn base_of(&self, m: u32) -> Result<u64, ReError<String>> {
+        let m = get(self.memories, m, "memory")?;
+        Ok(self
+            .lowered
+            .get(m as usize)
+            .map_or(0, |l| u64::from(l.region.base_pages) * 65536))
+    }
+
+    /// The function that replaces a memory instruction of a lowered
+    /// memory, if `op` is one.
+    fn memory_op(&self, op: &Operator<'_>) -> Result<Option<u32>, ReError<String>> {
+        let (mem, which) = match op {
+            Operator::MemorySize { mem } => (*mem, 0),
+            Operator::MemoryGrow { mem } => (*mem, 1),
+            Operator::MemoryFill { mem } => (*mem, 2),
+            Operator::MemoryCopy { dst_mem, src_mem } if dst_mem == src_mem => (*dst_mem, 3),
+            Operator::MemoryInit { mem, .. } => {
+                let m = get(self.memories, *mem, "memory")?;
+                if self.lowered.get(m as usize).is_some_and(|l| l.region.base_pages > 0) {
+                    return Err(ReError::UserError(
+                        "`memory.init` in a component whose memory is lowered into a region is not supported yet".into(),
+                    ));
+                }
+                return Ok(None);
+            }
+            _ => return Ok(None),
+        };
+        let m = get(self.memories, mem, "memory")?;
+        Ok(self.lowered.get(m as usize).and_then(|l| l.ops[which]))
+    }
+
     /// Evaluate a constant expression, when all it reads is known.
     fn fold(&self, e: &wasmparser::ConstExpr<'_>) -> Option<Val> {
         let mut stack = Vec::new();
@@ -156,6 +240,15 @@ fn re(e: ReError<String>) -> AdaptError {
 }
 
 type Sig = (Vec<ValType>, Vec<ValType>);
+
+/// A memory lowered into a region of memory 0, and the functions that
+/// replace its `memory.size`, `memory.grow`, `memory.fill` and
+/// `memory.copy` (`None` where the instruction stays as it is).
+#[derive(Clone, Copy)]
+pub(crate) struct Lowered {
+    pub region: Region,
+    pub ops: [Option<u32>; 4],
+}
 
 /// Output function types, shared by structure.
 #[derive(Default)]
@@ -227,7 +320,7 @@ fn module_types(bytes: &[u8], types: &mut Types) -> Result<Vec<u32>, AdaptError>
 }
 
 /// Write the module `plan` describes.
-pub(crate) fn encode(plan: &Plan<'_>) -> Result<Linked, AdaptError> {
+pub(crate) fn encode(plan: &Plan<'_>, cap_pages: u32) -> Result<Linked, AdaptError> {
     let mut types = Types::default();
     let per_module: Vec<Vec<u32>> = plan
         .modules
@@ -240,8 +333,11 @@ pub(crate) fn encode(plan: &Plan<'_>) -> Result<Linked, AdaptError> {
     let mut host_index: HashMap<u32, u32> = HashMap::new();
     let mut import_reallocs_fid = Vec::new();
     for (k, h) in plan.hosts.iter().enumerate() {
-        let Some((m, t)) = h.ty else { continue };
-        let ty = per_module[m][t as usize];
+        let ty = match &h.ty {
+            Some(HostTy::Module(m, t)) => per_module[*m][*t as usize],
+            Some(HostTy::Sig(p, r)) => types.get((p.clone(), r.clone())),
+            None => continue,
+        };
         host_index.insert(k as u32, host_index.len() as u32);
         imports.import(&h.module, &h.name, EntityType::Function(ty));
         import_reallocs_fid.push(h.realloc);
@@ -254,7 +350,93 @@ pub(crate) fn encode(plan: &Plan<'_>) -> Result<Linked, AdaptError> {
         next += plan.modules[i.module].defined.funcs;
     }
     let initialize = next;
+    next += 1;
+
+    // Several memories (a composition): one memory, in regions.
+    let regions = crate::lower::regions(plan, cap_pages)?;
+    let mut gens: Vec<&Gen> = plan.gens.iter().collect();
+    let mut extra = Vec::new();
+    for (m, r) in regions.iter().enumerate() {
+        let m = m as u32;
+        let ops = if r.base_pages == 0 {
+            vec![Gen::MemorySize(m), Gen::MemoryGrow(m)]
+        } else {
+            vec![
+                Gen::MemorySize(m),
+                Gen::MemoryGrow(m),
+                Gen::MemoryFill(m),
+                Gen::MemoryCopy(m),
+            ]
+        };
+        extra.push(ops);
+    }
+    for ops in &extra {
+        gens.extend(ops.iter());
+    }
+    // Wrappers and reallocs of the plugin's own region move nothing:
+    // they are the function they wrap.
+    let base_of = |m: u32| regions.get(m as usize).map_or(0, |r| r.base_pages);
+    let mut gen_index: Vec<Option<u32>> = Vec::new();
+    for g in &gens {
+        let alias = match g {
+            Gen::HostWrapper { memory, .. } | Gen::ReallocAbs { memory, .. } => {
+                base_of(*memory) == 0
+            }
+            _ => false,
+        };
+        if alias {
+            gen_index.push(None);
+        } else {
+            gen_index.push(Some(next));
+            next += 1;
+        }
+    }
+    let mut lowered = Vec::new();
+    let mut k = plan.gens.len();
+    for (r, ops) in regions.iter().zip(&extra) {
+        let mut l = Lowered {
+            region: *r,
+            ops: [None; 4],
+        };
+        for (slot, _) in ops.iter().enumerate() {
+            l.ops[slot] = gen_index[k];
+            k += 1;
+        }
+        lowered.push(l);
+    }
     let fid = |f: Fid| -> Result<u32, AdaptError> {
+        fn resolve(
+            f: Fid,
+            plan: &Plan<'_>,
+            host_index: &HashMap<u32, u32>,
+            def_base: &[u32],
+            gen_index: &[Option<u32>],
+            depth: u32,
+        ) -> Result<u32, AdaptError> {
+            match f {
+                Fid::Gen(g) => match (gen_index.get(g as usize), plan.gens.get(g as usize)) {
+                    (Some(Some(i)), _) => Ok(*i),
+                    (Some(None), Some(Gen::HostWrapper { host, .. })) if depth == 0 => {
+                        resolve(Fid::Host(*host), plan, host_index, def_base, gen_index, 1)
+                    }
+                    (Some(None), Some(Gen::ReallocAbs { realloc, .. })) if depth == 0 => {
+                        resolve(*realloc, plan, host_index, def_base, gen_index, 1)
+                    }
+                    _ => Err(AdaptError::Malformed(format!(
+                        "generated function {g} does not exist"
+                    ))),
+                },
+                other => resolve_plain(other, plan, host_index, def_base),
+            }
+        }
+        resolve(f, plan, &host_index, &def_base, &gen_index, 0)
+    };
+    fn resolve_plain(
+        f: Fid,
+        plan: &Plan<'_>,
+        host_index: &HashMap<u32, u32>,
+        def_base: &[u32],
+    ) -> Result<u32, AdaptError> {
         match f {
             Fid::Host(k) => host_index.get(&k).copied().ok_or_else(|| {
                 let h = &plan.hosts[k as usize];
@@ -264,8 +446,11 @@ pub(crate) fn encode(plan: &Plan<'_>) -> Result<Linked, AdaptError> {
                 ))
             }),
             Fid::Def { inst, idx } => Ok(def_base[inst as usize] + idx),
+            Fid::Gen(g) => Err(AdaptError::Malformed(format!(
+                "generated function {g} wraps another generated function"
+            ))),
         }
-    };
+    }
 
     let mut functions = FunctionSection::new();
     let mut tables = TableSection::new();
@@ -296,6 +481,7 @@ pub(crate) fn encode(plan: &Plan<'_>) -> Result<Linked, AdaptError> {
             data_base: n_data,
             elem_base: n_elem,
             consts: &consts,
+            lowered: &lowered,
         };
         let mut new_consts = Vec::new();
         let mut bodies = Vec::new();
@@ -312,7 +498,7 @@ pub(crate) fn encode(plan: &Plan<'_>) -> Result<Linked, AdaptError> {
                             .map_err(re)?;
                     }
                 }
-                Payload::MemorySection(r) => {
+                Payload::MemorySection(r) if lowered.is_empty() => {
                     cx.parse_memory_section(&mut memories, r).map_err(re)?;
                 }
                 Payload::TagSection(r) => cx.parse_tag_section(&mut tags, r).map_err(re)?,
@@ -378,7 +564,11 @@ pub(crate) fn encode(plan: &Plan<'_>) -> Result<Linked, AdaptError> {
             let mut f = cx.new_function_with_parsed_locals(body).map_err(re)?;
             let mut reader = body.get_operators_reader().map_err(malformed)?;
             while !reader.eof() {
-                f.instruction(&cx.parse_instruction(&mut reader).map_err(re)?);
+                let op = reader.read().map_err(malformed)?;
+                match cx.memory_op(&op).map_err(re)? {
+                    Some(call) => f.instruction(&Instruction::Call(call)),
+                    None => f.instruction(&cx.instruction(op).map_err(re)?),
+                };
             }
             Ok::<_, AdaptError>(f)
         })?;
@@ -396,6 +586,47 @@ pub(crate) fn encode(plan: &Plan<'_>) -> Result<Linked, AdaptError> {
     }
     init.instruction(&Instruction::End);
     code.function(&init);
+
+    // The fuse step's functions, and the lowered memory.
+    let bases = Bases { regions: &regions };
+    let host = |h: u32| {
+        host_index.get(&h).copied().ok_or_else(|| {
+            AdaptError::Malformed(format!("host function {h} has no import"))
+        })
+    };
+    for (g, at) in gens.iter().zip(&gen_index) {
+        let Some(at) = at else { continue };
+        let (p, r) = g.sig();
+        functions.function(types.get((p, r)));
+        code.function(&emit(g, &bases, &fid, &host)?);
+        func_names.insert(*at, g.name());
+    }
+    if let Some((top_m, top)) = regions.iter().enumerate().max_by_key(|(_, r)| r.base_pages) {
+        let mins = crate::lower::memory_mins(plan)?;
+        let min_of = |m: usize| mins.get(m).copied().unwrap_or(0);
+        memories.memory(wasm_encoder::MemoryType {
+            minimum: u64::from(top.base_pages) + min_of(top_m),
+            maximum: None,
+            memory64: false,
+            shared: false,
+            page_size_log2: None,
+        });
+        for (m, r) in regions.iter().enumerate() {
+            if let Some(g) = r.size_global {
+                let min = min_of(m);
+                globals.global(
+                    wasm_encoder::GlobalType {
+                        val_type: ValType::I32,
+                        mutable: true,
+                        shared: false,
+                    },
+                    &ConstExpr::i32_const(min as i32),
+                );
+                debug_assert_eq!(g, n_global);
+                n_global += 1;
+            }
+        }
+    }
 
     let mut exports = ExportSection::new();
     exports.export("memory", ExportKind::Memory, 0);
@@ -447,6 +678,7 @@ pub(crate) fn encode(plan: &Plan<'_>) -> Result<Linked, AdaptError> {
         .collect::<Result<_, _>>()?;
     Ok(Linked {
         bytes: module.finish(),
+        caps_memory: !regions.is_empty(),
         import_reallocs,
         hooks: plan.modules[plan.insts[plan.guest as usize].module].hooks,
     })

@@ -1,0 +1,77 @@
+//! The plugin component of `my-plugin-composed`: `my-plugin`'s behaviour,
+//! with every decision asked of a library component through
+//! `example:greeter/greeter` (see `../wit/greeter.wit`).
+
+#[allow(missing_docs, reason = "generated bindings")]
+mod bindings {
+    wit_bindgen::generate!({ path: "../wit", world: "user" });
+}
+
+use bindings::example::greeter::greeter::{self, Decision, Features, Mode, Request};
+use gatewit_sdk::{HeaderAction, HttpContext, Plugin, log_error, log_info};
+use serde::Deserialize;
+
+/// Configuration: `{"mockEnable": true}`; every key is optional.
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct MyConfig {
+    /// Answer `hello world` directly instead of forwarding.
+    pub mock_enable: bool,
+}
+
+/// The plugin.
+pub struct ComposedPlugin;
+
+#[gatewit_sdk::plugin]
+impl Plugin for ComposedPlugin {
+    type Config = MyConfig;
+
+    fn on_request_headers(ctx: &mut HttpContext, config: &MyConfig) -> HeaderAction {
+        let headers = ctx
+            .request_headers()
+            .into_iter()
+            .map(|(name, value)| greeter::Header { name, value })
+            .collect();
+        let req = Request {
+            path: ctx.request_header(":path").unwrap_or_default(),
+            headers,
+            user_agent: ctx.request_header("user-agent"),
+        };
+        let mode = if config.mock_enable {
+            Mode::Mock
+        } else {
+            Mode::Forward
+        };
+        match greeter::decide(&req, mode, Features::ECHO_USER_AGENT | Features::COUNT) {
+            Ok(Decision::Forward(add)) => {
+                for h in add {
+                    if let Err(e) = ctx.add_request_header(&h.name, &h.value) {
+                        log_error!("failed to add request header `{}`: {e}", h.name);
+                    }
+                }
+            }
+            Ok(Decision::Reply(answer)) => {
+                let headers: Vec<(&str, &str)> = answer
+                    .headers
+                    .iter()
+                    .map(|h| (h.name.as_str(), h.value.as_str()))
+                    .collect();
+                if let Err(e) = ctx.send_http_response(answer.status, &headers, &answer.body) {
+                    log_error!("failed to send the local reply: {e}");
+                }
+            }
+            Ok(Decision::Pass) => {}
+            Err(why) => {
+                log_error!("the greeter refused: {why}");
+                let _ = ctx.send_http_response(500, &[], why.as_bytes());
+            }
+        }
+        let tag = (7, -300, 70_000, -5_000_000_000, 1.5, -2.25, 'λ', true);
+        let (decided, echoed) = greeter::stats(tag);
+        if echoed != tag {
+            log_error!("the greeter echoed {echoed:?} for {tag:?}");
+        }
+        log_info!("my-plugin-composed: {decided} decisions");
+        HeaderAction::Continue
+    }
+}
