@@ -14,20 +14,23 @@
 #   `toolchains/js/package-lock.json`) into `toolchains/js/node_modules`
 #   (`npm ci`; Node.js and npm from Debian when missing);
 # - the Python plugin toolchain: componentize-py (PyPI, pinned by
-#   `toolchains/py/requirements.txt`) into the project venv `.venv/`.
+#   `toolchains/py/requirements.txt`) into the project venv `.venv/`;
+# - the composition tool `wac` (crate `wac-cli`, pinned by
+#   `toolchains/wac/pin`) into `.tools/` (`cargo install --locked`).
 #
 # Idempotent: each step is skipped when what it installs is already there.
 #
 # `install-deps.sh rust` installs only the Rust part, `install-deps.sh system`
 # the Debian packages and Envoy (so the demo can install Envoy while cargo
 # builds), `install-deps.sh js` the JavaScript toolchain, `install-deps.sh
-# py` the Python one; no argument installs all four.
+# py` the Python one, `install-deps.sh wac` the composition tool; no
+# argument installs all five.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 part="${1:-all}"
 case "$part" in
-    all|rust|system|js|py) ;;
-    *) printf '[install-deps] error: unknown part `%s` (all, rust, system, js or py)\n' "$part" >&2; exit 2 ;;
+    all|rust|system|js|py|wac) ;;
+    *) printf '[install-deps] error: unknown part `%s` (all, rust, system, js, py or wac)\n' "$part" >&2; exit 2 ;;
 esac
 
 log() { printf '[install-deps] %s\n' "$*" >&2; }
@@ -132,6 +135,20 @@ if [ "$have" != "$want" ]; then
         || die "\`pip install -r toolchains/py/requirements.txt\` into $venv failed"
 fi
 log "ready: componentize-py $("$venv/bin/componentize-py" --version | awk '{print $2}') ($venv)"
+fi
+
+# --- Composition tool: wac-cli, pinned -----------------------------------
+if [ "$part" = all ] || [ "$part" = wac ]; then
+pin="$(grep -v '^#' toolchains/wac/pin | grep -o 'wac-cli==[^ ]*' | head -1)"
+[ -n "$pin" ] || die "no wac-cli pin in toolchains/wac/pin"
+want="${pin#wac-cli==}"
+have="$(.tools/bin/wac --version 2>/dev/null | awk '{print $2}' || true)"
+if [ "$have" != "$want" ]; then
+    log "installing wac-cli $want into .tools (cargo install --locked; a few minutes)"
+    cargo install -q --locked --root .tools --no-default-features "wac-cli@$want" >&2 \
+        || die "\`cargo install wac-cli@$want\` failed"
+fi
+log "ready: wac $(.tools/bin/wac --version | awk '{print $2}') (.tools/bin/wac)"
 fi
 [ "$part" = all ] || [ "$part" = system ] || exit 0
 

@@ -22,6 +22,11 @@ pub mod proxy;
 /// little-endian `u32` of [`Callback::bit`]s (absent: all of them).
 pub const HOOKS_SECTION: &str = "gatewit:hooks";
 
+/// The global an adapted composition exports: how many pages of its region
+/// of the one memory the plugin uses (the memory's own size does not move
+/// when the plugin grows; see the adapter's `lower` step).
+pub const PLUGIN_PAGES_EXPORT: &str = "gatewit_plugin_pages";
+
 /// A guest callback, numbered by its bit in the `gatewit:hooks` section.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[repr(u32)]

@@ -26,6 +26,9 @@ pub(crate) struct Plugin<'a> {
     /// Whether `module` caps the plugin's memory itself (a composition,
     /// see [`crate::lower`]), so the glue must not cap it again.
     pub caps_memory: bool,
+    /// The global holding the plugin region's page count (a composition),
+    /// exported as [`gatewit_abi::PLUGIN_PAGES_EXPORT`].
+    pub plugin_pages: Option<u32>,
 }
 
 struct ModuleInfo<'a> {
@@ -196,6 +199,7 @@ pub(crate) fn inspect(bytes: &[u8], cap_pages: u32) -> Result<Plugin<'_>, AdaptE
             hooks_section: linked.hooks,
             import_reallocs: linked.import_reallocs,
             caps_memory: linked.caps_memory,
+            plugin_pages: linked.plugin_pages,
         });
     }
     if !main.exports.iter().any(|e| e == "cabi_realloc") {
@@ -210,6 +214,7 @@ pub(crate) fn inspect(bytes: &[u8], cap_pages: u32) -> Result<Plugin<'_>, AdaptE
         hooks_section: main.hooks,
         import_reallocs: Vec::new(),
         caps_memory: false,
+        plugin_pages: None,
     })
 }
 

@@ -43,6 +43,8 @@ pub(crate) struct Linked {
     /// Whether the module caps the plugin's memory itself (a composition:
     /// the plugin's memory is a region of one with a fixed size).
     pub caps_memory: bool,
+    /// The global holding the plugin region's page count, in a composition.
+    pub plugin_pages: Option<u32>,
 }
 
 /// A function of the linked module, before indices are final.

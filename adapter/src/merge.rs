@@ -368,6 +368,9 @@ pub(crate) fn merge(
     for (name, idx) in &export_index {
         exps.export(name, ExportKind::Func, *idx);
     }
+    if let Some(g) = plugin.plugin_pages {
+        exps.export(gatewit_abi::PLUGIN_PAGES_EXPORT, ExportKind::Global, g);
+    }
     module.section(&exps);
     if let Some(Payload::StartSection { func, .. }) = sec(8).next() {
         module.section(&StartSection {

@@ -181,7 +181,9 @@ pub(crate) fn verify_against(module: &[u8], output: &[u8]) -> Result<(), AdaptEr
         ));
     }
     for (name, kind, idx) in &out.exports {
-        if name == "memory" {
+        if name == "memory"
+            || (name == gatewit_abi::PLUGIN_PAGES_EXPORT && *kind == ExternalKind::Global)
+        {
             continue;
         }
         // Every other export is an entry point the host calls, with the

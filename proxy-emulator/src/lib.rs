@@ -241,6 +241,7 @@ impl Emulator {
                 .build(),
             phase: Phase::Initializing,
             memory: None,
+            plugin_pages: None,
             malloc: None,
             root_id: ROOT_ID,
             effective: ROOT_ID,
@@ -1089,6 +1090,14 @@ impl Emulator {
     pub fn memory_pages(&self) -> usize {
         self.memory_bytes() / PAGE
     }
+
+    /// In an adapted composition, the pages the plugin's own region uses
+    /// (its memory is a region of the one memory, whose size does not move
+    /// when the plugin grows): the adapter's `gatewit_plugin_pages` export.
+    pub fn plugin_region_pages(&mut self) -> Option<u32> {
+        let g = self.store.data().plugin_pages?;
+        g.get(&mut self.store).i32().map(|p| p as u32)
+    }
 }
 
 impl Gateway for Emulator {
@@ -1212,6 +1221,7 @@ fn bind_exports(store: &mut Store<HostState>, instance: &Instance) -> anyhow::Re
     };
     store.data_mut().memory = Some(memory);
     store.data_mut().malloc = Some(malloc);
+    store.data_mut().plugin_pages = instance.get_global(&mut *store, gatewit_abi::PLUGIN_PAGES_EXPORT);
     Ok(())
 }
 

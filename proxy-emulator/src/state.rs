@@ -210,6 +210,8 @@ pub(crate) struct HostState {
     pub limits: StoreLimits,
     pub phase: Phase,
     pub memory: Option<Memory>,
+    /// A composition's plugin-region page count (`gatewit_plugin_pages`).
+    pub plugin_pages: Option<wasmtime::Global>,
     pub malloc: Option<TypedFunc<u32, u32>>,
     pub root_id: u32,
     /// The context hostcalls act on.

@@ -15,7 +15,9 @@ use std::sync::{Mutex, OnceLock};
 
 use anyhow::{Context as _, Result, bail};
 
+mod compose;
 mod foreign;
+pub use compose::{COMPOSED, Composed, wac};
 pub use foreign::Lang;
 
 /// The target gatewit plugins are built for: rustc emits the component.
@@ -46,6 +48,10 @@ pub const JS_EXAMPLES: &[&str] = &["my-plugin-js"];
 /// the pinned componentize-py of the project venv, placed as
 /// [`JS_EXAMPLES`] are.
 pub const PY_EXAMPLES: &[&str] = &["my-plugin-py"];
+/// Example plugins made of two components composed with `wac plug`
+/// (`examples/<name>/{plugin,…}`), placed as [`JS_EXAMPLES`] are; see
+/// [`COMPOSED`] for their parts.
+pub const COMPOSED_EXAMPLES: &[&str] = &["my-plugin-composed"];
 /// The fixture plugins under `tests/plugins/` (raw ones, and `sdk-fixture`
 /// on the SDK).
 pub const FIXTURES: &[&str] = &["raw-fixture", "raw-hooks", "sdk-fixture"];
@@ -89,6 +95,7 @@ pub fn programs(target: &str) -> Vec<&'static str> {
     match target {
         COMPONENT_TARGET => EXAMPLES
             .iter()
+            .chain(COMPOSED.iter().flat_map(|c| [&c.plugin, &c.library]))
             .chain(FIXTURES)
             .chain([&ADAPTER_FIXTURE])
             .chain(BENCH_COMPONENTS)
@@ -173,6 +180,11 @@ pub fn build(package: &str, target: &str) -> Result<PathBuf> {
     }
     if PY_EXAMPLES.contains(&package) && target == COMPONENT_TARGET {
         return crate::foreign::build(package, Lang::Python);
+    }
+    if let Some(c) = COMPOSED.iter().find(|c| c.name == package)
+        && target == COMPONENT_TARGET
+    {
+        return crate::compose::build(c);
     }
     /// target → how building all of its programs went.
     static ALL: OnceLock<Mutex<HashMap<String, bool>>> = OnceLock::new();

@@ -6,7 +6,7 @@
 use std::time::Instant;
 
 use gatewit_test_programs::{
-    COMPONENT_TARGET, CORE_TARGET, JS_EXAMPLES, PY_EXAMPLES, WASIP1_TARGET, build, programs,
+    COMPONENT_TARGET, COMPOSED_EXAMPLES, CORE_TARGET, JS_EXAMPLES, PY_EXAMPLES, WASIP1_TARGET, build, programs,
 };
 
 fn main() -> anyhow::Result<()> {
@@ -25,6 +25,7 @@ fn main() -> anyhow::Result<()> {
     for (toolchain, packages) in [
         ("javascript (componentize-js)", JS_EXAMPLES),
         ("python (componentize-py)", PY_EXAMPLES),
+        ("compositions (wac plug)", COMPOSED_EXAMPLES),
     ] {
         let started = Instant::now();
         for package in packages {

@@ -4,7 +4,8 @@
 use std::path::PathBuf;
 
 pub use gatewit_test_programs::{
-    COMPONENT_TARGET, CORE_TARGET, EXAMPLES, FIXTURES, JS_EXAMPLES, PY_EXAMPLES, target_dir,
+    COMPONENT_TARGET, COMPOSED_EXAMPLES, CORE_TARGET, EXAMPLES, FIXTURES, JS_EXAMPLES, PY_EXAMPLES,
+    target_dir,
     wasm_path, workspace_root,
 };
 

@@ -679,6 +679,7 @@ pub(crate) fn encode(plan: &Plan<'_>, cap_pages: u32) -> Result<Linked, AdaptErr
     Ok(Linked {
         bytes: module.finish(),
         caps_memory: !regions.is_empty(),
+        plugin_pages: regions.iter().find_map(|r| r.size_global),
         import_reallocs,
         hooks: plan.modules[plan.insts[plan.guest as usize].module].hooks,
     })

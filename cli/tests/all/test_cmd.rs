@@ -30,7 +30,8 @@ fn the_examples_scenario_files_pass_on_all_tiers() {
     // my-plugin-js has the same file; its tiers are exercised by the
     // scenario table (a 12 MB module is 40 s of compiling per tier).
     // hello-world's file is YAML; body-rewrite's sends bodies in chunks;
-    // http-call's stands up a mock token service.
+    // http-call's stands up a mock token service; my-plugin-composed is two
+    // components joined by `wac plug`.
     for name in [
         "my-plugin",
         "hello-world",
@@ -38,6 +39,7 @@ fn the_examples_scenario_files_pass_on_all_tiers() {
         "http-call",
         "route-call",
         "queue-counter",
+        "my-plugin-composed",
     ] {
         let (component, scenarios) = example(name);
         let (ok, out, err) = gatewit(&[

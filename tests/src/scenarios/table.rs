@@ -403,6 +403,24 @@ pub fn all() -> Vec<Scenario> {
             HttpRequest::get("example.com", "/").header("user-agent", "curl-py"),
             Expect::local(200, "hello world").header("x-ua", "curl-py"),
         )),
+        // And composed (`wac plug`): a Rust plugin asking a Rust library
+        // component, each with its own memory, through generated
+        // canonical-ABI adapters (records, lists, options, variants,
+        // results, flags and numbers both ways).
+        my_plugin_adds_header("my-plugin-composed-adds-header", "my-plugin-composed"),
+        my_plugin_mock("my-plugin-composed-mock", "my-plugin-composed")
+            .step(Step::new(
+                HttpRequest::get("example.com", "/").header("user-agent", "curl-composed"),
+                Expect::local(200, "hello world").header("x-ua", "curl-composed"),
+            ))
+            .step(Step::new(
+                HttpRequest::get("example.com", "/").header("x-pass", "1"),
+                Expect::forwarded().upstream_absent("hello"),
+            ))
+            .step(Step::new(
+                HttpRequest::get("example.com", "/fail/here"),
+                Expect::local(500, "no decision for `/fail/here`"),
+            )),
         http_call_scenario("http-call-k8s", "k8s"),
         http_call_scenario("http-call-nacos", "nacos"),
         http_call_scenario("http-call-ip", "ip"),
@@ -624,6 +642,13 @@ pub fn config_errors() -> Vec<ConfigError> {
         plugin: "my-plugin-js",
         config: Value::String("{not json".into()),
         message_contains: "invalid plugin configuration: expected a JSON object",
+    });
+    // The composed plugin's configuration is read by its plugin component.
+    errors.push(ConfigError {
+        name: "my-plugin-composed-not-json",
+        plugin: "my-plugin-composed",
+        config: Value::String("{not json".into()),
+        message_contains: "plugin config must be a JSON object",
     });
     // A Python plugin's `raise Err(...)` is its `err(string)`.
     errors.push(ConfigError {

@@ -78,11 +78,12 @@ fn config_errors_are_rejected_with_the_plugins_message() -> Result<()> {
 
 /// No per-request memory growth: 100,000 requests through an adapted
 /// example leave the plugin's linear memory exactly as it was after warm-up,
-/// for a Rust plugin and for CPython (componentize-py, linked by the
-/// adapter).
+/// for a Rust plugin, for CPython (componentize-py, linked by the adapter)
+/// and for a composition (two components, two memories lowered into one:
+/// the plugin's region is counted by its own page count).
 #[test]
 fn linear_memory_stays_flat_over_100k_requests() -> Result<()> {
-    for plugin in ["my-plugin", "my-plugin-py"] {
+    for plugin in ["my-plugin", "my-plugin-py", "my-plugin-composed"] {
         let module = emulator_module(plugin, Toolchain::Wasip2, Profile::Envoy)?;
         let setup = GatewaySetup {
             plugin_config: json!({"mockEnable": false}),
@@ -95,6 +96,11 @@ fn linear_memory_stays_flat_over_100k_requests() -> Result<()> {
             gw.send(&request, &upstream)?;
         }
         let warm = gw.memory_bytes();
+        let warm_region = gw.plugin_region_pages();
+        ensure!(
+            warm_region.is_some() == (plugin == "my-plugin-composed"),
+            "{plugin}: plugin-region page count export: {warm_region:?}"
+        );
         let started = std::time::Instant::now();
         for i in 0..100_000 {
             let ex = gw.send(&request, &upstream)?;
@@ -106,9 +112,14 @@ fn linear_memory_stays_flat_over_100k_requests() -> Result<()> {
             }
         }
         let after = gw.memory_bytes();
+        let after_region = gw.plugin_region_pages();
         eprintln!(
-            "{plugin}: 100,000 requests in {:.1} s, linear memory {warm} → {after} bytes",
+            "{plugin}: 100,000 requests in {:.1} s, linear memory {warm} → {after} bytes, plugin region {warm_region:?} → {after_region:?} pages",
             started.elapsed().as_secs_f64()
+        );
+        ensure!(
+            after_region == warm_region,
+            "{plugin}: the plugin's region grew from {warm_region:?} to {after_region:?} pages over 100,000 requests"
         );
         ensure!(
             after == warm,

@@ -277,6 +277,7 @@ fn scenarios_are_well_formed() {
             .iter()
             .chain(gatewit_tests::plugins::JS_EXAMPLES)
             .chain(gatewit_tests::plugins::PY_EXAMPLES)
+            .chain(gatewit_tests::plugins::COMPOSED_EXAMPLES)
             .chain(gatewit_tests::plugins::FIXTURES);
         assert!(
             plugins.any(|p| *p == s.plugin),

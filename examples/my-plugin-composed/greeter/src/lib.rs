@@ -52,6 +52,13 @@ impl Guest for Greeter {
         }
     }
 
+    fn total_headers(a: Request, b: Request, c: Request) -> u32 {
+        [a, b, c]
+            .iter()
+            .map(|r| r.headers.len() as u32 + u32::from(r.user_agent.is_some()))
+            .sum()
+    }
+
     fn stats(
         tag: (u8, i16, u32, i64, f32, f64, char, bool),
     ) -> (u64, (u8, i16, u32, i64, f32, f64, char, bool)) {

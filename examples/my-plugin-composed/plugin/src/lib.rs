@@ -66,10 +66,17 @@ impl Plugin for ComposedPlugin {
                 let _ = ctx.send_http_response(500, &[], why.as_bytes());
             }
         }
+        // Numbers both ways, and more than 16 flat parameters (three
+        // requests, passed in memory): a wrong answer is a 500, so the
+        // scenarios see it.
         let tag = (7, -300, 70_000, -5_000_000_000, 1.5, -2.25, 'λ', true);
         let (decided, echoed) = greeter::stats(tag);
-        if echoed != tag {
-            log_error!("the greeter echoed {echoed:?} for {tag:?}");
+        let total = greeter::total_headers(&req, &req, &req);
+        let each = req.headers.len() as u32 + u32::from(req.user_agent.is_some());
+        if echoed != tag || total != 3 * each {
+            let why = format!("the greeter echoed {echoed:?} for {tag:?}, counted {total} headers for {each} × 3");
+            log_error!("{why}");
+            let _ = ctx.send_http_response(500, &[], why.as_bytes());
         }
         log_info!("my-plugin-composed: {decided} decisions");
         HeaderAction::Continue
