@@ -28,8 +28,8 @@ use crate::link::{Fid, Lifted};
 use wasm_encoder::ValType;
 use wit_parser::{Resolve, Type, TypeDefKind};
 
-pub(crate) use codegen::{Bases, emit};
 pub(crate) use crate::lower::Region;
+pub(crate) use codegen::{Bases, emit};
 
 /// A function the fuse step adds to the linked module.
 pub(crate) enum Gen {
@@ -340,9 +340,7 @@ impl ScopeWit {
                     };
                     (id_name == iface).then(|| i.functions.get(func)).flatten()
                 }
-                wit_parser::WorldItem::Function(f) if iface.is_empty() && f.name == func => {
-                    Some(f)
-                }
+                wit_parser::WorldItem::Function(f) if iface.is_empty() && f.name == func => Some(f),
                 _ => None,
             })
             .ok_or_else(missing)?;
@@ -392,9 +390,7 @@ impl ScopeWit {
                         9..=16 => Shape::scalar(2, I32),
                         n => Shape::Record(vec![Shape::scalar(4, I32); n.div_ceil(32)]),
                     },
-                    TypeDefKind::Enum(e) => {
-                        Shape::scalar(tag_size(e.cases.len()), I32)
-                    }
+                    TypeDefKind::Enum(e) => Shape::scalar(tag_size(e.cases.len()), I32),
                     TypeDefKind::Variant(v) => Shape::Variant(
                         v.cases
                             .iter()
@@ -412,17 +408,16 @@ impl ScopeWit {
                     // A handle is an index into the caller's table: it
                     // crosses to the host unchanged, but not to another
                     // component (whose table it is not in).
-                    TypeDefKind::Handle(_) => Shape::Scalar {
-                        size: 4,
-                        flat: I32,
-                    },
+                    TypeDefKind::Handle(_) => Shape::Scalar { size: 4, flat: I32 },
                     TypeDefKind::Resource
                     | TypeDefKind::Future(_)
                     | TypeDefKind::Stream(_)
                     | TypeDefKind::Map(..)
                     | TypeDefKind::FixedLengthList(..)
                     | TypeDefKind::Unknown => {
-                        return Err(self.unsupported(func, &format!("{} `{name}`", def.kind.as_str())));
+                        return Err(
+                            self.unsupported(func, &format!("{} `{name}`", def.kind.as_str()))
+                        );
                     }
                 }
             }
@@ -481,7 +476,9 @@ impl ScopeWit {
             TypeDefKind::Result(r) => r.ok.iter().chain(r.err.iter()).collect(),
             _ => Vec::new(),
         };
-        inner.into_iter().find_map(|t| self.find_handle(t, depth + 1))
+        inner
+            .into_iter()
+            .find_map(|t| self.find_handle(t, depth + 1))
     }
 }
 
@@ -499,7 +496,10 @@ mod tests {
         // record { a: u8, b: string, c: u64 }: 1, pad to 4, 8, pad to 8, 8.
         let r = Shape::Record(vec![Shape::scalar(1, I32), string(), Shape::scalar(8, I64)]);
         assert_eq!((r.size(), r.align()), (24, 8));
-        assert_eq!(Shape::offsets(&[Shape::scalar(1, I32), string(), Shape::scalar(8, I64)]), [0, 4, 16]);
+        assert_eq!(
+            Shape::offsets(&[Shape::scalar(1, I32), string(), Shape::scalar(8, I64)]),
+            [0, 4, 16]
+        );
         // result<string, u64>: tag, payload at 8; flat i32 + join(i32, i64), i32.
         let v = Shape::Variant(vec![Some(string()), Some(Shape::scalar(8, I64))]);
         assert_eq!((v.size(), v.align(), v.payload_offset()), (16, 8, 8));

@@ -12,9 +12,9 @@
 //! start function, state behind a global pointer to a `cabi_realloc` block.
 #![deny(missing_docs)]
 
+mod fuse;
 mod glue;
 mod inspect;
-mod fuse;
 mod link;
 mod lower;
 mod merge;
@@ -252,9 +252,7 @@ pub fn adapt(component: &[u8], options: &Options) -> Result<Adapted, AdaptError>
             size: component.len(),
         });
     }
-    let cap = options
-        .max_memory_pages
-        .unwrap_or(DEFAULT_MAX_MEMORY_PAGES);
+    let cap = options.max_memory_pages.unwrap_or(DEFAULT_MAX_MEMORY_PAGES);
     let plugin = inspect::inspect(component, cap)?;
     let (module, mut report) = merge::merge(&plugin, options)?;
     verify::verify_against(&plugin.module, &module)?;

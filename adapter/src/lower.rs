@@ -58,7 +58,8 @@ pub(crate) fn memory_mins(plan: &Plan<'_>) -> Result<Vec<u64>, AdaptError> {
     let mut mins = Vec::new();
     for inst in &plan.insts {
         for p in Parser::new(0).parse_all(plan.modules[inst.module].bytes) {
-            if let Payload::MemorySection(r) = p.map_err(|e| AdaptError::Malformed(e.to_string()))?
+            if let Payload::MemorySection(r) =
+                p.map_err(|e| AdaptError::Malformed(e.to_string()))?
             {
                 for m in r {
                     mins.push(m.map_err(|e| AdaptError::Malformed(e.to_string()))?.initial);

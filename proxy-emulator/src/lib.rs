@@ -1221,7 +1221,8 @@ fn bind_exports(store: &mut Store<HostState>, instance: &Instance) -> anyhow::Re
     };
     store.data_mut().memory = Some(memory);
     store.data_mut().malloc = Some(malloc);
-    store.data_mut().plugin_pages = instance.get_global(&mut *store, gatewit_abi::PLUGIN_PAGES_EXPORT);
+    store.data_mut().plugin_pages =
+        instance.get_global(&mut *store, gatewit_abi::PLUGIN_PAGES_EXPORT);
     Ok(())
 }
 

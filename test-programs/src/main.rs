@@ -6,7 +6,8 @@
 use std::time::Instant;
 
 use gatewit_test_programs::{
-    COMPONENT_TARGET, COMPOSED_EXAMPLES, CORE_TARGET, JS_EXAMPLES, PY_EXAMPLES, WASIP1_TARGET, build, programs,
+    COMPONENT_TARGET, COMPOSED_EXAMPLES, CORE_TARGET, JS_EXAMPLES, PY_EXAMPLES, WASIP1_TARGET,
+    build, programs,
 };
 
 fn main() -> anyhow::Result<()> {

@@ -5,8 +5,7 @@ use std::path::PathBuf;
 
 pub use gatewit_test_programs::{
     COMPONENT_TARGET, COMPOSED_EXAMPLES, CORE_TARGET, EXAMPLES, FIXTURES, JS_EXAMPLES, PY_EXAMPLES,
-    target_dir,
-    wasm_path, workspace_root,
+    target_dir, wasm_path, workspace_root,
 };
 
 /// Where `cargo build --release --target wasm32-wasip2 -p <package>` puts

@@ -297,7 +297,9 @@ impl Emit {
                 shape.flat(&mut joined);
                 let n = joined.len() - 1;
                 let payload = slots.get(*at..*at + n).ok_or_else(|| {
-                    AdaptError::Malformed("a function's flat parameters do not match its WIT".into())
+                    AdaptError::Malformed(
+                        "a function's flat parameters do not match its WIT".into(),
+                    )
                 })?;
                 for (k, case) in cases.iter().enumerate() {
                     let Some(case) = case.as_ref().filter(|c| c.has_lists()) else {
@@ -353,8 +355,11 @@ pub(crate) fn emit(
             };
             match (sig.flat_params(), into_callee) {
                 (Some(flat), Some(mv)) => {
-                    let slots: Vec<(u32, ValType)> =
-                        flat.iter().enumerate().map(|(i, t)| (i as u32, *t)).collect();
+                    let slots: Vec<(u32, ValType)> = flat
+                        .iter()
+                        .enumerate()
+                        .map(|(i, t)| (i as u32, *t))
+                        .collect();
                     let mut at = 0;
                     for p in &sig.params {
                         e.flat(p, &slots, &mut at, mv)?;
@@ -370,7 +375,10 @@ pub(crate) fn emit(
                         .i(I::Call(realloc))
                         .i(I::LocalSet(q));
                     let at = e.local(ValType::I32);
-                    e.i(I::LocalGet(q)).i(I::I32Const(dst)).i(I::I32Add).i(I::LocalSet(at));
+                    e.i(I::LocalGet(q))
+                        .i(I::I32Const(dst))
+                        .i(I::I32Add)
+                        .i(I::LocalSet(at));
                     e.i(I::LocalGet(at))
                         .i(I::LocalGet(0))
                         .i(I::I32Const(src))
@@ -439,7 +447,11 @@ pub(crate) fn emit(
                 }
             }
         }
-        Gen::HostWrapper { host: h, memory, sig } => {
+        Gen::HostWrapper {
+            host: h,
+            memory,
+            sig,
+        } => {
             let region = bases.region(Some(*memory), &format!("`{}`", sig.name))?;
             let base = region.base();
             let Some(flat) = sig.flat_params() else {
@@ -449,8 +461,11 @@ pub(crate) fn emit(
                     super::MAX_FLAT_PARAMS
                 )));
             };
-            let slots: Vec<(u32, ValType)> =
-                flat.iter().enumerate().map(|(i, t)| (i as u32, *t)).collect();
+            let slots: Vec<(u32, ValType)> = flat
+                .iter()
+                .enumerate()
+                .map(|(i, t)| (i as u32, *t))
+                .collect();
             let mut at = 0;
             for p in &sig.params {
                 e.flat(p, &slots, &mut at, Move::Absolute { base })?;

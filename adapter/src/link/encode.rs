@@ -3,8 +3,8 @@
 //! output's.
 
 use super::{Fid, HostTy, Linked, Plan};
-use crate::fuse::{Bases, Gen, Region, emit};
 use crate::AdaptError;
+use crate::fuse::{Bases, Gen, Region, emit};
 use std::collections::HashMap;
 use wasm_encoder::reencode::{Error as ReError, Reencode};
 use wasm_encoder::{
@@ -166,7 +166,11 @@ impl Inst<'_> {
             Operator::MemoryCopy { dst_mem, src_mem } if dst_mem == src_mem => (*dst_mem, 3),
             Operator::MemoryInit { mem, .. } => {
                 let m = get(self.memories, *mem, "memory")?;
-                if self.lowered.get(m as usize).is_some_and(|l| l.region.base_pages > 0) {
+                if self
+                    .lowered
+                    .get(m as usize)
+                    .is_some_and(|l| l.region.base_pages > 0)
+                {
                     return Err(ReError::UserError(
                         "`memory.init` in a component whose memory is lowered into a region is not supported yet".into(),
                     ));
@@ -590,9 +594,10 @@ pub(crate) fn encode(plan: &Plan<'_>, cap_pages: u32) -> Result<Linked, AdaptErr
     // The fuse step's functions, and the lowered memory.
     let bases = Bases { regions: &regions };
     let host = |h: u32| {
-        host_index.get(&h).copied().ok_or_else(|| {
-            AdaptError::Malformed(format!("host function {h} has no import"))
-        })
+        host_index
+            .get(&h)
+            .copied()
+            .ok_or_else(|| AdaptError::Malformed(format!("host function {h} has no import")))
     };
     for (g, at) in gens.iter().zip(&gen_index) {
         let Some(at) = at else { continue };

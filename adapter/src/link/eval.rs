@@ -55,7 +55,10 @@ struct CInstance<'a> {
 /// A component function.
 pub(crate) enum CFunc {
     /// A function of an outer import, `(instance, name)`.
-    Host { module: String, name: String },
+    Host {
+        module: String,
+        name: String,
+    },
     /// A core function lifted by some component, with its options.
     Lifted(Lifted),
     Other,
@@ -190,9 +193,7 @@ impl<'a> Linker<'a> {
             let payload = payload.map_err(malformed)?;
             if nested > 0 {
                 match payload {
-                    Payload::ModuleSection { .. } | Payload::ComponentSection { .. } => {
-                        nested += 1
-                    }
+                    Payload::ModuleSection { .. } | Payload::ComponentSection { .. } => nested += 1,
                     Payload::End(_) => nested -= 1,
                     _ => {}
                 }
@@ -252,12 +253,10 @@ impl<'a> Linker<'a> {
                                         items: HashMap::new(),
                                     }))
                                 }
-                                ComponentExternalKind::Func => {
-                                    CItem::Func(Rc::new(CFunc::Host {
-                                        module: String::new(),
-                                        name: name.to_string(),
-                                    }))
-                                }
+                                ComponentExternalKind::Func => CItem::Func(Rc::new(CFunc::Host {
+                                    module: String::new(),
+                                    name: name.to_string(),
+                                })),
                                 _ => CItem::Other,
                             },
                             Some(env) => env.get(name).cloned().unwrap_or(CItem::Other),
@@ -378,9 +377,9 @@ impl<'a> Linker<'a> {
                     _ => instance_export(&from, name),
                 };
                 match kind {
-                    ComponentExternalKind::Func => sp
-                        .funcs
-                        .push((item, label.map(|l| (l, name.to_string())))),
+                    ComponentExternalKind::Func => {
+                        sp.funcs.push((item, label.map(|l| (l, name.to_string()))))
+                    }
                     _ => sp.push(kind, item, None),
                 }
             }
@@ -394,11 +393,7 @@ impl<'a> Linker<'a> {
         Ok(())
     }
 
-    fn core_instance(
-        &mut self,
-        sp: &mut Spaces<'a>,
-        inst: Instance<'a>,
-    ) -> Result<(), AdaptError> {
+    fn core_instance(&mut self, sp: &mut Spaces<'a>, inst: Instance<'a>) -> Result<(), AdaptError> {
         match inst {
             Instance::Instantiate { module_index, args } => {
                 let m = sp
@@ -434,8 +429,11 @@ impl<'a> Linker<'a> {
                     let from = named.get(im).ok_or_else(|| {
                         shape(format!("core module `{label}` imports `{im}.{iname}`, but its instantiation provides no instance named `{im}`"))
                     })?;
-                    let item = export_of(&sp.core_instances, &self.insts, &self.modules, *from, iname)
-                        .map_err(|e| shape(format!("core module `{label}` imports `{im}.{iname}`: {e}")))?;
+                    let item =
+                        export_of(&sp.core_instances, &self.insts, &self.modules, *from, iname)
+                            .map_err(|e| {
+                                shape(format!("core module `{label}` imports `{im}.{iname}`: {e}"))
+                            })?;
                     let want = match ty {
                         TypeRef::Func(_) | TypeRef::FuncExact(_) => "function",
                         TypeRef::Table(_) => "table",
@@ -754,10 +752,7 @@ pub(crate) fn plan(component: &[u8]) -> Result<Plan<'_>, AdaptError> {
     // else the first one seen, as a dynamically linked plugin shares one.
     let stack_pointer = stack_pointers
         .get(&(guest as u32))
-        .or_else(|| {
-            (0..insts.len() as u32)
-                .find_map(|k| stack_pointers.get(&k))
-        })
+        .or_else(|| (0..insts.len() as u32).find_map(|k| stack_pointers.get(&k)))
         .copied();
     Ok(Plan {
         modules,

@@ -2,6 +2,7 @@
 //! linked once (a test binary per file relinked wasmtime for each).
 
 mod common;
+mod compose;
 mod errors;
 mod functional;
 mod golden;

@@ -74,7 +74,9 @@ impl Plugin for ComposedPlugin {
         let total = greeter::total_headers(&req, &req, &req);
         let each = req.headers.len() as u32 + u32::from(req.user_agent.is_some());
         if echoed != tag || total != 3 * each {
-            let why = format!("the greeter echoed {echoed:?} for {tag:?}, counted {total} headers for {each} × 3");
+            let why = format!(
+                "the greeter echoed {echoed:?} for {tag:?}, counted {total} headers for {each} × 3"
+            );
             log_error!("{why}");
             let _ = ctx.send_http_response(500, &[], why.as_bytes());
         }

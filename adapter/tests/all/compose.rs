@@ -1,0 +1,76 @@
+//! Compositions: components that each own a memory, fused into one module
+//! with generated canonical-ABI adapters and their memories lowered into
+//! one (the `compose` golden case, run here; the real `wac plug` example
+//! runs on every tier in the scenario table).
+
+use crate::common::{self, host::*};
+
+use anyhow::Result;
+use gatewit_adapter::{AdaptError, adapt};
+use std::path::Path;
+
+fn golden_component() -> Result<Vec<u8>> {
+    let text = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/golden/compose/component.wat"),
+    )?;
+    Ok(wat::parse_str(&text)?)
+}
+
+/// The plugin passes `["ann", "bob"]` to the library, which joins them in
+/// its own memory, logs the result through the glue, and answers
+/// `ok("ann & bob")`; the plugin traps on any other answer.
+#[test]
+fn a_composed_call_moves_nested_lists_both_ways() -> Result<()> {
+    let module = adapt(&golden_component()?, &common::options())?.module;
+    let (mut s, i) = instantiate(&module)?;
+    let tick = f::<i32, ()>(&mut s, &i, "proxy_on_tick");
+    for _ in 0..3 {
+        tick.call(&mut s, 1)?;
+    }
+    let logged: Vec<_> = s.data().logs.iter().map(|(_, t)| t.as_str()).collect();
+    assert_eq!(logged, ["ann & bob"; 3], "the library's log lines");
+    // The library grew its memory by a page per call, in its region: the
+    // memory is the plugin's region, the library's start and 3 pages more.
+    let memory = i.get_memory(&mut s, "memory").expect("memory");
+    let pages = memory.size(&s);
+    let plugin = i
+        .get_global(&mut s, "gatewit_plugin_pages")
+        .expect("the plugin-region page count export")
+        .get(&mut s)
+        .i32();
+    assert_eq!(plugin, Some(1), "the plugin's region did not grow");
+    let cap = u64::from(gatewit_adapter::DEFAULT_MAX_MEMORY_PAGES);
+    assert_eq!(pages, cap - cap / 4 + 1 + 3);
+    Ok(())
+}
+
+/// What a composition cannot carry is refused by name.
+#[test]
+fn compositions_beyond_the_supported_shapes_are_refused_by_name() -> Result<()> {
+    let text = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/golden/compose/component.wat"),
+    )?;
+    // A string encoding other than UTF-8.
+    let utf16 = text.replace(
+        r#"(canon lower (func $names "greet") (memory $memory) (realloc $realloc))"#,
+        r#"(canon lower (func $names "greet") (memory $memory) (realloc $realloc) string-encoding=utf16)"#,
+    );
+    assert_ne!(utf16, text);
+    let e = adapt(&wat::parse_str(&utf16)?, &common::options()).unwrap_err();
+    assert!(
+        matches!(&e, AdaptError::UnsupportedShape(m) if m.contains("example:lib/names@0.1.0#greet") && m.contains("UTF16")),
+        "{e}"
+    );
+    // A plugin whose memory cannot fit its region.
+    let big = text.replace(
+        "(memory (export \"memory\") 1)\n      (global $heap (mut i32) (i32.const 40000))",
+        "(memory (export \"memory\") 7000)\n      (global $heap (mut i32) (i32.const 40000))",
+    );
+    assert_ne!(big, text);
+    let e = adapt(&wat::parse_str(&big)?, &common::options()).unwrap_err();
+    assert!(
+        matches!(&e, AdaptError::UnsupportedShape(m) if m.contains("7000 pages")),
+        "{e}"
+    );
+    Ok(())
+}
