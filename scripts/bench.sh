@@ -102,7 +102,20 @@ elif [ -f bench/plugins/gatewit-headers/Cargo.toml ]; then
             "$target_dir/wasm32-wasip2/release/gatewit_bench_${plugin//-/_}.wasm" \
             -o "$target_dir/bench/$plugin.proxy.wasm" >&2
     done
+    # A composition (two components joined by `wac plug`) against the same
+    # code in one component: what a cross-component call costs.
+    cargo build --quiet --release --target wasm32-wasip2 \
+        -p my-plugin-composed-plugin -p my-plugin-composed-greeter -p gatewit-bench-composed-inline
+    [ -x .tools/bin/wac ] || bash scripts/install-deps.sh wac
+    release="$target_dir/wasm32-wasip2/release"
+    .tools/bin/wac plug "$release/my_plugin_composed_plugin.wasm" \
+        --plug "$release/my_plugin_composed_greeter.wasm" -o "$target_dir/bench/composed.wasm"
+    for c in composed:"$target_dir/bench/composed.wasm" composed-inline:"$release/gatewit_bench_composed_inline.wasm"; do
+        cargo run --quiet -p gatewit-cli -- adapt "${c#*:}" -o "$target_dir/bench/${c%%:*}.proxy.wasm" >&2
+    done
     variants+=(--variant "gatewit=$target_dir/bench/gatewit-headers.proxy.wasm")
+    variants+=(--variant "gatewit composed, two components=$target_dir/bench/composed.proxy.wasm")
+    variants+=(--variant "gatewit composed, one component=$target_dir/bench/composed-inline.proxy.wasm")
     noop_variants+=(--variant "gatewit, no-op phases=$target_dir/bench/gatewit-noop.proxy.wasm")
     call_variants+=(--call-variant "gatewit=$target_dir/bench/gatewit-call.proxy.wasm")
 else

@@ -513,4 +513,39 @@ mod tests {
         assert_eq!(flat, [I32, F32]);
         assert!(v.has_lists() && !o.has_lists());
     }
+
+    fn wit(text: &str) -> ScopeWit {
+        let mut resolve = Resolve::new();
+        let pkg = resolve.push_str("test.wit", text).expect("valid WIT");
+        let world = resolve.select_world(&[pkg], Some("w")).expect("world `w`");
+        ScopeWit { resolve, world }
+    }
+
+    #[test]
+    fn what_cannot_cross_a_component_boundary_is_named() {
+        let w = wit("package t:t@0.1.0;
+            interface i {
+                resource conn;
+                record req { c: option<borrow<conn>> }
+                take: func(r: req);
+                wait: func() -> future<u32>;
+                fine: func(a: list<tuple<string, u8>>) -> result<string>;
+            }
+            world w { import i; }");
+        assert_eq!(w.handles("t:t/i@0.1.0", "take").as_deref(), Some("conn"));
+        let e = w.func("t:t/i@0.1.0", "wait").unwrap_err().to_string();
+        assert!(
+            e.contains("`t:t/i@0.1.0#wait`") && e.contains("future"),
+            "{e}"
+        );
+        let e = w.func("t:t/i@0.1.0", "nope").unwrap_err().to_string();
+        assert!(
+            e.contains("`t:t/i@0.1.0#nope`") && e.contains("no such import"),
+            "{e}"
+        );
+        let fine = w.func("t:t/i@0.1.0", "fine").expect("plain values");
+        assert_eq!(w.handles("t:t/i@0.1.0", "fine"), None);
+        assert_eq!(fine.core(), (vec![I32, I32, I32], vec![]));
+        assert_eq!(fine.core_lifted(), (vec![I32, I32], vec![I32]));
+    }
 }

@@ -61,6 +61,7 @@ pub const ADAPTER_FIXTURE: &str = "gatewit-adapter-fixture";
 pub const BENCH_COMPONENTS: &[&str] = &[
     "gatewit-bench-gatewit-headers",
     "gatewit-bench-gatewit-noop",
+    "gatewit-bench-composed-inline",
 ];
 /// The examples the tiers also run as `wasm32-wasip1` + preview1 adapter.
 pub const WASIP1_EXAMPLES: &[&str] = &[

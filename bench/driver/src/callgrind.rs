@@ -418,6 +418,21 @@ pub fn report(md: &mut String, specs: &[Spec], results: &Results) -> Result<()> 
         writeln!(md)?;
     }
 
+    if let (Some(e), Some(two), Some(one)) =
+        (empty, find(crate::COMPOSED), find(crate::COMPOSED_ONE))
+    {
+        let (two, one) = (per[two] - per[e], per[one] - per[e]);
+        writeln!(
+            md,
+            "- composition: `my-plugin-composed` (a plugin and a library component joined by `wac plug`,              three cross-component calls per request) costs {} instructions/request above the empty module;              the same code in one component {}: **{:.2}×** (goal ≤ 1.10: {}); {} instructions per              cross-component call\n",
+            grouped(two),
+            grouped(one),
+            two / one,
+            if two <= 1.1 * one { "met" } else { "not met" },
+            grouped((two - one) / 3.0),
+        )?;
+    }
+
     let rows = crate::breakdown_rows(specs);
     if let (Some(e), false) = (empty, rows.is_empty()) {
         writeln!(

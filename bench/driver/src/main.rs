@@ -68,6 +68,11 @@ const GATEWIT: &str = "gatewit";
 const NOOP_SUFFIX: &str = ", no-op phases";
 /// Prefix of the raw-ABI floor variants.
 const FLOOR: &str = "raw ABI floor";
+/// `my-plugin-composed` as composed (two components, `wac plug`) and the
+/// same code in one component: their difference is the cross-component
+/// calls' cost.
+const COMPOSED: &str = "gatewit composed, two components";
+const COMPOSED_ONE: &str = "gatewit composed, one component";
 
 struct Args {
     variants: Vec<(String, PathBuf)>,
