@@ -424,7 +424,10 @@ pub fn report(md: &mut String, specs: &[Spec], results: &Results) -> Result<()> 
         let (two, one) = (per[two] - per[e], per[one] - per[e]);
         writeln!(
             md,
-            "- composition: `my-plugin-composed` (a plugin and a library component joined by `wac plug`,              three cross-component calls per request) costs {} instructions/request above the empty module;              the same code in one component {}: **{:.2}×** (goal ≤ 1.10: {}); {} instructions per              cross-component call\n",
+            "- composition: `my-plugin-composed` (a plugin and a library component joined by `wac plug`, \
+             three cross-component calls per request) costs {} instructions/request above the empty module; \
+             the same code in one component {}: **{:.2}×** (goal ≤ 1.10: {}); {} instructions per \
+             cross-component call\n",
             grouped(two),
             grouped(one),
             two / one,
