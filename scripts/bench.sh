@@ -113,9 +113,13 @@ elif [ -f bench/plugins/gatewit-headers/Cargo.toml ]; then
     for c in composed:"$target_dir/bench/composed.wasm" composed-inline:"$release/gatewit_bench_composed_inline.wasm"; do
         cargo run --quiet -p gatewit-cli -- adapt "${c#*:}" -o "$target_dir/bench/${c%%:*}.proxy.wasm" >&2
     done
+    # The same composition with the plugin's accesses bounds-checked.
+    cargo run --quiet -p gatewit-cli -- adapt --check-bounds "$target_dir/bench/composed.wasm" \
+        -o "$target_dir/bench/composed-checked.proxy.wasm" >&2
     variants+=(--variant "gatewit=$target_dir/bench/gatewit-headers.proxy.wasm")
     variants+=(--variant "gatewit composed, two components=$target_dir/bench/composed.proxy.wasm")
     variants+=(--variant "gatewit composed, one component=$target_dir/bench/composed-inline.proxy.wasm")
+    variants+=(--variant "gatewit composed, checked bounds=$target_dir/bench/composed-checked.proxy.wasm")
     noop_variants+=(--variant "gatewit, no-op phases=$target_dir/bench/gatewit-noop.proxy.wasm")
     call_variants+=(--call-variant "gatewit=$target_dir/bench/gatewit-call.proxy.wasm")
 else

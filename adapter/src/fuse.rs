@@ -28,7 +28,7 @@ use crate::link::{Fid, Lifted};
 use wasm_encoder::ValType;
 use wit_parser::{Resolve, Type, TypeDefKind};
 
-pub(crate) use crate::lower::Region;
+pub(crate) use crate::lower::{Guard, Region};
 pub(crate) use codegen::{Bases, emit};
 
 /// A function the fuse step adds to the linked module.
@@ -53,6 +53,8 @@ pub(crate) enum Gen {
     MemoryFill(u32),
     /// `memory.copy` within a memory placed in a region.
     MemoryCopy(u32),
+    /// A bounds check of the plugin's accesses to its region.
+    Guard { memory: u32, guard: Guard },
 }
 
 impl Gen {
@@ -66,6 +68,11 @@ impl Gen {
             Gen::MemorySize(_) => (vec![], vec![I32]),
             Gen::MemoryGrow(_) => (vec![I32], vec![I32]),
             Gen::MemoryFill(_) | Gen::MemoryCopy(_) => (vec![I32; 3], vec![]),
+            Gen::Guard { guard, .. } => match guard {
+                Guard::Load => (vec![I32, ValType::I64], vec![I32]),
+                Guard::Store(t) => (vec![I32, *t, ValType::I64], vec![I32, *t]),
+                Guard::Fill | Guard::Copy | Guard::Init => (vec![I32; 3], vec![I32; 3]),
+            },
         }
     }
 
@@ -81,6 +88,16 @@ impl Gen {
             Gen::MemoryGrow(m) => format!("gatewit:region-{m} memory.grow"),
             Gen::MemoryFill(m) => format!("gatewit:region-{m} memory.fill"),
             Gen::MemoryCopy(m) => format!("gatewit:region-{m} memory.copy"),
+            Gen::Guard { memory, guard } => {
+                let what = match guard {
+                    Guard::Load => "load".to_string(),
+                    Guard::Store(t) => format!("store {t:?}").to_lowercase(),
+                    Guard::Fill => "memory.fill".into(),
+                    Guard::Copy => "memory.copy".into(),
+                    Guard::Init => "memory.init".into(),
+                };
+                format!("gatewit:region-{memory} check {what}")
+            }
         }
     }
 }

@@ -51,9 +51,12 @@ pub(crate) fn split_gatewit(name: &str) -> Option<(&str, &str)> {
     Some((iface, ver))
 }
 
-/// `cap_pages`: the plugin's memory cap, which a composition's layout
-/// needs (the plugin's region).
-pub(crate) fn inspect(bytes: &[u8], cap_pages: u32) -> Result<Plugin<'_>, AdaptError> {
+/// `layout`: how a composition's memories become one (the plugin's
+/// region).
+pub(crate) fn inspect(
+    bytes: &[u8],
+    layout: crate::lower::Layout,
+) -> Result<Plugin<'_>, AdaptError> {
     if Parser::is_core_wasm(bytes) {
         return Err(AdaptError::CoreModule);
     }
@@ -191,7 +194,7 @@ pub(crate) fn inspect(bytes: &[u8], cap_pages: u32) -> Result<Plugin<'_>, AdaptE
         // Modules that share a memory another module defines (CPython's
         // dynamically linked libraries), or components that each own one:
         // link them into one first.
-        let linked = crate::link::link(bytes, cap_pages)?;
+        let linked = crate::link::link(bytes, layout)?;
         return Ok(Plugin {
             world: guest.clone(),
             version: version.to_string(),

@@ -70,6 +70,12 @@ pub struct Options {
     /// How the output spells its exception handlers (see
     /// [`ExceptionEncoding`]).
     pub exceptions: ExceptionEncoding,
+    /// In a composition, check each of the plugin's loads and stores
+    /// against its own memory size, so that an access past it traps (as
+    /// on a memory of its own) instead of reaching the pages reserved for
+    /// it or a library's region. Off by default: it costs a call per
+    /// access. A library never reaches the plugin's region either way.
+    pub check_bounds: bool,
 }
 
 /// What happens when the plugin panics (executes `unreachable`: a Rust
@@ -142,6 +148,7 @@ impl Default for Options {
             max_memory_pages: Some(DEFAULT_MAX_MEMORY_PAGES),
             on_panic: OnPanic::default(),
             exceptions: ExceptionEncoding::default(),
+            check_bounds: false,
         }
     }
 }
@@ -253,7 +260,13 @@ pub fn adapt(component: &[u8], options: &Options) -> Result<Adapted, AdaptError>
         });
     }
     let cap = options.max_memory_pages.unwrap_or(DEFAULT_MAX_MEMORY_PAGES);
-    let plugin = inspect::inspect(component, cap)?;
+    let plugin = inspect::inspect(
+        component,
+        lower::Layout {
+            cap_pages: cap,
+            check_bounds: options.check_bounds,
+        },
+    )?;
     let (module, mut report) = merge::merge(&plugin, options)?;
     verify::verify_against(&plugin.module, &module)?;
     report.world = plugin.world.clone();

@@ -177,9 +177,9 @@ fn shape(m: String) -> AdaptError {
 }
 
 /// Link `component` into one core module.
-pub(crate) fn link(component: &[u8], cap_pages: u32) -> Result<Linked, AdaptError> {
+pub(crate) fn link(component: &[u8], layout: crate::lower::Layout) -> Result<Linked, AdaptError> {
     let plan = plan(component)?;
-    encode(&plan, cap_pages)
+    encode(&plan, layout)
 }
 
 /// The component name section's names of core modules, for errors. It

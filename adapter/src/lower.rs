@@ -19,9 +19,15 @@
 //! Bounds: a library address is an offset from its base, so it can never
 //! reach below it into the plugin's region, and its region is the last one,
 //! so past its end is past the memory's end: a trap, as on its own memory.
-//! The plugin's accesses are not checked against its page count (checking
-//! each would cost every plugin load): past its count it reaches its own
-//! reserved pages, and past its cap the library's region.
+//! The plugin's accesses are unchecked by default, so they cost nothing
+//! extra: past its page count it reaches its own reserved pages, and past
+//! its cap the library's region. With `check_bounds` each of its loads,
+//! stores and bulk operations first calls a generated [`Guard`] function
+//! that traps (an access past the memory's end, as on a memory of its own)
+//! when the access ends past the plugin's page count. No layout gives both
+//! for free: in one wasm32 memory, an unchecked address at base 0 reaches
+//! every byte of it, so keeping the plugin at 0 (what the host's pointers
+//! need) and out of another region takes a check per access.
 //!
 //! Why not Binaryen's `--multi-memory-lowering`: Debian's Binaryen 108
 //! lacks it, the crate embedding a newer one is a C++ build on every clean
@@ -31,7 +37,136 @@
 
 use crate::AdaptError;
 use crate::link::Plan;
+use wasm_encoder::ValType;
 use wasmparser::{Parser, Payload};
+
+/// How a composition's memories become one.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Layout {
+    /// The most pages the whole memory may have (`--max-memory`).
+    pub cap_pages: u32,
+    /// Check the plugin's accesses against its page count (see
+    /// [`crate::Options::check_bounds`]).
+    pub check_bounds: bool,
+}
+
+impl Default for Layout {
+    fn default() -> Self {
+        Layout {
+            cap_pages: crate::DEFAULT_MAX_MEMORY_PAGES,
+            check_bounds: false,
+        }
+    }
+}
+
+/// A check of the plugin's accesses, made by a generated function called
+/// just before the access with the access's operands (and, for loads and
+/// stores, the end of the access past its address: static offset plus
+/// width), which it returns unchanged.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub(crate) enum Guard {
+    /// `(address, end) -> address`.
+    Load,
+    /// `(address, value, end) -> (address, value)`: stores, and SIMD lane
+    /// loads (whose value is the vector they load into).
+    Store(ValType),
+    /// `memory.fill`: `(dst, byte, len)`, unchanged.
+    Fill,
+    /// `memory.copy`: `(dst, src, len)`, unchanged.
+    Copy,
+    /// `memory.init`: `(dst, src, len)`, only `dst` in memory.
+    Init,
+}
+
+impl Guard {
+    /// Every guard, in the order their functions are emitted.
+    pub(crate) const ALL: [Guard; 9] = [
+        Guard::Load,
+        Guard::Store(ValType::I32),
+        Guard::Store(ValType::I64),
+        Guard::Store(ValType::F32),
+        Guard::Store(ValType::F64),
+        Guard::Store(ValType::V128),
+        Guard::Fill,
+        Guard::Copy,
+        Guard::Init,
+    ];
+
+    /// The guard's position in [`Guard::ALL`].
+    pub(crate) fn slot(self) -> usize {
+        Guard::ALL.iter().position(|g| *g == self).unwrap_or(0)
+    }
+
+    /// Whether the call takes the access's end as its last operand.
+    pub(crate) fn takes_end(self) -> bool {
+        matches!(self, Guard::Load | Guard::Store(_))
+    }
+
+    /// The guard an access needs, the memory it reads or writes (the
+    /// module's index) and the end of the access past its address (`0`
+    /// for the bulk operations, which carry their length); `None` for an
+    /// instruction that is no plain access (atomics are refused by the
+    /// re-encoder when guarded).
+    pub(crate) fn of(op: &wasmparser::Operator<'_>) -> Option<(Guard, u32, u64)> {
+        use wasmparser::Operator as O;
+        let (g, width, m) = match op {
+            O::I32Load { memarg } | O::F32Load { memarg } => (Guard::Load, 4, memarg),
+            O::I64Load { memarg } | O::F64Load { memarg } => (Guard::Load, 8, memarg),
+            O::I32Load8S { memarg }
+            | O::I32Load8U { memarg }
+            | O::I64Load8S { memarg }
+            | O::I64Load8U { memarg }
+            | O::V128Load8Splat { memarg } => (Guard::Load, 1, memarg),
+            O::I32Load16S { memarg }
+            | O::I32Load16U { memarg }
+            | O::I64Load16S { memarg }
+            | O::I64Load16U { memarg }
+            | O::V128Load16Splat { memarg } => (Guard::Load, 2, memarg),
+            O::I64Load32S { memarg }
+            | O::I64Load32U { memarg }
+            | O::V128Load32Splat { memarg }
+            | O::V128Load32Zero { memarg } => (Guard::Load, 4, memarg),
+            O::V128Load8x8S { memarg }
+            | O::V128Load8x8U { memarg }
+            | O::V128Load16x4S { memarg }
+            | O::V128Load16x4U { memarg }
+            | O::V128Load32x2S { memarg }
+            | O::V128Load32x2U { memarg }
+            | O::V128Load64Splat { memarg }
+            | O::V128Load64Zero { memarg } => (Guard::Load, 8, memarg),
+            O::V128Load { memarg } => (Guard::Load, 16, memarg),
+            O::I32Store { memarg } => (Guard::Store(ValType::I32), 4, memarg),
+            O::I32Store8 { memarg } => (Guard::Store(ValType::I32), 1, memarg),
+            O::I32Store16 { memarg } => (Guard::Store(ValType::I32), 2, memarg),
+            O::I64Store { memarg } => (Guard::Store(ValType::I64), 8, memarg),
+            O::I64Store8 { memarg } => (Guard::Store(ValType::I64), 1, memarg),
+            O::I64Store16 { memarg } => (Guard::Store(ValType::I64), 2, memarg),
+            O::I64Store32 { memarg } => (Guard::Store(ValType::I64), 4, memarg),
+            O::F32Store { memarg } => (Guard::Store(ValType::F32), 4, memarg),
+            O::F64Store { memarg } => (Guard::Store(ValType::F64), 8, memarg),
+            O::V128Store { memarg } => (Guard::Store(ValType::V128), 16, memarg),
+            O::V128Load8Lane { memarg, .. } | O::V128Store8Lane { memarg, .. } => {
+                (Guard::Store(ValType::V128), 1, memarg)
+            }
+            O::V128Load16Lane { memarg, .. } | O::V128Store16Lane { memarg, .. } => {
+                (Guard::Store(ValType::V128), 2, memarg)
+            }
+            O::V128Load32Lane { memarg, .. } | O::V128Store32Lane { memarg, .. } => {
+                (Guard::Store(ValType::V128), 4, memarg)
+            }
+            O::V128Load64Lane { memarg, .. } | O::V128Store64Lane { memarg, .. } => {
+                (Guard::Store(ValType::V128), 8, memarg)
+            }
+            O::MemoryFill { mem } => return Some((Guard::Fill, *mem, 0)),
+            O::MemoryCopy { dst_mem, src_mem } if dst_mem == src_mem => {
+                return Some((Guard::Copy, *dst_mem, 0));
+            }
+            O::MemoryInit { mem, .. } => return Some((Guard::Init, *mem, 0)),
+            _ => return None,
+        };
+        Some((g, m.memory, m.offset + width))
+    }
+}
 
 /// Where a memory ended up in the one output memory.
 #[derive(Clone, Copy, Debug)]

@@ -325,6 +325,11 @@ struct AdaptArgs {
     /// wasmtime runs.
     #[arg(long, value_enum, default_value_t = ExceptionsArg::Legacy)]
     exceptions: ExceptionsArg,
+    /// In a composition, check each of the plugin's loads and stores
+    /// against its own memory, so a stray access traps instead of reaching
+    /// a library component's region (a call per access).
+    #[arg(long)]
+    check_bounds: bool,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -458,6 +463,7 @@ fn adapt(args: AdaptArgs) -> Result<()> {
                 ExceptionsArg::Legacy => gatewit_adapter::ExceptionEncoding::Legacy,
                 ExceptionsArg::Standard => gatewit_adapter::ExceptionEncoding::Standard,
             },
+            check_bounds: args.check_bounds,
         },
     )
     .with_context(|| format!("cannot adapt `{}`", args.input.display()))?;

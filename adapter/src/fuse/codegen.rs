@@ -7,7 +7,7 @@
 //! in their locals; values in memory are copied whole first and then walked
 //! in place, so a list field is rewritten where it already sits.
 
-use super::{Gen, Shape};
+use super::{Gen, Guard, Shape};
 use crate::AdaptError;
 use crate::link::Fid;
 use crate::lower::Region;
@@ -583,6 +583,56 @@ pub(crate) fn emit(
                     dst_mem: 0,
                 });
         }
+        Gen::Guard { memory, guard } => {
+            let pages = bases
+                .region(Some(*memory), "a bounds check")?
+                .size_global
+                .ok_or_else(|| {
+                    AdaptError::Malformed(format!(
+                        "memory {memory} is checked but its region keeps no page count"
+                    ))
+                })?;
+            // Parameters: the address first, the end or length last.
+            let (n, _) = item.sig();
+            let last = n.len() as u32 - 1;
+            let wide = matches!(guard, Guard::Load | Guard::Store(_));
+            check_within(&mut e, pages, 0, last, wide);
+            if *guard == Guard::Copy {
+                check_within(&mut e, pages, 1, last, false);
+            }
+            let returned = if wide { last } else { last + 1 };
+            for l in 0..returned {
+                e.i(I::LocalGet(l));
+            }
+        }
     }
     Ok(e.finish())
+}
+
+/// Trap unless `[addr, addr + len)` lies within the region's pages (its
+/// count in global `pages`); `len` is an `i64` local when `wide`. The trap
+/// is an access past the memory's end (address 2^32), the one a memory of
+/// its own would give, so the host reports it as such.
+fn check_within(e: &mut Emit, pages: u32, addr: u32, len: u32, wide: bool) {
+    e.i(I::LocalGet(addr))
+        .i(I::I64ExtendI32U)
+        .i(I::LocalGet(len));
+    if !wide {
+        e.i(I::I64ExtendI32U);
+    }
+    e.i(I::I64Add)
+        .i(I::GlobalGet(pages))
+        .i(I::I64ExtendI32U)
+        .i(I::I64Const(16))
+        .i(I::I64Shl)
+        .i(I::I64GtU)
+        .i(I::If(BlockType::Empty))
+        .i(I::I32Const(-1))
+        .i(I::I32Load8U(MemArg {
+            offset: 1,
+            align: 0,
+            memory_index: 0,
+        }))
+        .i(I::Drop)
+        .i(I::End);
 }

@@ -5,6 +5,7 @@
 use super::{Fid, HostTy, Linked, Plan};
 use crate::AdaptError;
 use crate::fuse::{Bases, Gen, Region, emit};
+use crate::lower::{Guard, Layout};
 use std::collections::HashMap;
 use wasm_encoder::reencode::{Error as ReError, Reencode};
 use wasm_encoder::{
@@ -56,6 +57,10 @@ struct Inst<'p> {
     /// Per memory of the output's memories before lowering: its region,
     /// when there are several (see [`crate::lower`]).
     lowered: &'p [Lowered],
+    /// Whether the instruction being re-encoded had its bounds check
+    /// emitted (one with a memory argument that is not is refused, when
+    /// its memory is checked).
+    guarded: bool,
 }
 
 fn get(v: &[u32], i: u32, what: &str) -> Result<u32, ReError<String>> {
@@ -81,6 +86,11 @@ impl Reencode for Inst<'_> {
         &mut self,
         arg: wasmparser::MemArg,
     ) -> Result<wasm_encoder::MemArg, ReError<String>> {
+        if !self.guarded && self.guards_of(arg.memory)?.is_some() {
+            return Err(ReError::UserError(
+                "the plugin accesses its memory with an instruction the bounds check does not cover (an atomic access?); adapt without `--check-bounds`".into(),
+            ));
+        }
         let base = self.base_of(arg.memory)?;
         Ok(wasm_encoder::MemArg {
             offset: arg.offset + base,
@@ -154,6 +164,23 @@ impl Inst<'_> {
             .lowered
             .get(m as usize)
             .map_or(0, |l| u64::from(l.region.base_pages) * 65536))
+    }
+
+    /// The check functions of instance memory `m`, when it is checked.
+    fn guards_of(&self, m: u32) -> Result<Option<[u32; Guard::ALL.len()]>, ReError<String>> {
+        let m = get(self.memories, m, "memory")?;
+        Ok(self.lowered.get(m as usize).and_then(|l| l.guards))
+    }
+
+    /// The bounds check `op` needs first: its guard, the end of the
+    /// access past its address and the check function.
+    fn guard(&self, op: &Operator<'_>) -> Result<Option<(Guard, u64, u32)>, ReError<String>> {
+        let Some((guard, mem, end)) = Guard::of(op) else {
+            return Ok(None);
+        };
+        Ok(self
+            .guards_of(mem)?
+            .map(|calls| (guard, end, calls[guard.slot()])))
     }
 
     /// The function that replaces a memory instruction of a lowered
@@ -252,6 +279,9 @@ type Sig = (Vec<ValType>, Vec<ValType>);
 pub(crate) struct Lowered {
     pub region: Region,
     pub ops: [Option<u32>; 4],
+    /// The functions checking accesses to the region, by
+    /// [`Guard::slot`], when they are checked.
+    pub guards: Option<[u32; Guard::ALL.len()]>,
 }
 
 /// Output function types, shared by structure.
@@ -324,7 +354,7 @@ fn module_types(bytes: &[u8], types: &mut Types) -> Result<Vec<u32>, AdaptError>
 }
 
 /// Write the module `plan` describes.
-pub(crate) fn encode(plan: &Plan<'_>, cap_pages: u32) -> Result<Linked, AdaptError> {
+pub(crate) fn encode(plan: &Plan<'_>, layout: Layout) -> Result<Linked, AdaptError> {
     let mut types = Types::default();
     let per_module: Vec<Vec<u32>> = plan
         .modules
@@ -357,12 +387,12 @@ pub(crate) fn encode(plan: &Plan<'_>, cap_pages: u32) -> Result<Linked, AdaptErr
     next += 1;
 
     // Several memories (a composition): one memory, in regions.
-    let regions = crate::lower::regions(plan, cap_pages)?;
+    let regions = crate::lower::regions(plan, layout.cap_pages)?;
     let mut gens: Vec<&Gen> = plan.gens.iter().collect();
     let mut extra = Vec::new();
     for (m, r) in regions.iter().enumerate() {
         let m = m as u32;
-        let ops = if r.base_pages == 0 {
+        let mut ops = if r.base_pages == 0 {
             vec![Gen::MemorySize(m), Gen::MemoryGrow(m)]
         } else {
             vec![
@@ -372,9 +402,16 @@ pub(crate) fn encode(plan: &Plan<'_>, cap_pages: u32) -> Result<Linked, AdaptErr
                 Gen::MemoryCopy(m),
             ]
         };
-        extra.push(ops);
+        let n_ops = ops.len();
+        if layout.check_bounds && r.size_global.is_some() {
+            ops.extend(Guard::ALL.iter().map(|g| Gen::Guard {
+                memory: m,
+                guard: *g,
+            }));
+        }
+        extra.push((n_ops, ops));
     }
-    for ops in &extra {
+    for (_, ops) in &extra {
         gens.extend(ops.iter());
     }
     // Wrappers and reallocs of the plugin's own region move nothing:
@@ -397,14 +434,23 @@ pub(crate) fn encode(plan: &Plan<'_>, cap_pages: u32) -> Result<Linked, AdaptErr
     }
     let mut lowered = Vec::new();
     let mut k = plan.gens.len();
-    for (r, ops) in regions.iter().zip(&extra) {
+    for (r, (n_ops, ops)) in regions.iter().zip(&extra) {
         let mut l = Lowered {
             region: *r,
             ops: [None; 4],
+            guards: None,
         };
-        for (slot, _) in ops.iter().enumerate() {
+        for slot in 0..*n_ops {
             l.ops[slot] = gen_index[k];
             k += 1;
+        }
+        if ops.len() > *n_ops {
+            let mut guards = [0; Guard::ALL.len()];
+            for g in &mut guards {
+                *g = gen_index[k].unwrap_or_default();
+                k += 1;
+            }
+            l.guards = Some(guards);
         }
         lowered.push(l);
     }
@@ -486,6 +532,7 @@ pub(crate) fn encode(plan: &Plan<'_>, cap_pages: u32) -> Result<Linked, AdaptErr
             elem_base: n_elem,
             consts: &consts,
             lowered: &lowered,
+            guarded: false,
         };
         let mut new_consts = Vec::new();
         let mut bodies = Vec::new();
@@ -569,6 +616,14 @@ pub(crate) fn encode(plan: &Plan<'_>, cap_pages: u32) -> Result<Linked, AdaptErr
             let mut reader = body.get_operators_reader().map_err(malformed)?;
             while !reader.eof() {
                 let op = reader.read().map_err(malformed)?;
+                cx.guarded = false;
+                if let Some((guard, end, call)) = cx.guard(&op).map_err(re)? {
+                    if guard.takes_end() {
+                        f.instruction(&Instruction::I64Const(end as i64));
+                    }
+                    f.instruction(&Instruction::Call(call));
+                    cx.guarded = true;
+                }
                 match cx.memory_op(&op).map_err(re)? {
                     Some(call) => f.instruction(&Instruction::Call(call)),
                     None => f.instruction(&cx.instruction(op).map_err(re)?),

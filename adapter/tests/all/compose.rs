@@ -74,3 +74,59 @@ fn compositions_beyond_the_supported_shapes_are_refused_by_name() -> Result<()> 
     );
     Ok(())
 }
+
+/// The golden plugin, changed to store `7` at `addr` after its call.
+fn storing_at(addr: u64) -> Result<Vec<u8>> {
+    let text = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/golden/compose/component.wat"),
+    )?;
+    let stray = text.replace(
+        "(then unreachable))))",
+        &format!("(then unreachable))\n        (i32.store (i32.const {addr}) (i32.const 7))))"),
+    );
+    assert_ne!(stray, text);
+    Ok(wat::parse_str(&stray)?)
+}
+
+/// Without `check_bounds` a plugin's store past its pages lands in the
+/// library's region (the plugin's region is unchecked, so its own accesses
+/// cost nothing); with it, the store traps as past the end of a memory of
+/// its own, and the library's region is untouched.
+#[test]
+fn checked_plugin_accesses_cannot_reach_the_library_region() -> Result<()> {
+    let cap = u64::from(gatewit_adapter::DEFAULT_MAX_MEMORY_PAGES);
+    let library = (cap - cap / 4) * 65536;
+    let checked = gatewit_adapter::Options {
+        check_bounds: true,
+        ..common::options()
+    };
+
+    // Within its pages, checked or not, the plugin runs as before.
+    let module = adapt(&storing_at(65532)?, &checked)?.module;
+    let (mut s, i) = instantiate(&module)?;
+    f::<i32, ()>(&mut s, &i, "proxy_on_tick").call(&mut s, 1)?;
+    let memory = i.get_memory(&mut s, "memory").expect("memory");
+    assert_eq!(memory.data(&s)[65532], 7);
+    assert_eq!(s.data().logs.len(), 1, "the library's log line");
+
+    // Past them, unchecked: the library's first byte is overwritten.
+    let module = adapt(&storing_at(library)?, &common::options())?.module;
+    let (mut s, i) = instantiate(&module)?;
+    f::<i32, ()>(&mut s, &i, "proxy_on_tick").call(&mut s, 1)?;
+    let memory = i.get_memory(&mut s, "memory").expect("memory");
+    assert_eq!(memory.data(&s)[library as usize], 7);
+
+    // Checked: an out-of-bounds trap, just past the plugin's one page.
+    for addr in [65533, library] {
+        let module = adapt(&storing_at(addr)?, &checked)?.module;
+        let (mut s, i) = instantiate(&module)?;
+        let e = f::<i32, ()>(&mut s, &i, "proxy_on_tick")
+            .call(&mut s, 1)
+            .unwrap_err();
+        let trap = e.downcast_ref::<wasmtime::Trap>();
+        assert_eq!(trap, Some(&wasmtime::Trap::MemoryOutOfBounds), "{e:?}");
+        let memory = i.get_memory(&mut s, "memory").expect("memory");
+        assert_eq!(memory.data(&s)[library as usize], 0);
+    }
+    Ok(())
+}

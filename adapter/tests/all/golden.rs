@@ -53,6 +53,7 @@ fn run_case(dir: &Path) -> Result<()> {
             Some(("on-panic", "trap")) => options.on_panic = OnPanic::Trap,
             Some(("exceptions", "legacy")) => options.exceptions = ExceptionEncoding::Legacy,
             Some(("exceptions", "standard")) => options.exceptions = ExceptionEncoding::Standard,
+            Some(("check-bounds", "on")) => options.check_bounds = true,
             _ => anyhow::bail!("{}: unknown option line `{line}`", dir.display()),
         }
     }

@@ -434,6 +434,17 @@ pub fn report(md: &mut String, specs: &[Spec], results: &Results) -> Result<()> 
             if two <= 1.1 * one { "met" } else { "not met" },
             grouped((two - one) / 3.0),
         )?;
+        if let Some(checked) = find(crate::COMPOSED_CHECKED) {
+            let checked = per[checked] - per[e];
+            writeln!(
+                md,
+                "- the composition adapted with `--check-bounds` (each of the plugin's loads and stores \
+                 checked against its own pages): {} instructions/request above the empty module, \
+                 **{:.2}×** the unchecked composition\n",
+                grouped(checked),
+                checked / two,
+            )?;
+        }
     }
 
     let rows = crate::breakdown_rows(specs);

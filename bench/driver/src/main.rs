@@ -73,6 +73,8 @@ const FLOOR: &str = "raw ABI floor";
 /// calls' cost.
 const COMPOSED: &str = "gatewit composed, two components";
 const COMPOSED_ONE: &str = "gatewit composed, one component";
+/// The composition adapted with `--check-bounds`.
+const COMPOSED_CHECKED: &str = "gatewit composed, checked bounds";
 
 struct Args {
     variants: Vec<(String, PathBuf)>,
