@@ -332,6 +332,9 @@ pub(crate) struct Cx {
     /// The memory cap in 64 KiB pages, if any.
     pub max_pages: Option<u32>,
     pub on_panic: OnPanic,
+    /// How many shadow-stack pointers the panic recovery saves and
+    /// restores (the plugin's, and a composition's libraries'), at least 1.
+    pub saved_stacks: u32,
 }
 
 /// The core signature of an output import.

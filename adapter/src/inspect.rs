@@ -29,6 +29,9 @@ pub(crate) struct Plugin<'a> {
     /// The global holding the plugin region's page count (a composition),
     /// exported as [`gatewit_abi::PLUGIN_PAGES_EXPORT`].
     pub plugin_pages: Option<u32>,
+    /// The shadow-stack pointers of a composition's library components,
+    /// which the panic recovery restores with the plugin's.
+    pub library_stack_pointers: Vec<u32>,
 }
 
 struct ModuleInfo<'a> {
@@ -203,6 +206,7 @@ pub(crate) fn inspect(
             import_reallocs: linked.import_reallocs,
             caps_memory: linked.caps_memory,
             plugin_pages: linked.plugin_pages,
+            library_stack_pointers: linked.library_stack_pointers,
         });
     }
     if !main.exports.iter().any(|e| e == "cabi_realloc") {
@@ -218,6 +222,7 @@ pub(crate) fn inspect(
         import_reallocs: Vec::new(),
         caps_memory: false,
         plugin_pages: None,
+        library_stack_pointers: Vec::new(),
     })
 }
 

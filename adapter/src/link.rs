@@ -45,6 +45,10 @@ pub(crate) struct Linked {
     pub caps_memory: bool,
     /// The global holding the plugin region's page count, in a composition.
     pub plugin_pages: Option<u32>,
+    /// The shadow-stack pointers of a composition's other components (the
+    /// panic recovery restores them too: a library that panics leaves its
+    /// stack pointer down by its live frames).
+    pub library_stack_pointers: Vec<u32>,
 }
 
 /// A function of the linked module, before indices are final.
@@ -166,6 +170,8 @@ pub(crate) struct Plan<'a> {
     /// The `__stack_pointer` global, when an instance imports or exports
     /// one by that name (the panic recovery restores it).
     pub stack_pointer: Option<u32>,
+    /// The other components' `__stack_pointer` globals.
+    pub library_stack_pointers: Vec<u32>,
 }
 
 fn malformed(e: impl std::fmt::Display) -> AdaptError {

@@ -67,6 +67,7 @@ pub(crate) fn merge(
         // A composition's plugin memory is capped by its region already.
         max_pages: options.max_memory_pages.filter(|_| !plugin.caps_memory),
         on_panic: options.on_panic,
+        saved_stacks: 1 + plugin.library_stack_pointers.len() as u32,
     };
 
     let bind::Bound {
@@ -227,7 +228,19 @@ pub(crate) fn merge(
     let steps_global = n_globals + 1;
     let entered_global = n_globals + 1 + u32::from(options.max_steps.is_some());
     let tracks_entry = options.max_steps.is_some() || recovering;
-    let stack_pointer = stack.index();
+    // The plugin's stack pointer first, then its libraries' (see
+    // `Cx::saved_stacks`).
+    let stack_pointers: Vec<u32> = stack
+        .index()
+        .into_iter()
+        .chain(
+            plugin
+                .library_stack_pointers
+                .iter()
+                .copied()
+                .filter(|g| Some(*g) != stack.index()),
+        )
+        .collect();
     let panic_tag = recovering.then_some(n_tags);
 
     // ---- encode
@@ -446,7 +459,7 @@ pub(crate) fn merge(
                     crate::glue::encode_recovery(
                         &mut f,
                         op,
-                        stack_pointer,
+                        &stack_pointers,
                         panic_tag,
                         options.exceptions,
                     );

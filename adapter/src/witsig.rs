@@ -112,6 +112,7 @@ mod tests {
                     profile,
                     max_pages: None,
                     on_panic: crate::OnPanic::default(),
+                    saved_stacks: 1,
                 };
                 let body = gatewit_import(&cx, &iface, &func, &sig)
                     .unwrap_or_else(|| panic!("no glue for {iface}#{func}"));
@@ -124,6 +125,7 @@ mod tests {
             profile: Profile::Higress,
             max_pages: None,
             on_panic: crate::OnPanic::default(),
+            saved_stacks: 1,
         };
         for name in crate::glue::HOOKS {
             let body = export_glue(&cx, &guest, name).unwrap_or_else(|| panic!("{name}"));

@@ -9,8 +9,9 @@
 //! every callback in a handler for that tag. Nothing unwinds: the frames
 //! between the panic and the handler are dropped as they are, so what they
 //! owned on the heap stays allocated, and the one piece of machine state
-//! they would have restored, the plugin's shadow-stack pointer, is saved
-//! on entry and put back by the handler.
+//! they would have restored, the plugin's shadow-stack pointer (and in a
+//! composition each library component's, as a panic can leave from inside
+//! a library), is saved on entry and put back by the handler.
 //!
 //! The step budget's trap is not an `unreachable` of the plugin's code and
 //! stays a trap: a loop can be stopped anywhere (inside the allocator, in
@@ -36,6 +37,9 @@ pub(super) fn guard(b: &mut Body, cx: &Cx, name: &str, call_ctx: Option<u32>) {
         None => BlockType::Empty,
     };
     let sp = b.local(I32);
+    for _ in 1..cx.saved_stacks {
+        b.local(I32);
+    }
     b.ops.splice(0..0, [Op::SpSave(sp), Op::TryBegin(ty)]);
     b.ops.push(Op::CatchPanic);
     b.ops.push(Op::SpRestore(sp));
@@ -135,8 +139,9 @@ impl StackPointer {
     }
 }
 
-/// Encodes the recovery ops: `SpSave`/`SpRestore` against the plugin's
-/// stack pointer, and the handler block in `encoding`:
+/// Encodes the recovery ops: `SpSave`/`SpRestore` against the stack
+/// pointers (the plugin's, then its libraries', each in the local after
+/// the previous one's), and the handler block in `encoding`:
 ///
 /// - legacy: `try (bt) … catch $panic … end`;
 /// - standard: `block $done (bt) block $caught try_table (bt) (catch
@@ -147,7 +152,7 @@ impl StackPointer {
 pub(crate) fn encode_recovery(
     f: &mut wasm_encoder::Function,
     op: &Op,
-    stack_pointer: Option<u32>,
+    stack_pointers: &[u32],
     tag: Option<u32>,
     encoding: crate::ExceptionEncoding,
 ) {
@@ -156,15 +161,15 @@ pub(crate) fn encode_recovery(
     let tag = tag.unwrap_or(0);
     match (op, encoding) {
         (Op::SpSave(l), _) => {
-            if let Some(g) = stack_pointer {
-                f.instruction(&W::GlobalGet(g))
-                    .instruction(&W::LocalSet(*l));
+            for (local, g) in (*l..).zip(stack_pointers) {
+                f.instruction(&W::GlobalGet(*g))
+                    .instruction(&W::LocalSet(local));
             }
         }
         (Op::SpRestore(l), _) => {
-            if let Some(g) = stack_pointer {
-                f.instruction(&W::LocalGet(*l))
-                    .instruction(&W::GlobalSet(g));
+            for (local, g) in (*l..).zip(stack_pointers) {
+                f.instruction(&W::LocalGet(local))
+                    .instruction(&W::GlobalSet(*g));
             }
         }
         (Op::TryBegin(ty), Legacy) => {

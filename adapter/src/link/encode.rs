@@ -740,6 +740,7 @@ pub(crate) fn encode(plan: &Plan<'_>, layout: Layout) -> Result<Linked, AdaptErr
         bytes: module.finish(),
         caps_memory: !regions.is_empty(),
         plugin_pages: regions.iter().find_map(|r| r.size_global),
+        library_stack_pointers: plan.library_stack_pointers.clone(),
         import_reallocs,
         hooks: plan.modules[plan.insts[plan.guest as usize].module].hooks,
     })

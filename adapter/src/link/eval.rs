@@ -754,6 +754,13 @@ pub(crate) fn plan(component: &[u8]) -> Result<Plan<'_>, AdaptError> {
         .get(&(guest as u32))
         .or_else(|| (0..insts.len() as u32).find_map(|k| stack_pointers.get(&k)))
         .copied();
+    let mut library_stack_pointers: Vec<u32> = stack_pointers
+        .values()
+        .copied()
+        .filter(|g| Some(*g) != stack_pointer)
+        .collect();
+    library_stack_pointers.sort_unstable();
+    library_stack_pointers.dedup();
     Ok(Plan {
         modules,
         insts,
@@ -764,5 +771,6 @@ pub(crate) fn plan(component: &[u8]) -> Result<Plan<'_>, AdaptError> {
         memories: counts.memories,
         exports,
         stack_pointer,
+        library_stack_pointers,
     })
 }

@@ -130,3 +130,60 @@ fn checked_plugin_accesses_cannot_reach_the_library_region() -> Result<()> {
     }
     Ok(())
 }
+
+/// A library that panics mid-call leaves its shadow-stack pointer down by
+/// its live frame (32 KiB here, half its memory); the panic recovery puts
+/// it back with the plugin's, so three panics in a row leave the library
+/// serving the fourth call. Without that, the third call's frame would sit
+/// below address 0 and trap.
+#[test]
+fn a_library_panic_restores_the_library_stack() -> Result<()> {
+    let text = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/golden/compose/component.wat"),
+    )?;
+    let panicky = text
+        .replace(
+            r#"(data (i32.const 16) " & ")"#,
+            r#"(global $__stack_pointer (mut i32) (i32.const 65536))
+      (global $calls (mut i32) (i32.const 0))
+      (data (i32.const 16) " & ")"#,
+        )
+        // The plugin has a stack pointer of its own, too.
+        .replace(
+            r#"(data (i32.const 1024) "annbob")"#,
+            r#"(global $__stack_pointer (mut i32) (i32.const 32768))
+      (data (i32.const 1024) "annbob")"#,
+        )
+        .replace(
+            "(local $len0 i32) (local $len1 i32) (local $out i32)",
+            "(local $len0 i32) (local $len1 i32) (local $out i32)
+        (global.set $__stack_pointer (i32.sub (global.get $__stack_pointer) (i32.const 32768)))
+        (i32.store (global.get $__stack_pointer) (i32.const 1))
+        (global.set $calls (i32.add (global.get $calls) (i32.const 1)))
+        (if (i32.le_u (global.get $calls) (i32.const 3)) (then unreachable))",
+        )
+        .replace(
+            "(i32.const 512))\n      (func (export \"cabi_post_",
+            "(global.set $__stack_pointer (i32.add (global.get $__stack_pointer) (i32.const 32768)))
+        (i32.const 512))\n      (func (export \"cabi_post_",
+        );
+    assert_eq!(panicky.matches("$__stack_pointer").count(), 7);
+    let module = adapt(&wat::parse_str(&panicky)?, &common::options())?.module;
+    let (mut s, i) = instantiate(&module)?;
+    let tick = f::<i32, ()>(&mut s, &i, "proxy_on_tick");
+    for _ in 0..4 {
+        tick.call(&mut s, 1)?;
+    }
+    let logged: Vec<_> = s.data().logs.iter().map(|(_, t)| t.as_str()).collect();
+    assert_eq!(
+        logged.iter().filter(|l| **l == "ann & bob").count(),
+        1,
+        "{logged:?}"
+    );
+    assert_eq!(
+        logged.iter().filter(|l| l.contains("panicked")).count(),
+        3,
+        "{logged:?}"
+    );
+    Ok(())
+}
