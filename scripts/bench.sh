@@ -20,7 +20,7 @@
 # SKIP_GATEWIT=1 measures without the gatewit plugin (e.g. while the
 # adapter cannot handle it yet); the report says it was not measured.
 # STARTUP=0 skips the start-up pass (Envoy's time to serve with each
-# adapted example, Rust, JavaScript and Python, STARTUP_RUNS times each,
+# adapted example, Rust, JavaScript, Python and the composition, STARTUP_RUNS times each,
 # default 3; about two minutes: the big modules take 7-10 s each time).
 # ADAPT=0 skips the adapter's own speed (criterion, `gatewit adapt` on the
 # Rust, JavaScript and Python examples against validating input and
@@ -145,6 +145,10 @@ if [ "$STARTUP" != 0 ]; then
         "$target_dir/wasm32-wasip2/release/my_plugin_js.wasm" --max-steps off --on-panic trap \
         -o "$target_dir/bench/my-plugin-js-plain.proxy.wasm" >/dev/null
     passes+=(--startup "my-plugin-js, --max-steps off --on-panic trap=$target_dir/bench/my-plugin-js-plain.proxy.wasm")
+    # The composition (`wac plug`, two memories lowered into one).
+    if [ -f "$target_dir/bench/composed.proxy.wasm" ]; then
+        passes+=(--startup "my-plugin-composed=$target_dir/bench/composed.proxy.wasm")
+    fi
     passes+=(--startup-runs "$STARTUP_RUNS")
 else
     command+="STARTUP=0 "
