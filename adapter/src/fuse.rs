@@ -53,7 +53,8 @@ pub(crate) enum Gen {
     MemoryFill(u32),
     /// `memory.copy` within a memory placed in a region.
     MemoryCopy(u32),
-    /// A bounds check of the plugin's accesses to its region.
+    /// A bounds check of the plugin's bulk operations on its region
+    /// (`memory.fill`, `memory.copy`, `memory.init`).
     Guard { memory: u32, guard: Guard },
 }
 
@@ -68,11 +69,8 @@ impl Gen {
             Gen::MemorySize(_) => (vec![], vec![I32]),
             Gen::MemoryGrow(_) => (vec![I32], vec![I32]),
             Gen::MemoryFill(_) | Gen::MemoryCopy(_) => (vec![I32; 3], vec![]),
-            Gen::Guard { guard, .. } => match guard {
-                Guard::Load => (vec![I32, ValType::I64], vec![I32]),
-                Guard::Store(t) => (vec![I32, *t, ValType::I64], vec![I32, *t]),
-                Guard::Fill | Guard::Copy | Guard::Init => (vec![I32; 3], vec![I32; 3]),
-            },
+            // The bulk operations' operands, returned unchanged.
+            Gen::Guard { .. } => (vec![I32; 3], vec![I32; 3]),
         }
     }
 
@@ -90,11 +88,10 @@ impl Gen {
             Gen::MemoryCopy(m) => format!("gatewit:region-{m} memory.copy"),
             Gen::Guard { memory, guard } => {
                 let what = match guard {
-                    Guard::Load => "load".to_string(),
-                    Guard::Store(t) => format!("store {t:?}").to_lowercase(),
-                    Guard::Fill => "memory.fill".into(),
-                    Guard::Copy => "memory.copy".into(),
-                    Guard::Init => "memory.init".into(),
+                    Guard::Load | Guard::Store(_) => "access",
+                    Guard::Fill => "memory.fill",
+                    Guard::Copy => "memory.copy",
+                    Guard::Init => "memory.init",
                 };
                 format!("gatewit:region-{memory} check {what}")
             }

@@ -22,9 +22,10 @@
 //! The plugin's accesses are unchecked by default, so they cost nothing
 //! extra: past its page count it reaches its own reserved pages, and past
 //! its cap the library's region. With `check_bounds` each of its loads,
-//! stores and bulk operations first calls a generated [`Guard`] function
-//! that traps (an access past the memory's end, as on a memory of its own)
-//! when the access ends past the plugin's page count. No layout gives both
+//! stores and bulk operations is first checked ([`Guard`]: inline for loads
+//! and stores, a generated function for the bulk ones): an access that ends
+//! past the plugin's page count traps as an access past the memory's end,
+//! as on a memory of its own. No layout gives both
 //! for free: in one wasm32 memory, an unchecked address at base 0 reaches
 //! every byte of it, so keeping the plugin at 0 (what the host's pointers
 //! need) and out of another region takes a check per access.
@@ -59,16 +60,16 @@ impl Default for Layout {
     }
 }
 
-/// A check of the plugin's accesses, made by a generated function called
-/// just before the access with the access's operands (and, for loads and
-/// stores, the end of the access past its address: static offset plus
-/// width), which it returns unchanged.
+/// A check of one of the plugin's accesses. Loads and stores are checked
+/// inline (the end of the access past its address, static offset plus
+/// width, against the page count); the bulk operations call a generated
+/// function with their operands, which it returns unchanged.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub(crate) enum Guard {
-    /// `(address, end) -> address`.
+    /// An access with the address on top of the stack.
     Load,
-    /// `(address, value, end) -> (address, value)`: stores, and SIMD lane
-    /// loads (whose value is the vector they load into).
+    /// An access with a value of this type above the address: stores, and
+    /// SIMD lane loads (whose value is the vector they load into).
     Store(ValType),
     /// `memory.fill`: `(dst, byte, len)`, unchanged.
     Fill,
@@ -79,28 +80,24 @@ pub(crate) enum Guard {
 }
 
 impl Guard {
-    /// Every guard, in the order their functions are emitted.
-    pub(crate) const ALL: [Guard; 9] = [
-        Guard::Load,
-        Guard::Store(ValType::I32),
-        Guard::Store(ValType::I64),
-        Guard::Store(ValType::F32),
-        Guard::Store(ValType::F64),
-        Guard::Store(ValType::V128),
-        Guard::Fill,
-        Guard::Copy,
-        Guard::Init,
+    /// The guards made by a call, in the order their functions are emitted.
+    pub(crate) const CALLED: [Guard; 3] = [Guard::Fill, Guard::Copy, Guard::Init];
+
+    /// The guard's position in [`Guard::CALLED`], if it is made by a call.
+    pub(crate) fn slot(self) -> Option<usize> {
+        Guard::CALLED.iter().position(|g| *g == self)
+    }
+
+    /// The scratch locals an inline check uses: the address, then one per
+    /// type of a stored value.
+    pub(crate) const SCRATCH: [ValType; 6] = [
+        ValType::I32,
+        ValType::I32,
+        ValType::I64,
+        ValType::F32,
+        ValType::F64,
+        ValType::V128,
     ];
-
-    /// The guard's position in [`Guard::ALL`].
-    pub(crate) fn slot(self) -> usize {
-        Guard::ALL.iter().position(|g| *g == self).unwrap_or(0)
-    }
-
-    /// Whether the call takes the access's end as its last operand.
-    pub(crate) fn takes_end(self) -> bool {
-        matches!(self, Guard::Load | Guard::Store(_))
-    }
 
     /// The guard an access needs, the memory it reads or writes (the
     /// module's index) and the end of the access past its address (`0`
@@ -166,6 +163,46 @@ impl Guard {
         };
         Some((g, m.memory, m.offset + width))
     }
+}
+
+/// The length of a checked access.
+#[derive(Clone, Copy)]
+pub(crate) enum Len {
+    /// Known statically (a load's or store's offset plus width).
+    Const(u64),
+    /// In an `i32` local (a bulk operation's length).
+    Local(u32),
+}
+
+/// Trap unless `[addr, addr + len)` lies within the region whose page
+/// count global `pages` holds; `addr` is an `i32` local. The trap is an
+/// access past the memory's end (address 2^32), the one a memory of its
+/// own would give, so the host reports it as such.
+pub(crate) fn check(pages: u32, addr: u32, len: Len) -> Vec<wasm_encoder::Instruction<'static>> {
+    use wasm_encoder::Instruction as I;
+    let mut out = vec![I::LocalGet(addr), I::I64ExtendI32U];
+    match len {
+        Len::Const(n) => out.push(I::I64Const(n as i64)),
+        Len::Local(l) => out.extend([I::LocalGet(l), I::I64ExtendI32U]),
+    }
+    out.extend([
+        I::I64Add,
+        I::GlobalGet(pages),
+        I::I64ExtendI32U,
+        I::I64Const(16),
+        I::I64Shl,
+        I::I64GtU,
+        I::If(wasm_encoder::BlockType::Empty),
+        I::I32Const(-1),
+        I::I32Load8U(wasm_encoder::MemArg {
+            offset: 1,
+            align: 0,
+            memory_index: 0,
+        }),
+        I::Drop,
+        I::End,
+    ]);
+    out
 }
 
 /// Where a memory ended up in the one output memory.

@@ -592,47 +592,18 @@ pub(crate) fn emit(
                         "memory {memory} is checked but its region keeps no page count"
                     ))
                 })?;
-            // Parameters: the address first, the end or length last.
-            let (n, _) = item.sig();
-            let last = n.len() as u32 - 1;
-            let wide = matches!(guard, Guard::Load | Guard::Store(_));
-            check_within(&mut e, pages, 0, last, wide);
-            if *guard == Guard::Copy {
-                check_within(&mut e, pages, 1, last, false);
+            // `(dst, src or byte, len)`: `dst` is in memory, and `src` too
+            // for a copy.
+            for addr in [0, 1]
+                .into_iter()
+                .take(1 + usize::from(*guard == Guard::Copy))
+            {
+                for ins in crate::lower::check(pages, addr, crate::lower::Len::Local(2)) {
+                    e.i(ins);
+                }
             }
-            let returned = if wide { last } else { last + 1 };
-            for l in 0..returned {
-                e.i(I::LocalGet(l));
-            }
+            e.i(I::LocalGet(0)).i(I::LocalGet(1)).i(I::LocalGet(2));
         }
     }
     Ok(e.finish())
-}
-
-/// Trap unless `[addr, addr + len)` lies within the region's pages (its
-/// count in global `pages`); `len` is an `i64` local when `wide`. The trap
-/// is an access past the memory's end (address 2^32), the one a memory of
-/// its own would give, so the host reports it as such.
-fn check_within(e: &mut Emit, pages: u32, addr: u32, len: u32, wide: bool) {
-    e.i(I::LocalGet(addr))
-        .i(I::I64ExtendI32U)
-        .i(I::LocalGet(len));
-    if !wide {
-        e.i(I::I64ExtendI32U);
-    }
-    e.i(I::I64Add)
-        .i(I::GlobalGet(pages))
-        .i(I::I64ExtendI32U)
-        .i(I::I64Const(16))
-        .i(I::I64Shl)
-        .i(I::I64GtU)
-        .i(I::If(BlockType::Empty))
-        .i(I::I32Const(-1))
-        .i(I::I32Load8U(MemArg {
-            offset: 1,
-            align: 0,
-            memory_index: 0,
-        }))
-        .i(I::Drop)
-        .i(I::End);
 }

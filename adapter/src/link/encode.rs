@@ -167,20 +167,62 @@ impl Inst<'_> {
     }
 
     /// The check functions of instance memory `m`, when it is checked.
-    fn guards_of(&self, m: u32) -> Result<Option<[u32; Guard::ALL.len()]>, ReError<String>> {
+    fn guards_of(&self, m: u32) -> Result<Option<Guards>, ReError<String>> {
         let m = get(self.memories, m, "memory")?;
         Ok(self.lowered.get(m as usize).and_then(|l| l.guards))
     }
 
-    /// The bounds check `op` needs first: its guard, the end of the
-    /// access past its address and the check function.
-    fn guard(&self, op: &Operator<'_>) -> Result<Option<(Guard, u64, u32)>, ReError<String>> {
+    /// Whether any memory of this instance is checked (its functions then
+    /// get the scratch locals of [`Guard::SCRATCH`]).
+    fn checks(&self) -> bool {
+        self.memories.iter().any(|m| {
+            self.lowered
+                .get(*m as usize)
+                .is_some_and(|l| l.guards.is_some())
+        })
+    }
+
+    /// Emit the bounds check `op` needs first, if any (see
+    /// [`crate::lower`]); `scratch` is the first of the function's scratch
+    /// locals.
+    fn emit_guard(
+        &self,
+        f: &mut Function,
+        op: &Operator<'_>,
+        scratch: u32,
+    ) -> Result<bool, ReError<String>> {
         let Some((guard, mem, end)) = Guard::of(op) else {
-            return Ok(None);
+            return Ok(false);
         };
-        Ok(self
-            .guards_of(mem)?
-            .map(|calls| (guard, end, calls[guard.slot()])))
+        let Some(g) = self.guards_of(mem)? else {
+            return Ok(false);
+        };
+        let value = match guard {
+            Guard::Store(t) => Guard::SCRATCH[1..]
+                .iter()
+                .position(|s| *s == t)
+                .map(|i| scratch + 1 + i as u32),
+            _ => None,
+        };
+        match guard.slot() {
+            Some(slot) => {
+                f.instruction(&Instruction::Call(g.calls[slot]));
+            }
+            None => {
+                if let Some(v) = value {
+                    f.instruction(&Instruction::LocalSet(v));
+                }
+                f.instruction(&Instruction::LocalSet(scratch));
+                for ins in crate::lower::check(g.pages, scratch, crate::lower::Len::Const(end)) {
+                    f.instruction(&ins);
+                }
+                f.instruction(&Instruction::LocalGet(scratch));
+                if let Some(v) = value {
+                    f.instruction(&Instruction::LocalGet(v));
+                }
+            }
+        }
+        Ok(true)
     }
 
     /// The function that replaces a memory instruction of a lowered
@@ -279,9 +321,16 @@ type Sig = (Vec<ValType>, Vec<ValType>);
 pub(crate) struct Lowered {
     pub region: Region,
     pub ops: [Option<u32>; 4],
-    /// The functions checking accesses to the region, by
-    /// [`Guard::slot`], when they are checked.
-    pub guards: Option<[u32; Guard::ALL.len()]>,
+    /// How accesses to the region are checked, when they are.
+    pub guards: Option<Guards>,
+}
+
+/// A checked region's page count global and the functions checking its
+/// bulk operations (by [`Guard::slot`]).
+#[derive(Clone, Copy)]
+pub(crate) struct Guards {
+    pub pages: u32,
+    pub calls: [u32; Guard::CALLED.len()],
 }
 
 /// Output function types, shared by structure.
@@ -289,6 +338,8 @@ pub(crate) struct Lowered {
 struct Types {
     section: TypeSection,
     by_sig: HashMap<Sig, u32>,
+    /// Per output type: its parameter count.
+    params: Vec<u32>,
 }
 
 impl Types {
@@ -298,6 +349,7 @@ impl Types {
             self.section
                 .ty()
                 .function(p.iter().copied(), r.iter().copied());
+            self.params.push(p.len() as u32);
             next
         })
     }
@@ -404,7 +456,7 @@ pub(crate) fn encode(plan: &Plan<'_>, layout: Layout) -> Result<Linked, AdaptErr
         };
         let n_ops = ops.len();
         if layout.check_bounds && r.size_global.is_some() {
-            ops.extend(Guard::ALL.iter().map(|g| Gen::Guard {
+            ops.extend(Guard::CALLED.iter().map(|g| Gen::Guard {
                 memory: m,
                 guard: *g,
             }));
@@ -445,12 +497,12 @@ pub(crate) fn encode(plan: &Plan<'_>, layout: Layout) -> Result<Linked, AdaptErr
             k += 1;
         }
         if ops.len() > *n_ops {
-            let mut guards = [0; Guard::ALL.len()];
-            for g in &mut guards {
-                *g = gen_index[k].unwrap_or_default();
+            let mut calls = [0; Guard::CALLED.len()];
+            for c in &mut calls {
+                *c = gen_index[k].unwrap_or_default();
                 k += 1;
             }
-            l.guards = Some(guards);
+            l.guards = r.size_global.map(|pages| Guards { pages, calls });
         }
         lowered.push(l);
     }
@@ -536,11 +588,15 @@ pub(crate) fn encode(plan: &Plan<'_>, layout: Layout) -> Result<Linked, AdaptErr
         };
         let mut new_consts = Vec::new();
         let mut bodies = Vec::new();
+        // Per defined function: its parameter count.
+        let mut params = Vec::new();
         for p in Parser::new(0).parse_all(module.bytes) {
             match p.map_err(malformed)? {
                 Payload::FunctionSection(r) => {
                     for t in r {
-                        functions.function(cx.type_index(t.map_err(malformed)?).map_err(re)?);
+                        let t = cx.type_index(t.map_err(malformed)?).map_err(re)?;
+                        functions.function(t);
+                        params.push(types.params.get(t as usize).copied().unwrap_or(0));
                     }
                 }
                 Payload::TableSection(r) => {
@@ -610,20 +666,28 @@ pub(crate) fn encode(plan: &Plan<'_>, layout: Layout) -> Result<Linked, AdaptErr
                 _ => {}
             }
         }
+        let checks = cx.checks();
+        let bodies: Vec<_> = bodies.into_iter().zip(params).collect();
         let encoded = crate::par::map(&bodies, |body| {
+            let (body, params) = body;
             let mut cx = cx;
-            let mut f = cx.new_function_with_parsed_locals(body).map_err(re)?;
+            let (mut f, scratch) = if checks {
+                let mut locals = Vec::new();
+                let mut n = *params;
+                for l in body.get_locals_reader().map_err(malformed)? {
+                    let (count, ty) = l.map_err(malformed)?;
+                    locals.push((count, cx.val_type(ty).map_err(re)?));
+                    n += count;
+                }
+                locals.extend(Guard::SCRATCH.iter().map(|t| (1, *t)));
+                (Function::new(locals), n)
+            } else {
+                (cx.new_function_with_parsed_locals(body).map_err(re)?, 0)
+            };
             let mut reader = body.get_operators_reader().map_err(malformed)?;
             while !reader.eof() {
                 let op = reader.read().map_err(malformed)?;
-                cx.guarded = false;
-                if let Some((guard, end, call)) = cx.guard(&op).map_err(re)? {
-                    if guard.takes_end() {
-                        f.instruction(&Instruction::I64Const(end as i64));
-                    }
-                    f.instruction(&Instruction::Call(call));
-                    cx.guarded = true;
-                }
+                cx.guarded = checks && cx.emit_guard(&mut f, &op, scratch).map_err(re)?;
                 match cx.memory_op(&op).map_err(re)? {
                     Some(call) => f.instruction(&Instruction::Call(call)),
                     None => f.instruction(&cx.instruction(op).map_err(re)?),

@@ -6,15 +6,9 @@
   (type (;4;) (func))
   (type (;5;) (func (result i32)))
   (type (;6;) (func (param i32) (result i32)))
-  (type (;7;) (func (param i32 i64) (result i32)))
-  (type (;8;) (func (param i32 i32 i64) (result i32 i32)))
-  (type (;9;) (func (param i32 i64 i64) (result i32 i64)))
-  (type (;10;) (func (param i32 f32 i64) (result i32 f32)))
-  (type (;11;) (func (param i32 f64 i64) (result i32 f64)))
-  (type (;12;) (func (param i32 v128 i64) (result i32 v128)))
-  (type (;13;) (func (param i32 i32 i32) (result i32 i32 i32)))
-  (type (;14;) (func (param i32 i32 i32) (result i32)))
-  (import "env" "proxy_log" (func $env.proxy_log (;0;) (type 14)))
+  (type (;7;) (func (param i32 i32 i32) (result i32 i32 i32)))
+  (type (;8;) (func (param i32 i32 i32) (result i32)))
+  (import "env" "proxy_log" (func $env.proxy_log (;0;) (type 8)))
   (import "env" "proxy_set_tick_period_milliseconds" (func $env.proxy_set_tick_period_milliseconds (;1;) (type 6)))
   (memory (;0;) 6145)
   (tag (;0;) (type 4))
@@ -109,6 +103,7 @@
   )
   (func (;4;) (type 3) (param i32))
   (func (;5;) (type 0) (param i32 i32 i32 i32) (result i32)
+    (local i32 i32 i64 f32 f64 v128)
     global.get 1
     global.get 1
     local.get 3
@@ -116,6 +111,7 @@
     global.set 1
   )
   (func (;6;) (type 4)
+    (local i32 i32 i64 f32 f64 v128)
     i32.const 1000
     call $gatewit:plugin/time@0.1.0#set-tick-period
     i32.const 2048
@@ -123,15 +119,43 @@
     i32.const 4096
     call $"gatewit:adapter example:lib/names@0.1.0#greet"
     i32.const 4096
+    local.set 0
+    local.get 0
+    i64.extend_i32_u
     i64.const 1
-    call $"gatewit:region-1 check load"
+    i64.add
+    global.get 2
+    i64.extend_i32_u
+    i64.const 16
+    i64.shl
+    i64.gt_u
+    if ;; label = @1
+      i32.const -1
+      i32.load8_u offset=1
+      drop
+    end
+    local.get 0
     i32.load8_u
     if ;; label = @1
       throw 0
     end
     i32.const 4096
+    local.set 0
+    local.get 0
+    i64.extend_i32_u
     i64.const 12
-    call $"gatewit:region-1 check load"
+    i64.add
+    global.get 2
+    i64.extend_i32_u
+    i64.const 16
+    i64.shl
+    i64.gt_u
+    if ;; label = @1
+      i32.const -1
+      i32.load8_u offset=1
+      drop
+    end
+    local.get 0
     i32.load offset=8
     i32.const 9
     i32.ne
@@ -140,41 +164,179 @@
     end
     i32.const 8192
     i64.const 1
+    local.set 2
+    local.set 0
+    local.get 0
+    i64.extend_i32_u
     i64.const 24
-    call $"gatewit:region-1 check store i64"
+    i64.add
+    global.get 2
+    i64.extend_i32_u
+    i64.const 16
+    i64.shl
+    i64.gt_u
+    if ;; label = @1
+      i32.const -1
+      i32.load8_u offset=1
+      drop
+    end
+    local.get 0
+    local.get 2
     i64.store offset=16
     i32.const 8200
     f32.const 0x1p+0 (;=1;)
+    local.set 3
+    local.set 0
+    local.get 0
+    i64.extend_i32_u
     i64.const 4
-    call $"gatewit:region-1 check store f32"
+    i64.add
+    global.get 2
+    i64.extend_i32_u
+    i64.const 16
+    i64.shl
+    i64.gt_u
+    if ;; label = @1
+      i32.const -1
+      i32.load8_u offset=1
+      drop
+    end
+    local.get 0
+    local.get 3
     f32.store
     i32.const 8208
     i32.const 8192
+    local.set 0
+    local.get 0
+    i64.extend_i32_u
     i64.const 8
-    call $"gatewit:region-1 check load"
+    i64.add
+    global.get 2
+    i64.extend_i32_u
+    i64.const 16
+    i64.shl
+    i64.gt_u
+    if ;; label = @1
+      i32.const -1
+      i32.load8_u offset=1
+      drop
+    end
+    local.get 0
     f64.load
+    local.set 4
+    local.set 0
+    local.get 0
+    i64.extend_i32_u
     i64.const 8
-    call $"gatewit:region-1 check store f64"
+    i64.add
+    global.get 2
+    i64.extend_i32_u
+    i64.const 16
+    i64.shl
+    i64.gt_u
+    if ;; label = @1
+      i32.const -1
+      i32.load8_u offset=1
+      drop
+    end
+    local.get 0
+    local.get 4
     f64.store
     i32.const 8224
     i32.const 8192
     i32.const 8224
+    local.set 0
+    local.get 0
+    i64.extend_i32_u
     i64.const 16
-    call $"gatewit:region-1 check load"
+    i64.add
+    global.get 2
+    i64.extend_i32_u
+    i64.const 16
+    i64.shl
+    i64.gt_u
+    if ;; label = @1
+      i32.const -1
+      i32.load8_u offset=1
+      drop
+    end
+    local.get 0
     v128.load
+    local.set 5
+    local.set 0
+    local.get 0
+    i64.extend_i32_u
     i64.const 1
-    call $"gatewit:region-1 check store v128"
-    v128.load8_lane 0
+    i64.add
+    global.get 2
+    i64.extend_i32_u
     i64.const 16
-    call $"gatewit:region-1 check store v128"
+    i64.shl
+    i64.gt_u
+    if ;; label = @1
+      i32.const -1
+      i32.load8_u offset=1
+      drop
+    end
+    local.get 0
+    local.get 5
+    v128.load8_lane 0
+    local.set 5
+    local.set 0
+    local.get 0
+    i64.extend_i32_u
+    i64.const 16
+    i64.add
+    global.get 2
+    i64.extend_i32_u
+    i64.const 16
+    i64.shl
+    i64.gt_u
+    if ;; label = @1
+      i32.const -1
+      i32.load8_u offset=1
+      drop
+    end
+    local.get 0
+    local.get 5
     v128.store
     i32.const 8240
     i32.const 8192
+    local.set 0
+    local.get 0
+    i64.extend_i32_u
     i64.const 2
-    call $"gatewit:region-1 check load"
+    i64.add
+    global.get 2
+    i64.extend_i32_u
+    i64.const 16
+    i64.shl
+    i64.gt_u
+    if ;; label = @1
+      i32.const -1
+      i32.load8_u offset=1
+      drop
+    end
+    local.get 0
     i32.load16_u
+    local.set 1
+    local.set 0
+    local.get 0
+    i64.extend_i32_u
     i64.const 1
-    call $"gatewit:region-1 check store i32"
+    i64.add
+    global.get 2
+    i64.extend_i32_u
+    i64.const 16
+    i64.shl
+    i64.gt_u
+    if ;; label = @1
+      i32.const -1
+      i32.load8_u offset=1
+      drop
+    end
+    local.get 0
+    local.get 1
     i32.store8
     i32.const 8256
     i32.const 0
@@ -567,114 +729,7 @@
     global.set 2
     local.get 1
   )
-  (func $"gatewit:region-1 check load" (;16;) (type 7) (param i32 i64) (result i32)
-    local.get 0
-    i64.extend_i32_u
-    local.get 1
-    i64.add
-    global.get 2
-    i64.extend_i32_u
-    i64.const 16
-    i64.shl
-    i64.gt_u
-    if ;; label = @1
-      i32.const -1
-      i32.load8_u offset=1
-      drop
-    end
-    local.get 0
-  )
-  (func $"gatewit:region-1 check store i32" (;17;) (type 8) (param i32 i32 i64) (result i32 i32)
-    local.get 0
-    i64.extend_i32_u
-    local.get 2
-    i64.add
-    global.get 2
-    i64.extend_i32_u
-    i64.const 16
-    i64.shl
-    i64.gt_u
-    if ;; label = @1
-      i32.const -1
-      i32.load8_u offset=1
-      drop
-    end
-    local.get 0
-    local.get 1
-  )
-  (func $"gatewit:region-1 check store i64" (;18;) (type 9) (param i32 i64 i64) (result i32 i64)
-    local.get 0
-    i64.extend_i32_u
-    local.get 2
-    i64.add
-    global.get 2
-    i64.extend_i32_u
-    i64.const 16
-    i64.shl
-    i64.gt_u
-    if ;; label = @1
-      i32.const -1
-      i32.load8_u offset=1
-      drop
-    end
-    local.get 0
-    local.get 1
-  )
-  (func $"gatewit:region-1 check store f32" (;19;) (type 10) (param i32 f32 i64) (result i32 f32)
-    local.get 0
-    i64.extend_i32_u
-    local.get 2
-    i64.add
-    global.get 2
-    i64.extend_i32_u
-    i64.const 16
-    i64.shl
-    i64.gt_u
-    if ;; label = @1
-      i32.const -1
-      i32.load8_u offset=1
-      drop
-    end
-    local.get 0
-    local.get 1
-  )
-  (func $"gatewit:region-1 check store f64" (;20;) (type 11) (param i32 f64 i64) (result i32 f64)
-    local.get 0
-    i64.extend_i32_u
-    local.get 2
-    i64.add
-    global.get 2
-    i64.extend_i32_u
-    i64.const 16
-    i64.shl
-    i64.gt_u
-    if ;; label = @1
-      i32.const -1
-      i32.load8_u offset=1
-      drop
-    end
-    local.get 0
-    local.get 1
-  )
-  (func $"gatewit:region-1 check store v128" (;21;) (type 12) (param i32 v128 i64) (result i32 v128)
-    local.get 0
-    i64.extend_i32_u
-    local.get 2
-    i64.add
-    global.get 2
-    i64.extend_i32_u
-    i64.const 16
-    i64.shl
-    i64.gt_u
-    if ;; label = @1
-      i32.const -1
-      i32.load8_u offset=1
-      drop
-    end
-    local.get 0
-    local.get 1
-  )
-  (func $"gatewit:region-1 check memory.fill" (;22;) (type 13) (param i32 i32 i32) (result i32 i32 i32)
+  (func $"gatewit:region-1 check memory.fill" (;16;) (type 7) (param i32 i32 i32) (result i32 i32 i32)
     local.get 0
     i64.extend_i32_u
     local.get 2
@@ -694,7 +749,7 @@
     local.get 1
     local.get 2
   )
-  (func $"gatewit:region-1 check memory.copy" (;23;) (type 13) (param i32 i32 i32) (result i32 i32 i32)
+  (func $"gatewit:region-1 check memory.copy" (;17;) (type 7) (param i32 i32 i32) (result i32 i32 i32)
     local.get 0
     i64.extend_i32_u
     local.get 2
@@ -729,7 +784,7 @@
     local.get 1
     local.get 2
   )
-  (func $"gatewit:region-1 check memory.init" (;24;) (type 13) (param i32 i32 i32) (result i32 i32 i32)
+  (func $"gatewit:region-1 check memory.init" (;18;) (type 7) (param i32 i32 i32) (result i32 i32 i32)
     local.get 0
     i64.extend_i32_u
     local.get 2
@@ -749,19 +804,19 @@
     local.get 1
     local.get 2
   )
-  (func $gatewit:plugin/log@0.1.0#log (;25;) (type 1) (param i32 i32 i32)
+  (func $gatewit:plugin/log@0.1.0#log (;19;) (type 1) (param i32 i32 i32)
     local.get 0
     local.get 1
     local.get 2
     call $env.proxy_log
     drop
   )
-  (func $gatewit:plugin/time@0.1.0#set-tick-period (;26;) (type 3) (param i32)
+  (func $gatewit:plugin/time@0.1.0#set-tick-period (;20;) (type 3) (param i32)
     local.get 0
     call $env.proxy_set_tick_period_milliseconds
     drop
   )
-  (func $gatewit-glue:State (;27;) (type 5) (result i32)
+  (func $gatewit-glue:State (;21;) (type 5) (result i32)
     (local i32)
     global.get 3
     local.tee 0
@@ -784,7 +839,7 @@
     end
     local.get 0
   )
-  (func $gatewit-glue:Malloc (;28;) (type 6) (param i32) (result i32)
+  (func $gatewit-glue:Malloc (;22;) (type 6) (param i32) (result i32)
     (local i32)
     call $gatewit-glue:State
     local.set 1
@@ -803,7 +858,7 @@
     local.get 0
     call 5
   )
-  (func $gatewit-glue:EnsureScratch (;29;) (type 3) (param i32)
+  (func $gatewit-glue:EnsureScratch (;23;) (type 3) (param i32)
     (local i32 i32 i32)
     call $gatewit-glue:State
     local.set 1
@@ -847,7 +902,7 @@
       i32.store offset=4
     end
   )
-  (func $gatewit-glue:StepsExhausted (;30;) (type 4)
+  (func $gatewit-glue:StepsExhausted (;24;) (type 4)
     (local i32 i32 i32)
     i32.const 2147483647
     global.set 4
@@ -1481,7 +1536,7 @@
     drop
     unreachable
   )
-  (func $gatewit-glue:Panicked (;31;) (type 4)
+  (func $gatewit-glue:Panicked (;25;) (type 4)
     (local i32 i32 i32)
     call $gatewit-glue:State
     local.set 0
@@ -2132,15 +2187,15 @@
     call $env.proxy_log
     drop
   )
-  (func $gatewit-glue:_initialize (;32;) (type 4)
+  (func $gatewit-glue:_initialize (;26;) (type 4)
     i32.const 1000000000
     global.set 4
     i32.const 0
     global.set 5
     call 7
   )
-  (func $gatewit-glue:proxy_abi_version_0_2_1 (;33;) (type 4))
-  (func $gatewit-glue:proxy_on_tick (;34;) (type 3) (param i32)
+  (func $gatewit-glue:proxy_abi_version_0_2_1 (;27;) (type 4))
+  (func $gatewit-glue:proxy_on_tick (;28;) (type 3) (param i32)
     (local i32 i32)
     i32.const 1000000000
     global.set 4
