@@ -234,17 +234,7 @@ impl Emit {
                 };
                 self.i(I::LocalSet(tag));
                 let payload = offset + shape.payload_offset();
-                for (k, case) in cases.iter().enumerate() {
-                    let Some(case) = case.as_ref().filter(|c| c.has_lists()) else {
-                        continue;
-                    };
-                    self.i(I::LocalGet(tag))
-                        .i(I::I32Const(k as i32))
-                        .i(I::I32Eq)
-                        .i(I::If(BlockType::Empty));
-                    self.in_memory(case, addr, payload, mv)?;
-                    self.i(I::End);
-                }
+                self.each_case(tag, cases, |e, case| e.in_memory(case, addr, payload, mv))?;
             }
         }
         Ok(())
@@ -301,20 +291,31 @@ impl Emit {
                         "a function's flat parameters do not match its WIT".into(),
                     )
                 })?;
-                for (k, case) in cases.iter().enumerate() {
-                    let Some(case) = case.as_ref().filter(|c| c.has_lists()) else {
-                        continue;
-                    };
-                    self.i(I::LocalGet(tag))
-                        .i(I::I32Const(k as i32))
-                        .i(I::I32Eq)
-                        .i(I::If(BlockType::Empty));
-                    let mut j = 0;
-                    self.flat(case, payload, &mut j, mv)?;
-                    self.i(I::End);
-                }
+                self.each_case(tag, cases, |e, case| e.flat(case, payload, &mut 0, mv))?;
                 *at += n;
             }
+        }
+        Ok(())
+    }
+
+    /// Walk, for the case local `tag` holds, that case's payload with
+    /// `walk` (only cases that hold lists have anything to move).
+    fn each_case(
+        &mut self,
+        tag: u32,
+        cases: &[Option<Shape>],
+        mut walk: impl FnMut(&mut Self, &Shape) -> Result<(), AdaptError>,
+    ) -> Result<(), AdaptError> {
+        for (k, case) in cases.iter().enumerate() {
+            let Some(case) = case.as_ref().filter(|c| c.has_lists()) else {
+                continue;
+            };
+            self.i(I::LocalGet(tag))
+                .i(I::I32Const(k as i32))
+                .i(I::I32Eq)
+                .i(I::If(BlockType::Empty));
+            walk(self, case)?;
+            self.i(I::End);
         }
         Ok(())
     }
