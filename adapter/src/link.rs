@@ -22,6 +22,7 @@
 
 mod encode;
 mod eval;
+mod types;
 
 use crate::AdaptError;
 use std::collections::HashMap;

@@ -2,6 +2,8 @@
 //! instantiation order, with each instance's index spaces mapped onto the
 //! output's.
 
+use super::malformed;
+use super::types::{Types, module_types};
 use super::{Fid, HostTy, Linked, Plan};
 use crate::AdaptError;
 use crate::fuse::{Bases, Gen, Region, emit};
@@ -11,7 +13,7 @@ use wasm_encoder::reencode::{Error as ReError, Reencode};
 use wasm_encoder::{
     CodeSection, ConstExpr, DataCountSection, DataSection, ElementSection, EntityType, ExportKind,
     ExportSection, Function, FunctionSection, GlobalSection, ImportSection, Instruction,
-    MemorySection, Module, NameMap, NameSection, TableSection, TagSection, TypeSection, ValType,
+    MemorySection, Module, NameMap, NameSection, TableSection, TagSection, ValType,
 };
 use wasmparser::{Operator, Parser, Payload};
 
@@ -299,10 +301,6 @@ impl Inst<'_> {
     }
 }
 
-fn malformed(e: impl std::fmt::Display) -> AdaptError {
-    AdaptError::Malformed(e.to_string())
-}
-
 fn re(e: ReError<String>) -> AdaptError {
     match e {
         ReError::UserError(m) => AdaptError::Malformed(m),
@@ -311,8 +309,6 @@ fn re(e: ReError<String>) -> AdaptError {
         }
     }
 }
-
-type Sig = (Vec<ValType>, Vec<ValType>);
 
 /// A memory lowered into a region of memory 0, and the functions that
 /// replace its `memory.size`, `memory.grow`, `memory.fill` and
@@ -331,78 +327,6 @@ pub(crate) struct Lowered {
 pub(crate) struct Guards {
     pub pages: u32,
     pub calls: [u32; Guard::CALLED.len()],
-}
-
-/// Output function types, shared by structure.
-#[derive(Default)]
-struct Types {
-    section: TypeSection,
-    by_sig: HashMap<Sig, u32>,
-    /// Per output type: its parameter count.
-    params: Vec<u32>,
-}
-
-impl Types {
-    fn get(&mut self, sig: Sig) -> u32 {
-        let next = self.by_sig.len() as u32;
-        *self.by_sig.entry(sig).or_insert_with_key(|(p, r)| {
-            self.section
-                .ty()
-                .function(p.iter().copied(), r.iter().copied());
-            self.params.push(p.len() as u32);
-            next
-        })
-    }
-}
-
-fn val(t: wasmparser::ValType) -> Result<ValType, AdaptError> {
-    use wasmparser::ValType as V;
-    Ok(match t {
-        V::I32 => ValType::I32,
-        V::I64 => ValType::I64,
-        V::F32 => ValType::F32,
-        V::F64 => ValType::F64,
-        V::V128 => ValType::V128,
-        V::Ref(r) if r == wasmparser::RefType::FUNCREF => ValType::FUNCREF,
-        V::Ref(r) if r == wasmparser::RefType::EXTERNREF => ValType::EXTERNREF,
-        V::Ref(r) => {
-            return Err(AdaptError::UnsupportedShape(format!(
-                "a core module uses reference type `{r}`; the linker handles funcref and externref"
-            )));
-        }
-    })
-}
-
-/// Each module's function types, as output type indices.
-fn module_types(bytes: &[u8], types: &mut Types) -> Result<Vec<u32>, AdaptError> {
-    let mut out = Vec::new();
-    for p in Parser::new(0).parse_all(bytes) {
-        if let Payload::TypeSection(r) = p.map_err(malformed)? {
-            for rec in r {
-                let rec = rec.map_err(malformed)?;
-                for st in rec.types() {
-                    let wasmparser::CompositeInnerType::Func(f) = &st.composite_type.inner else {
-                        return Err(AdaptError::UnsupportedShape(
-                            "a core module defines GC types; the linker handles function types"
-                                .into(),
-                        ));
-                    };
-                    let params = f
-                        .params()
-                        .iter()
-                        .map(|t| val(*t))
-                        .collect::<Result<_, _>>()?;
-                    let results = f
-                        .results()
-                        .iter()
-                        .map(|t| val(*t))
-                        .collect::<Result<_, _>>()?;
-                    out.push(types.get((params, results)));
-                }
-            }
-        }
-    }
-    Ok(out)
 }
 
 /// Write the module `plan` describes.
