@@ -240,6 +240,17 @@ impl Emit {
         Ok(())
     }
 
+    /// Walk a function's parameters, passed flat in its first locals
+    /// (core types `flat`).
+    fn params(&mut self, params: &[Shape], flat: &[ValType], mv: Move) -> Result<(), AdaptError> {
+        let slots: Vec<(u32, ValType)> = (0..).zip(flat.iter().copied()).collect();
+        let mut at = 0;
+        for p in params {
+            self.flat(p, &slots, &mut at, mv)?;
+        }
+        Ok(())
+    }
+
     /// Walk a value passed flat, in `slots` (local, type) from `*at`.
     fn flat(
         &mut self,
@@ -355,17 +366,7 @@ pub(crate) fn emit(
                 None
             };
             match (sig.flat_params(), into_callee) {
-                (Some(flat), Some(mv)) => {
-                    let slots: Vec<(u32, ValType)> = flat
-                        .iter()
-                        .enumerate()
-                        .map(|(i, t)| (i as u32, *t))
-                        .collect();
-                    let mut at = 0;
-                    for p in &sig.params {
-                        e.flat(p, &slots, &mut at, mv)?;
-                    }
-                }
+                (Some(flat), Some(mv)) => e.params(&sig.params, &flat, mv)?,
                 (None, Some(Move::Copy { src, dst, realloc })) => {
                     let rec = sig.params_record();
                     let q = e.local(ValType::I32);
@@ -462,15 +463,7 @@ pub(crate) fn emit(
                     super::MAX_FLAT_PARAMS
                 )));
             };
-            let slots: Vec<(u32, ValType)> = flat
-                .iter()
-                .enumerate()
-                .map(|(i, t)| (i as u32, *t))
-                .collect();
-            let mut at = 0;
-            for p in &sig.params {
-                e.flat(p, &slots, &mut at, Move::Absolute { base })?;
-            }
+            e.params(&sig.params, &flat, Move::Absolute { base })?;
             let retptr = sig.flat_result().is_none().then(|| params.len() as u32 - 1);
             if let Some(rp) = retptr {
                 e.i(I::LocalGet(rp))
