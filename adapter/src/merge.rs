@@ -414,8 +414,20 @@ pub(crate) fn merge(
             _ => None,
         })
         .collect();
-    let encoded = crate::par::map(&plugin_bodies, |body| {
-        crate::meter::function(&mut Remap(&remap), body, &meter)
+    // Each body with its parameter count (where its locals start).
+    let plugin_bodies: Vec<_> = plugin_bodies
+        .into_iter()
+        .zip(&defined_types)
+        .map(|(body, &t)| {
+            let params = func_types
+                .get(t as usize)
+                .and_then(Option::as_ref)
+                .map_or(0, |sig| sig.params.len() as u32);
+            (body, params)
+        })
+        .collect();
+    let encoded = crate::par::map(&plugin_bodies, |(body, params)| {
+        crate::meter::function(&mut Remap(&remap), body, *params, &meter)
     })?;
     for f in &encoded {
         code.function(f);

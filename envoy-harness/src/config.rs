@@ -112,6 +112,10 @@ pub struct EnvoyConfig {
     /// loopback (the launcher reads the chosen ports back); a generated
     /// configuration for people binds fixed ports.
     pub bind: Bind,
+    /// The listener's `per_connection_buffer_limit_bytes` (Envoy's default,
+    /// 1 MiB, when `None`): also the most a stream buffers for a filter
+    /// that holds a body, past which Envoy answers `413`.
+    pub buffer_limit_bytes: Option<u32>,
 }
 
 /// The listener's and the admin endpoint's addresses.
@@ -148,6 +152,7 @@ impl EnvoyConfig {
             route_timeout_ms: 15_000,
             access_log: None,
             bind: Bind::default(),
+            buffer_limit_bytes: None,
         }
     }
 
@@ -227,30 +232,31 @@ impl EnvoyConfig {
                 })
             })
             .collect();
+        let mut listener = json!({
+            "name": "main",
+            "address": socket(self.bind.listener),
+            "filter_chains": [{
+                "filters": [{
+                    "name": "envoy.filters.network.http_connection_manager",
+                    "typed_config": {
+                        "@type": "type.googleapis.com/envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager",
+                        "stat_prefix": "ingress",
+                        "route_config": {
+                            "name": "gatewit",
+                            "virtual_hosts": [{ "name": "all", "domains": ["*"], "routes": [route] }],
+                        },
+                        "http_filters": http_filters,
+                        "access_log": access_log,
+                    },
+                }],
+            }],
+        });
+        if let Some(limit) = self.buffer_limit_bytes {
+            listener["per_connection_buffer_limit_bytes"] = json!(limit);
+        }
         json!({
             "admin": { "address": socket(self.bind.admin) },
-            "static_resources": {
-                "listeners": [{
-                    "name": "main",
-                    "address": socket(self.bind.listener),
-                    "filter_chains": [{
-                        "filters": [{
-                            "name": "envoy.filters.network.http_connection_manager",
-                            "typed_config": {
-                                "@type": "type.googleapis.com/envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager",
-                                "stat_prefix": "ingress",
-                                "route_config": {
-                                    "name": "gatewit",
-                                    "virtual_hosts": [{ "name": "all", "domains": ["*"], "routes": [route] }],
-                                },
-                                "http_filters": http_filters,
-                                "access_log": access_log,
-                            },
-                        }],
-                    }],
-                }],
-                "clusters": clusters,
-            },
+            "static_resources": { "listeners": [listener], "clusters": clusters },
         })
     }
 }

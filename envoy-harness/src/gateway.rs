@@ -117,6 +117,7 @@ impl EnvoyGateway {
                 .as_ref()
                 .map(|format| (access_log_path(module), format.clone())),
             bind: Bind::default(),
+            buffer_limit_bytes: None,
         };
         let launch = Launch {
             log_level: options.log_level.clone(),

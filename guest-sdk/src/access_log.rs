@@ -35,6 +35,15 @@ pub fn merged_value(previous: &[u8], attributes: &Map<String, Value>) -> Result<
     Ok(escaped)
 }
 
+/// `value` as Go's `json.Marshal` writes it: what a Higress plugin that
+/// answers with `json.Marshal(map[string]string{...})` sends, byte for byte
+/// (keys sorted; `<`, `>`, `&`, U+2028 and U+2029 escaped).
+pub fn go_json_marshal(value: &Value) -> String {
+    let mut out = String::new();
+    go_json(value, &mut out);
+    out
+}
+
 /// `json.Marshal` of a value decoded into `interface{}`.
 fn go_json(value: &Value, out: &mut String) {
     match value {

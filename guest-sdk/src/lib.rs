@@ -138,6 +138,7 @@ pub mod shared_data;
 pub mod sse;
 mod status;
 
+pub use access_log::go_json_marshal;
 pub use context::{HeaderMap, HttpContext, Phase};
 pub use gatewit_sdk_macros::plugin;
 pub use http_client::{

@@ -411,16 +411,19 @@ fn body_callback<P: Plugin>(
         None => DataAction::Continue,
         Some(true) => {
             let chunk = host::get_body(kind, 0, size);
-            let original_len = chunk.len();
+            let was_empty = chunk.is_empty();
+            // The chunk goes back whatever the handler did, as Higress's Go
+            // wrapper does: telling an unchanged chunk apart would take a
+            // copy and a comparison of every chunk, which cost more than
+            // the host's copy of it.
             let replaced = if request {
-                P::on_streaming_request_body(ctx, config, chunk.clone(), end_of_stream)
+                P::on_streaming_request_body(ctx, config, chunk, end_of_stream)
             } else {
-                P::on_streaming_response_body(ctx, config, chunk.clone(), end_of_stream)
+                P::on_streaming_response_body(ctx, config, chunk, end_of_stream)
             };
-            let changed = replaced.len() != original_len || replaced != chunk;
             // A route call made from this chunk replaced the body itself.
             let routed = request && ctx.route_call_pending();
-            if changed
+            if !(was_empty && replaced.is_empty())
                 && !routed
                 && let Err(e) = host::replace_body(kind, &replaced)
             {

@@ -11,6 +11,11 @@ use std::net::SocketAddr;
 /// A header list in order; names lowercase.
 pub type HeaderList = Vec<(String, String)>;
 
+/// The client address the in-process tiers (host shim, emulator) report
+/// as Envoy's `source.address` attribute: the tests' clients are on
+/// loopback, which is what Envoy reports for them too.
+pub const CLIENT_ADDRESS: &str = "127.0.0.1:40000";
+
 /// A request as the client sends it.
 #[derive(Debug, Clone, Default)]
 pub struct HttpRequest {

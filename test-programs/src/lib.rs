@@ -38,6 +38,7 @@ pub const EXAMPLES: &[&str] = &[
     "body-rewrite",
     "route-call",
     "queue-counter",
+    "ip-acl",
 ];
 /// Example plugins written in JavaScript (`examples/<name>/plugin.js`), built
 /// by the pinned componentize-js of `toolchains/js` into the path a

@@ -534,6 +534,23 @@ fn step_budget_and_memory_cap() -> Result<()> {
         assert_eq!(headers.call(&mut s, (ctx, 1, 1))?, 0);
     }
 
+    // A counted loop is charged before it starts: 5,000 iterations fit the
+    // budget; 50,000 do not, and not one of them runs.
+    let response = f::<(i32, i32, i32), i32>(&mut s, &i, "proxy_on_response_headers");
+    let memory = i.get_memory(&mut s, "memory").expect("memory export");
+    let counted = |s: &mut Store<Host>| -> Result<i32> {
+        let mut word = [0u8; 4];
+        memory.read(&*s, 704, &mut word)?;
+        Ok(i32::from_le_bytes(word))
+    };
+    assert_eq!(response.call(&mut s, (5, 1, 1))?, 0);
+    assert_eq!(counted(&mut s)?, 5_000);
+    let trap = response
+        .call(&mut s, (50, 1, 1))
+        .expect_err("50,000 iterations are over the budget");
+    assert!(format!("{trap:?}").contains("unreachable"), "{trap:?}");
+    assert_eq!(counted(&mut s)?, 5_000, "the loop was stopped before it began");
+
     let memory = i.get_memory(&mut s, "memory").expect("memory export");
     let grown = |s: &mut Store<Host>| -> Result<i32> {
         let mut word = [0u8; 4];

@@ -20,18 +20,18 @@ use std::time::{Duration, Instant};
 /// nothing is counted until `callgrind_control -i on`; `--smc-check`: V8
 /// generates and patches code in anonymous memory, which valgrind must
 /// re-translate when it changes).
-const VALGRIND_ARGS: [&str; 3] = [
+pub(crate) const VALGRIND_ARGS: [&str; 3] = [
     "--tool=callgrind",
     "--instr-atstart=no",
     "--smc-check=all-non-file",
 ];
 
 /// Envoy's log level under callgrind (as quiet as still shows failures).
-const LOG_LEVEL: &str = "warn";
+pub(crate) const LOG_LEVEL: &str = "warn";
 
 /// Envoy under callgrind runs some 50 times slower; V8 compiling a module
 /// at startup is the slow part.
-const READY_TIMEOUT: Duration = Duration::from_secs(300);
+pub(crate) const READY_TIMEOUT: Duration = Duration::from_secs(300);
 
 /// How long one request may take under callgrind.
 const REQUEST_TIMEOUT: Duration = Duration::from_secs(60);
@@ -49,6 +49,10 @@ pub struct Options {
     /// A cluster every variant's Envoy gets (name, address): the service
     /// the HTTP-call plugins call.
     pub cluster: Option<(String, SocketAddr)>,
+    /// The plugin configuration every variant gets.
+    pub configuration: String,
+    /// Headers added to the probe request.
+    pub headers: Vec<(String, String)>,
 }
 
 /// One variant's count.
@@ -144,7 +148,7 @@ pub fn run(specs: &[Spec], options: Options) -> Result<Results> {
 }
 
 /// `03-proxy-wasm-crate`: a directory name for variant `i`.
-fn dir_name(i: usize, name: &str) -> String {
+pub(crate) fn dir_name(i: usize, name: &str) -> String {
     let mut slug = String::new();
     for c in name.chars() {
         if c.is_ascii_alphanumeric() {
@@ -166,7 +170,8 @@ fn measure(spec: &Spec, options: &Options, dir: &Path) -> Result<Count> {
     let valgrind_log = dir.join("valgrind.log");
     let mut config = match &spec.module {
         None => EnvoyConfig::direct_response(),
-        Some(path) => EnvoyConfig::direct_response().with_wasm(WasmFilter::new(path, "")),
+        Some(path) => EnvoyConfig::direct_response()
+            .with_wasm(WasmFilter::new(path, options.configuration.as_str())),
     };
     if let Some((name, addr)) = &options.cluster {
         config.clusters.http.insert(name.clone(), *addr);
@@ -191,7 +196,10 @@ fn measure(spec: &Spec, options: &Options, dir: &Path) -> Result<Count> {
         )
     };
     let addr = envoy.listener_addr();
-    let request = probe_request(addr);
+    let mut request = probe_request(addr);
+    for (name, value) in &options.headers {
+        request = request.header(name, value);
+    }
     let mut connection = Connection::open(addr, REQUEST_TIMEOUT).map_err(explain)?;
     let mut send = |phase: &str, n: u32| -> Result<bool> {
         let mut plugin_header = false;
@@ -230,7 +238,7 @@ fn measure(spec: &Spec, options: &Options, dir: &Path) -> Result<Count> {
 
 /// Runs `callgrind_control ARGS PID`, which reports `OK` when the process
 /// carried the command out (and exits 0 even when it found no such run).
-fn callgrind_control(pid: u32, args: &[&str]) -> Result<()> {
+pub(crate) fn callgrind_control(pid: u32, args: &[&str]) -> Result<()> {
     let out = Command::new("callgrind_control")
         .args(args)
         .arg(pid.to_string())
@@ -251,11 +259,10 @@ fn callgrind_control(pid: u32, args: &[&str]) -> Result<()> {
     Ok(())
 }
 
-/// The instruction count (event `Ir`) of a callgrind output file: its
-/// `summary:` line (the whole dump), else the sum of its `totals:` lines
-/// (one per part). Values are listed in the order of the `events:` line,
+/// The instruction count (event `Ir`) of a callgrind output file: the sum
+/// of its `totals:` lines (one per part), else its `summary:` line. Values are listed in the order of the `events:` line,
 /// and trailing zeros may be left out.
-fn parse_instructions(text: &str) -> Result<u64> {
+pub(crate) fn parse_instructions(text: &str) -> Result<u64> {
     let mut events = None;
     let mut summary = None;
     let mut totals = Vec::new();
@@ -278,9 +285,12 @@ fn parse_instructions(text: &str) -> Result<u64> {
             n.parse().with_context(|| format!("bad count `{n}`"))
         })
     };
+    // The `totals:` lines are what the dump holds; `summary:` can be off
+    // (even wrap around) after instrumentation was switched off and on
+    // between dumps, as the body pass does.
     match summary {
+        _ if !totals.is_empty() => totals.into_iter().map(value).sum(),
         Some(line) => value(line),
-        None if !totals.is_empty() => totals.into_iter().map(value).sum(),
         None => bail!("no `summary:` or `totals:` line"),
     }
 }
@@ -479,7 +489,7 @@ pub fn report(md: &mut String, specs: &[Spec], results: &Results) -> Result<()> 
          # {warmup} warm-up requests, uninstrumented\n\
          callgrind_control -i on <pid>\n\
          # {requests} requests\n\
-         callgrind_control -d <pid>   # writes callgrind.out.1; its `summary:` / {requests} is the table's number\n```\n",
+         callgrind_control -d <pid>   # writes callgrind.out.1; its `totals:` / {requests} is the table's number\n```\n",
         VALGRIND_ARGS.join(" "),
         results.envoy.display(),
     )?;
@@ -525,6 +535,8 @@ pub mod fixtures {
                 jobs: 2,
                 out_dir: PathBuf::from("/tmp/cg"),
                 cluster: None,
+                configuration: String::new(),
+                headers: Vec::new(),
             },
             counts: per_request
                 .iter()
@@ -560,6 +572,15 @@ mod tests {
         // Trailing zeros may be left out.
         let text = "events: Dr Ir Dw\nsummary: 5\n";
         assert_eq!(parse_instructions(text)?, 0);
+        Ok(())
+    }
+
+    #[test]
+    fn trusts_totals_over_a_wrapped_summary() -> Result<()> {
+        // A second dump after `-i off` / `-i on`: callgrind 3.19 wrote this.
+        let text =
+            "events: Ir\nsummary: 18446744073683824580\nfn=(1) a\n1 3375563\ntotals: 3375563\n";
+        assert_eq!(parse_instructions(text)?, 3_375_563);
         Ok(())
     }
 

@@ -41,6 +41,8 @@ pub fn run(
             jobs,
             out_dir,
             cluster: Some((CLUSTER.into(), server.addr())),
+            configuration: String::new(),
+            headers: Vec::new(),
         },
     )?;
     // Every variant but `no filter` calls once per request.

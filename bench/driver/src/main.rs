@@ -20,6 +20,17 @@
 //!   HTTP call per request to cluster `bench-token`, which the driver serves
 //!   itself; reported as ratios to the raw-ABI floor.
 //!
+//! - **bodies** (`--body-variant NAME=MODULE`, repeatable): plugins that
+//!   rewrite a buffered JSON request body and uppercase a streamed response
+//!   body, at 1 KiB, 1 MiB and 100 MiB, through a real upstream: MB/s over
+//!   `--body-rounds` rounds, memory across the 100 MiB requests, and with
+//!   `--callgrind` instructions per byte; reported against the raw-ABI floor.
+//!
+//! - **a Go plugin** (`--acl-variant NAME=MODULE`, repeatable): Higress's Go
+//!   `ip-acl` (its ABI marker renamed for stock Envoy) against gatewit's
+//!   `ip-acl` example on the same configuration: start-up, RSS, size, and
+//!   with `--callgrind` instructions per request.
+//!
 //! - **start-up** (`--startup NAME=MODULE`, repeatable): Envoy's time from
 //!   launch to the first answer through each module, `--startup-runs` times
 //!   (default 3), one Envoy at a time.
@@ -40,8 +51,10 @@
 //! `gatewit`, their `…, no-op phases` diagnostics, and names starting with
 //! `raw ABI floor`. `scripts/bench.sh` builds the modules and runs this.
 
+mod bodies;
 mod callgrind;
 mod calls;
+mod go;
 mod startup;
 mod wrk;
 
@@ -79,6 +92,9 @@ const COMPOSED_CHECKED: &str = "gatewit composed, checked bounds";
 struct Args {
     variants: Vec<(String, PathBuf)>,
     call_variants: Vec<(String, PathBuf)>,
+    body_variants: Vec<(String, PathBuf)>,
+    body_rounds: u32,
+    acl_variants: Vec<(String, PathBuf)>,
     rounds: u32,
     duration: u32,
     connections: u32,
@@ -95,8 +111,8 @@ struct Args {
 
 const USAGE: &str = "gatewit-bench [--variant NAME=MODULE.wasm]... [--rounds N] [--duration SECS] \
 [--connections N] [--callgrind] [--no-wrk] [--requests N] [--warmup N] [--jobs N] \
-[--call-variant NAME=MODULE.wasm]... [--startup NAME=MODULE.wasm]... [--startup-runs N] \
-[--out FILE] [--command TEXT]";
+[--call-variant NAME=MODULE.wasm]... [--body-variant NAME=MODULE.wasm]... [--body-rounds N] [--acl-variant NAME=MODULE.wasm]... \
+[--startup NAME=MODULE.wasm]... [--startup-runs N] [--out FILE] [--command TEXT]";
 
 fn name_and_path(v: &str, flag: &str) -> Result<(String, PathBuf)> {
     let (name, path) = v
@@ -109,6 +125,9 @@ fn parse_args() -> Result<Args> {
     let mut args = Args {
         variants: Vec::new(),
         call_variants: Vec::new(),
+        body_variants: Vec::new(),
+        body_rounds: 3,
+        acl_variants: Vec::new(),
         rounds: 5,
         duration: 6,
         connections: 8,
@@ -130,6 +149,15 @@ fn parse_args() -> Result<Args> {
             "--call-variant" => args
                 .call_variants
                 .push(name_and_path(&value()?, "--call-variant")?),
+            "--body-variant" => args
+                .body_variants
+                .push(name_and_path(&value()?, "--body-variant")?),
+            "--acl-variant" => {
+                let (name, path) = name_and_path(&value()?, "--acl-variant")?;
+                let prepared = go::prepare(&name, &path)?;
+                args.acl_variants.push((name, prepared));
+            }
+            "--body-rounds" => args.body_rounds = value()?.parse().context("`--body-rounds`")?,
             "--startup" => args.startup.push(name_and_path(&value()?, "--startup")?),
             "--startup-runs" => args.startup_runs = value()?.parse().context("`--startup-runs`")?,
             "--rounds" => args.rounds = value()?.parse().context("`--rounds`")?,
@@ -150,8 +178,16 @@ fn parse_args() -> Result<Args> {
         }
     }
     ensure!(
-        args.wrk || args.callgrind || !args.startup.is_empty(),
-        "`--no-wrk` without `--callgrind` or `--startup` measures nothing"
+        args.wrk
+            || args.callgrind
+            || !args.startup.is_empty()
+            || !args.body_variants.is_empty()
+            || !args.acl_variants.is_empty(),
+        "`--no-wrk` without `--callgrind`, `--startup`, `--body-variant` or `--acl-variant` measures nothing"
+    );
+    ensure!(
+        (1..=MAX_ROUNDS).contains(&args.body_rounds),
+        "`--body-rounds` must be 1..={MAX_ROUNDS}"
     );
     ensure!(
         args.call_variants.is_empty() || args.callgrind,
@@ -275,6 +311,8 @@ fn run() -> Result<()> {
     let specs = specs_of(&args.variants)?;
     let call_specs = specs_of(&args.call_variants)?;
     let startup_specs = specs_of(&args.startup)?;
+    let body_specs = specs_of(&args.body_variants)?;
+    let acl_specs = specs_of(&args.acl_variants)?;
 
     let wrk = if args.wrk {
         Some(wrk::run(
@@ -289,7 +327,7 @@ fn run() -> Result<()> {
         None
     };
     // After the wrk pass, whose Envoys are stopped by now.
-    let callgrind = if args.callgrind {
+    let callgrind = if args.callgrind && !args.variants.is_empty() {
         Some(callgrind::run(
             &specs,
             callgrind::Options {
@@ -300,6 +338,8 @@ fn run() -> Result<()> {
                     .join("gatewit-bench")
                     .join("callgrind"),
                 cluster: None,
+                configuration: String::new(),
+                headers: Vec::new(),
             },
         )?)
     } else {
@@ -320,15 +360,43 @@ fn run() -> Result<()> {
         )?)
     };
 
+    let bodies = if args.body_variants.is_empty() {
+        None
+    } else {
+        Some(bodies::run(
+            &body_specs,
+            args.body_rounds,
+            args.callgrind,
+            args.jobs,
+        )?)
+    };
+
+    let acl = if args.acl_variants.is_empty() {
+        None
+    } else {
+        Some(go::run(
+            &acl_specs,
+            args.startup_runs,
+            args.callgrind
+                .then_some((args.warmup, args.requests, args.jobs)),
+        )?)
+    };
+
     let startup = if args.startup.is_empty() {
         None
     } else {
-        Some(startup::run(&startup_specs, args.startup_runs)?)
+        Some(startup::run(&startup_specs, args.startup_runs, "")?)
     };
 
     let mut report = report(&args, &specs, wrk.as_ref(), callgrind.as_ref())?;
     if let Some(calls) = &calls {
         calls::report(&mut report, &call_specs, calls)?;
+    }
+    if let Some(bodies) = &bodies {
+        bodies::report(&mut report, &body_specs, bodies)?;
+    }
+    if let Some(acl) = &acl {
+        go::report(&mut report, &acl_specs, acl)?;
     }
     if let Some(startup) = &startup {
         startup::report(&mut report, &startup_specs, startup)?;

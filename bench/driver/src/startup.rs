@@ -20,14 +20,29 @@ pub struct Results {
     runs: Vec<Vec<Duration>>,
 }
 
+impl Results {
+    /// Variant `i`'s median time to the first answer.
+    pub fn median(&self, i: usize) -> Option<Duration> {
+        self.runs.get(i).map(|t| median(t))
+    }
+
+    /// Runs per variant.
+    pub fn runs(&self) -> usize {
+        self.runs.first().map_or(0, Vec::len)
+    }
+}
+
 /// Starts each variant's Envoy `runs` times, one at a time (two Envoys
-/// compiling at once would share the cores and time each other).
-pub fn run(specs: &[Spec], runs: u32) -> Result<Results> {
+/// compiling at once would share the cores and time each other), with
+/// `configuration` for the plugin.
+pub fn run(specs: &[Spec], runs: u32, configuration: &str) -> Result<Results> {
     let mut all = Vec::new();
     for spec in specs {
         let config = match &spec.module {
             None => EnvoyConfig::direct_response(),
-            Some(path) => EnvoyConfig::direct_response().with_wasm(WasmFilter::new(path, "")),
+            Some(path) => {
+                EnvoyConfig::direct_response().with_wasm(WasmFilter::new(path, configuration))
+            }
         };
         let mut times = Vec::new();
         for run in 1..=runs {

@@ -171,7 +171,7 @@ fn parse_latency(text: &str) -> Option<f64> {
     number.parse::<f64>().ok().map(|n| n * scale)
 }
 
-fn median(mut values: Vec<f64>) -> f64 {
+pub(crate) fn median(mut values: Vec<f64>) -> f64 {
     values.sort_by(f64::total_cmp);
     let n = values.len();
     if n == 0 {

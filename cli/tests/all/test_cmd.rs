@@ -39,6 +39,7 @@ fn the_examples_scenario_files_pass_on_all_tiers() {
         "http-call",
         "route-call",
         "queue-counter",
+        "ip-acl",
         "my-plugin-composed",
     ] {
         let (component, scenarios) = example(name);

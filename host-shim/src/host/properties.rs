@@ -40,6 +40,7 @@ impl HostState {
             // wrapper writes it, so a gateway without one has none.
             "request.id" => header("x-request-id"),
             "request.protocol" => Some(b"HTTP/1.1".to_vec()),
+            "source.address" => Some(crate::exchange::CLIENT_ADDRESS.as_bytes().to_vec()),
             // A map-valued attribute: Envoy serializes it as a pair map.
             "request.headers" => {
                 let pairs: Vec<(&str, &str)> = req

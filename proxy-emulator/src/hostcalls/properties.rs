@@ -93,6 +93,7 @@ fn builtin_property(state: &mut HostState, path: &[&str]) -> Option<Vec<u8>> {
         ["request", "method"] => text(header_value(req, ":method")?),
         ["request", "scheme"] => text(header_value(req, ":scheme")?),
         ["request", "protocol"] => text("HTTP/1.1"),
+        ["source", "address"] => text(gatewit_host_shim::exchange::CLIENT_ADDRESS),
         // Envoy's request id attribute: the `x-request-id` header.
         ["request", "id"] => text(header_value(req, "x-request-id")?),
         ["request", "headers", name] => text(header_value(req, name)?),

@@ -498,7 +498,7 @@ pub fn all() -> Vec<Scenario> {
             Step::new(
                 HttpRequest::post("example.com", "/json", r#"{"list":[1,2]}"#),
                 Expect::forwarded()
-                    .upstream_body(r#"{"gateway":"gatewit","list":[1,2]}"#)
+                    .upstream_body(r#"{"list":[1,2],"gateway":"gatewit"}"#)
                     .body(Some(b"say bye, bye!")),
             )
             .upstream(upstream_chunks(&["say hel", "lo, hello", "!"])),

@@ -147,7 +147,7 @@
     call $gatewit:plugin/log@0.1.0#log
   )
   (func $"gatewit:adapter example:lib/names@0.1.0#greet" (;9;) (type 1) (param i32 i32 i32)
-    (local i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32)
+    (local i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32)
     local.get 0
     local.set 3
     local.get 1
@@ -187,14 +187,24 @@
     local.set 8
     block ;; label = @1
       loop ;; label = @2
-        global.get 4
-        i32.const -1
+        local.get 30
+        i32.const 1
         i32.add
-        global.set 4
-        global.get 4
+        local.tee 30
+        i32.const 1023
+        i32.and
         i32.eqz
         if ;; label = @3
-          call $gatewit-glue:StepsExhausted
+          global.get 4
+          i32.const 1024
+          i32.sub
+          global.set 4
+          global.get 4
+          i32.const 0
+          i32.le_s
+          if ;; label = @4
+            call $gatewit-glue:StepsExhausted
+          end
         end
         local.get 7
         local.get 4
@@ -358,14 +368,24 @@
       local.set 25
       block ;; label = @2
         loop ;; label = @3
-          global.get 4
-          i32.const -1
+          local.get 30
+          i32.const 1
           i32.add
-          global.set 4
-          global.get 4
+          local.tee 30
+          i32.const 1023
+          i32.and
           i32.eqz
           if ;; label = @4
-            call $gatewit-glue:StepsExhausted
+            global.get 4
+            i32.const 1024
+            i32.sub
+            global.set 4
+            global.get 4
+            i32.const 0
+            i32.le_s
+            if ;; label = @5
+              call $gatewit-glue:StepsExhausted
+            end
           end
           local.get 24
           local.get 21

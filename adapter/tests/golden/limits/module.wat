@@ -1,6 +1,8 @@
 ;; The limits the adapter builds in: request 7 loops forever in request
 ;; headers (the step budget stops it); request body grows memory by the
-;; body size in pages (the memory cap refuses past it).
+;; body size in pages (the memory cap refuses past it); response headers
+;; run a counted loop of 1000 x the context id iterations, each adding one
+;; to the word at 704 (charged to the budget before it starts).
 ;; on-plugin-start rejects a config starting with `x`.
 (module
   (import "gatewit:plugin/http@0.1.0" "get-header" (func $get-header (param i32 i32 i32 i32)))
@@ -43,7 +45,15 @@
     (i32.store (i32.const 700) (memory.grow (local.get $size)))
     (i32.const 0))
   (func (export "gatewit:plugin/guest@0.1.0#on-request-trailers") (param i32 i32) (result i32) (i32.const 0))
-  (func (export "gatewit:plugin/guest@0.1.0#on-response-headers") (param i32 i32 i32) (result i32) (i32.const 0))
+  (func (export "gatewit:plugin/guest@0.1.0#on-response-headers") (param $ctx i32) (param i32 i32) (result i32)
+    (local $n i32)
+    (local.set $n (i32.mul (local.get $ctx) (i32.const 1000)))
+    (if (local.get $n)
+      (then
+        (loop $count
+          (i32.store (i32.const 704) (i32.add (i32.load (i32.const 704)) (i32.const 1)))
+          (br_if $count (local.tee $n (i32.add (local.get $n) (i32.const -1)))))))
+    (i32.const 0))
   (func (export "gatewit:plugin/guest@0.1.0#on-response-body") (param i32 i32 i32) (result i32) (i32.const 0))
   (func (export "gatewit:plugin/guest@0.1.0#on-response-trailers") (param i32 i32) (result i32) (i32.const 0))
   (func (export "gatewit:plugin/guest@0.1.0#on-request-done") (param i32))

@@ -101,19 +101,30 @@
   )
   (func (;7;) (type 5) (param i32))
   (func (;8;) (type 6) (param i32 i32 i32) (result i32)
+    (local i32)
     local.get 0
     i32.const 7
     i32.eq
     if ;; label = @1
       loop ;; label = @2
-        global.get 2
-        i32.const -1
+        local.get 3
+        i32.const 1
         i32.add
-        global.set 2
-        global.get 2
+        local.tee 3
+        i32.const 1023
+        i32.and
         i32.eqz
         if ;; label = @3
-          call $gatewit-glue:StepsExhausted
+          global.get 2
+          i32.const 1024
+          i32.sub
+          global.set 2
+          global.get 2
+          i32.const 0
+          i32.le_s
+          if ;; label = @4
+            call $gatewit-glue:StepsExhausted
+          end
         end
         br 0 (;@2;)
       end
@@ -131,6 +142,40 @@
     i32.const 0
   )
   (func (;11;) (type 6) (param i32 i32 i32) (result i32)
+    (local i32 i32)
+    local.get 0
+    i32.const 1000
+    i32.mul
+    local.set 3
+    local.get 3
+    if ;; label = @1
+      local.get 3
+      local.tee 4
+      i32.const 1
+      i32.sub
+      global.get 2
+      i32.ge_u
+      if ;; label = @2
+        call $gatewit-glue:StepsExhausted
+      end
+      global.get 2
+      local.get 4
+      i32.sub
+      global.set 2
+      loop ;; label = @2
+        i32.const 704
+        i32.const 704
+        i32.load
+        i32.const 1
+        i32.add
+        i32.store
+        local.get 3
+        i32.const -1
+        i32.add
+        local.tee 3
+        br_if 0 (;@2;)
+      end
+    end
     i32.const 0
   )
   (func (;12;) (type 6) (param i32 i32 i32) (result i32)

@@ -155,16 +155,27 @@
   (func (;18;) (type 9) (param i32 i32 i32 i32 i32 i32 i32 i32 i32))
   (func (;19;) (type 1) (param i32 i32 i32 i32 i32))
   (func (;20;) (type 6) (param i32)
+    (local i32)
     block ;; label = @1
       loop ;; label = @2
-        global.get 3
-        i32.const -1
+        local.get 1
+        i32.const 1
         i32.add
-        global.set 3
-        global.get 3
+        local.tee 1
+        i32.const 1023
+        i32.and
         i32.eqz
         if ;; label = @3
-          call $gatewit-glue:StepsExhausted
+          global.get 3
+          i32.const 1024
+          i32.sub
+          global.set 3
+          global.get 3
+          i32.const 0
+          i32.le_s
+          if ;; label = @4
+            call $gatewit-glue:StepsExhausted
+          end
         end
         local.get 0
         i32.const 544

@@ -1,0 +1,226 @@
+//! Loops whose iteration count is known when they are entered, so the step
+//! budget can be charged once, before the loop, instead of on every
+//! iteration.
+//!
+//! The shapes are the two latches LLVM emits for a counted loop with a
+//! 32-bit index that moves by one, in a loop that cannot leave early:
+//!
+//! - `local.get $end; local.get $i; i32.const 1; i32.add; local.tee $i;
+//!   i32.ne; br_if 0` (or with the `$end` read after the `tee`): runs
+//!   `$end - $i` times (mod 2^32, 0 meaning 2^32), `$i` read at entry;
+//! - `local.get $n; i32.const -1; i32.add; local.tee $n; br_if 0`: runs
+//!   `$n` times (the same way).
+//!
+//! The body before the latch must not write either local, branch to the
+//! loop or out of it, return, throw, or call (a call could throw to a
+//! handler outside the loop): then the loop runs exactly that many times,
+//! or traps. A per-byte transform (`make_ascii_uppercase`, a copy, a
+//! checksum) is this shape; a scan that stops at a match is not, and keeps
+//! its per-iteration count.
+
+use wasmparser::{BlockType, Operator};
+
+/// How many times a loop will run, in terms of locals read at its entry.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Trips {
+    /// `end - index` times.
+    UpTo { end: u32, index: u32 },
+    /// `count` times.
+    DownFrom { count: u32 },
+}
+
+/// The trip count of the loop that starts at `ops[at]`, if it is counted.
+pub(crate) fn trips(ops: &[Operator<'_>], at: usize) -> Option<Trips> {
+    let Operator::Loop {
+        blockty: BlockType::Empty,
+    } = ops.get(at)?
+    else {
+        return None;
+    };
+    let end = matching_end(ops, at)?;
+    let (trips, latch) = latch(ops.get(at + 1..end)?)?;
+    let written = |x: u32| match trips {
+        Trips::UpTo { end, index } => x == end || x == index,
+        Trips::DownFrom { count } => x == count,
+    };
+    let mut depth = 0u32;
+    for op in &ops[at + 1..at + 1 + latch] {
+        match op {
+            Operator::Block { .. }
+            | Operator::Loop { .. }
+            | Operator::If { .. }
+            | Operator::Try { .. }
+            | Operator::TryTable { .. } => depth += 1,
+            Operator::End | Operator::Delegate { .. } => depth = depth.checked_sub(1)?,
+            // Only branches that stay inside the body.
+            Operator::Br { relative_depth } | Operator::BrIf { relative_depth }
+                if *relative_depth < depth => {}
+            Operator::BrTable { targets }
+                if targets.default() < depth
+                    && targets.targets().all(|t| t.is_ok_and(|t| t < depth)) => {}
+            Operator::Br { .. }
+            | Operator::BrIf { .. }
+            | Operator::BrTable { .. }
+            | Operator::BrOnNull { .. }
+            | Operator::BrOnNonNull { .. }
+            | Operator::BrOnCast { .. }
+            | Operator::BrOnCastFail { .. }
+            | Operator::Return
+            | Operator::ReturnCall { .. }
+            | Operator::ReturnCallIndirect { .. }
+            | Operator::ReturnCallRef { .. }
+            | Operator::Call { .. }
+            | Operator::CallIndirect { .. }
+            | Operator::CallRef { .. }
+            | Operator::Throw { .. }
+            | Operator::ThrowRef
+            | Operator::Rethrow { .. } => return None,
+            Operator::LocalSet { local_index } | Operator::LocalTee { local_index }
+                if written(*local_index) =>
+            {
+                return None;
+            }
+            _ => {}
+        }
+    }
+    (depth == 0).then_some(trips)
+}
+
+/// The index of the `end` that closes the block opened at `ops[at]`.
+fn matching_end(ops: &[Operator<'_>], at: usize) -> Option<usize> {
+    let mut depth = 0u32;
+    for (k, op) in ops.iter().enumerate().skip(at) {
+        match op {
+            Operator::Block { .. }
+            | Operator::Loop { .. }
+            | Operator::If { .. }
+            | Operator::Try { .. }
+            | Operator::TryTable { .. } => depth += 1,
+            Operator::End | Operator::Delegate { .. } => {
+                depth = depth.checked_sub(1)?;
+                if depth == 0 {
+                    return Some(k);
+                }
+            }
+            _ => {}
+        }
+    }
+    None
+}
+
+/// The loop's latch at the end of `body` (the loop's operators between
+/// `loop` and its `end`): the trip count and where the latch starts.
+fn latch(body: &[Operator<'_>]) -> Option<(Trips, usize)> {
+    use Operator::{BrIf, I32Add, I32Const, I32Ne, LocalGet, LocalTee};
+    match body {
+        [
+            ..,
+            LocalGet { local_index: end },
+            LocalGet { local_index: i },
+            I32Const { value: 1 },
+            I32Add,
+            LocalTee { local_index: t },
+            I32Ne,
+            BrIf { relative_depth: 0 },
+        ]
+        | [
+            ..,
+            LocalGet { local_index: i },
+            I32Const { value: 1 },
+            I32Add,
+            LocalTee { local_index: t },
+            LocalGet { local_index: end },
+            I32Ne,
+            BrIf { relative_depth: 0 },
+        ] if i == t && end != i => Some((
+            Trips::UpTo {
+                end: *end,
+                index: *i,
+            },
+            body.len() - 7,
+        )),
+        [
+            ..,
+            LocalGet { local_index: n },
+            I32Const { value: -1 },
+            I32Add,
+            LocalTee { local_index: t },
+            BrIf { relative_depth: 0 },
+        ] if n == t => Some((Trips::DownFrom { count: *n }, body.len() - 5)),
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ops(wat: &str) -> Vec<Operator<'static>> {
+        let module = wat::parse_str(format!("(module (func (param i32 i32) (local i32) {wat}))"))
+            .expect("valid wat");
+        let module: &'static [u8] = Box::leak(module.into_boxed_slice());
+        for payload in wasmparser::Parser::new(0).parse_all(module) {
+            if let Ok(wasmparser::Payload::CodeSectionEntry(body)) = payload {
+                return body
+                    .get_operators_reader()
+                    .expect("operators")
+                    .into_iter()
+                    .collect::<Result<_, _>>()
+                    .expect("operators");
+            }
+        }
+        panic!("no code")
+    }
+
+    const UPPERCASE: &str = "loop
+        local.get 0 local.get 0 i32.load8_u i32.const 32 i32.xor i32.store8
+        local.get 1 local.get 2 i32.const 1 i32.add local.tee 2 i32.ne br_if 0
+      end";
+
+    #[test]
+    fn counted_latches_are_recognised() {
+        assert_eq!(
+            trips(&ops(UPPERCASE), 0),
+            Some(Trips::UpTo { end: 1, index: 2 })
+        );
+        let down = "loop local.get 0 i32.const 7 i32.store8
+            local.get 1 i32.const -1 i32.add local.tee 1 br_if 0 end";
+        assert_eq!(trips(&ops(down), 0), Some(Trips::DownFrom { count: 1 }));
+        // A nested block whose branches stay inside is fine.
+        let inner = "loop block local.get 0 br_if 0 end
+            local.get 1 i32.const -1 i32.add local.tee 1 br_if 0 end";
+        assert_eq!(trips(&ops(inner), 0), Some(Trips::DownFrom { count: 1 }));
+    }
+
+    #[test]
+    fn loops_that_can_leave_early_or_move_their_bounds_are_not() {
+        for wat in [
+            // leaves early
+            "block loop local.get 0 br_if 1
+               local.get 1 i32.const -1 i32.add local.tee 1 br_if 0 end end",
+            // continues from the middle
+            "loop local.get 0 br_if 0
+               local.get 1 i32.const -1 i32.add local.tee 1 br_if 0 end",
+            // returns
+            "loop local.get 0 if return end
+               local.get 1 i32.const -1 i32.add local.tee 1 br_if 0 end",
+            // writes its bound
+            "loop i32.const 9 local.set 1
+               local.get 1 local.get 2 i32.const 1 i32.add local.tee 2 i32.ne br_if 0 end",
+            // calls
+            "loop call 0
+               local.get 1 i32.const -1 i32.add local.tee 1 br_if 0 end",
+            // steps by two
+            "loop local.get 1 i32.const -2 i32.add local.tee 1 br_if 0 end",
+            // not a latch at all
+            "loop local.get 0 br_if 0 end",
+        ] {
+            let ops = ops(wat);
+            let at = ops
+                .iter()
+                .position(|op| matches!(op, Operator::Loop { .. }))
+                .expect("a loop");
+            assert_eq!(trips(&ops, at), None, "{wat}");
+        }
+    }
+}
