@@ -406,6 +406,8 @@ pub(crate) fn merge(
             .map(|&exhausted| (steps_global, exhausted)),
         grow: helper_index.get(&Helper::Grow).copied(),
         panic_tag,
+        // The plugin's own tags (the panic tag comes after them).
+        calls_unwind: n_tags > 0,
     };
     let plugin_bodies: Vec<_> = sections
         .iter()

@@ -48,6 +48,9 @@ pub(crate) struct Meter {
     /// The tag a panic throws instead of trapping, for the glue's handlers
     /// (`None`: panics trap; see `glue::recover`).
     pub panic_tag: Option<u32>,
+    /// Whether the plugin has exception handling of its own (tags), so a
+    /// call may unwind into a handler in the plugin and resume there.
+    pub calls_unwind: bool,
 }
 
 /// Loop iterations charged to the budget at a time (a power of two).
@@ -93,7 +96,7 @@ pub(crate) fn function<R: Reencode<Error = std::convert::Infallible>>(
             Operator::Loop { .. } => match meter.steps {
                 Some(steps) => {
                     loops = true;
-                    match counted::trips(&ops, at) {
+                    match counted::trips(&ops, at, meter.calls_unwind) {
                         Some(trips) => {
                             precharge(&mut code, steps, trips, counter);
                             code.push(re.instruction(op.clone()).map_err(|e| malformed(&e))?);

@@ -423,8 +423,8 @@ fn body_callback<P: Plugin>(
             };
             // A route call made from this chunk replaced the body itself.
             let routed = request && ctx.route_call_pending();
-            if !(was_empty && replaced.is_empty())
-                && !routed
+            let nothing_to_send = was_empty && replaced.is_empty();
+            if !(routed || nothing_to_send)
                 && let Err(e) = host::replace_body(kind, &replaced)
             {
                 crate::log_error!("failed to replace body chunk: {e}");

@@ -12,9 +12,11 @@
 //!   `$n` times (the same way).
 //!
 //! The body before the latch must not write either local, branch to the
-//! loop or out of it, return, throw, or call (a call could throw to a
-//! handler outside the loop): then the loop runs exactly that many times,
-//! or traps. A per-byte transform (`make_ascii_uppercase`, a copy, a
+//! loop or out of it, return, or throw; and it may call only when the
+//! plugin has no exception handling of its own (`calls_unwind` false: a
+//! call can then leave the loop only by trapping, or by the glue's panic
+//! tag, which ends the callback): then the loop runs exactly that many
+//! times, or the callback ends. A per-byte transform (`make_ascii_uppercase`, a copy, a
 //! checksum) is this shape; a scan that stops at a match is not, and keeps
 //! its per-iteration count.
 
@@ -30,7 +32,7 @@ pub(crate) enum Trips {
 }
 
 /// The trip count of the loop that starts at `ops[at]`, if it is counted.
-pub(crate) fn trips(ops: &[Operator<'_>], at: usize) -> Option<Trips> {
+pub(crate) fn trips(ops: &[Operator<'_>], at: usize, calls_unwind: bool) -> Option<Trips> {
     let Operator::Loop {
         blockty: BlockType::Empty,
     } = ops.get(at)?
@@ -69,12 +71,14 @@ pub(crate) fn trips(ops: &[Operator<'_>], at: usize) -> Option<Trips> {
             | Operator::ReturnCall { .. }
             | Operator::ReturnCallIndirect { .. }
             | Operator::ReturnCallRef { .. }
-            | Operator::Call { .. }
-            | Operator::CallIndirect { .. }
-            | Operator::CallRef { .. }
             | Operator::Throw { .. }
             | Operator::ThrowRef
             | Operator::Rethrow { .. } => return None,
+            Operator::Call { .. } | Operator::CallIndirect { .. } | Operator::CallRef { .. }
+                if calls_unwind =>
+            {
+                return None;
+            }
             Operator::LocalSet { local_index } | Operator::LocalTee { local_index }
                 if written(*local_index) =>
             {
@@ -180,16 +184,30 @@ mod tests {
     #[test]
     fn counted_latches_are_recognised() {
         assert_eq!(
-            trips(&ops(UPPERCASE), 0),
+            trips(&ops(UPPERCASE), 0, true),
             Some(Trips::UpTo { end: 1, index: 2 })
         );
         let down = "loop local.get 0 i32.const 7 i32.store8
             local.get 1 i32.const -1 i32.add local.tee 1 br_if 0 end";
-        assert_eq!(trips(&ops(down), 0), Some(Trips::DownFrom { count: 1 }));
+        assert_eq!(
+            trips(&ops(down), 0, true),
+            Some(Trips::DownFrom { count: 1 })
+        );
         // A nested block whose branches stay inside is fine.
         let inner = "loop block local.get 0 br_if 0 end
             local.get 1 i32.const -1 i32.add local.tee 1 br_if 0 end";
-        assert_eq!(trips(&ops(inner), 0), Some(Trips::DownFrom { count: 1 }));
+        assert_eq!(
+            trips(&ops(inner), 0, true),
+            Some(Trips::DownFrom { count: 1 })
+        );
+        // A call is fine when nothing in the plugin can catch what it throws.
+        let calls = "loop call 0
+            local.get 1 i32.const -1 i32.add local.tee 1 br_if 0 end";
+        assert_eq!(trips(&ops(calls), 0, true), None);
+        assert_eq!(
+            trips(&ops(calls), 0, false),
+            Some(Trips::DownFrom { count: 1 })
+        );
     }
 
     #[test]
@@ -207,9 +225,6 @@ mod tests {
             // writes its bound
             "loop i32.const 9 local.set 1
                local.get 1 local.get 2 i32.const 1 i32.add local.tee 2 i32.ne br_if 0 end",
-            // calls
-            "loop call 0
-               local.get 1 i32.const -1 i32.add local.tee 1 br_if 0 end",
             // steps by two
             "loop local.get 1 i32.const -2 i32.add local.tee 1 br_if 0 end",
             // not a latch at all
@@ -220,7 +235,7 @@ mod tests {
                 .iter()
                 .position(|op| matches!(op, Operator::Loop { .. }))
                 .expect("a loop");
-            assert_eq!(trips(&ops, at), None, "{wat}");
+            assert_eq!(trips(&ops, at, true), None, "{wat}");
         }
     }
 }

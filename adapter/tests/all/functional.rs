@@ -549,7 +549,11 @@ fn step_budget_and_memory_cap() -> Result<()> {
         .call(&mut s, (50, 1, 1))
         .expect_err("50,000 iterations are over the budget");
     assert!(format!("{trap:?}").contains("unreachable"), "{trap:?}");
-    assert_eq!(counted(&mut s)?, 5_000, "the loop was stopped before it began");
+    assert_eq!(
+        counted(&mut s)?,
+        5_000,
+        "the loop was stopped before it began"
+    );
 
     let memory = i.get_memory(&mut s, "memory").expect("memory export");
     let grown = |s: &mut Store<Host>| -> Result<i32> {

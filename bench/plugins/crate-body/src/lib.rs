@@ -44,7 +44,9 @@ impl HttpContext for Body {
         let body = self.get_http_request_body(0, body_size).unwrap_or_default();
         match rewrite_json(&body) {
             Some(new_body) => self.set_http_request_body(0, body_size, &new_body),
-            None => self.send_http_response(400, vec![], Some(b"request body is not a JSON object")),
+            None => {
+                self.send_http_response(400, vec![], Some(b"request body is not a JSON object"))
+            }
         }
         Action::Continue
     }
