@@ -31,7 +31,8 @@
 # STARTUP=0 skips the start-up pass (Envoy's time to serve with each
 # adapted example, Rust, JavaScript, Python and the composition, STARTUP_RUNS times each,
 # default 3; about two minutes: the big modules take 7-10 s each time).
-# BODIES=0 skips the body pass, GO=0 the Go plugin's.
+# BODIES=0 skips the body pass (BODY_ROUNDS wall-clock rounds, default 5),
+# GO=0 the Go plugin's.
 # ADAPT=0 skips the adapter's own speed (criterion, `gatewit adapt` on the
 # Rust, JavaScript and Python examples against validating input and
 # output; about two minutes), appended to the report.
@@ -162,6 +163,7 @@ if [ "$BODIES" != 0 ]; then
         "$target_dir/wasm32-wasip2/release/gatewit_bench_gatewit_body.wasm" \
         -o "$target_dir/bench/gatewit-body-unmetered.proxy.wasm" >/dev/null
     passes+=(--body-variant "gatewit, --max-steps off=$target_dir/bench/gatewit-body-unmetered.proxy.wasm")
+    passes+=(--body-rounds "${BODY_ROUNDS:-5}")
 else
     command+="BODIES=0 "
 fi
@@ -190,6 +192,9 @@ if [ "$STARTUP" != 0 ]; then
     cargo run --quiet -p gatewit-test-programs >&2
     mkdir -p "$target_dir/bench"
     passes+=(--startup "empty module=$core/gatewit_bench_empty.wasm")
+    # The size class of the Rust examples, without gatewit: the baseline
+    # they are held to.
+    passes+=(--startup "proxy-wasm crate=$core/gatewit_bench_crate_headers.wasm")
     for example in my-plugin my-plugin-js my-plugin-py; do
         cargo run --quiet -p gatewit-cli -- adapt \
             "$target_dir/wasm32-wasip2/release/${example//-/_}.wasm" \

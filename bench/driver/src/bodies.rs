@@ -90,7 +90,7 @@ const CASES: [Case; 6] = [
         kind: Kind::Stream,
         size: 100 * MIB,
         label: "100 MiB",
-        wall: 3,
+        wall: 5,
         warmup: 1,
         counted: 2,
     },
@@ -114,7 +114,7 @@ const CASES: [Case; 6] = [
         kind: Kind::Json,
         size: 100 * MIB,
         label: "100 MiB",
-        wall: 3,
+        wall: 5,
         warmup: 1,
         counted: 2,
     },
@@ -289,7 +289,10 @@ pub fn run(specs: &[Spec], rounds: u32, with_callgrind: bool, jobs: usize) -> Re
                             envoy.relevant_log_lines()
                         )
                     })?;
-                    if case.size >= 100 * MIB {
+                    // The first round only: a later round's requests
+                    // follow the buffered 100 MiB rewrite, whose memory
+                    // (wasm memory never shrinks) they would report.
+                    if round == 0 && case.size >= 100 * MIB {
                         widen(&mut memory[c][v].rss, rss_kb(envoy.pid()));
                         widen(
                             &mut memory[c][v].pages,
@@ -475,9 +478,10 @@ pub fn report(md: &mut String, specs: &[Spec], results: &Results) -> Result<()> 
 
     writeln!(
         md,
-        "Memory across the 100 MiB requests (first → last of {} requests over all rounds): Envoy's RSS \
-         and the plugin's linear memory (64 KiB pages, as the plugin reports it):\n",
-        CASES[2].wall * results.rounds
+        "Memory across the 100 MiB requests of the first round (after the first → after the last of {} \
+         requests; each case's requests run before the next case's): Envoy's RSS and the plugin's linear \
+         memory (64 KiB pages, as the plugin reports it):\n",
+        CASES[2].wall
     )?;
     name_row(md, "case")?;
     for (c, case) in CASES
