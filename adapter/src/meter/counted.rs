@@ -48,12 +48,8 @@ pub(crate) fn trips(ops: &[Operator<'_>], at: usize, calls_unwind: bool) -> Opti
     let mut depth = 0u32;
     for op in &ops[at + 1..at + 1 + latch] {
         match op {
-            Operator::Block { .. }
-            | Operator::Loop { .. }
-            | Operator::If { .. }
-            | Operator::Try { .. }
-            | Operator::TryTable { .. } => depth += 1,
-            Operator::End | Operator::Delegate { .. } => depth = depth.checked_sub(1)?,
+            op if opens(op) => depth += 1,
+            op if closes(op) => depth = depth.checked_sub(1)?,
             // Only branches that stay inside the body.
             Operator::Br { relative_depth } | Operator::BrIf { relative_depth }
                 if *relative_depth < depth => {}
@@ -94,22 +90,32 @@ pub(crate) fn trips(ops: &[Operator<'_>], at: usize, calls_unwind: bool) -> Opti
 fn matching_end(ops: &[Operator<'_>], at: usize) -> Option<usize> {
     let mut depth = 0u32;
     for (k, op) in ops.iter().enumerate().skip(at) {
-        match op {
-            Operator::Block { .. }
-            | Operator::Loop { .. }
-            | Operator::If { .. }
-            | Operator::Try { .. }
-            | Operator::TryTable { .. } => depth += 1,
-            Operator::End | Operator::Delegate { .. } => {
-                depth = depth.checked_sub(1)?;
-                if depth == 0 {
-                    return Some(k);
-                }
+        if opens(op) {
+            depth += 1;
+        } else if closes(op) {
+            depth = depth.checked_sub(1)?;
+            if depth == 0 {
+                return Some(k);
             }
-            _ => {}
         }
     }
     None
+}
+
+/// Whether `op` opens a block that an `end` (or `delegate`) closes.
+fn opens(op: &Operator<'_>) -> bool {
+    matches!(
+        op,
+        Operator::Block { .. }
+            | Operator::Loop { .. }
+            | Operator::If { .. }
+            | Operator::Try { .. }
+            | Operator::TryTable { .. }
+    )
+}
+
+fn closes(op: &Operator<'_>) -> bool {
+    matches!(op, Operator::End | Operator::Delegate { .. })
 }
 
 /// The loop's latch at the end of `body` (the loop's operators between
