@@ -32,22 +32,28 @@ impl Results {
     }
 }
 
-/// Starts each variant's Envoy `runs` times, one at a time (two Envoys
+/// Starts each variant's Envoy `runs` times, one Envoy at a time (two
 /// compiling at once would share the cores and time each other), with
 /// `configuration` for the plugin.
 pub fn run(specs: &[Spec], runs: u32, configuration: &str) -> Result<Results> {
-    let mut all = Vec::new();
-    for spec in specs {
-        let config = match &spec.module {
+    let configs: Vec<EnvoyConfig> = specs
+        .iter()
+        .map(|spec| match &spec.module {
             None => EnvoyConfig::direct_response(),
             Some(path) => {
                 EnvoyConfig::direct_response().with_wasm(WasmFilter::new(path, configuration))
             }
-        };
-        let mut times = Vec::new();
-        for run in 1..=runs {
+        })
+        .collect();
+    let mut all = vec![Vec::new(); specs.len()];
+    // Run by run, every variant in each: a machine that slows down or
+    // speeds up during the pass then moves every variant alike, where
+    // all of one variant's runs in a row would carry the drift into its
+    // median alone.
+    for run in 1..=runs {
+        for ((spec, config), times) in specs.iter().zip(&configs).zip(&mut all) {
             let started = Instant::now();
-            let envoy = Envoy::launch(&config, &Launch::default().ready_timeout(READY_TIMEOUT))
+            let envoy = Envoy::launch(config, &Launch::default().ready_timeout(READY_TIMEOUT))
                 .with_context(|| format!("starting Envoy with `{}`", spec.name))?;
             let (status, _) = gatewit_envoy_harness::client::get(
                 envoy.listener_addr(),
@@ -69,7 +75,6 @@ pub fn run(specs: &[Spec], runs: u32, configuration: &str) -> Result<Results> {
             times.push(elapsed);
             drop(envoy);
         }
-        all.push(times);
     }
     Ok(Results { runs: all })
 }
@@ -87,7 +92,8 @@ pub fn report(md: &mut String, specs: &[Spec], results: &Results) -> Result<()> 
         md,
         "Time from Envoy's launch to the first `200` through the plugin (V8 compiles the module \
          and the plugin configures before the listener serves), one Envoy at a time, median of \
-         {} runs; above `no filter` is what the module adds.\n",
+         {} runs taken in turns (each run starts every variant once); above `no filter` is what the \
+         module adds.\n",
         results.runs.first().map_or(0, Vec::len)
     )?;
     writeln!(
