@@ -36,8 +36,9 @@ pub use crate::state::{
     DEFAULT_VM_ID, HttpBackend, HttpCallRecord, Level, LocalReply, LogRecord, LogSource, Metric,
     MetricKind, MockHttp, RedisBackend, RedisCallRecord,
 };
-use crate::state::{Direction, Flow, HostState, Persistent, RequestState};
+use crate::state::{Direction, HostState, Persistent, RequestState};
 use gatewit_abi::Callback;
+use gatewit_gateway_flow::StreamFlow;
 
 /// Default time budget of one callback: never stricter than what an adapted
 /// plugin may do in Envoy, whose limit is the adapter's step budget (10⁹
@@ -56,14 +57,6 @@ const DEFAULT_HTTP_TIMEOUT: Duration = Duration::from_secs(5);
 const MAX_CALLS_PER_STEP: usize = 10_000;
 /// Upper bound of ticks fired by one `advance_time`.
 const MAX_TICKS_PER_ADVANCE: u64 = 100_000;
-
-/// The phases of one direction, each with its own guest callback.
-#[derive(Debug, Clone, Copy)]
-enum Phase {
-    Headers,
-    Body,
-    Trailers,
-}
 
 /// Configures and starts a [`PluginHost`].
 #[derive(Debug)]
@@ -454,7 +447,7 @@ impl PluginHost {
             .data()
             .requests
             .get(&id.0)
-            .is_some_and(|r| !r.done);
+            .is_some_and(|r| !r.flow.done);
         if !live {
             bail!(
                 "request {} has ended (finished, or dropped when the plugin restarted after a trap)",
@@ -474,7 +467,7 @@ impl PluginHost {
             .data()
             .requests
             .values()
-            .filter(|r| !r.done)
+            .filter(|r| !r.flow.done)
             .count()
     }
 
@@ -651,21 +644,6 @@ fn response_header_list(status: u16, headers: &HeaderList) -> HeaderList {
     all
 }
 
-fn split_pseudo(headers: &HeaderList) -> (HeaderList, HeaderList) {
-    headers
-        .iter()
-        .cloned()
-        .partition(|(k, _)| k.starts_with(':'))
-}
-
-fn pseudo(headers: &HeaderList, name: &str) -> String {
-    headers
-        .iter()
-        .find(|(k, _)| k == name)
-        .map(|(_, v)| v.clone())
-        .unwrap_or_default()
-}
-
 impl Stream<'_> {
     /// The request's context id.
     pub fn context_id(&self) -> u32 {
@@ -677,8 +655,12 @@ impl Stream<'_> {
         self.host
     }
 
-    fn state(&self) -> Option<&RequestState> {
+    fn request(&self) -> Option<&RequestState> {
         self.host.store.data().requests.get(&self.ctx)
+    }
+
+    fn state(&self) -> Option<&gatewit_gateway_flow::StreamState> {
+        self.request().map(|r| &r.flow)
     }
 
     /// Sends the request headers (`:method`, `:path`, `:authority` included).
@@ -752,18 +734,7 @@ impl Stream<'_> {
     /// The request as the upstream received it, once the whole request went
     /// through (`None` while paused, or after a local reply).
     pub fn upstream_request(&self) -> Option<ReceivedRequest> {
-        let r = self.state()?;
-        if r.local_reply.is_some() || r.request.flow != Flow::Done {
-            return None;
-        }
-        let all = r.request.forwarded_headers.as_ref()?;
-        let (pseudos, headers) = split_pseudo(all);
-        Some(ReceivedRequest {
-            method: pseudo(&pseudos, ":method"),
-            path: pseudo(&pseudos, ":path"),
-            headers,
-            body: r.request.forwarded_body.clone(),
-        })
+        self.state()?.upstream_request()
     }
 
     /// The local reply the plugin sent, if any.
@@ -817,27 +788,17 @@ impl Stream<'_> {
     /// A property the plugin set on this request (`set-property` during
     /// one of its callbacks).
     pub fn property(&self, path: &[&str]) -> Option<Vec<u8>> {
-        self.state()?.properties.get(&path.join(".")).cloned()
+        self.request()?.properties.get(&path.join(".")).cloned()
     }
 
     /// The upstream host the plugin chose with `set-upstream-override-host`.
     pub fn upstream_override_host(&self) -> Option<String> {
-        self.state()?.upstream_override_host.clone()
+        self.request()?.upstream_override_host.clone()
     }
 
     /// The response as the client received it, once complete.
     pub fn client_response(&self) -> Option<ClientResponse> {
-        let r = self.state()?;
-        if r.response.flow != Flow::Done {
-            return None;
-        }
-        let (pseudos, headers) = split_pseudo(r.response.forwarded_headers.as_ref()?);
-        let status = pseudo(&pseudos, ":status").parse().unwrap_or(0);
-        Some(ClientResponse {
-            status,
-            headers,
-            body: r.response.forwarded_body.clone(),
-        })
+        self.state()?.client_response()
     }
 
     /// Answers the calls held by [`PluginHost::hold_calls`].

@@ -144,118 +144,17 @@ pub enum MetricKind {
     Histogram,
 }
 
-/// A reply the plugin sent with `send-local-reply`.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct LocalReply {
-    /// HTTP status.
-    pub status: u16,
-    /// Headers as the plugin gave them.
-    pub headers: HeaderList,
-    /// Body.
-    pub body: Vec<u8>,
-    /// gRPC status, if any.
-    pub grpc_status: Option<i32>,
-    /// The reason for the gateway's logs.
-    pub details: String,
-}
+pub use gatewit_gateway_flow::LocalReply;
+pub(crate) use gatewit_gateway_flow::{Direction, StreamState};
 
-/// Where a request stands in the request or response direction.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub(crate) enum Flow {
-    /// Headers not seen yet.
-    #[default]
-    Idle,
-    /// Headers seen, their callback running.
-    InHeaders,
-    /// Headers seen, stopped in the headers phase.
-    PausedInHeaders,
-    /// Headers forwarded; body chunks flow (or are buffered).
-    Streaming,
-    /// Stopped in a body phase at end of stream (waiting for a resume).
-    PausedInBody,
-    /// Everything forwarded.
-    Done,
-}
-
-/// One direction of an exchange: the request (downstream to upstream) or the
-/// response (upstream to client).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Direction {
-    Request,
-    Response,
-}
-
-impl std::fmt::Display for Direction {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(match self {
-            Direction::Request => "request",
-            Direction::Response => "response",
-        })
-    }
-}
-
-/// The state of one direction of a request.
-#[derive(Debug, Default)]
-pub(crate) struct Half {
-    /// The headers as the plugin sees (and may change) them.
-    pub headers: HeaderList,
-    pub trailers: HeaderList,
-    /// Body bytes the plugin has not let through yet.
-    pub body: Vec<u8>,
-    /// The sender ended this direction's stream.
-    pub eos: bool,
-    pub flow: Flow,
-    /// A body chunk arrived (even an empty one).
-    pub saw_body: bool,
-    /// The plugin asked to resume (`resume-request` / `resume-response`).
-    pub resume: bool,
-    /// The headers as forwarded (to the upstream for the request, to the
-    /// client for the response), once the plugin let them through.
-    pub forwarded_headers: Option<HeaderList>,
-    /// The body as forwarded so far.
-    pub forwarded_body: Vec<u8>,
-    /// The plugin ended this direction with `inject-encoded-data`: what
-    /// else arrives is dropped.
-    pub injected_end: bool,
-}
-
-impl Half {
-    /// Whether the plugin holds this direction, waiting for a resume.
-    pub fn paused(&self) -> bool {
-        matches!(self.flow, Flow::PausedInHeaders | Flow::PausedInBody)
-    }
-
-    /// Lets the buffered body through.
-    pub fn pass_body(&mut self) {
-        let chunk = std::mem::take(&mut self.body);
-        if self.injected_end {
-            return;
-        }
-        self.forwarded_body.extend_from_slice(&chunk);
-    }
-}
-
-/// Per-request state.
+/// Per-request state: the stream as the flow model moves it, and what the
+/// plugin set on the request.
 #[derive(Debug, Default)]
 pub(crate) struct RequestState {
-    pub request: Half,
-    pub response: Half,
-    pub local_reply: Option<LocalReply>,
-    /// The local reply was turned into the response.
-    pub local_reply_handled: bool,
+    pub flow: StreamState,
     pub properties: BTreeMap<String, Vec<u8>>,
-    pub done: bool,
     /// The upstream host the plugin chose (`set-upstream-override-host`).
     pub upstream_override_host: Option<String>,
-}
-
-impl RequestState {
-    pub fn half(&mut self, dir: Direction) -> &mut Half {
-        match dir {
-            Direction::Request => &mut self.request,
-            Direction::Response => &mut self.response,
-        }
-    }
 }
 
 pub(crate) struct PendingHttp {
@@ -325,9 +224,6 @@ pub struct HostState {
     /// One entry per enqueue not yet announced with `on-queue-ready`
     /// (Envoy posts one event per enqueue).
     pub(crate) ready_queues: VecDeque<u32>,
-    /// The last body callback answered Higress's stop-no-buffer: its chunk
-    /// is dropped, not held.
-    pub(crate) drop_chunk: bool,
     pub(crate) p: Persistent,
 }
 
@@ -357,7 +253,6 @@ impl HostState {
             next_call_id: 1,
             tick_period_ms: 0,
             ready_queues: VecDeque::new(),
-            drop_chunk: false,
             p,
         }
     }

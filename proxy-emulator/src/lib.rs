@@ -26,22 +26,12 @@
 //! - `proxy_on_done` returning false (deferred completion) does not delay
 //!   `proxy_on_delete`; `proxy_done` calls are only counted.
 //!
-//! Flow semantics mirrored from Envoy / proxy-wasm-cpp-host:
-//! - a local reply from a request phase ends the request and runs the
-//!   response phases on the reply (`:status`, the plugin's headers,
-//!   `content-type: text/plain` and `content-length` for a body); one from
-//!   the response headers phase replaces the upstream's response; one from
-//!   the response body phase after the headers continued is a stream reset
-//!   (an error here);
-//! - a headers Pause on stock Envoy stops body callbacks until
-//!   `proxy_continue_stream`, which then hand over the whole buffered body
-//!   at once; with Higress's `proxy_abi_version_0_2_100` marker, or on a
-//!   stock Envoy whose wasm filter sets `allow_on_headers_stop_iteration`
-//!   ([`GatewaySetup::body_during_paused_headers`]), body callbacks keep
-//!   coming chunk by chunk and a body Continue lets the held headers (as
-//!   the plugin left them) go on with the body;
-//! - a body Pause (`StopIterationAndBuffer`) keeps the chunk: the next call
-//!   sees the whole buffered body and its size.
+//! The stream's rules (phases, actions, pauses and resumes, local replies
+//! in each phase, bodies during paused headers) are `gatewit_gateway_flow`'s,
+//! the model the host shim drives too; with Higress's
+//! `proxy_abi_version_0_2_100` marker, or
+//! [`GatewaySetup::body_during_paused_headers`], body callbacks run while
+//! the headers are paused.
 #![deny(missing_docs)]
 
 mod abi;
@@ -49,28 +39,6 @@ mod compile;
 mod flow;
 mod observe;
 
-use gatewit_abi::proxy::{body_action, header_action};
-
-/// Whether what a callback of `kind` returned lets the stream go on.
-fn goes_on(kind: Kind, action: u64) -> bool {
-    let action = u32::try_from(action).unwrap_or(u32::MAX);
-    match kind {
-        // Higress's ContinueAndEndStream goes on too.
-        Kind::Headers => {
-            action == header_action::CONTINUE || action == header_action::CONTINUE_AND_END_STREAM
-        }
-        // 2 is StopIterationAndWatermark here, a pause.
-        Kind::Body => action == body_action::CONTINUE,
-    }
-}
-
-/// Which callback an action came from: the two share numbers that mean
-/// different things.
-#[derive(Clone, Copy)]
-enum Kind {
-    Headers,
-    Body,
-}
 mod hostcalls;
 mod state;
 mod wasi;
@@ -80,16 +48,14 @@ use std::time::Duration;
 
 use anyhow::{Context, anyhow, bail};
 use gatewit_host_shim::backend::{self, RedisConnection};
-use gatewit_host_shim::exchange::{
-    ClientResponse, Exchange, Gateway, GatewaySetup, HeaderList, HttpRequest, UpstreamResponse,
-};
+use gatewit_host_shim::exchange::{Exchange, Gateway, GatewaySetup, HttpRequest, UpstreamResponse};
 use wasmtime::{
     ExternType, Func, Instance, Linker, Module, Store, StoreLimitsBuilder, Trap, Val, ValType,
 };
 
 pub use state::{CallRecord, LocalReply, LogEntry, LogLevel, Metric};
 
-use state::{CallResponse, HostState, Pending, Phase};
+use state::{CallResponse, HostState, Phase};
 
 /// The proxy-wasm host the emulator imitates.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -145,24 +111,6 @@ const ROOT_ID: u32 = 1;
 /// queues the plugin registers belong to it.
 pub const VM_ID: &str = "gatewit";
 const PAGE: usize = 65536;
-
-/// Which half of a stream a phase belongs to.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Dir {
-    Request,
-    Response,
-}
-
-/// What the host does after a phase callback (and the async calls it
-/// started) are done.
-enum Next {
-    /// Pass the data on.
-    Go,
-    /// Keep it (body paused mid-stream: wait for more data).
-    Hold,
-    /// The plugin answered locally.
-    Local(LocalReply),
-}
 
 /// A proxy-wasm plugin VM under emulation. Implements [`Gateway`] (tier
 /// `emulator`).
@@ -464,33 +412,6 @@ impl Emulator {
         Ok(())
     }
 
-    /// Runs every pending outbound call and delivers its answer, including
-    /// calls made by those callbacks.
-    fn pump(&mut self) -> anyhow::Result<()> {
-        let mut executed = 0;
-        while let Some(pending) = self.store.data_mut().pending.pop_front() {
-            executed += 1;
-            if executed > MAX_CALLS_PER_PUMP {
-                bail!(
-                    "the plugin issued more than {MAX_CALLS_PER_PUMP} calls from call callbacks in one go"
-                );
-            }
-            match pending {
-                Pending::Http {
-                    token,
-                    record,
-                    addr,
-                } => self.run_http_call(token, record, addr)?,
-                Pending::Redis {
-                    token,
-                    record,
-                    cluster,
-                } => self.run_redis_call(token, record, &cluster)?,
-            }
-        }
-        Ok(())
-    }
-
     fn run_http_call(
         &mut self,
         token: u32,
@@ -604,40 +525,6 @@ impl Gateway for Emulator {
                 format!("[{level}] {}", e.message)
             })
             .collect()
-    }
-}
-
-/// The headers of a local reply as Envoy builds them: `:status`, the
-/// plugin's headers, and for a non-empty body `content-length` and (unless
-/// given) `content-type: text/plain`.
-fn local_reply_headers(reply: &LocalReply) -> HeaderList {
-    let mut headers = vec![(":status".to_string(), reply.status.to_string())];
-    headers.extend(reply.headers.iter().cloned());
-    if !reply.body.is_empty() {
-        if !headers.iter().any(|(k, _)| k == "content-type") {
-            headers.push(("content-type".into(), "text/plain".into()));
-        }
-        headers.retain(|(k, _)| k != "content-length");
-        headers.push(("content-length".into(), reply.body.len().to_string()));
-    }
-    headers
-}
-
-fn client_response(headers: &HeaderList, body: Vec<u8>) -> ClientResponse {
-    let status = headers
-        .iter()
-        .find(|(k, _)| k == ":status")
-        .and_then(|(_, v)| v.parse().ok())
-        .unwrap_or(502);
-    let headers = headers
-        .iter()
-        .filter(|(k, _)| !k.starts_with(':'))
-        .cloned()
-        .collect();
-    ClientResponse {
-        status,
-        headers,
-        body,
     }
 }
 

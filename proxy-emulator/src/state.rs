@@ -5,6 +5,7 @@ use std::collections::{BTreeMap, HashMap, VecDeque};
 use std::net::SocketAddr;
 use std::time::Duration;
 
+use gatewit_gateway_flow::StreamState;
 use gatewit_host_shim::backend::{CallFailure, HttpCallRequest, HttpCallResponse, RedisConnection};
 use gatewit_host_shim::exchange::HeaderList;
 use wasmtime::{Memory, StoreLimits, TypedFunc};
@@ -122,33 +123,14 @@ pub struct Metric {
 /// One request's host-side state (a proxy-wasm stream context).
 #[derive(Debug, Default)]
 pub(crate) struct Stream {
-    pub request_headers: HeaderList,
-    pub request_trailers: HeaderList,
-    pub response_headers: HeaderList,
-    pub response_trailers: HeaderList,
-    /// The body data Envoy holds for the plugin right now (buffer type 0).
-    pub request_body: Vec<u8>,
-    /// Same for the response (buffer type 1).
-    pub response_body: Vec<u8>,
-    /// Set by `proxy_continue_stream(0)` / `(1)`.
-    pub resume_request: bool,
-    pub resume_response: bool,
+    /// Headers, bodies, resumes and local replies, as the flow model moves
+    /// them.
+    pub flow: StreamState,
     /// Set by `proxy_close_stream`: the plugin reset the stream.
     pub reset: bool,
-    /// A local reply sent and not yet acted on.
-    pub local_reply: Option<LocalReply>,
     /// Properties set with `proxy_set_property` (Envoy keeps these in the
     /// stream's filter state).
     pub properties: HashMap<Vec<u8>, Vec<u8>>,
-    /// Data injected towards the client (Higress
-    /// `proxy_inject_encoded_data_to_filter_chain`) during the current
-    /// response callback, sent ahead of the chunk it holds.
-    pub injected: Vec<u8>,
-    /// An injection ended the response: what else arrives is dropped.
-    pub injected_end: bool,
-    /// Envoy's `response.code_details`: `via_upstream`, or a local
-    /// reply's details.
-    pub response_details: Option<String>,
     /// The upstream host the plugin chose
     /// (`proxy_set_upstream_override_host`).
     pub upstream_override_host: Option<String>,

@@ -52,14 +52,14 @@ fn the_new_plugin_builds_runs_as_its_readme_says_and_adapts() {
     let (ok, out, err) = gatewit(&["run", wasm, "--config", "{}", "--path", "/api"]);
     assert!(ok, "{err}");
     assert!(
-        out.contains("upstream got GET /api [x-team-tag: on]"),
+        out.contains("upstream got GET /api [host: example.com, x-team-tag: on]"),
         "{out}"
     );
     let config = r#"{"header":"x-team","value":"blue"}"#;
     let (ok, out, err) = gatewit(&["run", wasm, "--config", config, "--path", "/api"]);
     assert!(ok, "{err}");
     assert!(
-        out.contains("upstream got GET /api [x-team: blue]"),
+        out.contains("upstream got GET /api [host: example.com, x-team: blue]"),
         "{out}"
     );
     let config = r#"{"denyPrefixes":["/admin"]}"#;

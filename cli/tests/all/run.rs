@@ -36,7 +36,7 @@ fn run_shows_the_upstream_answer_and_what_it_received() {
     ]);
     assert!(ok, "{err}");
     for line in [
-        "upstream got POST / [hello: world]",
+        "upstream got POST / [host: example.com, hello: world]",
         r#"upstream body "hi""#,
         r#"response 201 "created""#,
         "response headers [x-up: 1]",
@@ -88,7 +88,7 @@ fn run_answers_calls_from_a_mock_or_a_real_cluster() {
     ]);
     assert!(ok, "{err}");
     assert!(
-        out.contains("upstream got GET /api [x-auth-token: secret-1]"),
+        out.contains("upstream got GET /api [host: example.com, x-auth-token: secret-1]"),
         "{out}"
     );
     assert_eq!(token.requests().len(), 1, "the token service was called");

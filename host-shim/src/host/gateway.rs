@@ -8,7 +8,7 @@ use wasmtime::component::{HasSelf, Linker};
 use crate::bindings::StatusError;
 use crate::bindings::gatewit::plugin::gateway::{self, Host};
 use crate::exchange::HeaderList;
-use crate::state::{Flow, HostState};
+use crate::state::HostState;
 
 /// Adds `gatewit:plugin/gateway` to `linker`.
 pub fn add_to_linker(linker: &mut Linker<HostState>) -> wasmtime::Result<()> {
@@ -44,14 +44,13 @@ impl Host for HostState {
         let response = &mut self
             .current_request()
             .ok_or(StatusError::NotFound)?
+            .flow
             .response;
         // Data goes to the client, so only once the response has started
         // (its headers went through the plugin) and until it ended.
-        if response.flow == Flow::Idle || response.injected_end {
+        if !response.inject(&data, end_of_stream) {
             return Err(StatusError::BadArgument);
         }
-        response.forwarded_body.extend_from_slice(&data);
-        response.injected_end = end_of_stream;
         Ok(())
     }
 

@@ -15,17 +15,17 @@ pub fn add_to_linker(linker: &mut Linker<HostState>) -> wasmtime::Result<()> {
 
 fn map(req: &mut RequestState, kind: MapKind) -> &mut HeaderList {
     match kind {
-        MapKind::RequestHeaders => &mut req.request.headers,
-        MapKind::RequestTrailers => &mut req.request.trailers,
-        MapKind::ResponseHeaders => &mut req.response.headers,
-        MapKind::ResponseTrailers => &mut req.response.trailers,
+        MapKind::RequestHeaders => &mut req.flow.request.headers,
+        MapKind::RequestTrailers => &mut req.flow.request.trailers,
+        MapKind::ResponseHeaders => &mut req.flow.response.headers,
+        MapKind::ResponseTrailers => &mut req.flow.response.trailers,
     }
 }
 
 fn body(req: &mut RequestState, kind: BodyKind) -> &mut Vec<u8> {
     match kind {
-        BodyKind::RequestBody => &mut req.request.body,
-        BodyKind::ResponseBody => &mut req.response.body,
+        BodyKind::RequestBody => &mut req.flow.request.body,
+        BodyKind::ResponseBody => &mut req.flow.response.body,
     }
 }
 
@@ -58,6 +58,7 @@ impl HostState {
         let half = self
             .current_request()
             .ok_or(StatusError::NotFound)?
+            .flow
             .half(dir);
         if !half.paused() {
             return Err(StatusError::BadArgument);
@@ -164,14 +165,14 @@ impl Host for HostState {
         }
         // The client already has a response: Envoy can only reset here, and
         // a second local reply while one is running is ignored.
-        if req.local_reply.is_some() || req.response.forwarded_headers.is_some() {
+        if req.flow.local_reply.is_some() || req.flow.response.forwarded_headers.is_some() {
             return Err(StatusError::BadArgument);
         }
         let headers = headers
             .into_iter()
             .map(|(k, v)| (k.to_ascii_lowercase(), v))
             .collect();
-        req.local_reply = Some(LocalReply {
+        req.flow.local_reply = Some(LocalReply {
             status,
             headers,
             body,

@@ -20,7 +20,7 @@ pub(crate) fn property_key(path: &[String]) -> String {
 impl HostState {
     /// Request attributes Envoy derives from the request headers.
     fn request_attribute(&mut self, key: &str) -> Option<Vec<u8>> {
-        let req = self.current_request()?;
+        let req = &self.current_request()?.flow;
         let header = |name: &str| {
             req.request
                 .headers
@@ -54,13 +54,7 @@ impl HostState {
             }
             // Envoy's: a local reply's details, else (an upstream answer)
             // `via_upstream`.
-            "response.code_details" => match (&req.local_reply, &req.response.forwarded_headers) {
-                (Some(reply), _) => Some(reply.details.clone().into_bytes()),
-                (None, _) if req.response.flow != crate::state::Flow::Idle => {
-                    Some(b"via_upstream".to_vec())
-                }
-                _ => None,
-            },
+            "response.code_details" => req.response_details().map(|d| d.as_bytes().to_vec()),
             "response.code" => req
                 .response
                 .headers

@@ -73,8 +73,14 @@ pub(super) fn add_to_linker(linker: &mut Linker<HostState>) -> wasmtime::Result<
 fn buffer_bytes(state: &mut HostState, kind: u32) -> Result<&mut Vec<u8>, Fail> {
     let missing = Fail::Status(status::NOT_FOUND);
     match kind {
-        buffer::REQUEST_BODY => state.stream().map(|s| &mut s.request_body).ok_or(missing),
-        buffer::RESPONSE_BODY => state.stream().map(|s| &mut s.response_body).ok_or(missing),
+        buffer::REQUEST_BODY => state
+            .stream()
+            .map(|s| &mut s.flow.request.body)
+            .ok_or(missing),
+        buffer::RESPONSE_BODY => state
+            .stream()
+            .map(|s| &mut s.flow.response.body)
+            .ok_or(missing),
         buffer::HTTP_CALL_RESPONSE_BODY => state
             .call_response
             .as_mut()

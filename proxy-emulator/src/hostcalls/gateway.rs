@@ -61,11 +61,9 @@ pub(super) fn add_to_linker(linker: &mut Linker<HostState>, higress: bool) -> wa
                     .ok_or(Fail::Status(status::NOT_FOUND))?;
                 // Towards the client: only once the response started, and
                 // until it ended.
-                if stream.response_headers.is_empty() || stream.injected_end {
+                if !stream.flow.response.inject(&data, end_stream != 0) {
                     return Err(Fail::Status(status::BAD_ARGUMENT));
                 }
-                stream.injected.extend_from_slice(&data);
-                stream.injected_end = end_stream != 0;
                 Ok(status::OK)
             })())
         },

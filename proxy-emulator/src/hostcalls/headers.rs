@@ -152,10 +152,10 @@ fn header_map(state: &mut HostState, kind: u32) -> Option<&mut HeaderList> {
         _ => {
             let stream = state.stream()?;
             match kind {
-                map::REQUEST_HEADERS => Some(&mut stream.request_headers),
-                map::REQUEST_TRAILERS => Some(&mut stream.request_trailers),
-                map::RESPONSE_HEADERS => Some(&mut stream.response_headers),
-                map::RESPONSE_TRAILERS => Some(&mut stream.response_trailers),
+                map::REQUEST_HEADERS => Some(&mut stream.flow.request.headers),
+                map::REQUEST_TRAILERS => Some(&mut stream.flow.request.trailers),
+                map::RESPONSE_HEADERS => Some(&mut stream.flow.response.headers),
+                map::RESPONSE_TRAILERS => Some(&mut stream.flow.response.trailers),
                 _ => None,
             }
         }

@@ -78,7 +78,7 @@ fn builtin_property(state: &mut HostState, path: &[&str]) -> Option<Vec<u8>> {
     let route = state.route_name.clone();
     let cluster = state.upstream_cluster.clone();
     let stream = state.stream()?;
-    let req = &stream.request_headers;
+    let req = &stream.flow.request.headers;
     match path {
         ["route_name"] | ["xds", "route_name"] => text(&route),
         ["cluster_name"] | ["xds", "cluster_name"] => text(&cluster),
@@ -105,13 +105,13 @@ fn builtin_property(state: &mut HostState, path: &[&str]) -> Option<Vec<u8>> {
                 .collect(),
         )),
         ["response", "code"] => {
-            let code: i64 = header_value(&stream.response_headers, ":status")?
+            let code: i64 = header_value(&stream.flow.response.headers, ":status")?
                 .parse()
                 .ok()?;
             Some(code.to_le_bytes().to_vec())
         }
-        ["response", "headers", name] => text(header_value(&stream.response_headers, name)?),
-        ["response", "code_details"] => text(stream.response_details.as_deref()?),
+        ["response", "headers", name] => text(header_value(&stream.flow.response.headers, name)?),
+        ["response", "code_details"] => text(stream.flow.response_details()?),
         _ => None,
     }
 }

@@ -27,8 +27,8 @@ pub(super) fn add_to_linker(linker: &mut Linker<HostState>) -> wasmtime::Result<
                     .stream()
                     .ok_or(Fail::Status(status::BAD_ARGUMENT))?;
                 match kind {
-                    0 => stream.resume_request = true,
-                    1 => stream.resume_response = true,
+                    0 => stream.flow.request.resume = true,
+                    1 => stream.flow.response.resume = true,
                     _ => return Err(Fail::Status(status::BAD_ARGUMENT)),
                 }
                 Ok(status::OK)
@@ -93,8 +93,14 @@ pub(super) fn add_to_linker(linker: &mut Linker<HostState>) -> wasmtime::Result<
                     .get_mut(&context_id)
                     .ok_or(Fail::Status(status::BAD_ARGUMENT))?;
                 // The first local reply wins: Envoy ends the stream with it.
-                if stream.local_reply.is_none() {
-                    stream.local_reply = Some(reply.clone());
+                if stream.flow.local_reply.is_none() {
+                    stream.flow.local_reply = Some(gatewit_gateway_flow::LocalReply {
+                        status: reply.status,
+                        headers: reply.headers.clone(),
+                        body: reply.body.clone(),
+                        grpc_status: (reply.grpc_status >= 0).then_some(reply.grpc_status),
+                        details: reply.details.clone(),
+                    });
                 }
                 state.local_replies.push(reply);
                 Ok(status::OK)
