@@ -405,3 +405,6 @@ pub trait StreamFlow: FlowHost {
 }
 
 impl<T: FlowHost + ?Sized> StreamFlow for T {}
+
+#[cfg(test)]
+mod tests;
