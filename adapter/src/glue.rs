@@ -344,40 +344,18 @@ pub(crate) fn host_sig(module: &str, name: &str) -> Sig {
     })
 }
 
-/// The core signature of a hostcall the glue may import, or `None`.
+/// The core signature of a hostcall the glue may import, or `None`. The
+/// interfaces' hostcalls are listed by their glue files (`imports/`); the
+/// ones here serve the exports and WASI.
 pub(crate) fn try_host_sig(module: &str, name: &str) -> Option<Sig> {
-    let p = |n: usize| vec![I32; n];
-    let (params, results) = match (module, name) {
-        ("wasi_snapshot_preview1", "random_get") => (p(2), p(1)),
-        (_, "proxy_log") => (p(3), p(1)),
-        (_, "proxy_get_log_level") => (p(1), p(1)),
-        (_, "proxy_get_current_time_nanoseconds") => (p(1), p(1)),
-        (_, "proxy_set_tick_period_milliseconds") => (p(1), p(1)),
-        (_, "proxy_get_header_map_value") => (p(5), p(1)),
-        (_, "proxy_get_header_map_pairs") => (p(3), p(1)),
-        (_, "proxy_set_header_map_pairs") => (p(3), p(1)),
-        (_, "proxy_add_header_map_value") | (_, "proxy_replace_header_map_value") => (p(5), p(1)),
-        (_, "proxy_remove_header_map_value") => (p(3), p(1)),
-        (_, "proxy_get_buffer_bytes") => (p(5), p(1)),
-        (_, "proxy_set_buffer_bytes") => (p(5), p(1)),
-        (_, "proxy_send_local_response") => (p(8), p(1)),
-        (_, "proxy_continue_stream") => (p(1), p(1)),
-        (_, "proxy_set_effective_context") => (p(1), p(1)),
-        (_, "proxy_http_call") => (p(10), p(1)),
-        (_, "proxy_get_property") => (p(4), p(1)),
-        (_, "proxy_set_property") => (p(4), p(1)),
-        (_, "proxy_get_shared_data") => (p(5), p(1)),
-        (_, "proxy_set_shared_data") => (p(5), p(1)),
-        (_, "proxy_define_metric") => (p(4), p(1)),
-        (_, "proxy_increment_metric") | (_, "proxy_record_metric") => (vec![I32, I64], p(1)),
-        (_, "proxy_get_metric") => (p(2), p(1)),
-        (_, "proxy_redis_init") => (p(7), p(1)),
-        (_, "proxy_redis_call") => (p(5), p(1)),
-        (_, "proxy_register_shared_queue") => (p(3), p(1)),
-        (_, "proxy_resolve_shared_queue") => (p(5), p(1)),
-        (_, "proxy_enqueue_shared_queue") => (p(3), p(1)),
-        (_, "proxy_dequeue_shared_queue") => (p(3), p(1)),
-        _ => (p(imports::gateway_host_params(name)?), p(1)),
+    let ints = |n: usize| Sig {
+        params: vec![I32; n],
+        results: vec![I32],
     };
-    Some(Sig { params, results })
+    match (module, name) {
+        ("wasi_snapshot_preview1", "random_get") => Some(ints(2)),
+        // (context)
+        (_, "proxy_set_effective_context") => Some(ints(1)),
+        _ => imports::hostcall_sig(name),
+    }
 }

@@ -17,7 +17,27 @@ mod redis;
 mod shared_data;
 mod time;
 
-pub(super) use gateway::host_params as gateway_host_params;
+/// The core signature of a proxy-wasm hostcall an interface's glue calls,
+/// each listed by the interface file that calls it; `None` for another name.
+pub(super) fn hostcall_sig(name: &str) -> Option<Sig> {
+    http::hostcall(name)
+        .or_else(|| log::hostcall(name))
+        .or_else(|| time::hostcall(name))
+        .or_else(|| properties::hostcall(name))
+        .or_else(|| shared_data::hostcall(name))
+        .or_else(|| metrics::hostcall(name))
+        .or_else(|| redis::hostcall(name))
+        .or_else(|| http_client::hostcall(name))
+        .or_else(|| gateway::hostcall(name))
+}
+
+/// `n` `i32` parameters and an `i32` status.
+fn ints(n: usize) -> Sig {
+    Sig {
+        params: vec![I32; n],
+        results: vec![I32],
+    }
+}
 
 /// Glue for `gatewit:plugin/<iface>#<func>`; `sig` is the checked core type.
 pub(crate) fn gatewit_import(cx: &Cx, iface: &str, func: &str, sig: &Sig) -> Option<Body> {

@@ -6,7 +6,8 @@
 //! a stock Envoy, so under the `envoy` profile they are not imported and
 //! answer `unimplemented`, as the Redis functions do.
 
-use super::super::{Body, Cx, Helper, I, I32, S_COUNT, S_OUT0, S_OUT1, S_SCRATCH_MODE};
+use super::super::{Body, Cx, Helper, I, I32, S_COUNT, S_OUT0, S_OUT1, S_SCRATCH_MODE, Sig};
+use super::ints;
 use crate::Profile;
 use gatewit_abi::proxy::status;
 
@@ -30,10 +31,10 @@ mod result {
 /// `status-error`'s discriminant for `unimplemented`.
 const UNIMPLEMENTED: i32 = status::UNIMPLEMENTED as i32 - 1;
 
-/// How many `i32` parameters the hostcalls this file calls take (each
+/// The core signature of a hostcall this interface's glue calls (each
 /// returns an `i32` status); `None` for another name.
-pub(in crate::glue) fn host_params(hostcall: &str) -> Option<usize> {
-    Some(match hostcall {
+pub(super) fn hostcall(hostcall: &str) -> Option<Sig> {
+    Some(ints(match hostcall {
         // (name, name len, args, args len, *answer, *answer len)
         "proxy_call_foreign_function" => 6,
         // (data, len, end of stream)
@@ -43,7 +44,7 @@ pub(in crate::glue) fn host_params(hostcall: &str) -> Option<usize> {
         // (address, len)
         "proxy_set_upstream_override_host" => 2,
         _ => return None,
-    })
+    }))
 }
 
 /// The glue of `gateway.<name>`, or `None` for a name the WIT lacks.

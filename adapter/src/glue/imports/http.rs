@@ -5,7 +5,29 @@
     reason = "a part of the glue module: its vocabulary (Body, Op, the state-block offsets) is shared"
 )]
 use super::super::*;
+use super::ints;
 use super::simple;
+/// The core signature of a hostcall this interface's glue calls (each
+/// returns an `i32` status); `None` for another name.
+pub(super) fn hostcall(hostcall: &str) -> Option<Sig> {
+    Some(ints(match hostcall {
+        // (map, *pairs, *len)
+        "proxy_get_header_map_pairs" | "proxy_set_header_map_pairs" => 3,
+        // (map, key, key len, *value, *value len)
+        "proxy_get_header_map_value" => 5,
+        // (map, key, key len, value, value len)
+        "proxy_add_header_map_value" | "proxy_replace_header_map_value" => 5,
+        // (map, key, key len)
+        "proxy_remove_header_map_value" => 3,
+        // (buffer, start, size, *data / data, *len / len)
+        "proxy_get_buffer_bytes" | "proxy_set_buffer_bytes" => 5,
+        // (status, details, details len, body, body len, pairs, pairs len, grpc status)
+        "proxy_send_local_response" => 8,
+        // (stream)
+        "proxy_continue_stream" => 1,
+        _ => return None,
+    }))
+}
 
 /// The glue of `http.<name>`, or `None` for a name the WIT lacks.
 pub(super) fn import(cx: &Cx, name: &str, b: &mut Body) -> Option<()> {

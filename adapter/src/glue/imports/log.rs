@@ -5,6 +5,18 @@
     reason = "a part of the glue module: its vocabulary (Body, Op, the state-block offsets) is shared"
 )]
 use super::super::*;
+use super::ints;
+/// The core signature of a hostcall this interface's glue calls (each
+/// returns an `i32` status); `None` for another name.
+pub(super) fn hostcall(hostcall: &str) -> Option<Sig> {
+    Some(ints(match hostcall {
+        // (level, message, len)
+        "proxy_log" => 3,
+        // (*level)
+        "proxy_get_log_level" => 1,
+        _ => return None,
+    }))
+}
 
 /// The glue of `log.<name>`, or `None` for a name the WIT lacks.
 pub(super) fn import(_cx: &Cx, name: &str, b: &mut Body) -> Option<()> {

@@ -5,7 +5,26 @@
     reason = "a part of the glue module: its vocabulary (Body, Op, the state-block offsets) is shared"
 )]
 use super::super::*;
+use super::ints;
 use super::simple;
+/// The core signature of a hostcall this interface's glue calls (each
+/// returns an `i32` status); `None` for another name.
+pub(super) fn hostcall(hostcall: &str) -> Option<Sig> {
+    if matches!(hostcall, "proxy_increment_metric" | "proxy_record_metric") {
+        // (id, offset or value)
+        return Some(Sig {
+            params: vec![I32, I64],
+            results: vec![I32],
+        });
+    }
+    Some(ints(match hostcall {
+        // (kind, name, name len, *id)
+        "proxy_define_metric" => 4,
+        // (id, *value)
+        "proxy_get_metric" => 2,
+        _ => return None,
+    }))
+}
 
 /// The glue of `metrics.<name>`, or `None` for a name the WIT lacks.
 pub(super) fn import(_cx: &Cx, name: &str, b: &mut Body) -> Option<()> {

@@ -5,6 +5,18 @@
     reason = "a part of the glue module: its vocabulary (Body, Op, the state-block offsets) is shared"
 )]
 use super::super::*;
+use super::ints;
+/// The core signature of a hostcall this interface's glue calls (each
+/// returns an `i32` status); `None` for another name.
+pub(super) fn hostcall(hostcall: &str) -> Option<Sig> {
+    Some(ints(match hostcall {
+        // (path, path len, *value, *value len)
+        "proxy_get_property" => 4,
+        // (path, path len, value, value len)
+        "proxy_set_property" => 4,
+        _ => return None,
+    }))
+}
 
 /// The glue of `properties.<name>`, or `None` for a name the WIT lacks.
 pub(super) fn import(cx: &Cx, name: &str, b: &mut Body) -> Option<()> {

@@ -5,6 +5,18 @@
     reason = "a part of the glue module: its vocabulary (Body, Op, the state-block offsets) is shared"
 )]
 use super::super::*;
+use super::ints;
+/// The core signature of a hostcall this interface's glue calls (each
+/// returns an `i32` status); `None` for another name.
+pub(super) fn hostcall(hostcall: &str) -> Option<Sig> {
+    Some(ints(match hostcall {
+        // (cluster, cluster len, user, user len, password, password len, timeout)
+        "proxy_redis_init" => 7,
+        // (cluster, cluster len, query, query len, *token)
+        "proxy_redis_call" => 5,
+        _ => return None,
+    }))
+}
 
 /// The glue of `redis.<name>`, or `None` for a name the WIT lacks.
 pub(super) fn import(cx: &Cx, name: &str, b: &mut Body) -> Option<()> {

@@ -5,7 +5,25 @@
     reason = "a part of the glue module: its vocabulary (Body, Op, the state-block offsets) is shared"
 )]
 use super::super::*;
+use super::ints;
 use super::simple;
+/// The core signature of a hostcall this interface's glue calls (each
+/// returns an `i32` status); `None` for another name.
+pub(super) fn hostcall(hostcall: &str) -> Option<Sig> {
+    Some(ints(match hostcall {
+        // (key, key len, *value, *value len, *cas)
+        "proxy_get_shared_data" => 5,
+        // (key, key len, value, value len, cas)
+        "proxy_set_shared_data" => 5,
+        // (name, name len, *queue)
+        "proxy_register_shared_queue" => 3,
+        // (vm id, vm id len, name, name len, *queue)
+        "proxy_resolve_shared_queue" => 5,
+        // (queue, data / *data, len / *len)
+        "proxy_enqueue_shared_queue" | "proxy_dequeue_shared_queue" => 3,
+        _ => return None,
+    }))
+}
 
 /// The glue of `shared-data.<name>`, or `None` for a name the WIT lacks.
 pub(super) fn import(cx: &Cx, name: &str, b: &mut Body) -> Option<()> {
