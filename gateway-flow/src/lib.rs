@@ -38,6 +38,10 @@ use gatewit_test_kit::exchange::HeaderList;
 /// calls or resumes; stop rather than spin forever.
 pub const MAX_ROUNDS_PER_STEP: usize = 10_000;
 
+/// How a step that ended in a reset begins its error: the stream is gone,
+/// as Envoy resets the client's connection then.
+pub const RESET: &str = "the stream was reset";
+
 /// What a phase callback decided.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Verdict {
@@ -142,6 +146,7 @@ pub trait StreamFlow: FlowHost {
         // replaces it as is instead of running the response phases again.
         half.flow = Flow::InHeaders;
         let verdict = self.run_phase(ctx, dir, Phase::Headers, count, eos)?;
+        self.check_reset(ctx, dir, Phase::Headers)?;
         if self.take_local_reply(ctx)? {
             return Ok(());
         }
@@ -219,6 +224,7 @@ pub trait StreamFlow: FlowHost {
         let half = self.open_stream(ctx)?.half(dir);
         let (size, eos) = (u32::try_from(half.body.len()).unwrap_or(u32::MAX), half.eos);
         let verdict = self.run_phase(ctx, dir, Phase::Body, size, eos)?;
+        self.check_reset(ctx, dir, Phase::Body)?;
         if self.take_local_reply(ctx)? {
             return Ok(());
         }
@@ -265,6 +271,7 @@ pub trait StreamFlow: FlowHost {
         half.trailers = trailers;
         half.eos = true;
         let verdict = self.run_phase(ctx, dir, Phase::Trailers, count, true)?;
+        self.check_reset(ctx, dir, Phase::Trailers)?;
         if self.take_local_reply(ctx)? {
             return self.settle(ctx);
         }
@@ -314,6 +321,15 @@ pub trait StreamFlow: FlowHost {
             _ => {}
         }
         Ok(true)
+    }
+
+    /// Ends the step with an error when the plugin reset the stream in the
+    /// callback that just ran.
+    fn check_reset(&mut self, ctx: u32, dir: Direction, phase: Phase) -> anyhow::Result<()> {
+        if self.open_stream(ctx)?.reset {
+            bail!("{RESET}: the plugin reset it in the {dir} {phase} phase");
+        }
+        Ok(())
     }
 
     /// If the plugin just sent a local reply, makes it the response and
@@ -378,6 +394,9 @@ pub trait StreamFlow: FlowHost {
             };
             if state.done {
                 return Ok(());
+            }
+            if state.reset {
+                bail!("{RESET}: the plugin reset it from a callback of stream {ctx}");
             }
             if state.local_reply.is_some() && !state.local_reply_handled {
                 self.take_local_reply(ctx)?;

@@ -34,6 +34,16 @@ pub enum Phase {
     Trailers,
 }
 
+impl std::fmt::Display for Phase {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Phase::Headers => "headers",
+            Phase::Body => "body",
+            Phase::Trailers => "trailers",
+        })
+    }
+}
+
 /// Where a direction stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Flow {
@@ -160,6 +170,10 @@ pub struct StreamState {
     pub local_reply_handled: bool,
     /// The stream ended (its last callbacks ran or are running).
     pub done: bool,
+    /// The plugin reset the stream (`proxy_close_stream`): Envoy resets the
+    /// client's connection and cancels the upstream request; no later phase
+    /// runs.
+    pub reset: bool,
 }
 
 impl StreamState {

@@ -126,8 +126,6 @@ pub(crate) struct Stream {
     /// Headers, bodies, resumes and local replies, as the flow model moves
     /// them.
     pub flow: StreamState,
-    /// Set by `proxy_close_stream`: the plugin reset the stream.
-    pub reset: bool,
     /// Properties set with `proxy_set_property` (Envoy keeps these in the
     /// stream's filter state).
     pub properties: HashMap<Vec<u8>, Vec<u8>>,

@@ -48,7 +48,7 @@ pub(super) fn add_to_linker(linker: &mut Linker<HostState>) -> wasmtime::Result<
                     .data_mut()
                     .stream()
                     .ok_or(Fail::Status(status::BAD_ARGUMENT))?;
-                stream.reset = true;
+                stream.flow.reset = true;
                 Ok(status::OK)
             })())
         },
