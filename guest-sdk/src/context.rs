@@ -660,6 +660,14 @@ impl HttpContext {
         host::resume_response()
     }
 
+    /// Reset the request's stream instead of answering it: the gateway
+    /// resets the client's connection and cancels the upstream request, and
+    /// no later phase of this request runs (`on_stream_done` still does).
+    /// What the callback returns does not matter after a reset.
+    pub fn reset_stream(&mut self) -> Result<(), Status> {
+        host::reset_stream()
+    }
+
     // ----- properties -----
 
     /// A gateway property (e.g. `&["route_name"]`).

@@ -66,6 +66,9 @@ pub(crate) fn resume_request() -> Result<(), Status> {
 pub(crate) fn resume_response() -> Result<(), Status> {
     st(wit::http::resume_response())
 }
+pub(crate) fn reset_stream() -> Result<(), Status> {
+    st(wit::http::reset_stream())
+}
 
 pub(crate) fn get_property(path: &[&str]) -> Option<Vec<u8>> {
     let path: Vec<String> = path.iter().map(|s| s.to_string()).collect();

@@ -189,4 +189,13 @@ impl Host for HostState {
     fn resume_response(&mut self) -> Result<(), StatusError> {
         self.resume(Direction::Response)
     }
+
+    fn reset_stream(&mut self) -> Result<(), StatusError> {
+        // The flow model ends the request when the callback returns.
+        self.current_request()
+            .ok_or(StatusError::NotFound)?
+            .flow
+            .reset = true;
+        Ok(())
+    }
 }

@@ -24,7 +24,7 @@ pub(super) fn hostcall(hostcall: &str) -> Option<Sig> {
         // (status, details, details len, body, body len, pairs, pairs len, grpc status)
         "proxy_send_local_response" => 8,
         // (stream)
-        "proxy_continue_stream" => 1,
+        "proxy_continue_stream" | "proxy_close_stream" => 1,
         _ => return None,
     }))
 }
@@ -154,6 +154,13 @@ pub(super) fn import(cx: &Cx, name: &str, b: &mut Body) -> Option<()> {
             invalidate_map_cache(b, s);
             b.c(stream)
                 .host("proxy_continue_stream")
+                .lg(0)
+                .helper(Helper::StatusResult);
+        }
+        // (ret): Envoy resets the whole stream whichever side is named.
+        "reset-stream" => {
+            b.c(0)
+                .host("proxy_close_stream")
                 .lg(0)
                 .helper(Helper::StatusResult);
         }
