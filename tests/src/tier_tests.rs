@@ -30,6 +30,7 @@ macro_rules! scenario_tests {
     };
     (@names) => {
         ["sdk-fixture-phase-in-callback", "sdk-fixture-foreign-functions", "sdk-fixture-leader",
+        "sdk-fixture-reset",
         "sdk-fixture-helpers", "sdk-fixture-property-map",
         "sdk-fixture-upstream-hosts", "sdk-fixture-inject", "hello-world-get", "my-plugin-adds-header", "my-plugin-mock",
         "my-plugin-js-adds-header", "my-plugin-js-mock",
@@ -49,6 +50,7 @@ macro_rules! scenario_tests {
             sdk_fixture_phase_in_callback => "sdk-fixture-phase-in-callback",
             sdk_fixture_foreign_functions => "sdk-fixture-foreign-functions",
             sdk_fixture_leader => "sdk-fixture-leader",
+            sdk_fixture_reset => "sdk-fixture-reset",
             sdk_fixture_helpers => "sdk-fixture-helpers",
             sdk_fixture_property_map => "sdk-fixture-property-map",
             hello_world_get => "hello-world-get",

@@ -171,6 +171,10 @@ pub struct Step {
     pub upstream: UpstreamResponse,
     /// What must be observed.
     pub expect: Expect,
+    /// The plugin resets the stream: the exchange fails as a reset (the
+    /// client's connection closed without an answer), and `expect` is not
+    /// checked.
+    pub reset: bool,
 }
 
 impl Step {
@@ -181,6 +185,15 @@ impl Step {
             request,
             upstream: UpstreamResponse::default(),
             expect,
+            reset: false,
+        }
+    }
+
+    /// `request`, which the plugin answers by resetting the stream.
+    pub fn reset(request: HttpRequest) -> Self {
+        Self {
+            reset: true,
+            ..Self::new(request, Expect::local(0, ""))
         }
     }
 
@@ -370,9 +383,15 @@ impl Scenario {
                     server.stop();
                 }
             }
-            let exchange = gateway
-                .send(&step.request, &step.upstream)
-                .with_context(|| format!("{what}: the exchange failed"))?;
+            let sent = gateway.send(&step.request, &step.upstream);
+            if step.reset {
+                match sent {
+                    Ok(exchange) => bail!("{what}: expected a reset, got {exchange:?}"),
+                    Err(e) if is_reset(&e) => continue,
+                    Err(e) => return Err(e.context(format!("{what}: expected a reset"))),
+                }
+            }
+            let exchange = sent.with_context(|| format!("{what}: the exchange failed"))?;
             check(&exchange, &step.expect).with_context(|| format!("{what}: {exchange:?}"))?;
         }
         for (backend, server) in self.http_backends.iter().zip(&prepared.http) {
@@ -515,4 +534,13 @@ pub struct ConfigError {
     pub config: Value,
     /// Text the error must contain (case-insensitive).
     pub message_contains: &'static str,
+}
+
+/// Whether a failed exchange is a stream reset: on Envoy the client's
+/// connection closes without an answer; the in-process tiers end the step
+/// with the flow model's reset error.
+fn is_reset(err: &anyhow::Error) -> bool {
+    let text = format!("{err:#}");
+    text.contains(gatewit_gateway_flow::RESET)
+        || text.contains("the server closed the connection without answering")
 }

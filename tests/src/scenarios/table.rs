@@ -326,6 +326,14 @@ pub fn all() -> Vec<Scenario> {
             )),
         // Higress: the route's upstream hosts, and choosing one.
         upstream_hosts,
+        // A reset costs the request, not the gateway: the client's
+        // connection closes unanswered and the next request is served.
+        Scenario::new("sdk-fixture-reset", "sdk-fixture", Value::Null)
+            .step(Step::reset(HttpRequest::get("example.com", "/reset")))
+            .step(Step::new(
+                HttpRequest::get("example.com", "/"),
+                Expect::forwarded(),
+            )),
         // Higress streaming: every upstream chunk held (stop-no-buffer) and
         // sent on uppercased by injection, which also ends the response.
         Scenario::new("sdk-fixture-inject", "sdk-fixture", Value::Null)

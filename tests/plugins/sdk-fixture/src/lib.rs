@@ -90,6 +90,12 @@ impl Plugin for SdkFixture {
                 }
                 gatewit_sdk::log_info!("attributes written in the request phase");
             }
+            "/reset" => {
+                if let Err(e) = ctx.reset_stream() {
+                    gatewit_sdk::log_error!("cannot reset: {e}");
+                }
+                return HeaderAction::Pause;
+            }
             "/deny" => {
                 if let Err(e) =
                     ctx.send_http_response_with_details(403, "sdk-fixture.deny", &[], "denied")
