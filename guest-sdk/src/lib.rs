@@ -106,7 +106,11 @@
 extern crate self as gatewit_sdk;
 
 #[doc(hidden)]
-#[allow(missing_docs, clippy::all)]
+#[allow(
+    missing_docs,
+    clippy::all,
+    reason = "wit-bindgen's generated code, regenerated from `wit/` on every build"
+)]
 pub mod bindings {
     wit_bindgen::generate!({
         path: "../wit",

@@ -279,7 +279,7 @@ mod tests {
 
     #[derive(Debug, Deserialize)]
     #[serde(rename_all = "camelCase")]
-    #[allow(dead_code)]
+    #[allow(dead_code, reason = "only deserialized: the test reads its errors")]
     struct Cfg {
         field_name: String,
         #[serde(default)]

@@ -1,5 +1,8 @@
 //! Host bindings generated from `wit/` (world `gatewit:plugin/plugin`).
-#![allow(missing_docs)]
+#![allow(
+    missing_docs,
+    reason = "wasmtime's bindgen output, generated from `wit/`"
+)]
 
 wasmtime::component::bindgen!({
     world: "plugin",

@@ -2,7 +2,10 @@
 //! loopback address. The HTTP server and `redis-server` manager are the
 //! shared ones of `gatewit-tests`.
 
-#![allow(dead_code)]
+#![allow(
+    dead_code,
+    reason = "each test file of the binary uses a part of the common helpers"
+)]
 
 use std::net::{SocketAddr, TcpListener};
 

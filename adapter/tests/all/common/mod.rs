@@ -1,6 +1,9 @@
 //! Shared helpers: build deterministic plugin components from hand-written
 //! core modules, so golden inputs do not depend on a toolchain.
-#![allow(dead_code)]
+#![allow(
+    dead_code,
+    reason = "each test file of the binary uses a part of the common helpers"
+)]
 
 pub mod host;
 

@@ -2,7 +2,10 @@
 //! adapter is tested against what rustc + wasm-component-ld really emit:
 //! std, `println!`/`eprintln!`, a `HashMap` (random seed), owned strings,
 //! and a shared queue (items Envoy allocated handed over as owned lists).
-#![allow(missing_docs)]
+#![allow(
+    missing_docs,
+    reason = "a test plugin: wit-bindgen's generated exports carry no docs"
+)]
 
 wit_bindgen::generate!({
     path: "../../../wit",

@@ -42,7 +42,10 @@
 //!
 //! Responses get header `x-raw-response: <context id>`.
 
-#![allow(missing_docs)]
+#![allow(
+    missing_docs,
+    reason = "a test plugin: its exports are the ABI's, documented there"
+)]
 
 use std::cell::RefCell;
 use std::collections::HashMap;
