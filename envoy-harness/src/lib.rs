@@ -45,7 +45,6 @@ pub mod client;
 mod config;
 mod envoy;
 mod gateway;
-pub mod redis_server;
 pub mod server;
 mod upstream;
 mod wire;

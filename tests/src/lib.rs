@@ -12,9 +12,9 @@
 #![deny(missing_docs)]
 
 pub mod adapted;
-pub mod http_server;
+pub use gatewit_test_kit::http_server;
 pub mod panics;
 pub mod plugins;
-pub use gatewit_envoy_harness::redis_server;
+pub use gatewit_test_kit::redis_server;
 pub mod scenarios;
 pub mod tier_tests;

@@ -14,8 +14,8 @@ use common::{dead_addr, fixture};
 use gatewit_host_shim::backend::CallFailure;
 use gatewit_host_shim::exchange::{Clusters, Gateway, GatewaySetup, HttpRequest, UpstreamResponse};
 use gatewit_proxy_emulator::{CallRecord, Emulator, EmulatorOptions, HostProfile, LogLevel};
-use gatewit_tests::http_server::{Reply, TestServer};
-use gatewit_tests::redis_server::RedisServer;
+use gatewit_test_kit::http_server::{Reply, TestServer};
+use gatewit_test_kit::redis_server::RedisServer;
 use serde_json::json;
 
 /// The WAT of a bump allocator exported as `malloc` (from 1024 up) and the

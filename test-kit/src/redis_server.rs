@@ -6,7 +6,7 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, bail};
-use gatewit_test_kit::backend::{RedisConnection, encode_command};
+use crate::backend::{RedisConnection, encode_command};
 
 /// How long a fresh server may take to answer `PING`.
 const STARTUP: Duration = Duration::from_secs(10);
