@@ -40,11 +40,11 @@ use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, bail};
-use gatewit_test_kit::redis_server::RedisServer;
 use gatewit_host_shim::ShimGateway;
 use gatewit_host_shim::exchange::{
     Exchange, Gateway, GatewaySetup, HeaderList, HttpRequest, UpstreamResponse,
 };
+use gatewit_test_kit::redis_server::RedisServer;
 use serde::Deserialize;
 
 /// A scenario file.

@@ -55,7 +55,7 @@ pub fn write_response(stream: &mut TcpStream, response: &ClientResponse) -> Resu
         &format!(
             "HTTP/1.1 {} {}",
             response.status,
-            crate::upstream::reason(response.status)
+            gatewit_test_kit::http_server::reason(response.status)
         ),
         &headers,
         std::slice::from_ref(&response.body),

@@ -185,7 +185,10 @@ fn serve(stream: TcpStream, shared: &Shared) -> Result<()> {
             std::thread::sleep(reply.delay);
         }
         let status = reply.response.status;
-        let start = format!("HTTP/1.1 {status} {}", reason(status));
+        let start = format!(
+            "HTTP/1.1 {status} {}",
+            gatewit_test_kit::http_server::reason(status)
+        );
         let body_allowed = method != "HEAD" && status >= 200 && status != 204 && status != 304;
         wire::write_message(
             &mut writer,
@@ -214,26 +217,4 @@ fn echo_reply(request: Option<&ReceivedRequest>) -> Reply {
         headers: vec![("content-type".into(), "application/json".into())],
         body_chunks: vec![body.into_bytes()],
     })
-}
-
-/// A reason phrase; HTTP/1.1 peers ignore it, but it makes captures readable.
-pub(crate) fn reason(status: u16) -> &'static str {
-    match status {
-        200 => "OK",
-        201 => "Created",
-        204 => "No Content",
-        301 => "Moved Permanently",
-        302 => "Found",
-        304 => "Not Modified",
-        400 => "Bad Request",
-        401 => "Unauthorized",
-        403 => "Forbidden",
-        404 => "Not Found",
-        429 => "Too Many Requests",
-        500 => "Internal Server Error",
-        502 => "Bad Gateway",
-        503 => "Service Unavailable",
-        504 => "Gateway Timeout",
-        _ => "Status",
-    }
 }

@@ -242,11 +242,15 @@ fn read_request(reader: &mut BufReader<TcpStream>) -> Option<RecordedRequest> {
     })
 }
 
-fn reason(status: u16) -> &'static str {
+/// A reason phrase; HTTP/1.1 peers ignore it, but it makes captures readable.
+pub fn reason(status: u16) -> &'static str {
     match status {
         200 => "OK",
         201 => "Created",
         204 => "No Content",
+        301 => "Moved Permanently",
+        302 => "Found",
+        304 => "Not Modified",
         400 => "Bad Request",
         401 => "Unauthorized",
         403 => "Forbidden",
@@ -255,6 +259,7 @@ fn reason(status: u16) -> &'static str {
         500 => "Internal Server Error",
         502 => "Bad Gateway",
         503 => "Service Unavailable",
+        504 => "Gateway Timeout",
         _ => "Status",
     }
 }

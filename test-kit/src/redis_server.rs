@@ -5,8 +5,8 @@ use std::net::{SocketAddr, TcpListener};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use anyhow::{Context, bail};
 use crate::backend::{RedisConnection, encode_command};
+use anyhow::{Context, bail};
 
 /// How long a fresh server may take to answer `PING`.
 const STARTUP: Duration = Duration::from_secs(10);
