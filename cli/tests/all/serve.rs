@@ -54,6 +54,24 @@ impl Serve {
         }
     }
 
+    /// Waits until each of `texts` has been printed, in any order: gatewit's
+    /// own lines and the Envoy log lines it relays race each other.
+    fn wait_for_each(&mut self, texts: &[&str]) {
+        let deadline = Instant::now() + Duration::from_secs(120);
+        let mut missing: Vec<&str> = texts.to_vec();
+        while !missing.is_empty() && Instant::now() < deadline {
+            if let Ok(line) = self.lines.recv_timeout(Duration::from_millis(200)) {
+                missing.retain(|text| !line.contains(text));
+                self.seen.push(line);
+            }
+        }
+        assert!(
+            missing.is_empty(),
+            "{missing:?} never printed; output so far:\n{}",
+            self.seen.join("\n")
+        );
+    }
+
     /// Waits for a line containing `text`; returns it.
     fn wait_for(&mut self, text: &str) -> String {
         let deadline = Instant::now() + Duration::from_secs(120);
@@ -233,8 +251,10 @@ fn edit_loop(shim: bool) {
         let line = serve.wait_for("not reloaded, the previous plugin keeps serving");
         assert!(line.contains("invalid value for `mockEnable`"), "{line}");
     } else {
-        serve.wait_for("[plugin error] invalid value for `mockEnable`");
-        serve.wait_for("envoy rejected generation 3");
+        serve.wait_for_each(&[
+            "[plugin error] invalid value for `mockEnable`",
+            "envoy rejected generation 3",
+        ]);
     }
     assert_eq!(get(listen), (200, "hello world".to_string()));
 
