@@ -377,6 +377,11 @@ pub trait StreamFlow: FlowHost {
     /// answers the pending calls (unless the host holds them).
     fn settle(&mut self, ctx: u32) -> anyhow::Result<()> {
         self.apply_resumes(ctx)?;
+        self.drain_calls()
+    }
+
+    /// Answers the pending calls, unless the host holds them.
+    fn drain_calls(&mut self) -> anyhow::Result<()> {
         if self.calls_held() {
             return Ok(());
         }

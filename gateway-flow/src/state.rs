@@ -34,6 +34,21 @@ pub enum Phase {
     Trailers,
 }
 
+impl Phase {
+    /// The plugin callback that runs this phase of `dir`.
+    pub const fn callback(self, dir: Direction) -> gatewit_abi::Callback {
+        use gatewit_abi::Callback;
+        match (dir, self) {
+            (Direction::Request, Phase::Headers) => Callback::RequestHeaders,
+            (Direction::Request, Phase::Body) => Callback::RequestBody,
+            (Direction::Request, Phase::Trailers) => Callback::RequestTrailers,
+            (Direction::Response, Phase::Headers) => Callback::ResponseHeaders,
+            (Direction::Response, Phase::Body) => Callback::ResponseBody,
+            (Direction::Response, Phase::Trailers) => Callback::ResponseTrailers,
+        }
+    }
+}
+
 impl std::fmt::Display for Phase {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(match self {

@@ -41,6 +41,7 @@ pub use crate::state::{
 };
 use crate::state::{HostState, Persistent, RequestState};
 use gatewit_abi::Callback;
+use gatewit_gateway_flow::StreamFlow;
 
 /// Default time budget of one callback: never stricter than what an adapted
 /// plugin may do in Envoy, whose limit is the adapter's step budget (10⁹

@@ -35,15 +35,7 @@ impl FlowHost for Emulator {
         size: u32,
         eos: bool,
     ) -> anyhow::Result<Verdict> {
-        use Direction::{Request, Response};
-        let name = match (dir, phase) {
-            (Request, Phase::Headers) => "proxy_on_request_headers",
-            (Request, Phase::Body) => "proxy_on_request_body",
-            (Request, Phase::Trailers) => "proxy_on_request_trailers",
-            (Response, Phase::Headers) => "proxy_on_response_headers",
-            (Response, Phase::Body) => "proxy_on_response_body",
-            (Response, Phase::Trailers) => "proxy_on_response_trailers",
-        };
+        let name = phase.callback(dir).proxy_name();
         let mut args = vec![u64::from(ctx), u64::from(size)];
         if phase != Phase::Trailers {
             args.push(u64::from(eos));

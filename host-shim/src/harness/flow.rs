@@ -37,14 +37,7 @@ impl FlowHost for PluginHost {
     ) -> anyhow::Result<Verdict> {
         use Direction::{Request, Response};
         use Phase::{Body, Headers, Trailers};
-        let callback = match (dir, phase) {
-            (Request, Headers) => Callback::RequestHeaders,
-            (Request, Body) => Callback::RequestBody,
-            (Request, Trailers) => Callback::RequestTrailers,
-            (Response, Headers) => Callback::ResponseHeaders,
-            (Response, Body) => Callback::ResponseBody,
-            (Response, Trailers) => Callback::ResponseTrailers,
-        };
+        let callback = phase.callback(dir);
         if !self.hook(callback) {
             return Ok(Verdict::GO_ON);
         }
@@ -96,14 +89,6 @@ impl PluginHost {
 
     /// Answers every pending call now (see [`PluginHost::hold_calls`]).
     pub fn answer_calls(&mut self) -> anyhow::Result<()> {
-        self.answer_all_calls()
-    }
-
-    /// Answers the pending calls unless they are held.
-    pub(super) fn drain_calls(&mut self) -> anyhow::Result<()> {
-        if self.hold_calls {
-            return Ok(());
-        }
         self.answer_all_calls()
     }
 
