@@ -8,7 +8,7 @@ use serde_json::{Map, Value};
 
 use crate::Status;
 use crate::host::{self, BodyKind, MapKind};
-use crate::route_call::RouteCall;
+use crate::plugin::{DataAction, HeaderAction};
 
 /// Which header map of the current request to act on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -95,7 +95,9 @@ pub struct HttpContext {
     pub(crate) request_body_complete: bool,
     /// A local reply was sent (reset by whoever wants to know).
     pub(crate) local_reply_sent: bool,
-    pub(crate) route_call: RouteCall,
+    /// The feature that took the response phases over from the plugin's
+    /// methods (a route call), if one did.
+    pub(crate) takeover: Option<Box<dyn ResponseTakeover>>,
     /// Header `x-request-id` as the request headers phase saw it (Envoy
     /// sets it), for log lines in every phase (Envoy serves request headers
     /// only in the request phases).
@@ -106,6 +108,25 @@ pub struct HttpContext {
     /// Set by [`Self::need_pause_streaming_response`] for the chunk being
     /// handled.
     pub(crate) pause_streaming_response: bool,
+}
+
+/// A feature that answers a request's response phases in place of the
+/// plugin's own methods once it is set on the request (a route call
+/// does). The dispatcher asks it first; the plugin is not called for the
+/// response.
+pub(crate) trait ResponseTakeover {
+    /// The response headers phase.
+    fn response_headers(&mut self, ctx: &mut HttpContext, end_of_stream: bool) -> HeaderAction;
+    /// One response body chunk of `size` bytes.
+    fn response_body(
+        &mut self,
+        ctx: &mut HttpContext,
+        size: u32,
+        end_of_stream: bool,
+    ) -> DataAction;
+    /// Whether it still waits for the answer (until then it also owns the
+    /// request body it replaced).
+    fn pending(&self) -> bool;
 }
 
 impl std::fmt::Debug for HttpContext {
@@ -137,7 +158,7 @@ impl HttpContext {
             request_headers_held: false,
             request_body_complete: false,
             local_reply_sent: false,
-            route_call: RouteCall::None,
+            takeover: None,
             request_id: None,
             in_call_callback: false,
             pause_streaming_response: false,

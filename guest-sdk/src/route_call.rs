@@ -19,22 +19,19 @@
 
 use std::fmt;
 
-use crate::context::Phase;
+use crate::context::{Phase, ResponseTakeover};
+use crate::plugin::{DataAction, HeaderAction};
 use crate::{HttpContext, Status, log_info, log_warn, runtime};
 
 /// The route call's answer callback.
 pub(crate) type RouteCallback = Box<dyn FnOnce(&mut HttpContext, RouteResponse)>;
 
-/// Where a request stands with respect to route calls.
-#[derive(Default)]
-pub(crate) enum RouteCall {
-    /// No route call was made.
-    #[default]
-    None,
-    /// Made; the callback waits for the answer.
-    Active(RouteCallback),
-    /// The callback ran: the response phases are left alone.
-    Done,
+/// A route call in flight: it answers the request's response phases, and
+/// hands the answer to its callback (once).
+struct RouteCall {
+    /// `None` once the callback ran: the response phases are then left
+    /// alone.
+    callback: Option<RouteCallback>,
 }
 
 /// The upstream's answer to a route call, as Higress hands it to its
@@ -379,7 +376,7 @@ impl HttpContext {
         if self.in_call_callback {
             return Err(RouteCallError::InCallCallback);
         }
-        if !matches!(self.route_call, RouteCall::None) {
+        if self.takeover.is_some() {
             return Err(RouteCallError::AlreadyStarted);
         }
         if !runtime::response_phases_enabled() {
@@ -416,7 +413,9 @@ impl HttpContext {
             self.replace_request_header(&name.to_ascii_lowercase(), value)?;
         }
         self.replace_request_body(body)?;
-        self.route_call = RouteCall::Active(Box::new(callback));
+        self.takeover = Some(Box::new(RouteCall {
+            callback: Some(Box::new(callback)),
+        }));
         if crate::log::enabled(crate::log::Level::Info) {
             let cluster = self
                 .property(&["cluster_name"])
@@ -434,69 +433,72 @@ impl HttpContext {
     /// Whether this request made a route call whose answer has not been
     /// handed over yet.
     pub fn route_call_pending(&self) -> bool {
-        matches!(self.route_call, RouteCall::Active(_))
+        self.takeover.as_ref().is_some_and(|t| t.pending())
     }
+}
 
-    /// Hand the answer to the route call's callback (once).
-    fn finish_route_call(&mut self, body: Vec<u8>) {
-        let RouteCall::Active(callback) = std::mem::replace(&mut self.route_call, RouteCall::Done)
-        else {
+impl RouteCall {
+    /// Hands the answer to the callback (once).
+    fn finish(&mut self, ctx: &mut HttpContext, body: Vec<u8>) {
+        let Some(callback) = self.callback.take() else {
             return;
         };
-        let headers = self.response_headers();
+        let headers = ctx.response_headers();
         let response = RouteResponse {
             status: status_of(&headers),
             headers,
             body,
         };
         let (status, size) = (response.status, response.body.len());
-        callback(self, response);
+        callback(ctx, response);
         log_info!("route call end, status: {status}, body: {size} bytes");
     }
 }
 
-/// The response headers phase of a request with a route call: a
-/// headers-only answer goes to the callback at once; otherwise the body is
-/// read (headers held) until its end.
-pub(crate) fn on_response_headers(
-    ctx: &mut HttpContext,
-    end_of_stream: bool,
-) -> crate::HeaderAction {
-    if !ctx.route_call_pending() {
-        return crate::HeaderAction::Continue;
+impl ResponseTakeover for RouteCall {
+    /// A headers-only answer goes to the callback at once; otherwise the
+    /// body is read (headers held) until its end.
+    fn response_headers(&mut self, ctx: &mut HttpContext, end_of_stream: bool) -> HeaderAction {
+        if !self.pending() {
+            return HeaderAction::Continue;
+        }
+        if !end_of_stream {
+            return HeaderAction::Pause;
+        }
+        ctx.local_reply_sent = false;
+        self.finish(ctx, Vec::new());
+        if ctx.local_reply_sent {
+            // As Higress: nothing of the upstream's answer goes on.
+            HeaderAction::StopAllAndWatermark
+        } else {
+            HeaderAction::Continue
+        }
     }
-    if !end_of_stream {
-        return crate::HeaderAction::Pause;
-    }
-    ctx.local_reply_sent = false;
-    ctx.finish_route_call(Vec::new());
-    if ctx.local_reply_sent {
-        // As Higress: nothing of the upstream's answer goes on.
-        crate::HeaderAction::StopAllAndWatermark
-    } else {
-        crate::HeaderAction::Continue
-    }
-}
 
-/// The response body phase of a request with a route call: buffer until
-/// the end, then hand the whole answer over.
-pub(crate) fn on_response_body(
-    ctx: &mut HttpContext,
-    size: u32,
-    end_of_stream: bool,
-) -> crate::DataAction {
-    if !ctx.route_call_pending() {
-        return crate::DataAction::Continue;
+    /// Buffers until the end, then hands the whole answer over.
+    fn response_body(
+        &mut self,
+        ctx: &mut HttpContext,
+        size: u32,
+        end_of_stream: bool,
+    ) -> DataAction {
+        if !self.pending() {
+            return DataAction::Continue;
+        }
+        if !end_of_stream {
+            return DataAction::Pause;
+        }
+        let body = crate::host::get_body(crate::host::BodyKind::ResponseBody, 0, size);
+        if let Err(e) = ctx.remove_response_header("content-length") {
+            log_warn!("route call: cannot remove response header `content-length`: {e}");
+        }
+        self.finish(ctx, body);
+        DataAction::Continue
     }
-    if !end_of_stream {
-        return crate::DataAction::Pause;
+
+    fn pending(&self) -> bool {
+        self.callback.is_some()
     }
-    let body = crate::host::get_body(crate::host::BodyKind::ResponseBody, 0, size);
-    if let Err(e) = ctx.remove_response_header("content-length") {
-        log_warn!("route call: cannot remove response header `content-length`: {e}");
-    }
-    ctx.finish_route_call(body);
-    crate::DataAction::Continue
 }
 
 #[cfg(test)]

@@ -11,100 +11,98 @@
 /// `scenario_tests!(run, stock_envoy)` leaves out the scenarios that need
 /// Higress's hostcalls (Redis, streaming injection, upstream hosts: stock
 /// Envoy has none; that tier tests the errors instead).
+///
+/// Each scenario is named once here, as its test's name: the scenario's
+/// name is the test's with `_` read as `-`.
 #[macro_export]
 macro_rules! scenario_tests {
     ($run:path) => {
-        $crate::scenario_tests!(@plain $run);
-        $crate::scenario_tests!(@higress $run);
-        #[test]
-        fn every_scenario_of_the_table_runs_on_this_tier() {
-            $crate::tier_tests::assert_covered(&$crate::scenario_tests!(@names));
-        }
+        $crate::scenario_tests!(@list $run; all);
     };
     ($run:path, stock_envoy) => {
-        $crate::scenario_tests!(@plain $run);
-        #[test]
-        fn every_scenario_but_higress_ones_runs_on_this_tier() {
-            $crate::tier_tests::assert_covered(&$crate::scenario_tests!(@names));
-        }
+        $crate::scenario_tests!(@list $run; stock_envoy);
     };
-    (@names) => {
-        ["sdk-fixture-phase-in-callback", "sdk-fixture-foreign-functions", "sdk-fixture-leader",
-        "sdk-fixture-reset",
-        "sdk-fixture-helpers", "sdk-fixture-property-map",
-        "sdk-fixture-upstream-hosts", "sdk-fixture-inject", "hello-world-get", "my-plugin-adds-header", "my-plugin-mock",
-        "my-plugin-js-adds-header", "my-plugin-js-mock",
-        "my-plugin-py-adds-header", "my-plugin-py-mock",
-        "my-plugin-composed-adds-header", "my-plugin-composed-mock",
-        "http-call-k8s", "http-call-nacos", "http-call-ip", "http-call-dns",
-        "http-call-token-service-fails", "http-call-token-service-slow",
-        "body-rewrite-json-and-uppercase", "body-rewrite-streamed-replace",
-        "body-rewrite-rejects-non-json", "raw-fixture-header-reads",
-        "raw-fixture-local-in-response",
-        "route-call-reroutes-and-answers", "route-call-headers-only-answers",
-        "route-call-errors", "queue-counter-counts-hits",
-        "redis-demo-rate-limit", "redis-demo-redis-down"]
-    };
-    (@plain $run:path) => {
-        $crate::scenario_tests!(@each $run;
-            sdk_fixture_phase_in_callback => "sdk-fixture-phase-in-callback",
-            sdk_fixture_foreign_functions => "sdk-fixture-foreign-functions",
-            sdk_fixture_leader => "sdk-fixture-leader",
-            sdk_fixture_reset => "sdk-fixture-reset",
-            sdk_fixture_helpers => "sdk-fixture-helpers",
-            sdk_fixture_property_map => "sdk-fixture-property-map",
-            hello_world_get => "hello-world-get",
-            my_plugin_adds_header => "my-plugin-adds-header",
-            my_plugin_mock => "my-plugin-mock",
-            my_plugin_js_adds_header => "my-plugin-js-adds-header",
-            my_plugin_js_mock => "my-plugin-js-mock",
-            my_plugin_py_adds_header => "my-plugin-py-adds-header",
-            my_plugin_py_mock => "my-plugin-py-mock",
-            my_plugin_composed_adds_header => "my-plugin-composed-adds-header",
-            my_plugin_composed_mock => "my-plugin-composed-mock",
-            http_call_k8s => "http-call-k8s",
-            http_call_nacos => "http-call-nacos",
-            http_call_ip => "http-call-ip",
-            http_call_dns => "http-call-dns",
-            http_call_token_service_fails => "http-call-token-service-fails",
-            http_call_token_service_slow => "http-call-token-service-slow",
-            body_rewrite_json_and_uppercase => "body-rewrite-json-and-uppercase",
-            body_rewrite_streamed_replace => "body-rewrite-streamed-replace",
-            body_rewrite_rejects_non_json => "body-rewrite-rejects-non-json",
-            raw_fixture_header_reads => "raw-fixture-header-reads",
-            raw_fixture_local_in_response => "raw-fixture-local-in-response",
-            route_call_reroutes_and_answers => "route-call-reroutes-and-answers",
-            route_call_headers_only_answers => "route-call-headers-only-answers",
-            route_call_errors => "route-call-errors",
-            queue_counter_counts_hits => "queue-counter-counts-hits",
+    (@list $run:path; $which:ident) => {
+        $crate::scenario_tests!(@tests $run; $which;
+            plain: [
+                sdk_fixture_phase_in_callback, sdk_fixture_foreign_functions,
+                sdk_fixture_leader, sdk_fixture_reset, sdk_fixture_helpers,
+                sdk_fixture_property_map, hello_world_get,
+                my_plugin_adds_header, my_plugin_mock,
+                my_plugin_js_adds_header, my_plugin_js_mock,
+                my_plugin_py_adds_header, my_plugin_py_mock,
+                my_plugin_composed_adds_header, my_plugin_composed_mock,
+                http_call_k8s, http_call_nacos, http_call_ip, http_call_dns,
+                http_call_token_service_fails, http_call_token_service_slow,
+                body_rewrite_json_and_uppercase, body_rewrite_streamed_replace,
+                body_rewrite_rejects_non_json, raw_fixture_header_reads,
+                raw_fixture_local_in_response, route_call_reroutes_and_answers,
+                route_call_headers_only_answers, route_call_errors,
+                queue_counter_counts_hits,
+            ];
+            // Scenarios that need Higress's hostcalls.
+            higress: [
+                sdk_fixture_upstream_hosts, sdk_fixture_inject,
+                redis_demo_rate_limit, redis_demo_redis_down,
+            ];
         );
     };
-    (@higress $run:path) => {
-        $crate::scenario_tests!(@each $run;
-            sdk_fixture_upstream_hosts => "sdk-fixture-upstream-hosts",
-            sdk_fixture_inject => "sdk-fixture-inject",
-            redis_demo_rate_limit => "redis-demo-rate-limit",
-            redis_demo_redis_down => "redis-demo-redis-down",
-        );
-    };
-    (@each $run:path; $($test:ident => $name:literal,)*) => {
+    (@tests $run:path; all; plain: [$($plain:ident),* $(,)?]; higress: [$($higress:ident),* $(,)?];) => {
         $(
             #[test]
-            fn $test() -> ::anyhow::Result<()> {
-                $run($name)
+            fn $plain() -> ::anyhow::Result<()> {
+                $run(&$crate::tier_tests::scenario_name(stringify!($plain)))
             }
         )*
+        $(
+            #[test]
+            fn $higress() -> ::anyhow::Result<()> {
+                $run(&$crate::tier_tests::scenario_name(stringify!($higress)))
+            }
+        )*
+        #[test]
+        fn every_scenario_of_the_table_runs_on_this_tier() {
+            $crate::tier_tests::assert_covered(&[$(stringify!($plain),)* $(stringify!($higress),)*]);
+        }
+    };
+    (@tests $run:path; stock_envoy; plain: [$($plain:ident),* $(,)?]; higress: [$($higress:ident),* $(,)?];) => {
+        $(
+            #[test]
+            fn $plain() -> ::anyhow::Result<()> {
+                $run(&$crate::tier_tests::scenario_name(stringify!($plain)))
+            }
+        )*
+        #[test]
+        fn every_scenario_but_higress_ones_runs_on_this_tier() {
+            $crate::tier_tests::assert_covered(&[
+                $(stringify!($plain),)*
+                // Listed, not run: stock Envoy tests their errors instead.
+                $(stringify!($higress),)*
+            ]);
+        }
     };
 }
 
-/// Panics unless every scenario of the table is in `listed` (the names the
-/// macro generates tests for).
+/// A scenario's name from its test's: `_` read as `-`.
+pub fn scenario_name(test: &str) -> String {
+    test.replace('_', "-")
+}
+
+/// Panics unless `listed` (the test names the macro generates) and the
+/// table's scenarios are the same set.
 pub fn assert_covered(listed: &[&str]) {
-    for s in crate::scenarios::all() {
+    let listed: Vec<String> = listed.iter().map(|t| scenario_name(t)).collect();
+    let table: Vec<&str> = crate::scenarios::all().iter().map(|s| s.name).collect();
+    for name in &table {
         assert!(
-            listed.contains(&s.name),
-            "scenario `{}` is missing from `scenario_tests!`",
-            s.name
+            listed.iter().any(|l| l == name),
+            "scenario `{name}` is missing from `scenario_tests!`"
+        );
+    }
+    for name in &listed {
+        assert!(
+            table.contains(&name.as_str()),
+            "`scenario_tests!` names `{name}`, which is not in the table"
         );
     }
 }

@@ -1,0 +1,64 @@
+//! What the instance knows about itself and the callback that is running:
+//! the plugin's name, hooks and id, the current request and its request
+//! id. A leaf: logging and panic handling read it without reaching into
+//! the dispatcher.
+
+use std::cell::{Cell, RefCell};
+use std::rc::Rc;
+
+use crate::plugin::hooks;
+
+thread_local! {
+    static CURRENT: Cell<u32> = const { Cell::new(0) };
+    static PLUGIN_NAME: Cell<&'static str> = const { Cell::new("") };
+    static HOOKS: Cell<u32> = const { Cell::new(0) };
+    static PLUGIN_ID: RefCell<Rc<str>> = RefCell::new(Rc::from(""));
+    static REQUEST_ID: RefCell<Option<Rc<str>>> = const { RefCell::new(None) };
+}
+
+/// The request whose callback is running (0: none).
+pub(crate) fn current_context() -> u32 {
+    CURRENT.get()
+}
+
+pub(super) fn set_current(id: u32) {
+    CURRENT.set(id);
+}
+
+/// The `x-request-id` of the request whose callback is running.
+pub(crate) fn request_id() -> Option<Rc<str>> {
+    REQUEST_ID.with(|r| r.try_borrow().ok().and_then(|r| r.clone()))
+}
+
+pub(super) fn set_request_id(id: Option<Rc<str>>) {
+    REQUEST_ID.with(|r| {
+        if let Ok(mut r) = r.try_borrow_mut() {
+            *r = id;
+        }
+    });
+}
+
+pub(crate) fn plugin_name() -> &'static str {
+    PLUGIN_NAME.get()
+}
+
+/// Records who this instance is: the plugin's name and hook bits.
+pub(super) fn set_plugin(name: &'static str, hook_bits: u32) {
+    PLUGIN_NAME.set(name);
+    HOOKS.set(hook_bits);
+}
+
+/// Whether the host calls the plugin's response phases (which a route call
+/// needs to hand the answer over).
+pub(crate) fn response_phases_enabled() -> bool {
+    let both = hooks::RESPONSE_HEADERS | hooks::RESPONSE_BODY;
+    HOOKS.get() & both == both
+}
+
+pub(crate) fn plugin_id() -> Rc<str> {
+    PLUGIN_ID.with(|id| id.borrow().clone())
+}
+
+pub(super) fn set_plugin_id(id: Rc<str>) {
+    PLUGIN_ID.with(|p| *p.borrow_mut() = id);
+}
