@@ -35,7 +35,10 @@ pub fn envoy_binary() -> Result<PathBuf> {
 
 /// `.venv/bin/envoy` of the checkout this crate was built in.
 pub fn project_venv_envoy() -> PathBuf {
-    crate::build::workspace_root()
+    let crate_dir = Path::new(env!("CARGO_MANIFEST_DIR"));
+    crate_dir
+        .parent()
+        .unwrap_or(crate_dir)
         .join(".venv")
         .join("bin")
         .join("envoy")

@@ -40,7 +40,6 @@
 //!   `[wasm] wasm log <vm_id>: <message>` (`vm_id` is `gatewit` here).
 #![deny(missing_docs)]
 
-pub mod build;
 pub mod client;
 mod config;
 mod envoy;

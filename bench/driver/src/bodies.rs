@@ -322,7 +322,7 @@ pub fn run(specs: &[Spec], rounds: u32, with_callgrind: bool, jobs: usize) -> Re
 
 /// Every variant under callgrind, `jobs` at a time: `[case][variant]`.
 fn count(specs: &[Spec], upstream: &BulkUpstream, jobs: usize) -> Result<Vec<Vec<f64>>> {
-    let out_dir = gatewit_envoy_harness::build::target_dir()
+    let out_dir = gatewit_test_programs::target_dir()
         .join("gatewit-bench")
         .join("callgrind-bodies");
     let next = AtomicUsize::new(0);

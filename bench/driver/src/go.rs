@@ -91,7 +91,7 @@ pub fn prepare(name: &str, module: &Path) -> Result<PathBuf> {
     {
         return Ok(module.to_owned());
     }
-    let out = gatewit_envoy_harness::build::target_dir()
+    let out = gatewit_test_programs::target_dir()
         .join("bench")
         .join(format!("{}.envoy.wasm", slug(name)));
     std::fs::create_dir_all(out.parent().unwrap_or(Path::new(".")))?;
@@ -179,7 +179,7 @@ pub fn run(
                 warmup,
                 requests,
                 jobs,
-                out_dir: gatewit_envoy_harness::build::target_dir()
+                out_dir: gatewit_test_programs::target_dir()
                     .join("gatewit-bench")
                     .join("callgrind-go"),
                 cluster: None,

@@ -334,7 +334,7 @@ fn run() -> Result<()> {
                 warmup: args.warmup,
                 requests: args.requests,
                 jobs: args.jobs,
-                out_dir: gatewit_envoy_harness::build::target_dir()
+                out_dir: gatewit_test_programs::target_dir()
                     .join("gatewit-bench")
                     .join("callgrind"),
                 cluster: None,
@@ -354,7 +354,7 @@ fn run() -> Result<()> {
             args.warmup,
             args.requests,
             args.jobs,
-            gatewit_envoy_harness::build::target_dir()
+            gatewit_test_programs::target_dir()
                 .join("gatewit-bench")
                 .join("callgrind-calls"),
         )?)
@@ -495,7 +495,7 @@ fn report(
 
 /// A path relative to the workspace, for the report.
 fn short_path(path: &Path) -> String {
-    let root = gatewit_envoy_harness::build::workspace_root();
+    let root = gatewit_test_programs::workspace_root();
     path.strip_prefix(&root)
         .unwrap_or(path)
         .display()

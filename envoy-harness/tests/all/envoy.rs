@@ -3,8 +3,8 @@
 //! on the raw ABI (the `floor-*` bench modules). These tests need
 //! Envoy (`scripts/install-deps.sh`); without it they fail and say so.
 
+use crate::build::build_wasm;
 use anyhow::{Context as _, Result, ensure};
-use gatewit_envoy_harness::build::build_wasm;
 use gatewit_envoy_harness::client::Connection;
 use gatewit_envoy_harness::{Envoy, EnvoyConfig, EnvoyGateway, Launch, Reply, WasmFilter, client};
 use gatewit_test_kit::exchange::{Gateway, GatewaySetup, HttpRequest, UpstreamResponse};

@@ -2,9 +2,9 @@
 //! SDK), adapted with `gatewit adapt`, in a real Envoy: the same checks as
 //! the `proxy-wasm` crate plugin in `envoy.rs`.
 
+use crate::build::build_adapted;
 use anyhow::{Result, ensure};
 use gatewit_envoy_harness::EnvoyGateway;
-use gatewit_envoy_harness::build::build_adapted;
 use gatewit_test_kit::exchange::{Gateway, GatewaySetup, HttpRequest, UpstreamResponse};
 use serde_json::json;
 

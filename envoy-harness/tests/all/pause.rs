@@ -2,8 +2,8 @@
 //! callback, with and without `allow_on_headers_stop_iteration` (the probe
 //! plugin is in `envoy-harness/plugins/pause-probe`).
 
+use crate::build::build_wasm;
 use anyhow::{Context as _, Result, ensure};
-use gatewit_envoy_harness::build::build_wasm;
 use gatewit_envoy_harness::{EnvoyGateway, EnvoyOptions};
 use gatewit_test_kit::exchange::{Gateway, GatewaySetup, HttpRequest, UpstreamResponse};
 use std::time::Duration;

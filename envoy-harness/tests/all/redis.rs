@@ -2,9 +2,9 @@
 //! adapted for the `envoy` profile, must get a clear error, not a hang. The
 //! Redis cluster itself is a plain TCP cluster with the exact name.
 
+use crate::build::build_adapted;
 use anyhow::{Result, ensure};
 use gatewit_envoy_harness::EnvoyGateway;
-use gatewit_envoy_harness::build::build_adapted;
 use gatewit_test_kit::exchange::{Gateway, GatewaySetup, HttpRequest, UpstreamResponse};
 use serde_json::json;
 

@@ -1,10 +1,10 @@
-//! Building the workspace's proxy-wasm test and bench modules on demand, so
-//! tests and the bench driver always load what the sources say.
+//! Building the workspace's proxy-wasm test modules on demand, so the
+//! tests always load what the sources say.
 
 use anyhow::{Context as _, Result};
 use std::path::PathBuf;
 
-pub use gatewit_test_programs::{target_dir, workspace_root};
+use gatewit_test_programs::target_dir;
 
 /// Builds `package` (a `cdylib` in this workspace) in release mode for
 /// `target` (e.g. `wasm32-unknown-unknown`) and returns the `.wasm` path;
