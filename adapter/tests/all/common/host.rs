@@ -36,6 +36,10 @@ pub struct Host {
     pub raw_pairs: HashMap<i32, Vec<u8>>,
 }
 
+/// proxy-wasm statuses, as the hostcalls return them.
+const OK: i32 = gatewit_abi::proxy::status::OK as i32;
+const NOT_FOUND: i32 = gatewit_abi::proxy::status::NOT_FOUND as i32;
+
 /// The VM id of the test host (queues it registers belong to it).
 pub const VM_ID: &str = "gatewit";
 
@@ -59,7 +63,7 @@ fn give(caller: &mut Caller<'_, Host>, data: &[u8], rp: i32, rl: i32) {
     let malloc = caller.get_export("malloc").unwrap().into_func().unwrap();
     let malloc = malloc.typed::<i32, i32>(&caller).unwrap();
     let p = if data.is_empty() {
-        0
+        OK
     } else {
         malloc.call(&mut *caller, data.len() as i32).unwrap()
     };
@@ -68,33 +72,14 @@ fn give(caller: &mut Caller<'_, Host>, data: &[u8], rp: i32, rl: i32) {
     put_u32(caller, rp, p as u32);
     put_u32(caller, rl, data.len() as u32);
 }
-pub fn serialize(map: &[(String, String)]) -> Vec<u8> {
-    let mut out = (map.len() as u32).to_le_bytes().to_vec();
-    for (k, v) in map {
-        out.extend((k.len() as u32).to_le_bytes());
-        out.extend((v.len() as u32).to_le_bytes());
-    }
-    for (k, v) in map {
-        out.extend(k.as_bytes());
-        out.push(0);
-        out.extend(v.as_bytes());
-        out.push(0);
-    }
-    out
-}
-pub fn deserialize(b: &[u8]) -> Vec<(String, String)> {
-    let u = |i: usize| u32::from_le_bytes(b[i..i + 4].try_into().unwrap()) as usize;
-    let n = u(0);
-    let mut at = 4 + 8 * n;
-    (0..n)
-        .map(|i| {
-            let (kl, vl) = (u(4 + 8 * i), u(8 + 8 * i));
-            let k = String::from_utf8(b[at..at + kl].to_vec()).unwrap();
-            at += kl + 1;
-            let v = String::from_utf8(b[at..at + vl].to_vec()).unwrap();
-            at += vl + 1;
-            (k, v)
-        })
+/// A serialized pair map's pairs as strings (the glue under test writes
+/// only UTF-8 here).
+fn deserialize(b: &[u8]) -> Vec<(String, String)> {
+    let text = |b: &[u8]| String::from_utf8(b.to_vec()).unwrap();
+    gatewit_abi::pairs::deserialize(b)
+        .unwrap()
+        .into_iter()
+        .map(|(k, v)| (text(k), text(v)))
         .collect()
 }
 
@@ -108,7 +93,7 @@ pub fn instantiate(module: &[u8]) -> Result<(Store<Host>, Instance)> {
         |mut c: Caller<'_, Host>, level: i32, p: i32, l: i32| {
             let s = read_str(&mut c, p, l);
             c.data_mut().logs.push((level, s));
-            0
+            OK
         },
     )?;
     linker.func_wrap(
@@ -125,9 +110,9 @@ pub fn instantiate(module: &[u8]) -> Result<(Store<Host>, Instance)> {
             match v {
                 Some(v) => {
                     give(&mut c, v.as_bytes(), rp, rl);
-                    0
+                    OK
                 }
-                None => 1,
+                None => NOT_FOUND,
             }
         },
     )?;
@@ -137,7 +122,7 @@ pub fn instantiate(module: &[u8]) -> Result<(Store<Host>, Instance)> {
         |mut c: Caller<'_, Host>, map: i32, kp: i32, kl: i32, vp: i32, vl: i32| {
             let (k, v) = (read_str(&mut c, kp, kl), read_str(&mut c, vp, vl));
             c.data_mut().added.push((map, k, v));
-            0
+            OK
         },
     )?;
     linker.func_wrap(
@@ -146,10 +131,12 @@ pub fn instantiate(module: &[u8]) -> Result<(Store<Host>, Instance)> {
         |mut c: Caller<'_, Host>, map: i32, rp: i32, rl: i32| {
             let data = match c.data().raw_pairs.get(&map) {
                 Some(raw) => raw.clone(),
-                None => serialize(c.data().maps.get(&map).map(|v| v.as_slice()).unwrap_or(&[])),
+                None => gatewit_abi::pairs::serialize(
+                    c.data().maps.get(&map).map(|v| v.as_slice()).unwrap_or(&[]),
+                ),
             };
             give(&mut c, &data, rp, rl);
-            0
+            OK
         },
     )?;
     linker.func_wrap(
@@ -162,7 +149,7 @@ pub fn instantiate(module: &[u8]) -> Result<(Store<Host>, Instance)> {
             let start = (start as usize).min(b.len());
             let end = (start + max as usize).min(b.len());
             give(&mut c, &b[start..end], rp, rl);
-            0
+            OK
         },
     )?;
     linker.func_wrap(
@@ -185,7 +172,7 @@ pub fn instantiate(module: &[u8]) -> Result<(Store<Host>, Instance)> {
             c.data_mut().next_token += 1;
             let t = c.data().next_token as u32;
             put_u32(&mut c, tok, t);
-            0
+            OK
         },
     )?;
     linker.func_wrap(
@@ -201,7 +188,7 @@ pub fn instantiate(module: &[u8]) -> Result<(Store<Host>, Instance)> {
          timeout: i32| {
             let (u, user) = (read_str(&mut c, up, ul), read_str(&mut c, userp, userl));
             c.data_mut().redis_init.push((u, user, timeout as u32));
-            0
+            OK
         },
     )?;
     linker.func_wrap(
@@ -213,7 +200,7 @@ pub fn instantiate(module: &[u8]) -> Result<(Store<Host>, Instance)> {
             c.data_mut().next_token += 1;
             let t = c.data().next_token as u32;
             put_u32(&mut c, tok, t);
-            0
+            OK
         },
     )?;
     linker.func_wrap(
@@ -221,7 +208,7 @@ pub fn instantiate(module: &[u8]) -> Result<(Store<Host>, Instance)> {
         "proxy_set_effective_context",
         |mut c: Caller<'_, Host>, ctx: i32| {
             c.data_mut().effective.push(ctx);
-            0
+            OK
         },
     )?;
     linker.func_wrap(
@@ -229,7 +216,7 @@ pub fn instantiate(module: &[u8]) -> Result<(Store<Host>, Instance)> {
         "proxy_set_tick_period_milliseconds",
         |mut c: Caller<'_, Host>, ms: i32| {
             c.data_mut().tick = Some(ms);
-            0
+            OK
         },
     )?;
     linker.func_wrap(
@@ -239,7 +226,7 @@ pub fn instantiate(module: &[u8]) -> Result<(Store<Host>, Instance)> {
             let now = c.data().now;
             let m = mem(&mut c);
             m.write(&mut c, p as usize, &now.to_le_bytes()).unwrap();
-            0
+            OK
         },
     )?;
     linker.func_wrap(
@@ -248,7 +235,7 @@ pub fn instantiate(module: &[u8]) -> Result<(Store<Host>, Instance)> {
         |mut c: Caller<'_, Host>, p: i32, l: i32| {
             let m = mem(&mut c);
             m.data_mut(&mut c)[p as usize..(p + l) as usize].fill(7);
-            0
+            OK
         },
     )?;
     linker.func_wrap(
@@ -259,7 +246,7 @@ pub fn instantiate(module: &[u8]) -> Result<(Store<Host>, Instance)> {
             c.data_mut()
                 .hostcalls
                 .push(format!("set_header_map_pairs({map}, {m:?})"));
-            0
+            OK
         },
     )?;
     linker.func_wrap(
@@ -279,7 +266,7 @@ pub fn instantiate(module: &[u8]) -> Result<(Store<Host>, Instance)> {
             c.data_mut().hostcalls.push(format!(
                 "send_local_response({status}, {d:?}, {b:?}, {h:?}, {grpc})"
             ));
-            0
+            OK
         },
     )?;
     linker.func_wrap(
@@ -293,9 +280,9 @@ pub fn instantiate(module: &[u8]) -> Result<(Store<Host>, Instance)> {
             ));
             if path == b"request\0path" {
                 give(&mut c, b"/index", rp, rl);
-                0
+                OK
             } else {
-                1
+                NOT_FOUND
             }
         },
     )?;
@@ -307,7 +294,7 @@ pub fn instantiate(module: &[u8]) -> Result<(Store<Host>, Instance)> {
             c.data_mut()
                 .hostcalls
                 .push(format!("set_property({p:?}, {v:?})"));
-            0
+            OK
         },
     )?;
     linker.func_wrap(
@@ -318,7 +305,7 @@ pub fn instantiate(module: &[u8]) -> Result<(Store<Host>, Instance)> {
             c.data_mut()
                 .hostcalls
                 .push(format!("set_buffer_bytes({ty}, {start}, {size}, {v:?})"));
-            0
+            OK
         },
     )?;
     linker.func_wrap(
@@ -331,7 +318,7 @@ pub fn instantiate(module: &[u8]) -> Result<(Store<Host>, Instance)> {
                 .push(format!("get_shared_data({k:?})"));
             give(&mut c, b"shared!", rp, rl);
             put_u32(&mut c, cas, 5);
-            0
+            OK
         },
     )?;
     linker.func_wrap(
@@ -354,7 +341,7 @@ pub fn instantiate(module: &[u8]) -> Result<(Store<Host>, Instance)> {
                 .hostcalls
                 .push(format!("define_metric({kind}, {n:?})"));
             put_u32(&mut c, id, 77);
-            0
+            OK
         },
     )?;
     linker.func_wrap(
@@ -364,7 +351,7 @@ pub fn instantiate(module: &[u8]) -> Result<(Store<Host>, Instance)> {
             c.data_mut()
                 .hostcalls
                 .push(format!("increment_metric({id}, {off})"));
-            0
+            OK
         },
     )?;
     linker.func_wrap(
@@ -374,7 +361,7 @@ pub fn instantiate(module: &[u8]) -> Result<(Store<Host>, Instance)> {
             c.data_mut().hostcalls.push(format!("get_metric({id})"));
             let m = mem(&mut c);
             m.write(&mut c, p as usize, &42u64.to_le_bytes()).unwrap();
-            0
+            OK
         },
     )?;
     linker.func_wrap(
@@ -394,7 +381,7 @@ pub fn instantiate(module: &[u8]) -> Result<(Store<Host>, Instance)> {
                 }
             };
             put_u32(&mut c, id, q as u32);
-            0
+            OK
         },
     )?;
     linker.func_wrap(
@@ -413,7 +400,7 @@ pub fn instantiate(module: &[u8]) -> Result<(Store<Host>, Instance)> {
             match found {
                 Some(i) => {
                     put_u32(&mut c, id, i as u32 + 1);
-                    0
+                    OK
                 }
                 None => 1, // not found
             }
@@ -435,9 +422,9 @@ pub fn instantiate(module: &[u8]) -> Result<(Store<Host>, Instance)> {
                     if vm == VM_ID && !d.ready.contains(&q) {
                         d.ready.push(q);
                     }
-                    0
+                    OK
                 }
-                None => 1,
+                None => NOT_FOUND,
             }
         },
     )?;
@@ -456,7 +443,7 @@ pub fn instantiate(module: &[u8]) -> Result<(Store<Host>, Instance)> {
                 None => 7, // empty
                 Some(item) => {
                     give(&mut c, &item, rp, rl);
-                    0
+                    OK
                 }
             }
         },
@@ -475,7 +462,7 @@ pub fn instantiate(module: &[u8]) -> Result<(Store<Host>, Instance)> {
                 total += l;
             }
             put_u32(&mut c, written, total as u32);
-            0
+            OK
         },
     )?;
     linker.define_unknown_imports_as_traps(&module)?;
