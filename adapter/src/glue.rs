@@ -190,6 +190,10 @@ impl Body {
     fn c(&mut self, v: i32) -> &mut Self {
         self.i(I::I32Const(v))
     }
+    /// A proxy-wasm value (a `gatewit_abi::proxy` constant) as an `i32`.
+    fn abi(&mut self, v: u32) -> &mut Self {
+        self.c(v.cast_signed())
+    }
     fn ld(&mut self, off: u64) -> &mut Self {
         self.i(I::I32Load(ma(off, 2)))
     }

@@ -147,12 +147,14 @@ impl Cluster for NacosCluster {
         )
     }
     fn host_name(&self) -> String {
-        if self.host.is_empty() {
-            self.service_name.clone()
-        } else {
-            self.host.clone()
-        }
+        host_or(&self.host, &self.service_name)
     }
+}
+
+/// `host`, or `default` when it is empty (Higress's clusters fall back to
+/// the service name for `:authority`).
+fn host_or(host: &str, default: &str) -> String {
+    if host.is_empty() { default } else { host }.to_string()
 }
 
 /// A fixed-address service: `outbound|<port>||<svc>.static`.
@@ -171,11 +173,7 @@ impl Cluster for StaticIpCluster {
         format!("outbound|{}||{}.static", self.port, self.service_name)
     }
     fn host_name(&self) -> String {
-        if self.host.is_empty() {
-            self.service_name.clone()
-        } else {
-            self.host.clone()
-        }
+        host_or(&self.host, &self.service_name)
     }
 }
 
@@ -220,11 +218,7 @@ impl Cluster for ConsulCluster {
         )
     }
     fn host_name(&self) -> String {
-        if self.host.is_empty() {
-            self.service_name.clone()
-        } else {
-            self.host.clone()
-        }
+        host_or(&self.host, &self.service_name)
     }
 }
 
@@ -245,11 +239,7 @@ impl Cluster for FqdnCluster {
         format!("outbound|{}||{}", self.port, self.fqdn)
     }
     fn host_name(&self) -> String {
-        if self.host.is_empty() {
-            self.fqdn.clone()
-        } else {
-            self.host.clone()
-        }
+        host_or(&self.host, &self.fqdn)
     }
 }
 

@@ -6,6 +6,7 @@
     reason = "a part of the glue module: its vocabulary (Body, Op, the state-block offsets) is shared"
 )]
 use super::*;
+use gatewit_abi::proxy::{body_action, buffer, header_action, log_level, map};
 
 /// The plugin's guest exports the callbacks call, by input index.
 #[derive(Default)]
@@ -44,19 +45,37 @@ pub(super) fn call_guest(b: &mut Body, g: &Guest, name: &str, f: u32, returns_i3
 /// Map a plugin header action to the profile's.
 pub(super) fn header_action(b: &mut Body, profile: Profile) {
     if profile == Profile::Envoy {
-        // continue-and-end-stream → continue; stop-all-* → pause.
+        // The WIT enum's values are Higress's; stock Envoy knows continue
+        // and pause: continue-and-end-stream → continue; stop-all-* →
+        // pause.
         let a = b.local(I32);
         b.ls(a);
-        b.lg(a).c(1).lg(a).c(1).i(I::I32LtU).i(I::Select);
-        b.c(0).lg(a).c(2).i(I::I32Ne).i(I::Select);
+        b.lg(a)
+            .abi(header_action::PAUSE)
+            .lg(a)
+            .abi(header_action::PAUSE)
+            .i(I::I32LtU)
+            .i(I::Select);
+        b.abi(header_action::CONTINUE)
+            .lg(a)
+            .abi(header_action::CONTINUE_AND_END_STREAM)
+            .i(I::I32Ne)
+            .i(I::Select);
     }
 }
 
 pub(super) fn body_action(b: &mut Body, profile: Profile) {
     if profile == Profile::Envoy {
-        // stop-and-watermark / stop-no-buffer → pause (stop and buffer).
+        // As for headers: stop-and-watermark / stop-no-buffer → pause
+        // (stop and buffer).
         let a = b.local(I32);
-        b.ls(a).lg(a).c(1).lg(a).c(2).i(I::I32LtU).i(I::Select);
+        b.ls(a)
+            .lg(a)
+            .abi(body_action::PAUSE)
+            .lg(a)
+            .abi(body_action::STOP_AND_WATERMARK)
+            .i(I::I32LtU)
+            .i(I::Select);
     }
 }
 
@@ -100,26 +119,19 @@ pub(crate) fn export_glue(cx: &Cx, g: &Guest, name: &str) -> Option<Body> {
             let s = b.state();
             let (p, l, r, ok) = (b.local(I32), b.local(I32), b.local(I32), b.local(I32));
             set_current(&mut b, None);
-            b.c(0).ls(l);
-            b.lg(1).if_();
-            b.c(7)
-                .c(0)
-                .lg(1)
-                .lg(s)
-                .c(S_OUT0 as i32)
-                .add()
-                .lg(s)
-                .c(S_OUT1 as i32)
-                .add();
-            b.host("proxy_get_buffer_bytes").i(I::I32Eqz).if_();
-            b.lg(s).ld(S_OUT0).ls(p).lg(s).ld(S_OUT1).ls(l);
-            b.end().end();
+            read_buffer(&mut b, s, buffer::PLUGIN_CONFIGURATION, 1, (p, l));
             b.fix_ptr(cx, p, l, 1).lg(l).call(FuncRef::Orig(f)).lt(r);
             b.ld8(0).i(I::I32Eqz).ls(ok);
             // err(message): log it so the operator sees why the
             // configuration was rejected.
             b.lg(ok).i(I::I32Eqz).if_();
-            b.c(4).lg(r).ld(4).lg(r).ld(8).host("proxy_log").i(I::Drop);
+            b.abi(log_level::ERROR)
+                .lg(r)
+                .ld(4)
+                .lg(r)
+                .ld(8)
+                .host("proxy_log")
+                .i(I::Drop);
             b.end();
             if let Some(post) = g.post.get("on-plugin-start") {
                 b.lg(r).call(FuncRef::Orig(*post));
@@ -227,29 +239,16 @@ pub(crate) fn export_glue(cx: &Cx, g: &Guest, name: &str) -> Option<Body> {
             b.c(0).c(0).c(0).c(0).c(0);
             call_guest(&mut b, g, "on-http-call-response", f, false);
             b.i(I::Return).end();
-            b.c(6)
+            b.abi(map::HTTP_CALL_RESPONSE_HEADERS)
                 .helper(Helper::GetMap)
                 .ls(hp)
                 .lg(s)
                 .ld(S_COUNT)
                 .ls(hn);
-            b.c(0).ls(bl);
-            b.lg(3).if_();
-            b.c(4)
-                .c(0)
-                .lg(3)
-                .lg(s)
-                .c(S_OUT0 as i32)
-                .add()
-                .lg(s)
-                .c(S_OUT1 as i32)
-                .add();
-            b.host("proxy_get_buffer_bytes").i(I::I32Eqz).if_();
-            b.lg(s).ld(S_OUT0).ls(bp).lg(s).ld(S_OUT1).ls(bl);
-            b.end().end();
+            read_buffer(&mut b, s, buffer::HTTP_CALL_RESPONSE_BODY, 3, (bp, bl));
             b.empty_alloc(cx, 4).ls(tp).c(0).ls(tn);
             b.lg(4).if_();
-            b.c(7)
+            b.abi(map::HTTP_CALL_RESPONSE_TRAILERS)
                 .helper(Helper::GetMap)
                 .ls(tp)
                 .lg(s)
@@ -287,20 +286,7 @@ pub(crate) fn export_glue(cx: &Cx, g: &Guest, name: &str) -> Option<Body> {
             call_guest(&mut b, g, "on-redis-call-response", f, false);
             b.i(I::Return);
             b.end();
-            b.c(0).ls(l);
-            b.lg(3).if_();
-            b.c(9)
-                .c(0)
-                .lg(3)
-                .lg(s)
-                .c(S_OUT0 as i32)
-                .add()
-                .lg(s)
-                .c(S_OUT1 as i32)
-                .add();
-            b.host("proxy_get_buffer_bytes").i(I::I32Eqz).if_();
-            b.lg(s).ld(S_OUT0).ls(p).lg(s).ld(S_OUT1).ls(l);
-            b.end().end();
+            read_buffer(&mut b, s, buffer::REDIS_CALL_RESPONSE, 3, (p, l));
             b.lg(ctx).lg(1).c(0).fix_ptr(cx, p, l, 1).lg(l);
             call_guest(&mut b, g, "on-redis-call-response", f, false);
         }
@@ -311,4 +297,24 @@ pub(crate) fn export_glue(cx: &Cx, g: &Guest, name: &str) -> Option<Body> {
     }
     b.end();
     Some(b)
+}
+
+/// Reads the first `size` (a local) bytes of host buffer `buffer` into
+/// guest memory: `(p, l)` its place, `l` left 0 when `size` is 0 or the
+/// host has none.
+fn read_buffer(b: &mut Body, s: u32, buffer: u32, size: u32, (p, l): (u32, u32)) {
+    b.c(0).ls(l);
+    b.lg(size).if_();
+    b.abi(buffer)
+        .c(0)
+        .lg(size)
+        .lg(s)
+        .c(S_OUT0 as i32)
+        .add()
+        .lg(s)
+        .c(S_OUT1 as i32)
+        .add();
+    b.host("proxy_get_buffer_bytes").i(I::I32Eqz).if_();
+    b.lg(s).ld(S_OUT0).ls(p).lg(s).ld(S_OUT1).ls(l);
+    b.end().end();
 }

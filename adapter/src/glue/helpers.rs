@@ -7,6 +7,7 @@
     reason = "a part of the glue module: its vocabulary (Body, Op, the state-block offsets) is shared"
 )]
 use super::*;
+use gatewit_abi::proxy::log_level;
 
 pub(crate) fn helper(cx: &Cx, h: Helper) -> Body {
     match h {
@@ -336,7 +337,16 @@ pub(crate) fn helper(cx: &Cx, h: Helper) -> Body {
             b.lg(n).c(1).i(I::I32Sub).ls(n);
             b.end().end();
             b.lg(n).if_();
-            b.c(4).c(2).lg(0).c(3).i(I::I32Eq).i(I::Select).lg(p).lg(n);
+            // stderr (3; stdout is 2) logs at error level,
+            // stdout at info.
+            b.abi(log_level::ERROR)
+                .abi(log_level::INFO)
+                .lg(0)
+                .c(3)
+                .i(I::I32Eq)
+                .i(I::Select)
+                .lg(p)
+                .lg(n);
             b.host("proxy_log").i(I::Drop);
             b.end();
             b.lg(lb).c(0).st(4);

@@ -6,6 +6,7 @@
 )]
 use super::super::*;
 use super::ints;
+use gatewit_abi::proxy::status;
 /// The core signature of a hostcall this interface's glue calls (each
 /// returns an `i32` status); `None` for another name.
 pub(super) fn hostcall(hostcall: &str) -> Option<Sig> {
@@ -36,8 +37,14 @@ pub(super) fn import(cx: &Cx, name: &str, b: &mut Body) -> Option<()> {
                 b.lg(4).c(1).st8(0).lg(4).lg(st).c(1).i(I::I32Sub).st8(4);
                 b.end();
             } else {
-                // Stock Envoy has no Redis: `unimplemented` (status 12 - 1).
-                b.lg(4).c(1).st8(0).lg(4).c(11).st8(4);
+                // Stock Envoy has no Redis: `unimplemented` (the WIT status
+                // is the proxy-wasm one less 1).
+                b.lg(4)
+                    .c(1)
+                    .st8(0)
+                    .lg(4)
+                    .abi(status::UNIMPLEMENTED - 1)
+                    .st8(4);
             }
         }
         _ => return None,

@@ -7,6 +7,7 @@
 use super::super::*;
 use super::ints;
 use super::simple;
+use gatewit_abi::proxy::status;
 /// The core signature of a hostcall this interface's glue calls (each
 /// returns an `i32` status); `None` for another name.
 pub(super) fn hostcall(hostcall: &str) -> Option<Sig> {
@@ -83,8 +84,8 @@ pub(super) fn import(cx: &Cx, name: &str, b: &mut Body) -> Option<()> {
             b.lg(1).c(0).st8(0).lg(1).c(1).st8(4);
             b.lg(1).fix_ptr(cx, p, l, 1).st(8).lg(1).lg(l).st(12);
             b.else_();
-            // Empty (7): ok(none); any other status: err(status - 1).
-            b.lg(st).c(7).i(I::I32Eq).if_();
+            // Empty: ok(none); any other status: err(status - 1).
+            b.lg(st).abi(status::EMPTY).i(I::I32Eq).if_();
             b.lg(1).c(0).st8(0).lg(1).c(0).st8(4);
             b.else_();
             b.lg(1).c(1).st8(0).lg(1).lg(st).c(1).i(I::I32Sub).st8(4);
