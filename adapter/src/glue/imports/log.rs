@@ -5,6 +5,7 @@
     reason = "a part of the glue module: its vocabulary (Body, Op, the state-block offsets) is shared"
 )]
 use super::super::*;
+use gatewit_abi::proxy::log_level;
 use super::ints;
 /// The core signature of a hostcall this interface's glue calls (each
 /// returns an `i32` status); `None` for another name.
@@ -32,8 +33,9 @@ pub(super) fn import(_cx: &Cx, name: &str, b: &mut Body) -> Option<()> {
                 .host("proxy_get_log_level")
                 .i(I::I32Eqz)
                 .if_();
+            // The WIT levels are proxy-wasm's; info when the host says none.
             b.lg(s).ld(S_OUT0).i(I::Return).end();
-            b.c(2);
+            b.abi(log_level::INFO);
         }
         _ => return None,
     }
