@@ -16,9 +16,10 @@
 //!   iterations per call of a function, so the budget is a little lenient,
 //!   never strict: a loop that never ends is in one call of one function
 //!   (the stack is finite), and is charged every [`CHUNK`] iterations.
-//!   A loop whose iteration count is known when it starts (a counted loop
-//!   that cannot leave early: see `counted`) is charged that count once,
-//!   before it starts, and costs nothing per iteration.
+//!   A loop whose iteration count is bounded when it starts (a counted
+//!   loop: see `counted`) is charged that count once, before it starts,
+//!   and costs nothing per iteration; where it leaves early, what was
+//!   charged for the iterations left is given back.
 //! - a **memory cap**: `memory.grow` past the cap fails as wasm defines it
 //!   (returns -1), so the plugin sees an allocation failure instead of
 //!   taking the host's memory.
@@ -28,6 +29,8 @@
 //!
 //! Only the plugin's functions are instrumented; the glue's own loops are
 //! bounded by what the host hands over.
+
+use std::collections::BTreeMap;
 
 use wasm_encoder::reencode::Reencode;
 use wasm_encoder::{Function, Instruction};
@@ -83,7 +86,33 @@ pub(crate) fn function<R: Reencode<Error = std::convert::Infallible>>(
         .map_err(|e| malformed(&e))?;
     let mut code = Vec::new();
     let mut loops = false;
+    // The early exits of counted loops, each with what to give back there
+    // (one per loop it leaves). A loop that can leave early keeps what it
+    // could not be charged at entry in a local of its own (`bounded`);
+    // the local after the counter holds a `br_if`'s condition while the
+    // refund runs, and is the scratch of such a loop's precharge (not the
+    // counter, which a loop around it may be counting in).
+    let mut refunds: BTreeMap<usize, Vec<(Trips, u32)>> = BTreeMap::new();
+    let condition = counter.saturating_add(1);
+    let mut bounded = 0u32;
     for (at, op) in ops.iter().enumerate() {
+        if let (Some(back), Some(steps)) = (refunds.remove(&at), meter.steps) {
+            let give_back = |code: &mut Vec<Instruction<'_>>| {
+                for (trips, uncharged) in &back {
+                    refund(code, steps, *trips, *uncharged);
+                }
+            };
+            if let Operator::BrIf { .. } = op {
+                code.extend([
+                    Instruction::LocalTee(condition),
+                    Instruction::If(wasm_encoder::BlockType::Empty),
+                ]);
+                give_back(&mut code);
+                code.extend([Instruction::End, Instruction::LocalGet(condition)]);
+            } else {
+                give_back(&mut code);
+            }
+        }
         match op {
             Operator::ReturnCall { .. }
             | Operator::ReturnCallIndirect { .. }
@@ -97,8 +126,26 @@ pub(crate) fn function<R: Reencode<Error = std::convert::Infallible>>(
                 Some(steps) => {
                     loops = true;
                     match counted::trips(&ops, at, meter.calls_unwind) {
-                        Some(trips) => {
-                            precharge(&mut code, steps, trips, counter);
+                        Some(counted) if counted.exits.is_empty() => {
+                            precharge(&mut code, steps, counted.trips, counter);
+                            code.push(re.instruction(op.clone()).map_err(|e| malformed(&e))?);
+                        }
+                        Some(counted) => {
+                            let uncharged = counter.saturating_add(2 + bounded);
+                            bounded += 1;
+                            precharge_bounded(
+                                &mut code,
+                                steps,
+                                counted.trips,
+                                condition,
+                                uncharged,
+                            );
+                            for exit in counted.exits {
+                                refunds
+                                    .entry(exit)
+                                    .or_default()
+                                    .push((counted.trips, uncharged));
+                            }
                             code.push(re.instruction(op.clone()).map_err(|e| malformed(&e))?);
                         }
                         None => {
@@ -122,6 +169,9 @@ pub(crate) fn function<R: Reencode<Error = std::convert::Infallible>>(
     if loops {
         locals.push((1, wasm_encoder::ValType::I32));
     }
+    if bounded > 0 {
+        locals.push((1 + bounded, wasm_encoder::ValType::I32));
+    }
     let mut f = Function::new(locals);
     for instruction in &code {
         f.instruction(instruction);
@@ -137,14 +187,7 @@ fn precharge(
     trips: Trips,
     scratch: u32,
 ) {
-    match trips {
-        Trips::UpTo { end, index } => code.extend([
-            Instruction::LocalGet(end),
-            Instruction::LocalGet(index),
-            Instruction::I32Sub,
-        ]),
-        Trips::DownFrom { count } => code.push(Instruction::LocalGet(count)),
-    }
+    count(code, trips);
     code.extend([
         Instruction::LocalTee(scratch),
         Instruction::I32Const(1),
@@ -157,6 +200,97 @@ fn precharge(
         Instruction::GlobalGet(steps),
         Instruction::LocalGet(scratch),
         Instruction::I32Sub,
+        Instruction::GlobalSet(steps),
+    ]);
+}
+
+/// Before a counted loop that may leave early: as [`precharge`], but
+/// what the budget cannot cover is not a trap (the loop may well stop
+/// early): the budget is charged what it has, the rest is kept in
+/// `uncharged` for the refunds, and the budget is then empty, so the next
+/// charge traps. Such a loop runs unmetered past the budget for at most its
+/// own count. `scratch = trips - 1; if (steps <= 0) exhausted();
+/// if (scratch <u steps) { steps -= scratch + 1; uncharged = 0 }
+/// else { uncharged = scratch + 1 - steps; steps = 0 }`.
+fn precharge_bounded(
+    code: &mut Vec<Instruction<'_>>,
+    (steps, exhausted): (u32, u32),
+    trips: Trips,
+    scratch: u32,
+    uncharged: u32,
+) {
+    count(code, trips);
+    code.extend([
+        Instruction::I32Const(1),
+        Instruction::I32Sub,
+        Instruction::LocalSet(scratch),
+        Instruction::GlobalGet(steps),
+        Instruction::I32Const(0),
+        Instruction::I32LeS,
+        Instruction::If(wasm_encoder::BlockType::Empty),
+        Instruction::Call(exhausted),
+        Instruction::End,
+        Instruction::LocalGet(scratch),
+        Instruction::GlobalGet(steps),
+        Instruction::I32LtU,
+        Instruction::If(wasm_encoder::BlockType::Empty),
+        Instruction::GlobalGet(steps),
+        Instruction::LocalGet(scratch),
+        Instruction::I32Sub,
+        Instruction::I32Const(1),
+        Instruction::I32Sub,
+        Instruction::GlobalSet(steps),
+        Instruction::I32Const(0),
+        Instruction::LocalSet(uncharged),
+        Instruction::Else,
+        Instruction::LocalGet(scratch),
+        Instruction::I32Const(1),
+        Instruction::I32Add,
+        Instruction::GlobalGet(steps),
+        Instruction::I32Sub,
+        Instruction::LocalSet(uncharged),
+        Instruction::I32Const(0),
+        Instruction::GlobalSet(steps),
+        Instruction::End,
+    ]);
+}
+
+/// The loop's count, as read at its entry, on the stack.
+fn count(code: &mut Vec<Instruction<'_>>, trips: Trips) {
+    match trips {
+        Trips::UpTo { end, index } => code.extend([
+            Instruction::LocalGet(end),
+            Instruction::LocalGet(index),
+            Instruction::I32Sub,
+        ]),
+        Trips::DownFrom { count } => code.push(Instruction::LocalGet(count)),
+    }
+}
+
+/// At an early exit of a counted loop: give back what was charged for the
+/// iterations that will not run, `left - 1` (`left = end - i`, or `n`, as
+/// read during the iteration that exits, which stays charged), less what
+/// was never charged: `steps += left - 1 >u uncharged ? left - 1 -
+/// uncharged : 0`. So each run of the loop costs at least one step, and a
+/// loop around it that the meter cannot count is still charged.
+fn refund(code: &mut Vec<Instruction<'_>>, (steps, _): (u32, u32), trips: Trips, uncharged: u32) {
+    let unrun = |code: &mut Vec<Instruction<'_>>| {
+        count(code, trips);
+        code.extend([Instruction::I32Const(1), Instruction::I32Sub]);
+    };
+    code.push(Instruction::GlobalGet(steps));
+    unrun(code);
+    code.extend([
+        Instruction::LocalGet(uncharged),
+        Instruction::I32Sub,
+        Instruction::I32Const(0),
+    ]);
+    unrun(code);
+    code.extend([
+        Instruction::LocalGet(uncharged),
+        Instruction::I32GtU,
+        Instruction::Select,
+        Instruction::I32Add,
         Instruction::GlobalSet(steps),
     ]);
 }

@@ -1,9 +1,9 @@
-//! Loops whose iteration count is known when they are entered, so the step
-//! budget can be charged once, before the loop, instead of on every
+//! Loops whose iteration count is bounded when they are entered, so the
+//! step budget can be charged once, before the loop, instead of on every
 //! iteration.
 //!
 //! The shapes are the two latches LLVM emits for a counted loop with a
-//! 32-bit index that moves by one, in a loop that cannot leave early:
+//! 32-bit index that moves by one:
 //!
 //! - `local.get $end; local.get $i; i32.const 1; i32.add; local.tee $i;
 //!   i32.ne; br_if 0` (or with the `$end` read after the `tee`): runs
@@ -11,14 +11,18 @@
 //! - `local.get $n; i32.const -1; i32.add; local.tee $n; br_if 0`: runs
 //!   `$n` times (the same way).
 //!
-//! The body before the latch must not write either local, branch to the
-//! loop or out of it, return, or throw; and it may call only when the
-//! plugin has no exception handling of its own (`calls_unwind` false: a
-//! call can then leave the loop only by trapping, or by the glue's panic
-//! tag, which ends the callback): then the loop runs exactly that many
-//! times, or the callback ends. A per-byte transform (`make_ascii_uppercase`, a copy, a
-//! checksum) is this shape; a scan that stops at a match is not, and keeps
-//! its per-iteration count.
+//! The body before the latch must not write either local, branch back to
+//! the loop, return, or throw; and it may call only when the plugin has no
+//! exception handling of its own (`calls_unwind` false: a call can then
+//! leave the loop only by trapping, or by the glue's panic tag, which ends
+//! the callback). It may leave the loop early with `br`/`br_if` to an
+//! enclosing block: such a loop runs at most that many times, and each
+//! early exit is listed, so the meter can give back what was charged for
+//! the iterations that did not run (`$end - $i - 1`, or `$n - 1`, read at
+//! the exit).
+//! A per-byte transform (`make_ascii_uppercase`, a copy, a checksum) runs
+//! exactly its count; a scan that stops at a match (serde_json's escape
+//! and string scans) stops early and is refunded.
 
 use wasmparser::{BlockType, Operator};
 
@@ -31,8 +35,18 @@ pub(crate) enum Trips {
     DownFrom { count: u32 },
 }
 
+/// A counted loop: its trip count and its early exits.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Counted {
+    /// How many times it runs at most.
+    pub trips: Trips,
+    /// The indices (into the function's operators) of the `br`/`br_if`
+    /// that leave it before its count is spent.
+    pub exits: Vec<usize>,
+}
+
 /// The trip count of the loop that starts at `ops[at]`, if it is counted.
-pub(crate) fn trips(ops: &[Operator<'_>], at: usize, calls_unwind: bool) -> Option<Trips> {
+pub(crate) fn trips(ops: &[Operator<'_>], at: usize, calls_unwind: bool) -> Option<Counted> {
     let Operator::Loop {
         blockty: BlockType::Empty,
     } = ops.get(at)?
@@ -46,13 +60,20 @@ pub(crate) fn trips(ops: &[Operator<'_>], at: usize, calls_unwind: bool) -> Opti
         Trips::DownFrom { count } => x == count,
     };
     let mut depth = 0u32;
-    for op in &ops[at + 1..at + 1 + latch] {
+    let mut exits = Vec::new();
+    for (k, op) in ops[at + 1..at + 1 + latch].iter().enumerate() {
         match op {
             op if opens(op) => depth += 1,
             op if closes(op) => depth = depth.checked_sub(1)?,
-            // Only branches that stay inside the body.
+            // Branches that stay inside the body.
             Operator::Br { relative_depth } | Operator::BrIf { relative_depth }
                 if *relative_depth < depth => {}
+            // Branches past the loop's own label: early exits.
+            Operator::Br { relative_depth } | Operator::BrIf { relative_depth }
+                if *relative_depth > depth =>
+            {
+                exits.push(at + 1 + k);
+            }
             Operator::BrTable { targets }
                 if targets.default() < depth
                     && targets.targets().all(|t| t.is_ok_and(|t| t < depth)) => {}
@@ -83,7 +104,7 @@ pub(crate) fn trips(ops: &[Operator<'_>], at: usize, calls_unwind: bool) -> Opti
             _ => {}
         }
     }
-    (depth == 0).then_some(trips)
+    (depth == 0).then_some(Counted { trips, exits })
 }
 
 /// The index of the `end` that closes the block opened at `ops[at]`.
@@ -189,22 +210,28 @@ mod tests {
 
     #[test]
     fn counted_latches_are_recognised() {
+        let counted = |trips| {
+            Some(Counted {
+                trips,
+                exits: Vec::new(),
+            })
+        };
         assert_eq!(
             trips(&ops(UPPERCASE), 0, true),
-            Some(Trips::UpTo { end: 1, index: 2 })
+            counted(Trips::UpTo { end: 1, index: 2 })
         );
         let down = "loop local.get 0 i32.const 7 i32.store8
             local.get 1 i32.const -1 i32.add local.tee 1 br_if 0 end";
         assert_eq!(
             trips(&ops(down), 0, true),
-            Some(Trips::DownFrom { count: 1 })
+            counted(Trips::DownFrom { count: 1 })
         );
         // A nested block whose branches stay inside is fine.
         let inner = "loop block local.get 0 br_if 0 end
             local.get 1 i32.const -1 i32.add local.tee 1 br_if 0 end";
         assert_eq!(
             trips(&ops(inner), 0, true),
-            Some(Trips::DownFrom { count: 1 })
+            counted(Trips::DownFrom { count: 1 })
         );
         // A call is fine when nothing in the plugin can catch what it throws.
         let calls = "loop call 0
@@ -212,16 +239,42 @@ mod tests {
         assert_eq!(trips(&ops(calls), 0, true), None);
         assert_eq!(
             trips(&ops(calls), 0, false),
-            Some(Trips::DownFrom { count: 1 })
+            counted(Trips::DownFrom { count: 1 })
         );
     }
 
     #[test]
-    fn loops_that_can_leave_early_or_move_their_bounds_are_not() {
+    fn early_exits_are_listed() {
+        // A scan that stops at a zero byte: `br_if 1` leaves the loop.
+        let scan = ops("block loop
+              local.get 0 i32.load8_u i32.eqz br_if 1
+              local.get 1 local.get 2 i32.const 1 i32.add local.tee 2 i32.ne br_if 0
+            end end");
+        let exit = scan
+            .iter()
+            .position(|op| matches!(op, Operator::BrIf { relative_depth: 1 }))
+            .expect("the exit");
+        assert_eq!(
+            trips(&scan, 1, true),
+            Some(Counted {
+                trips: Trips::UpTo { end: 1, index: 2 },
+                exits: vec![exit],
+            })
+        );
+        // Out of a block inside the body: two labels out.
+        let nested = ops("block loop block local.get 0 br_if 2 end
+              local.get 1 i32.const -1 i32.add local.tee 1 br_if 0
+            end end");
+        let exit = nested
+            .iter()
+            .position(|op| matches!(op, Operator::BrIf { relative_depth: 2 }))
+            .expect("the exit");
+        assert_eq!(trips(&nested, 1, true).map(|c| c.exits), Some(vec![exit]));
+    }
+
+    #[test]
+    fn loops_that_continue_return_or_move_their_bounds_are_not() {
         for wat in [
-            // leaves early
-            "block loop local.get 0 br_if 1
-               local.get 1 i32.const -1 i32.add local.tee 1 br_if 0 end end",
             // continues from the middle
             "loop local.get 0 br_if 0
                local.get 1 i32.const -1 i32.add local.tee 1 br_if 0 end",

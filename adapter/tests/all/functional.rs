@@ -529,6 +529,12 @@ fn step_budget_and_memory_cap() -> Result<()> {
         "{:?}",
         s.data().logs
     );
+    // A loop the meter cannot count, around a bounded loop that stops at
+    // once, is still stopped: each run of the inner loop costs a step.
+    let trap = headers
+        .call(&mut s, (6, 1, 1))
+        .expect_err("request 6 loops forever");
+    assert!(format!("{trap:?}").contains("unreachable"), "{trap:?}");
     // The budget is per callback: the next ones run in full.
     for ctx in 8..40 {
         assert_eq!(headers.call(&mut s, (ctx, 1, 1))?, 0);
@@ -553,6 +559,42 @@ fn step_budget_and_memory_cap() -> Result<()> {
         counted(&mut s)?,
         5_000,
         "the loop was stopped before it began"
+    );
+
+    // A loop that may stop early is charged its bound (1,000,000 here,
+    // far over the budget) and given back what it did not run: 50 scans
+    // of 100 iterations fit the budget of 10,000; 200 do not, and the
+    // callback is stopped once the iterations that ran spend it.
+    let response_body = f::<(i32, i32, i32), i32>(&mut s, &i, "proxy_on_response_body");
+    let scanned = |s: &mut Store<Host>| -> Result<i32> {
+        let mut word = [0u8; 4];
+        memory.read(&*s, 708, &mut word)?;
+        Ok(i32::from_le_bytes(word))
+    };
+    for _ in 0..3 {
+        let before = scanned(&mut s)?;
+        assert_eq!(response_body.call(&mut s, (50, 100, 1))?, 0);
+        assert_eq!(scanned(&mut s)? - before, 5_000);
+    }
+    let before = scanned(&mut s)?;
+    let trap = response_body
+        .call(&mut s, (200, 100, 1))
+        .expect_err("20,000 iterations are over the budget");
+    assert!(format!("{trap:?}").contains("unreachable"), "{trap:?}");
+    let ran = scanned(&mut s)? - before;
+    assert!(
+        (9_000..=10_100).contains(&ran),
+        "stopped once the budget was spent: {ran} iterations ran"
+    );
+    assert!(
+        log(
+            &s,
+            4,
+            "gatewit: `proxy_on_response_body` ran out of the plugin's step budget \
+             (a runaway loop?) and was stopped, so the gateway worker is not hung"
+        ),
+        "{:?}",
+        s.data().logs
     );
 
     let memory = i.get_memory(&mut s, "memory").expect("memory export");

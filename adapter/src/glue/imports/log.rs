@@ -5,8 +5,8 @@
     reason = "a part of the glue module: its vocabulary (Body, Op, the state-block offsets) is shared"
 )]
 use super::super::*;
-use gatewit_abi::proxy::log_level;
 use super::ints;
+use gatewit_abi::proxy::log_level;
 /// The core signature of a hostcall this interface's glue calls (each
 /// returns an `i32` status); `None` for another name.
 pub(super) fn hostcall(hostcall: &str) -> Option<Sig> {

@@ -2,7 +2,10 @@
 ;; headers (the step budget stops it); request body grows memory by the
 ;; body size in pages (the memory cap refuses past it); response headers
 ;; run a counted loop of 1000 x the context id iterations, each adding one
-;; to the word at 704 (charged to the budget before it starts).
+;; to the word at 704 (charged to the budget before it starts); response
+;; body runs `ctx` scans, each bounded by 1,000,000 but stopping after
+;; `size` iterations, each adding one to the word at 708 (charged the
+;; bound at entry, refunded what was left at the exit).
 ;; on-plugin-start rejects a config starting with `x`.
 (module
   (import "gatewit:plugin/http@0.1.0" "get-header" (func $get-header (param i32 i32 i32 i32)))
@@ -35,10 +38,23 @@
         (i32.store (i32.const 520) (i32.const 10))))
     (i32.const 512))
   (func (export "gatewit:plugin/guest@0.1.0#on-context-create") (param i32))
-  ;; request 7 spins forever; the others pass
+  ;; request 7 spins forever; so does request 6, around a bounded scan
+  ;; that stops at once (refunded all but its one iteration); the others
+  ;; pass
   (func (export "gatewit:plugin/guest@0.1.0#on-request-headers") (param $ctx i32) (param i32 i32) (result i32)
+    (local $i i32) (local $end i32)
     (if (i32.eq (local.get $ctx) (i32.const 7))
       (then (loop $spin (br $spin))))
+    (if (i32.eq (local.get $ctx) (i32.const 6))
+      (then
+        (local.set $end (i32.const 1000))
+        (loop $spin
+          (local.set $i (i32.const 0))
+          (block $found
+            (loop $byte
+              (br_if $found (i32.eqz (local.get $i)))
+              (br_if $byte (i32.ne (local.get $end) (local.tee $i (i32.add (local.get $i) (i32.const 1)))))))
+          (br $spin))))
     (i32.const 0))
   ;; grows memory by `size` pages; the result of memory.grow lands at 700
   (func (export "gatewit:plugin/guest@0.1.0#on-request-body") (param i32) (param $size i32) (param i32) (result i32)
@@ -54,7 +70,21 @@
           (i32.store (i32.const 704) (i32.add (i32.load (i32.const 704)) (i32.const 1)))
           (br_if $count (local.tee $n (i32.add (local.get $n) (i32.const -1)))))))
     (i32.const 0))
-  (func (export "gatewit:plugin/guest@0.1.0#on-response-body") (param i32 i32 i32) (result i32) (i32.const 0))
+  (func (export "gatewit:plugin/guest@0.1.0#on-response-body") (param $ctx i32) (param $size i32) (param i32) (result i32)
+    (local $scans i32) (local $i i32) (local $end i32)
+    (local.set $scans (local.get $ctx))
+    (local.set $end (i32.const 1000000))
+    (if (local.get $scans)
+      (then
+        (loop $scan
+          (local.set $i (i32.const 0))
+          (block $found
+            (loop $byte
+              (br_if $found (i32.eq (local.get $i) (local.get $size)))
+              (i32.store (i32.const 708) (i32.add (i32.load (i32.const 708)) (i32.const 1)))
+              (br_if $byte (i32.ne (local.get $end) (local.tee $i (i32.add (local.get $i) (i32.const 1)))))))
+          (br_if $scan (local.tee $scans (i32.add (local.get $scans) (i32.const -1)))))))
+    (i32.const 0))
   (func (export "gatewit:plugin/guest@0.1.0#on-response-trailers") (param i32 i32) (result i32) (i32.const 0))
   (func (export "gatewit:plugin/guest@0.1.0#on-request-done") (param i32))
   (func (export "gatewit:plugin/guest@0.1.0#on-tick"))

@@ -101,16 +101,16 @@
   )
   (func (;7;) (type 5) (param i32))
   (func (;8;) (type 6) (param i32 i32 i32) (result i32)
-    (local i32)
+    (local i32 i32 i32 i32 i32)
     local.get 0
     i32.const 7
     i32.eq
     if ;; label = @1
       loop ;; label = @2
-        local.get 3
+        local.get 5
         i32.const 1
         i32.add
-        local.tee 3
+        local.tee 5
         i32.const 1023
         i32.and
         i32.eqz
@@ -124,6 +124,108 @@
           i32.le_s
           if ;; label = @4
             call $gatewit-glue:StepsExhausted
+          end
+        end
+        br 0 (;@2;)
+      end
+    end
+    local.get 0
+    i32.const 6
+    i32.eq
+    if ;; label = @1
+      i32.const 1000
+      local.set 4
+      loop ;; label = @2
+        local.get 5
+        i32.const 1
+        i32.add
+        local.tee 5
+        i32.const 1023
+        i32.and
+        i32.eqz
+        if ;; label = @3
+          global.get 2
+          i32.const 1024
+          i32.sub
+          global.set 2
+          global.get 2
+          i32.const 0
+          i32.le_s
+          if ;; label = @4
+            call $gatewit-glue:StepsExhausted
+          end
+        end
+        i32.const 0
+        local.set 3
+        block ;; label = @3
+          local.get 4
+          local.get 3
+          i32.sub
+          i32.const 1
+          i32.sub
+          local.set 6
+          global.get 2
+          i32.const 0
+          i32.le_s
+          if ;; label = @4
+            call $gatewit-glue:StepsExhausted
+          end
+          local.get 6
+          global.get 2
+          i32.lt_u
+          if ;; label = @4
+            global.get 2
+            local.get 6
+            i32.sub
+            i32.const 1
+            i32.sub
+            global.set 2
+            i32.const 0
+            local.set 7
+          else
+            local.get 6
+            i32.const 1
+            i32.add
+            global.get 2
+            i32.sub
+            local.set 7
+            i32.const 0
+            global.set 2
+          end
+          loop ;; label = @4
+            local.get 3
+            i32.eqz
+            local.tee 6
+            if ;; label = @5
+              global.get 2
+              local.get 4
+              local.get 3
+              i32.sub
+              i32.const 1
+              i32.sub
+              local.get 7
+              i32.sub
+              i32.const 0
+              local.get 4
+              local.get 3
+              i32.sub
+              i32.const 1
+              i32.sub
+              local.get 7
+              i32.gt_u
+              select
+              i32.add
+              global.set 2
+            end
+            local.get 6
+            br_if 1 (;@3;)
+            local.get 4
+            local.get 3
+            i32.const 1
+            i32.add
+            local.tee 3
+            i32.ne
+            br_if 0 (;@4;)
           end
         end
         br 0 (;@2;)
@@ -179,6 +281,114 @@
     i32.const 0
   )
   (func (;12;) (type 6) (param i32 i32 i32) (result i32)
+    (local i32 i32 i32 i32 i32 i32)
+    local.get 0
+    local.set 3
+    i32.const 1000000
+    local.set 5
+    local.get 3
+    if ;; label = @1
+      local.get 3
+      local.tee 6
+      i32.const 1
+      i32.sub
+      global.get 2
+      i32.ge_u
+      if ;; label = @2
+        call $gatewit-glue:StepsExhausted
+      end
+      global.get 2
+      local.get 6
+      i32.sub
+      global.set 2
+      loop ;; label = @2
+        i32.const 0
+        local.set 4
+        block ;; label = @3
+          local.get 5
+          local.get 4
+          i32.sub
+          i32.const 1
+          i32.sub
+          local.set 7
+          global.get 2
+          i32.const 0
+          i32.le_s
+          if ;; label = @4
+            call $gatewit-glue:StepsExhausted
+          end
+          local.get 7
+          global.get 2
+          i32.lt_u
+          if ;; label = @4
+            global.get 2
+            local.get 7
+            i32.sub
+            i32.const 1
+            i32.sub
+            global.set 2
+            i32.const 0
+            local.set 8
+          else
+            local.get 7
+            i32.const 1
+            i32.add
+            global.get 2
+            i32.sub
+            local.set 8
+            i32.const 0
+            global.set 2
+          end
+          loop ;; label = @4
+            local.get 4
+            local.get 1
+            i32.eq
+            local.tee 7
+            if ;; label = @5
+              global.get 2
+              local.get 5
+              local.get 4
+              i32.sub
+              i32.const 1
+              i32.sub
+              local.get 8
+              i32.sub
+              i32.const 0
+              local.get 5
+              local.get 4
+              i32.sub
+              i32.const 1
+              i32.sub
+              local.get 8
+              i32.gt_u
+              select
+              i32.add
+              global.set 2
+            end
+            local.get 7
+            br_if 1 (;@3;)
+            i32.const 708
+            i32.const 708
+            i32.load
+            i32.const 1
+            i32.add
+            i32.store
+            local.get 5
+            local.get 4
+            i32.const 1
+            i32.add
+            local.tee 4
+            i32.ne
+            br_if 0 (;@4;)
+          end
+        end
+        local.get 3
+        i32.const -1
+        i32.add
+        local.tee 3
+        br_if 0 (;@2;)
+      end
+    end
     i32.const 0
   )
   (func (;13;) (type 4) (param i32 i32) (result i32)
