@@ -81,6 +81,12 @@ target_dir="${CARGO_TARGET_DIR:-target}"
 core="$target_dir/wasm32-unknown-unknown/release"
 
 log "building the empty module, the proxy-wasm crate plugin and the raw ABI floors"
+# The call floor that reads the whole answer, as a gatewit callback gets it
+# (feature `eager`), kept aside before the plain build replaces it.
+mkdir -p "$target_dir/bench"
+cargo build --quiet --release --target wasm32-unknown-unknown \
+    -p gatewit-bench-floor-call --features eager
+cp "$core/gatewit_bench_floor_call.wasm" "$target_dir/bench/floor-call-eager.wasm"
 cargo build --quiet --release --target wasm32-unknown-unknown \
     -p gatewit-bench-empty -p gatewit-bench-crate-headers -p gatewit-bench-crate-noop \
     -p gatewit-bench-floor-values -p gatewit-bench-floor-pairs \
@@ -98,6 +104,7 @@ floor_variants=(
 # One HTTP call per request, measured by the callgrind pass.
 call_variants=(
     --call-variant "raw ABI floor, one call=$core/gatewit_bench_floor_call.wasm"
+    --call-variant "raw ABI floor, whole answer read=$target_dir/bench/floor-call-eager.wasm"
     --call-variant "proxy-wasm crate=$core/gatewit_bench_crate_call.wasm"
 )
 # Diagnostics: the same phases with no work in them, on each side.

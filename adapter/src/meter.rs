@@ -56,7 +56,7 @@ pub(crate) struct Meter {
     pub calls_unwind: bool,
 }
 
-/// Loop iterations charged to the budget at a time (a power of two).
+/// Loop iterations charged to the budget at a time.
 pub(crate) const CHUNK: i32 = 1024;
 
 /// Re-encodes one function of the plugin with the limits built in.
@@ -86,12 +86,13 @@ pub(crate) fn function<R: Reencode<Error = std::convert::Infallible>>(
         .map_err(|e| malformed(&e))?;
     let mut code = Vec::new();
     let mut loops = false;
+    let mut uncounted = false;
     // The early exits of counted loops, each with what to give back there
     // (one per loop it leaves). A loop that can leave early keeps what it
     // could not be charged at entry in a local of its own (`bounded`);
     // the local after the counter holds a `br_if`'s condition while the
-    // refund runs, and is the scratch of such a loop's precharge (not the
-    // counter, which a loop around it may be counting in).
+    // refund runs, and is the scratch of a precharge (not the counter,
+    // which a loop around it may be counting in).
     let mut refunds: BTreeMap<usize, Vec<(Trips, u32)>> = BTreeMap::new();
     let condition = counter.saturating_add(1);
     let mut bounded = 0u32;
@@ -127,7 +128,7 @@ pub(crate) fn function<R: Reencode<Error = std::convert::Infallible>>(
                     loops = true;
                     match counted::trips(&ops, at, meter.calls_unwind) {
                         Some(counted) if counted.exits.is_empty() => {
-                            precharge(&mut code, steps, counted.trips, counter);
+                            precharge(&mut code, steps, counted.trips, condition);
                             code.push(re.instruction(op.clone()).map_err(|e| malformed(&e))?);
                         }
                         Some(counted) => {
@@ -149,6 +150,7 @@ pub(crate) fn function<R: Reencode<Error = std::convert::Infallible>>(
                             code.push(re.instruction(op.clone()).map_err(|e| malformed(&e))?);
                         }
                         None => {
+                            uncounted = true;
                             code.push(re.instruction(op.clone()).map_err(|e| malformed(&e))?);
                             iteration(&mut code, steps, counter);
                         }
@@ -167,10 +169,12 @@ pub(crate) fn function<R: Reencode<Error = std::convert::Infallible>>(
         }
     }
     if loops {
-        locals.push((1, wasm_encoder::ValType::I32));
+        // The counter, the condition (scratch), then one per bounded loop.
+        locals.push((2 + bounded, wasm_encoder::ValType::I32));
     }
-    if bounded > 0 {
-        locals.push((1 + bounded, wasm_encoder::ValType::I32));
+    if uncounted {
+        // The counter counts down to the next charge.
+        code.splice(0..0, [Instruction::I32Const(CHUNK), Instruction::LocalSet(counter)]);
     }
     let mut f = Function::new(locals);
     for instruction in &code {
@@ -295,17 +299,19 @@ fn refund(code: &mut Vec<Instruction<'_>>, (steps, _): (u32, u32), trips: Trips,
     ]);
 }
 
-/// One loop iteration: `if (++counter % CHUNK == 0) charge(CHUNK)`.
+/// One loop iteration: `if (--counter == 0) { counter = CHUNK;
+/// charge(CHUNK) }` (the counter starts at CHUNK when the function is
+/// entered: counting down, an iteration costs a decrement and a test).
 fn iteration(code: &mut Vec<Instruction<'_>>, steps: (u32, u32), counter: u32) {
     code.extend([
         Instruction::LocalGet(counter),
         Instruction::I32Const(1),
-        Instruction::I32Add,
+        Instruction::I32Sub,
         Instruction::LocalTee(counter),
-        Instruction::I32Const(CHUNK - 1),
-        Instruction::I32And,
         Instruction::I32Eqz,
         Instruction::If(wasm_encoder::BlockType::Empty),
+        Instruction::I32Const(CHUNK),
+        Instruction::LocalSet(counter),
     ]);
     charge(code, steps, CHUNK);
     code.push(Instruction::End);

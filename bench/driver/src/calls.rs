@@ -18,6 +18,9 @@ pub const CLUSTER: &str = "bench-token";
 const TOKEN_HEADER: &str = "x-bench-token";
 /// The goal for gatewit, as a ratio to the floor above no filter.
 const GOAL: f64 = 1.1;
+/// The floor that reads the whole answer (headers, body, trailers), as a
+/// gatewit call callback receives it.
+pub const WHOLE_ANSWER_FLOOR: &str = "raw ABI floor, whole answer read";
 
 /// Counts every call variant against a token server started here.
 pub fn run(
@@ -64,7 +67,10 @@ pub fn report(md: &mut String, specs: &[Spec], results: &callgrind::Results) -> 
         .map(|c| c.per_request(requests))
         .collect();
     let above = |i: usize| per[i] - per[0];
-    let floor = specs.iter().position(|s| s.name.starts_with(FLOOR));
+    let floor = specs
+        .iter()
+        .position(|s| s.name.starts_with(FLOOR) && s.name != WHOLE_ANSWER_FLOOR);
+    let whole = specs.iter().position(|s| s.name == WHOLE_ANSWER_FLOOR);
     writeln!(md, "## One HTTP call per request (callgrind)\n")?;
     writeln!(
         md,
@@ -119,6 +125,19 @@ pub fn report(md: &mut String, specs: &[Spec], results: &callgrind::Results) -> 
             "- goal not evaluated: this run has no `{GATEWIT}` or no `{FLOOR}` call variant\n"
         )?,
     }
+    if let (Some(f), Some(w), Some(g)) = (floor, whole, gatewit)
+        && above(w) > 0.0
+    {
+        writeln!(
+            md,
+            "- what handing the whole answer to the callback costs on this Envoy (`{WHOLE_ANSWER_FLOOR}` \
+             less the floor, which reads one header value): {} instructions/request, {:.2}× the floor; \
+             gatewit against that floor: **{:.2}×**\n",
+            grouped(above(w) - above(f)),
+            above(w) / above(f),
+            above(g) / above(w),
+        )?;
+    }
     Ok(())
 }
 
@@ -166,6 +185,26 @@ mod tests {
         let mut md = String::new();
         report(&mut md, &specs[..2], &results(&[80_000, 180_000], 80_000))?;
         assert!(md.contains("goal not evaluated"), "{md}");
+
+        // With the floor that reads the whole answer: it is not the floor,
+        // and gatewit is also set against it.
+        let specs = [
+            spec("no filter"),
+            spec("raw ABI floor, one call"),
+            spec(WHOLE_ANSWER_FLOOR),
+            spec(GATEWIT),
+        ];
+        let mut md = String::new();
+        report(
+            &mut md,
+            &specs,
+            &results(&[80_000, 180_000, 200_000, 230_000], 80_000),
+        )?;
+        assert!(md.contains("gatewit: 150,000 (1.50×)"), "{md}");
+        assert!(
+            md.contains("20,000 instructions/request, 1.20× the floor; gatewit against that floor: **1.25×**"),
+            "{md}"
+        );
         Ok(())
     }
 }

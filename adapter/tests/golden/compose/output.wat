@@ -147,7 +147,9 @@
     call $gatewit:plugin/log@0.1.0#log
   )
   (func $"gatewit:adapter example:lib/names@0.1.0#greet" (;9;) (type 1) (param i32 i32 i32)
-    (local i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32)
+    (local i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32)
+    i32.const 1024
+    local.set 30
     local.get 0
     local.set 3
     local.get 1
@@ -189,12 +191,12 @@
       loop ;; label = @2
         local.get 30
         i32.const 1
-        i32.add
+        i32.sub
         local.tee 30
-        i32.const 1023
-        i32.and
         i32.eqz
         if ;; label = @3
+          i32.const 1024
+          local.set 30
           global.get 4
           i32.const 1024
           i32.sub
@@ -370,12 +372,12 @@
         loop ;; label = @3
           local.get 30
           i32.const 1
-          i32.add
+          i32.sub
           local.tee 30
-          i32.const 1023
-          i32.and
           i32.eqz
           if ;; label = @4
+            i32.const 1024
+            local.set 30
             global.get 4
             i32.const 1024
             i32.sub

@@ -102,6 +102,8 @@
   (func (;7;) (type 5) (param i32))
   (func (;8;) (type 6) (param i32 i32 i32) (result i32)
     (local i32 i32 i32 i32 i32)
+    i32.const 1024
+    local.set 5
     local.get 0
     i32.const 7
     i32.eq
@@ -109,12 +111,12 @@
       loop ;; label = @2
         local.get 5
         i32.const 1
-        i32.add
+        i32.sub
         local.tee 5
-        i32.const 1023
-        i32.and
         i32.eqz
         if ;; label = @3
+          i32.const 1024
+          local.set 5
           global.get 2
           i32.const 1024
           i32.sub
@@ -138,12 +140,12 @@
       loop ;; label = @2
         local.get 5
         i32.const 1
-        i32.add
+        i32.sub
         local.tee 5
-        i32.const 1023
-        i32.and
         i32.eqz
         if ;; label = @3
+          i32.const 1024
+          local.set 5
           global.get 2
           i32.const 1024
           i32.sub
@@ -244,7 +246,7 @@
     i32.const 0
   )
   (func (;11;) (type 6) (param i32 i32 i32) (result i32)
-    (local i32 i32)
+    (local i32 i32 i32)
     local.get 0
     i32.const 1000
     i32.mul
@@ -252,7 +254,7 @@
     local.get 3
     if ;; label = @1
       local.get 3
-      local.tee 4
+      local.tee 5
       i32.const 1
       i32.sub
       global.get 2
@@ -261,7 +263,7 @@
         call $gatewit-glue:StepsExhausted
       end
       global.get 2
-      local.get 4
+      local.get 5
       i32.sub
       global.set 2
       loop ;; label = @2
@@ -289,7 +291,7 @@
     local.get 3
     if ;; label = @1
       local.get 3
-      local.tee 6
+      local.tee 7
       i32.const 1
       i32.sub
       global.get 2
@@ -298,7 +300,7 @@
         call $gatewit-glue:StepsExhausted
       end
       global.get 2
-      local.get 6
+      local.get 7
       i32.sub
       global.set 2
       loop ;; label = @2

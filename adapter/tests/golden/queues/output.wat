@@ -155,17 +155,19 @@
   (func (;18;) (type 9) (param i32 i32 i32 i32 i32 i32 i32 i32 i32))
   (func (;19;) (type 1) (param i32 i32 i32 i32 i32))
   (func (;20;) (type 6) (param i32)
-    (local i32)
+    (local i32 i32)
+    i32.const 1024
+    local.set 1
     block ;; label = @1
       loop ;; label = @2
         local.get 1
         i32.const 1
-        i32.add
+        i32.sub
         local.tee 1
-        i32.const 1023
-        i32.and
         i32.eqz
         if ;; label = @3
+          i32.const 1024
+          local.set 1
           global.get 3
           i32.const 1024
           i32.sub

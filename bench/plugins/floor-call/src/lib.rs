@@ -11,6 +11,12 @@
 //!   request, resume the request;
 //! - response headers: add `x-gatewit-bench-response: 1` (the driver's
 //!   proof that the plugin ran).
+//!
+//! With feature `eager` the answer is read as a gatewit (or Higress Go)
+//! call callback receives it: every header (one pairs read), the body and
+//! the trailers, then `x-bench-token` is looked up among the pairs. The
+//! difference between the two builds is what handing the whole answer to
+//! the callback costs on this Envoy, whatever the SDK.
 #![cfg_attr(target_arch = "wasm32", no_std)]
 #![deny(missing_docs)]
 
@@ -19,7 +25,7 @@ mod wasm {
     use core::sync::atomic::{AtomicU32, Ordering};
 
     use gatewit_bench_raw_abi::proxy::{header_action, map, status, stream};
-    use gatewit_bench_raw_abi::{add_header, header, reset_heap};
+    use gatewit_bench_raw_abi::{add_header, reset_heap};
 
     /// The cluster the driver points at its token server.
     const CLUSTER: &[u8] = b"bench-token";
@@ -152,8 +158,8 @@ mod wasm {
         _root: u32,
         token: u32,
         _headers: u32,
-        _body_size: u32,
-        _trailers: u32,
+        body_size: u32,
+        trailers: u32,
     ) {
         let Some((slot_token, slot_context)) = PENDING
             .iter()
@@ -167,11 +173,57 @@ mod wasm {
         if unsafe { proxy_set_effective_context(context) } != status::OK {
             return;
         }
-        if let Some(value) = header(map::HTTP_CALL_RESPONSE_HEADERS, b"x-bench-token") {
+        if let Some(value) = token_of_answer(body_size, trailers) {
             add_header(map::REQUEST_HEADERS, b"x-bench-token", value);
         }
         // SAFETY: a plain hostcall on a number.
         unsafe { proxy_continue_stream(stream::REQUEST) };
+    }
+
+    /// The answer's `x-bench-token`: one value read.
+    #[cfg(not(feature = "eager"))]
+    fn token_of_answer(_body_size: u32, _trailers: u32) -> Option<&'static [u8]> {
+        gatewit_bench_raw_abi::header(map::HTTP_CALL_RESPONSE_HEADERS, b"x-bench-token")
+    }
+
+    /// The answer's `x-bench-token`, with the whole answer read first.
+    #[cfg(feature = "eager")]
+    fn token_of_answer(body_size: u32, trailers: u32) -> Option<&'static [u8]> {
+        use gatewit_bench_raw_abi::{buffer, header_pairs};
+        let headers = header_pairs(map::HTTP_CALL_RESPONSE_HEADERS);
+        let body = buffer(
+            gatewit_bench_raw_abi::proxy::buffer::HTTP_CALL_RESPONSE_BODY,
+            body_size as usize,
+        );
+        let trailers = if trailers > 0 {
+            header_pairs(map::HTTP_CALL_RESPONSE_TRAILERS)
+        } else {
+            &[]
+        };
+        core::hint::black_box((body, trailers));
+        find(headers, b"x-bench-token")
+    }
+
+    /// `name`'s value in a serialised pair map (`gatewit_abi::pairs`'s
+    /// format).
+    #[cfg(feature = "eager")]
+    fn find<'m>(map: &'m [u8], name: &[u8]) -> Option<&'m [u8]> {
+        let word = |at: usize| -> Option<usize> {
+            let w = map.get(at..at + 4)?;
+            Some(u32::from_le_bytes([w[0], w[1], w[2], w[3]]) as usize)
+        };
+        let count = word(0)?;
+        let mut data = 4 + count * 8;
+        for i in 0..count {
+            let (key_len, value_len) = (word(4 + i * 8)?, word(8 + i * 8)?);
+            let key = map.get(data..data + key_len)?;
+            let value_at = data + key_len + 1;
+            data = value_at + value_len + 1;
+            if key == name {
+                return map.get(value_at..value_at + value_len);
+            }
+        }
+        None
     }
 
     /// Response headers: add `x-gatewit-bench-response: 1`.

@@ -84,6 +84,13 @@ mod wasm {
             value_len: *mut usize,
         ) -> u32;
         fn proxy_get_header_map_pairs(map: u32, data: *mut *mut u8, data_len: *mut usize) -> u32;
+        fn proxy_get_buffer_bytes(
+            buffer: u32,
+            start: usize,
+            len: usize,
+            data: *mut *mut u8,
+            data_len: *mut usize,
+        ) -> u32;
     }
 
     /// `proxy_add_header_map_value`; returns the proxy-wasm status.
@@ -115,6 +122,16 @@ mod wasm {
         heap_slice(status, data, len).unwrap_or_default()
     }
 
+    /// `proxy_get_buffer_bytes` of the first `len` bytes of `buffer`: the
+    /// bytes land on the bump heap (empty when the host has none).
+    pub fn buffer(buffer: u32, len: usize) -> &'static [u8] {
+        let (mut data, mut got) = (core::ptr::null_mut(), 0);
+        // SAFETY: the host writes the two out-parameters, which live on this
+        // stack frame.
+        let status = unsafe { proxy_get_buffer_bytes(buffer, 0, len, &mut data, &mut got) };
+        heap_slice(status, data, got).unwrap_or_default()
+    }
+
     fn heap_slice(status: u32, data: *mut u8, len: usize) -> Option<&'static [u8]> {
         if status != 0 {
             return None;
@@ -130,7 +147,7 @@ mod wasm {
 }
 
 #[cfg(target_arch = "wasm32")]
-pub use wasm::{add_header, header, header_pairs, reset_heap};
+pub use wasm::{add_header, buffer, header, header_pairs, reset_heap};
 
 /// proxy-wasm's numbers, from the one place the project states them.
 pub use gatewit_abi::proxy;
