@@ -174,7 +174,10 @@ pub(crate) fn function<R: Reencode<Error = std::convert::Infallible>>(
     }
     if uncounted {
         // The counter counts down to the next charge.
-        code.splice(0..0, [Instruction::I32Const(CHUNK), Instruction::LocalSet(counter)]);
+        code.splice(
+            0..0,
+            [Instruction::I32Const(CHUNK), Instruction::LocalSet(counter)],
+        );
     }
     let mut f = Function::new(locals);
     for instruction in &code {
