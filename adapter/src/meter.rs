@@ -231,12 +231,9 @@ fn precharge_bounded(
         Instruction::I32Const(1),
         Instruction::I32Sub,
         Instruction::LocalSet(scratch),
-        Instruction::GlobalGet(steps),
-        Instruction::I32Const(0),
-        Instruction::I32LeS,
-        Instruction::If(wasm_encoder::BlockType::Empty),
-        Instruction::Call(exhausted),
-        Instruction::End,
+    ]);
+    stop_if_spent(code, (steps, exhausted));
+    code.extend([
         Instruction::LocalGet(scratch),
         Instruction::GlobalGet(steps),
         Instruction::I32LtU,
@@ -327,6 +324,13 @@ fn charge(code: &mut Vec<Instruction<'_>>, (steps, exhausted): (u32, u32), n: i3
         Instruction::I32Const(n),
         Instruction::I32Sub,
         Instruction::GlobalSet(steps),
+    ]);
+    stop_if_spent(code, (steps, exhausted));
+}
+
+/// `if (steps <= 0) exhausted()`.
+fn stop_if_spent(code: &mut Vec<Instruction<'_>>, (steps, exhausted): (u32, u32)) {
+    code.extend([
         Instruction::GlobalGet(steps),
         Instruction::I32Const(0),
         Instruction::I32LeS,

@@ -501,6 +501,15 @@ fn sections_but_names(module: &[u8]) -> Result<Vec<Vec<u8>>> {
     Ok(out)
 }
 
+/// Panics unless the glue logged that `callback` ran out of steps.
+fn assert_out_of_steps(s: &Store<Host>, callback: &str) {
+    let line = format!(
+        "gatewit: `{callback}` ran out of the plugin's step budget \
+         (a runaway loop?) and was stopped, so the gateway worker is not hung"
+    );
+    assert!(log(s, 4, &line), "{:?}", s.data().logs);
+}
+
 /// A runaway loop is stopped by the step budget with a log line naming the
 /// callback, and the next callback gets a fresh budget; `memory.grow` past
 /// the cap fails as wasm defines it, within the cap it works.
@@ -519,16 +528,7 @@ fn step_budget_and_memory_cap() -> Result<()> {
         .call(&mut s, (7, 1, 1))
         .expect_err("request 7 loops forever");
     assert!(format!("{trap:?}").contains("unreachable"), "{trap:?}");
-    assert!(
-        log(
-            &s,
-            4,
-            "gatewit: `proxy_on_request_headers` ran out of the plugin's step budget \
-             (a runaway loop?) and was stopped, so the gateway worker is not hung"
-        ),
-        "{:?}",
-        s.data().logs
-    );
+    assert_out_of_steps(&s, "proxy_on_request_headers");
     // A loop the meter cannot count, around a bounded loop that stops at
     // once, is still stopped: each run of the inner loop costs a step.
     let trap = headers
@@ -586,16 +586,7 @@ fn step_budget_and_memory_cap() -> Result<()> {
         (9_000..=10_100).contains(&ran),
         "stopped once the budget was spent: {ran} iterations ran"
     );
-    assert!(
-        log(
-            &s,
-            4,
-            "gatewit: `proxy_on_response_body` ran out of the plugin's step budget \
-             (a runaway loop?) and was stopped, so the gateway worker is not hung"
-        ),
-        "{:?}",
-        s.data().logs
-    );
+    assert_out_of_steps(&s, "proxy_on_response_body");
 
     let memory = i.get_memory(&mut s, "memory").expect("memory export");
     let grown = |s: &mut Store<Host>| -> Result<i32> {
