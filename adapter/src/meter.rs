@@ -93,14 +93,14 @@ pub(crate) fn function<R: Reencode<Error = std::convert::Infallible>>(
     // the local after the counter holds a `br_if`'s condition while the
     // refund runs, and is the scratch of a precharge (not the counter,
     // which a loop around it may be counting in).
-    let mut refunds: BTreeMap<usize, Vec<(Trips, u32)>> = BTreeMap::new();
+    let mut refunds: BTreeMap<usize, Vec<(Trips, u32, bool)>> = BTreeMap::new();
     let condition = counter.saturating_add(1);
     let mut bounded = 0u32;
     for (at, op) in ops.iter().enumerate() {
         if let (Some(back), Some(steps)) = (refunds.remove(&at), meter.steps) {
             let give_back = |code: &mut Vec<Instruction<'_>>| {
-                for (trips, uncharged) in &back {
-                    refund(code, steps, *trips, *uncharged);
+                for (trips, uncharged, stepped) in &back {
+                    refund(code, steps, *trips, *uncharged, *stepped);
                 }
             };
             if let Operator::BrIf { .. } = op {
@@ -142,10 +142,11 @@ pub(crate) fn function<R: Reencode<Error = std::convert::Infallible>>(
                                 uncharged,
                             );
                             for exit in counted.exits {
-                                refunds
-                                    .entry(exit)
-                                    .or_default()
-                                    .push((counted.trips, uncharged));
+                                refunds.entry(exit.at).or_default().push((
+                                    counted.trips,
+                                    uncharged,
+                                    exit.stepped,
+                                ));
                             }
                             code.push(re.instruction(op.clone()).map_err(|e| malformed(&e))?);
                         }
@@ -267,20 +268,38 @@ fn count(code: &mut Vec<Instruction<'_>>, trips: Trips) {
             Instruction::LocalGet(index),
             Instruction::I32Sub,
         ]),
+        Trips::UpToInclusive { end, index } => code.extend([
+            Instruction::LocalGet(end),
+            Instruction::LocalGet(index),
+            Instruction::I32Sub,
+            Instruction::I32Const(1),
+            Instruction::I32Add,
+        ]),
         Trips::DownFrom { count } => code.push(Instruction::LocalGet(count)),
     }
 }
 
-/// At an early exit of a counted loop: give back what was charged for the
-/// iterations that will not run, `left - 1` (`left = end - i`, or `n`, as
-/// read during the iteration that exits, which stays charged), less what
-/// was never charged: `steps += left - 1 >u uncharged ? left - 1 -
-/// uncharged : 0`. So each run of the loop costs at least one step, and a
-/// loop around it that the meter cannot count is still charged.
-fn refund(code: &mut Vec<Instruction<'_>>, (steps, _): (u32, u32), trips: Trips, uncharged: u32) {
+/// At an early exit of a bounded loop: give back what was charged for
+/// the iterations that will not run, less what was never charged. The
+/// count read at the exit (`end - i`, `end - i + 1` or `n`) is what is
+/// left with the exiting iteration when the index has not moved in it yet
+/// (that iteration stays charged: `left - 1`), and what is left without
+/// it once the index moved (`stepped`: `left`):
+/// `steps += left' >u uncharged ? left' - uncharged : 0`. So each run of
+/// the loop costs at least one step, and a loop around it that the meter
+/// cannot count is still charged.
+fn refund(
+    code: &mut Vec<Instruction<'_>>,
+    (steps, _): (u32, u32),
+    trips: Trips,
+    uncharged: u32,
+    stepped: bool,
+) {
     let unrun = |code: &mut Vec<Instruction<'_>>| {
         count(code, trips);
-        code.extend([Instruction::I32Const(1), Instruction::I32Sub]);
+        if !stepped {
+            code.extend([Instruction::I32Const(1), Instruction::I32Sub]);
+        }
     };
     code.push(Instruction::GlobalGet(steps));
     unrun(code);

@@ -588,6 +588,31 @@ fn step_budget_and_memory_cap() -> Result<()> {
     );
     assert_out_of_steps(&s, "proxy_on_response_body");
 
+    // The same with scans tested at the top (serde_json's shape), which
+    // also leave by falling out of the loop.
+    let trailers = f::<(i32, i32), i32>(&mut s, &i, "proxy_on_response_trailers");
+    let tested = |s: &mut Store<Host>| -> Result<i32> {
+        let mut word = [0u8; 4];
+        memory.read(&*s, 712, &mut word)?;
+        Ok(i32::from_le_bytes(word))
+    };
+    for _ in 0..3 {
+        let before = tested(&mut s)?;
+        assert_eq!(trailers.call(&mut s, (50, 100))?, 0);
+        assert_eq!(tested(&mut s)? - before, 50 * 101);
+    }
+    let before = tested(&mut s)?;
+    let trap = trailers
+        .call(&mut s, (200, 100))
+        .expect_err("20,200 iterations are over the budget");
+    assert!(format!("{trap:?}").contains("unreachable"), "{trap:?}");
+    let ran = tested(&mut s)? - before;
+    assert!(
+        (9_000..=10_200).contains(&ran),
+        "stopped once the budget was spent: {ran} iterations ran"
+    );
+    assert_out_of_steps(&s, "proxy_on_response_trailers");
+
     let memory = i.get_memory(&mut s, "memory").expect("memory export");
     let grown = |s: &mut Store<Host>| -> Result<i32> {
         let mut word = [0u8; 4];

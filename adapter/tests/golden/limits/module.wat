@@ -5,7 +5,10 @@
 ;; to the word at 704 (charged to the budget before it starts); response
 ;; body runs `ctx` scans, each bounded by 1,000,000 but stopping after
 ;; `size` iterations, each adding one to the word at 708 (charged the
-;; bound at entry, refunded what was left at the exit).
+;; bound at entry, refunded what was left at the exit); response trailers
+;; run `ctx` scans tested at the top as serde_json's escape scan is, each
+;; bounded by 1,000,000 and stopping at the byte 1 put at 8192 + `size`,
+;; each iteration adding one to the word at 712.
 ;; on-plugin-start rejects a config starting with `x`.
 (module
   (import "gatewit:plugin/http@0.1.0" "get-header" (func $get-header (param i32 i32 i32 i32)))
@@ -85,7 +88,37 @@
               (br_if $byte (i32.ne (local.get $end) (local.tee $i (i32.add (local.get $i) (i32.const 1)))))))
           (br_if $scan (local.tee $scans (i32.add (local.get $scans) (i32.const -1)))))))
     (i32.const 0))
-  (func (export "gatewit:plugin/guest@0.1.0#on-response-trailers") (param i32 i32) (result i32) (i32.const 0))
+  (func (export "gatewit:plugin/guest@0.1.0#on-response-trailers") (param $ctx i32) (param $size i32) (result i32)
+    (local $scans i32) (local $i i32) (local $c i32) (local $end i32)
+    (i32.store8 (i32.add (i32.const 8192) (local.get $size)) (i32.const 1))
+    (local.set $scans (local.get $ctx))
+    (local.set $end (i32.const 1000000))
+    (if (local.get $scans)
+      (then
+        (loop $scan
+          (local.set $i (i32.const 0))
+          loop $byte
+            block
+              local.get $end
+              local.get $i
+              local.tee $c
+              i32.ne
+              br_if 0
+              i32.const 0
+              return
+            end
+            local.get $c
+            i32.const 1
+            i32.add
+            local.set $i
+            (i32.store (i32.const 712) (i32.add (i32.load (i32.const 712)) (i32.const 1)))
+            (i32.add (i32.const 8192) (local.get $c))
+            i32.load8_u
+            i32.eqz
+            br_if 0
+          end
+          (br_if $scan (local.tee $scans (i32.add (local.get $scans) (i32.const -1)))))))
+    (i32.const 0))
   (func (export "gatewit:plugin/guest@0.1.0#on-request-done") (param i32))
   (func (export "gatewit:plugin/guest@0.1.0#on-tick"))
   (func (export "gatewit:plugin/guest@0.1.0#on-http-call-response") (param i32 i32 i32 i32 i32 i32 i32 i32 i32))

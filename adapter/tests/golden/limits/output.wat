@@ -394,6 +394,180 @@
     i32.const 0
   )
   (func (;13;) (type 4) (param i32 i32) (result i32)
+    (local i32 i32 i32 i32 i32 i32 i32 i32)
+    i32.const 8192
+    local.get 1
+    i32.add
+    i32.const 1
+    i32.store8
+    local.get 0
+    local.set 2
+    i32.const 1000000
+    local.set 5
+    local.get 2
+    if ;; label = @1
+      local.get 2
+      i32.const 1
+      i32.sub
+      local.set 7
+      global.get 2
+      i32.const 0
+      i32.le_s
+      if ;; label = @2
+        call $gatewit-glue:StepsExhausted
+      end
+      local.get 7
+      global.get 2
+      i32.lt_u
+      if ;; label = @2
+        global.get 2
+        local.get 7
+        i32.sub
+        i32.const 1
+        i32.sub
+        global.set 2
+        i32.const 0
+        local.set 8
+      else
+        local.get 7
+        i32.const 1
+        i32.add
+        global.get 2
+        i32.sub
+        local.set 8
+        i32.const 0
+        global.set 2
+      end
+      loop ;; label = @2
+        i32.const 0
+        local.set 3
+        local.get 5
+        local.get 3
+        i32.sub
+        i32.const 1
+        i32.add
+        i32.const 1
+        i32.sub
+        local.set 7
+        global.get 2
+        i32.const 0
+        i32.le_s
+        if ;; label = @3
+          call $gatewit-glue:StepsExhausted
+        end
+        local.get 7
+        global.get 2
+        i32.lt_u
+        if ;; label = @3
+          global.get 2
+          local.get 7
+          i32.sub
+          i32.const 1
+          i32.sub
+          global.set 2
+          i32.const 0
+          local.set 9
+        else
+          local.get 7
+          i32.const 1
+          i32.add
+          global.get 2
+          i32.sub
+          local.set 9
+          i32.const 0
+          global.set 2
+        end
+        loop ;; label = @3
+          block ;; label = @4
+            local.get 5
+            local.get 3
+            local.tee 4
+            i32.ne
+            br_if 0 (;@4;)
+            i32.const 0
+            global.get 2
+            local.get 2
+            i32.const 1
+            i32.sub
+            local.get 8
+            i32.sub
+            i32.const 0
+            local.get 2
+            i32.const 1
+            i32.sub
+            local.get 8
+            i32.gt_u
+            select
+            i32.add
+            global.set 2
+            global.get 2
+            local.get 5
+            local.get 3
+            i32.sub
+            i32.const 1
+            i32.add
+            i32.const 1
+            i32.sub
+            local.get 9
+            i32.sub
+            i32.const 0
+            local.get 5
+            local.get 3
+            i32.sub
+            i32.const 1
+            i32.add
+            i32.const 1
+            i32.sub
+            local.get 9
+            i32.gt_u
+            select
+            i32.add
+            global.set 2
+            return
+          end
+          local.get 4
+          i32.const 1
+          i32.add
+          local.set 3
+          i32.const 712
+          i32.const 712
+          i32.load
+          i32.const 1
+          i32.add
+          i32.store
+          i32.const 8192
+          local.get 4
+          i32.add
+          i32.load8_u
+          i32.eqz
+          br_if 0 (;@3;)
+          global.get 2
+          local.get 5
+          local.get 3
+          i32.sub
+          i32.const 1
+          i32.add
+          local.get 9
+          i32.sub
+          i32.const 0
+          local.get 5
+          local.get 3
+          i32.sub
+          i32.const 1
+          i32.add
+          local.get 9
+          i32.gt_u
+          select
+          i32.add
+          global.set 2
+        end
+        local.get 2
+        i32.const -1
+        i32.add
+        local.tee 2
+        br_if 0 (;@2;)
+      end
+    end
     i32.const 0
   )
   (func (;14;) (type 5) (param i32))
