@@ -510,6 +510,38 @@ fn assert_out_of_steps(s: &Store<Host>, callback: &str) {
     assert!(log(s, 4, &line), "{:?}", s.data().logs);
 }
 
+/// `run(store, n)` runs `n` scans of `per_scan` iterations, each counted
+/// in the word at `at`, under a budget of 10,000: 50 scans fit (three
+/// times over), 200 are stopped once the iterations that ran spend it.
+fn scans_fit_then_stop(
+    s: &mut Store<Host>,
+    memory: &wasmtime::Memory,
+    (at, per_scan): (usize, i32),
+    callback: &str,
+    run: impl Fn(&mut Store<Host>, i32) -> wasmtime::Result<i32>,
+) -> Result<()> {
+    let ran = |s: &mut Store<Host>| -> Result<i32> {
+        let mut word = [0u8; 4];
+        memory.read(&*s, at, &mut word)?;
+        Ok(i32::from_le_bytes(word))
+    };
+    for _ in 0..3 {
+        let before = ran(s)?;
+        assert_eq!(run(s, 50)?, 0);
+        assert_eq!(ran(s)? - before, 50 * per_scan, "{callback}");
+    }
+    let before = ran(s)?;
+    let trap = run(s, 200).expect_err("200 scans are over the budget");
+    assert!(format!("{trap:?}").contains("unreachable"), "{trap:?}");
+    let spent = ran(s)? - before;
+    assert!(
+        (9_000..=10_200).contains(&spent),
+        "{callback}: stopped once the budget was spent: {spent} iterations ran"
+    );
+    assert_out_of_steps(s, callback);
+    Ok(())
+}
+
 /// A runaway loop is stopped by the step budget with a log line naming the
 /// callback, and the next callback gets a fresh budget; `memory.grow` past
 /// the cap fails as wasm defines it, within the cap it works.
@@ -566,52 +598,23 @@ fn step_budget_and_memory_cap() -> Result<()> {
     // of 100 iterations fit the budget of 10,000; 200 do not, and the
     // callback is stopped once the iterations that ran spend it.
     let response_body = f::<(i32, i32, i32), i32>(&mut s, &i, "proxy_on_response_body");
-    let scanned = |s: &mut Store<Host>| -> Result<i32> {
-        let mut word = [0u8; 4];
-        memory.read(&*s, 708, &mut word)?;
-        Ok(i32::from_le_bytes(word))
-    };
-    for _ in 0..3 {
-        let before = scanned(&mut s)?;
-        assert_eq!(response_body.call(&mut s, (50, 100, 1))?, 0);
-        assert_eq!(scanned(&mut s)? - before, 5_000);
-    }
-    let before = scanned(&mut s)?;
-    let trap = response_body
-        .call(&mut s, (200, 100, 1))
-        .expect_err("20,000 iterations are over the budget");
-    assert!(format!("{trap:?}").contains("unreachable"), "{trap:?}");
-    let ran = scanned(&mut s)? - before;
-    assert!(
-        (9_000..=10_100).contains(&ran),
-        "stopped once the budget was spent: {ran} iterations ran"
-    );
-    assert_out_of_steps(&s, "proxy_on_response_body");
-
+    scans_fit_then_stop(
+        &mut s,
+        &memory,
+        (708, 100),
+        "proxy_on_response_body",
+        |s, n| response_body.call(s, (n, 100, 1)),
+    )?;
     // The same with scans tested at the top (serde_json's shape), which
-    // also leave by falling out of the loop.
+    // also leave by falling out of the loop (101 iterations each).
     let trailers = f::<(i32, i32), i32>(&mut s, &i, "proxy_on_response_trailers");
-    let tested = |s: &mut Store<Host>| -> Result<i32> {
-        let mut word = [0u8; 4];
-        memory.read(&*s, 712, &mut word)?;
-        Ok(i32::from_le_bytes(word))
-    };
-    for _ in 0..3 {
-        let before = tested(&mut s)?;
-        assert_eq!(trailers.call(&mut s, (50, 100))?, 0);
-        assert_eq!(tested(&mut s)? - before, 50 * 101);
-    }
-    let before = tested(&mut s)?;
-    let trap = trailers
-        .call(&mut s, (200, 100))
-        .expect_err("20,200 iterations are over the budget");
-    assert!(format!("{trap:?}").contains("unreachable"), "{trap:?}");
-    let ran = tested(&mut s)? - before;
-    assert!(
-        (9_000..=10_200).contains(&ran),
-        "stopped once the budget was spent: {ran} iterations ran"
-    );
-    assert_out_of_steps(&s, "proxy_on_response_trailers");
+    scans_fit_then_stop(
+        &mut s,
+        &memory,
+        (712, 101),
+        "proxy_on_response_trailers",
+        |s, n| trailers.call(s, (n, 100)),
+    )?;
 
     let memory = i.get_memory(&mut s, "memory").expect("memory export");
     let grown = |s: &mut Store<Host>| -> Result<i32> {
