@@ -393,9 +393,9 @@ fn top_test(body: &[Operator<'_>]) -> Option<Shape> {
                 && *value == 1
                 && (from == to || copy.is_some_and(|(c, _)| c == *from))
         })?;
-    // The copy must be of the index, not of the bound.
-    if let Some((_, _)) = copy
-        && b != index
+    // The copy must be of the index, into a local of its own.
+    if let Some((c, _)) = copy
+        && (b != index || c == a || c == b)
     {
         return None;
     }
@@ -636,6 +636,10 @@ mod tests {
             // the copy is of the bound
             "loop block local.get 2 local.get 1 local.tee 3 i32.ne br_if 0 return end
                local.get 3 i32.const 1 i32.add local.set 2
+               local.get 0 br_if 0 end",
+            // the copy goes into the bound: it would chase the index
+            "loop block local.get 1 local.get 2 local.tee 1 i32.ne br_if 0 return end
+               local.get 1 i32.const 1 i32.add local.set 2
                local.get 0 br_if 0 end",
         ] {
             assert_eq!(trips(&ops(wat), 0, true), None, "{wat}");
