@@ -224,19 +224,19 @@ fn closes(op: &Operator<'_>) -> bool {
     matches!(op, Operator::End | Operator::Delegate { .. })
 }
 
-/// `local.get $i; i32.const ±1; i32.add; local.set|tee $i` ending at
+/// `local.get $i; i32.const 1; i32.add; local.set|tee $i` ending at
 /// `body[k]` (or `local.get $c` for the index's copy `$c`): the local
-/// written, the local read, the step.
-fn step_at(body: &[Operator<'_>], k: usize) -> Option<(u32, u32, i32)> {
+/// written and the local read.
+fn step_at(body: &[Operator<'_>], k: usize) -> Option<(u32, u32)> {
     use Operator::{I32Add, I32Const, LocalGet, LocalSet, LocalTee};
     let window = body.get(k.checked_sub(3)?..=k)?;
     match window {
         [
             LocalGet { local_index: from },
-            I32Const { value },
+            I32Const { value: 1 },
             I32Add,
             LocalSet { local_index: to } | LocalTee { local_index: to },
-        ] if *value == 1 || *value == -1 => Some((*to, *from, *value)),
+        ] => Some((*to, *from)),
         _ => None,
     }
 }
@@ -312,9 +312,9 @@ fn latch(body: &[Operator<'_>]) -> Option<Shape> {
             let checked = body.len() - 4;
             // The one write of either local, an increment by one, at the
             // body's top level: that one is the index.
-            let (k, (index, _, _)) = top_level(&body[..checked])
+            let (k, (index, _)) = top_level(&body[..checked])
                 .filter_map(|k| Some((k, step_at(body, k)?)))
-                .find(|(_, (to, from, value))| (to == a || to == b) && from == to && *value == 1)?;
+                .find(|(_, (to, from))| (to == a || to == b) && from == to)?;
             let end = if index == *a { *b } else { *a };
             Some(shape(Trips::UpTo { end, index }, index, Some(k), checked))
         }
@@ -385,13 +385,11 @@ fn top_test(body: &[Operator<'_>]) -> Option<Shape> {
     if a == b {
         return None;
     }
-    let (k, (index, _, _)) = top_level(body)
+    let (k, (index, _)) = top_level(body)
         .filter(|k| *k >= after)
         .filter_map(|k| Some((k, step_at(body, k)?)))
-        .find(|(_, (to, from, value))| {
-            (*to == a || *to == b)
-                && *value == 1
-                && (from == to || copy.is_some_and(|(c, _)| c == *from))
+        .find(|(_, (to, from))| {
+            (*to == a || *to == b) && (from == to || copy.is_some_and(|(c, _)| c == *from))
         })?;
     // The copy must be of the index, into a local of its own.
     if let Some((c, _)) = copy
