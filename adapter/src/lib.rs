@@ -12,6 +12,7 @@
 //! start function, state behind a global pointer to a `cabi_realloc` block.
 #![deny(missing_docs)]
 
+mod copy;
 mod fuse;
 mod glue;
 mod inspect;

@@ -33,10 +33,11 @@
 use std::collections::BTreeMap;
 
 use wasm_encoder::reencode::Reencode;
-use wasm_encoder::{Function, Instruction};
+use wasm_encoder::{Encode, Function, Instruction};
 use wasmparser::{FunctionBody, Operator};
 
 use crate::AdaptError;
+use crate::copy;
 use counted::Trips;
 
 mod counted;
@@ -67,37 +68,137 @@ pub(crate) fn function<R: Reencode<Error = std::convert::Infallible>>(
     params: u32,
     meter: &Meter,
 ) -> Result<Function, AdaptError> {
-    let malformed = |e: &dyn std::fmt::Display| AdaptError::Malformed(e.to_string());
     let mut locals = Vec::new();
     let mut counter = params;
-    for local in body.get_locals_reader().map_err(|e| malformed(&e))? {
-        let (count, ty) = local.map_err(|e| malformed(&e))?;
-        locals.push((count, re.val_type(ty).map_err(|e| malformed(&e))?));
+    for local in body.get_locals_reader().map_err(malformed)? {
+        let (count, ty) = local.map_err(malformed)?;
+        locals.push((count, re.val_type(ty).map_err(malformed)?));
         counter = counter.saturating_add(count);
     }
-    // Read whole first: a loop is looked at to its end before it is
-    // encoded, and the iteration counter is declared only in functions
-    // that loop.
-    let ops = body
-        .get_operators_reader()
-        .map_err(|e| malformed(&e))?
-        .into_iter()
-        .collect::<Result<Vec<_>, _>>()
-        .map_err(|e| malformed(&e))?;
-    let mut code = Vec::new();
-    let mut loops = false;
-    let mut uncounted = false;
-    // The early exits of counted loops, each with what to give back there
-    // (one per loop it leaves). A loop that can leave early keeps what it
-    // could not be charged at entry in a local of its own (`bounded`);
-    // the local after the counter holds a `br_if`'s condition while the
-    // refund runs, and is the scratch of a precharge (not the counter,
-    // which a loop around it may be counting in).
-    let mut refunds: BTreeMap<usize, Vec<(Trips, u32, bool)>> = BTreeMap::new();
-    let condition = counter.saturating_add(1);
-    let mut bounded = 0u32;
-    for (at, op) in ops.iter().enumerate() {
-        if let (Some(back), Some(steps)) = (refunds.remove(&at), meter.steps) {
+    let mut w = Writer {
+        re,
+        meter,
+        run: copy::Run::new(body.as_bytes(), body.range().start),
+        out: Vec::with_capacity(body.as_bytes().len() + 16),
+        code: Vec::new(),
+        loops: false,
+        uncounted: false,
+        refunds: BTreeMap::new(),
+        counter,
+        condition: counter.saturating_add(1),
+        bounded: 0,
+    };
+    let mut code = copy::Instructions::new(body).map_err(malformed)?;
+    // Streamed, except that a loop the step budget looks at is read to its
+    // end before any of it is written: whether it is counted depends on
+    // all of it, and its exits get refunds.
+    const LOOP: u8 = 0x03;
+    let mut ops = Vec::new();
+    let mut starts = Vec::new();
+    while !code.eof() {
+        if code.opcode() == Some(LOOP) && meter.steps.is_some() {
+            ops.clear();
+            starts.clear();
+            // Every exit of a loop is inside it: its refunds are given.
+            debug_assert!(w.refunds.is_empty());
+            w.refunds.clear();
+            let mut depth = 0u32;
+            loop {
+                let (op, at) = code.read().map_err(malformed)?;
+                if counted::opens(&op) {
+                    depth += 1;
+                } else if counted::closes(&op) {
+                    depth -= 1;
+                }
+                ops.push(op);
+                starts.push(at.start);
+                if depth == 0 {
+                    starts.push(at.end);
+                    break;
+                }
+            }
+            for (at, op) in ops.iter().enumerate() {
+                w.op(&ops, at, op, starts[at]..starts[at + 1])?;
+            }
+            continue;
+        }
+        if let Some(at) = code.skip_copyable(true) {
+            w.run.extend(at);
+            continue;
+        }
+        let (op, at) = code.read().map_err(malformed)?;
+        w.op(&[], 0, &op, at)?;
+    }
+    w.run.flush(&mut w.out);
+    if w.loops {
+        // The counter, the condition (scratch), then one per bounded loop.
+        locals.push((2 + w.bounded, wasm_encoder::ValType::I32));
+    }
+    let mut f = Function::new(locals);
+    if w.uncounted {
+        // The counter counts down to the next charge; the body's own code
+        // follows.
+        f.instruction(&Instruction::I32Const(CHUNK))
+            .instruction(&Instruction::LocalSet(counter));
+    }
+    f.raw(w.out);
+    Ok(f)
+}
+
+fn malformed(e: impl std::fmt::Display) -> AdaptError {
+    AdaptError::Malformed(e.to_string())
+}
+
+/// One function's instrumented body as it is written.
+struct Writer<'a, 'r, R> {
+    re: &'r mut R,
+    meter: &'r Meter,
+    /// The instructions being copied as they are.
+    run: copy::Run<'a>,
+    /// The body so far (the counter's start, when it needs one, goes
+    /// before it).
+    out: Vec<u8>,
+    /// What one instruction becomes, before it is encoded into `out`.
+    code: Vec<Instruction<'a>>,
+    /// Whether the function has a loop the budget charges.
+    loops: bool,
+    /// Whether one of those is counted per iteration.
+    uncounted: bool,
+    /// The early exits of counted loops, each with what to give back there
+    /// (one per loop it leaves). A loop that can leave early keeps what it
+    /// could not be charged at entry in a local of its own (`bounded`);
+    /// the local after the counter holds a `br_if`'s condition while the
+    /// refund runs, and is the scratch of a precharge (not the counter,
+    /// which a loop around it may be counting in).
+    refunds: BTreeMap<usize, Vec<(Trips, u32, bool)>>,
+    counter: u32,
+    condition: u32,
+    bounded: u32,
+}
+
+impl<'a, R: Reencode<Error = std::convert::Infallible>> Writer<'a, '_, R> {
+    /// Writes instruction `op`, the `at`-th of `ops` (when it is a loop
+    /// the budget looks at, or follows one), found at module offsets
+    /// `bytes`.
+    fn op(
+        &mut self,
+        ops: &[Operator<'a>],
+        at: usize,
+        op: &Operator<'a>,
+        bytes: std::ops::Range<usize>,
+    ) -> Result<(), AdaptError> {
+        let steps = self.meter.steps;
+        let refunded = steps.is_some() && self.refunds.contains_key(&at);
+        if !refunded
+            && !matches!(op, Operator::Loop { .. })
+            && copy::copyable_len(self.run.bytes(bytes.clone()), true) == Some(bytes.len())
+        {
+            self.run.extend(bytes);
+            return Ok(());
+        }
+        self.run.flush(&mut self.out);
+        let code = &mut self.code;
+        if let (Some(back), Some(steps)) = (self.refunds.remove(&at), steps) {
             let give_back = |code: &mut Vec<Instruction<'_>>| {
                 for (trips, uncharged, stepped) in &back {
                     refund(code, steps, *trips, *uncharged, *stepped);
@@ -105,86 +206,65 @@ pub(crate) fn function<R: Reencode<Error = std::convert::Infallible>>(
             };
             if let Operator::BrIf { .. } = op {
                 code.extend([
-                    Instruction::LocalTee(condition),
+                    Instruction::LocalTee(self.condition),
                     Instruction::If(wasm_encoder::BlockType::Empty),
                 ]);
-                give_back(&mut code);
-                code.extend([Instruction::End, Instruction::LocalGet(condition)]);
+                give_back(code);
+                code.extend([Instruction::End, Instruction::LocalGet(self.condition)]);
             } else {
-                give_back(&mut code);
+                give_back(code);
             }
         }
+        let same = |re: &mut R| re.instruction(op.clone()).map_err(malformed);
         match op {
             Operator::ReturnCall { .. }
             | Operator::ReturnCallIndirect { .. }
             | Operator::ReturnCallRef { .. } => {
-                if let Some(steps) = meter.steps {
-                    charge(&mut code, steps, 1);
+                if let Some(steps) = steps {
+                    charge(code, steps, 1);
                 }
-                code.push(re.instruction(op.clone()).map_err(|e| malformed(&e))?);
+                code.push(same(self.re)?);
             }
-            Operator::Loop { .. } => match meter.steps {
-                Some(steps) => {
-                    loops = true;
-                    match counted::trips(&ops, at, meter.calls_unwind) {
-                        Some(counted) if counted.exits.is_empty() => {
-                            precharge(&mut code, steps, counted.trips, condition);
-                            code.push(re.instruction(op.clone()).map_err(|e| malformed(&e))?);
-                        }
-                        Some(counted) => {
-                            let uncharged = counter.saturating_add(2 + bounded);
-                            bounded += 1;
-                            precharge_bounded(
-                                &mut code,
-                                steps,
+            Operator::Loop { .. } if let Some(steps) = steps => {
+                self.loops = true;
+                match counted::trips(ops, at, self.meter.calls_unwind) {
+                    Some(counted) if counted.exits.is_empty() => {
+                        precharge(code, steps, counted.trips, self.condition);
+                        code.push(same(self.re)?);
+                    }
+                    Some(counted) => {
+                        let uncharged = self.counter.saturating_add(2 + self.bounded);
+                        self.bounded += 1;
+                        precharge_bounded(code, steps, counted.trips, self.condition, uncharged);
+                        for exit in counted.exits {
+                            self.refunds.entry(exit.at).or_default().push((
                                 counted.trips,
-                                condition,
                                 uncharged,
-                            );
-                            for exit in counted.exits {
-                                refunds.entry(exit.at).or_default().push((
-                                    counted.trips,
-                                    uncharged,
-                                    exit.stepped,
-                                ));
-                            }
-                            code.push(re.instruction(op.clone()).map_err(|e| malformed(&e))?);
+                                exit.stepped,
+                            ));
                         }
-                        None => {
-                            uncounted = true;
-                            code.push(re.instruction(op.clone()).map_err(|e| malformed(&e))?);
-                            iteration(&mut code, steps, counter);
-                        }
+                        code.push(same(self.re)?);
+                    }
+                    None => {
+                        self.uncounted = true;
+                        code.push(same(self.re)?);
+                        iteration(code, steps, self.counter);
                     }
                 }
-                None => code.push(re.instruction(op.clone()).map_err(|e| malformed(&e))?),
-            },
-            Operator::Unreachable if let Some(tag) = meter.panic_tag => {
+            }
+            Operator::Unreachable if let Some(tag) = self.meter.panic_tag => {
                 code.push(Instruction::Throw(tag));
             }
-            Operator::MemoryGrow { mem: 0 } => match meter.grow {
-                Some(grow) => code.push(Instruction::Call(grow)),
-                None => code.push(re.instruction(op.clone()).map_err(|e| malformed(&e))?),
-            },
-            op => code.push(re.instruction(op.clone()).map_err(|e| malformed(&e))?),
+            Operator::MemoryGrow { mem: 0 } if let Some(grow) = self.meter.grow => {
+                code.push(Instruction::Call(grow));
+            }
+            _ => code.push(same(self.re)?),
         }
+        for instruction in code.drain(..) {
+            instruction.encode(&mut self.out);
+        }
+        Ok(())
     }
-    if loops {
-        // The counter, the condition (scratch), then one per bounded loop.
-        locals.push((2 + bounded, wasm_encoder::ValType::I32));
-    }
-    if uncounted {
-        // The counter counts down to the next charge.
-        code.splice(
-            0..0,
-            [Instruction::I32Const(CHUNK), Instruction::LocalSet(counter)],
-        );
-    }
-    let mut f = Function::new(locals);
-    for instruction in &code {
-        f.instruction(instruction);
-    }
-    Ok(f)
 }
 
 /// Before a counted loop: `trips = …; if (trips - 1 >= steps) exhausted();

@@ -6,6 +6,7 @@ use super::malformed;
 use super::types::{Types, module_types};
 use super::{Fid, HostTy, Linked, Plan};
 use crate::AdaptError;
+use crate::copy;
 use crate::fuse::{Bases, Gen, Region, emit};
 use crate::lower::{Guard, Layout};
 use std::collections::HashMap;
@@ -172,6 +173,15 @@ impl Inst<'_> {
     fn guards_of(&self, m: u32) -> Result<Option<Guards>, ReError<String>> {
         let m = get(self.memories, m, "memory")?;
         Ok(self.lowered.get(m as usize).and_then(|l| l.guards))
+    }
+
+    /// Whether this instance's memory 0 is the output's, unmoved and
+    /// unchecked, so its loads and stores stay as they are.
+    fn keeps_memory_zero(&self) -> bool {
+        let mut cx = *self;
+        matches!(cx.memory_index(0), Ok(0))
+            && matches!(self.base_of(0), Ok(0))
+            && matches!(self.guards_of(0), Ok(None))
     }
 
     /// Whether any memory of this instance is checked (its functions then
@@ -591,6 +601,7 @@ pub(crate) fn encode(plan: &Plan<'_>, layout: Layout) -> Result<Linked, AdaptErr
             }
         }
         let checks = cx.checks();
+        let memory_zero_kept = !checks && cx.keeps_memory_zero();
         let bodies: Vec<_> = bodies.into_iter().zip(params).collect();
         let encoded = crate::par::map(&bodies, |body| {
             let (body, params) = body;
@@ -608,15 +619,22 @@ pub(crate) fn encode(plan: &Plan<'_>, layout: Layout) -> Result<Linked, AdaptErr
             } else {
                 (cx.new_function_with_parsed_locals(body).map_err(re)?, 0)
             };
-            let mut reader = body.get_operators_reader().map_err(malformed)?;
-            while !reader.eof() {
-                let op = reader.read().map_err(malformed)?;
+            let mut code = copy::Instructions::new(body).map_err(malformed)?;
+            let mut run = copy::Run::new(body.as_bytes(), body.range().start);
+            while !code.eof() {
+                if let Some(at) = code.skip_copyable(memory_zero_kept) {
+                    run.extend(at);
+                    continue;
+                }
+                run.flush_into(&mut f);
+                let (op, _) = code.read().map_err(malformed)?;
                 cx.guarded = checks && cx.emit_guard(&mut f, &op, scratch).map_err(re)?;
                 match cx.memory_op(&op).map_err(re)? {
                     Some(call) => f.instruction(&Instruction::Call(call)),
                     None => f.instruction(&cx.instruction(op).map_err(re)?),
                 };
             }
+            run.flush_into(&mut f);
             Ok::<_, AdaptError>(f)
         })?;
         for f in &encoded {

@@ -209,7 +209,7 @@ fn matching_end(ops: &[Operator<'_>], at: usize) -> Option<usize> {
 }
 
 /// Whether `op` opens a block that an `end` (or `delegate`) closes.
-fn opens(op: &Operator<'_>) -> bool {
+pub(super) fn opens(op: &Operator<'_>) -> bool {
     matches!(
         op,
         Operator::Block { .. }
@@ -220,7 +220,8 @@ fn opens(op: &Operator<'_>) -> bool {
     )
 }
 
-fn closes(op: &Operator<'_>) -> bool {
+/// Whether `op` closes a block (`end`, or a legacy `try`'s `delegate`).
+pub(super) fn closes(op: &Operator<'_>) -> bool {
     matches!(op, Operator::End | Operator::Delegate { .. })
 }
 
