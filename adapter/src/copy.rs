@@ -118,16 +118,20 @@ pub(crate) fn copyable_len(code: &[u8], memory_zero_kept: bool) -> Option<usize>
     (len <= code.len()).then_some(len)
 }
 
-/// The length of the LEB128 number `bytes` starts with.
+/// The length of the LEB128 number `bytes` starts with, when it is in its
+/// shortest form. Linkers pad the numbers they relocate (to five bytes:
+/// `i32.const` addresses, memory offsets); those are re-encoded, so the
+/// output is what re-encoding everything would give, and no larger. A
+/// multi-byte number ending in `0x00` or `0x7F` may be padded (as unsigned
+/// or signed); re-encoding one that is not costs only time.
 #[inline]
 fn leb_len(bytes: &[u8]) -> Option<usize> {
     match bytes.first() {
         Some(b) if b & 0x80 == 0 => Some(1),
-        _ => bytes
-            .iter()
-            .take(10)
-            .position(|b| b & 0x80 == 0)
-            .map(|i| i + 1),
+        _ => {
+            let len = bytes.iter().take(10).position(|b| b & 0x80 == 0)? + 1;
+            (!matches!(bytes.get(len - 1), Some(0x00 | 0x7F))).then_some(len)
+        }
     }
 }
 
@@ -343,6 +347,10 @@ mod tests {
         ] {
             assert!(!as_is(&enc(i.clone()), true), "{i:?}");
         }
+        // Padded numbers are re-encoded (to their shortest form).
+        assert!(!as_is(&[0x20, 0x81, 0x80, 0x80, 0x80, 0x00], true));
+        assert!(!as_is(&[0x41, 0x80, 0x80, 0x80, 0x80, 0x00], true));
+        assert!(as_is(&[0x41, 0xC8, 0x01], true));
         // Memory 0 renumbered or rebased: its accesses too.
         assert!(as_is(&enc(Instruction::I32Load(arg(0))), true));
         assert!(!as_is(&enc(Instruction::I32Load(arg(0))), false));
@@ -388,8 +396,10 @@ mod tests {
         ] {
             f.instruction(&i);
         }
-        // `local.get 1` with its index padded to five bytes, then `end`.
-        f.raw([0x20, 0x81, 0x80, 0x80, 0x80, 0x00, 0x1A, 0x0B]);
+        // `local.get 1` with its index padded to five bytes, and
+        // `i32.const 200` (two bytes, not padded), then `end`.
+        f.raw([0x20, 0x81, 0x80, 0x80, 0x80, 0x00, 0x1A]);
+        f.raw([0x41, 0xC8, 0x01, 0x1A, 0x0B]);
         let body = f.into_raw_body();
         let body = FunctionBody::new(BinaryReader::new(&body, 100));
         let mut expected = Vec::new();
@@ -422,16 +432,18 @@ mod tests {
             // other memory.
             for ((op, _), (want, _)) in seen.iter().zip(&expected) {
                 if op.is_none() {
-                    assert!(!matches!(
-                        want,
-                        Some(
-                            Operator::Call { .. }
-                                | Operator::I64Load { .. }
-                                | Operator::Catch { .. }
-                                | Operator::Delegate { .. }
-                        )
-                    ) || (kept
-                        && matches!(want, Some(Operator::I64Load { memarg }) if memarg.memory == 0)));
+                    assert!(
+                        !matches!(
+                            want,
+                            Some(
+                                Operator::Call { .. }
+                                    | Operator::I64Load { .. }
+                                    | Operator::Catch { .. }
+                                    | Operator::Delegate { .. }
+                            )
+                        ) || (kept
+                            && matches!(want, Some(Operator::I64Load { memarg }) if memarg.memory == 0))
+                    );
                 }
             }
         }

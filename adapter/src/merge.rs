@@ -8,7 +8,7 @@ use crate::{AdaptError, OnPanic, Options, Profile, Report};
 use std::collections::{BTreeMap, HashMap};
 use wasm_encoder::reencode::{Error as ReError, Reencode};
 use wasm_encoder::{
-    CodeSection, ConstExpr, DataCountSection, DataSection, ElementSection, EntityType, ExportKind,
+    CodeSection, ConstExpr, DataCountSection, ElementSection, EntityType, ExportKind,
     ExportSection, Function, FunctionSection, GlobalSection, GlobalType, ImportSection,
     MemorySection, Module, StartSection, TableSection, TagKind, TagSection, TagType, TypeSection,
     ValType,
@@ -490,11 +490,16 @@ pub(crate) fn merge(
         code.function(&f);
     }
     module.section(&code);
+    // The data as it is: nothing in it is renumbered (a CPython plugin
+    // carries 11 MB of it).
     if let Some(Payload::DataSection(r)) = sec(11).next() {
-        let mut s = DataSection::new();
-        re.parse_data_section(&mut s, r.clone())
-            .map_err(malformed)?;
-        module.section(&s);
+        module.section(&wasm_encoder::RawSection {
+            id: wasm_encoder::SectionId::Data as u8,
+            data: plugin
+                .module
+                .get(r.range())
+                .ok_or_else(|| malformed("the data section is past the module's end"))?,
+        });
     }
     // Function names, so traps in the gateway's log point somewhere: the
     // plugin's own (remapped), then the glue's.
