@@ -6,7 +6,8 @@
 //! adapted module (`adapt` runs both itself). The ratio says how many
 //! validations' worth of work adapting is; MB/s is of the component.
 //!
-//! `cargo bench -p gatewit-adapter --bench adapt [-- NAME]`
+//! `cargo bench -p gatewit-adapter --bench adapt [-- NAME]`; instruction
+//! counts of one run: see [`once`].
 
 use std::hint::black_box;
 use std::time::{Duration, Instant};
@@ -55,7 +56,47 @@ fn timed(samples: &mut Vec<Duration>, iters: u64, mut f: impl FnMut()) -> Durati
     elapsed
 }
 
+/// One run of what `ADAPT_ONCE` names, for instruction counts
+/// (deterministic, where wall clock on a shared machine is not):
+/// - `validate:NAME`, the floor, single-threaded:
+///   `valgrind --tool=callgrind --toggle-collect='adapt::validate_once*' BENCH_BINARY`;
+/// - `adapt:NAME`, on every thread `adapt` starts (which `--toggle-collect`
+///   would not see): the whole run, where nothing else is done but reading
+///   the component (`read:NAME` counts that alone).
+#[inline(never)]
+fn once(spec: &str) -> Result<()> {
+    let (what, plugin) = spec
+        .split_once(':')
+        .context("`ADAPT_ONCE` is `adapt:NAME`, `validate:NAME` or `read:NAME`")?;
+    let component = gatewit_test_programs::bytes(plugin, gatewit_test_programs::COMPONENT_TARGET)?;
+    let options = Options::default();
+    let adapted =
+        || adapt(black_box(&component), &options).with_context(|| format!("adapting `{plugin}`"));
+    match what {
+        "adapt" => {
+            black_box(adapted()?);
+        }
+        "validate" => {
+            let module = adapted()?.module;
+            validate_once(&component, &module);
+        }
+        "read" => {
+            black_box(&component);
+        }
+        _ => anyhow::bail!("`ADAPT_ONCE` is `adapt:NAME`, `validate:NAME` or `read:NAME`"),
+    }
+    Ok(())
+}
+
+#[inline(never)]
+fn validate_once(component: &[u8], module: &[u8]) {
+    validate(black_box(component), black_box(module));
+}
+
 fn main() -> Result<()> {
+    if let Ok(spec) = std::env::var("ADAPT_ONCE") {
+        return once(&spec);
+    }
     let mut c = Criterion::default()
         .sample_size(SAMPLE_SIZE)
         .warm_up_time(Duration::from_secs(1))
