@@ -30,7 +30,9 @@
 # adapter cannot handle it yet); the report says it was not measured.
 # STARTUP=0 skips the start-up pass (Envoy's time to serve with each
 # adapted example, Rust, JavaScript, Python and the composition, STARTUP_RUNS times each,
-# default 3; about two minutes: the big modules take 7-10 s each time).
+# default 3; about two minutes: the big modules take 7-10 s each time;
+# with callgrind, also each module's instructions from launch to the first
+# answer, modules up to 2 MiB: a few minutes more).
 # BODIES=0 skips the body pass (BODY_ROUNDS wall-clock rounds, default 5),
 # GO=0 the Go plugin's.
 # ADAPT=0 skips the adapter's own speed (criterion, `gatewit adapt` on the

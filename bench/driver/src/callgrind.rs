@@ -53,6 +53,10 @@ pub struct Options {
     pub configuration: String,
     /// Headers added to the probe request.
     pub headers: Vec<(String, String)>,
+    /// Count from Envoy's launch to the first answer (V8 compiling the
+    /// module and the plugin's start included) instead of requests after
+    /// a warm-up: `warmup` is then ignored.
+    pub from_launch: bool,
 }
 
 /// One variant's count.
@@ -176,7 +180,13 @@ fn measure(spec: &Spec, options: &Options, dir: &Path) -> Result<Count> {
     if let Some((name, addr)) = &options.cluster {
         config.clusters.http.insert(name.clone(), *addr);
     }
-    let mut args: Vec<String> = VALGRIND_ARGS.iter().map(|a| (*a).to_owned()).collect();
+    let mut args: Vec<String> = VALGRIND_ARGS
+        .iter()
+        .map(|a| match *a {
+            "--instr-atstart=no" if options.from_launch => "--instr-atstart=yes".to_owned(),
+            a => a.to_owned(),
+        })
+        .collect();
     args.push(format!("--callgrind-out-file={}", out_file.display()));
     args.push(format!("--log-file={}", valgrind_log.display()));
     let launch = Launch::default()
@@ -217,9 +227,11 @@ fn measure(spec: &Spec, options: &Options, dir: &Path) -> Result<Count> {
         }
         Ok(plugin_header)
     };
-    // Uninstrumented: V8 tiers up, Envoy's pools and caches fill.
-    send("warm-up", options.warmup).map_err(explain)?;
-    callgrind_control(envoy.pid(), &["-i", "on"]).map_err(explain)?;
+    if !options.from_launch {
+        // Uninstrumented: V8 tiers up, Envoy's pools and caches fill.
+        send("warm-up", options.warmup).map_err(explain)?;
+        callgrind_control(envoy.pid(), &["-i", "on"]).map_err(explain)?;
+    }
     let plugin_header = send("counted", options.requests).map_err(explain)?;
     // `callgrind_control` waits (through vgdb) until the dump is written.
     callgrind_control(envoy.pid(), &["-d"]).map_err(explain)?;
@@ -537,6 +549,7 @@ pub mod fixtures {
                 cluster: None,
                 configuration: String::new(),
                 headers: Vec::new(),
+                from_launch: false,
             },
             counts: per_request
                 .iter()

@@ -46,6 +46,7 @@ pub fn run(
             cluster: Some((CLUSTER.into(), server.addr())),
             configuration: String::new(),
             headers: Vec::new(),
+            from_launch: false,
         },
     )?;
     // Every variant but `no filter` calls once per request.

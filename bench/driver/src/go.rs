@@ -185,6 +185,7 @@ pub fn run(
                 cluster: None,
                 configuration: CONFIG.into(),
                 headers: vec![("x-mse-consumer".into(), CONSUMER.into())],
+                from_launch: false,
             },
         )?),
         None => None,

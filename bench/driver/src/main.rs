@@ -32,7 +32,8 @@
 //!   with `--callgrind` instructions per request.
 //!
 //! - **start-up** (`--startup NAME=MODULE`, repeatable): Envoy's time from
-//!   launch to the first answer through each module, `--startup-runs` times
+//!   launch to the first answer through each module (with `--callgrind`,
+//!   also the instructions from launch to that answer), `--startup-runs` times
 //!   (default 3), one Envoy at a time.
 //!
 //! All write one Markdown report (`--out`).
@@ -225,6 +226,7 @@ fn parse_args() -> Result<Args> {
 }
 
 /// One variant: no module (`no filter`) or a proxy-wasm module.
+#[derive(Clone)]
 pub struct Spec {
     pub name: String,
     pub module: Option<PathBuf>,
@@ -340,6 +342,7 @@ fn run() -> Result<()> {
                 cluster: None,
                 configuration: String::new(),
                 headers: Vec::new(),
+                from_launch: false,
             },
         )?)
     } else {
@@ -387,6 +390,36 @@ fn run() -> Result<()> {
     } else {
         Some(startup::run(&startup_specs, args.startup_runs, "")?)
     };
+    // Start-up in instructions, from launch to the first answer: the wall
+    // clock's ±0.05 s swings hide the differences between modules of one
+    // size class.
+    let counted_startup: Vec<Spec> = startup_specs
+        .iter()
+        .filter(|spec| {
+            spec.size
+                .is_none_or(|size| size <= startup::MAX_COUNTED_SIZE)
+        })
+        .cloned()
+        .collect();
+    let startup_counts = if args.startup.is_empty() || !args.callgrind {
+        None
+    } else {
+        Some(callgrind::run(
+            &counted_startup,
+            callgrind::Options {
+                warmup: 0,
+                requests: 1,
+                jobs: args.jobs,
+                out_dir: gatewit_test_programs::target_dir()
+                    .join("gatewit-bench")
+                    .join("callgrind-startup"),
+                cluster: None,
+                configuration: String::new(),
+                headers: Vec::new(),
+                from_launch: true,
+            },
+        )?)
+    };
 
     let mut report = report(&args, &specs, wrk.as_ref(), callgrind.as_ref())?;
     if let Some(calls) = &calls {
@@ -399,7 +432,12 @@ fn run() -> Result<()> {
         go::report(&mut report, &acl_specs, acl)?;
     }
     if let Some(startup) = &startup {
-        startup::report(&mut report, &startup_specs, startup)?;
+        startup::report(
+            &mut report,
+            &startup_specs,
+            startup,
+            startup_counts.as_ref().map(|c| (&counted_startup[..], c)),
+        )?;
     }
     print!("{report}");
     if let Some(out) = &args.out {
