@@ -37,6 +37,7 @@ pub(super) enum Bind {
 }
 
 mod bind;
+mod live;
 mod read;
 
 pub(crate) fn merge(
@@ -202,10 +203,25 @@ pub(crate) fn merge(
         host_types.push((m.to_string(), n.to_string()));
     }
     let n_imp = new_imports.len() as u32;
-    for j in 0..defined_types.len() {
-        remap[imports.len() + j] = n_imp + j as u32;
+    let glue_calls = bodies
+        .iter()
+        .flat_map(|b| &b.ops)
+        .filter_map(|op| match op {
+            Op::Call(FuncRef::Orig(f)) => Some(*f),
+            _ => None,
+        });
+    let live = live::live(&sections, imports.len(), glue_calls)?;
+    // A dropped function keeps no index: a call to one that slipped
+    // through would not validate, rather than call something else.
+    let mut next = n_imp;
+    for (j, kept) in live.iter().enumerate() {
+        remap[imports.len() + j] = if *kept {
+            next += 1;
+            next - 1
+        } else {
+            u32::MAX
+        };
     }
-    let mut next = n_imp + defined_types.len() as u32;
     for (i, bind) in binds.iter().enumerate() {
         if let Bind::Glue(_) = bind {
             remap[i] = next;
@@ -304,7 +320,7 @@ pub(crate) fn merge(
     module.section(&imps);
 
     let mut funcs = FunctionSection::new();
-    for t in &defined_types {
+    for (t, _) in defined_types.iter().zip(&live).filter(|(_, kept)| **kept) {
         funcs.function(*t);
     }
     for t in &body_type_idx {
@@ -416,11 +432,13 @@ pub(crate) fn merge(
             _ => None,
         })
         .collect();
-    // Each body with its parameter count (where its locals start).
+    // Each kept body with its parameter count (where its locals start).
     let plugin_bodies: Vec<_> = plugin_bodies
         .into_iter()
         .zip(&defined_types)
-        .map(|(body, &t)| {
+        .zip(&live)
+        .filter(|(_, kept)| **kept)
+        .map(|((body, &t), _)| {
             let params = func_types
                 .get(t as usize)
                 .and_then(Option::as_ref)
@@ -505,8 +523,10 @@ pub(crate) fn merge(
     // plugin's own (remapped), then the glue's.
     let mut fnames: BTreeMap<u32, String> = BTreeMap::new();
     for (old, name) in orig_names.iter().filter(|_| options.keep_names) {
-        if let Some(new) = remap.get(*old as usize) {
-            fnames.insert(*new, name.clone());
+        if let Some(&new) = remap.get(*old as usize)
+            && new != u32::MAX
+        {
+            fnames.insert(new, name.clone());
         }
     }
     for (i, ((m, n, _), bind)) in imports.iter().zip(&binds).enumerate() {

@@ -209,25 +209,62 @@ fn memories_the_host_cannot_share_are_named() {
 }
 
 /// The plugin's exception-handling tags survive the merge (they used to be
-/// dropped, which left `throw` pointing at nothing).
+/// dropped, which left `throw` pointing at nothing). The throw is in a
+/// callback the host gets (`proxy_on_log`), so the function is kept.
 #[test]
 fn exception_tags_are_kept() {
     let module = format!(
         r#"(module {REALLOC}
           (tag $oops (param i32))
-          (func (export "gatewit:plugin/guest@0.1.0#on-tick")
+          (func (export "gatewit:plugin/guest@0.1.0#on-request-done") (param i32)
             (block $caught (result i32)
               (try_table (catch $oops $caught) (throw $oops (i32.const 7)))
               (i32.const 0))
             drop)
           {})"#,
-        guest_exports().replace("(func (export \"gatewit:plugin/guest@0.1.0#on-tick\"))", "")
+        guest_exports().replace(
+            "(func (export \"gatewit:plugin/guest@0.1.0#on-request-done\") (param i32))",
+            ""
+        )
     );
     let c = common::plugin_component(&module).unwrap();
     let out = adapt(&c, &Options::default()).expect("a plugin with tags adapts");
     let text = wasmprinter::print_bytes(&out.module).unwrap();
     assert!(text.contains("(tag "), "{text}");
     assert!(text.contains("throw"), "{text}");
+}
+
+/// A guest export whose callback the host never gets goes, with the
+/// functions only it called; what a table reaches stays.
+#[test]
+fn functions_nothing_reaches_are_dropped() {
+    let module = format!(
+        r#"(module {REALLOC}
+          (table 1 funcref)
+          (elem (i32.const 0) func $in_table)
+          (func $only_tick (result i32) (i32.const 4141041))
+          (func $in_table (result i32) (i32.const 4242042))
+          (func $shared (result i32) (i32.const 4343043))
+          (func (export "gatewit:plugin/guest@0.1.0#on-tick")
+            (drop (call $only_tick)) (drop (call $shared)))
+          (func (export "gatewit:plugin/guest@0.1.0#on-request-done") (param i32)
+            (drop (call $shared)))
+          {})"#,
+        guest_exports()
+            .replace("(func (export \"gatewit:plugin/guest@0.1.0#on-tick\"))", "")
+            .replace(
+                "(func (export \"gatewit:plugin/guest@0.1.0#on-request-done\") (param i32))",
+                ""
+            )
+    );
+    let c = common::plugin_component(&module).unwrap();
+    let out = adapt(&c, &Options::default()).expect("the plugin adapts");
+    let text = wasmprinter::print_bytes(&out.module).unwrap();
+    // No `set-tick-period` import: Envoy can never call `proxy_on_tick`.
+    assert!(!out.report.exports.iter().any(|e| e == "proxy_on_tick"));
+    assert!(!text.contains("i32.const 4141041"), "{text}");
+    assert!(text.contains("i32.const 4242042"), "{text}");
+    assert!(text.contains("i32.const 4343043"), "{text}");
 }
 
 /// Inputs over the cap are refused before anything is parsed.

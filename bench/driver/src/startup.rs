@@ -183,7 +183,10 @@ mod tests {
         let counts = results(&[25, 140], 0);
         let mut md = String::new();
         report(&mut md, &specs, &times, Some((&specs[..], &counts)))?;
-        assert!(md.contains("| plugin | — | — | 0.30 s | +0.20 s | 0.30 |"), "{md}");
+        assert!(
+            md.contains("| plugin | — | — | 0.30 s | +0.20 s | 0.30 |"),
+            "{md}"
+        );
         assert!(md.contains("| no filter | — | 250 | 0 |"), "{md}");
         assert!(md.contains("| plugin | — | 1,400 | 1,150 |"), "{md}");
         Ok(())

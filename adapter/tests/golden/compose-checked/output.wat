@@ -727,31 +727,7 @@
     local.get 2
     memory.copy
   )
-  (func $"gatewit:region-1 memory.size" (;14;) (type 5) (result i32)
-    global.get 2
-  )
-  (func $"gatewit:region-1 memory.grow" (;15;) (type 6) (param i32) (result i32)
-    (local i32)
-    global.get 2
-    local.set 1
-    local.get 1
-    i64.extend_i32_u
-    local.get 0
-    i64.extend_i32_u
-    i64.add
-    i64.const 6144
-    i64.gt_u
-    if ;; label = @1
-      i32.const -1
-      return
-    end
-    local.get 1
-    local.get 0
-    i32.add
-    global.set 2
-    local.get 1
-  )
-  (func $"gatewit:region-1 check memory.fill" (;16;) (type 7) (param i32 i32 i32) (result i32 i32 i32)
+  (func $"gatewit:region-1 check memory.fill" (;14;) (type 7) (param i32 i32 i32) (result i32 i32 i32)
     local.get 0
     i64.extend_i32_u
     local.get 2
@@ -771,7 +747,7 @@
     local.get 1
     local.get 2
   )
-  (func $"gatewit:region-1 check memory.copy" (;17;) (type 7) (param i32 i32 i32) (result i32 i32 i32)
+  (func $"gatewit:region-1 check memory.copy" (;15;) (type 7) (param i32 i32 i32) (result i32 i32 i32)
     local.get 0
     i64.extend_i32_u
     local.get 2
@@ -806,7 +782,7 @@
     local.get 1
     local.get 2
   )
-  (func $"gatewit:region-1 check memory.init" (;18;) (type 7) (param i32 i32 i32) (result i32 i32 i32)
+  (func $"gatewit:region-1 check memory.init" (;16;) (type 7) (param i32 i32 i32) (result i32 i32 i32)
     local.get 0
     i64.extend_i32_u
     local.get 2
@@ -826,19 +802,19 @@
     local.get 1
     local.get 2
   )
-  (func $gatewit:plugin/log@0.1.0#log (;19;) (type 1) (param i32 i32 i32)
+  (func $gatewit:plugin/log@0.1.0#log (;17;) (type 1) (param i32 i32 i32)
     local.get 0
     local.get 1
     local.get 2
     call $env.proxy_log
     drop
   )
-  (func $gatewit:plugin/time@0.1.0#set-tick-period (;20;) (type 3) (param i32)
+  (func $gatewit:plugin/time@0.1.0#set-tick-period (;18;) (type 3) (param i32)
     local.get 0
     call $env.proxy_set_tick_period_milliseconds
     drop
   )
-  (func $gatewit-glue:State (;21;) (type 5) (result i32)
+  (func $gatewit-glue:State (;19;) (type 5) (result i32)
     (local i32)
     global.get 3
     local.tee 0
@@ -861,7 +837,7 @@
     end
     local.get 0
   )
-  (func $gatewit-glue:Malloc (;22;) (type 6) (param i32) (result i32)
+  (func $gatewit-glue:Malloc (;20;) (type 6) (param i32) (result i32)
     (local i32)
     call $gatewit-glue:State
     local.set 1
@@ -880,7 +856,7 @@
     local.get 0
     call 5
   )
-  (func $gatewit-glue:EnsureScratch (;23;) (type 3) (param i32)
+  (func $gatewit-glue:EnsureScratch (;21;) (type 3) (param i32)
     (local i32 i32 i32)
     call $gatewit-glue:State
     local.set 1
@@ -924,7 +900,7 @@
       i32.store offset=4
     end
   )
-  (func $gatewit-glue:StepsExhausted (;24;) (type 4)
+  (func $gatewit-glue:StepsExhausted (;22;) (type 4)
     (local i32 i32 i32)
     i32.const 2147483647
     global.set 4
@@ -1558,7 +1534,7 @@
     drop
     unreachable
   )
-  (func $gatewit-glue:Panicked (;25;) (type 4)
+  (func $gatewit-glue:Panicked (;23;) (type 4)
     (local i32 i32 i32)
     call $gatewit-glue:State
     local.set 0
@@ -2209,15 +2185,15 @@
     call $env.proxy_log
     drop
   )
-  (func $gatewit-glue:_initialize (;26;) (type 4)
+  (func $gatewit-glue:_initialize (;24;) (type 4)
     i32.const 1000000000
     global.set 4
     i32.const 0
     global.set 5
     call 7
   )
-  (func $gatewit-glue:proxy_abi_version_0_2_1 (;27;) (type 4))
-  (func $gatewit-glue:proxy_on_tick (;28;) (type 3) (param i32)
+  (func $gatewit-glue:proxy_abi_version_0_2_1 (;25;) (type 4))
+  (func $gatewit-glue:proxy_on_tick (;26;) (type 3) (param i32)
     (local i32 i32)
     i32.const 1000000000
     global.set 4

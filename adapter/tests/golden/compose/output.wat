@@ -501,43 +501,19 @@
     local.get 2
     memory.copy
   )
-  (func $"gatewit:region-1 memory.size" (;14;) (type 5) (result i32)
-    global.get 2
-  )
-  (func $"gatewit:region-1 memory.grow" (;15;) (type 6) (param i32) (result i32)
-    (local i32)
-    global.get 2
-    local.set 1
-    local.get 1
-    i64.extend_i32_u
-    local.get 0
-    i64.extend_i32_u
-    i64.add
-    i64.const 6144
-    i64.gt_u
-    if ;; label = @1
-      i32.const -1
-      return
-    end
-    local.get 1
-    local.get 0
-    i32.add
-    global.set 2
-    local.get 1
-  )
-  (func $gatewit:plugin/log@0.1.0#log (;16;) (type 1) (param i32 i32 i32)
+  (func $gatewit:plugin/log@0.1.0#log (;14;) (type 1) (param i32 i32 i32)
     local.get 0
     local.get 1
     local.get 2
     call $env.proxy_log
     drop
   )
-  (func $gatewit:plugin/time@0.1.0#set-tick-period (;17;) (type 3) (param i32)
+  (func $gatewit:plugin/time@0.1.0#set-tick-period (;15;) (type 3) (param i32)
     local.get 0
     call $env.proxy_set_tick_period_milliseconds
     drop
   )
-  (func $gatewit-glue:State (;18;) (type 5) (result i32)
+  (func $gatewit-glue:State (;16;) (type 5) (result i32)
     (local i32)
     global.get 3
     local.tee 0
@@ -560,7 +536,7 @@
     end
     local.get 0
   )
-  (func $gatewit-glue:Malloc (;19;) (type 6) (param i32) (result i32)
+  (func $gatewit-glue:Malloc (;17;) (type 6) (param i32) (result i32)
     (local i32)
     call $gatewit-glue:State
     local.set 1
@@ -579,7 +555,7 @@
     local.get 0
     call 5
   )
-  (func $gatewit-glue:EnsureScratch (;20;) (type 3) (param i32)
+  (func $gatewit-glue:EnsureScratch (;18;) (type 3) (param i32)
     (local i32 i32 i32)
     call $gatewit-glue:State
     local.set 1
@@ -623,7 +599,7 @@
       i32.store offset=4
     end
   )
-  (func $gatewit-glue:StepsExhausted (;21;) (type 4)
+  (func $gatewit-glue:StepsExhausted (;19;) (type 4)
     (local i32 i32 i32)
     i32.const 2147483647
     global.set 4
@@ -1257,7 +1233,7 @@
     drop
     unreachable
   )
-  (func $gatewit-glue:Panicked (;22;) (type 4)
+  (func $gatewit-glue:Panicked (;20;) (type 4)
     (local i32 i32 i32)
     call $gatewit-glue:State
     local.set 0
@@ -1908,15 +1884,15 @@
     call $env.proxy_log
     drop
   )
-  (func $gatewit-glue:_initialize (;23;) (type 4)
+  (func $gatewit-glue:_initialize (;21;) (type 4)
     i32.const 1000000000
     global.set 4
     i32.const 0
     global.set 5
     call 7
   )
-  (func $gatewit-glue:proxy_abi_version_0_2_1 (;24;) (type 4))
-  (func $gatewit-glue:proxy_on_tick (;25;) (type 3) (param i32)
+  (func $gatewit-glue:proxy_abi_version_0_2_1 (;22;) (type 4))
+  (func $gatewit-glue:proxy_on_tick (;23;) (type 3) (param i32)
     (local i32 i32)
     i32.const 1000000000
     global.set 4

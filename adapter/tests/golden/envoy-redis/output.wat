@@ -184,22 +184,7 @@
       end
     end
   )
-  (func (;35;) (type 6) (param i32 i32 i32 i32 i32)
-    local.get 2
-    if ;; label = @1
-      i32.const 4
-      i32.const 96
-      i32.const 12
-      call $log
-    else
-      i32.const 2
-      local.get 3
-      local.get 4
-      call $log
-    end
-  )
-  (func (;36;) (type 4) (param i32))
-  (func $get-header (;37;) (type 0) (param i32 i32 i32 i32)
+  (func $get-header (;35;) (type 0) (param i32 i32 i32 i32)
     (local i32 i32 i32 i32 i32 i32 i32)
     call $gatewit-glue:State
     local.set 4
@@ -298,7 +283,7 @@
       end
     end
   )
-  (func $get-headers (;38;) (type 1) (param i32 i32)
+  (func $get-headers (;36;) (type 1) (param i32 i32)
     (local i32)
     call $gatewit-glue:State
     local.set 2
@@ -311,7 +296,7 @@
     i32.load offset=28
     i32.store offset=4
   )
-  (func $set-headers (;39;) (type 0) (param i32 i32 i32 i32)
+  (func $set-headers (;37;) (type 0) (param i32 i32 i32 i32)
     (local i32 i32)
     call $gatewit-glue:State
     local.set 4
@@ -328,7 +313,7 @@
     local.get 3
     call $gatewit-glue:StatusResult
   )
-  (func $add-header (;40;) (type 2) (param i32 i32 i32 i32 i32 i32)
+  (func $add-header (;38;) (type 2) (param i32 i32 i32 i32 i32 i32)
     (local i32)
     call $gatewit-glue:State
     local.set 6
@@ -344,7 +329,7 @@
     local.get 5
     call $gatewit-glue:StatusResult
   )
-  (func $replace-header (;41;) (type 2) (param i32 i32 i32 i32 i32 i32)
+  (func $replace-header (;39;) (type 2) (param i32 i32 i32 i32 i32 i32)
     (local i32)
     call $gatewit-glue:State
     local.set 6
@@ -360,7 +345,7 @@
     local.get 5
     call $gatewit-glue:StatusResult
   )
-  (func $remove-header (;42;) (type 0) (param i32 i32 i32 i32)
+  (func $remove-header (;40;) (type 0) (param i32 i32 i32 i32)
     (local i32)
     call $gatewit-glue:State
     local.set 4
@@ -374,7 +359,7 @@
     local.get 3
     call $gatewit-glue:StatusResult
   )
-  (func $get-body (;43;) (type 0) (param i32 i32 i32 i32)
+  (func $get-body (;41;) (type 0) (param i32 i32 i32 i32)
     (local i32 i32 i32)
     call $gatewit-glue:State
     local.set 4
@@ -416,7 +401,7 @@
     local.get 6
     i32.store offset=4
   )
-  (func $replace-body (;44;) (type 0) (param i32 i32 i32 i32)
+  (func $replace-body (;42;) (type 0) (param i32 i32 i32 i32)
     local.get 0
     i32.const 0
     i32.const 2147483647
@@ -426,7 +411,7 @@
     local.get 3
     call $gatewit-glue:StatusResult
   )
-  (func $append-body (;45;) (type 0) (param i32 i32 i32 i32)
+  (func $append-body (;43;) (type 0) (param i32 i32 i32 i32)
     local.get 0
     i32.const 2147483647
     i32.const 0
@@ -436,7 +421,7 @@
     local.get 3
     call $gatewit-glue:StatusResult
   )
-  (func $prepend-body (;46;) (type 0) (param i32 i32 i32 i32)
+  (func $prepend-body (;44;) (type 0) (param i32 i32 i32 i32)
     local.get 0
     i32.const 0
     i32.const 0
@@ -446,7 +431,7 @@
     local.get 3
     call $gatewit-glue:StatusResult
   )
-  (func $send-local-reply (;47;) (type 3) (param i32 i32 i32 i32 i32 i32 i32 i32 i32 i32)
+  (func $send-local-reply (;45;) (type 3) (param i32 i32 i32 i32 i32 i32 i32 i32 i32 i32)
     (local i32 i32)
     call $gatewit-glue:State
     local.set 10
@@ -471,7 +456,7 @@
     local.get 9
     call $gatewit-glue:StatusResult
   )
-  (func $resume-request (;48;) (type 4) (param i32)
+  (func $resume-request (;46;) (type 4) (param i32)
     (local i32)
     call $gatewit-glue:State
     local.set 1
@@ -483,7 +468,7 @@
     local.get 0
     call $gatewit-glue:StatusResult
   )
-  (func $resume-response (;49;) (type 4) (param i32)
+  (func $resume-response (;47;) (type 4) (param i32)
     (local i32)
     call $gatewit-glue:State
     local.set 1
@@ -495,7 +480,7 @@
     local.get 0
     call $gatewit-glue:StatusResult
   )
-  (func $get-property (;50;) (type 5) (param i32 i32 i32)
+  (func $get-property (;48;) (type 5) (param i32 i32 i32)
     (local i32 i32 i32 i32)
     call $gatewit-glue:State
     local.set 3
@@ -546,7 +531,7 @@
       i32.store8
     end
   )
-  (func $set-property (;51;) (type 6) (param i32 i32 i32 i32 i32)
+  (func $set-property (;49;) (type 6) (param i32 i32 i32 i32 i32)
     (local i32 i32)
     call $gatewit-glue:State
     local.set 5
@@ -563,7 +548,7 @@
     local.get 4
     call $gatewit-glue:StatusResult
   )
-  (func $dispatch (;52;) (type 3) (param i32 i32 i32 i32 i32 i32 i32 i32 i32 i32)
+  (func $dispatch (;50;) (type 3) (param i32 i32 i32 i32 i32 i32 i32 i32 i32 i32)
     (local i32 i32 i32 i32 i32)
     call $gatewit-glue:State
     local.set 10
@@ -625,7 +610,7 @@
       i32.store8 offset=4
     end
   )
-  (func $redis-init (;53;) (type 7) (param i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32)
+  (func $redis-init (;51;) (type 7) (param i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32)
     local.get 13
     i32.const 1
     i32.store8
@@ -633,7 +618,7 @@
     i32.const 0
     i32.store8 offset=1
   )
-  (func $redis-call (;54;) (type 6) (param i32 i32 i32 i32 i32)
+  (func $redis-call (;52;) (type 6) (param i32 i32 i32 i32 i32)
     local.get 4
     i32.const 1
     i32.store8
@@ -641,14 +626,14 @@
     i32.const 11
     i32.store8 offset=4
   )
-  (func $log (;55;) (type 5) (param i32 i32 i32)
+  (func $log (;53;) (type 5) (param i32 i32 i32)
     local.get 0
     local.get 1
     local.get 2
     call $env.proxy_log
     drop
   )
-  (func $get-log-level (;56;) (type 8) (result i32)
+  (func $get-log-level (;54;) (type 8) (result i32)
     (local i32)
     call $gatewit-glue:State
     local.set 0
@@ -664,7 +649,7 @@
     end
     i32.const 2
   )
-  (func $define-metric (;57;) (type 0) (param i32 i32 i32 i32)
+  (func $define-metric (;55;) (type 0) (param i32 i32 i32 i32)
     (local i32 i32)
     call $gatewit-glue:State
     local.set 4
@@ -696,21 +681,21 @@
       i32.store8 offset=4
     end
   )
-  (func $increment-metric (;58;) (type 9) (param i32 i64 i32)
+  (func $increment-metric (;56;) (type 9) (param i32 i64 i32)
     local.get 0
     local.get 1
     call $env.proxy_increment_metric
     local.get 2
     call $gatewit-glue:StatusResult
   )
-  (func $record-metric (;59;) (type 9) (param i32 i64 i32)
+  (func $record-metric (;57;) (type 9) (param i32 i64 i32)
     local.get 0
     local.get 1
     call $env.proxy_record_metric
     local.get 2
     call $gatewit-glue:StatusResult
   )
-  (func $get-metric (;60;) (type 1) (param i32 i32)
+  (func $get-metric (;58;) (type 1) (param i32 i32)
     (local i32 i32)
     call $gatewit-glue:State
     local.set 2
@@ -740,7 +725,7 @@
       i32.store8 offset=8
     end
   )
-  (func $get-shared-data (;61;) (type 5) (param i32 i32 i32)
+  (func $get-shared-data (;59;) (type 5) (param i32 i32 i32)
     (local i32 i32 i32)
     call $gatewit-glue:State
     local.set 3
@@ -793,7 +778,7 @@
       i32.store8
     end
   )
-  (func $set-shared-data (;62;) (type 2) (param i32 i32 i32 i32 i32 i32)
+  (func $set-shared-data (;60;) (type 2) (param i32 i32 i32 i32 i32 i32)
     local.get 0
     local.get 1
     local.get 2
@@ -803,15 +788,15 @@
     local.get 5
     call $gatewit-glue:StatusResult
   )
-  (func $now-nanos (;63;) (type 10) (result i64)
+  (func $now-nanos (;61;) (type 10) (result i64)
     call $gatewit-glue:Now
   )
-  (func $set-tick-period (;64;) (type 4) (param i32)
+  (func $set-tick-period (;62;) (type 4) (param i32)
     local.get 0
     call $env.proxy_set_tick_period_milliseconds
     drop
   )
-  (func $gatewit-glue:State (;65;) (type 8) (result i32)
+  (func $gatewit-glue:State (;63;) (type 8) (result i32)
     (local i32)
     global.get 1
     local.tee 0
@@ -834,7 +819,7 @@
     end
     local.get 0
   )
-  (func $gatewit-glue:Malloc (;66;) (type 18) (param i32) (result i32)
+  (func $gatewit-glue:Malloc (;64;) (type 18) (param i32) (result i32)
     (local i32)
     call $gatewit-glue:State
     local.set 1
@@ -853,7 +838,7 @@
     local.get 0
     call $realloc
   )
-  (func $gatewit-glue:EnsureScratch (;67;) (type 4) (param i32)
+  (func $gatewit-glue:EnsureScratch (;65;) (type 4) (param i32)
     (local i32 i32 i32)
     call $gatewit-glue:State
     local.set 1
@@ -897,7 +882,7 @@
       i32.store offset=4
     end
   )
-  (func $gatewit-glue:SerializeMap (;68;) (type 13) (param i32 i32 i32) (result i32)
+  (func $gatewit-glue:SerializeMap (;66;) (type 13) (param i32 i32 i32) (result i32)
     (local i32 i32 i32 i32 i32 i32 i32)
     call $gatewit-glue:State
     local.set 3
@@ -1033,7 +1018,7 @@
     local.get 4
     i32.add
   )
-  (func $gatewit-glue:DeserializeMap (;69;) (type 12) (param i32 i32) (result i32)
+  (func $gatewit-glue:DeserializeMap (;67;) (type 12) (param i32 i32) (result i32)
     (local i32 i32 i32 i32 i32 i32 i32 i32)
     call $gatewit-glue:State
     local.set 2
@@ -1139,7 +1124,7 @@
     end
     local.get 4
   )
-  (func $gatewit-glue:GetMap (;70;) (type 18) (param i32) (result i32)
+  (func $gatewit-glue:GetMap (;68;) (type 18) (param i32) (result i32)
     (local i32)
     call $gatewit-glue:State
     local.set 1
@@ -1162,7 +1147,7 @@
     i32.load offset=96
     call $gatewit-glue:DeserializeMap
   )
-  (func $gatewit-glue:FetchMap (;71;) (type 18) (param i32) (result i32)
+  (func $gatewit-glue:FetchMap (;69;) (type 18) (param i32) (result i32)
     (local i32 i32)
     call $gatewit-glue:State
     local.set 1
@@ -1211,7 +1196,7 @@
     i32.store offset=88
     i32.const 0
   )
-  (func $gatewit-glue:KeyEq (;72;) (type 13) (param i32 i32 i32) (result i32)
+  (func $gatewit-glue:KeyEq (;70;) (type 13) (param i32 i32 i32) (result i32)
     (local i32 i32 i32)
     i32.const 0
     local.set 3
@@ -1267,7 +1252,7 @@
     end
     i32.const 1
   )
-  (func $gatewit-glue:CopyOut (;73;) (type 12) (param i32 i32) (result i32)
+  (func $gatewit-glue:CopyOut (;71;) (type 12) (param i32 i32) (result i32)
     (local i32)
     local.get 1
     i32.eqz
@@ -1289,7 +1274,7 @@
     call $gatewit-glue:Utf8Check
     local.get 2
   )
-  (func $gatewit-glue:StatusResult (;74;) (type 1) (param i32 i32)
+  (func $gatewit-glue:StatusResult (;72;) (type 1) (param i32 i32)
     local.get 1
     local.get 0
     i32.const 0
@@ -1304,7 +1289,7 @@
       i32.store8 offset=1
     end
   )
-  (func $gatewit-glue:Now (;75;) (type 10) (result i64)
+  (func $gatewit-glue:Now (;73;) (type 10) (result i64)
     (local i32)
     call $gatewit-glue:State
     local.set 0
@@ -1316,7 +1301,7 @@
     local.get 0
     i64.load offset=32
   )
-  (func $gatewit-glue:TableInsert (;76;) (type 0) (param i32 i32 i32 i32)
+  (func $gatewit-glue:TableInsert (;74;) (type 0) (param i32 i32 i32 i32)
     (local i32 i32 i32 i32 i32 i32)
     call $gatewit-glue:State
     local.set 4
@@ -1404,7 +1389,7 @@
     call $gatewit-glue:Now
     i64.store offset=16
   )
-  (func $gatewit-glue:TableTake (;77;) (type 12) (param i32 i32) (result i32)
+  (func $gatewit-glue:TableTake (;75;) (type 12) (param i32 i32) (result i32)
     (local i32 i32 i32 i32)
     call $gatewit-glue:State
     local.set 2
@@ -1463,7 +1448,7 @@
     end
     i32.const 0
   )
-  (func $gatewit-glue:StepsExhausted (;78;) (type 14)
+  (func $gatewit-glue:StepsExhausted (;76;) (type 14)
     (local i32 i32 i32)
     i32.const 2147483647
     global.set 2
@@ -2097,7 +2082,7 @@
     drop
     unreachable
   )
-  (func $gatewit-glue:Grow (;79;) (type 18) (param i32) (result i32)
+  (func $gatewit-glue:Grow (;77;) (type 18) (param i32) (result i32)
     memory.size
     i64.extend_i32_u
     local.get 0
@@ -2112,7 +2097,7 @@
     local.get 0
     memory.grow
   )
-  (func $gatewit-glue:SerializePath (;80;) (type 12) (param i32 i32) (result i32)
+  (func $gatewit-glue:SerializePath (;78;) (type 12) (param i32 i32) (result i32)
     (local i32 i32 i32 i32 i32 i32)
     call $gatewit-glue:State
     local.set 2
@@ -2196,7 +2181,7 @@
     i32.ne
     i32.sub
   )
-  (func $gatewit-glue:Panicked (;81;) (type 14)
+  (func $gatewit-glue:Panicked (;79;) (type 14)
     (local i32 i32 i32)
     call $gatewit-glue:State
     local.set 0
@@ -2847,7 +2832,7 @@
     call $env.proxy_log
     drop
   )
-  (func $gatewit-glue:PanicReply (;82;) (type 14)
+  (func $gatewit-glue:PanicReply (;80;) (type 14)
     (local i32 i32 i32)
     call $gatewit-glue:State
     local.set 0
@@ -2925,7 +2910,7 @@
     call $env.proxy_send_local_response
     drop
   )
-  (func $gatewit-glue:Utf8Check (;83;) (type 1) (param i32 i32)
+  (func $gatewit-glue:Utf8Check (;81;) (type 1) (param i32 i32)
     (local i32)
     i32.const 0
     local.set 2
@@ -2984,7 +2969,7 @@
       end
     end
   )
-  (func $gatewit-glue:Utf8Repair (;84;) (type 1) (param i32 i32)
+  (func $gatewit-glue:Utf8Repair (;82;) (type 1) (param i32 i32)
     (local i32 i32 i32 i32 i32 i32 i32 i32)
     i32.const 0
     local.set 2
@@ -3146,14 +3131,14 @@
       end
     end
   )
-  (func $gatewit-glue:_initialize (;85;) (type 14)
+  (func $gatewit-glue:_initialize (;83;) (type 14)
     i32.const 1000000000
     global.set 2
     i32.const 0
     global.set 3
   )
-  (func $gatewit-glue:proxy_abi_version_0_2_1 (;86;) (type 14))
-  (func $gatewit-glue:proxy_on_configure (;87;) (type 12) (param i32 i32) (result i32)
+  (func $gatewit-glue:proxy_abi_version_0_2_1 (;84;) (type 14))
+  (func $gatewit-glue:proxy_on_configure (;85;) (type 12) (param i32 i32) (result i32)
     (local i32 i32 i32 i32 i32 i32 i32)
     i32.const 1000000000
     global.set 2
@@ -3232,7 +3217,7 @@
       i32.const 0
     end
   )
-  (func $gatewit-glue:proxy_on_context_create (;88;) (type 1) (param i32 i32)
+  (func $gatewit-glue:proxy_on_context_create (;86;) (type 1) (param i32 i32)
     (local i32 i32)
     i32.const 1000000000
     global.set 2
@@ -3260,7 +3245,7 @@
       call $gatewit-glue:Panicked
     end
   )
-  (func $gatewit-glue:proxy_on_request_headers (;89;) (type 13) (param i32 i32 i32) (result i32)
+  (func $gatewit-glue:proxy_on_request_headers (;87;) (type 13) (param i32 i32 i32) (result i32)
     (local i32 i32 i32)
     i32.const 1000000000
     global.set 2
@@ -3301,7 +3286,7 @@
       i32.const 1
     end
   )
-  (func $gatewit-glue:proxy_on_request_body (;90;) (type 13) (param i32 i32 i32) (result i32)
+  (func $gatewit-glue:proxy_on_request_body (;88;) (type 13) (param i32 i32 i32) (result i32)
     (local i32 i32 i32)
     i32.const 1000000000
     global.set 2
@@ -3337,7 +3322,7 @@
       i32.const 1
     end
   )
-  (func $gatewit-glue:proxy_on_request_trailers (;91;) (type 12) (param i32 i32) (result i32)
+  (func $gatewit-glue:proxy_on_request_trailers (;89;) (type 12) (param i32 i32) (result i32)
     (local i32 i32 i32)
     i32.const 1000000000
     global.set 2
@@ -3377,7 +3362,7 @@
       i32.const 1
     end
   )
-  (func $gatewit-glue:proxy_on_response_headers (;92;) (type 13) (param i32 i32 i32) (result i32)
+  (func $gatewit-glue:proxy_on_response_headers (;90;) (type 13) (param i32 i32 i32) (result i32)
     (local i32 i32 i32)
     i32.const 1000000000
     global.set 2
@@ -3418,7 +3403,7 @@
       i32.const 1
     end
   )
-  (func $gatewit-glue:proxy_on_response_body (;93;) (type 13) (param i32 i32 i32) (result i32)
+  (func $gatewit-glue:proxy_on_response_body (;91;) (type 13) (param i32 i32 i32) (result i32)
     (local i32 i32 i32)
     i32.const 1000000000
     global.set 2
@@ -3454,7 +3439,7 @@
       i32.const 1
     end
   )
-  (func $gatewit-glue:proxy_on_response_trailers (;94;) (type 12) (param i32 i32) (result i32)
+  (func $gatewit-glue:proxy_on_response_trailers (;92;) (type 12) (param i32 i32) (result i32)
     (local i32 i32 i32)
     i32.const 1000000000
     global.set 2
@@ -3494,7 +3479,7 @@
       i32.const 1
     end
   )
-  (func $gatewit-glue:proxy_on_log (;95;) (type 4) (param i32)
+  (func $gatewit-glue:proxy_on_log (;93;) (type 4) (param i32)
     (local i32 i32)
     i32.const 1000000000
     global.set 2
@@ -3519,7 +3504,7 @@
       call $gatewit-glue:Panicked
     end
   )
-  (func $gatewit-glue:proxy_on_tick (;96;) (type 4) (param i32)
+  (func $gatewit-glue:proxy_on_tick (;94;) (type 4) (param i32)
     (local i32 i32)
     i32.const 1000000000
     global.set 2
@@ -3543,7 +3528,7 @@
       call $gatewit-glue:Panicked
     end
   )
-  (func $gatewit-glue:proxy_on_http_call_response (;97;) (type 6) (param i32 i32 i32 i32 i32)
+  (func $gatewit-glue:proxy_on_http_call_response (;95;) (type 6) (param i32 i32 i32 i32 i32)
     (local i32 i32 i32 i32 i32 i32 i32 i32 i32 i32)
     i32.const 1000000000
     global.set 2

@@ -120,11 +120,7 @@
     i32.const 0
   )
   (func (;16;) (type 2) (param i32))
-  (func (;17;) (type 7))
-  (func (;18;) (type 8) (param i32 i32 i32 i32 i32 i32 i32 i32 i32))
-  (func (;19;) (type 0) (param i32 i32 i32 i32 i32))
-  (func (;20;) (type 2) (param i32))
-  (func $foreign (;21;) (type 0) (param i32 i32 i32 i32 i32)
+  (func $foreign (;17;) (type 0) (param i32 i32 i32 i32 i32)
     (local i32 i32 i32 i32)
     call $gatewit-glue:State
     local.set 5
@@ -185,7 +181,7 @@
       i32.store8 offset=4
     end
   )
-  (func $inject (;22;) (type 1) (param i32 i32 i32 i32)
+  (func $inject (;18;) (type 1) (param i32 i32 i32 i32)
     local.get 0
     local.get 1
     local.get 2
@@ -193,7 +189,7 @@
     local.get 3
     call $gatewit-glue:StatusResult
   )
-  (func $hosts (;23;) (type 2) (param i32)
+  (func $hosts (;19;) (type 2) (param i32)
     (local i32 i32)
     call $gatewit-glue:State
     local.set 1
@@ -242,14 +238,14 @@
       i32.store8 offset=4
     end
   )
-  (func $override (;24;) (type 3) (param i32 i32 i32)
+  (func $override (;20;) (type 3) (param i32 i32 i32)
     local.get 0
     local.get 1
     call $env.proxy_set_upstream_override_host
     local.get 2
     call $gatewit-glue:StatusResult
   )
-  (func $gatewit-glue:State (;25;) (type 12) (result i32)
+  (func $gatewit-glue:State (;21;) (type 12) (result i32)
     (local i32)
     global.get 1
     local.tee 0
@@ -272,7 +268,7 @@
     end
     local.get 0
   )
-  (func $gatewit-glue:Malloc (;26;) (type 13) (param i32) (result i32)
+  (func $gatewit-glue:Malloc (;22;) (type 13) (param i32) (result i32)
     (local i32)
     call $gatewit-glue:State
     local.set 1
@@ -291,7 +287,7 @@
     local.get 0
     call $realloc
   )
-  (func $gatewit-glue:EnsureScratch (;27;) (type 2) (param i32)
+  (func $gatewit-glue:EnsureScratch (;23;) (type 2) (param i32)
     (local i32 i32 i32)
     call $gatewit-glue:State
     local.set 1
@@ -335,7 +331,7 @@
       i32.store offset=4
     end
   )
-  (func $gatewit-glue:DeserializeMap (;28;) (type 5) (param i32 i32) (result i32)
+  (func $gatewit-glue:DeserializeMap (;24;) (type 5) (param i32 i32) (result i32)
     (local i32 i32 i32 i32 i32 i32 i32 i32)
     call $gatewit-glue:State
     local.set 2
@@ -441,7 +437,7 @@
     end
     local.get 4
   )
-  (func $gatewit-glue:CopyOut (;29;) (type 5) (param i32 i32) (result i32)
+  (func $gatewit-glue:CopyOut (;25;) (type 5) (param i32 i32) (result i32)
     (local i32)
     local.get 1
     i32.eqz
@@ -463,7 +459,7 @@
     call $gatewit-glue:Utf8Check
     local.get 2
   )
-  (func $gatewit-glue:StatusResult (;30;) (type 14) (param i32 i32)
+  (func $gatewit-glue:StatusResult (;26;) (type 14) (param i32 i32)
     local.get 1
     local.get 0
     i32.const 0
@@ -478,7 +474,7 @@
       i32.store8 offset=1
     end
   )
-  (func $gatewit-glue:StepsExhausted (;31;) (type 7)
+  (func $gatewit-glue:StepsExhausted (;27;) (type 7)
     (local i32 i32 i32)
     i32.const 2147483647
     global.set 2
@@ -1112,7 +1108,7 @@
     drop
     unreachable
   )
-  (func $gatewit-glue:Grow (;32;) (type 13) (param i32) (result i32)
+  (func $gatewit-glue:Grow (;28;) (type 13) (param i32) (result i32)
     memory.size
     i64.extend_i32_u
     local.get 0
@@ -1127,7 +1123,7 @@
     local.get 0
     memory.grow
   )
-  (func $gatewit-glue:Panicked (;33;) (type 7)
+  (func $gatewit-glue:Panicked (;29;) (type 7)
     (local i32 i32 i32)
     call $gatewit-glue:State
     local.set 0
@@ -1778,7 +1774,7 @@
     call $env.proxy_log
     drop
   )
-  (func $gatewit-glue:PanicReply (;34;) (type 7)
+  (func $gatewit-glue:PanicReply (;30;) (type 7)
     (local i32 i32 i32)
     call $gatewit-glue:State
     local.set 0
@@ -1856,7 +1852,7 @@
     call $env.proxy_send_local_response
     drop
   )
-  (func $gatewit-glue:Utf8Check (;35;) (type 14) (param i32 i32)
+  (func $gatewit-glue:Utf8Check (;31;) (type 14) (param i32 i32)
     (local i32)
     i32.const 0
     local.set 2
@@ -1915,7 +1911,7 @@
       end
     end
   )
-  (func $gatewit-glue:Utf8Repair (;36;) (type 14) (param i32 i32)
+  (func $gatewit-glue:Utf8Repair (;32;) (type 14) (param i32 i32)
     (local i32 i32 i32 i32 i32 i32 i32 i32)
     i32.const 0
     local.set 2
@@ -2077,15 +2073,15 @@
       end
     end
   )
-  (func $gatewit-glue:_initialize (;37;) (type 7)
+  (func $gatewit-glue:_initialize (;33;) (type 7)
     i32.const 1000000000
     global.set 2
     i32.const 0
     global.set 3
   )
-  (func $gatewit-glue:proxy_abi_version_0_2_100 (;38;) (type 7))
-  (func $gatewit-glue:proxy_abi_version_0_2_1 (;39;) (type 7))
-  (func $gatewit-glue:proxy_on_configure (;40;) (type 5) (param i32 i32) (result i32)
+  (func $gatewit-glue:proxy_abi_version_0_2_100 (;34;) (type 7))
+  (func $gatewit-glue:proxy_abi_version_0_2_1 (;35;) (type 7))
+  (func $gatewit-glue:proxy_on_configure (;36;) (type 5) (param i32 i32) (result i32)
     (local i32 i32 i32 i32 i32 i32 i32)
     i32.const 1000000000
     global.set 2
@@ -2164,7 +2160,7 @@
       i32.const 0
     end
   )
-  (func $gatewit-glue:proxy_on_context_create (;41;) (type 14) (param i32 i32)
+  (func $gatewit-glue:proxy_on_context_create (;37;) (type 14) (param i32 i32)
     (local i32 i32)
     i32.const 1000000000
     global.set 2
@@ -2192,7 +2188,7 @@
       call $gatewit-glue:Panicked
     end
   )
-  (func $gatewit-glue:proxy_on_request_headers (;42;) (type 6) (param i32 i32 i32) (result i32)
+  (func $gatewit-glue:proxy_on_request_headers (;38;) (type 6) (param i32 i32 i32) (result i32)
     (local i32 i32)
     i32.const 1000000000
     global.set 2
@@ -2221,7 +2217,7 @@
       i32.const 1
     end
   )
-  (func $gatewit-glue:proxy_on_request_body (;43;) (type 6) (param i32 i32 i32) (result i32)
+  (func $gatewit-glue:proxy_on_request_body (;39;) (type 6) (param i32 i32 i32) (result i32)
     (local i32 i32)
     i32.const 1000000000
     global.set 2
@@ -2250,7 +2246,7 @@
       i32.const 1
     end
   )
-  (func $gatewit-glue:proxy_on_request_trailers (;44;) (type 5) (param i32 i32) (result i32)
+  (func $gatewit-glue:proxy_on_request_trailers (;40;) (type 5) (param i32 i32) (result i32)
     (local i32 i32)
     i32.const 1000000000
     global.set 2
@@ -2278,7 +2274,7 @@
       i32.const 1
     end
   )
-  (func $gatewit-glue:proxy_on_response_headers (;45;) (type 6) (param i32 i32 i32) (result i32)
+  (func $gatewit-glue:proxy_on_response_headers (;41;) (type 6) (param i32 i32 i32) (result i32)
     (local i32 i32)
     i32.const 1000000000
     global.set 2
@@ -2307,7 +2303,7 @@
       i32.const 1
     end
   )
-  (func $gatewit-glue:proxy_on_response_body (;46;) (type 6) (param i32 i32 i32) (result i32)
+  (func $gatewit-glue:proxy_on_response_body (;42;) (type 6) (param i32 i32 i32) (result i32)
     (local i32 i32)
     i32.const 1000000000
     global.set 2
@@ -2336,7 +2332,7 @@
       i32.const 1
     end
   )
-  (func $gatewit-glue:proxy_on_response_trailers (;47;) (type 5) (param i32 i32) (result i32)
+  (func $gatewit-glue:proxy_on_response_trailers (;43;) (type 5) (param i32 i32) (result i32)
     (local i32 i32)
     i32.const 1000000000
     global.set 2
@@ -2364,7 +2360,7 @@
       i32.const 1
     end
   )
-  (func $gatewit-glue:proxy_on_log (;48;) (type 2) (param i32)
+  (func $gatewit-glue:proxy_on_log (;44;) (type 2) (param i32)
     (local i32 i32)
     i32.const 1000000000
     global.set 2

@@ -116,11 +116,7 @@
     i32.const 0
   )
   (func (;13;) (type 2) (param i32))
-  (func (;14;) (type 7))
-  (func (;15;) (type 8) (param i32 i32 i32 i32 i32 i32 i32 i32 i32))
-  (func (;16;) (type 0) (param i32 i32 i32 i32 i32))
-  (func (;17;) (type 2) (param i32))
-  (func $foreign (;18;) (type 0) (param i32 i32 i32 i32 i32)
+  (func $foreign (;14;) (type 0) (param i32 i32 i32 i32 i32)
     (local i32 i32 i32 i32)
     call $gatewit-glue:State
     local.set 5
@@ -181,7 +177,7 @@
       i32.store8 offset=4
     end
   )
-  (func $inject (;19;) (type 1) (param i32 i32 i32 i32)
+  (func $inject (;15;) (type 1) (param i32 i32 i32 i32)
     local.get 3
     i32.const 1
     i32.store8
@@ -189,7 +185,7 @@
     i32.const 11
     i32.store8 offset=1
   )
-  (func $hosts (;20;) (type 2) (param i32)
+  (func $hosts (;16;) (type 2) (param i32)
     local.get 0
     i32.const 1
     i32.store8
@@ -197,7 +193,7 @@
     i32.const 11
     i32.store8 offset=4
   )
-  (func $override (;21;) (type 3) (param i32 i32 i32)
+  (func $override (;17;) (type 3) (param i32 i32 i32)
     local.get 2
     i32.const 1
     i32.store8
@@ -205,7 +201,7 @@
     i32.const 11
     i32.store8 offset=1
   )
-  (func $gatewit-glue:State (;22;) (type 12) (result i32)
+  (func $gatewit-glue:State (;18;) (type 12) (result i32)
     (local i32)
     global.get 1
     local.tee 0
@@ -228,7 +224,7 @@
     end
     local.get 0
   )
-  (func $gatewit-glue:Malloc (;23;) (type 13) (param i32) (result i32)
+  (func $gatewit-glue:Malloc (;19;) (type 13) (param i32) (result i32)
     (local i32)
     call $gatewit-glue:State
     local.set 1
@@ -247,7 +243,7 @@
     local.get 0
     call $realloc
   )
-  (func $gatewit-glue:EnsureScratch (;24;) (type 2) (param i32)
+  (func $gatewit-glue:EnsureScratch (;20;) (type 2) (param i32)
     (local i32 i32 i32)
     call $gatewit-glue:State
     local.set 1
@@ -291,7 +287,7 @@
       i32.store offset=4
     end
   )
-  (func $gatewit-glue:StepsExhausted (;25;) (type 7)
+  (func $gatewit-glue:StepsExhausted (;21;) (type 7)
     (local i32 i32 i32)
     i32.const 2147483647
     global.set 2
@@ -925,7 +921,7 @@
     drop
     unreachable
   )
-  (func $gatewit-glue:Grow (;26;) (type 13) (param i32) (result i32)
+  (func $gatewit-glue:Grow (;22;) (type 13) (param i32) (result i32)
     memory.size
     i64.extend_i32_u
     local.get 0
@@ -940,7 +936,7 @@
     local.get 0
     memory.grow
   )
-  (func $gatewit-glue:Panicked (;27;) (type 7)
+  (func $gatewit-glue:Panicked (;23;) (type 7)
     (local i32 i32 i32)
     call $gatewit-glue:State
     local.set 0
@@ -1591,7 +1587,7 @@
     call $env.proxy_log
     drop
   )
-  (func $gatewit-glue:PanicReply (;28;) (type 7)
+  (func $gatewit-glue:PanicReply (;24;) (type 7)
     (local i32 i32 i32)
     call $gatewit-glue:State
     local.set 0
@@ -1669,14 +1665,14 @@
     call $env.proxy_send_local_response
     drop
   )
-  (func $gatewit-glue:_initialize (;29;) (type 7)
+  (func $gatewit-glue:_initialize (;25;) (type 7)
     i32.const 1000000000
     global.set 2
     i32.const 0
     global.set 3
   )
-  (func $gatewit-glue:proxy_abi_version_0_2_1 (;30;) (type 7))
-  (func $gatewit-glue:proxy_on_configure (;31;) (type 5) (param i32 i32) (result i32)
+  (func $gatewit-glue:proxy_abi_version_0_2_1 (;26;) (type 7))
+  (func $gatewit-glue:proxy_on_configure (;27;) (type 5) (param i32 i32) (result i32)
     (local i32 i32 i32 i32 i32 i32 i32)
     i32.const 1000000000
     global.set 2
@@ -1755,7 +1751,7 @@
       i32.const 0
     end
   )
-  (func $gatewit-glue:proxy_on_context_create (;32;) (type 14) (param i32 i32)
+  (func $gatewit-glue:proxy_on_context_create (;28;) (type 14) (param i32 i32)
     (local i32 i32)
     i32.const 1000000000
     global.set 2
@@ -1783,7 +1779,7 @@
       call $gatewit-glue:Panicked
     end
   )
-  (func $gatewit-glue:proxy_on_request_headers (;33;) (type 6) (param i32 i32 i32) (result i32)
+  (func $gatewit-glue:proxy_on_request_headers (;29;) (type 6) (param i32 i32 i32) (result i32)
     (local i32 i32 i32)
     i32.const 1000000000
     global.set 2
@@ -1824,7 +1820,7 @@
       i32.const 1
     end
   )
-  (func $gatewit-glue:proxy_on_request_body (;34;) (type 6) (param i32 i32 i32) (result i32)
+  (func $gatewit-glue:proxy_on_request_body (;30;) (type 6) (param i32 i32 i32) (result i32)
     (local i32 i32 i32)
     i32.const 1000000000
     global.set 2
@@ -1860,7 +1856,7 @@
       i32.const 1
     end
   )
-  (func $gatewit-glue:proxy_on_request_trailers (;35;) (type 5) (param i32 i32) (result i32)
+  (func $gatewit-glue:proxy_on_request_trailers (;31;) (type 5) (param i32 i32) (result i32)
     (local i32 i32 i32)
     i32.const 1000000000
     global.set 2
@@ -1900,7 +1896,7 @@
       i32.const 1
     end
   )
-  (func $gatewit-glue:proxy_on_response_headers (;36;) (type 6) (param i32 i32 i32) (result i32)
+  (func $gatewit-glue:proxy_on_response_headers (;32;) (type 6) (param i32 i32 i32) (result i32)
     (local i32 i32 i32)
     i32.const 1000000000
     global.set 2
@@ -1941,7 +1937,7 @@
       i32.const 1
     end
   )
-  (func $gatewit-glue:proxy_on_response_body (;37;) (type 6) (param i32 i32 i32) (result i32)
+  (func $gatewit-glue:proxy_on_response_body (;33;) (type 6) (param i32 i32 i32) (result i32)
     (local i32 i32 i32)
     i32.const 1000000000
     global.set 2
@@ -1977,7 +1973,7 @@
       i32.const 1
     end
   )
-  (func $gatewit-glue:proxy_on_response_trailers (;38;) (type 5) (param i32 i32) (result i32)
+  (func $gatewit-glue:proxy_on_response_trailers (;34;) (type 5) (param i32 i32) (result i32)
     (local i32 i32 i32)
     i32.const 1000000000
     global.set 2
@@ -2017,7 +2013,7 @@
       i32.const 1
     end
   )
-  (func $gatewit-glue:proxy_on_log (;39;) (type 2) (param i32)
+  (func $gatewit-glue:proxy_on_log (;35;) (type 2) (param i32)
     (local i32 i32)
     i32.const 1000000000
     global.set 2

@@ -218,8 +218,7 @@
       call $log
     end
   )
-  (func (;38;) (type 4) (param i32))
-  (func $get-header (;39;) (type 0) (param i32 i32 i32 i32)
+  (func $get-header (;38;) (type 0) (param i32 i32 i32 i32)
     (local i32 i32 i32 i32 i32 i32 i32)
     call $gatewit-glue:State
     local.set 4
@@ -318,7 +317,7 @@
       end
     end
   )
-  (func $get-headers (;40;) (type 1) (param i32 i32)
+  (func $get-headers (;39;) (type 1) (param i32 i32)
     (local i32)
     call $gatewit-glue:State
     local.set 2
@@ -331,7 +330,7 @@
     i32.load offset=28
     i32.store offset=4
   )
-  (func $set-headers (;41;) (type 0) (param i32 i32 i32 i32)
+  (func $set-headers (;40;) (type 0) (param i32 i32 i32 i32)
     (local i32 i32)
     call $gatewit-glue:State
     local.set 4
@@ -348,7 +347,7 @@
     local.get 3
     call $gatewit-glue:StatusResult
   )
-  (func $add-header (;42;) (type 2) (param i32 i32 i32 i32 i32 i32)
+  (func $add-header (;41;) (type 2) (param i32 i32 i32 i32 i32 i32)
     (local i32)
     call $gatewit-glue:State
     local.set 6
@@ -364,7 +363,7 @@
     local.get 5
     call $gatewit-glue:StatusResult
   )
-  (func $replace-header (;43;) (type 2) (param i32 i32 i32 i32 i32 i32)
+  (func $replace-header (;42;) (type 2) (param i32 i32 i32 i32 i32 i32)
     (local i32)
     call $gatewit-glue:State
     local.set 6
@@ -380,7 +379,7 @@
     local.get 5
     call $gatewit-glue:StatusResult
   )
-  (func $remove-header (;44;) (type 0) (param i32 i32 i32 i32)
+  (func $remove-header (;43;) (type 0) (param i32 i32 i32 i32)
     (local i32)
     call $gatewit-glue:State
     local.set 4
@@ -394,7 +393,7 @@
     local.get 3
     call $gatewit-glue:StatusResult
   )
-  (func $get-body (;45;) (type 0) (param i32 i32 i32 i32)
+  (func $get-body (;44;) (type 0) (param i32 i32 i32 i32)
     (local i32 i32 i32)
     call $gatewit-glue:State
     local.set 4
@@ -436,7 +435,7 @@
     local.get 6
     i32.store offset=4
   )
-  (func $replace-body (;46;) (type 0) (param i32 i32 i32 i32)
+  (func $replace-body (;45;) (type 0) (param i32 i32 i32 i32)
     local.get 0
     i32.const 0
     i32.const 2147483647
@@ -446,7 +445,7 @@
     local.get 3
     call $gatewit-glue:StatusResult
   )
-  (func $append-body (;47;) (type 0) (param i32 i32 i32 i32)
+  (func $append-body (;46;) (type 0) (param i32 i32 i32 i32)
     local.get 0
     i32.const 2147483647
     i32.const 0
@@ -456,7 +455,7 @@
     local.get 3
     call $gatewit-glue:StatusResult
   )
-  (func $prepend-body (;48;) (type 0) (param i32 i32 i32 i32)
+  (func $prepend-body (;47;) (type 0) (param i32 i32 i32 i32)
     local.get 0
     i32.const 0
     i32.const 0
@@ -466,7 +465,7 @@
     local.get 3
     call $gatewit-glue:StatusResult
   )
-  (func $send-local-reply (;49;) (type 3) (param i32 i32 i32 i32 i32 i32 i32 i32 i32 i32)
+  (func $send-local-reply (;48;) (type 3) (param i32 i32 i32 i32 i32 i32 i32 i32 i32 i32)
     (local i32 i32)
     call $gatewit-glue:State
     local.set 10
@@ -491,7 +490,7 @@
     local.get 9
     call $gatewit-glue:StatusResult
   )
-  (func $resume-request (;50;) (type 4) (param i32)
+  (func $resume-request (;49;) (type 4) (param i32)
     (local i32)
     call $gatewit-glue:State
     local.set 1
@@ -503,7 +502,7 @@
     local.get 0
     call $gatewit-glue:StatusResult
   )
-  (func $resume-response (;51;) (type 4) (param i32)
+  (func $resume-response (;50;) (type 4) (param i32)
     (local i32)
     call $gatewit-glue:State
     local.set 1
@@ -515,7 +514,7 @@
     local.get 0
     call $gatewit-glue:StatusResult
   )
-  (func $get-property (;52;) (type 5) (param i32 i32 i32)
+  (func $get-property (;51;) (type 5) (param i32 i32 i32)
     (local i32 i32 i32 i32)
     call $gatewit-glue:State
     local.set 3
@@ -566,7 +565,7 @@
       i32.store8
     end
   )
-  (func $set-property (;53;) (type 6) (param i32 i32 i32 i32 i32)
+  (func $set-property (;52;) (type 6) (param i32 i32 i32 i32 i32)
     (local i32 i32)
     call $gatewit-glue:State
     local.set 5
@@ -583,7 +582,7 @@
     local.get 4
     call $gatewit-glue:StatusResult
   )
-  (func $dispatch (;54;) (type 3) (param i32 i32 i32 i32 i32 i32 i32 i32 i32 i32)
+  (func $dispatch (;53;) (type 3) (param i32 i32 i32 i32 i32 i32 i32 i32 i32 i32)
     (local i32 i32 i32 i32 i32)
     call $gatewit-glue:State
     local.set 10
@@ -645,7 +644,7 @@
       i32.store8 offset=4
     end
   )
-  (func $redis-init (;55;) (type 7) (param i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32)
+  (func $redis-init (;54;) (type 7) (param i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32)
     (local i32 i32 i32 i32)
     call $gatewit-glue:State
     local.set 14
@@ -878,7 +877,7 @@
       i32.store8 offset=2
     end
   )
-  (func $redis-call (;56;) (type 6) (param i32 i32 i32 i32 i32)
+  (func $redis-call (;55;) (type 6) (param i32 i32 i32 i32 i32)
     (local i32 i32)
     call $gatewit-glue:State
     local.set 5
@@ -918,14 +917,14 @@
       i32.store8 offset=4
     end
   )
-  (func $log (;57;) (type 5) (param i32 i32 i32)
+  (func $log (;56;) (type 5) (param i32 i32 i32)
     local.get 0
     local.get 1
     local.get 2
     call $env.proxy_log
     drop
   )
-  (func $get-log-level (;58;) (type 8) (result i32)
+  (func $get-log-level (;57;) (type 8) (result i32)
     (local i32)
     call $gatewit-glue:State
     local.set 0
@@ -941,7 +940,7 @@
     end
     i32.const 2
   )
-  (func $define-metric (;59;) (type 0) (param i32 i32 i32 i32)
+  (func $define-metric (;58;) (type 0) (param i32 i32 i32 i32)
     (local i32 i32)
     call $gatewit-glue:State
     local.set 4
@@ -973,21 +972,21 @@
       i32.store8 offset=4
     end
   )
-  (func $increment-metric (;60;) (type 9) (param i32 i64 i32)
+  (func $increment-metric (;59;) (type 9) (param i32 i64 i32)
     local.get 0
     local.get 1
     call $env.proxy_increment_metric
     local.get 2
     call $gatewit-glue:StatusResult
   )
-  (func $record-metric (;61;) (type 9) (param i32 i64 i32)
+  (func $record-metric (;60;) (type 9) (param i32 i64 i32)
     local.get 0
     local.get 1
     call $env.proxy_record_metric
     local.get 2
     call $gatewit-glue:StatusResult
   )
-  (func $get-metric (;62;) (type 1) (param i32 i32)
+  (func $get-metric (;61;) (type 1) (param i32 i32)
     (local i32 i32)
     call $gatewit-glue:State
     local.set 2
@@ -1017,7 +1016,7 @@
       i32.store8 offset=8
     end
   )
-  (func $get-shared-data (;63;) (type 5) (param i32 i32 i32)
+  (func $get-shared-data (;62;) (type 5) (param i32 i32 i32)
     (local i32 i32 i32)
     call $gatewit-glue:State
     local.set 3
@@ -1070,7 +1069,7 @@
       i32.store8
     end
   )
-  (func $set-shared-data (;64;) (type 2) (param i32 i32 i32 i32 i32 i32)
+  (func $set-shared-data (;63;) (type 2) (param i32 i32 i32 i32 i32 i32)
     local.get 0
     local.get 1
     local.get 2
@@ -1080,15 +1079,15 @@
     local.get 5
     call $gatewit-glue:StatusResult
   )
-  (func $now-nanos (;65;) (type 10) (result i64)
+  (func $now-nanos (;64;) (type 10) (result i64)
     call $gatewit-glue:Now
   )
-  (func $set-tick-period (;66;) (type 4) (param i32)
+  (func $set-tick-period (;65;) (type 4) (param i32)
     local.get 0
     call $env.proxy_set_tick_period_milliseconds
     drop
   )
-  (func $gatewit-glue:State (;67;) (type 8) (result i32)
+  (func $gatewit-glue:State (;66;) (type 8) (result i32)
     (local i32)
     global.get 1
     local.tee 0
@@ -1111,7 +1110,7 @@
     end
     local.get 0
   )
-  (func $gatewit-glue:Malloc (;68;) (type 18) (param i32) (result i32)
+  (func $gatewit-glue:Malloc (;67;) (type 18) (param i32) (result i32)
     (local i32)
     call $gatewit-glue:State
     local.set 1
@@ -1130,7 +1129,7 @@
     local.get 0
     call $realloc
   )
-  (func $gatewit-glue:EnsureScratch (;69;) (type 4) (param i32)
+  (func $gatewit-glue:EnsureScratch (;68;) (type 4) (param i32)
     (local i32 i32 i32)
     call $gatewit-glue:State
     local.set 1
@@ -1174,7 +1173,7 @@
       i32.store offset=4
     end
   )
-  (func $gatewit-glue:SerializeMap (;70;) (type 13) (param i32 i32 i32) (result i32)
+  (func $gatewit-glue:SerializeMap (;69;) (type 13) (param i32 i32 i32) (result i32)
     (local i32 i32 i32 i32 i32 i32 i32)
     call $gatewit-glue:State
     local.set 3
@@ -1310,7 +1309,7 @@
     local.get 4
     i32.add
   )
-  (func $gatewit-glue:DeserializeMap (;71;) (type 12) (param i32 i32) (result i32)
+  (func $gatewit-glue:DeserializeMap (;70;) (type 12) (param i32 i32) (result i32)
     (local i32 i32 i32 i32 i32 i32 i32 i32)
     call $gatewit-glue:State
     local.set 2
@@ -1416,7 +1415,7 @@
     end
     local.get 4
   )
-  (func $gatewit-glue:GetMap (;72;) (type 18) (param i32) (result i32)
+  (func $gatewit-glue:GetMap (;71;) (type 18) (param i32) (result i32)
     (local i32)
     call $gatewit-glue:State
     local.set 1
@@ -1439,7 +1438,7 @@
     i32.load offset=96
     call $gatewit-glue:DeserializeMap
   )
-  (func $gatewit-glue:FetchMap (;73;) (type 18) (param i32) (result i32)
+  (func $gatewit-glue:FetchMap (;72;) (type 18) (param i32) (result i32)
     (local i32 i32)
     call $gatewit-glue:State
     local.set 1
@@ -1488,7 +1487,7 @@
     i32.store offset=88
     i32.const 0
   )
-  (func $gatewit-glue:KeyEq (;74;) (type 13) (param i32 i32 i32) (result i32)
+  (func $gatewit-glue:KeyEq (;73;) (type 13) (param i32 i32 i32) (result i32)
     (local i32 i32 i32)
     i32.const 0
     local.set 3
@@ -1544,7 +1543,7 @@
     end
     i32.const 1
   )
-  (func $gatewit-glue:CopyOut (;75;) (type 12) (param i32 i32) (result i32)
+  (func $gatewit-glue:CopyOut (;74;) (type 12) (param i32 i32) (result i32)
     (local i32)
     local.get 1
     i32.eqz
@@ -1566,7 +1565,7 @@
     call $gatewit-glue:Utf8Check
     local.get 2
   )
-  (func $gatewit-glue:StatusResult (;76;) (type 1) (param i32 i32)
+  (func $gatewit-glue:StatusResult (;75;) (type 1) (param i32 i32)
     local.get 1
     local.get 0
     i32.const 0
@@ -1581,7 +1580,7 @@
       i32.store8 offset=1
     end
   )
-  (func $gatewit-glue:Now (;77;) (type 10) (result i64)
+  (func $gatewit-glue:Now (;76;) (type 10) (result i64)
     (local i32)
     call $gatewit-glue:State
     local.set 0
@@ -1593,7 +1592,7 @@
     local.get 0
     i64.load offset=32
   )
-  (func $gatewit-glue:TableInsert (;78;) (type 0) (param i32 i32 i32 i32)
+  (func $gatewit-glue:TableInsert (;77;) (type 0) (param i32 i32 i32 i32)
     (local i32 i32 i32 i32 i32 i32)
     call $gatewit-glue:State
     local.set 4
@@ -1681,7 +1680,7 @@
     call $gatewit-glue:Now
     i64.store offset=16
   )
-  (func $gatewit-glue:TableTake (;79;) (type 12) (param i32 i32) (result i32)
+  (func $gatewit-glue:TableTake (;78;) (type 12) (param i32 i32) (result i32)
     (local i32 i32 i32 i32)
     call $gatewit-glue:State
     local.set 2
@@ -1740,7 +1739,7 @@
     end
     i32.const 0
   )
-  (func $gatewit-glue:StepsExhausted (;80;) (type 14)
+  (func $gatewit-glue:StepsExhausted (;79;) (type 14)
     (local i32 i32 i32)
     i32.const 2147483647
     global.set 2
@@ -2374,7 +2373,7 @@
     drop
     unreachable
   )
-  (func $gatewit-glue:Grow (;81;) (type 18) (param i32) (result i32)
+  (func $gatewit-glue:Grow (;80;) (type 18) (param i32) (result i32)
     memory.size
     i64.extend_i32_u
     local.get 0
@@ -2389,7 +2388,7 @@
     local.get 0
     memory.grow
   )
-  (func $gatewit-glue:Dec (;82;) (type 12) (param i32 i32) (result i32)
+  (func $gatewit-glue:Dec (;81;) (type 12) (param i32 i32) (result i32)
     (local i32 i32 i32)
     i32.const 1
     local.set 2
@@ -2435,7 +2434,7 @@
     end
     local.get 2
   )
-  (func $gatewit-glue:SerializePath (;83;) (type 12) (param i32 i32) (result i32)
+  (func $gatewit-glue:SerializePath (;82;) (type 12) (param i32 i32) (result i32)
     (local i32 i32 i32 i32 i32 i32)
     call $gatewit-glue:State
     local.set 2
@@ -2519,7 +2518,7 @@
     i32.ne
     i32.sub
   )
-  (func $gatewit-glue:Panicked (;84;) (type 14)
+  (func $gatewit-glue:Panicked (;83;) (type 14)
     (local i32 i32 i32)
     call $gatewit-glue:State
     local.set 0
@@ -3170,7 +3169,7 @@
     call $env.proxy_log
     drop
   )
-  (func $gatewit-glue:PanicReply (;85;) (type 14)
+  (func $gatewit-glue:PanicReply (;84;) (type 14)
     (local i32 i32 i32)
     call $gatewit-glue:State
     local.set 0
@@ -3248,7 +3247,7 @@
     call $env.proxy_send_local_response
     drop
   )
-  (func $gatewit-glue:Utf8Check (;86;) (type 1) (param i32 i32)
+  (func $gatewit-glue:Utf8Check (;85;) (type 1) (param i32 i32)
     (local i32)
     i32.const 0
     local.set 2
@@ -3307,7 +3306,7 @@
       end
     end
   )
-  (func $gatewit-glue:Utf8Repair (;87;) (type 1) (param i32 i32)
+  (func $gatewit-glue:Utf8Repair (;86;) (type 1) (param i32 i32)
     (local i32 i32 i32 i32 i32 i32 i32 i32)
     i32.const 0
     local.set 2
@@ -3469,15 +3468,15 @@
       end
     end
   )
-  (func $gatewit-glue:_initialize (;88;) (type 14)
+  (func $gatewit-glue:_initialize (;87;) (type 14)
     i32.const 1000000000
     global.set 2
     i32.const 0
     global.set 3
   )
-  (func $gatewit-glue:proxy_abi_version_0_2_100 (;89;) (type 14))
-  (func $gatewit-glue:proxy_abi_version_0_2_1 (;90;) (type 14))
-  (func $gatewit-glue:proxy_on_configure (;91;) (type 12) (param i32 i32) (result i32)
+  (func $gatewit-glue:proxy_abi_version_0_2_100 (;88;) (type 14))
+  (func $gatewit-glue:proxy_abi_version_0_2_1 (;89;) (type 14))
+  (func $gatewit-glue:proxy_on_configure (;90;) (type 12) (param i32 i32) (result i32)
     (local i32 i32 i32 i32 i32 i32 i32)
     i32.const 1000000000
     global.set 2
@@ -3556,7 +3555,7 @@
       i32.const 0
     end
   )
-  (func $gatewit-glue:proxy_on_context_create (;92;) (type 1) (param i32 i32)
+  (func $gatewit-glue:proxy_on_context_create (;91;) (type 1) (param i32 i32)
     (local i32 i32)
     i32.const 1000000000
     global.set 2
@@ -3584,7 +3583,7 @@
       call $gatewit-glue:Panicked
     end
   )
-  (func $gatewit-glue:proxy_on_request_headers (;93;) (type 13) (param i32 i32 i32) (result i32)
+  (func $gatewit-glue:proxy_on_request_headers (;92;) (type 13) (param i32 i32 i32) (result i32)
     (local i32 i32)
     i32.const 1000000000
     global.set 2
@@ -3613,7 +3612,7 @@
       i32.const 1
     end
   )
-  (func $gatewit-glue:proxy_on_request_body (;94;) (type 13) (param i32 i32 i32) (result i32)
+  (func $gatewit-glue:proxy_on_request_body (;93;) (type 13) (param i32 i32 i32) (result i32)
     (local i32 i32)
     i32.const 1000000000
     global.set 2
@@ -3642,7 +3641,7 @@
       i32.const 1
     end
   )
-  (func $gatewit-glue:proxy_on_request_trailers (;95;) (type 12) (param i32 i32) (result i32)
+  (func $gatewit-glue:proxy_on_request_trailers (;94;) (type 12) (param i32 i32) (result i32)
     (local i32 i32)
     i32.const 1000000000
     global.set 2
@@ -3670,7 +3669,7 @@
       i32.const 1
     end
   )
-  (func $gatewit-glue:proxy_on_response_headers (;96;) (type 13) (param i32 i32 i32) (result i32)
+  (func $gatewit-glue:proxy_on_response_headers (;95;) (type 13) (param i32 i32 i32) (result i32)
     (local i32 i32)
     i32.const 1000000000
     global.set 2
@@ -3699,7 +3698,7 @@
       i32.const 1
     end
   )
-  (func $gatewit-glue:proxy_on_response_body (;97;) (type 13) (param i32 i32 i32) (result i32)
+  (func $gatewit-glue:proxy_on_response_body (;96;) (type 13) (param i32 i32 i32) (result i32)
     (local i32 i32)
     i32.const 1000000000
     global.set 2
@@ -3728,7 +3727,7 @@
       i32.const 1
     end
   )
-  (func $gatewit-glue:proxy_on_response_trailers (;98;) (type 12) (param i32 i32) (result i32)
+  (func $gatewit-glue:proxy_on_response_trailers (;97;) (type 12) (param i32 i32) (result i32)
     (local i32 i32)
     i32.const 1000000000
     global.set 2
@@ -3756,7 +3755,7 @@
       i32.const 1
     end
   )
-  (func $gatewit-glue:proxy_on_log (;99;) (type 4) (param i32)
+  (func $gatewit-glue:proxy_on_log (;98;) (type 4) (param i32)
     (local i32 i32)
     i32.const 1000000000
     global.set 2
@@ -3781,7 +3780,7 @@
       call $gatewit-glue:Panicked
     end
   )
-  (func $gatewit-glue:proxy_on_tick (;100;) (type 4) (param i32)
+  (func $gatewit-glue:proxy_on_tick (;99;) (type 4) (param i32)
     (local i32 i32)
     i32.const 1000000000
     global.set 2
@@ -3805,7 +3804,7 @@
       call $gatewit-glue:Panicked
     end
   )
-  (func $gatewit-glue:proxy_on_http_call_response (;101;) (type 6) (param i32 i32 i32 i32 i32)
+  (func $gatewit-glue:proxy_on_http_call_response (;100;) (type 6) (param i32 i32 i32 i32 i32)
     (local i32 i32 i32 i32 i32 i32 i32 i32 i32 i32)
     i32.const 1000000000
     global.set 2
@@ -3943,7 +3942,7 @@
       end
     end
   )
-  (func $gatewit-glue:proxy_on_redis_call_response (;102;) (type 0) (param i32 i32 i32 i32)
+  (func $gatewit-glue:proxy_on_redis_call_response (;101;) (type 0) (param i32 i32 i32 i32)
     (local i32 i32 i32 i32 i32 i32)
     i32.const 1000000000
     global.set 2

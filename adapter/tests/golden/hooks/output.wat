@@ -92,8 +92,7 @@
     end
     i32.const 512
   )
-  (func (;7;) (type 5) (param i32))
-  (func (;8;) (type 6) (param i32 i32 i32) (result i32)
+  (func (;7;) (type 6) (param i32 i32 i32) (result i32)
     i32.const 0
     i32.const 16
     i32.const 6
@@ -118,27 +117,7 @@
     call $log
     i32.const 0
   )
-  (func (;9;) (type 6) (param i32 i32 i32) (result i32)
-    i32.const 0
-  )
-  (func (;10;) (type 4) (param i32 i32) (result i32)
-    i32.const 0
-  )
-  (func (;11;) (type 6) (param i32 i32 i32) (result i32)
-    i32.const 0
-  )
-  (func (;12;) (type 6) (param i32 i32 i32) (result i32)
-    i32.const 0
-  )
-  (func (;13;) (type 4) (param i32 i32) (result i32)
-    i32.const 0
-  )
-  (func (;14;) (type 5) (param i32))
-  (func (;15;) (type 7))
-  (func (;16;) (type 8) (param i32 i32 i32 i32 i32 i32 i32 i32 i32))
-  (func (;17;) (type 9) (param i32 i32 i32 i32 i32))
-  (func (;18;) (type 5) (param i32))
-  (func $get-header (;19;) (type 0) (param i32 i32 i32 i32)
+  (func $get-header (;8;) (type 0) (param i32 i32 i32 i32)
     (local i32 i32 i32 i32 i32 i32 i32)
     call $gatewit-glue:State
     local.set 4
@@ -237,7 +216,7 @@
       end
     end
   )
-  (func $add-header (;20;) (type 1) (param i32 i32 i32 i32 i32 i32)
+  (func $add-header (;9;) (type 1) (param i32 i32 i32 i32 i32 i32)
     (local i32)
     call $gatewit-glue:State
     local.set 6
@@ -253,14 +232,14 @@
     local.get 5
     call $gatewit-glue:StatusResult
   )
-  (func $log (;21;) (type 2) (param i32 i32 i32)
+  (func $log (;10;) (type 2) (param i32 i32 i32)
     local.get 0
     local.get 1
     local.get 2
     call $env.proxy_log
     drop
   )
-  (func $gatewit-glue:State (;22;) (type 12) (result i32)
+  (func $gatewit-glue:State (;11;) (type 12) (result i32)
     (local i32)
     global.get 1
     local.tee 0
@@ -283,7 +262,7 @@
     end
     local.get 0
   )
-  (func $gatewit-glue:Malloc (;23;) (type 13) (param i32) (result i32)
+  (func $gatewit-glue:Malloc (;12;) (type 13) (param i32) (result i32)
     (local i32)
     call $gatewit-glue:State
     local.set 1
@@ -302,7 +281,7 @@
     local.get 0
     call $realloc
   )
-  (func $gatewit-glue:EnsureScratch (;24;) (type 5) (param i32)
+  (func $gatewit-glue:EnsureScratch (;13;) (type 5) (param i32)
     (local i32 i32 i32)
     call $gatewit-glue:State
     local.set 1
@@ -346,7 +325,7 @@
       i32.store offset=4
     end
   )
-  (func $gatewit-glue:FetchMap (;25;) (type 13) (param i32) (result i32)
+  (func $gatewit-glue:FetchMap (;14;) (type 13) (param i32) (result i32)
     (local i32 i32)
     call $gatewit-glue:State
     local.set 1
@@ -395,7 +374,7 @@
     i32.store offset=88
     i32.const 0
   )
-  (func $gatewit-glue:KeyEq (;26;) (type 6) (param i32 i32 i32) (result i32)
+  (func $gatewit-glue:KeyEq (;15;) (type 6) (param i32 i32 i32) (result i32)
     (local i32 i32 i32)
     i32.const 0
     local.set 3
@@ -451,7 +430,7 @@
     end
     i32.const 1
   )
-  (func $gatewit-glue:CopyOut (;27;) (type 4) (param i32 i32) (result i32)
+  (func $gatewit-glue:CopyOut (;16;) (type 4) (param i32 i32) (result i32)
     (local i32)
     local.get 1
     i32.eqz
@@ -473,7 +452,7 @@
     call $gatewit-glue:Utf8Check
     local.get 2
   )
-  (func $gatewit-glue:StatusResult (;28;) (type 14) (param i32 i32)
+  (func $gatewit-glue:StatusResult (;17;) (type 14) (param i32 i32)
     local.get 1
     local.get 0
     i32.const 0
@@ -488,7 +467,7 @@
       i32.store8 offset=1
     end
   )
-  (func $gatewit-glue:StepsExhausted (;29;) (type 7)
+  (func $gatewit-glue:StepsExhausted (;18;) (type 7)
     (local i32 i32 i32)
     i32.const 2147483647
     global.set 2
@@ -1122,7 +1101,7 @@
     drop
     unreachable
   )
-  (func $gatewit-glue:Grow (;30;) (type 13) (param i32) (result i32)
+  (func $gatewit-glue:Grow (;19;) (type 13) (param i32) (result i32)
     memory.size
     i64.extend_i32_u
     local.get 0
@@ -1137,7 +1116,7 @@
     local.get 0
     memory.grow
   )
-  (func $gatewit-glue:Panicked (;31;) (type 7)
+  (func $gatewit-glue:Panicked (;20;) (type 7)
     (local i32 i32 i32)
     call $gatewit-glue:State
     local.set 0
@@ -1788,7 +1767,7 @@
     call $env.proxy_log
     drop
   )
-  (func $gatewit-glue:PanicReply (;32;) (type 7)
+  (func $gatewit-glue:PanicReply (;21;) (type 7)
     (local i32 i32 i32)
     call $gatewit-glue:State
     local.set 0
@@ -1866,7 +1845,7 @@
     call $env.proxy_send_local_response
     drop
   )
-  (func $gatewit-glue:Utf8Check (;33;) (type 14) (param i32 i32)
+  (func $gatewit-glue:Utf8Check (;22;) (type 14) (param i32 i32)
     (local i32)
     i32.const 0
     local.set 2
@@ -1925,7 +1904,7 @@
       end
     end
   )
-  (func $gatewit-glue:Utf8Repair (;34;) (type 14) (param i32 i32)
+  (func $gatewit-glue:Utf8Repair (;23;) (type 14) (param i32 i32)
     (local i32 i32 i32 i32 i32 i32 i32 i32)
     i32.const 0
     local.set 2
@@ -2087,14 +2066,14 @@
       end
     end
   )
-  (func $gatewit-glue:_initialize (;35;) (type 7)
+  (func $gatewit-glue:_initialize (;24;) (type 7)
     i32.const 1000000000
     global.set 2
     i32.const 0
     global.set 3
   )
-  (func $gatewit-glue:proxy_abi_version_0_2_1 (;36;) (type 7))
-  (func $gatewit-glue:proxy_on_configure (;37;) (type 4) (param i32 i32) (result i32)
+  (func $gatewit-glue:proxy_abi_version_0_2_1 (;25;) (type 7))
+  (func $gatewit-glue:proxy_on_configure (;26;) (type 4) (param i32 i32) (result i32)
     (local i32 i32 i32 i32 i32 i32 i32)
     i32.const 1000000000
     global.set 2
@@ -2173,7 +2152,7 @@
       i32.const 0
     end
   )
-  (func $gatewit-glue:proxy_on_request_headers (;38;) (type 6) (param i32 i32 i32) (result i32)
+  (func $gatewit-glue:proxy_on_request_headers (;27;) (type 6) (param i32 i32 i32) (result i32)
     (local i32 i32 i32)
     i32.const 1000000000
     global.set 2
@@ -2193,7 +2172,7 @@
       local.get 0
       local.get 1
       local.get 2
-      call 8
+      call 7
       local.set 4
       local.get 4
       i32.const 1

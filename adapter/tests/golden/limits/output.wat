@@ -571,11 +571,7 @@
     i32.const 0
   )
   (func (;14;) (type 5) (param i32))
-  (func (;15;) (type 7))
-  (func (;16;) (type 8) (param i32 i32 i32 i32 i32 i32 i32 i32 i32))
-  (func (;17;) (type 9) (param i32 i32 i32 i32 i32))
-  (func (;18;) (type 5) (param i32))
-  (func $get-header (;19;) (type 0) (param i32 i32 i32 i32)
+  (func $get-header (;15;) (type 0) (param i32 i32 i32 i32)
     (local i32 i32 i32 i32 i32 i32 i32)
     call $gatewit-glue:State
     local.set 4
@@ -674,7 +670,7 @@
       end
     end
   )
-  (func $add-header (;20;) (type 1) (param i32 i32 i32 i32 i32 i32)
+  (func $add-header (;16;) (type 1) (param i32 i32 i32 i32 i32 i32)
     (local i32)
     call $gatewit-glue:State
     local.set 6
@@ -690,14 +686,14 @@
     local.get 5
     call $gatewit-glue:StatusResult
   )
-  (func $log (;21;) (type 2) (param i32 i32 i32)
+  (func $log (;17;) (type 2) (param i32 i32 i32)
     local.get 0
     local.get 1
     local.get 2
     call $env.proxy_log
     drop
   )
-  (func $gatewit-glue:State (;22;) (type 12) (result i32)
+  (func $gatewit-glue:State (;18;) (type 12) (result i32)
     (local i32)
     global.get 1
     local.tee 0
@@ -720,7 +716,7 @@
     end
     local.get 0
   )
-  (func $gatewit-glue:Malloc (;23;) (type 13) (param i32) (result i32)
+  (func $gatewit-glue:Malloc (;19;) (type 13) (param i32) (result i32)
     (local i32)
     call $gatewit-glue:State
     local.set 1
@@ -739,7 +735,7 @@
     local.get 0
     call $realloc
   )
-  (func $gatewit-glue:EnsureScratch (;24;) (type 5) (param i32)
+  (func $gatewit-glue:EnsureScratch (;20;) (type 5) (param i32)
     (local i32 i32 i32)
     call $gatewit-glue:State
     local.set 1
@@ -783,7 +779,7 @@
       i32.store offset=4
     end
   )
-  (func $gatewit-glue:FetchMap (;25;) (type 13) (param i32) (result i32)
+  (func $gatewit-glue:FetchMap (;21;) (type 13) (param i32) (result i32)
     (local i32 i32)
     call $gatewit-glue:State
     local.set 1
@@ -832,7 +828,7 @@
     i32.store offset=88
     i32.const 0
   )
-  (func $gatewit-glue:KeyEq (;26;) (type 6) (param i32 i32 i32) (result i32)
+  (func $gatewit-glue:KeyEq (;22;) (type 6) (param i32 i32 i32) (result i32)
     (local i32 i32 i32)
     i32.const 0
     local.set 3
@@ -888,7 +884,7 @@
     end
     i32.const 1
   )
-  (func $gatewit-glue:CopyOut (;27;) (type 4) (param i32 i32) (result i32)
+  (func $gatewit-glue:CopyOut (;23;) (type 4) (param i32 i32) (result i32)
     (local i32)
     local.get 1
     i32.eqz
@@ -910,7 +906,7 @@
     call $gatewit-glue:Utf8Check
     local.get 2
   )
-  (func $gatewit-glue:StatusResult (;28;) (type 14) (param i32 i32)
+  (func $gatewit-glue:StatusResult (;24;) (type 14) (param i32 i32)
     local.get 1
     local.get 0
     i32.const 0
@@ -925,7 +921,7 @@
       i32.store8 offset=1
     end
   )
-  (func $gatewit-glue:StepsExhausted (;29;) (type 7)
+  (func $gatewit-glue:StepsExhausted (;25;) (type 7)
     (local i32 i32 i32)
     i32.const 2147483647
     global.set 2
@@ -1559,7 +1555,7 @@
     drop
     unreachable
   )
-  (func $gatewit-glue:Grow (;30;) (type 13) (param i32) (result i32)
+  (func $gatewit-glue:Grow (;26;) (type 13) (param i32) (result i32)
     memory.size
     i64.extend_i32_u
     local.get 0
@@ -1574,7 +1570,7 @@
     local.get 0
     memory.grow
   )
-  (func $gatewit-glue:Panicked (;31;) (type 7)
+  (func $gatewit-glue:Panicked (;27;) (type 7)
     (local i32 i32 i32)
     call $gatewit-glue:State
     local.set 0
@@ -2225,7 +2221,7 @@
     call $env.proxy_log
     drop
   )
-  (func $gatewit-glue:PanicReply (;32;) (type 7)
+  (func $gatewit-glue:PanicReply (;28;) (type 7)
     (local i32 i32 i32)
     call $gatewit-glue:State
     local.set 0
@@ -2303,7 +2299,7 @@
     call $env.proxy_send_local_response
     drop
   )
-  (func $gatewit-glue:Utf8Check (;33;) (type 14) (param i32 i32)
+  (func $gatewit-glue:Utf8Check (;29;) (type 14) (param i32 i32)
     (local i32)
     i32.const 0
     local.set 2
@@ -2362,7 +2358,7 @@
       end
     end
   )
-  (func $gatewit-glue:Utf8Repair (;34;) (type 14) (param i32 i32)
+  (func $gatewit-glue:Utf8Repair (;30;) (type 14) (param i32 i32)
     (local i32 i32 i32 i32 i32 i32 i32 i32)
     i32.const 0
     local.set 2
@@ -2524,14 +2520,14 @@
       end
     end
   )
-  (func $gatewit-glue:_initialize (;35;) (type 7)
+  (func $gatewit-glue:_initialize (;31;) (type 7)
     i32.const 1000000000
     global.set 2
     i32.const 0
     global.set 3
   )
-  (func $gatewit-glue:proxy_abi_version_0_2_1 (;36;) (type 7))
-  (func $gatewit-glue:proxy_on_configure (;37;) (type 4) (param i32 i32) (result i32)
+  (func $gatewit-glue:proxy_abi_version_0_2_1 (;32;) (type 7))
+  (func $gatewit-glue:proxy_on_configure (;33;) (type 4) (param i32 i32) (result i32)
     (local i32 i32 i32 i32 i32 i32 i32)
     i32.const 1000000000
     global.set 2
@@ -2610,7 +2606,7 @@
       i32.const 0
     end
   )
-  (func $gatewit-glue:proxy_on_context_create (;38;) (type 14) (param i32 i32)
+  (func $gatewit-glue:proxy_on_context_create (;34;) (type 14) (param i32 i32)
     (local i32 i32)
     i32.const 1000000000
     global.set 2
@@ -2638,7 +2634,7 @@
       call $gatewit-glue:Panicked
     end
   )
-  (func $gatewit-glue:proxy_on_request_headers (;39;) (type 6) (param i32 i32 i32) (result i32)
+  (func $gatewit-glue:proxy_on_request_headers (;35;) (type 6) (param i32 i32 i32) (result i32)
     (local i32 i32 i32)
     i32.const 1000000000
     global.set 2
@@ -2679,7 +2675,7 @@
       i32.const 1
     end
   )
-  (func $gatewit-glue:proxy_on_request_body (;40;) (type 6) (param i32 i32 i32) (result i32)
+  (func $gatewit-glue:proxy_on_request_body (;36;) (type 6) (param i32 i32 i32) (result i32)
     (local i32 i32 i32)
     i32.const 1000000000
     global.set 2
@@ -2715,7 +2711,7 @@
       i32.const 1
     end
   )
-  (func $gatewit-glue:proxy_on_request_trailers (;41;) (type 4) (param i32 i32) (result i32)
+  (func $gatewit-glue:proxy_on_request_trailers (;37;) (type 4) (param i32 i32) (result i32)
     (local i32 i32 i32)
     i32.const 1000000000
     global.set 2
@@ -2755,7 +2751,7 @@
       i32.const 1
     end
   )
-  (func $gatewit-glue:proxy_on_response_headers (;42;) (type 6) (param i32 i32 i32) (result i32)
+  (func $gatewit-glue:proxy_on_response_headers (;38;) (type 6) (param i32 i32 i32) (result i32)
     (local i32 i32 i32)
     i32.const 1000000000
     global.set 2
@@ -2796,7 +2792,7 @@
       i32.const 1
     end
   )
-  (func $gatewit-glue:proxy_on_response_body (;43;) (type 6) (param i32 i32 i32) (result i32)
+  (func $gatewit-glue:proxy_on_response_body (;39;) (type 6) (param i32 i32 i32) (result i32)
     (local i32 i32 i32)
     i32.const 1000000000
     global.set 2
@@ -2832,7 +2828,7 @@
       i32.const 1
     end
   )
-  (func $gatewit-glue:proxy_on_response_trailers (;44;) (type 4) (param i32 i32) (result i32)
+  (func $gatewit-glue:proxy_on_response_trailers (;40;) (type 4) (param i32 i32) (result i32)
     (local i32 i32 i32)
     i32.const 1000000000
     global.set 2
@@ -2872,7 +2868,7 @@
       i32.const 1
     end
   )
-  (func $gatewit-glue:proxy_on_log (;45;) (type 5) (param i32)
+  (func $gatewit-glue:proxy_on_log (;41;) (type 5) (param i32)
     (local i32 i32)
     i32.const 1000000000
     global.set 2

@@ -146,10 +146,7 @@
   (func (;16;) (type 6)
     throw 0
   )
-  (func (;17;) (type 7) (param i32 i32 i32 i32 i32 i32 i32 i32 i32))
-  (func (;18;) (type 8) (param i32 i32 i32 i32 i32))
-  (func (;19;) (type 2) (param i32))
-  (func $get-header (;20;) (type 0) (param i32 i32 i32 i32)
+  (func $get-header (;17;) (type 0) (param i32 i32 i32 i32)
     (local i32 i32 i32 i32 i32 i32 i32)
     call $gatewit-glue:State
     local.set 4
@@ -248,7 +245,7 @@
       end
     end
   )
-  (func $add-header (;21;) (type 1) (param i32 i32 i32 i32 i32 i32)
+  (func $add-header (;18;) (type 1) (param i32 i32 i32 i32 i32 i32)
     (local i32)
     call $gatewit-glue:State
     local.set 6
@@ -264,12 +261,12 @@
     local.get 5
     call $gatewit-glue:StatusResult
   )
-  (func $set-tick-period (;22;) (type 2) (param i32)
+  (func $set-tick-period (;19;) (type 2) (param i32)
     local.get 0
     call $env.proxy_set_tick_period_milliseconds
     drop
   )
-  (func $gatewit-glue:State (;23;) (type 12) (result i32)
+  (func $gatewit-glue:State (;20;) (type 12) (result i32)
     (local i32)
     global.get 2
     local.tee 0
@@ -292,7 +289,7 @@
     end
     local.get 0
   )
-  (func $gatewit-glue:Malloc (;24;) (type 10) (param i32) (result i32)
+  (func $gatewit-glue:Malloc (;21;) (type 10) (param i32) (result i32)
     (local i32)
     call $gatewit-glue:State
     local.set 1
@@ -311,7 +308,7 @@
     local.get 0
     call $realloc
   )
-  (func $gatewit-glue:EnsureScratch (;25;) (type 2) (param i32)
+  (func $gatewit-glue:EnsureScratch (;22;) (type 2) (param i32)
     (local i32 i32 i32)
     call $gatewit-glue:State
     local.set 1
@@ -355,7 +352,7 @@
       i32.store offset=4
     end
   )
-  (func $gatewit-glue:FetchMap (;26;) (type 10) (param i32) (result i32)
+  (func $gatewit-glue:FetchMap (;23;) (type 10) (param i32) (result i32)
     (local i32 i32)
     call $gatewit-glue:State
     local.set 1
@@ -404,7 +401,7 @@
     i32.store offset=88
     i32.const 0
   )
-  (func $gatewit-glue:KeyEq (;27;) (type 5) (param i32 i32 i32) (result i32)
+  (func $gatewit-glue:KeyEq (;24;) (type 5) (param i32 i32 i32) (result i32)
     (local i32 i32 i32)
     i32.const 0
     local.set 3
@@ -460,7 +457,7 @@
     end
     i32.const 1
   )
-  (func $gatewit-glue:CopyOut (;28;) (type 4) (param i32 i32) (result i32)
+  (func $gatewit-glue:CopyOut (;25;) (type 4) (param i32 i32) (result i32)
     (local i32)
     local.get 1
     i32.eqz
@@ -482,7 +479,7 @@
     call $gatewit-glue:Utf8Check
     local.get 2
   )
-  (func $gatewit-glue:StatusResult (;29;) (type 13) (param i32 i32)
+  (func $gatewit-glue:StatusResult (;26;) (type 13) (param i32 i32)
     local.get 1
     local.get 0
     i32.const 0
@@ -497,7 +494,7 @@
       i32.store8 offset=1
     end
   )
-  (func $gatewit-glue:StepsExhausted (;30;) (type 6)
+  (func $gatewit-glue:StepsExhausted (;27;) (type 6)
     (local i32 i32 i32)
     i32.const 2147483647
     global.set 3
@@ -1131,7 +1128,7 @@
     drop
     unreachable
   )
-  (func $gatewit-glue:Grow (;31;) (type 10) (param i32) (result i32)
+  (func $gatewit-glue:Grow (;28;) (type 10) (param i32) (result i32)
     memory.size
     i64.extend_i32_u
     local.get 0
@@ -1146,7 +1143,7 @@
     local.get 0
     memory.grow
   )
-  (func $gatewit-glue:Panicked (;32;) (type 6)
+  (func $gatewit-glue:Panicked (;29;) (type 6)
     (local i32 i32 i32)
     call $gatewit-glue:State
     local.set 0
@@ -1797,7 +1794,7 @@
     call $env.proxy_log
     drop
   )
-  (func $gatewit-glue:PanicReply (;33;) (type 6)
+  (func $gatewit-glue:PanicReply (;30;) (type 6)
     (local i32 i32 i32)
     call $gatewit-glue:State
     local.set 0
@@ -1875,7 +1872,7 @@
     call $env.proxy_send_local_response
     drop
   )
-  (func $gatewit-glue:Utf8Check (;34;) (type 13) (param i32 i32)
+  (func $gatewit-glue:Utf8Check (;31;) (type 13) (param i32 i32)
     (local i32)
     i32.const 0
     local.set 2
@@ -1934,7 +1931,7 @@
       end
     end
   )
-  (func $gatewit-glue:Utf8Repair (;35;) (type 13) (param i32 i32)
+  (func $gatewit-glue:Utf8Repair (;32;) (type 13) (param i32 i32)
     (local i32 i32 i32 i32 i32 i32 i32 i32)
     i32.const 0
     local.set 2
@@ -2096,14 +2093,14 @@
       end
     end
   )
-  (func $gatewit-glue:_initialize (;36;) (type 6)
+  (func $gatewit-glue:_initialize (;33;) (type 6)
     i32.const 1000000000
     global.set 3
     i32.const 0
     global.set 4
   )
-  (func $gatewit-glue:proxy_abi_version_0_2_1 (;37;) (type 6))
-  (func $gatewit-glue:proxy_on_configure (;38;) (type 4) (param i32 i32) (result i32)
+  (func $gatewit-glue:proxy_abi_version_0_2_1 (;34;) (type 6))
+  (func $gatewit-glue:proxy_on_configure (;35;) (type 4) (param i32 i32) (result i32)
     (local i32 i32 i32 i32 i32 i32 i32)
     i32.const 1000000000
     global.set 3
@@ -2186,7 +2183,7 @@
       i32.const 0
     end
   )
-  (func $gatewit-glue:proxy_on_context_create (;39;) (type 13) (param i32 i32)
+  (func $gatewit-glue:proxy_on_context_create (;36;) (type 13) (param i32 i32)
     (local i32 i32)
     i32.const 1000000000
     global.set 3
@@ -2218,7 +2215,7 @@
       call $gatewit-glue:Panicked
     end
   )
-  (func $gatewit-glue:proxy_on_request_headers (;40;) (type 5) (param i32 i32 i32) (result i32)
+  (func $gatewit-glue:proxy_on_request_headers (;37;) (type 5) (param i32 i32 i32) (result i32)
     (local i32 i32 i32)
     i32.const 1000000000
     global.set 3
@@ -2263,7 +2260,7 @@
       i32.const 1
     end
   )
-  (func $gatewit-glue:proxy_on_request_body (;41;) (type 5) (param i32 i32 i32) (result i32)
+  (func $gatewit-glue:proxy_on_request_body (;38;) (type 5) (param i32 i32 i32) (result i32)
     (local i32 i32 i32)
     i32.const 1000000000
     global.set 3
@@ -2303,7 +2300,7 @@
       i32.const 1
     end
   )
-  (func $gatewit-glue:proxy_on_request_trailers (;42;) (type 4) (param i32 i32) (result i32)
+  (func $gatewit-glue:proxy_on_request_trailers (;39;) (type 4) (param i32 i32) (result i32)
     (local i32 i32 i32)
     i32.const 1000000000
     global.set 3
@@ -2347,7 +2344,7 @@
       i32.const 1
     end
   )
-  (func $gatewit-glue:proxy_on_response_headers (;43;) (type 5) (param i32 i32 i32) (result i32)
+  (func $gatewit-glue:proxy_on_response_headers (;40;) (type 5) (param i32 i32 i32) (result i32)
     (local i32 i32 i32)
     i32.const 1000000000
     global.set 3
@@ -2392,7 +2389,7 @@
       i32.const 1
     end
   )
-  (func $gatewit-glue:proxy_on_response_body (;44;) (type 5) (param i32 i32 i32) (result i32)
+  (func $gatewit-glue:proxy_on_response_body (;41;) (type 5) (param i32 i32 i32) (result i32)
     (local i32 i32 i32)
     i32.const 1000000000
     global.set 3
@@ -2432,7 +2429,7 @@
       i32.const 1
     end
   )
-  (func $gatewit-glue:proxy_on_response_trailers (;45;) (type 4) (param i32 i32) (result i32)
+  (func $gatewit-glue:proxy_on_response_trailers (;42;) (type 4) (param i32 i32) (result i32)
     (local i32 i32 i32)
     i32.const 1000000000
     global.set 3
@@ -2476,7 +2473,7 @@
       i32.const 1
     end
   )
-  (func $gatewit-glue:proxy_on_log (;46;) (type 2) (param i32)
+  (func $gatewit-glue:proxy_on_log (;43;) (type 2) (param i32)
     (local i32 i32)
     i32.const 1000000000
     global.set 3
@@ -2505,7 +2502,7 @@
       call $gatewit-glue:Panicked
     end
   )
-  (func $gatewit-glue:proxy_on_tick (;47;) (type 2) (param i32)
+  (func $gatewit-glue:proxy_on_tick (;44;) (type 2) (param i32)
     (local i32 i32)
     i32.const 1000000000
     global.set 3

@@ -143,10 +143,7 @@
   (func (;15;) (type 6)
     unreachable
   )
-  (func (;16;) (type 7) (param i32 i32 i32 i32 i32 i32 i32 i32 i32))
-  (func (;17;) (type 8) (param i32 i32 i32 i32 i32))
-  (func (;18;) (type 2) (param i32))
-  (func $get-header (;19;) (type 0) (param i32 i32 i32 i32)
+  (func $get-header (;16;) (type 0) (param i32 i32 i32 i32)
     (local i32 i32 i32 i32 i32 i32 i32)
     call $gatewit-glue:State
     local.set 4
@@ -245,7 +242,7 @@
       end
     end
   )
-  (func $add-header (;20;) (type 1) (param i32 i32 i32 i32 i32 i32)
+  (func $add-header (;17;) (type 1) (param i32 i32 i32 i32 i32 i32)
     (local i32)
     call $gatewit-glue:State
     local.set 6
@@ -261,12 +258,12 @@
     local.get 5
     call $gatewit-glue:StatusResult
   )
-  (func $set-tick-period (;21;) (type 2) (param i32)
+  (func $set-tick-period (;18;) (type 2) (param i32)
     local.get 0
     call $env.proxy_set_tick_period_milliseconds
     drop
   )
-  (func $gatewit-glue:State (;22;) (type 11) (result i32)
+  (func $gatewit-glue:State (;19;) (type 11) (result i32)
     (local i32)
     global.get 2
     local.tee 0
@@ -289,7 +286,7 @@
     end
     local.get 0
   )
-  (func $gatewit-glue:Malloc (;23;) (type 10) (param i32) (result i32)
+  (func $gatewit-glue:Malloc (;20;) (type 10) (param i32) (result i32)
     (local i32)
     call $gatewit-glue:State
     local.set 1
@@ -308,7 +305,7 @@
     local.get 0
     call $realloc
   )
-  (func $gatewit-glue:EnsureScratch (;24;) (type 2) (param i32)
+  (func $gatewit-glue:EnsureScratch (;21;) (type 2) (param i32)
     (local i32 i32 i32)
     call $gatewit-glue:State
     local.set 1
@@ -352,7 +349,7 @@
       i32.store offset=4
     end
   )
-  (func $gatewit-glue:FetchMap (;25;) (type 10) (param i32) (result i32)
+  (func $gatewit-glue:FetchMap (;22;) (type 10) (param i32) (result i32)
     (local i32 i32)
     call $gatewit-glue:State
     local.set 1
@@ -401,7 +398,7 @@
     i32.store offset=88
     i32.const 0
   )
-  (func $gatewit-glue:KeyEq (;26;) (type 5) (param i32 i32 i32) (result i32)
+  (func $gatewit-glue:KeyEq (;23;) (type 5) (param i32 i32 i32) (result i32)
     (local i32 i32 i32)
     i32.const 0
     local.set 3
@@ -457,7 +454,7 @@
     end
     i32.const 1
   )
-  (func $gatewit-glue:CopyOut (;27;) (type 4) (param i32 i32) (result i32)
+  (func $gatewit-glue:CopyOut (;24;) (type 4) (param i32 i32) (result i32)
     (local i32)
     local.get 1
     i32.eqz
@@ -479,7 +476,7 @@
     call $gatewit-glue:Utf8Check
     local.get 2
   )
-  (func $gatewit-glue:StatusResult (;28;) (type 12) (param i32 i32)
+  (func $gatewit-glue:StatusResult (;25;) (type 12) (param i32 i32)
     local.get 1
     local.get 0
     i32.const 0
@@ -494,7 +491,7 @@
       i32.store8 offset=1
     end
   )
-  (func $gatewit-glue:StepsExhausted (;29;) (type 6)
+  (func $gatewit-glue:StepsExhausted (;26;) (type 6)
     (local i32 i32 i32)
     i32.const 2147483647
     global.set 3
@@ -1128,7 +1125,7 @@
     drop
     unreachable
   )
-  (func $gatewit-glue:Grow (;30;) (type 10) (param i32) (result i32)
+  (func $gatewit-glue:Grow (;27;) (type 10) (param i32) (result i32)
     memory.size
     i64.extend_i32_u
     local.get 0
@@ -1143,7 +1140,7 @@
     local.get 0
     memory.grow
   )
-  (func $gatewit-glue:Utf8Check (;31;) (type 12) (param i32 i32)
+  (func $gatewit-glue:Utf8Check (;28;) (type 12) (param i32 i32)
     (local i32)
     i32.const 0
     local.set 2
@@ -1202,7 +1199,7 @@
       end
     end
   )
-  (func $gatewit-glue:Utf8Repair (;32;) (type 12) (param i32 i32)
+  (func $gatewit-glue:Utf8Repair (;29;) (type 12) (param i32 i32)
     (local i32 i32 i32 i32 i32 i32 i32 i32)
     i32.const 0
     local.set 2
@@ -1364,14 +1361,14 @@
       end
     end
   )
-  (func $gatewit-glue:_initialize (;33;) (type 6)
+  (func $gatewit-glue:_initialize (;30;) (type 6)
     i32.const 1000000000
     global.set 3
     i32.const 0
     global.set 4
   )
-  (func $gatewit-glue:proxy_abi_version_0_2_1 (;34;) (type 6))
-  (func $gatewit-glue:proxy_on_configure (;35;) (type 4) (param i32 i32) (result i32)
+  (func $gatewit-glue:proxy_abi_version_0_2_1 (;31;) (type 6))
+  (func $gatewit-glue:proxy_on_configure (;32;) (type 4) (param i32 i32) (result i32)
     (local i32 i32 i32 i32 i32 i32)
     i32.const 1000000000
     global.set 3
@@ -1441,7 +1438,7 @@
     end
     local.get 6
   )
-  (func $gatewit-glue:proxy_on_context_create (;36;) (type 12) (param i32 i32)
+  (func $gatewit-glue:proxy_on_context_create (;33;) (type 12) (param i32 i32)
     (local i32)
     i32.const 1000000000
     global.set 3
@@ -1461,7 +1458,7 @@
       call 7
     end
   )
-  (func $gatewit-glue:proxy_on_request_headers (;37;) (type 5) (param i32 i32 i32) (result i32)
+  (func $gatewit-glue:proxy_on_request_headers (;34;) (type 5) (param i32 i32 i32) (result i32)
     (local i32 i32)
     i32.const 1000000000
     global.set 3
@@ -1492,7 +1489,7 @@
     i32.ne
     select
   )
-  (func $gatewit-glue:proxy_on_request_body (;38;) (type 5) (param i32 i32 i32) (result i32)
+  (func $gatewit-glue:proxy_on_request_body (;35;) (type 5) (param i32 i32 i32) (result i32)
     (local i32 i32)
     i32.const 1000000000
     global.set 3
@@ -1518,7 +1515,7 @@
     i32.lt_u
     select
   )
-  (func $gatewit-glue:proxy_on_request_trailers (;39;) (type 4) (param i32 i32) (result i32)
+  (func $gatewit-glue:proxy_on_request_trailers (;36;) (type 4) (param i32 i32) (result i32)
     (local i32 i32)
     i32.const 1000000000
     global.set 3
@@ -1548,7 +1545,7 @@
     i32.ne
     select
   )
-  (func $gatewit-glue:proxy_on_response_headers (;40;) (type 5) (param i32 i32 i32) (result i32)
+  (func $gatewit-glue:proxy_on_response_headers (;37;) (type 5) (param i32 i32 i32) (result i32)
     (local i32 i32)
     i32.const 1000000000
     global.set 3
@@ -1579,7 +1576,7 @@
     i32.ne
     select
   )
-  (func $gatewit-glue:proxy_on_response_body (;41;) (type 5) (param i32 i32 i32) (result i32)
+  (func $gatewit-glue:proxy_on_response_body (;38;) (type 5) (param i32 i32 i32) (result i32)
     (local i32 i32)
     i32.const 1000000000
     global.set 3
@@ -1605,7 +1602,7 @@
     i32.lt_u
     select
   )
-  (func $gatewit-glue:proxy_on_response_trailers (;42;) (type 4) (param i32 i32) (result i32)
+  (func $gatewit-glue:proxy_on_response_trailers (;39;) (type 4) (param i32 i32) (result i32)
     (local i32 i32)
     i32.const 1000000000
     global.set 3
@@ -1635,7 +1632,7 @@
     i32.ne
     select
   )
-  (func $gatewit-glue:proxy_on_log (;43;) (type 2) (param i32)
+  (func $gatewit-glue:proxy_on_log (;40;) (type 2) (param i32)
     (local i32)
     i32.const 1000000000
     global.set 3
@@ -1652,7 +1649,7 @@
     local.get 0
     call 14
   )
-  (func $gatewit-glue:proxy_on_tick (;44;) (type 2) (param i32)
+  (func $gatewit-glue:proxy_on_tick (;41;) (type 2) (param i32)
     (local i32)
     i32.const 1000000000
     global.set 3

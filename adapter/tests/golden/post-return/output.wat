@@ -175,24 +175,12 @@
   (func (;32;) (type 3)
     call $leave
   )
-  (func (;33;) (type 7) (param i32 i32 i32 i32 i32)
-    call $enter
-  )
-  (func (;34;) (type 3)
-    call $leave
-  )
-  (func (;35;) (type 0) (param i32)
-    call $enter
-  )
-  (func (;36;) (type 3)
-    call $leave
-  )
-  (func $set-tick (;37;) (type 0) (param i32)
+  (func $set-tick (;33;) (type 0) (param i32)
     local.get 0
     call $env.proxy_set_tick_period_milliseconds
     drop
   )
-  (func $call (;38;) (type 1) (param i32 i32 i32 i32 i32 i32 i32 i32 i32 i32)
+  (func $call (;34;) (type 1) (param i32 i32 i32 i32 i32 i32 i32 i32 i32 i32)
     (local i32 i32 i32 i32 i32)
     call $gatewit-glue:State
     local.set 10
@@ -254,7 +242,7 @@
       i32.store8 offset=4
     end
   )
-  (func $gatewit-glue:State (;39;) (type 12) (result i32)
+  (func $gatewit-glue:State (;35;) (type 12) (result i32)
     (local i32)
     global.get 2
     local.tee 0
@@ -277,7 +265,7 @@
     end
     local.get 0
   )
-  (func $gatewit-glue:Malloc (;40;) (type 8) (param i32) (result i32)
+  (func $gatewit-glue:Malloc (;36;) (type 8) (param i32) (result i32)
     (local i32)
     call $gatewit-glue:State
     local.set 1
@@ -296,7 +284,7 @@
     local.get 0
     call $realloc
   )
-  (func $gatewit-glue:EnsureScratch (;41;) (type 0) (param i32)
+  (func $gatewit-glue:EnsureScratch (;37;) (type 0) (param i32)
     (local i32 i32 i32)
     call $gatewit-glue:State
     local.set 1
@@ -340,7 +328,7 @@
       i32.store offset=4
     end
   )
-  (func $gatewit-glue:SerializeMap (;42;) (type 5) (param i32 i32 i32) (result i32)
+  (func $gatewit-glue:SerializeMap (;38;) (type 5) (param i32 i32 i32) (result i32)
     (local i32 i32 i32 i32 i32 i32 i32)
     call $gatewit-glue:State
     local.set 3
@@ -476,7 +464,7 @@
     local.get 4
     i32.add
   )
-  (func $gatewit-glue:DeserializeMap (;43;) (type 4) (param i32 i32) (result i32)
+  (func $gatewit-glue:DeserializeMap (;39;) (type 4) (param i32 i32) (result i32)
     (local i32 i32 i32 i32 i32 i32 i32 i32)
     call $gatewit-glue:State
     local.set 2
@@ -582,7 +570,7 @@
     end
     local.get 4
   )
-  (func $gatewit-glue:GetMap (;44;) (type 8) (param i32) (result i32)
+  (func $gatewit-glue:GetMap (;40;) (type 8) (param i32) (result i32)
     (local i32)
     call $gatewit-glue:State
     local.set 1
@@ -605,7 +593,7 @@
     i32.load offset=96
     call $gatewit-glue:DeserializeMap
   )
-  (func $gatewit-glue:FetchMap (;45;) (type 8) (param i32) (result i32)
+  (func $gatewit-glue:FetchMap (;41;) (type 8) (param i32) (result i32)
     (local i32 i32)
     call $gatewit-glue:State
     local.set 1
@@ -654,7 +642,7 @@
     i32.store offset=88
     i32.const 0
   )
-  (func $gatewit-glue:CopyOut (;46;) (type 4) (param i32 i32) (result i32)
+  (func $gatewit-glue:CopyOut (;42;) (type 4) (param i32 i32) (result i32)
     (local i32)
     local.get 1
     i32.eqz
@@ -676,7 +664,7 @@
     call $gatewit-glue:Utf8Check
     local.get 2
   )
-  (func $gatewit-glue:Now (;47;) (type 13) (result i64)
+  (func $gatewit-glue:Now (;43;) (type 13) (result i64)
     (local i32)
     call $gatewit-glue:State
     local.set 0
@@ -688,7 +676,7 @@
     local.get 0
     i64.load offset=32
   )
-  (func $gatewit-glue:TableInsert (;48;) (type 14) (param i32 i32 i32 i32)
+  (func $gatewit-glue:TableInsert (;44;) (type 14) (param i32 i32 i32 i32)
     (local i32 i32 i32 i32 i32 i32)
     call $gatewit-glue:State
     local.set 4
@@ -776,7 +764,7 @@
     call $gatewit-glue:Now
     i64.store offset=16
   )
-  (func $gatewit-glue:TableTake (;49;) (type 4) (param i32 i32) (result i32)
+  (func $gatewit-glue:TableTake (;45;) (type 4) (param i32 i32) (result i32)
     (local i32 i32 i32 i32)
     call $gatewit-glue:State
     local.set 2
@@ -835,7 +823,7 @@
     end
     i32.const 0
   )
-  (func $gatewit-glue:StepsExhausted (;50;) (type 3)
+  (func $gatewit-glue:StepsExhausted (;46;) (type 3)
     (local i32 i32 i32)
     i32.const 2147483647
     global.set 3
@@ -1469,7 +1457,7 @@
     drop
     unreachable
   )
-  (func $gatewit-glue:Grow (;51;) (type 8) (param i32) (result i32)
+  (func $gatewit-glue:Grow (;47;) (type 8) (param i32) (result i32)
     memory.size
     i64.extend_i32_u
     local.get 0
@@ -1484,7 +1472,7 @@
     local.get 0
     memory.grow
   )
-  (func $gatewit-glue:Panicked (;52;) (type 3)
+  (func $gatewit-glue:Panicked (;48;) (type 3)
     (local i32 i32 i32)
     call $gatewit-glue:State
     local.set 0
@@ -2135,7 +2123,7 @@
     call $env.proxy_log
     drop
   )
-  (func $gatewit-glue:PanicReply (;53;) (type 3)
+  (func $gatewit-glue:PanicReply (;49;) (type 3)
     (local i32 i32 i32)
     call $gatewit-glue:State
     local.set 0
@@ -2213,7 +2201,7 @@
     call $env.proxy_send_local_response
     drop
   )
-  (func $gatewit-glue:Utf8Check (;54;) (type 15) (param i32 i32)
+  (func $gatewit-glue:Utf8Check (;50;) (type 15) (param i32 i32)
     (local i32)
     i32.const 0
     local.set 2
@@ -2272,7 +2260,7 @@
       end
     end
   )
-  (func $gatewit-glue:Utf8Repair (;55;) (type 15) (param i32 i32)
+  (func $gatewit-glue:Utf8Repair (;51;) (type 15) (param i32 i32)
     (local i32 i32 i32 i32 i32 i32 i32 i32)
     i32.const 0
     local.set 2
@@ -2434,14 +2422,14 @@
       end
     end
   )
-  (func $gatewit-glue:_initialize (;56;) (type 3)
+  (func $gatewit-glue:_initialize (;52;) (type 3)
     i32.const 1000000000
     global.set 3
     i32.const 0
     global.set 4
   )
-  (func $gatewit-glue:proxy_abi_version_0_2_1 (;57;) (type 3))
-  (func $gatewit-glue:proxy_on_configure (;58;) (type 4) (param i32 i32) (result i32)
+  (func $gatewit-glue:proxy_abi_version_0_2_1 (;53;) (type 3))
+  (func $gatewit-glue:proxy_on_configure (;54;) (type 4) (param i32 i32) (result i32)
     (local i32 i32 i32 i32 i32 i32 i32)
     i32.const 1000000000
     global.set 3
@@ -2522,7 +2510,7 @@
       i32.const 0
     end
   )
-  (func $gatewit-glue:proxy_on_context_create (;59;) (type 15) (param i32 i32)
+  (func $gatewit-glue:proxy_on_context_create (;55;) (type 15) (param i32 i32)
     (local i32 i32)
     i32.const 1000000000
     global.set 3
@@ -2551,7 +2539,7 @@
       call $gatewit-glue:Panicked
     end
   )
-  (func $gatewit-glue:proxy_on_request_headers (;60;) (type 5) (param i32 i32 i32) (result i32)
+  (func $gatewit-glue:proxy_on_request_headers (;56;) (type 5) (param i32 i32 i32) (result i32)
     (local i32 i32 i32 i32)
     i32.const 1000000000
     global.set 3
@@ -2595,7 +2583,7 @@
       i32.const 1
     end
   )
-  (func $gatewit-glue:proxy_on_request_body (;61;) (type 5) (param i32 i32 i32) (result i32)
+  (func $gatewit-glue:proxy_on_request_body (;57;) (type 5) (param i32 i32 i32) (result i32)
     (local i32 i32 i32 i32)
     i32.const 1000000000
     global.set 3
@@ -2634,7 +2622,7 @@
       i32.const 1
     end
   )
-  (func $gatewit-glue:proxy_on_request_trailers (;62;) (type 4) (param i32 i32) (result i32)
+  (func $gatewit-glue:proxy_on_request_trailers (;58;) (type 4) (param i32 i32) (result i32)
     (local i32 i32 i32 i32)
     i32.const 1000000000
     global.set 3
@@ -2677,7 +2665,7 @@
       i32.const 1
     end
   )
-  (func $gatewit-glue:proxy_on_response_headers (;63;) (type 5) (param i32 i32 i32) (result i32)
+  (func $gatewit-glue:proxy_on_response_headers (;59;) (type 5) (param i32 i32 i32) (result i32)
     (local i32 i32 i32 i32)
     i32.const 1000000000
     global.set 3
@@ -2721,7 +2709,7 @@
       i32.const 1
     end
   )
-  (func $gatewit-glue:proxy_on_response_body (;64;) (type 5) (param i32 i32 i32) (result i32)
+  (func $gatewit-glue:proxy_on_response_body (;60;) (type 5) (param i32 i32 i32) (result i32)
     (local i32 i32 i32 i32)
     i32.const 1000000000
     global.set 3
@@ -2760,7 +2748,7 @@
       i32.const 1
     end
   )
-  (func $gatewit-glue:proxy_on_response_trailers (;65;) (type 4) (param i32 i32) (result i32)
+  (func $gatewit-glue:proxy_on_response_trailers (;61;) (type 4) (param i32 i32) (result i32)
     (local i32 i32 i32 i32)
     i32.const 1000000000
     global.set 3
@@ -2803,7 +2791,7 @@
       i32.const 1
     end
   )
-  (func $gatewit-glue:proxy_on_log (;66;) (type 0) (param i32)
+  (func $gatewit-glue:proxy_on_log (;62;) (type 0) (param i32)
     (local i32 i32)
     i32.const 1000000000
     global.set 3
@@ -2829,7 +2817,7 @@
       call $gatewit-glue:Panicked
     end
   )
-  (func $gatewit-glue:proxy_on_tick (;67;) (type 0) (param i32)
+  (func $gatewit-glue:proxy_on_tick (;63;) (type 0) (param i32)
     (local i32 i32)
     i32.const 1000000000
     global.set 3
@@ -2854,7 +2842,7 @@
       call $gatewit-glue:Panicked
     end
   )
-  (func $gatewit-glue:proxy_on_http_call_response (;68;) (type 7) (param i32 i32 i32 i32 i32)
+  (func $gatewit-glue:proxy_on_http_call_response (;64;) (type 7) (param i32 i32 i32 i32 i32)
     (local i32 i32 i32 i32 i32 i32 i32 i32 i32 i32)
     i32.const 1000000000
     global.set 3

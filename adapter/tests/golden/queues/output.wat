@@ -110,8 +110,7 @@
     i32.store8
     i32.const 512
   )
-  (func (;9;) (type 6) (param i32))
-  (func (;10;) (type 7) (param i32 i32 i32) (result i32)
+  (func (;9;) (type 7) (param i32 i32 i32) (result i32)
     global.get 1
     i32.const 40
     i32.const 6
@@ -135,26 +134,7 @@
     end
     i32.const 0
   )
-  (func (;11;) (type 7) (param i32 i32 i32) (result i32)
-    i32.const 0
-  )
-  (func (;12;) (type 5) (param i32 i32) (result i32)
-    i32.const 0
-  )
-  (func (;13;) (type 7) (param i32 i32 i32) (result i32)
-    i32.const 0
-  )
-  (func (;14;) (type 7) (param i32 i32 i32) (result i32)
-    i32.const 0
-  )
-  (func (;15;) (type 5) (param i32 i32) (result i32)
-    i32.const 0
-  )
-  (func (;16;) (type 6) (param i32))
-  (func (;17;) (type 8))
-  (func (;18;) (type 9) (param i32 i32 i32 i32 i32 i32 i32 i32 i32))
-  (func (;19;) (type 1) (param i32 i32 i32 i32 i32))
-  (func (;20;) (type 6) (param i32)
+  (func (;10;) (type 6) (param i32)
     (local i32 i32)
     i32.const 1024
     local.set 1
@@ -211,7 +191,7 @@
       end
     end
   )
-  (func $register (;21;) (type 0) (param i32 i32 i32)
+  (func $register (;11;) (type 0) (param i32 i32 i32)
     (local i32 i32)
     call $gatewit-glue:State
     local.set 3
@@ -242,7 +222,7 @@
       i32.store8 offset=4
     end
   )
-  (func $resolve (;22;) (type 1) (param i32 i32 i32 i32 i32)
+  (func $resolve (;12;) (type 1) (param i32 i32 i32 i32 i32)
     (local i32 i32)
     call $gatewit-glue:State
     local.set 5
@@ -275,7 +255,7 @@
       i32.store8 offset=4
     end
   )
-  (func $enqueue (;23;) (type 2) (param i32 i32 i32 i32)
+  (func $enqueue (;13;) (type 2) (param i32 i32 i32 i32)
     local.get 0
     local.get 1
     local.get 2
@@ -283,7 +263,7 @@
     local.get 3
     call $gatewit-glue:StatusResult
   )
-  (func $dequeue (;24;) (type 3) (param i32 i32)
+  (func $dequeue (;14;) (type 3) (param i32 i32)
     (local i32 i32 i32 i32)
     call $gatewit-glue:State
     local.set 2
@@ -349,14 +329,14 @@
       end
     end
   )
-  (func $log (;25;) (type 0) (param i32 i32 i32)
+  (func $log (;15;) (type 0) (param i32 i32 i32)
     local.get 0
     local.get 1
     local.get 2
     call $env.proxy_log
     drop
   )
-  (func $gatewit-glue:State (;26;) (type 12) (result i32)
+  (func $gatewit-glue:State (;16;) (type 12) (result i32)
     (local i32)
     global.get 2
     local.tee 0
@@ -379,7 +359,7 @@
     end
     local.get 0
   )
-  (func $gatewit-glue:Malloc (;27;) (type 13) (param i32) (result i32)
+  (func $gatewit-glue:Malloc (;17;) (type 13) (param i32) (result i32)
     (local i32)
     call $gatewit-glue:State
     local.set 1
@@ -398,7 +378,7 @@
     local.get 0
     call $realloc
   )
-  (func $gatewit-glue:EnsureScratch (;28;) (type 6) (param i32)
+  (func $gatewit-glue:EnsureScratch (;18;) (type 6) (param i32)
     (local i32 i32 i32)
     call $gatewit-glue:State
     local.set 1
@@ -442,7 +422,7 @@
       i32.store offset=4
     end
   )
-  (func $gatewit-glue:StatusResult (;29;) (type 3) (param i32 i32)
+  (func $gatewit-glue:StatusResult (;19;) (type 3) (param i32 i32)
     local.get 1
     local.get 0
     i32.const 0
@@ -457,7 +437,7 @@
       i32.store8 offset=1
     end
   )
-  (func $gatewit-glue:StepsExhausted (;30;) (type 8)
+  (func $gatewit-glue:StepsExhausted (;20;) (type 8)
     (local i32 i32 i32)
     i32.const 2147483647
     global.set 3
@@ -1091,7 +1071,7 @@
     drop
     unreachable
   )
-  (func $gatewit-glue:Grow (;31;) (type 13) (param i32) (result i32)
+  (func $gatewit-glue:Grow (;21;) (type 13) (param i32) (result i32)
     memory.size
     i64.extend_i32_u
     local.get 0
@@ -1106,7 +1086,7 @@
     local.get 0
     memory.grow
   )
-  (func $gatewit-glue:Panicked (;32;) (type 8)
+  (func $gatewit-glue:Panicked (;22;) (type 8)
     (local i32 i32 i32)
     call $gatewit-glue:State
     local.set 0
@@ -1757,7 +1737,7 @@
     call $env.proxy_log
     drop
   )
-  (func $gatewit-glue:PanicReply (;33;) (type 8)
+  (func $gatewit-glue:PanicReply (;23;) (type 8)
     (local i32 i32 i32)
     call $gatewit-glue:State
     local.set 0
@@ -1835,14 +1815,14 @@
     call $env.proxy_send_local_response
     drop
   )
-  (func $gatewit-glue:_initialize (;34;) (type 8)
+  (func $gatewit-glue:_initialize (;24;) (type 8)
     i32.const 1000000000
     global.set 3
     i32.const 0
     global.set 4
   )
-  (func $gatewit-glue:proxy_abi_version_0_2_1 (;35;) (type 8))
-  (func $gatewit-glue:proxy_on_configure (;36;) (type 5) (param i32 i32) (result i32)
+  (func $gatewit-glue:proxy_abi_version_0_2_1 (;25;) (type 8))
+  (func $gatewit-glue:proxy_on_configure (;26;) (type 5) (param i32 i32) (result i32)
     (local i32 i32 i32 i32 i32 i32 i32)
     i32.const 1000000000
     global.set 3
@@ -1921,7 +1901,7 @@
       i32.const 0
     end
   )
-  (func $gatewit-glue:proxy_on_request_headers (;37;) (type 7) (param i32 i32 i32) (result i32)
+  (func $gatewit-glue:proxy_on_request_headers (;27;) (type 7) (param i32 i32 i32) (result i32)
     (local i32 i32 i32)
     i32.const 1000000000
     global.set 3
@@ -1941,7 +1921,7 @@
       local.get 0
       local.get 1
       local.get 2
-      call 10
+      call 9
       local.set 4
       local.get 4
       i32.const 1
@@ -1962,7 +1942,7 @@
       i32.const 1
     end
   )
-  (func $gatewit-glue:proxy_on_queue_ready (;38;) (type 3) (param i32 i32)
+  (func $gatewit-glue:proxy_on_queue_ready (;28;) (type 3) (param i32 i32)
     (local i32 i32)
     i32.const 1000000000
     global.set 3
@@ -1980,7 +1960,7 @@
       i32.const 0
       i32.store offset=88
       local.get 1
-      call 20
+      call 10
     catch 0
       local.get 3
       global.set 0

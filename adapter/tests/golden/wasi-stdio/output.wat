@@ -130,17 +130,13 @@
     i32.const 1
     call $exit
   )
-  (func (;15;) (type 10))
-  (func (;16;) (type 11) (param i32 i32 i32 i32 i32 i32 i32 i32 i32))
-  (func (;17;) (type 12) (param i32 i32 i32 i32 i32))
-  (func (;18;) (type 3) (param i32))
-  (func $get-stdout (;19;) (type 0) (result i32)
+  (func $get-stdout (;15;) (type 0) (result i32)
     i32.const 2
   )
-  (func $get-stderr (;20;) (type 0) (result i32)
+  (func $get-stderr (;16;) (type 0) (result i32)
     i32.const 3
   )
-  (func $check-write (;21;) (type 1) (param i32 i32)
+  (func $check-write (;17;) (type 1) (param i32 i32)
     local.get 1
     i32.const 0
     i32.store8
@@ -148,7 +144,7 @@
     i64.const 1048576
     i64.store offset=8
   )
-  (func $write (;22;) (type 2) (param i32 i32 i32 i32)
+  (func $write (;18;) (type 2) (param i32 i32 i32 i32)
     local.get 0
     local.get 1
     local.get 2
@@ -157,7 +153,7 @@
     i32.const 0
     i32.store8
   )
-  (func $bwf (;23;) (type 2) (param i32 i32 i32 i32)
+  (func $bwf (;19;) (type 2) (param i32 i32 i32 i32)
     local.get 0
     local.get 1
     local.get 2
@@ -166,14 +162,14 @@
     i32.const 0
     i32.store8
   )
-  (func $flush (;24;) (type 1) (param i32 i32)
+  (func $flush (;20;) (type 1) (param i32 i32)
     local.get 1
     i32.const 0
     i32.store8
   )
-  (func $drop-stream (;25;) (type 3) (param i32))
-  (func $drop-error (;26;) (type 3) (param i32))
-  (func $get-environment (;27;) (type 3) (param i32)
+  (func $drop-stream (;21;) (type 3) (param i32))
+  (func $drop-error (;22;) (type 3) (param i32))
+  (func $get-environment (;23;) (type 3) (param i32)
     local.get 0
     i32.const 4
     i32.store
@@ -181,7 +177,7 @@
     i32.const 0
     i32.store offset=4
   )
-  (func $exit (;28;) (type 3) (param i32)
+  (func $exit (;24;) (type 3) (param i32)
     (local i32 i32 i32)
     call $gatewit-glue:State
     local.set 1
@@ -233,7 +229,7 @@
     drop
     unreachable
   )
-  (func $wall-now (;29;) (type 3) (param i32)
+  (func $wall-now (;25;) (type 3) (param i32)
     (local i64)
     call $gatewit-glue:Now
     local.set 1
@@ -249,10 +245,10 @@
     i32.wrap_i64
     i32.store offset=8
   )
-  (func $mono-now (;30;) (type 4) (result i64)
+  (func $mono-now (;26;) (type 4) (result i64)
     call $gatewit-glue:Now
   )
-  (func $random-bytes (;31;) (type 5) (param i64 i32)
+  (func $random-bytes (;27;) (type 5) (param i64 i32)
     (local i32 i32)
     local.get 0
     i32.wrap_i64
@@ -284,7 +280,7 @@
     local.get 2
     i32.store offset=4
   )
-  (func $random-u64 (;32;) (type 4) (result i64)
+  (func $random-u64 (;28;) (type 4) (result i64)
     (local i32)
     call $gatewit-glue:State
     local.set 0
@@ -297,14 +293,14 @@
     local.get 0
     i64.load offset=32
   )
-  (func $log (;33;) (type 6) (param i32 i32 i32)
+  (func $log (;29;) (type 6) (param i32 i32 i32)
     local.get 0
     local.get 1
     local.get 2
     call $env.proxy_log
     drop
   )
-  (func $gatewit-glue:State (;34;) (type 0) (result i32)
+  (func $gatewit-glue:State (;30;) (type 0) (result i32)
     (local i32)
     global.get 1
     local.tee 0
@@ -327,7 +323,7 @@
     end
     local.get 0
   )
-  (func $gatewit-glue:Malloc (;35;) (type 13) (param i32) (result i32)
+  (func $gatewit-glue:Malloc (;31;) (type 13) (param i32) (result i32)
     (local i32)
     call $gatewit-glue:State
     local.set 1
@@ -346,7 +342,7 @@
     local.get 0
     call $realloc
   )
-  (func $gatewit-glue:EnsureScratch (;36;) (type 3) (param i32)
+  (func $gatewit-glue:EnsureScratch (;32;) (type 3) (param i32)
     (local i32 i32 i32)
     call $gatewit-glue:State
     local.set 1
@@ -390,7 +386,7 @@
       i32.store offset=4
     end
   )
-  (func $gatewit-glue:Now (;37;) (type 4) (result i64)
+  (func $gatewit-glue:Now (;33;) (type 4) (result i64)
     (local i32)
     call $gatewit-glue:State
     local.set 0
@@ -402,7 +398,7 @@
     local.get 0
     i64.load offset=32
   )
-  (func $gatewit-glue:StepsExhausted (;38;) (type 10)
+  (func $gatewit-glue:StepsExhausted (;34;) (type 10)
     (local i32 i32 i32)
     i32.const 2147483647
     global.set 2
@@ -1036,7 +1032,7 @@
     drop
     unreachable
   )
-  (func $gatewit-glue:Grow (;39;) (type 13) (param i32) (result i32)
+  (func $gatewit-glue:Grow (;35;) (type 13) (param i32) (result i32)
     memory.size
     i64.extend_i32_u
     local.get 0
@@ -1051,7 +1047,7 @@
     local.get 0
     memory.grow
   )
-  (func $gatewit-glue:LineWrite (;40;) (type 6) (param i32 i32 i32)
+  (func $gatewit-glue:LineWrite (;36;) (type 6) (param i32 i32 i32)
     (local i32 i32 i32 i32 i32)
     call $gatewit-glue:State
     local.set 3
@@ -1138,7 +1134,7 @@
       end
     end
   )
-  (func $gatewit-glue:LineFlush (;41;) (type 3) (param i32)
+  (func $gatewit-glue:LineFlush (;37;) (type 3) (param i32)
     (local i32 i32 i32 i32)
     call $gatewit-glue:State
     local.set 1
@@ -1192,7 +1188,7 @@
     i32.const 0
     i32.store offset=4
   )
-  (func $gatewit-glue:Panicked (;42;) (type 10)
+  (func $gatewit-glue:Panicked (;38;) (type 10)
     (local i32 i32 i32)
     call $gatewit-glue:State
     local.set 0
@@ -1843,7 +1839,7 @@
     call $env.proxy_log
     drop
   )
-  (func $gatewit-glue:PanicReply (;43;) (type 10)
+  (func $gatewit-glue:PanicReply (;39;) (type 10)
     (local i32 i32 i32)
     call $gatewit-glue:State
     local.set 0
@@ -1921,14 +1917,14 @@
     call $env.proxy_send_local_response
     drop
   )
-  (func $gatewit-glue:_initialize (;44;) (type 10)
+  (func $gatewit-glue:_initialize (;40;) (type 10)
     i32.const 1000000000
     global.set 2
     i32.const 0
     global.set 3
   )
-  (func $gatewit-glue:proxy_abi_version_0_2_1 (;45;) (type 10))
-  (func $gatewit-glue:proxy_on_configure (;46;) (type 8) (param i32 i32) (result i32)
+  (func $gatewit-glue:proxy_abi_version_0_2_1 (;41;) (type 10))
+  (func $gatewit-glue:proxy_on_configure (;42;) (type 8) (param i32 i32) (result i32)
     (local i32 i32 i32 i32 i32 i32 i32)
     i32.const 1000000000
     global.set 2
@@ -2007,7 +2003,7 @@
       i32.const 0
     end
   )
-  (func $gatewit-glue:proxy_on_context_create (;47;) (type 1) (param i32 i32)
+  (func $gatewit-glue:proxy_on_context_create (;43;) (type 1) (param i32 i32)
     (local i32 i32)
     i32.const 1000000000
     global.set 2
@@ -2035,7 +2031,7 @@
       call $gatewit-glue:Panicked
     end
   )
-  (func $gatewit-glue:proxy_on_request_headers (;48;) (type 9) (param i32 i32 i32) (result i32)
+  (func $gatewit-glue:proxy_on_request_headers (;44;) (type 9) (param i32 i32 i32) (result i32)
     (local i32 i32 i32)
     i32.const 1000000000
     global.set 2
@@ -2076,7 +2072,7 @@
       i32.const 1
     end
   )
-  (func $gatewit-glue:proxy_on_request_body (;49;) (type 9) (param i32 i32 i32) (result i32)
+  (func $gatewit-glue:proxy_on_request_body (;45;) (type 9) (param i32 i32 i32) (result i32)
     (local i32 i32 i32)
     i32.const 1000000000
     global.set 2
@@ -2112,7 +2108,7 @@
       i32.const 1
     end
   )
-  (func $gatewit-glue:proxy_on_request_trailers (;50;) (type 8) (param i32 i32) (result i32)
+  (func $gatewit-glue:proxy_on_request_trailers (;46;) (type 8) (param i32 i32) (result i32)
     (local i32 i32 i32)
     i32.const 1000000000
     global.set 2
@@ -2152,7 +2148,7 @@
       i32.const 1
     end
   )
-  (func $gatewit-glue:proxy_on_response_headers (;51;) (type 9) (param i32 i32 i32) (result i32)
+  (func $gatewit-glue:proxy_on_response_headers (;47;) (type 9) (param i32 i32 i32) (result i32)
     (local i32 i32 i32)
     i32.const 1000000000
     global.set 2
@@ -2193,7 +2189,7 @@
       i32.const 1
     end
   )
-  (func $gatewit-glue:proxy_on_response_body (;52;) (type 9) (param i32 i32 i32) (result i32)
+  (func $gatewit-glue:proxy_on_response_body (;48;) (type 9) (param i32 i32 i32) (result i32)
     (local i32 i32 i32)
     i32.const 1000000000
     global.set 2
@@ -2229,7 +2225,7 @@
       i32.const 1
     end
   )
-  (func $gatewit-glue:proxy_on_response_trailers (;53;) (type 8) (param i32 i32) (result i32)
+  (func $gatewit-glue:proxy_on_response_trailers (;49;) (type 8) (param i32 i32) (result i32)
     (local i32 i32 i32)
     i32.const 1000000000
     global.set 2
@@ -2269,7 +2265,7 @@
       i32.const 1
     end
   )
-  (func $gatewit-glue:proxy_on_log (;54;) (type 3) (param i32)
+  (func $gatewit-glue:proxy_on_log (;50;) (type 3) (param i32)
     (local i32 i32)
     i32.const 1000000000
     global.set 2
