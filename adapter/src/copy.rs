@@ -135,6 +135,71 @@ fn leb_len(bytes: &[u8]) -> Option<usize> {
     }
 }
 
+/// The length of the LEB128 number `bytes` starts with, padded or not.
+#[inline]
+fn leb_any(bytes: &[u8]) -> Option<usize> {
+    match bytes.first() {
+        Some(b) if b & 0x80 == 0 => Some(1),
+        _ => Some(bytes.iter().take(10).position(|b| b & 0x80 == 0)? + 1),
+    }
+}
+
+/// The unsigned 32-bit LEB128 number `bytes` starts with, padded or not,
+/// and its length.
+fn leb_u32_any(bytes: &[u8]) -> Option<(u32, usize)> {
+    let len = leb_any(bytes)?;
+    let mut value = 0u64;
+    for (i, b) in bytes.get(..len)?.iter().enumerate() {
+        value |= u64::from(b & 0x7F) << (7 * i);
+    }
+    Some((u32::try_from(value).ok()?, len))
+}
+
+/// For a scan that only looks for the functions instructions name: the
+/// length of the instruction `code` starts with, and the function it
+/// calls or takes a reference to (`call`, `return_call`, `ref.func`).
+/// Padded numbers and other memories' accesses are sized too; `None`:
+/// not sized here (decode it).
+fn scanned_len(code: &[u8]) -> Option<(usize, Option<u32>)> {
+    let (&opcode, rest) = code.split_first()?;
+    let len = match opcode {
+        0x10 | 0x12 | 0xD2 => {
+            let (f, n) = leb_u32_any(rest)?;
+            return (n < code.len()).then_some((1 + n, Some(f)));
+        }
+        // call_indirect, return_call_indirect: a type and a table.
+        0x11 | 0x13 => {
+            let at = leb_any(rest)?;
+            1 + at + leb_any(rest.get(at..)?)?
+        }
+        // global.get/set, table.get/set; memory.size/grow.
+        0x23..=0x26 | 0x3F | 0x40 => 1 + leb_any(rest)?,
+        0x28..=0x3E => {
+            let (flags, mut at) = leb_u32_any(rest)?;
+            if flags & 0x40 != 0 {
+                at += leb_any(rest.get(at..)?)?;
+            }
+            1 + at + leb_any(rest.get(at..)?)?
+        }
+        _ => match SHAPES[usize::from(opcode)] {
+            Shape::Bare => 1,
+            Shape::Leb => 1 + leb_any(rest)?,
+            Shape::Fixed(n) => 1 + usize::from(n),
+            Shape::Table => {
+                let (count, mut at) = leb_u32_any(rest)?;
+                for _ in 0..=count {
+                    at += leb_any(rest.get(at..)?)?;
+                }
+                1 + at
+            }
+            Shape::Block if one_byte_valtype(*rest.first()?) || rest.first() == Some(&0x40) => 2,
+            Shape::Misc if *rest.first()? <= 7 => 2,
+            Shape::No | Shape::Block | Shape::Memory | Shape::Misc => return None,
+        },
+    };
+    (len <= code.len()).then_some((len, None))
+}
+
 /// The unsigned 32-bit LEB128 number `bytes` starts with, and its length.
 fn leb_u32(bytes: &[u8]) -> Option<(u32, usize)> {
     let len = leb_len(bytes)?;
@@ -189,6 +254,15 @@ impl<'a> Instructions<'a> {
         let start = self.base + self.at;
         self.at += len;
         Some(start..start + len)
+    }
+
+    /// Steps over the next instruction when it is sized from its bytes
+    /// alone, and says which function it names, if any (see
+    /// [`scanned_len`]); `None`: read it.
+    pub(crate) fn skip_scanned(&mut self) -> Option<Option<u32>> {
+        let (len, function) = scanned_len(self.body.get(self.at..)?)?;
+        self.at += len;
+        Some(function)
     }
 
     /// Reads the next instruction, and where it was (module offsets).
@@ -428,6 +502,28 @@ mod tests {
                     assert_eq!(Some(op), want.as_ref());
                 }
             }
+            // The scan for functions named steps the same way, and finds
+            // every call.
+            let mut code = Instructions::new(&body).expect("the body");
+            let mut calls = Vec::new();
+            let mut starts = Vec::new();
+            while !code.eof() {
+                starts.push(code.at + code.base);
+                match code.skip_scanned() {
+                    Some(Some(f)) => calls.push(f),
+                    Some(None) => {}
+                    None => {
+                        if let (Operator::Call { function_index }, _) =
+                            code.read().expect("an instruction")
+                        {
+                            calls.push(function_index);
+                        }
+                    }
+                }
+            }
+            let want: Vec<usize> = expected.iter().map(|(_, at)| at.start).collect();
+            assert_eq!(starts, want);
+            assert_eq!(calls, [1, 1]);
             // What is stepped over never names a function, global or
             // other memory.
             for ((op, _), (want, _)) in seen.iter().zip(&expected) {

@@ -60,28 +60,35 @@ pub(super) fn live(
             _ => {}
         }
     }
+    // What each function names, every function at once on every core (a
+    // big plugin is megabytes of code, nearly all of it reached).
+    let named = crate::par::map(&bodies, |body| {
+        let mut named = Vec::new();
+        let mut code = Instructions::new(body).map_err(malformed)?;
+        while !code.eof() {
+            match code.skip_scanned() {
+                Some(Some(function_index)) => named.push(function_index),
+                Some(None) => {}
+                None => match code.read().map_err(malformed)?.0 {
+                    Operator::Call { function_index }
+                    | Operator::ReturnCall { function_index }
+                    | Operator::RefFunc { function_index } => named.push(function_index),
+                    _ => {}
+                },
+            }
+        }
+        Ok::<_, AdaptError>(named)
+    })?;
     let mut live = vec![false; bodies.len()];
     while let Some(f) = todo.pop() {
         let Some(j) = (f as usize).checked_sub(imports) else {
             continue;
         };
-        let (Some(seen), Some(body)) = (live.get_mut(j), bodies.get(j)) else {
+        let (Some(seen), Some(named)) = (live.get_mut(j), named.get(j)) else {
             return Err(malformed(format!("function {f} does not exist")));
         };
-        if std::mem::replace(seen, true) {
-            continue;
-        }
-        let mut code = Instructions::new(body).map_err(malformed)?;
-        while !code.eof() {
-            if code.skip_copyable(true).is_some() {
-                continue;
-            }
-            match code.read().map_err(malformed)?.0 {
-                Operator::Call { function_index }
-                | Operator::ReturnCall { function_index }
-                | Operator::RefFunc { function_index } => todo.push(function_index),
-                _ => {}
-            }
+        if !std::mem::replace(seen, true) {
+            todo.extend(named);
         }
     }
     Ok(live)
