@@ -94,26 +94,13 @@ fn one_byte_valtype(t: u8) -> bool {
 pub(crate) fn copyable_len(code: &[u8], memory_zero_kept: bool) -> Option<usize> {
     let (&opcode, rest) = code.split_first()?;
     let len = match SHAPES[usize::from(opcode)] {
-        Shape::No => return None,
-        Shape::Bare => 1,
-        Shape::Leb => 1 + leb_len(rest)?,
-        Shape::Fixed(n) => 1 + usize::from(n),
-        Shape::Table => {
-            let (count, mut at) = leb_u32(rest)?;
-            for _ in 0..=count {
-                at += leb_len(rest.get(at..)?)?;
-            }
-            1 + at
-        }
-        Shape::Block if one_byte_valtype(*rest.first()?) || rest.first() == Some(&0x40) => 2,
         // Bit 6 of the alignment flags (in the first byte of its LEB128
         // whatever its length) means an explicit memory index follows.
         Shape::Memory if memory_zero_kept && rest.first()? & 0x40 == 0 => {
             let flags = leb_len(rest)?;
             1 + flags + leb_len(rest.get(flags..)?)?
         }
-        Shape::Misc if *rest.first()? <= 7 => 2,
-        Shape::Block | Shape::Memory | Shape::Misc => return None,
+        shape => common_len(shape, rest, leb_len)?,
     };
     (len <= code.len()).then_some(len)
 }
@@ -144,17 +131,6 @@ fn leb_any(bytes: &[u8]) -> Option<usize> {
     }
 }
 
-/// The unsigned 32-bit LEB128 number `bytes` starts with, padded or not,
-/// and its length.
-fn leb_u32_any(bytes: &[u8]) -> Option<(u32, usize)> {
-    let len = leb_any(bytes)?;
-    let mut value = 0u64;
-    for (i, b) in bytes.get(..len)?.iter().enumerate() {
-        value |= u64::from(b & 0x7F) << (7 * i);
-    }
-    Some((u32::try_from(value).ok()?, len))
-}
-
 /// For a scan that only looks for the functions instructions name: the
 /// length of the instruction `code` starts with, and the function it
 /// calls or takes a reference to (`call`, `return_call`, `ref.func`).
@@ -164,7 +140,7 @@ fn scanned_len(code: &[u8]) -> Option<(usize, Option<u32>)> {
     let (&opcode, rest) = code.split_first()?;
     let len = match opcode {
         0x10 | 0x12 | 0xD2 => {
-            let (f, n) = leb_u32_any(rest)?;
+            let (f, n) = leb_value(rest, leb_any)?;
             return (n < code.len()).then_some((1 + n, Some(f)));
         }
         // call_indirect, return_call_indirect: a type and a table.
@@ -175,39 +151,46 @@ fn scanned_len(code: &[u8]) -> Option<(usize, Option<u32>)> {
         // global.get/set, table.get/set; memory.size/grow.
         0x23..=0x26 | 0x3F | 0x40 => 1 + leb_any(rest)?,
         0x28..=0x3E => {
-            let (flags, mut at) = leb_u32_any(rest)?;
+            let (flags, mut at) = leb_value(rest, leb_any)?;
             if flags & 0x40 != 0 {
                 at += leb_any(rest.get(at..)?)?;
             }
             1 + at + leb_any(rest.get(at..)?)?
         }
-        _ => match SHAPES[usize::from(opcode)] {
-            Shape::Bare => 1,
-            Shape::Leb => 1 + leb_any(rest)?,
-            Shape::Fixed(n) => 1 + usize::from(n),
-            Shape::Table => {
-                let (count, mut at) = leb_u32_any(rest)?;
-                for _ in 0..=count {
-                    at += leb_any(rest.get(at..)?)?;
-                }
-                1 + at
-            }
-            Shape::Block if one_byte_valtype(*rest.first()?) || rest.first() == Some(&0x40) => 2,
-            Shape::Misc if *rest.first()? <= 7 => 2,
-            Shape::No | Shape::Block | Shape::Memory | Shape::Misc => return None,
-        },
+        _ => common_len(SHAPES[usize::from(opcode)], rest, leb_any)?,
     };
     (len <= code.len()).then_some((len, None))
 }
 
-/// The unsigned 32-bit LEB128 number `bytes` starts with, and its length.
-fn leb_u32(bytes: &[u8]) -> Option<(u32, usize)> {
-    let len = leb_len(bytes)?;
+/// The unsigned 32-bit LEB128 number `bytes` starts with and its length,
+/// as `leb` sizes it (shortest form only, or any).
+fn leb_value(bytes: &[u8], leb: fn(&[u8]) -> Option<usize>) -> Option<(u32, usize)> {
+    let len = leb(bytes)?;
     let mut value = 0u64;
     for (i, b) in bytes.get(..len)?.iter().enumerate() {
         value |= u64::from(b & 0x7F) << (7 * i);
     }
     Some((u32::try_from(value).ok()?, len))
+}
+
+/// The length of an instruction of `shape` other than a load or store,
+/// whose immediates start `rest`, its numbers sized by `leb`.
+fn common_len(shape: Shape, rest: &[u8], leb: fn(&[u8]) -> Option<usize>) -> Option<usize> {
+    Some(match shape {
+        Shape::Bare => 1,
+        Shape::Leb => 1 + leb(rest)?,
+        Shape::Fixed(n) => 1 + usize::from(n),
+        Shape::Table => {
+            let (count, mut at) = leb_value(rest, leb)?;
+            for _ in 0..=count {
+                at += leb(rest.get(at..)?)?;
+            }
+            1 + at
+        }
+        Shape::Block if one_byte_valtype(*rest.first()?) || rest.first() == Some(&0x40) => 2,
+        Shape::Misc if *rest.first()? <= 7 => 2,
+        Shape::No | Shape::Block | Shape::Memory | Shape::Misc => return None,
+    })
 }
 
 /// One function body's instructions, read one at a time from where the
