@@ -210,7 +210,14 @@ pub(crate) fn merge(
             Op::Call(FuncRef::Orig(f)) => Some(*f),
             _ => None,
         });
-    let live = live::live(&sections, imports.len(), glue_calls)?;
+    let plugin_bodies: Vec<_> = sections
+        .iter()
+        .filter_map(|p| match p {
+            Payload::CodeSectionEntry(body) => Some(body.clone()),
+            _ => None,
+        })
+        .collect();
+    let live = live::live(&sections, &plugin_bodies, imports.len(), glue_calls)?;
     // A dropped function keeps no index: a call to one that slipped
     // through would not validate, rather than call something else.
     let mut next = n_imp;
@@ -425,13 +432,6 @@ pub(crate) fn merge(
         // The plugin's own tags (the panic tag comes after them).
         calls_unwind: n_tags > 0,
     };
-    let plugin_bodies: Vec<_> = sections
-        .iter()
-        .filter_map(|p| match p {
-            Payload::CodeSectionEntry(body) => Some(body.clone()),
-            _ => None,
-        })
-        .collect();
     // Each kept body with its parameter count (where its locals start).
     let plugin_bodies: Vec<_> = plugin_bodies
         .into_iter()

@@ -9,23 +9,17 @@
 use super::malformed;
 use crate::AdaptError;
 use crate::copy::Instructions;
-use wasmparser::{ConstExpr, ElementItems, Operator, Payload, TableInit};
+use wasmparser::{ConstExpr, ElementItems, FunctionBody, Operator, Payload, TableInit};
 
-/// Per defined function (in order), whether it is kept. `imports`: the
-/// module's function imports, which come first in its index space; `roots`:
-/// the functions the glue calls.
+/// Per defined function (in order), whether it is kept. `bodies`: the
+/// module's function bodies; `imports`: its function imports, which come
+/// first in its index space; `roots`: the functions the glue calls.
 pub(super) fn live(
     sections: &[Payload<'_>],
+    bodies: &[FunctionBody<'_>],
     imports: usize,
     roots: impl IntoIterator<Item = u32>,
 ) -> Result<Vec<bool>, AdaptError> {
-    let bodies: Vec<_> = sections
-        .iter()
-        .filter_map(|p| match p {
-            Payload::CodeSectionEntry(body) => Some(body),
-            _ => None,
-        })
-        .collect();
     let mut todo: Vec<u32> = roots.into_iter().collect();
     for payload in sections {
         match payload {
@@ -62,7 +56,7 @@ pub(super) fn live(
     }
     // What each function names, every function at once on every core (a
     // big plugin is megabytes of code, nearly all of it reached).
-    let named = crate::par::map(&bodies, |body| {
+    let named = crate::par::map(bodies, |body| {
         let mut named = Vec::new();
         let mut code = Instructions::new(body).map_err(malformed)?;
         while !code.eof() {
