@@ -234,10 +234,14 @@ impl Body {
     fn else_(&mut self) -> &mut Self {
         self.i(I::Else)
     }
-    /// `local s = state()`.
+    /// `local s = state()`. The block exists from the first callback on,
+    /// so the test is inline and the helper only runs the first time.
     fn state(&mut self) -> u32 {
         let s = self.local(I32);
+        self.ops.push(Op::StateGet);
+        self.lt(s).i(I::I32Eqz).if_();
         self.helper(Helper::State).ls(s);
+        self.end();
         s
     }
     /// Store the i32 on top of the stack... as `mem[base + off] = value`,

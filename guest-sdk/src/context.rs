@@ -101,7 +101,7 @@ pub struct HttpContext {
     /// Header `x-request-id` as the request headers phase saw it (Envoy
     /// sets it), for log lines in every phase (Envoy serves request headers
     /// only in the request phases).
-    pub(crate) request_id: Option<std::rc::Rc<str>>,
+    pub(crate) request_id: Option<String>,
     /// An HTTP or Redis call's callback is running (its phase stays the
     /// request's, as Go's `GetExecutionPhase` reports it).
     pub(crate) in_call_callback: bool,
@@ -475,13 +475,9 @@ impl HttpContext {
 
     /// The first value of header `name` in `map`.
     pub fn header(&self, map: HeaderMap, name: &str) -> Option<String> {
-        // The WIT contract wants a lowercase name; names in code almost
-        // always are, and lowercasing costs an allocation per read.
-        if name.bytes().any(|b| b.is_ascii_uppercase()) {
-            host::get_header(map.kind(), &name.to_ascii_lowercase())
-        } else {
-            host::get_header(map.kind(), name)
-        }
+        // Both hosts compare names ASCII-case-insensitively (the WIT says
+        // so), so the name goes as the plugin wrote it.
+        host::get_header(map.kind(), name)
     }
 
     /// Every header of `map`, in order.

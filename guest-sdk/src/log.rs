@@ -75,14 +75,12 @@ pub fn log(level: Level, msg: fmt::Arguments<'_>) {
     // `x_request_id` (Higress's Go wrapper writes it), else `nil` as Go
     // prints it.
     let request_id: Option<String> = if crate::runtime::current_context() != 0 {
-        crate::runtime::request_id()
-            .map(|id| id.to_string())
-            .or_else(|| {
-                [&["request", "id"][..], &["x_request_id"][..]]
-                    .into_iter()
-                    .find_map(|path| host::get_property(path).filter(|v| !v.is_empty()))
-                    .map(|v| String::from_utf8_lossy(&v).into_owned())
-            })
+        crate::runtime::request_id().or_else(|| {
+            [&["request", "id"][..], &["x_request_id"][..]]
+                .into_iter()
+                .find_map(|path| host::get_property(path).filter(|v| !v.is_empty()))
+                .map(|v| String::from_utf8_lossy(&v).into_owned())
+        })
     } else {
         None
     };

@@ -27,7 +27,7 @@ macro_rules! scenario_tests {
             plain: [
                 sdk_fixture_phase_in_callback, sdk_fixture_foreign_functions,
                 sdk_fixture_leader, sdk_fixture_reset, sdk_fixture_helpers,
-                sdk_fixture_property_map, hello_world_get,
+                sdk_fixture_property_map, sdk_fixture_header_case, hello_world_get,
                 my_plugin_adds_header, my_plugin_mock,
                 my_plugin_js_adds_header, my_plugin_js_mock,
                 my_plugin_py_adds_header, my_plugin_py_mock,

@@ -186,6 +186,17 @@ pub(crate) fn helper(cx: &Cx, h: Helper) -> Body {
                     .ls(v);
             };
             b.c(0).ls(k);
+            // Four bytes at a time while they are equal as they are (names
+            // are lowercase on both sides almost always), then byte by
+            // byte, folding case, from the first word that differs.
+            b.i(I::Block(BlockType::Empty)).i(I::Loop(BlockType::Empty));
+            b.lg(k).c(4).add().lg(2).i(I::I32GtU).i(I::BrIf(1));
+            // Unaligned: names sit anywhere.
+            b.lg(0).lg(k).add().i(I::I32Load(ma(0, 0)));
+            b.lg(1).lg(k).add().i(I::I32Load(ma(0, 0)));
+            b.i(I::I32Ne).i(I::BrIf(1));
+            b.lg(k).c(4).add().ls(k).i(I::Br(0));
+            b.end().end();
             loop_over(&mut b, k, 2, |b| {
                 b.lg(0).lg(k).add().ld8(0).ls(x);
                 b.lg(1).lg(k).add().ld8(0).ls(y);

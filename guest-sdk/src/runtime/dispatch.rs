@@ -93,9 +93,9 @@ pub(super) fn with_request<P: Plugin, R>(
     if crate::panic::failed(id) {
         return default;
     }
-    let mut ctx = registry::take_context(id).unwrap_or_else(|| HttpContext::new(id));
+    let mut ctx = registry::take_context(id).unwrap_or_else(|| Box::new(HttpContext::new(id)));
     ctx.phase = phase;
-    instance::set_request_id(ctx.request_id.clone());
+    instance::lend_request_id(ctx.request_id.take());
     if phase == Phase::RequestHeaders {
         crate::rebuild::on_request();
     }
@@ -103,6 +103,7 @@ pub(super) fn with_request<P: Plugin, R>(
         Some(config) => f(&mut ctx, &config),
         None => default,
     };
+    ctx.request_id = instance::take_request_id();
     let later_phases = hooks::RESPONSE_HEADERS_DEFINED
         | hooks::BUFFERED_RESPONSE_BODY
         | hooks::STREAMING_RESPONSE_BODY
@@ -118,8 +119,7 @@ pub(super) fn with_request<P: Plugin, R>(
         // benchmark; the `request.id` attribute costs ~14k in Envoy, a
         // fresh header-map fetch ~12k).
         ctx.request_id = host::get_header(host::MapKind::RequestHeaders, "x-request-id")
-            .filter(|v| !v.is_empty())
-            .map(Rc::from);
+            .filter(|v| !v.is_empty());
     }
     registry::put_context(ctx);
     result
@@ -280,10 +280,11 @@ pub(super) fn run_with_context<F: FnOnce(&mut HttpContext)>(id: u32, f: F) {
     }
     let existing = registry::take_context(id);
     let known = existing.is_some();
-    let mut ctx = existing.unwrap_or_else(|| HttpContext::new(id));
+    let mut ctx = existing.unwrap_or_else(|| Box::new(HttpContext::new(id)));
     ctx.in_call_callback = true;
-    instance::set_request_id(ctx.request_id.clone());
+    instance::lend_request_id(ctx.request_id.take());
     f(&mut ctx);
+    ctx.request_id = instance::take_request_id();
     ctx.in_call_callback = false;
     if known {
         registry::put_context(ctx);

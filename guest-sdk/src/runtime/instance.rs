@@ -13,7 +13,7 @@ thread_local! {
     static PLUGIN_NAME: Cell<&'static str> = const { Cell::new("") };
     static HOOKS: Cell<u32> = const { Cell::new(0) };
     static PLUGIN_ID: RefCell<Rc<str>> = RefCell::new(Rc::from(""));
-    static REQUEST_ID: RefCell<Option<Rc<str>>> = const { RefCell::new(None) };
+    static REQUEST_ID: RefCell<Option<String>> = const { RefCell::new(None) };
 }
 
 /// The request whose callback is running (0: none).
@@ -25,17 +25,26 @@ pub(super) fn set_current(id: u32) {
     CURRENT.set(id);
 }
 
-/// The `x-request-id` of the request whose callback is running.
-pub(crate) fn request_id() -> Option<Rc<str>> {
+/// The `x-request-id` of the request whose callback is running (a copy,
+/// for a log line).
+pub(crate) fn request_id() -> Option<String> {
     REQUEST_ID.with(|r| r.try_borrow().ok().and_then(|r| r.clone()))
 }
 
-pub(super) fn set_request_id(id: Option<Rc<str>>) {
+/// Lends the running request's `x-request-id` to log lines for the
+/// callback; [`take_request_id`] gives it back. Moved, not copied: every
+/// callback of a request does this.
+pub(super) fn lend_request_id(id: Option<String>) {
     REQUEST_ID.with(|r| {
         if let Ok(mut r) = r.try_borrow_mut() {
             *r = id;
         }
     });
+}
+
+/// Takes back what [`lend_request_id`] lent.
+pub(super) fn take_request_id() -> Option<String> {
+    REQUEST_ID.with(|r| r.try_borrow_mut().ok().and_then(|mut r| r.take()))
 }
 
 pub(crate) fn plugin_name() -> &'static str {

@@ -7,8 +7,10 @@
 
 use std::any::Any;
 use std::cell::RefCell;
-// BTreeMap, not HashMap: no hasher seed, so no `wasi:random` import.
-use std::collections::BTreeMap;
+// BTreeMap, or HashMap with a fixed hasher: no hasher seed, so no
+// `wasi:random` import.
+use std::collections::{BTreeMap, HashMap};
+use std::hash::{BuildHasherDefault, Hasher};
 use std::rc::Rc;
 
 use crate::context::HttpContext;
@@ -24,9 +26,42 @@ pub(super) struct Pending<F> {
     pub(super) callback: F,
 }
 
+/// Hashes a context id. Ids are the host's, unique among live requests,
+/// and not chosen by clients, so spreading them is all a hash must do.
+#[derive(Default)]
+struct IdHasher(u64);
+
+impl Hasher for IdHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.write_u32(u32::from(b) ^ (self.0 as u32));
+        }
+    }
+    fn write_u32(&mut self, id: u32) {
+        // Fibonacci hashing: the table takes its control bits from the top.
+        self.0 = u64::from(id).wrapping_mul(0x9e37_79b9_7f4a_7c15);
+    }
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
+
+/// The live requests' contexts, boxed: a callback moves its context out
+/// and back, a pointer rather than the whole context.
+struct Contexts {
+    /// The context put back last. A request's phases mostly follow one
+    /// another with no other request's callback in between, so most
+    /// callbacks find their context here and the table is not touched.
+    last: Option<Box<HttpContext>>,
+    /// The others.
+    rest: HashMap<u32, Box<HttpContext>, BuildHasherDefault<IdHasher>>,
+}
+
 thread_local! {
     static CONFIG: RefCell<Option<Rc<dyn Any>>> = const { RefCell::new(None) };
-    static REQUESTS: RefCell<BTreeMap<u32, HttpContext>> = const { RefCell::new(BTreeMap::new()) };
+    static REQUESTS: RefCell<Contexts> = const {
+        RefCell::new(Contexts { last: None, rest: HashMap::with_hasher(BuildHasherDefault::new()) })
+    };
     static HTTP_CALLS: RefCell<BTreeMap<u32, Pending<HttpCallback>>> = const { RefCell::new(BTreeMap::new()) };
     static REDIS_CALLS: RefCell<BTreeMap<u32, Pending<RedisCallback>>> = const { RefCell::new(BTreeMap::new()) };
 }
@@ -41,17 +76,38 @@ pub(super) fn set_config(set: Rc<dyn Any>) {
 }
 
 /// Takes request `id`'s context out, if it has one.
-pub(super) fn take_context(id: u32) -> Option<HttpContext> {
+pub(super) fn take_context(id: u32) -> Option<Box<HttpContext>> {
     if id == 0 {
         return None;
     }
-    REQUESTS.with(|m| m.borrow_mut().remove(&id))
+    REQUESTS.with(|m| {
+        let mut m = m.borrow_mut();
+        match &m.last {
+            Some(last) if last.id() == id => m.last.take(),
+            _ if m.rest.is_empty() => None,
+            _ => m.rest.remove(&id),
+        }
+    })
 }
 
 /// Puts a context back (contexts outside a request are not kept).
-pub(super) fn put_context(ctx: HttpContext) {
+pub(super) fn put_context(ctx: Box<HttpContext>) {
     if ctx.id() != 0 {
-        REQUESTS.with(|m| m.borrow_mut().insert(ctx.id(), ctx));
+        REQUESTS.with(|m| {
+            let mut m = m.borrow_mut();
+            let id = ctx.id();
+            if !m.rest.is_empty() {
+                // A callback nested in this one (a resumed stream's) may
+                // have put a context of the same request: this one wins,
+                // as with any map's insert.
+                m.rest.remove(&id);
+            }
+            if let Some(previous) = m.last.replace(ctx)
+                && previous.id() != id
+            {
+                m.rest.insert(previous.id(), previous);
+            }
+        });
     }
 }
 
@@ -76,7 +132,7 @@ pub(super) fn take_redis_callback(call: u32) -> Option<Pending<RedisCallback>> {
 /// What a finished request leaves behind: its context and the callbacks
 /// of its calls still in flight.
 pub(super) type Leftovers = (
-    Option<HttpContext>,
+    Option<Box<HttpContext>>,
     Vec<Pending<HttpCallback>>,
     Vec<Pending<RedisCallback>>,
 );
@@ -86,6 +142,9 @@ pub(super) type Leftovers = (
 /// calls back into the SDK).
 pub(super) fn take_request(ctx: u32) -> Leftovers {
     fn of_request<F>(m: &mut BTreeMap<u32, Pending<F>>, ctx: u32) -> Vec<Pending<F>> {
+        if m.is_empty() {
+            return Vec::new();
+        }
         let ids: Vec<u32> = m
             .iter()
             .filter(|(_, p)| p.ctx == ctx)
@@ -97,4 +156,65 @@ pub(super) fn take_request(ctx: u32) -> Leftovers {
     let http = HTTP_CALLS.with(|m| of_request(&mut m.borrow_mut(), ctx));
     let redis = REDIS_CALLS.with(|m| of_request(&mut m.borrow_mut(), ctx));
     (context, http, redis)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::context::Phase;
+
+    fn ctx(id: u32, phase: Phase) -> Box<HttpContext> {
+        let mut c = Box::new(HttpContext::new(id));
+        c.phase = phase;
+        c
+    }
+
+    fn phase_of(id: u32) -> Option<Phase> {
+        take_context(id).map(|c| c.phase)
+    }
+
+    #[test]
+    fn interleaved_requests_each_get_their_own_context() {
+        for id in 10..20 {
+            put_context(ctx(id, Phase::RequestHeaders));
+        }
+        for id in [15, 10, 19, 12] {
+            let c = take_context(id).expect("kept");
+            assert_eq!(c.id(), id);
+            put_context(c);
+        }
+        for id in (10..20).rev() {
+            assert_eq!(take_context(id).map(|c| c.id()), Some(id));
+            assert!(take_context(id).is_none(), "taken once");
+        }
+        assert!(take_context(0).is_none());
+    }
+
+    #[test]
+    fn a_put_replaces_what_a_nested_callback_put_for_the_same_request() {
+        // Request 5's callback has its context out; a callback nested in
+        // it (a resumed stream's) made a second one and put it back, and
+        // request 7 came and went in between.
+        put_context(ctx(7, Phase::RequestHeaders));
+        put_context(ctx(5, Phase::ResponseBody));
+        let seven = take_context(7).expect("7 kept");
+        put_context(seven);
+        // The outer callback puts its own back: it wins, and no second
+        // context of request 5 is left to leak.
+        put_context(ctx(5, Phase::RequestBody));
+        assert_eq!(phase_of(5), Some(Phase::RequestBody));
+        assert_eq!(phase_of(5), None);
+        assert_eq!(phase_of(7), Some(Phase::RequestHeaders));
+        // The same with nothing in between.
+        put_context(ctx(6, Phase::ResponseBody));
+        put_context(ctx(6, Phase::RequestBody));
+        assert_eq!(phase_of(6), Some(Phase::RequestBody));
+        assert_eq!(phase_of(6), None);
+    }
+
+    #[test]
+    fn contexts_outside_a_request_are_not_kept() {
+        put_context(ctx(0, Phase::None));
+        assert!(take_context(0).is_none());
+    }
 }

@@ -308,6 +308,13 @@ pub fn all() -> Vec<Scenario> {
                 body_chunks: vec![b"{}".to_vec()],
             }),
         ),
+        // Header names in any case find the header (the proxy-wasm glue
+        // compares them folded, four bytes at a time while they agree).
+        Scenario::new("sdk-fixture-header-case", "sdk-fixture", Value::Null).step(Step::new(
+            HttpRequest::get("example.com", "/header-case").header("x-probe", "Found-It"),
+            Expect::forwarded()
+                .upstream_header("x-probe-any-case", "Found-It,Found-It,Found-It,none"),
+        )),
         // A map-valued property (Go's `GetPropertyMap`), as Envoy serializes
         // `request.headers`.
         Scenario::new("sdk-fixture-property-map", "sdk-fixture", Value::Null).step(Step::new(

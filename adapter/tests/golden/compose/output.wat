@@ -538,8 +538,13 @@
   )
   (func $gatewit-glue:Malloc (;17;) (type 6) (param i32) (result i32)
     (local i32)
-    call $gatewit-glue:State
-    local.set 1
+    global.get 3
+    local.tee 1
+    i32.eqz
+    if ;; label = @1
+      call $gatewit-glue:State
+      local.set 1
+    end
     local.get 1
     i32.load offset=8
     if ;; label = @1
@@ -557,8 +562,13 @@
   )
   (func $gatewit-glue:EnsureScratch (;18;) (type 3) (param i32)
     (local i32 i32 i32)
-    call $gatewit-glue:State
-    local.set 1
+    global.get 3
+    local.tee 1
+    i32.eqz
+    if ;; label = @1
+      call $gatewit-glue:State
+      local.set 1
+    end
     local.get 1
     i32.const 0
     i32.store offset=88
@@ -603,8 +613,13 @@
     (local i32 i32 i32)
     i32.const 2147483647
     global.set 4
-    call $gatewit-glue:State
-    local.set 0
+    global.get 3
+    local.tee 0
+    i32.eqz
+    if ;; label = @1
+      call $gatewit-glue:State
+      local.set 0
+    end
     i32.const 144
     call $gatewit-glue:EnsureScratch
     local.get 0
@@ -1235,8 +1250,13 @@
   )
   (func $gatewit-glue:Panicked (;20;) (type 4)
     (local i32 i32 i32)
-    call $gatewit-glue:State
-    local.set 0
+    global.get 3
+    local.tee 0
+    i32.eqz
+    if ;; label = @1
+      call $gatewit-glue:State
+      local.set 0
+    end
     i32.const 148
     call $gatewit-glue:EnsureScratch
     local.get 0
@@ -1901,8 +1921,13 @@
     global.get 0
     local.set 2
     try ;; label = @1
-      call $gatewit-glue:State
-      local.set 1
+      global.get 3
+      local.tee 1
+      i32.eqz
+      if ;; label = @2
+        call $gatewit-glue:State
+        local.set 1
+      end
       local.get 1
       i32.const 0
       i32.store offset=12

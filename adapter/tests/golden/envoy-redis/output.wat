@@ -186,8 +186,13 @@
   )
   (func $get-header (;35;) (type 0) (param i32 i32 i32 i32)
     (local i32 i32 i32 i32 i32 i32 i32)
-    call $gatewit-glue:State
-    local.set 4
+    global.get 1
+    local.tee 4
+    i32.eqz
+    if ;; label = @1
+      call $gatewit-glue:State
+      local.set 4
+    end
     local.get 3
     i32.const 0
     i32.store8
@@ -285,8 +290,13 @@
   )
   (func $get-headers (;36;) (type 1) (param i32 i32)
     (local i32)
-    call $gatewit-glue:State
-    local.set 2
+    global.get 1
+    local.tee 2
+    i32.eqz
+    if ;; label = @1
+      call $gatewit-glue:State
+      local.set 2
+    end
     local.get 1
     local.get 0
     call $gatewit-glue:GetMap
@@ -298,8 +308,13 @@
   )
   (func $set-headers (;37;) (type 0) (param i32 i32 i32 i32)
     (local i32 i32)
-    call $gatewit-glue:State
-    local.set 4
+    global.get 1
+    local.tee 4
+    i32.eqz
+    if ;; label = @1
+      call $gatewit-glue:State
+      local.set 4
+    end
     local.get 1
     local.get 2
     i32.const 0
@@ -315,8 +330,13 @@
   )
   (func $add-header (;38;) (type 2) (param i32 i32 i32 i32 i32 i32)
     (local i32)
-    call $gatewit-glue:State
-    local.set 6
+    global.get 1
+    local.tee 6
+    i32.eqz
+    if ;; label = @1
+      call $gatewit-glue:State
+      local.set 6
+    end
     local.get 6
     i32.const 0
     i32.store offset=88
@@ -331,8 +351,13 @@
   )
   (func $replace-header (;39;) (type 2) (param i32 i32 i32 i32 i32 i32)
     (local i32)
-    call $gatewit-glue:State
-    local.set 6
+    global.get 1
+    local.tee 6
+    i32.eqz
+    if ;; label = @1
+      call $gatewit-glue:State
+      local.set 6
+    end
     local.get 6
     i32.const 0
     i32.store offset=88
@@ -347,8 +372,13 @@
   )
   (func $remove-header (;40;) (type 0) (param i32 i32 i32 i32)
     (local i32)
-    call $gatewit-glue:State
-    local.set 4
+    global.get 1
+    local.tee 4
+    i32.eqz
+    if ;; label = @1
+      call $gatewit-glue:State
+      local.set 4
+    end
     local.get 4
     i32.const 0
     i32.store offset=88
@@ -361,8 +391,13 @@
   )
   (func $get-body (;41;) (type 0) (param i32 i32 i32 i32)
     (local i32 i32 i32)
-    call $gatewit-glue:State
-    local.set 4
+    global.get 1
+    local.tee 4
+    i32.eqz
+    if ;; label = @1
+      call $gatewit-glue:State
+      local.set 4
+    end
     i32.const 0
     local.set 6
     local.get 0
@@ -433,8 +468,13 @@
   )
   (func $send-local-reply (;45;) (type 3) (param i32 i32 i32 i32 i32 i32 i32 i32 i32 i32)
     (local i32 i32)
-    call $gatewit-glue:State
-    local.set 10
+    global.get 1
+    local.tee 10
+    i32.eqz
+    if ;; label = @1
+      call $gatewit-glue:State
+      local.set 10
+    end
     local.get 1
     local.get 2
     i32.const 0
@@ -458,8 +498,13 @@
   )
   (func $resume-request (;46;) (type 4) (param i32)
     (local i32)
-    call $gatewit-glue:State
-    local.set 1
+    global.get 1
+    local.tee 1
+    i32.eqz
+    if ;; label = @1
+      call $gatewit-glue:State
+      local.set 1
+    end
     local.get 1
     i32.const 0
     i32.store offset=88
@@ -470,8 +515,13 @@
   )
   (func $resume-response (;47;) (type 4) (param i32)
     (local i32)
-    call $gatewit-glue:State
-    local.set 1
+    global.get 1
+    local.tee 1
+    i32.eqz
+    if ;; label = @1
+      call $gatewit-glue:State
+      local.set 1
+    end
     local.get 1
     i32.const 0
     i32.store offset=88
@@ -482,8 +532,13 @@
   )
   (func $get-property (;48;) (type 5) (param i32 i32 i32)
     (local i32 i32 i32 i32)
-    call $gatewit-glue:State
-    local.set 3
+    global.get 1
+    local.tee 3
+    i32.eqz
+    if ;; label = @1
+      call $gatewit-glue:State
+      local.set 3
+    end
     local.get 0
     local.get 1
     call $gatewit-glue:SerializePath
@@ -533,8 +588,13 @@
   )
   (func $set-property (;49;) (type 6) (param i32 i32 i32 i32 i32)
     (local i32 i32)
-    call $gatewit-glue:State
-    local.set 5
+    global.get 1
+    local.tee 5
+    i32.eqz
+    if ;; label = @1
+      call $gatewit-glue:State
+      local.set 5
+    end
     local.get 0
     local.get 1
     call $gatewit-glue:SerializePath
@@ -550,8 +610,13 @@
   )
   (func $dispatch (;50;) (type 3) (param i32 i32 i32 i32 i32 i32 i32 i32 i32 i32)
     (local i32 i32 i32 i32 i32)
-    call $gatewit-glue:State
-    local.set 10
+    global.get 1
+    local.tee 10
+    i32.eqz
+    if ;; label = @1
+      call $gatewit-glue:State
+      local.set 10
+    end
     local.get 2
     local.get 3
     i32.const 0
@@ -635,8 +700,13 @@
   )
   (func $get-log-level (;54;) (type 8) (result i32)
     (local i32)
-    call $gatewit-glue:State
-    local.set 0
+    global.get 1
+    local.tee 0
+    i32.eqz
+    if ;; label = @1
+      call $gatewit-glue:State
+      local.set 0
+    end
     local.get 0
     i32.const 16
     i32.add
@@ -651,8 +721,13 @@
   )
   (func $define-metric (;55;) (type 0) (param i32 i32 i32 i32)
     (local i32 i32)
-    call $gatewit-glue:State
-    local.set 4
+    global.get 1
+    local.tee 4
+    i32.eqz
+    if ;; label = @1
+      call $gatewit-glue:State
+      local.set 4
+    end
     local.get 0
     local.get 1
     local.get 2
@@ -697,8 +772,13 @@
   )
   (func $get-metric (;58;) (type 1) (param i32 i32)
     (local i32 i32)
-    call $gatewit-glue:State
-    local.set 2
+    global.get 1
+    local.tee 2
+    i32.eqz
+    if ;; label = @1
+      call $gatewit-glue:State
+      local.set 2
+    end
     local.get 0
     local.get 2
     i32.const 32
@@ -727,8 +807,13 @@
   )
   (func $get-shared-data (;59;) (type 5) (param i32 i32 i32)
     (local i32 i32 i32)
-    call $gatewit-glue:State
-    local.set 3
+    global.get 1
+    local.tee 3
+    i32.eqz
+    if ;; label = @1
+      call $gatewit-glue:State
+      local.set 3
+    end
     local.get 0
     local.get 1
     local.get 3
@@ -821,8 +906,13 @@
   )
   (func $gatewit-glue:Malloc (;64;) (type 18) (param i32) (result i32)
     (local i32)
-    call $gatewit-glue:State
-    local.set 1
+    global.get 1
+    local.tee 1
+    i32.eqz
+    if ;; label = @1
+      call $gatewit-glue:State
+      local.set 1
+    end
     local.get 1
     i32.load offset=8
     if ;; label = @1
@@ -840,8 +930,13 @@
   )
   (func $gatewit-glue:EnsureScratch (;65;) (type 4) (param i32)
     (local i32 i32 i32)
-    call $gatewit-glue:State
-    local.set 1
+    global.get 1
+    local.tee 1
+    i32.eqz
+    if ;; label = @1
+      call $gatewit-glue:State
+      local.set 1
+    end
     local.get 1
     i32.const 0
     i32.store offset=88
@@ -884,8 +979,13 @@
   )
   (func $gatewit-glue:SerializeMap (;66;) (type 13) (param i32 i32 i32) (result i32)
     (local i32 i32 i32 i32 i32 i32 i32)
-    call $gatewit-glue:State
-    local.set 3
+    global.get 1
+    local.tee 3
+    i32.eqz
+    if ;; label = @1
+      call $gatewit-glue:State
+      local.set 3
+    end
     local.get 1
     i32.const 8
     i32.mul
@@ -1020,8 +1120,13 @@
   )
   (func $gatewit-glue:DeserializeMap (;67;) (type 12) (param i32 i32) (result i32)
     (local i32 i32 i32 i32 i32 i32 i32 i32)
-    call $gatewit-glue:State
-    local.set 2
+    global.get 1
+    local.tee 2
+    i32.eqz
+    if ;; label = @1
+      call $gatewit-glue:State
+      local.set 2
+    end
     i32.const 0
     local.set 3
     local.get 1
@@ -1126,8 +1231,13 @@
   )
   (func $gatewit-glue:GetMap (;68;) (type 18) (param i32) (result i32)
     (local i32)
-    call $gatewit-glue:State
-    local.set 1
+    global.get 1
+    local.tee 1
+    i32.eqz
+    if ;; label = @1
+      call $gatewit-glue:State
+      local.set 1
+    end
     local.get 0
     call $gatewit-glue:FetchMap
     if ;; label = @1
@@ -1149,8 +1259,13 @@
   )
   (func $gatewit-glue:FetchMap (;69;) (type 18) (param i32) (result i32)
     (local i32 i32)
-    call $gatewit-glue:State
-    local.set 1
+    global.get 1
+    local.tee 1
+    i32.eqz
+    if ;; label = @1
+      call $gatewit-glue:State
+      local.set 1
+    end
     local.get 1
     i32.load offset=88
     local.get 0
@@ -1200,6 +1315,31 @@
     (local i32 i32 i32)
     i32.const 0
     local.set 3
+    block ;; label = @1
+      loop ;; label = @2
+        local.get 3
+        i32.const 4
+        i32.add
+        local.get 2
+        i32.gt_u
+        br_if 1 (;@1;)
+        local.get 0
+        local.get 3
+        i32.add
+        i32.load align=1
+        local.get 1
+        local.get 3
+        i32.add
+        i32.load align=1
+        i32.ne
+        br_if 1 (;@1;)
+        local.get 3
+        i32.const 4
+        i32.add
+        local.set 3
+        br 0 (;@2;)
+      end
+    end
     block ;; label = @1
       loop ;; label = @2
         local.get 3
@@ -1291,8 +1431,13 @@
   )
   (func $gatewit-glue:Now (;73;) (type 10) (result i64)
     (local i32)
-    call $gatewit-glue:State
-    local.set 0
+    global.get 1
+    local.tee 0
+    i32.eqz
+    if ;; label = @1
+      call $gatewit-glue:State
+      local.set 0
+    end
     local.get 0
     i32.const 32
     i32.add
@@ -1303,8 +1448,13 @@
   )
   (func $gatewit-glue:TableInsert (;74;) (type 0) (param i32 i32 i32 i32)
     (local i32 i32 i32 i32 i32 i32)
-    call $gatewit-glue:State
-    local.set 4
+    global.get 1
+    local.tee 4
+    i32.eqz
+    if ;; label = @1
+      call $gatewit-glue:State
+      local.set 4
+    end
     local.get 4
     i32.load offset=40
     local.set 5
@@ -1391,8 +1541,13 @@
   )
   (func $gatewit-glue:TableTake (;75;) (type 12) (param i32 i32) (result i32)
     (local i32 i32 i32 i32)
-    call $gatewit-glue:State
-    local.set 2
+    global.get 1
+    local.tee 2
+    i32.eqz
+    if ;; label = @1
+      call $gatewit-glue:State
+      local.set 2
+    end
     local.get 2
     i32.load offset=44
     local.set 5
@@ -1452,8 +1607,13 @@
     (local i32 i32 i32)
     i32.const 2147483647
     global.set 2
-    call $gatewit-glue:State
-    local.set 0
+    global.get 1
+    local.tee 0
+    i32.eqz
+    if ;; label = @1
+      call $gatewit-glue:State
+      local.set 0
+    end
     i32.const 144
     call $gatewit-glue:EnsureScratch
     local.get 0
@@ -2099,8 +2259,13 @@
   )
   (func $gatewit-glue:SerializePath (;78;) (type 12) (param i32 i32) (result i32)
     (local i32 i32 i32 i32 i32 i32)
-    call $gatewit-glue:State
-    local.set 2
+    global.get 1
+    local.tee 2
+    i32.eqz
+    if ;; label = @1
+      call $gatewit-glue:State
+      local.set 2
+    end
     i32.const 0
     local.set 3
     i32.const 0
@@ -2183,8 +2348,13 @@
   )
   (func $gatewit-glue:Panicked (;79;) (type 14)
     (local i32 i32 i32)
-    call $gatewit-glue:State
-    local.set 0
+    global.get 1
+    local.tee 0
+    i32.eqz
+    if ;; label = @1
+      call $gatewit-glue:State
+      local.set 0
+    end
     i32.const 148
     call $gatewit-glue:EnsureScratch
     local.get 0
@@ -2834,8 +3004,13 @@
   )
   (func $gatewit-glue:PanicReply (;80;) (type 14)
     (local i32 i32 i32)
-    call $gatewit-glue:State
-    local.set 0
+    global.get 1
+    local.tee 0
+    i32.eqz
+    if ;; label = @1
+      call $gatewit-glue:State
+      local.set 0
+    end
     i32.const 27
     call $gatewit-glue:EnsureScratch
     local.get 0
@@ -3147,10 +3322,20 @@
     global.get 0
     local.set 8
     try (result i32) ;; label = @1
-      call $gatewit-glue:State
-      local.set 2
-      call $gatewit-glue:State
-      local.set 7
+      global.get 1
+      local.tee 2
+      i32.eqz
+      if ;; label = @2
+        call $gatewit-glue:State
+        local.set 2
+      end
+      global.get 1
+      local.tee 7
+      i32.eqz
+      if ;; label = @2
+        call $gatewit-glue:State
+        local.set 7
+      end
       local.get 7
       i32.const 0
       i32.store offset=12
@@ -3228,8 +3413,13 @@
     try ;; label = @1
       local.get 1
       if ;; label = @2
-        call $gatewit-glue:State
-        local.set 2
+        global.get 1
+        local.tee 2
+        i32.eqz
+        if ;; label = @3
+          call $gatewit-glue:State
+          local.set 2
+        end
         local.get 2
         local.get 0
         i32.store offset=12
@@ -3254,8 +3444,13 @@
     global.get 0
     local.set 5
     try (result i32) ;; label = @1
-      call $gatewit-glue:State
-      local.set 3
+      global.get 1
+      local.tee 3
+      i32.eqz
+      if ;; label = @2
+        call $gatewit-glue:State
+        local.set 3
+      end
       local.get 3
       local.get 0
       i32.store offset=12
@@ -3295,8 +3490,13 @@
     global.get 0
     local.set 5
     try (result i32) ;; label = @1
-      call $gatewit-glue:State
-      local.set 3
+      global.get 1
+      local.tee 3
+      i32.eqz
+      if ;; label = @2
+        call $gatewit-glue:State
+        local.set 3
+      end
       local.get 3
       local.get 0
       i32.store offset=12
@@ -3331,8 +3531,13 @@
     global.get 0
     local.set 4
     try (result i32) ;; label = @1
-      call $gatewit-glue:State
-      local.set 2
+      global.get 1
+      local.tee 2
+      i32.eqz
+      if ;; label = @2
+        call $gatewit-glue:State
+        local.set 2
+      end
       local.get 2
       local.get 0
       i32.store offset=12
@@ -3371,8 +3576,13 @@
     global.get 0
     local.set 5
     try (result i32) ;; label = @1
-      call $gatewit-glue:State
-      local.set 3
+      global.get 1
+      local.tee 3
+      i32.eqz
+      if ;; label = @2
+        call $gatewit-glue:State
+        local.set 3
+      end
       local.get 3
       local.get 0
       i32.store offset=12
@@ -3412,8 +3622,13 @@
     global.get 0
     local.set 5
     try (result i32) ;; label = @1
-      call $gatewit-glue:State
-      local.set 3
+      global.get 1
+      local.tee 3
+      i32.eqz
+      if ;; label = @2
+        call $gatewit-glue:State
+        local.set 3
+      end
       local.get 3
       local.get 0
       i32.store offset=12
@@ -3448,8 +3663,13 @@
     global.get 0
     local.set 4
     try (result i32) ;; label = @1
-      call $gatewit-glue:State
-      local.set 2
+      global.get 1
+      local.tee 2
+      i32.eqz
+      if ;; label = @2
+        call $gatewit-glue:State
+        local.set 2
+      end
       local.get 2
       local.get 0
       i32.store offset=12
@@ -3488,8 +3708,13 @@
     global.get 0
     local.set 2
     try ;; label = @1
-      call $gatewit-glue:State
-      local.set 1
+      global.get 1
+      local.tee 1
+      i32.eqz
+      if ;; label = @2
+        call $gatewit-glue:State
+        local.set 1
+      end
       local.get 1
       local.get 0
       i32.store offset=12
@@ -3513,8 +3738,13 @@
     global.get 0
     local.set 2
     try ;; label = @1
-      call $gatewit-glue:State
-      local.set 1
+      global.get 1
+      local.tee 1
+      i32.eqz
+      if ;; label = @2
+        call $gatewit-glue:State
+        local.set 1
+      end
       local.get 1
       i32.const 0
       i32.store offset=12
@@ -3537,8 +3767,13 @@
     global.get 0
     local.set 14
     try ;; label = @1
-      call $gatewit-glue:State
-      local.set 5
+      global.get 1
+      local.tee 5
+      i32.eqz
+      if ;; label = @2
+        call $gatewit-glue:State
+        local.set 5
+      end
       local.get 1
       i32.const 1
       call $gatewit-glue:TableTake
@@ -3549,8 +3784,13 @@
         call $env.proxy_set_effective_context
         drop
       end
-      call $gatewit-glue:State
-      local.set 13
+      global.get 1
+      local.tee 13
+      i32.eqz
+      if ;; label = @2
+        call $gatewit-glue:State
+        local.set 13
+      end
       local.get 13
       local.get 6
       i32.store offset=12

@@ -122,8 +122,13 @@
   (func (;16;) (type 2) (param i32))
   (func $foreign (;17;) (type 0) (param i32 i32 i32 i32 i32)
     (local i32 i32 i32 i32)
-    call $gatewit-glue:State
-    local.set 5
+    global.get 1
+    local.tee 5
+    i32.eqz
+    if ;; label = @1
+      call $gatewit-glue:State
+      local.set 5
+    end
     local.get 5
     i32.const 0
     i32.store offset=16
@@ -191,8 +196,13 @@
   )
   (func $hosts (;19;) (type 2) (param i32)
     (local i32 i32)
-    call $gatewit-glue:State
-    local.set 1
+    global.get 1
+    local.tee 1
+    i32.eqz
+    if ;; label = @1
+      call $gatewit-glue:State
+      local.set 1
+    end
     local.get 1
     i32.const 0
     i32.store offset=20
@@ -270,8 +280,13 @@
   )
   (func $gatewit-glue:Malloc (;22;) (type 13) (param i32) (result i32)
     (local i32)
-    call $gatewit-glue:State
-    local.set 1
+    global.get 1
+    local.tee 1
+    i32.eqz
+    if ;; label = @1
+      call $gatewit-glue:State
+      local.set 1
+    end
     local.get 1
     i32.load offset=8
     if ;; label = @1
@@ -289,8 +304,13 @@
   )
   (func $gatewit-glue:EnsureScratch (;23;) (type 2) (param i32)
     (local i32 i32 i32)
-    call $gatewit-glue:State
-    local.set 1
+    global.get 1
+    local.tee 1
+    i32.eqz
+    if ;; label = @1
+      call $gatewit-glue:State
+      local.set 1
+    end
     local.get 1
     i32.const 0
     i32.store offset=88
@@ -333,8 +353,13 @@
   )
   (func $gatewit-glue:DeserializeMap (;24;) (type 5) (param i32 i32) (result i32)
     (local i32 i32 i32 i32 i32 i32 i32 i32)
-    call $gatewit-glue:State
-    local.set 2
+    global.get 1
+    local.tee 2
+    i32.eqz
+    if ;; label = @1
+      call $gatewit-glue:State
+      local.set 2
+    end
     i32.const 0
     local.set 3
     local.get 1
@@ -478,8 +503,13 @@
     (local i32 i32 i32)
     i32.const 2147483647
     global.set 2
-    call $gatewit-glue:State
-    local.set 0
+    global.get 1
+    local.tee 0
+    i32.eqz
+    if ;; label = @1
+      call $gatewit-glue:State
+      local.set 0
+    end
     i32.const 144
     call $gatewit-glue:EnsureScratch
     local.get 0
@@ -1125,8 +1155,13 @@
   )
   (func $gatewit-glue:Panicked (;29;) (type 7)
     (local i32 i32 i32)
-    call $gatewit-glue:State
-    local.set 0
+    global.get 1
+    local.tee 0
+    i32.eqz
+    if ;; label = @1
+      call $gatewit-glue:State
+      local.set 0
+    end
     i32.const 148
     call $gatewit-glue:EnsureScratch
     local.get 0
@@ -1776,8 +1811,13 @@
   )
   (func $gatewit-glue:PanicReply (;30;) (type 7)
     (local i32 i32 i32)
-    call $gatewit-glue:State
-    local.set 0
+    global.get 1
+    local.tee 0
+    i32.eqz
+    if ;; label = @1
+      call $gatewit-glue:State
+      local.set 0
+    end
     i32.const 27
     call $gatewit-glue:EnsureScratch
     local.get 0
@@ -2090,10 +2130,20 @@
     global.get 0
     local.set 8
     try (result i32) ;; label = @1
-      call $gatewit-glue:State
-      local.set 2
-      call $gatewit-glue:State
-      local.set 7
+      global.get 1
+      local.tee 2
+      i32.eqz
+      if ;; label = @2
+        call $gatewit-glue:State
+        local.set 2
+      end
+      global.get 1
+      local.tee 7
+      i32.eqz
+      if ;; label = @2
+        call $gatewit-glue:State
+        local.set 7
+      end
       local.get 7
       i32.const 0
       i32.store offset=12
@@ -2171,8 +2221,13 @@
     try ;; label = @1
       local.get 1
       if ;; label = @2
-        call $gatewit-glue:State
-        local.set 2
+        global.get 1
+        local.tee 2
+        i32.eqz
+        if ;; label = @3
+          call $gatewit-glue:State
+          local.set 2
+        end
         local.get 2
         local.get 0
         i32.store offset=12
@@ -2197,8 +2252,13 @@
     global.get 0
     local.set 4
     try (result i32) ;; label = @1
-      call $gatewit-glue:State
-      local.set 3
+      global.get 1
+      local.tee 3
+      i32.eqz
+      if ;; label = @2
+        call $gatewit-glue:State
+        local.set 3
+      end
       local.get 3
       local.get 0
       i32.store offset=12
@@ -2226,8 +2286,13 @@
     global.get 0
     local.set 4
     try (result i32) ;; label = @1
-      call $gatewit-glue:State
-      local.set 3
+      global.get 1
+      local.tee 3
+      i32.eqz
+      if ;; label = @2
+        call $gatewit-glue:State
+        local.set 3
+      end
       local.get 3
       local.get 0
       i32.store offset=12
@@ -2255,8 +2320,13 @@
     global.get 0
     local.set 3
     try (result i32) ;; label = @1
-      call $gatewit-glue:State
-      local.set 2
+      global.get 1
+      local.tee 2
+      i32.eqz
+      if ;; label = @2
+        call $gatewit-glue:State
+        local.set 2
+      end
       local.get 2
       local.get 0
       i32.store offset=12
@@ -2283,8 +2353,13 @@
     global.get 0
     local.set 4
     try (result i32) ;; label = @1
-      call $gatewit-glue:State
-      local.set 3
+      global.get 1
+      local.tee 3
+      i32.eqz
+      if ;; label = @2
+        call $gatewit-glue:State
+        local.set 3
+      end
       local.get 3
       local.get 0
       i32.store offset=12
@@ -2312,8 +2387,13 @@
     global.get 0
     local.set 4
     try (result i32) ;; label = @1
-      call $gatewit-glue:State
-      local.set 3
+      global.get 1
+      local.tee 3
+      i32.eqz
+      if ;; label = @2
+        call $gatewit-glue:State
+        local.set 3
+      end
       local.get 3
       local.get 0
       i32.store offset=12
@@ -2341,8 +2421,13 @@
     global.get 0
     local.set 3
     try (result i32) ;; label = @1
-      call $gatewit-glue:State
-      local.set 2
+      global.get 1
+      local.tee 2
+      i32.eqz
+      if ;; label = @2
+        call $gatewit-glue:State
+        local.set 2
+      end
       local.get 2
       local.get 0
       i32.store offset=12
@@ -2369,8 +2454,13 @@
     global.get 0
     local.set 2
     try ;; label = @1
-      call $gatewit-glue:State
-      local.set 1
+      global.get 1
+      local.tee 1
+      i32.eqz
+      if ;; label = @2
+        call $gatewit-glue:State
+        local.set 1
+      end
       local.get 1
       local.get 0
       i32.store offset=12

@@ -118,8 +118,13 @@
   (func (;13;) (type 2) (param i32))
   (func $foreign (;14;) (type 0) (param i32 i32 i32 i32 i32)
     (local i32 i32 i32 i32)
-    call $gatewit-glue:State
-    local.set 5
+    global.get 1
+    local.tee 5
+    i32.eqz
+    if ;; label = @1
+      call $gatewit-glue:State
+      local.set 5
+    end
     local.get 5
     i32.const 0
     i32.store offset=16
@@ -226,8 +231,13 @@
   )
   (func $gatewit-glue:Malloc (;19;) (type 13) (param i32) (result i32)
     (local i32)
-    call $gatewit-glue:State
-    local.set 1
+    global.get 1
+    local.tee 1
+    i32.eqz
+    if ;; label = @1
+      call $gatewit-glue:State
+      local.set 1
+    end
     local.get 1
     i32.load offset=8
     if ;; label = @1
@@ -245,8 +255,13 @@
   )
   (func $gatewit-glue:EnsureScratch (;20;) (type 2) (param i32)
     (local i32 i32 i32)
-    call $gatewit-glue:State
-    local.set 1
+    global.get 1
+    local.tee 1
+    i32.eqz
+    if ;; label = @1
+      call $gatewit-glue:State
+      local.set 1
+    end
     local.get 1
     i32.const 0
     i32.store offset=88
@@ -291,8 +306,13 @@
     (local i32 i32 i32)
     i32.const 2147483647
     global.set 2
-    call $gatewit-glue:State
-    local.set 0
+    global.get 1
+    local.tee 0
+    i32.eqz
+    if ;; label = @1
+      call $gatewit-glue:State
+      local.set 0
+    end
     i32.const 144
     call $gatewit-glue:EnsureScratch
     local.get 0
@@ -938,8 +958,13 @@
   )
   (func $gatewit-glue:Panicked (;23;) (type 7)
     (local i32 i32 i32)
-    call $gatewit-glue:State
-    local.set 0
+    global.get 1
+    local.tee 0
+    i32.eqz
+    if ;; label = @1
+      call $gatewit-glue:State
+      local.set 0
+    end
     i32.const 148
     call $gatewit-glue:EnsureScratch
     local.get 0
@@ -1589,8 +1614,13 @@
   )
   (func $gatewit-glue:PanicReply (;24;) (type 7)
     (local i32 i32 i32)
-    call $gatewit-glue:State
-    local.set 0
+    global.get 1
+    local.tee 0
+    i32.eqz
+    if ;; label = @1
+      call $gatewit-glue:State
+      local.set 0
+    end
     i32.const 27
     call $gatewit-glue:EnsureScratch
     local.get 0
@@ -1681,10 +1711,20 @@
     global.get 0
     local.set 8
     try (result i32) ;; label = @1
-      call $gatewit-glue:State
-      local.set 2
-      call $gatewit-glue:State
-      local.set 7
+      global.get 1
+      local.tee 2
+      i32.eqz
+      if ;; label = @2
+        call $gatewit-glue:State
+        local.set 2
+      end
+      global.get 1
+      local.tee 7
+      i32.eqz
+      if ;; label = @2
+        call $gatewit-glue:State
+        local.set 7
+      end
       local.get 7
       i32.const 0
       i32.store offset=12
@@ -1762,8 +1802,13 @@
     try ;; label = @1
       local.get 1
       if ;; label = @2
-        call $gatewit-glue:State
-        local.set 2
+        global.get 1
+        local.tee 2
+        i32.eqz
+        if ;; label = @3
+          call $gatewit-glue:State
+          local.set 2
+        end
         local.get 2
         local.get 0
         i32.store offset=12
@@ -1788,8 +1833,13 @@
     global.get 0
     local.set 5
     try (result i32) ;; label = @1
-      call $gatewit-glue:State
-      local.set 3
+      global.get 1
+      local.tee 3
+      i32.eqz
+      if ;; label = @2
+        call $gatewit-glue:State
+        local.set 3
+      end
       local.get 3
       local.get 0
       i32.store offset=12
@@ -1829,8 +1879,13 @@
     global.get 0
     local.set 5
     try (result i32) ;; label = @1
-      call $gatewit-glue:State
-      local.set 3
+      global.get 1
+      local.tee 3
+      i32.eqz
+      if ;; label = @2
+        call $gatewit-glue:State
+        local.set 3
+      end
       local.get 3
       local.get 0
       i32.store offset=12
@@ -1865,8 +1920,13 @@
     global.get 0
     local.set 4
     try (result i32) ;; label = @1
-      call $gatewit-glue:State
-      local.set 2
+      global.get 1
+      local.tee 2
+      i32.eqz
+      if ;; label = @2
+        call $gatewit-glue:State
+        local.set 2
+      end
       local.get 2
       local.get 0
       i32.store offset=12
@@ -1905,8 +1965,13 @@
     global.get 0
     local.set 5
     try (result i32) ;; label = @1
-      call $gatewit-glue:State
-      local.set 3
+      global.get 1
+      local.tee 3
+      i32.eqz
+      if ;; label = @2
+        call $gatewit-glue:State
+        local.set 3
+      end
       local.get 3
       local.get 0
       i32.store offset=12
@@ -1946,8 +2011,13 @@
     global.get 0
     local.set 5
     try (result i32) ;; label = @1
-      call $gatewit-glue:State
-      local.set 3
+      global.get 1
+      local.tee 3
+      i32.eqz
+      if ;; label = @2
+        call $gatewit-glue:State
+        local.set 3
+      end
       local.get 3
       local.get 0
       i32.store offset=12
@@ -1982,8 +2052,13 @@
     global.get 0
     local.set 4
     try (result i32) ;; label = @1
-      call $gatewit-glue:State
-      local.set 2
+      global.get 1
+      local.tee 2
+      i32.eqz
+      if ;; label = @2
+        call $gatewit-glue:State
+        local.set 2
+      end
       local.get 2
       local.get 0
       i32.store offset=12
@@ -2022,8 +2097,13 @@
     global.get 0
     local.set 2
     try ;; label = @1
-      call $gatewit-glue:State
-      local.set 1
+      global.get 1
+      local.tee 1
+      i32.eqz
+      if ;; label = @2
+        call $gatewit-glue:State
+        local.set 1
+      end
       local.get 1
       local.get 0
       i32.store offset=12

@@ -220,8 +220,13 @@
   )
   (func $get-header (;38;) (type 0) (param i32 i32 i32 i32)
     (local i32 i32 i32 i32 i32 i32 i32)
-    call $gatewit-glue:State
-    local.set 4
+    global.get 1
+    local.tee 4
+    i32.eqz
+    if ;; label = @1
+      call $gatewit-glue:State
+      local.set 4
+    end
     local.get 3
     i32.const 0
     i32.store8
@@ -319,8 +324,13 @@
   )
   (func $get-headers (;39;) (type 1) (param i32 i32)
     (local i32)
-    call $gatewit-glue:State
-    local.set 2
+    global.get 1
+    local.tee 2
+    i32.eqz
+    if ;; label = @1
+      call $gatewit-glue:State
+      local.set 2
+    end
     local.get 1
     local.get 0
     call $gatewit-glue:GetMap
@@ -332,8 +342,13 @@
   )
   (func $set-headers (;40;) (type 0) (param i32 i32 i32 i32)
     (local i32 i32)
-    call $gatewit-glue:State
-    local.set 4
+    global.get 1
+    local.tee 4
+    i32.eqz
+    if ;; label = @1
+      call $gatewit-glue:State
+      local.set 4
+    end
     local.get 1
     local.get 2
     i32.const 0
@@ -349,8 +364,13 @@
   )
   (func $add-header (;41;) (type 2) (param i32 i32 i32 i32 i32 i32)
     (local i32)
-    call $gatewit-glue:State
-    local.set 6
+    global.get 1
+    local.tee 6
+    i32.eqz
+    if ;; label = @1
+      call $gatewit-glue:State
+      local.set 6
+    end
     local.get 6
     i32.const 0
     i32.store offset=88
@@ -365,8 +385,13 @@
   )
   (func $replace-header (;42;) (type 2) (param i32 i32 i32 i32 i32 i32)
     (local i32)
-    call $gatewit-glue:State
-    local.set 6
+    global.get 1
+    local.tee 6
+    i32.eqz
+    if ;; label = @1
+      call $gatewit-glue:State
+      local.set 6
+    end
     local.get 6
     i32.const 0
     i32.store offset=88
@@ -381,8 +406,13 @@
   )
   (func $remove-header (;43;) (type 0) (param i32 i32 i32 i32)
     (local i32)
-    call $gatewit-glue:State
-    local.set 4
+    global.get 1
+    local.tee 4
+    i32.eqz
+    if ;; label = @1
+      call $gatewit-glue:State
+      local.set 4
+    end
     local.get 4
     i32.const 0
     i32.store offset=88
@@ -395,8 +425,13 @@
   )
   (func $get-body (;44;) (type 0) (param i32 i32 i32 i32)
     (local i32 i32 i32)
-    call $gatewit-glue:State
-    local.set 4
+    global.get 1
+    local.tee 4
+    i32.eqz
+    if ;; label = @1
+      call $gatewit-glue:State
+      local.set 4
+    end
     i32.const 0
     local.set 6
     local.get 0
@@ -467,8 +502,13 @@
   )
   (func $send-local-reply (;48;) (type 3) (param i32 i32 i32 i32 i32 i32 i32 i32 i32 i32)
     (local i32 i32)
-    call $gatewit-glue:State
-    local.set 10
+    global.get 1
+    local.tee 10
+    i32.eqz
+    if ;; label = @1
+      call $gatewit-glue:State
+      local.set 10
+    end
     local.get 1
     local.get 2
     i32.const 0
@@ -492,8 +532,13 @@
   )
   (func $resume-request (;49;) (type 4) (param i32)
     (local i32)
-    call $gatewit-glue:State
-    local.set 1
+    global.get 1
+    local.tee 1
+    i32.eqz
+    if ;; label = @1
+      call $gatewit-glue:State
+      local.set 1
+    end
     local.get 1
     i32.const 0
     i32.store offset=88
@@ -504,8 +549,13 @@
   )
   (func $resume-response (;50;) (type 4) (param i32)
     (local i32)
-    call $gatewit-glue:State
-    local.set 1
+    global.get 1
+    local.tee 1
+    i32.eqz
+    if ;; label = @1
+      call $gatewit-glue:State
+      local.set 1
+    end
     local.get 1
     i32.const 0
     i32.store offset=88
@@ -516,8 +566,13 @@
   )
   (func $get-property (;51;) (type 5) (param i32 i32 i32)
     (local i32 i32 i32 i32)
-    call $gatewit-glue:State
-    local.set 3
+    global.get 1
+    local.tee 3
+    i32.eqz
+    if ;; label = @1
+      call $gatewit-glue:State
+      local.set 3
+    end
     local.get 0
     local.get 1
     call $gatewit-glue:SerializePath
@@ -567,8 +622,13 @@
   )
   (func $set-property (;52;) (type 6) (param i32 i32 i32 i32 i32)
     (local i32 i32)
-    call $gatewit-glue:State
-    local.set 5
+    global.get 1
+    local.tee 5
+    i32.eqz
+    if ;; label = @1
+      call $gatewit-glue:State
+      local.set 5
+    end
     local.get 0
     local.get 1
     call $gatewit-glue:SerializePath
@@ -584,8 +644,13 @@
   )
   (func $dispatch (;53;) (type 3) (param i32 i32 i32 i32 i32 i32 i32 i32 i32 i32)
     (local i32 i32 i32 i32 i32)
-    call $gatewit-glue:State
-    local.set 10
+    global.get 1
+    local.tee 10
+    i32.eqz
+    if ;; label = @1
+      call $gatewit-glue:State
+      local.set 10
+    end
     local.get 2
     local.get 3
     i32.const 0
@@ -646,8 +711,13 @@
   )
   (func $redis-init (;54;) (type 7) (param i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32)
     (local i32 i32 i32 i32)
-    call $gatewit-glue:State
-    local.set 14
+    global.get 1
+    local.tee 14
+    i32.eqz
+    if ;; label = @1
+      call $gatewit-glue:State
+      local.set 14
+    end
     local.get 12
     if ;; label = @1
       i32.const 1
@@ -879,8 +949,13 @@
   )
   (func $redis-call (;55;) (type 6) (param i32 i32 i32 i32 i32)
     (local i32 i32)
-    call $gatewit-glue:State
-    local.set 5
+    global.get 1
+    local.tee 5
+    i32.eqz
+    if ;; label = @1
+      call $gatewit-glue:State
+      local.set 5
+    end
     local.get 0
     local.get 1
     local.get 2
@@ -926,8 +1001,13 @@
   )
   (func $get-log-level (;57;) (type 8) (result i32)
     (local i32)
-    call $gatewit-glue:State
-    local.set 0
+    global.get 1
+    local.tee 0
+    i32.eqz
+    if ;; label = @1
+      call $gatewit-glue:State
+      local.set 0
+    end
     local.get 0
     i32.const 16
     i32.add
@@ -942,8 +1022,13 @@
   )
   (func $define-metric (;58;) (type 0) (param i32 i32 i32 i32)
     (local i32 i32)
-    call $gatewit-glue:State
-    local.set 4
+    global.get 1
+    local.tee 4
+    i32.eqz
+    if ;; label = @1
+      call $gatewit-glue:State
+      local.set 4
+    end
     local.get 0
     local.get 1
     local.get 2
@@ -988,8 +1073,13 @@
   )
   (func $get-metric (;61;) (type 1) (param i32 i32)
     (local i32 i32)
-    call $gatewit-glue:State
-    local.set 2
+    global.get 1
+    local.tee 2
+    i32.eqz
+    if ;; label = @1
+      call $gatewit-glue:State
+      local.set 2
+    end
     local.get 0
     local.get 2
     i32.const 32
@@ -1018,8 +1108,13 @@
   )
   (func $get-shared-data (;62;) (type 5) (param i32 i32 i32)
     (local i32 i32 i32)
-    call $gatewit-glue:State
-    local.set 3
+    global.get 1
+    local.tee 3
+    i32.eqz
+    if ;; label = @1
+      call $gatewit-glue:State
+      local.set 3
+    end
     local.get 0
     local.get 1
     local.get 3
@@ -1112,8 +1207,13 @@
   )
   (func $gatewit-glue:Malloc (;67;) (type 18) (param i32) (result i32)
     (local i32)
-    call $gatewit-glue:State
-    local.set 1
+    global.get 1
+    local.tee 1
+    i32.eqz
+    if ;; label = @1
+      call $gatewit-glue:State
+      local.set 1
+    end
     local.get 1
     i32.load offset=8
     if ;; label = @1
@@ -1131,8 +1231,13 @@
   )
   (func $gatewit-glue:EnsureScratch (;68;) (type 4) (param i32)
     (local i32 i32 i32)
-    call $gatewit-glue:State
-    local.set 1
+    global.get 1
+    local.tee 1
+    i32.eqz
+    if ;; label = @1
+      call $gatewit-glue:State
+      local.set 1
+    end
     local.get 1
     i32.const 0
     i32.store offset=88
@@ -1175,8 +1280,13 @@
   )
   (func $gatewit-glue:SerializeMap (;69;) (type 13) (param i32 i32 i32) (result i32)
     (local i32 i32 i32 i32 i32 i32 i32)
-    call $gatewit-glue:State
-    local.set 3
+    global.get 1
+    local.tee 3
+    i32.eqz
+    if ;; label = @1
+      call $gatewit-glue:State
+      local.set 3
+    end
     local.get 1
     i32.const 8
     i32.mul
@@ -1311,8 +1421,13 @@
   )
   (func $gatewit-glue:DeserializeMap (;70;) (type 12) (param i32 i32) (result i32)
     (local i32 i32 i32 i32 i32 i32 i32 i32)
-    call $gatewit-glue:State
-    local.set 2
+    global.get 1
+    local.tee 2
+    i32.eqz
+    if ;; label = @1
+      call $gatewit-glue:State
+      local.set 2
+    end
     i32.const 0
     local.set 3
     local.get 1
@@ -1417,8 +1532,13 @@
   )
   (func $gatewit-glue:GetMap (;71;) (type 18) (param i32) (result i32)
     (local i32)
-    call $gatewit-glue:State
-    local.set 1
+    global.get 1
+    local.tee 1
+    i32.eqz
+    if ;; label = @1
+      call $gatewit-glue:State
+      local.set 1
+    end
     local.get 0
     call $gatewit-glue:FetchMap
     if ;; label = @1
@@ -1440,8 +1560,13 @@
   )
   (func $gatewit-glue:FetchMap (;72;) (type 18) (param i32) (result i32)
     (local i32 i32)
-    call $gatewit-glue:State
-    local.set 1
+    global.get 1
+    local.tee 1
+    i32.eqz
+    if ;; label = @1
+      call $gatewit-glue:State
+      local.set 1
+    end
     local.get 1
     i32.load offset=88
     local.get 0
@@ -1491,6 +1616,31 @@
     (local i32 i32 i32)
     i32.const 0
     local.set 3
+    block ;; label = @1
+      loop ;; label = @2
+        local.get 3
+        i32.const 4
+        i32.add
+        local.get 2
+        i32.gt_u
+        br_if 1 (;@1;)
+        local.get 0
+        local.get 3
+        i32.add
+        i32.load align=1
+        local.get 1
+        local.get 3
+        i32.add
+        i32.load align=1
+        i32.ne
+        br_if 1 (;@1;)
+        local.get 3
+        i32.const 4
+        i32.add
+        local.set 3
+        br 0 (;@2;)
+      end
+    end
     block ;; label = @1
       loop ;; label = @2
         local.get 3
@@ -1582,8 +1732,13 @@
   )
   (func $gatewit-glue:Now (;76;) (type 10) (result i64)
     (local i32)
-    call $gatewit-glue:State
-    local.set 0
+    global.get 1
+    local.tee 0
+    i32.eqz
+    if ;; label = @1
+      call $gatewit-glue:State
+      local.set 0
+    end
     local.get 0
     i32.const 32
     i32.add
@@ -1594,8 +1749,13 @@
   )
   (func $gatewit-glue:TableInsert (;77;) (type 0) (param i32 i32 i32 i32)
     (local i32 i32 i32 i32 i32 i32)
-    call $gatewit-glue:State
-    local.set 4
+    global.get 1
+    local.tee 4
+    i32.eqz
+    if ;; label = @1
+      call $gatewit-glue:State
+      local.set 4
+    end
     local.get 4
     i32.load offset=40
     local.set 5
@@ -1682,8 +1842,13 @@
   )
   (func $gatewit-glue:TableTake (;78;) (type 12) (param i32 i32) (result i32)
     (local i32 i32 i32 i32)
-    call $gatewit-glue:State
-    local.set 2
+    global.get 1
+    local.tee 2
+    i32.eqz
+    if ;; label = @1
+      call $gatewit-glue:State
+      local.set 2
+    end
     local.get 2
     i32.load offset=44
     local.set 5
@@ -1743,8 +1908,13 @@
     (local i32 i32 i32)
     i32.const 2147483647
     global.set 2
-    call $gatewit-glue:State
-    local.set 0
+    global.get 1
+    local.tee 0
+    i32.eqz
+    if ;; label = @1
+      call $gatewit-glue:State
+      local.set 0
+    end
     i32.const 144
     call $gatewit-glue:EnsureScratch
     local.get 0
@@ -2436,8 +2606,13 @@
   )
   (func $gatewit-glue:SerializePath (;82;) (type 12) (param i32 i32) (result i32)
     (local i32 i32 i32 i32 i32 i32)
-    call $gatewit-glue:State
-    local.set 2
+    global.get 1
+    local.tee 2
+    i32.eqz
+    if ;; label = @1
+      call $gatewit-glue:State
+      local.set 2
+    end
     i32.const 0
     local.set 3
     i32.const 0
@@ -2520,8 +2695,13 @@
   )
   (func $gatewit-glue:Panicked (;83;) (type 14)
     (local i32 i32 i32)
-    call $gatewit-glue:State
-    local.set 0
+    global.get 1
+    local.tee 0
+    i32.eqz
+    if ;; label = @1
+      call $gatewit-glue:State
+      local.set 0
+    end
     i32.const 148
     call $gatewit-glue:EnsureScratch
     local.get 0
@@ -3171,8 +3351,13 @@
   )
   (func $gatewit-glue:PanicReply (;84;) (type 14)
     (local i32 i32 i32)
-    call $gatewit-glue:State
-    local.set 0
+    global.get 1
+    local.tee 0
+    i32.eqz
+    if ;; label = @1
+      call $gatewit-glue:State
+      local.set 0
+    end
     i32.const 27
     call $gatewit-glue:EnsureScratch
     local.get 0
@@ -3485,10 +3670,20 @@
     global.get 0
     local.set 8
     try (result i32) ;; label = @1
-      call $gatewit-glue:State
-      local.set 2
-      call $gatewit-glue:State
-      local.set 7
+      global.get 1
+      local.tee 2
+      i32.eqz
+      if ;; label = @2
+        call $gatewit-glue:State
+        local.set 2
+      end
+      global.get 1
+      local.tee 7
+      i32.eqz
+      if ;; label = @2
+        call $gatewit-glue:State
+        local.set 7
+      end
       local.get 7
       i32.const 0
       i32.store offset=12
@@ -3566,8 +3761,13 @@
     try ;; label = @1
       local.get 1
       if ;; label = @2
-        call $gatewit-glue:State
-        local.set 2
+        global.get 1
+        local.tee 2
+        i32.eqz
+        if ;; label = @3
+          call $gatewit-glue:State
+          local.set 2
+        end
         local.get 2
         local.get 0
         i32.store offset=12
@@ -3592,8 +3792,13 @@
     global.get 0
     local.set 4
     try (result i32) ;; label = @1
-      call $gatewit-glue:State
-      local.set 3
+      global.get 1
+      local.tee 3
+      i32.eqz
+      if ;; label = @2
+        call $gatewit-glue:State
+        local.set 3
+      end
       local.get 3
       local.get 0
       i32.store offset=12
@@ -3621,8 +3826,13 @@
     global.get 0
     local.set 4
     try (result i32) ;; label = @1
-      call $gatewit-glue:State
-      local.set 3
+      global.get 1
+      local.tee 3
+      i32.eqz
+      if ;; label = @2
+        call $gatewit-glue:State
+        local.set 3
+      end
       local.get 3
       local.get 0
       i32.store offset=12
@@ -3650,8 +3860,13 @@
     global.get 0
     local.set 3
     try (result i32) ;; label = @1
-      call $gatewit-glue:State
-      local.set 2
+      global.get 1
+      local.tee 2
+      i32.eqz
+      if ;; label = @2
+        call $gatewit-glue:State
+        local.set 2
+      end
       local.get 2
       local.get 0
       i32.store offset=12
@@ -3678,8 +3893,13 @@
     global.get 0
     local.set 4
     try (result i32) ;; label = @1
-      call $gatewit-glue:State
-      local.set 3
+      global.get 1
+      local.tee 3
+      i32.eqz
+      if ;; label = @2
+        call $gatewit-glue:State
+        local.set 3
+      end
       local.get 3
       local.get 0
       i32.store offset=12
@@ -3707,8 +3927,13 @@
     global.get 0
     local.set 4
     try (result i32) ;; label = @1
-      call $gatewit-glue:State
-      local.set 3
+      global.get 1
+      local.tee 3
+      i32.eqz
+      if ;; label = @2
+        call $gatewit-glue:State
+        local.set 3
+      end
       local.get 3
       local.get 0
       i32.store offset=12
@@ -3736,8 +3961,13 @@
     global.get 0
     local.set 3
     try (result i32) ;; label = @1
-      call $gatewit-glue:State
-      local.set 2
+      global.get 1
+      local.tee 2
+      i32.eqz
+      if ;; label = @2
+        call $gatewit-glue:State
+        local.set 2
+      end
       local.get 2
       local.get 0
       i32.store offset=12
@@ -3764,8 +3994,13 @@
     global.get 0
     local.set 2
     try ;; label = @1
-      call $gatewit-glue:State
-      local.set 1
+      global.get 1
+      local.tee 1
+      i32.eqz
+      if ;; label = @2
+        call $gatewit-glue:State
+        local.set 1
+      end
       local.get 1
       local.get 0
       i32.store offset=12
@@ -3789,8 +4024,13 @@
     global.get 0
     local.set 2
     try ;; label = @1
-      call $gatewit-glue:State
-      local.set 1
+      global.get 1
+      local.tee 1
+      i32.eqz
+      if ;; label = @2
+        call $gatewit-glue:State
+        local.set 1
+      end
       local.get 1
       i32.const 0
       i32.store offset=12
@@ -3813,8 +4053,13 @@
     global.get 0
     local.set 14
     try ;; label = @1
-      call $gatewit-glue:State
-      local.set 5
+      global.get 1
+      local.tee 5
+      i32.eqz
+      if ;; label = @2
+        call $gatewit-glue:State
+        local.set 5
+      end
       local.get 1
       i32.const 1
       call $gatewit-glue:TableTake
@@ -3825,8 +4070,13 @@
         call $env.proxy_set_effective_context
         drop
       end
-      call $gatewit-glue:State
-      local.set 13
+      global.get 1
+      local.tee 13
+      i32.eqz
+      if ;; label = @2
+        call $gatewit-glue:State
+        local.set 13
+      end
       local.get 13
       local.get 6
       i32.store offset=12
@@ -3951,8 +4201,13 @@
     global.get 0
     local.set 9
     try ;; label = @1
-      call $gatewit-glue:State
-      local.set 4
+      global.get 1
+      local.tee 4
+      i32.eqz
+      if ;; label = @2
+        call $gatewit-glue:State
+        local.set 4
+      end
       local.get 1
       i32.const 2
       call $gatewit-glue:TableTake
@@ -3963,8 +4218,13 @@
         call $env.proxy_set_effective_context
         drop
       end
-      call $gatewit-glue:State
-      local.set 8
+      global.get 1
+      local.tee 8
+      i32.eqz
+      if ;; label = @2
+        call $gatewit-glue:State
+        local.set 8
+      end
       local.get 8
       local.get 5
       i32.store offset=12

@@ -573,8 +573,13 @@
   (func (;14;) (type 5) (param i32))
   (func $get-header (;15;) (type 0) (param i32 i32 i32 i32)
     (local i32 i32 i32 i32 i32 i32 i32)
-    call $gatewit-glue:State
-    local.set 4
+    global.get 1
+    local.tee 4
+    i32.eqz
+    if ;; label = @1
+      call $gatewit-glue:State
+      local.set 4
+    end
     local.get 3
     i32.const 0
     i32.store8
@@ -672,8 +677,13 @@
   )
   (func $add-header (;16;) (type 1) (param i32 i32 i32 i32 i32 i32)
     (local i32)
-    call $gatewit-glue:State
-    local.set 6
+    global.get 1
+    local.tee 6
+    i32.eqz
+    if ;; label = @1
+      call $gatewit-glue:State
+      local.set 6
+    end
     local.get 6
     i32.const 0
     i32.store offset=88
@@ -718,8 +728,13 @@
   )
   (func $gatewit-glue:Malloc (;19;) (type 13) (param i32) (result i32)
     (local i32)
-    call $gatewit-glue:State
-    local.set 1
+    global.get 1
+    local.tee 1
+    i32.eqz
+    if ;; label = @1
+      call $gatewit-glue:State
+      local.set 1
+    end
     local.get 1
     i32.load offset=8
     if ;; label = @1
@@ -737,8 +752,13 @@
   )
   (func $gatewit-glue:EnsureScratch (;20;) (type 5) (param i32)
     (local i32 i32 i32)
-    call $gatewit-glue:State
-    local.set 1
+    global.get 1
+    local.tee 1
+    i32.eqz
+    if ;; label = @1
+      call $gatewit-glue:State
+      local.set 1
+    end
     local.get 1
     i32.const 0
     i32.store offset=88
@@ -781,8 +801,13 @@
   )
   (func $gatewit-glue:FetchMap (;21;) (type 13) (param i32) (result i32)
     (local i32 i32)
-    call $gatewit-glue:State
-    local.set 1
+    global.get 1
+    local.tee 1
+    i32.eqz
+    if ;; label = @1
+      call $gatewit-glue:State
+      local.set 1
+    end
     local.get 1
     i32.load offset=88
     local.get 0
@@ -832,6 +857,31 @@
     (local i32 i32 i32)
     i32.const 0
     local.set 3
+    block ;; label = @1
+      loop ;; label = @2
+        local.get 3
+        i32.const 4
+        i32.add
+        local.get 2
+        i32.gt_u
+        br_if 1 (;@1;)
+        local.get 0
+        local.get 3
+        i32.add
+        i32.load align=1
+        local.get 1
+        local.get 3
+        i32.add
+        i32.load align=1
+        i32.ne
+        br_if 1 (;@1;)
+        local.get 3
+        i32.const 4
+        i32.add
+        local.set 3
+        br 0 (;@2;)
+      end
+    end
     block ;; label = @1
       loop ;; label = @2
         local.get 3
@@ -925,8 +975,13 @@
     (local i32 i32 i32)
     i32.const 2147483647
     global.set 2
-    call $gatewit-glue:State
-    local.set 0
+    global.get 1
+    local.tee 0
+    i32.eqz
+    if ;; label = @1
+      call $gatewit-glue:State
+      local.set 0
+    end
     i32.const 144
     call $gatewit-glue:EnsureScratch
     local.get 0
@@ -1572,8 +1627,13 @@
   )
   (func $gatewit-glue:Panicked (;27;) (type 7)
     (local i32 i32 i32)
-    call $gatewit-glue:State
-    local.set 0
+    global.get 1
+    local.tee 0
+    i32.eqz
+    if ;; label = @1
+      call $gatewit-glue:State
+      local.set 0
+    end
     i32.const 148
     call $gatewit-glue:EnsureScratch
     local.get 0
@@ -2223,8 +2283,13 @@
   )
   (func $gatewit-glue:PanicReply (;28;) (type 7)
     (local i32 i32 i32)
-    call $gatewit-glue:State
-    local.set 0
+    global.get 1
+    local.tee 0
+    i32.eqz
+    if ;; label = @1
+      call $gatewit-glue:State
+      local.set 0
+    end
     i32.const 27
     call $gatewit-glue:EnsureScratch
     local.get 0
@@ -2536,10 +2601,20 @@
     global.get 0
     local.set 8
     try (result i32) ;; label = @1
-      call $gatewit-glue:State
-      local.set 2
-      call $gatewit-glue:State
-      local.set 7
+      global.get 1
+      local.tee 2
+      i32.eqz
+      if ;; label = @2
+        call $gatewit-glue:State
+        local.set 2
+      end
+      global.get 1
+      local.tee 7
+      i32.eqz
+      if ;; label = @2
+        call $gatewit-glue:State
+        local.set 7
+      end
       local.get 7
       i32.const 0
       i32.store offset=12
@@ -2617,8 +2692,13 @@
     try ;; label = @1
       local.get 1
       if ;; label = @2
-        call $gatewit-glue:State
-        local.set 2
+        global.get 1
+        local.tee 2
+        i32.eqz
+        if ;; label = @3
+          call $gatewit-glue:State
+          local.set 2
+        end
         local.get 2
         local.get 0
         i32.store offset=12
@@ -2643,8 +2723,13 @@
     global.get 0
     local.set 5
     try (result i32) ;; label = @1
-      call $gatewit-glue:State
-      local.set 3
+      global.get 1
+      local.tee 3
+      i32.eqz
+      if ;; label = @2
+        call $gatewit-glue:State
+        local.set 3
+      end
       local.get 3
       local.get 0
       i32.store offset=12
@@ -2684,8 +2769,13 @@
     global.get 0
     local.set 5
     try (result i32) ;; label = @1
-      call $gatewit-glue:State
-      local.set 3
+      global.get 1
+      local.tee 3
+      i32.eqz
+      if ;; label = @2
+        call $gatewit-glue:State
+        local.set 3
+      end
       local.get 3
       local.get 0
       i32.store offset=12
@@ -2720,8 +2810,13 @@
     global.get 0
     local.set 4
     try (result i32) ;; label = @1
-      call $gatewit-glue:State
-      local.set 2
+      global.get 1
+      local.tee 2
+      i32.eqz
+      if ;; label = @2
+        call $gatewit-glue:State
+        local.set 2
+      end
       local.get 2
       local.get 0
       i32.store offset=12
@@ -2760,8 +2855,13 @@
     global.get 0
     local.set 5
     try (result i32) ;; label = @1
-      call $gatewit-glue:State
-      local.set 3
+      global.get 1
+      local.tee 3
+      i32.eqz
+      if ;; label = @2
+        call $gatewit-glue:State
+        local.set 3
+      end
       local.get 3
       local.get 0
       i32.store offset=12
@@ -2801,8 +2901,13 @@
     global.get 0
     local.set 5
     try (result i32) ;; label = @1
-      call $gatewit-glue:State
-      local.set 3
+      global.get 1
+      local.tee 3
+      i32.eqz
+      if ;; label = @2
+        call $gatewit-glue:State
+        local.set 3
+      end
       local.get 3
       local.get 0
       i32.store offset=12
@@ -2837,8 +2942,13 @@
     global.get 0
     local.set 4
     try (result i32) ;; label = @1
-      call $gatewit-glue:State
-      local.set 2
+      global.get 1
+      local.tee 2
+      i32.eqz
+      if ;; label = @2
+        call $gatewit-glue:State
+        local.set 2
+      end
       local.get 2
       local.get 0
       i32.store offset=12
@@ -2877,8 +2987,13 @@
     global.get 0
     local.set 2
     try ;; label = @1
-      call $gatewit-glue:State
-      local.set 1
+      global.get 1
+      local.tee 1
+      i32.eqz
+      if ;; label = @2
+        call $gatewit-glue:State
+        local.set 1
+      end
       local.get 1
       local.get 0
       i32.store offset=12

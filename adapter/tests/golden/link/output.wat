@@ -86,8 +86,13 @@
   )
   (func $gatewit-glue:Malloc (;12;) (type 5) (param i32) (result i32)
     (local i32)
-    call $gatewit-glue:State
-    local.set 1
+    global.get 3
+    local.tee 1
+    i32.eqz
+    if ;; label = @1
+      call $gatewit-glue:State
+      local.set 1
+    end
     local.get 1
     i32.load offset=8
     if ;; label = @1
@@ -105,8 +110,13 @@
   )
   (func $gatewit-glue:EnsureScratch (;13;) (type 1) (param i32)
     (local i32 i32 i32)
-    call $gatewit-glue:State
-    local.set 1
+    global.get 3
+    local.tee 1
+    i32.eqz
+    if ;; label = @1
+      call $gatewit-glue:State
+      local.set 1
+    end
     local.get 1
     i32.const 0
     i32.store offset=88
@@ -149,8 +159,13 @@
   )
   (func $gatewit-glue:Now (;14;) (type 0) (result i64)
     (local i32)
-    call $gatewit-glue:State
-    local.set 0
+    global.get 3
+    local.tee 0
+    i32.eqz
+    if ;; label = @1
+      call $gatewit-glue:State
+      local.set 0
+    end
     local.get 0
     i32.const 32
     i32.add
@@ -163,8 +178,13 @@
     (local i32 i32 i32)
     i32.const 2147483647
     global.set 4
-    call $gatewit-glue:State
-    local.set 0
+    global.get 3
+    local.tee 0
+    i32.eqz
+    if ;; label = @1
+      call $gatewit-glue:State
+      local.set 0
+    end
     i32.const 144
     call $gatewit-glue:EnsureScratch
     local.get 0
@@ -810,8 +830,13 @@
   )
   (func $gatewit-glue:Panicked (;17;) (type 3)
     (local i32 i32 i32)
-    call $gatewit-glue:State
-    local.set 0
+    global.get 3
+    local.tee 0
+    i32.eqz
+    if ;; label = @1
+      call $gatewit-glue:State
+      local.set 0
+    end
     i32.const 148
     call $gatewit-glue:EnsureScratch
     local.get 0
@@ -1476,8 +1501,13 @@
     global.get 0
     local.set 2
     try ;; label = @1
-      call $gatewit-glue:State
-      local.set 1
+      global.get 3
+      local.tee 1
+      i32.eqz
+      if ;; label = @2
+        call $gatewit-glue:State
+        local.set 1
+      end
       local.get 1
       i32.const 0
       i32.store offset=12

@@ -143,8 +143,13 @@
   (func (;14;) (type 5) (param i32))
   (func $get-header (;15;) (type 0) (param i32 i32 i32 i32)
     (local i32 i32 i32 i32 i32 i32 i32)
-    call $gatewit-glue:State
-    local.set 4
+    global.get 1
+    local.tee 4
+    i32.eqz
+    if ;; label = @1
+      call $gatewit-glue:State
+      local.set 4
+    end
     local.get 3
     i32.const 0
     i32.store8
@@ -242,8 +247,13 @@
   )
   (func $add-header (;16;) (type 1) (param i32 i32 i32 i32 i32 i32)
     (local i32)
-    call $gatewit-glue:State
-    local.set 6
+    global.get 1
+    local.tee 6
+    i32.eqz
+    if ;; label = @1
+      call $gatewit-glue:State
+      local.set 6
+    end
     local.get 6
     i32.const 0
     i32.store offset=88
@@ -288,8 +298,13 @@
   )
   (func $gatewit-glue:Malloc (;19;) (type 13) (param i32) (result i32)
     (local i32)
-    call $gatewit-glue:State
-    local.set 1
+    global.get 1
+    local.tee 1
+    i32.eqz
+    if ;; label = @1
+      call $gatewit-glue:State
+      local.set 1
+    end
     local.get 1
     i32.load offset=8
     if ;; label = @1
@@ -307,8 +322,13 @@
   )
   (func $gatewit-glue:EnsureScratch (;20;) (type 5) (param i32)
     (local i32 i32 i32)
-    call $gatewit-glue:State
-    local.set 1
+    global.get 1
+    local.tee 1
+    i32.eqz
+    if ;; label = @1
+      call $gatewit-glue:State
+      local.set 1
+    end
     local.get 1
     i32.const 0
     i32.store offset=88
@@ -351,8 +371,13 @@
   )
   (func $gatewit-glue:FetchMap (;21;) (type 13) (param i32) (result i32)
     (local i32 i32)
-    call $gatewit-glue:State
-    local.set 1
+    global.get 1
+    local.tee 1
+    i32.eqz
+    if ;; label = @1
+      call $gatewit-glue:State
+      local.set 1
+    end
     local.get 1
     i32.load offset=88
     local.get 0
@@ -402,6 +427,31 @@
     (local i32 i32 i32)
     i32.const 0
     local.set 3
+    block ;; label = @1
+      loop ;; label = @2
+        local.get 3
+        i32.const 4
+        i32.add
+        local.get 2
+        i32.gt_u
+        br_if 1 (;@1;)
+        local.get 0
+        local.get 3
+        i32.add
+        i32.load align=1
+        local.get 1
+        local.get 3
+        i32.add
+        i32.load align=1
+        i32.ne
+        br_if 1 (;@1;)
+        local.get 3
+        i32.const 4
+        i32.add
+        local.set 3
+        br 0 (;@2;)
+      end
+    end
     block ;; label = @1
       loop ;; label = @2
         local.get 3
@@ -495,8 +545,13 @@
     (local i32 i32 i32)
     i32.const 2147483647
     global.set 2
-    call $gatewit-glue:State
-    local.set 0
+    global.get 1
+    local.tee 0
+    i32.eqz
+    if ;; label = @1
+      call $gatewit-glue:State
+      local.set 0
+    end
     i32.const 144
     call $gatewit-glue:EnsureScratch
     local.get 0
@@ -1142,8 +1197,13 @@
   )
   (func $gatewit-glue:Panicked (;27;) (type 7)
     (local i32 i32 i32)
-    call $gatewit-glue:State
-    local.set 0
+    global.get 1
+    local.tee 0
+    i32.eqz
+    if ;; label = @1
+      call $gatewit-glue:State
+      local.set 0
+    end
     i32.const 148
     call $gatewit-glue:EnsureScratch
     local.get 0
@@ -1793,8 +1853,13 @@
   )
   (func $gatewit-glue:PanicReply (;28;) (type 7)
     (local i32 i32 i32)
-    call $gatewit-glue:State
-    local.set 0
+    global.get 1
+    local.tee 0
+    i32.eqz
+    if ;; label = @1
+      call $gatewit-glue:State
+      local.set 0
+    end
     i32.const 27
     call $gatewit-glue:EnsureScratch
     local.get 0
@@ -2106,10 +2171,20 @@
     global.get 0
     local.set 8
     try (result i32) ;; label = @1
-      call $gatewit-glue:State
-      local.set 2
-      call $gatewit-glue:State
-      local.set 7
+      global.get 1
+      local.tee 2
+      i32.eqz
+      if ;; label = @2
+        call $gatewit-glue:State
+        local.set 2
+      end
+      global.get 1
+      local.tee 7
+      i32.eqz
+      if ;; label = @2
+        call $gatewit-glue:State
+        local.set 7
+      end
       local.get 7
       i32.const 0
       i32.store offset=12
@@ -2187,8 +2262,13 @@
     try ;; label = @1
       local.get 1
       if ;; label = @2
-        call $gatewit-glue:State
-        local.set 2
+        global.get 1
+        local.tee 2
+        i32.eqz
+        if ;; label = @3
+          call $gatewit-glue:State
+          local.set 2
+        end
         local.get 2
         local.get 0
         i32.store offset=12
@@ -2213,8 +2293,13 @@
     global.get 0
     local.set 5
     try (result i32) ;; label = @1
-      call $gatewit-glue:State
-      local.set 3
+      global.get 1
+      local.tee 3
+      i32.eqz
+      if ;; label = @2
+        call $gatewit-glue:State
+        local.set 3
+      end
       local.get 3
       local.get 0
       i32.store offset=12
@@ -2254,8 +2339,13 @@
     global.get 0
     local.set 5
     try (result i32) ;; label = @1
-      call $gatewit-glue:State
-      local.set 3
+      global.get 1
+      local.tee 3
+      i32.eqz
+      if ;; label = @2
+        call $gatewit-glue:State
+        local.set 3
+      end
       local.get 3
       local.get 0
       i32.store offset=12
@@ -2290,8 +2380,13 @@
     global.get 0
     local.set 4
     try (result i32) ;; label = @1
-      call $gatewit-glue:State
-      local.set 2
+      global.get 1
+      local.tee 2
+      i32.eqz
+      if ;; label = @2
+        call $gatewit-glue:State
+        local.set 2
+      end
       local.get 2
       local.get 0
       i32.store offset=12
@@ -2330,8 +2425,13 @@
     global.get 0
     local.set 5
     try (result i32) ;; label = @1
-      call $gatewit-glue:State
-      local.set 3
+      global.get 1
+      local.tee 3
+      i32.eqz
+      if ;; label = @2
+        call $gatewit-glue:State
+        local.set 3
+      end
       local.get 3
       local.get 0
       i32.store offset=12
@@ -2371,8 +2471,13 @@
     global.get 0
     local.set 5
     try (result i32) ;; label = @1
-      call $gatewit-glue:State
-      local.set 3
+      global.get 1
+      local.tee 3
+      i32.eqz
+      if ;; label = @2
+        call $gatewit-glue:State
+        local.set 3
+      end
       local.get 3
       local.get 0
       i32.store offset=12
@@ -2407,8 +2512,13 @@
     global.get 0
     local.set 4
     try (result i32) ;; label = @1
-      call $gatewit-glue:State
-      local.set 2
+      global.get 1
+      local.tee 2
+      i32.eqz
+      if ;; label = @2
+        call $gatewit-glue:State
+        local.set 2
+      end
       local.get 2
       local.get 0
       i32.store offset=12
@@ -2447,8 +2557,13 @@
     global.get 0
     local.set 2
     try ;; label = @1
-      call $gatewit-glue:State
-      local.set 1
+      global.get 1
+      local.tee 1
+      i32.eqz
+      if ;; label = @2
+        call $gatewit-glue:State
+        local.set 1
+      end
       local.get 1
       local.get 0
       i32.store offset=12

@@ -148,8 +148,13 @@
   )
   (func $get-header (;17;) (type 0) (param i32 i32 i32 i32)
     (local i32 i32 i32 i32 i32 i32 i32)
-    call $gatewit-glue:State
-    local.set 4
+    global.get 2
+    local.tee 4
+    i32.eqz
+    if ;; label = @1
+      call $gatewit-glue:State
+      local.set 4
+    end
     local.get 3
     i32.const 0
     i32.store8
@@ -247,8 +252,13 @@
   )
   (func $add-header (;18;) (type 1) (param i32 i32 i32 i32 i32 i32)
     (local i32)
-    call $gatewit-glue:State
-    local.set 6
+    global.get 2
+    local.tee 6
+    i32.eqz
+    if ;; label = @1
+      call $gatewit-glue:State
+      local.set 6
+    end
     local.get 6
     i32.const 0
     i32.store offset=88
@@ -291,8 +301,13 @@
   )
   (func $gatewit-glue:Malloc (;21;) (type 10) (param i32) (result i32)
     (local i32)
-    call $gatewit-glue:State
-    local.set 1
+    global.get 2
+    local.tee 1
+    i32.eqz
+    if ;; label = @1
+      call $gatewit-glue:State
+      local.set 1
+    end
     local.get 1
     i32.load offset=8
     if ;; label = @1
@@ -310,8 +325,13 @@
   )
   (func $gatewit-glue:EnsureScratch (;22;) (type 2) (param i32)
     (local i32 i32 i32)
-    call $gatewit-glue:State
-    local.set 1
+    global.get 2
+    local.tee 1
+    i32.eqz
+    if ;; label = @1
+      call $gatewit-glue:State
+      local.set 1
+    end
     local.get 1
     i32.const 0
     i32.store offset=88
@@ -354,8 +374,13 @@
   )
   (func $gatewit-glue:FetchMap (;23;) (type 10) (param i32) (result i32)
     (local i32 i32)
-    call $gatewit-glue:State
-    local.set 1
+    global.get 2
+    local.tee 1
+    i32.eqz
+    if ;; label = @1
+      call $gatewit-glue:State
+      local.set 1
+    end
     local.get 1
     i32.load offset=88
     local.get 0
@@ -405,6 +430,31 @@
     (local i32 i32 i32)
     i32.const 0
     local.set 3
+    block ;; label = @1
+      loop ;; label = @2
+        local.get 3
+        i32.const 4
+        i32.add
+        local.get 2
+        i32.gt_u
+        br_if 1 (;@1;)
+        local.get 0
+        local.get 3
+        i32.add
+        i32.load align=1
+        local.get 1
+        local.get 3
+        i32.add
+        i32.load align=1
+        i32.ne
+        br_if 1 (;@1;)
+        local.get 3
+        i32.const 4
+        i32.add
+        local.set 3
+        br 0 (;@2;)
+      end
+    end
     block ;; label = @1
       loop ;; label = @2
         local.get 3
@@ -498,8 +548,13 @@
     (local i32 i32 i32)
     i32.const 2147483647
     global.set 3
-    call $gatewit-glue:State
-    local.set 0
+    global.get 2
+    local.tee 0
+    i32.eqz
+    if ;; label = @1
+      call $gatewit-glue:State
+      local.set 0
+    end
     i32.const 144
     call $gatewit-glue:EnsureScratch
     local.get 0
@@ -1145,8 +1200,13 @@
   )
   (func $gatewit-glue:Panicked (;29;) (type 6)
     (local i32 i32 i32)
-    call $gatewit-glue:State
-    local.set 0
+    global.get 2
+    local.tee 0
+    i32.eqz
+    if ;; label = @1
+      call $gatewit-glue:State
+      local.set 0
+    end
     i32.const 148
     call $gatewit-glue:EnsureScratch
     local.get 0
@@ -1796,8 +1856,13 @@
   )
   (func $gatewit-glue:PanicReply (;30;) (type 6)
     (local i32 i32 i32)
-    call $gatewit-glue:State
-    local.set 0
+    global.get 2
+    local.tee 0
+    i32.eqz
+    if ;; label = @1
+      call $gatewit-glue:State
+      local.set 0
+    end
     i32.const 27
     call $gatewit-glue:EnsureScratch
     local.get 0
@@ -2111,10 +2176,20 @@
     block (result i32) ;; label = @1
       block ;; label = @2
         try_table (result i32) (catch 0 0 (;@2;)) ;; label = @3
-          call $gatewit-glue:State
-          local.set 2
-          call $gatewit-glue:State
-          local.set 7
+          global.get 2
+          local.tee 2
+          i32.eqz
+          if ;; label = @4
+            call $gatewit-glue:State
+            local.set 2
+          end
+          global.get 2
+          local.tee 7
+          i32.eqz
+          if ;; label = @4
+            call $gatewit-glue:State
+            local.set 7
+          end
           local.get 7
           i32.const 0
           i32.store offset=12
@@ -2196,8 +2271,13 @@
         try_table (catch 0 0 (;@2;)) ;; label = @3
           local.get 1
           if ;; label = @4
-            call $gatewit-glue:State
-            local.set 2
+            global.get 2
+            local.tee 2
+            i32.eqz
+            if ;; label = @5
+              call $gatewit-glue:State
+              local.set 2
+            end
             local.get 2
             local.get 0
             i32.store offset=12
@@ -2226,8 +2306,13 @@
     block (result i32) ;; label = @1
       block ;; label = @2
         try_table (result i32) (catch 0 0 (;@2;)) ;; label = @3
-          call $gatewit-glue:State
-          local.set 3
+          global.get 2
+          local.tee 3
+          i32.eqz
+          if ;; label = @4
+            call $gatewit-glue:State
+            local.set 3
+          end
           local.get 3
           local.get 0
           i32.store offset=12
@@ -2271,8 +2356,13 @@
     block (result i32) ;; label = @1
       block ;; label = @2
         try_table (result i32) (catch 0 0 (;@2;)) ;; label = @3
-          call $gatewit-glue:State
-          local.set 3
+          global.get 2
+          local.tee 3
+          i32.eqz
+          if ;; label = @4
+            call $gatewit-glue:State
+            local.set 3
+          end
           local.get 3
           local.get 0
           i32.store offset=12
@@ -2311,8 +2401,13 @@
     block (result i32) ;; label = @1
       block ;; label = @2
         try_table (result i32) (catch 0 0 (;@2;)) ;; label = @3
-          call $gatewit-glue:State
-          local.set 2
+          global.get 2
+          local.tee 2
+          i32.eqz
+          if ;; label = @4
+            call $gatewit-glue:State
+            local.set 2
+          end
           local.get 2
           local.get 0
           i32.store offset=12
@@ -2355,8 +2450,13 @@
     block (result i32) ;; label = @1
       block ;; label = @2
         try_table (result i32) (catch 0 0 (;@2;)) ;; label = @3
-          call $gatewit-glue:State
-          local.set 3
+          global.get 2
+          local.tee 3
+          i32.eqz
+          if ;; label = @4
+            call $gatewit-glue:State
+            local.set 3
+          end
           local.get 3
           local.get 0
           i32.store offset=12
@@ -2400,8 +2500,13 @@
     block (result i32) ;; label = @1
       block ;; label = @2
         try_table (result i32) (catch 0 0 (;@2;)) ;; label = @3
-          call $gatewit-glue:State
-          local.set 3
+          global.get 2
+          local.tee 3
+          i32.eqz
+          if ;; label = @4
+            call $gatewit-glue:State
+            local.set 3
+          end
           local.get 3
           local.get 0
           i32.store offset=12
@@ -2440,8 +2545,13 @@
     block (result i32) ;; label = @1
       block ;; label = @2
         try_table (result i32) (catch 0 0 (;@2;)) ;; label = @3
-          call $gatewit-glue:State
-          local.set 2
+          global.get 2
+          local.tee 2
+          i32.eqz
+          if ;; label = @4
+            call $gatewit-glue:State
+            local.set 2
+          end
           local.get 2
           local.get 0
           i32.store offset=12
@@ -2484,8 +2594,13 @@
     block ;; label = @1
       block ;; label = @2
         try_table (catch 0 0 (;@2;)) ;; label = @3
-          call $gatewit-glue:State
-          local.set 1
+          global.get 2
+          local.tee 1
+          i32.eqz
+          if ;; label = @4
+            call $gatewit-glue:State
+            local.set 1
+          end
           local.get 1
           local.get 0
           i32.store offset=12
@@ -2513,8 +2628,13 @@
     block ;; label = @1
       block ;; label = @2
         try_table (catch 0 0 (;@2;)) ;; label = @3
-          call $gatewit-glue:State
-          local.set 1
+          global.get 2
+          local.tee 1
+          i32.eqz
+          if ;; label = @4
+            call $gatewit-glue:State
+            local.set 1
+          end
           local.get 1
           i32.const 0
           i32.store offset=12

@@ -145,8 +145,13 @@
   )
   (func $get-header (;16;) (type 0) (param i32 i32 i32 i32)
     (local i32 i32 i32 i32 i32 i32 i32)
-    call $gatewit-glue:State
-    local.set 4
+    global.get 2
+    local.tee 4
+    i32.eqz
+    if ;; label = @1
+      call $gatewit-glue:State
+      local.set 4
+    end
     local.get 3
     i32.const 0
     i32.store8
@@ -244,8 +249,13 @@
   )
   (func $add-header (;17;) (type 1) (param i32 i32 i32 i32 i32 i32)
     (local i32)
-    call $gatewit-glue:State
-    local.set 6
+    global.get 2
+    local.tee 6
+    i32.eqz
+    if ;; label = @1
+      call $gatewit-glue:State
+      local.set 6
+    end
     local.get 6
     i32.const 0
     i32.store offset=88
@@ -288,8 +298,13 @@
   )
   (func $gatewit-glue:Malloc (;20;) (type 10) (param i32) (result i32)
     (local i32)
-    call $gatewit-glue:State
-    local.set 1
+    global.get 2
+    local.tee 1
+    i32.eqz
+    if ;; label = @1
+      call $gatewit-glue:State
+      local.set 1
+    end
     local.get 1
     i32.load offset=8
     if ;; label = @1
@@ -307,8 +322,13 @@
   )
   (func $gatewit-glue:EnsureScratch (;21;) (type 2) (param i32)
     (local i32 i32 i32)
-    call $gatewit-glue:State
-    local.set 1
+    global.get 2
+    local.tee 1
+    i32.eqz
+    if ;; label = @1
+      call $gatewit-glue:State
+      local.set 1
+    end
     local.get 1
     i32.const 0
     i32.store offset=88
@@ -351,8 +371,13 @@
   )
   (func $gatewit-glue:FetchMap (;22;) (type 10) (param i32) (result i32)
     (local i32 i32)
-    call $gatewit-glue:State
-    local.set 1
+    global.get 2
+    local.tee 1
+    i32.eqz
+    if ;; label = @1
+      call $gatewit-glue:State
+      local.set 1
+    end
     local.get 1
     i32.load offset=88
     local.get 0
@@ -402,6 +427,31 @@
     (local i32 i32 i32)
     i32.const 0
     local.set 3
+    block ;; label = @1
+      loop ;; label = @2
+        local.get 3
+        i32.const 4
+        i32.add
+        local.get 2
+        i32.gt_u
+        br_if 1 (;@1;)
+        local.get 0
+        local.get 3
+        i32.add
+        i32.load align=1
+        local.get 1
+        local.get 3
+        i32.add
+        i32.load align=1
+        i32.ne
+        br_if 1 (;@1;)
+        local.get 3
+        i32.const 4
+        i32.add
+        local.set 3
+        br 0 (;@2;)
+      end
+    end
     block ;; label = @1
       loop ;; label = @2
         local.get 3
@@ -495,8 +545,13 @@
     (local i32 i32 i32)
     i32.const 2147483647
     global.set 3
-    call $gatewit-glue:State
-    local.set 0
+    global.get 2
+    local.tee 0
+    i32.eqz
+    if ;; label = @1
+      call $gatewit-glue:State
+      local.set 0
+    end
     i32.const 144
     call $gatewit-glue:EnsureScratch
     local.get 0
@@ -1374,10 +1429,20 @@
     global.set 3
     i32.const 1
     global.set 4
-    call $gatewit-glue:State
-    local.set 2
-    call $gatewit-glue:State
-    local.set 7
+    global.get 2
+    local.tee 2
+    i32.eqz
+    if ;; label = @1
+      call $gatewit-glue:State
+      local.set 2
+    end
+    global.get 2
+    local.tee 7
+    i32.eqz
+    if ;; label = @1
+      call $gatewit-glue:State
+      local.set 7
+    end
     local.get 7
     i32.const 0
     i32.store offset=12
@@ -1446,8 +1511,13 @@
     global.set 4
     local.get 1
     if ;; label = @1
-      call $gatewit-glue:State
-      local.set 2
+      global.get 2
+      local.tee 2
+      i32.eqz
+      if ;; label = @2
+        call $gatewit-glue:State
+        local.set 2
+      end
       local.get 2
       local.get 0
       i32.store offset=12
@@ -1464,8 +1534,13 @@
     global.set 3
     i32.const 3
     global.set 4
-    call $gatewit-glue:State
-    local.set 3
+    global.get 2
+    local.tee 3
+    i32.eqz
+    if ;; label = @1
+      call $gatewit-glue:State
+      local.set 3
+    end
     local.get 3
     local.get 0
     i32.store offset=12
@@ -1495,8 +1570,13 @@
     global.set 3
     i32.const 4
     global.set 4
-    call $gatewit-glue:State
-    local.set 3
+    global.get 2
+    local.tee 3
+    i32.eqz
+    if ;; label = @1
+      call $gatewit-glue:State
+      local.set 3
+    end
     local.get 3
     local.get 0
     i32.store offset=12
@@ -1521,8 +1601,13 @@
     global.set 3
     i32.const 5
     global.set 4
-    call $gatewit-glue:State
-    local.set 2
+    global.get 2
+    local.tee 2
+    i32.eqz
+    if ;; label = @1
+      call $gatewit-glue:State
+      local.set 2
+    end
     local.get 2
     local.get 0
     i32.store offset=12
@@ -1551,8 +1636,13 @@
     global.set 3
     i32.const 6
     global.set 4
-    call $gatewit-glue:State
-    local.set 3
+    global.get 2
+    local.tee 3
+    i32.eqz
+    if ;; label = @1
+      call $gatewit-glue:State
+      local.set 3
+    end
     local.get 3
     local.get 0
     i32.store offset=12
@@ -1582,8 +1672,13 @@
     global.set 3
     i32.const 7
     global.set 4
-    call $gatewit-glue:State
-    local.set 3
+    global.get 2
+    local.tee 3
+    i32.eqz
+    if ;; label = @1
+      call $gatewit-glue:State
+      local.set 3
+    end
     local.get 3
     local.get 0
     i32.store offset=12
@@ -1608,8 +1703,13 @@
     global.set 3
     i32.const 8
     global.set 4
-    call $gatewit-glue:State
-    local.set 2
+    global.get 2
+    local.tee 2
+    i32.eqz
+    if ;; label = @1
+      call $gatewit-glue:State
+      local.set 2
+    end
     local.get 2
     local.get 0
     i32.store offset=12
@@ -1638,8 +1738,13 @@
     global.set 3
     i32.const 9
     global.set 4
-    call $gatewit-glue:State
-    local.set 1
+    global.get 2
+    local.tee 1
+    i32.eqz
+    if ;; label = @1
+      call $gatewit-glue:State
+      local.set 1
+    end
     local.get 1
     local.get 0
     i32.store offset=12
@@ -1655,8 +1760,13 @@
     global.set 3
     i32.const 10
     global.set 4
-    call $gatewit-glue:State
-    local.set 1
+    global.get 2
+    local.tee 1
+    i32.eqz
+    if ;; label = @1
+      call $gatewit-glue:State
+      local.set 1
+    end
     local.get 1
     i32.const 0
     i32.store offset=12

@@ -182,8 +182,13 @@
   )
   (func $call (;34;) (type 1) (param i32 i32 i32 i32 i32 i32 i32 i32 i32 i32)
     (local i32 i32 i32 i32 i32)
-    call $gatewit-glue:State
-    local.set 10
+    global.get 2
+    local.tee 10
+    i32.eqz
+    if ;; label = @1
+      call $gatewit-glue:State
+      local.set 10
+    end
     local.get 2
     local.get 3
     i32.const 0
@@ -267,8 +272,13 @@
   )
   (func $gatewit-glue:Malloc (;36;) (type 8) (param i32) (result i32)
     (local i32)
-    call $gatewit-glue:State
-    local.set 1
+    global.get 2
+    local.tee 1
+    i32.eqz
+    if ;; label = @1
+      call $gatewit-glue:State
+      local.set 1
+    end
     local.get 1
     i32.load offset=8
     if ;; label = @1
@@ -286,8 +296,13 @@
   )
   (func $gatewit-glue:EnsureScratch (;37;) (type 0) (param i32)
     (local i32 i32 i32)
-    call $gatewit-glue:State
-    local.set 1
+    global.get 2
+    local.tee 1
+    i32.eqz
+    if ;; label = @1
+      call $gatewit-glue:State
+      local.set 1
+    end
     local.get 1
     i32.const 0
     i32.store offset=88
@@ -330,8 +345,13 @@
   )
   (func $gatewit-glue:SerializeMap (;38;) (type 5) (param i32 i32 i32) (result i32)
     (local i32 i32 i32 i32 i32 i32 i32)
-    call $gatewit-glue:State
-    local.set 3
+    global.get 2
+    local.tee 3
+    i32.eqz
+    if ;; label = @1
+      call $gatewit-glue:State
+      local.set 3
+    end
     local.get 1
     i32.const 8
     i32.mul
@@ -466,8 +486,13 @@
   )
   (func $gatewit-glue:DeserializeMap (;39;) (type 4) (param i32 i32) (result i32)
     (local i32 i32 i32 i32 i32 i32 i32 i32)
-    call $gatewit-glue:State
-    local.set 2
+    global.get 2
+    local.tee 2
+    i32.eqz
+    if ;; label = @1
+      call $gatewit-glue:State
+      local.set 2
+    end
     i32.const 0
     local.set 3
     local.get 1
@@ -572,8 +597,13 @@
   )
   (func $gatewit-glue:GetMap (;40;) (type 8) (param i32) (result i32)
     (local i32)
-    call $gatewit-glue:State
-    local.set 1
+    global.get 2
+    local.tee 1
+    i32.eqz
+    if ;; label = @1
+      call $gatewit-glue:State
+      local.set 1
+    end
     local.get 0
     call $gatewit-glue:FetchMap
     if ;; label = @1
@@ -595,8 +625,13 @@
   )
   (func $gatewit-glue:FetchMap (;41;) (type 8) (param i32) (result i32)
     (local i32 i32)
-    call $gatewit-glue:State
-    local.set 1
+    global.get 2
+    local.tee 1
+    i32.eqz
+    if ;; label = @1
+      call $gatewit-glue:State
+      local.set 1
+    end
     local.get 1
     i32.load offset=88
     local.get 0
@@ -666,8 +701,13 @@
   )
   (func $gatewit-glue:Now (;43;) (type 13) (result i64)
     (local i32)
-    call $gatewit-glue:State
-    local.set 0
+    global.get 2
+    local.tee 0
+    i32.eqz
+    if ;; label = @1
+      call $gatewit-glue:State
+      local.set 0
+    end
     local.get 0
     i32.const 32
     i32.add
@@ -678,8 +718,13 @@
   )
   (func $gatewit-glue:TableInsert (;44;) (type 14) (param i32 i32 i32 i32)
     (local i32 i32 i32 i32 i32 i32)
-    call $gatewit-glue:State
-    local.set 4
+    global.get 2
+    local.tee 4
+    i32.eqz
+    if ;; label = @1
+      call $gatewit-glue:State
+      local.set 4
+    end
     local.get 4
     i32.load offset=40
     local.set 5
@@ -766,8 +811,13 @@
   )
   (func $gatewit-glue:TableTake (;45;) (type 4) (param i32 i32) (result i32)
     (local i32 i32 i32 i32)
-    call $gatewit-glue:State
-    local.set 2
+    global.get 2
+    local.tee 2
+    i32.eqz
+    if ;; label = @1
+      call $gatewit-glue:State
+      local.set 2
+    end
     local.get 2
     i32.load offset=44
     local.set 5
@@ -827,8 +877,13 @@
     (local i32 i32 i32)
     i32.const 2147483647
     global.set 3
-    call $gatewit-glue:State
-    local.set 0
+    global.get 2
+    local.tee 0
+    i32.eqz
+    if ;; label = @1
+      call $gatewit-glue:State
+      local.set 0
+    end
     i32.const 144
     call $gatewit-glue:EnsureScratch
     local.get 0
@@ -1474,8 +1529,13 @@
   )
   (func $gatewit-glue:Panicked (;48;) (type 3)
     (local i32 i32 i32)
-    call $gatewit-glue:State
-    local.set 0
+    global.get 2
+    local.tee 0
+    i32.eqz
+    if ;; label = @1
+      call $gatewit-glue:State
+      local.set 0
+    end
     i32.const 148
     call $gatewit-glue:EnsureScratch
     local.get 0
@@ -2125,8 +2185,13 @@
   )
   (func $gatewit-glue:PanicReply (;49;) (type 3)
     (local i32 i32 i32)
-    call $gatewit-glue:State
-    local.set 0
+    global.get 2
+    local.tee 0
+    i32.eqz
+    if ;; label = @1
+      call $gatewit-glue:State
+      local.set 0
+    end
     i32.const 27
     call $gatewit-glue:EnsureScratch
     local.get 0
@@ -2438,10 +2503,20 @@
     global.get 0
     local.set 8
     try (result i32) ;; label = @1
-      call $gatewit-glue:State
-      local.set 2
-      call $gatewit-glue:State
-      local.set 7
+      global.get 2
+      local.tee 2
+      i32.eqz
+      if ;; label = @2
+        call $gatewit-glue:State
+        local.set 2
+      end
+      global.get 2
+      local.tee 7
+      i32.eqz
+      if ;; label = @2
+        call $gatewit-glue:State
+        local.set 7
+      end
       local.get 7
       i32.const 0
       i32.store offset=12
@@ -2521,8 +2596,13 @@
     try ;; label = @1
       local.get 1
       if ;; label = @2
-        call $gatewit-glue:State
-        local.set 2
+        global.get 2
+        local.tee 2
+        i32.eqz
+        if ;; label = @3
+          call $gatewit-glue:State
+          local.set 2
+        end
         local.get 2
         local.get 0
         i32.store offset=12
@@ -2548,8 +2628,13 @@
     global.get 0
     local.set 6
     try (result i32) ;; label = @1
-      call $gatewit-glue:State
-      local.set 3
+      global.get 2
+      local.tee 3
+      i32.eqz
+      if ;; label = @2
+        call $gatewit-glue:State
+        local.set 3
+      end
       local.get 3
       local.get 0
       i32.store offset=12
@@ -2592,8 +2677,13 @@
     global.get 0
     local.set 6
     try (result i32) ;; label = @1
-      call $gatewit-glue:State
-      local.set 3
+      global.get 2
+      local.tee 3
+      i32.eqz
+      if ;; label = @2
+        call $gatewit-glue:State
+        local.set 3
+      end
       local.get 3
       local.get 0
       i32.store offset=12
@@ -2631,8 +2721,13 @@
     global.get 0
     local.set 5
     try (result i32) ;; label = @1
-      call $gatewit-glue:State
-      local.set 2
+      global.get 2
+      local.tee 2
+      i32.eqz
+      if ;; label = @2
+        call $gatewit-glue:State
+        local.set 2
+      end
       local.get 2
       local.get 0
       i32.store offset=12
@@ -2674,8 +2769,13 @@
     global.get 0
     local.set 6
     try (result i32) ;; label = @1
-      call $gatewit-glue:State
-      local.set 3
+      global.get 2
+      local.tee 3
+      i32.eqz
+      if ;; label = @2
+        call $gatewit-glue:State
+        local.set 3
+      end
       local.get 3
       local.get 0
       i32.store offset=12
@@ -2718,8 +2818,13 @@
     global.get 0
     local.set 6
     try (result i32) ;; label = @1
-      call $gatewit-glue:State
-      local.set 3
+      global.get 2
+      local.tee 3
+      i32.eqz
+      if ;; label = @2
+        call $gatewit-glue:State
+        local.set 3
+      end
       local.get 3
       local.get 0
       i32.store offset=12
@@ -2757,8 +2862,13 @@
     global.get 0
     local.set 5
     try (result i32) ;; label = @1
-      call $gatewit-glue:State
-      local.set 2
+      global.get 2
+      local.tee 2
+      i32.eqz
+      if ;; label = @2
+        call $gatewit-glue:State
+        local.set 2
+      end
       local.get 2
       local.get 0
       i32.store offset=12
@@ -2800,8 +2910,13 @@
     global.get 0
     local.set 2
     try ;; label = @1
-      call $gatewit-glue:State
-      local.set 1
+      global.get 2
+      local.tee 1
+      i32.eqz
+      if ;; label = @2
+        call $gatewit-glue:State
+        local.set 1
+      end
       local.get 1
       local.get 0
       i32.store offset=12
@@ -2826,8 +2941,13 @@
     global.get 0
     local.set 2
     try ;; label = @1
-      call $gatewit-glue:State
-      local.set 1
+      global.get 2
+      local.tee 1
+      i32.eqz
+      if ;; label = @2
+        call $gatewit-glue:State
+        local.set 1
+      end
       local.get 1
       i32.const 0
       i32.store offset=12
@@ -2851,8 +2971,13 @@
     global.get 0
     local.set 14
     try ;; label = @1
-      call $gatewit-glue:State
-      local.set 5
+      global.get 2
+      local.tee 5
+      i32.eqz
+      if ;; label = @2
+        call $gatewit-glue:State
+        local.set 5
+      end
       local.get 1
       i32.const 1
       call $gatewit-glue:TableTake
@@ -2863,8 +2988,13 @@
         call $env.proxy_set_effective_context
         drop
       end
-      call $gatewit-glue:State
-      local.set 13
+      global.get 2
+      local.tee 13
+      i32.eqz
+      if ;; label = @2
+        call $gatewit-glue:State
+        local.set 13
+      end
       local.get 13
       local.get 6
       i32.store offset=12

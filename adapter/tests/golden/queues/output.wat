@@ -193,8 +193,13 @@
   )
   (func $register (;11;) (type 0) (param i32 i32 i32)
     (local i32 i32)
-    call $gatewit-glue:State
-    local.set 3
+    global.get 2
+    local.tee 3
+    i32.eqz
+    if ;; label = @1
+      call $gatewit-glue:State
+      local.set 3
+    end
     local.get 0
     local.get 1
     local.get 3
@@ -224,8 +229,13 @@
   )
   (func $resolve (;12;) (type 1) (param i32 i32 i32 i32 i32)
     (local i32 i32)
-    call $gatewit-glue:State
-    local.set 5
+    global.get 2
+    local.tee 5
+    i32.eqz
+    if ;; label = @1
+      call $gatewit-glue:State
+      local.set 5
+    end
     local.get 0
     local.get 1
     local.get 2
@@ -265,8 +275,13 @@
   )
   (func $dequeue (;14;) (type 3) (param i32 i32)
     (local i32 i32 i32 i32)
-    call $gatewit-glue:State
-    local.set 2
+    global.get 2
+    local.tee 2
+    i32.eqz
+    if ;; label = @1
+      call $gatewit-glue:State
+      local.set 2
+    end
     local.get 0
     local.get 2
     i32.const 16
@@ -361,8 +376,13 @@
   )
   (func $gatewit-glue:Malloc (;17;) (type 13) (param i32) (result i32)
     (local i32)
-    call $gatewit-glue:State
-    local.set 1
+    global.get 2
+    local.tee 1
+    i32.eqz
+    if ;; label = @1
+      call $gatewit-glue:State
+      local.set 1
+    end
     local.get 1
     i32.load offset=8
     if ;; label = @1
@@ -380,8 +400,13 @@
   )
   (func $gatewit-glue:EnsureScratch (;18;) (type 6) (param i32)
     (local i32 i32 i32)
-    call $gatewit-glue:State
-    local.set 1
+    global.get 2
+    local.tee 1
+    i32.eqz
+    if ;; label = @1
+      call $gatewit-glue:State
+      local.set 1
+    end
     local.get 1
     i32.const 0
     i32.store offset=88
@@ -441,8 +466,13 @@
     (local i32 i32 i32)
     i32.const 2147483647
     global.set 3
-    call $gatewit-glue:State
-    local.set 0
+    global.get 2
+    local.tee 0
+    i32.eqz
+    if ;; label = @1
+      call $gatewit-glue:State
+      local.set 0
+    end
     i32.const 144
     call $gatewit-glue:EnsureScratch
     local.get 0
@@ -1088,8 +1118,13 @@
   )
   (func $gatewit-glue:Panicked (;22;) (type 8)
     (local i32 i32 i32)
-    call $gatewit-glue:State
-    local.set 0
+    global.get 2
+    local.tee 0
+    i32.eqz
+    if ;; label = @1
+      call $gatewit-glue:State
+      local.set 0
+    end
     i32.const 148
     call $gatewit-glue:EnsureScratch
     local.get 0
@@ -1739,8 +1774,13 @@
   )
   (func $gatewit-glue:PanicReply (;23;) (type 8)
     (local i32 i32 i32)
-    call $gatewit-glue:State
-    local.set 0
+    global.get 2
+    local.tee 0
+    i32.eqz
+    if ;; label = @1
+      call $gatewit-glue:State
+      local.set 0
+    end
     i32.const 27
     call $gatewit-glue:EnsureScratch
     local.get 0
@@ -1831,10 +1871,20 @@
     global.get 0
     local.set 8
     try (result i32) ;; label = @1
-      call $gatewit-glue:State
-      local.set 2
-      call $gatewit-glue:State
-      local.set 7
+      global.get 2
+      local.tee 2
+      i32.eqz
+      if ;; label = @2
+        call $gatewit-glue:State
+        local.set 2
+      end
+      global.get 2
+      local.tee 7
+      i32.eqz
+      if ;; label = @2
+        call $gatewit-glue:State
+        local.set 7
+      end
       local.get 7
       i32.const 0
       i32.store offset=12
@@ -1910,8 +1960,13 @@
     global.get 0
     local.set 5
     try (result i32) ;; label = @1
-      call $gatewit-glue:State
-      local.set 3
+      global.get 2
+      local.tee 3
+      i32.eqz
+      if ;; label = @2
+        call $gatewit-glue:State
+        local.set 3
+      end
       local.get 3
       local.get 0
       i32.store offset=12
@@ -1951,8 +2006,13 @@
     global.get 0
     local.set 3
     try ;; label = @1
-      call $gatewit-glue:State
-      local.set 2
+      global.get 2
+      local.tee 2
+      i32.eqz
+      if ;; label = @2
+        call $gatewit-glue:State
+        local.set 2
+      end
       local.get 2
       i32.const 0
       i32.store offset=12

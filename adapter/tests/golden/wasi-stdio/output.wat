@@ -179,8 +179,13 @@
   )
   (func $exit (;24;) (type 3) (param i32)
     (local i32 i32 i32)
-    call $gatewit-glue:State
-    local.set 1
+    global.get 1
+    local.tee 1
+    i32.eqz
+    if ;; label = @1
+      call $gatewit-glue:State
+      local.set 1
+    end
     i32.const 27
     call $gatewit-glue:EnsureScratch
     local.get 1
@@ -282,8 +287,13 @@
   )
   (func $random-u64 (;28;) (type 4) (result i64)
     (local i32)
-    call $gatewit-glue:State
-    local.set 0
+    global.get 1
+    local.tee 0
+    i32.eqz
+    if ;; label = @1
+      call $gatewit-glue:State
+      local.set 0
+    end
     local.get 0
     i32.const 32
     i32.add
@@ -325,8 +335,13 @@
   )
   (func $gatewit-glue:Malloc (;31;) (type 13) (param i32) (result i32)
     (local i32)
-    call $gatewit-glue:State
-    local.set 1
+    global.get 1
+    local.tee 1
+    i32.eqz
+    if ;; label = @1
+      call $gatewit-glue:State
+      local.set 1
+    end
     local.get 1
     i32.load offset=8
     if ;; label = @1
@@ -344,8 +359,13 @@
   )
   (func $gatewit-glue:EnsureScratch (;32;) (type 3) (param i32)
     (local i32 i32 i32)
-    call $gatewit-glue:State
-    local.set 1
+    global.get 1
+    local.tee 1
+    i32.eqz
+    if ;; label = @1
+      call $gatewit-glue:State
+      local.set 1
+    end
     local.get 1
     i32.const 0
     i32.store offset=88
@@ -388,8 +408,13 @@
   )
   (func $gatewit-glue:Now (;33;) (type 4) (result i64)
     (local i32)
-    call $gatewit-glue:State
-    local.set 0
+    global.get 1
+    local.tee 0
+    i32.eqz
+    if ;; label = @1
+      call $gatewit-glue:State
+      local.set 0
+    end
     local.get 0
     i32.const 32
     i32.add
@@ -402,8 +427,13 @@
     (local i32 i32 i32)
     i32.const 2147483647
     global.set 2
-    call $gatewit-glue:State
-    local.set 0
+    global.get 1
+    local.tee 0
+    i32.eqz
+    if ;; label = @1
+      call $gatewit-glue:State
+      local.set 0
+    end
     i32.const 144
     call $gatewit-glue:EnsureScratch
     local.get 0
@@ -1049,8 +1079,13 @@
   )
   (func $gatewit-glue:LineWrite (;36;) (type 6) (param i32 i32 i32)
     (local i32 i32 i32 i32 i32)
-    call $gatewit-glue:State
-    local.set 3
+    global.get 1
+    local.tee 3
+    i32.eqz
+    if ;; label = @1
+      call $gatewit-glue:State
+      local.set 3
+    end
     local.get 3
     i32.const 64
     i32.add
@@ -1136,8 +1171,13 @@
   )
   (func $gatewit-glue:LineFlush (;37;) (type 3) (param i32)
     (local i32 i32 i32 i32)
-    call $gatewit-glue:State
-    local.set 1
+    global.get 1
+    local.tee 1
+    i32.eqz
+    if ;; label = @1
+      call $gatewit-glue:State
+      local.set 1
+    end
     local.get 1
     i32.const 64
     i32.add
@@ -1190,8 +1230,13 @@
   )
   (func $gatewit-glue:Panicked (;38;) (type 10)
     (local i32 i32 i32)
-    call $gatewit-glue:State
-    local.set 0
+    global.get 1
+    local.tee 0
+    i32.eqz
+    if ;; label = @1
+      call $gatewit-glue:State
+      local.set 0
+    end
     i32.const 148
     call $gatewit-glue:EnsureScratch
     local.get 0
@@ -1841,8 +1886,13 @@
   )
   (func $gatewit-glue:PanicReply (;39;) (type 10)
     (local i32 i32 i32)
-    call $gatewit-glue:State
-    local.set 0
+    global.get 1
+    local.tee 0
+    i32.eqz
+    if ;; label = @1
+      call $gatewit-glue:State
+      local.set 0
+    end
     i32.const 27
     call $gatewit-glue:EnsureScratch
     local.get 0
@@ -1933,10 +1983,20 @@
     global.get 0
     local.set 8
     try (result i32) ;; label = @1
-      call $gatewit-glue:State
-      local.set 2
-      call $gatewit-glue:State
-      local.set 7
+      global.get 1
+      local.tee 2
+      i32.eqz
+      if ;; label = @2
+        call $gatewit-glue:State
+        local.set 2
+      end
+      global.get 1
+      local.tee 7
+      i32.eqz
+      if ;; label = @2
+        call $gatewit-glue:State
+        local.set 7
+      end
       local.get 7
       i32.const 0
       i32.store offset=12
@@ -2014,8 +2074,13 @@
     try ;; label = @1
       local.get 1
       if ;; label = @2
-        call $gatewit-glue:State
-        local.set 2
+        global.get 1
+        local.tee 2
+        i32.eqz
+        if ;; label = @3
+          call $gatewit-glue:State
+          local.set 2
+        end
         local.get 2
         local.get 0
         i32.store offset=12
@@ -2040,8 +2105,13 @@
     global.get 0
     local.set 5
     try (result i32) ;; label = @1
-      call $gatewit-glue:State
-      local.set 3
+      global.get 1
+      local.tee 3
+      i32.eqz
+      if ;; label = @2
+        call $gatewit-glue:State
+        local.set 3
+      end
       local.get 3
       local.get 0
       i32.store offset=12
@@ -2081,8 +2151,13 @@
     global.get 0
     local.set 5
     try (result i32) ;; label = @1
-      call $gatewit-glue:State
-      local.set 3
+      global.get 1
+      local.tee 3
+      i32.eqz
+      if ;; label = @2
+        call $gatewit-glue:State
+        local.set 3
+      end
       local.get 3
       local.get 0
       i32.store offset=12
@@ -2117,8 +2192,13 @@
     global.get 0
     local.set 4
     try (result i32) ;; label = @1
-      call $gatewit-glue:State
-      local.set 2
+      global.get 1
+      local.tee 2
+      i32.eqz
+      if ;; label = @2
+        call $gatewit-glue:State
+        local.set 2
+      end
       local.get 2
       local.get 0
       i32.store offset=12
@@ -2157,8 +2237,13 @@
     global.get 0
     local.set 5
     try (result i32) ;; label = @1
-      call $gatewit-glue:State
-      local.set 3
+      global.get 1
+      local.tee 3
+      i32.eqz
+      if ;; label = @2
+        call $gatewit-glue:State
+        local.set 3
+      end
       local.get 3
       local.get 0
       i32.store offset=12
@@ -2198,8 +2283,13 @@
     global.get 0
     local.set 5
     try (result i32) ;; label = @1
-      call $gatewit-glue:State
-      local.set 3
+      global.get 1
+      local.tee 3
+      i32.eqz
+      if ;; label = @2
+        call $gatewit-glue:State
+        local.set 3
+      end
       local.get 3
       local.get 0
       i32.store offset=12
@@ -2234,8 +2324,13 @@
     global.get 0
     local.set 4
     try (result i32) ;; label = @1
-      call $gatewit-glue:State
-      local.set 2
+      global.get 1
+      local.tee 2
+      i32.eqz
+      if ;; label = @2
+        call $gatewit-glue:State
+        local.set 2
+      end
       local.get 2
       local.get 0
       i32.store offset=12
@@ -2274,8 +2369,13 @@
     global.get 0
     local.set 2
     try ;; label = @1
-      call $gatewit-glue:State
-      local.set 1
+      global.get 1
+      local.tee 1
+      i32.eqz
+      if ;; label = @2
+        call $gatewit-glue:State
+        local.set 1
+      end
       local.get 1
       local.get 0
       i32.store offset=12

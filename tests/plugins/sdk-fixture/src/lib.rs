@@ -27,6 +27,9 @@
 //!   turns safe log mode on first;
 //! - `/helpers…`: response header `x-helpers: upstream=<is response
 //!   from upstream>,json=<is application json>,path=<path without query>`;
+//! - `/header-case`: reads request header `x-probe` as `x-probe`, `X-Probe`
+//!   and `X-PROBE` (and a missing `x-Probe-Missing`) and adds
+//!   `x-probe-any-case: <each value or none, comma-separated>`;
 //! - `/property-map`: reads property `request.headers` as a map and adds
 //!   request header `x-probe-from-map` with its `x-probe`;
 //! - `/trace`: replaces the user attributes with `{"empty": "", "n": 7,
@@ -156,6 +159,13 @@ impl Plugin for SdkFixture {
                     gatewit_sdk::log::enable_safe_log();
                 }
                 gatewit_sdk::log_unsafe_info!("token=t0p");
+            }
+            "/header-case" => {
+                // Names compare case-insensitively, whatever case the
+                // plugin writes them in (the SDK passes them as written).
+                let read = ["x-probe", "X-Probe", "X-PROBE", "x-Probe-Missing"]
+                    .map(|name| ctx.request_header(name).unwrap_or_else(|| "none".into()));
+                add_request_header(ctx, "x-probe-any-case", &read.join(","));
             }
             "/property-map" => {
                 let probe = gatewit_sdk::get_property_map(&["request", "headers"])
