@@ -89,6 +89,11 @@ mkdir -p "$target_dir/bench"
 cargo build --quiet --release --target wasm32-unknown-unknown \
     -p gatewit-bench-floor-call --features eager
 cp "$core/gatewit_bench_floor_call.wasm" "$target_dir/bench/floor-call-eager.wasm"
+# The header floor that frees the request's heap when the stream ends
+# (feature `stream-end`), as an SDK keeping per-request state must.
+cargo build --quiet --release --target wasm32-unknown-unknown \
+    -p gatewit-bench-floor-pairs --features stream-end
+cp "$core/gatewit_bench_floor_pairs.wasm" "$target_dir/bench/floor-pairs-stream-end.wasm"
 cargo build --quiet --release --target wasm32-unknown-unknown \
     -p gatewit-bench-empty -p gatewit-bench-crate-headers -p gatewit-bench-crate-noop \
     -p gatewit-bench-floor-values -p gatewit-bench-floor-pairs \
@@ -102,6 +107,7 @@ variants=(
 floor_variants=(
     --variant "raw ABI floor, value reads=$core/gatewit_bench_floor_values.wasm"
     --variant "raw ABI floor, pairs read=$core/gatewit_bench_floor_pairs.wasm"
+    --variant "raw ABI floor, pairs read, freed at stream end=$target_dir/bench/floor-pairs-stream-end.wasm"
 )
 # One HTTP call per request, measured by the callgrind pass.
 call_variants=(

@@ -77,9 +77,10 @@ pub struct HttpContext {
     id: u32,
     pub(crate) phase: Phase,
     pub(crate) config: Resolved,
-    values: BTreeMap<String, Box<dyn Any>>,
-    user_attributes: Map<String, Value>,
-    buffers: std::collections::VecDeque<Vec<u8>>,
+    /// What the plugin keeps in the request, made on first use: most
+    /// requests keep nothing, and then creating and dropping the request's
+    /// context costs no more than its flags.
+    kept: Option<Box<Kept>>,
     pub(crate) dont_read_request_body: bool,
     pub(crate) dont_read_response_body: bool,
     pub(crate) buffer_request_body: bool,
@@ -108,6 +109,15 @@ pub struct HttpContext {
     /// Set by [`Self::need_pause_streaming_response`] for the chunk being
     /// handled.
     pub(crate) pause_streaming_response: bool,
+}
+
+/// What a plugin keeps in a request: typed values, user attributes and
+/// held buffers.
+#[derive(Default)]
+struct Kept {
+    values: BTreeMap<String, Box<dyn Any>>,
+    user_attributes: Map<String, Value>,
+    buffers: std::collections::VecDeque<Vec<u8>>,
 }
 
 /// A feature that answers a request's response phases in place of the
@@ -144,9 +154,7 @@ impl HttpContext {
             id,
             phase: Phase::None,
             config: Resolved::Pending,
-            values: BTreeMap::new(),
-            user_attributes: Map::new(),
-            buffers: std::collections::VecDeque::new(),
+            kept: None,
             dont_read_request_body: false,
             dont_read_response_body: false,
             buffer_request_body: false,
@@ -163,6 +171,10 @@ impl HttpContext {
             in_call_callback: false,
             pause_streaming_response: false,
         }
+    }
+
+    fn kept_mut(&mut self) -> &mut Kept {
+        self.kept.get_or_insert_with(Box::default)
     }
 
     /// The request's context id (0 outside a request).
@@ -204,22 +216,24 @@ impl HttpContext {
 
     /// Store `value` under `key` for the rest of the request.
     pub fn set<T: 'static>(&mut self, key: impl Into<String>, value: T) {
-        self.values.insert(key.into(), Box::new(value));
+        self.kept_mut().values.insert(key.into(), Box::new(value));
     }
 
     /// The value stored under `key`, if it exists and is a `T`.
     pub fn get<T: 'static>(&self, key: &str) -> Option<&T> {
-        self.values.get(key).and_then(|v| v.downcast_ref())
+        self.kept.as_ref()?.values.get(key)?.downcast_ref()
     }
 
     /// The value stored under `key`, mutably, if it exists and is a `T`.
     pub fn get_mut<T: 'static>(&mut self, key: &str) -> Option<&mut T> {
-        self.values.get_mut(key).and_then(|v| v.downcast_mut())
+        self.kept.as_mut()?.values.get_mut(key)?.downcast_mut()
     }
 
     /// Remove the value under `key`; `true` if there was one.
     pub fn remove(&mut self, key: &str) -> bool {
-        self.values.remove(key).is_some()
+        self.kept
+            .as_mut()
+            .is_some_and(|k| k.values.remove(key).is_some())
     }
 
     // ----- body switches -----
@@ -367,17 +381,20 @@ impl HttpContext {
     /// Set a user attribute, written by [`Self::write_user_attribute_to_log`]
     /// and [`Self::write_user_attribute_to_trace`].
     pub fn set_user_attribute(&mut self, key: impl Into<String>, value: impl Into<Value>) {
-        self.user_attributes.insert(key.into(), value.into());
+        self.kept_mut()
+            .user_attributes
+            .insert(key.into(), value.into());
     }
 
     /// A user attribute set earlier.
     pub fn user_attribute(&self, key: &str) -> Option<&Value> {
-        self.user_attributes.get(key)
+        self.kept.as_ref()?.user_attributes.get(key)
     }
 
     /// Every user attribute.
     pub fn user_attributes(&self) -> &Map<String, Value> {
-        &self.user_attributes
+        static NONE: std::sync::LazyLock<Map<String, Value>> = std::sync::LazyLock::new(Map::new);
+        self.kept.as_ref().map_or(&NONE, |k| &k.user_attributes)
     }
 
     /// Merge the user attributes into the `custom_log` property, in the
@@ -396,7 +413,7 @@ impl HttpContext {
     /// [`Status::ParseFailure`], logged as a warning, as Go does.
     pub fn write_user_attribute_to_log_with_key(&self, key: &str) -> Result<(), Status> {
         let previous = host::get_property(&[key]).unwrap_or_default();
-        match crate::access_log::merged_value(&previous, &self.user_attributes) {
+        match crate::access_log::merged_value(&previous, self.user_attributes()) {
             Ok(value) => host::set_property(&[key], value.as_bytes()),
             Err(why) => {
                 crate::log_warn!("cannot merge user attributes into `{key}`: its value is {why}");
@@ -407,7 +424,7 @@ impl HttpContext {
 
     /// Replace every user attribute (Go's `SetUserAttributeMap`).
     pub fn set_user_attributes(&mut self, attributes: Map<String, Value>) {
-        self.user_attributes = attributes;
+        self.kept_mut().user_attributes = attributes;
     }
 
     /// Write each user attribute as trace span tag `trace_span_tag.<key>`,
@@ -415,7 +432,7 @@ impl HttpContext {
     /// bare, `7`, `true`, `[a b]`, `map[k:v]`); an empty value, or one the
     /// gateway refuses, is skipped with a warning and the rest are written.
     pub fn write_user_attribute_to_trace(&self) -> Result<(), Status> {
-        for (k, v) in &self.user_attributes {
+        for (k, v) in self.user_attributes() {
             let tag = format!("{TRACE_SPAN_PREFIX}{k}");
             let value = crate::access_log::go_sprint(v);
             let written = if value.is_empty() {
@@ -435,17 +452,17 @@ impl HttpContext {
     /// Keep `buffer` for later in this request (e.g. chunks held while a
     /// streaming response is paused).
     pub fn push_buffer(&mut self, buffer: Vec<u8>) {
-        self.buffers.push_back(buffer);
+        self.kept_mut().buffers.push_back(buffer);
     }
 
     /// The oldest buffer kept with [`Self::push_buffer`].
     pub fn pop_buffer(&mut self) -> Option<Vec<u8>> {
-        self.buffers.pop_front()
+        self.kept.as_mut()?.buffers.pop_front()
     }
 
     /// How many buffers are kept.
     pub fn buffer_queue_size(&self) -> usize {
-        self.buffers.len()
+        self.kept.as_ref().map_or(0, |k| k.buffers.len())
     }
 
     /// Whether the response came from the upstream (not a local reply):

@@ -437,6 +437,7 @@ pub fn report(md: &mut String, specs: &[Spec], results: &Results) -> Result<()> 
                 }
             )?;
         }
+        floor_goal(md, specs, &per, e)?;
         writeln!(md)?;
     }
 
@@ -562,6 +563,54 @@ pub mod fixtures {
     }
 }
 
+/// The goal against the floors (gatewit ≤ 1.05× the lowest floor above the
+/// empty module), and against the floor of gatewit's contract (the request's
+/// state freed when the stream ends) when the run has it.
+fn floor_goal(md: &mut String, specs: &[Spec], per: &[f64], empty: usize) -> Result<()> {
+    let find = |name: &str| specs.iter().position(|v| v.name == name);
+    let above = |i: usize| per[i] - per[empty];
+    let lowest = specs
+        .iter()
+        .enumerate()
+        .filter(|(_, s)| s.name.starts_with(crate::FLOOR))
+        .map(|(i, s)| (s.name.as_str(), above(i)))
+        .min_by(|a, b| a.1.total_cmp(&b.1));
+    let (Some(g), Some((floor_name, floor))) = (find(crate::GATEWIT), lowest) else {
+        return Ok(());
+    };
+    if floor <= 0.0 {
+        return Ok(());
+    }
+    let gatewit = above(g);
+    writeln!(
+        md,
+        "- goal: gatewit ≤ 1.05× the lowest floor above the empty module (`{floor_name}`, {}); gatewit {}: \
+         **{:.2}×**, {}",
+        grouped(floor),
+        grouped(gatewit),
+        gatewit / floor,
+        if gatewit <= 1.05 * floor {
+            "met"
+        } else {
+            "not met"
+        }
+    )?;
+    if let Some(s) = find(crate::STREAM_END_FLOOR) {
+        let stream_end = above(s);
+        writeln!(
+            md,
+            "- what freeing per-request state when the stream ends costs on this Envoy (`{}`: the \
+             `proxy_on_log` callback an SDK keeping a context per request needs, on every path): {} \
+             instructions/request, {:.2}× the lowest floor; gatewit against that floor: **{:.2}×**",
+            crate::STREAM_END_FLOOR,
+            grouped(stream_end - floor),
+            stream_end / floor,
+            gatewit / stream_end,
+        )?;
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::fixtures::{results, spec};
@@ -658,6 +707,37 @@ mod tests {
         );
         assert!(md.contains("0.38 (raw ABI floor, pairs read)"), "{md}");
         assert!(md.contains("even the lowest is above 0.25"), "{md}");
+        assert!(
+            md.contains(
+                "(`raw ABI floor, pairs read`, 15,000); gatewit 20,000: **1.33×**, not met"
+            ),
+            "{md}"
+        );
+        assert!(!md.contains("freed at stream end"), "{md}");
+        Ok(())
+    }
+
+    #[test]
+    fn reports_gatewit_against_the_stream_end_floor() -> Result<()> {
+        let specs = [
+            spec("no filter"),
+            spec(crate::EMPTY),
+            spec(crate::CRATE),
+            spec(crate::GATEWIT),
+            spec("raw ABI floor, pairs read"),
+            spec(crate::STREAM_END_FLOOR),
+        ];
+        let results = results(
+            &[80_000, 85_000, 125_000, 105_600, 105_000, 105_200],
+            85_000,
+        );
+        let mut md = String::new();
+        report(&mut md, &specs, &results)?;
+        assert!(md.contains("gatewit 20,600: **1.03×**, met"), "{md}");
+        assert!(
+            md.contains("needs, on every path): 200 instructions/request, 1.01× the lowest floor; gatewit against that floor: **1.02×**"),
+            "{md}"
+        );
         Ok(())
     }
 

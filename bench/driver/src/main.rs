@@ -82,6 +82,9 @@ const GATEWIT: &str = "gatewit";
 const NOOP_SUFFIX: &str = ", no-op phases";
 /// Prefix of the raw-ABI floor variants.
 const FLOOR: &str = "raw ABI floor";
+/// The header floor that frees the request's heap in `proxy_on_log`: the
+/// floor of a contract with per-request state.
+const STREAM_END_FLOOR: &str = "raw ABI floor, pairs read, freed at stream end";
 /// `my-plugin-composed` as composed (two components, `wac plug`) and the
 /// same code in one component: their difference is the cross-component
 /// calls' cost.

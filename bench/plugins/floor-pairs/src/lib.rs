@@ -18,6 +18,13 @@
 //! `proxy_get_header_map_value` calls instead. There is no
 //! configuration (the response value is always `1`) and no
 //! `proxy_on_context_create`: Envoy skips callbacks a module does not export.
+//!
+//! With feature `stream-end` the request's heap is released by
+//! `proxy_on_log`, when Envoy ends the stream, rather than by the next
+//! request: the one callback any plugin (or SDK) that keeps state across a
+//! request's phases needs to free it on every path, aborted streams
+//! included. It is the floor for gatewit's contract, whose SDK keeps a
+//! context per request.
 #![cfg_attr(target_arch = "wasm32", no_std)]
 #![deny(missing_docs)]
 
@@ -64,12 +71,20 @@ mod wasm {
     #[unsafe(no_mangle)]
     pub extern "C" fn proxy_on_request_headers(_context: u32, _headers: u32, _eos: u32) -> u32 {
         // Nothing allocated in an earlier callback is still in use.
+        #[cfg(not(feature = "stream-end"))]
         reset_heap();
         add_header(REQUEST_HEADERS, b"x-gatewit-bench", b"1");
         // black_box keeps the reads from being optimised away.
         let map = header_pairs(REQUEST_HEADERS);
         core::hint::black_box(find_two(map, b"user-agent", b"x-bench"));
         CONTINUE
+    }
+
+    /// The stream ended: its heap is free again.
+    #[cfg(feature = "stream-end")]
+    #[unsafe(no_mangle)]
+    pub extern "C" fn proxy_on_log(_context: u32) {
+        reset_heap();
     }
 
     /// Response headers: add `x-gatewit-bench-response: 1`.
