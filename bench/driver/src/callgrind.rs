@@ -672,15 +672,20 @@ mod tests {
         assert_eq!(grouped(-4_880.0), "−4,880");
     }
 
+    /// The header pass's variants: no filter, the empty module, the crate
+    /// plugin, gatewit and the pairs floor, then `more`.
+    fn header_specs(more: &[&str]) -> Vec<Spec> {
+        let base = ["no filter", crate::EMPTY, crate::CRATE, crate::GATEWIT];
+        base.iter()
+            .chain(&["raw ABI floor, pairs read"])
+            .chain(more)
+            .map(|name| spec(name))
+            .collect()
+    }
+
     #[test]
     fn reports_shares_of_the_crate_plugins_cost() -> Result<()> {
-        let specs = [
-            spec("no filter"),
-            spec(crate::EMPTY),
-            spec(crate::CRATE),
-            spec(crate::GATEWIT),
-            spec("raw ABI floor, pairs read"),
-        ];
+        let specs = header_specs(&[]);
         let results = results(&[80_000, 85_000, 125_000, 105_000, 100_000], 85_000);
         let mut md = String::new();
         report(&mut md, &specs, &results)?;
@@ -719,14 +724,7 @@ mod tests {
 
     #[test]
     fn reports_gatewit_against_the_stream_end_floor() -> Result<()> {
-        let specs = [
-            spec("no filter"),
-            spec(crate::EMPTY),
-            spec(crate::CRATE),
-            spec(crate::GATEWIT),
-            spec("raw ABI floor, pairs read"),
-            spec(crate::STREAM_END_FLOOR),
-        ];
+        let specs = header_specs(&[crate::STREAM_END_FLOOR]);
         let results = results(
             &[80_000, 85_000, 125_000, 105_600, 105_000, 105_200],
             85_000,
