@@ -35,14 +35,7 @@ pub(super) fn import(cx: &Cx, name: &str, b: &mut Body) -> Option<()> {
         "get-header" => {
             // (map, name ptr, name len, ret): served from the cached map.
             let s = b.state();
-            let (p, n, w, i, kl, vl) = (
-                b.local(I32),
-                b.local(I32),
-                b.local(I32),
-                b.local(I32),
-                b.local(I32),
-                b.local(I32),
-            );
+            let [p, n, e, end, w, kl, vl] = [(); 7].map(|_| b.local(I32));
             b.lg(3).c(0).st8(0);
             b.lg(0).helper(Helper::FetchMap).if_().i(I::Return).end();
             b.lg(s).ld(S_HCACHE_PTR).ls(p).c(0).ls(n);
@@ -55,27 +48,43 @@ pub(super) fn import(cx: &Cx, name: &str, b: &mut Body) -> Option<()> {
                 .ld(0)
                 .ls(n)
                 .end();
-            b.lg(p).c(4).add().lg(n).c(8).i(I::I32Mul).add().ls(w);
-            b.c(0).ls(i);
-            loop_over(b, i, n, |b| {
-                b.lg(p).lg(i).c(8).i(I::I32Mul).add().ld(4).ls(kl);
-                b.lg(p).lg(i).c(8).i(I::I32Mul).add().ld(8).ls(vl);
-                b.lg(kl).lg(2).i(I::I32Eq).if_();
-                b.lg(w).lg(1).lg(2).helper(Helper::KeyEq).if_();
-                b.lg(3).c(1).st8(0);
-                b.lg(3)
-                    .lg(w)
-                    .lg(kl)
-                    .add()
-                    .c(1)
-                    .add()
-                    .lg(vl)
-                    .helper(Helper::CopyOut)
-                    .st(4);
-                b.lg(3).lg(vl).st(8).i(I::Return);
-                b.end().end();
-                b.lg(w).lg(kl).add().lg(vl).add().c(2).add().ls(w);
-            });
+            // The pairs' sizes run from `e` to `end`, their bytes from `w`.
+            b.lg(p).c(4).add().ls(e);
+            b.lg(e).lg(n).c(8).i(I::I32Mul).add().ls(end);
+            b.lg(end).ls(w);
+            b.i(I::Block(BlockType::Empty)).i(I::Loop(BlockType::Empty));
+            b.lg(e).lg(end).i(I::I32GeU).i(I::BrIf(1));
+            b.lg(e).ld(0).ls(kl).lg(e).ld(4).ls(vl);
+            b.lg(kl).lg(2).i(I::I32Eq).if_();
+            // Most names of the same length differ in their first byte: a
+            // test that case cannot fail (the bytes differ at most in bit
+            // 0x20) before the full comparison; an empty name has none.
+            b.lg(2).i(I::I32Eqz);
+            b.lg(w)
+                .ld8(0)
+                .lg(1)
+                .ld8(0)
+                .i(I::I32Xor)
+                .c(0xDF)
+                .i(I::I32And)
+                .i(I::I32Eqz);
+            b.i(I::I32Or).if_();
+            b.lg(w).lg(1).lg(2).helper(Helper::KeyEq).if_();
+            b.lg(3).c(1).st8(0);
+            b.lg(3)
+                .lg(w)
+                .lg(kl)
+                .add()
+                .c(1)
+                .add()
+                .lg(vl)
+                .helper(Helper::CopyOut)
+                .st(4);
+            b.lg(3).lg(vl).st(8).i(I::Return);
+            b.end().end().end();
+            b.lg(w).lg(kl).add().lg(vl).add().c(2).add().ls(w);
+            b.lg(e).c(8).add().ls(e).i(I::Br(0));
+            b.end().end();
         }
         "get-headers" => {
             let s = b.state();

@@ -142,7 +142,7 @@
   )
   (func (;14;) (type 5) (param i32))
   (func $get-header (;15;) (type 0) (param i32 i32 i32 i32)
-    (local i32 i32 i32 i32 i32 i32 i32)
+    (local i32 i32 i32 i32 i32 i32 i32 i32)
     global.get 1
     local.tee 4
     i32.eqz
@@ -175,72 +175,79 @@
     local.get 5
     i32.const 4
     i32.add
+    local.set 7
+    local.get 7
     local.get 6
     i32.const 8
     i32.mul
     i32.add
-    local.set 7
-    i32.const 0
     local.set 8
+    local.get 8
+    local.set 9
     block ;; label = @1
       loop ;; label = @2
+        local.get 7
         local.get 8
-        local.get 6
         i32.ge_u
         br_if 1 (;@1;)
-        local.get 5
-        local.get 8
-        i32.const 8
-        i32.mul
-        i32.add
-        i32.load offset=4
-        local.set 9
-        local.get 5
-        local.get 8
-        i32.const 8
-        i32.mul
-        i32.add
-        i32.load offset=8
+        local.get 7
+        i32.load
         local.set 10
-        local.get 9
+        local.get 7
+        i32.load offset=4
+        local.set 11
+        local.get 10
         local.get 2
         i32.eq
         if ;; label = @3
-          local.get 7
-          local.get 1
           local.get 2
-          call $gatewit-glue:KeyEq
+          i32.eqz
+          local.get 9
+          i32.load8_u
+          local.get 1
+          i32.load8_u
+          i32.xor
+          i32.const 223
+          i32.and
+          i32.eqz
+          i32.or
           if ;; label = @4
-            local.get 3
-            i32.const 1
-            i32.store8
-            local.get 3
-            local.get 7
             local.get 9
-            i32.add
-            i32.const 1
-            i32.add
-            local.get 10
-            call $gatewit-glue:CopyOut
-            i32.store offset=4
-            local.get 3
-            local.get 10
-            i32.store offset=8
-            return
+            local.get 1
+            local.get 2
+            call $gatewit-glue:KeyEq
+            if ;; label = @5
+              local.get 3
+              i32.const 1
+              i32.store8
+              local.get 3
+              local.get 9
+              local.get 10
+              i32.add
+              i32.const 1
+              i32.add
+              local.get 11
+              call $gatewit-glue:CopyOut
+              i32.store offset=4
+              local.get 3
+              local.get 11
+              i32.store offset=8
+              return
+            end
           end
         end
-        local.get 7
         local.get 9
-        i32.add
         local.get 10
+        i32.add
+        local.get 11
         i32.add
         i32.const 2
         i32.add
-        local.set 7
-        local.get 8
-        i32.const 1
+        local.set 9
+        local.get 7
+        i32.const 8
         i32.add
-        local.set 8
+        local.set 7
         br 0 (;@2;)
       end
     end
