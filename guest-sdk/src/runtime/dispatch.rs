@@ -95,7 +95,7 @@ pub(super) fn with_request<P: Plugin, R>(
     }
     let mut ctx = registry::take_context(id).unwrap_or_else(|| Box::new(HttpContext::new(id)));
     ctx.phase = phase;
-    instance::lend_request_id(ctx.request_id.take());
+    let outer_id = instance::swap_request_id(ctx.request_id.take());
     if phase == Phase::RequestHeaders {
         crate::rebuild::on_request();
     }
@@ -103,7 +103,7 @@ pub(super) fn with_request<P: Plugin, R>(
         Some(config) => f(&mut ctx, &config),
         None => default,
     };
-    ctx.request_id = instance::take_request_id();
+    ctx.request_id = instance::swap_request_id(outer_id);
     let later_phases = hooks::RESPONSE_HEADERS_DEFINED
         | hooks::BUFFERED_RESPONSE_BODY
         | hooks::STREAMING_RESPONSE_BODY
@@ -282,9 +282,9 @@ pub(super) fn run_with_context<F: FnOnce(&mut HttpContext)>(id: u32, f: F) {
     let known = existing.is_some();
     let mut ctx = existing.unwrap_or_else(|| Box::new(HttpContext::new(id)));
     ctx.in_call_callback = true;
-    instance::lend_request_id(ctx.request_id.take());
+    let outer_id = instance::swap_request_id(ctx.request_id.take());
     f(&mut ctx);
-    ctx.request_id = instance::take_request_id();
+    ctx.request_id = instance::swap_request_id(outer_id);
     ctx.in_call_callback = false;
     if known {
         registry::put_context(ctx);

@@ -31,20 +31,16 @@ pub(crate) fn request_id() -> Option<String> {
     REQUEST_ID.with(|r| r.try_borrow().ok().and_then(|r| r.clone()))
 }
 
-/// Lends the running request's `x-request-id` to log lines for the
-/// callback; [`take_request_id`] gives it back. Moved, not copied: every
-/// callback of a request does this.
-pub(super) fn lend_request_id(id: Option<String>) {
-    REQUEST_ID.with(|r| {
-        if let Ok(mut r) = r.try_borrow_mut() {
-            *r = id;
-        }
-    });
-}
-
-/// Takes back what [`lend_request_id`] lent.
-pub(super) fn take_request_id() -> Option<String> {
-    REQUEST_ID.with(|r| r.try_borrow_mut().ok().and_then(|mut r| r.take()))
+/// Puts `id` in the running callback's hands for its log lines and returns
+/// what was there. A callback swaps its request's `x-request-id` in when it
+/// starts and swaps the returned value back when it ends: moved, not
+/// copied, and a callback nested in another (a resumed stream's) hands the
+/// outer one its id back.
+pub(super) fn swap_request_id(id: Option<String>) -> Option<String> {
+    REQUEST_ID.with(|r| match r.try_borrow_mut() {
+        Ok(mut r) => std::mem::replace(&mut *r, id),
+        Err(_) => id,
+    })
 }
 
 pub(crate) fn plugin_name() -> &'static str {
@@ -70,4 +66,25 @@ pub(crate) fn plugin_id() -> Rc<str> {
 
 pub(super) fn set_plugin_id(id: Rc<str>) {
     PLUGIN_ID.with(|p| *p.borrow_mut() = id);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_nested_callback_hands_the_request_id_back() {
+        let outer = swap_request_id(Some("outer".into()));
+        assert_eq!(outer, None);
+        assert_eq!(request_id().as_deref(), Some("outer"));
+        // A callback nested in the outer one, for a request with no id yet.
+        let saved = swap_request_id(None);
+        assert_eq!(request_id(), None);
+        let nested_own = swap_request_id(saved);
+        assert_eq!(nested_own, None);
+        assert_eq!(request_id().as_deref(), Some("outer"));
+        // The outer callback ends and takes its id back.
+        assert_eq!(swap_request_id(outer).as_deref(), Some("outer"));
+        assert_eq!(request_id(), None);
+    }
 }
