@@ -33,8 +33,10 @@ struct IdHasher(u64);
 
 impl Hasher for IdHasher {
     fn write(&mut self, bytes: &[u8]) {
+        // Only `u32` keys are hashed here; bytes are folded in for
+        // completeness.
         for &b in bytes {
-            self.write_u32(u32::from(b) ^ (self.0 as u32));
+            self.0 = (self.0 ^ u64::from(b)).wrapping_mul(0x9e37_79b9_7f4a_7c15);
         }
     }
     fn write_u32(&mut self, id: u32) {
@@ -92,23 +94,29 @@ pub(super) fn take_context(id: u32) -> Option<Box<HttpContext>> {
 
 /// Puts a context back (contexts outside a request are not kept).
 pub(super) fn put_context(ctx: Box<HttpContext>) {
-    if ctx.id() != 0 {
-        REQUESTS.with(|m| {
-            let mut m = m.borrow_mut();
-            let id = ctx.id();
-            if !m.rest.is_empty() {
-                // A callback nested in this one (a resumed stream's) may
-                // have put a context of the same request: this one wins,
-                // as with any map's insert.
-                m.rest.remove(&id);
-            }
-            if let Some(previous) = m.last.replace(ctx)
-                && previous.id() != id
-            {
+    let id = ctx.id();
+    if id == 0 {
+        return;
+    }
+    // A callback nested in this one (a resumed stream's) may have put a
+    // context of the same request: this one wins, as with any map's
+    // insert. The one it replaces is dropped outside the borrow, as its
+    // values' `Drop` may call back into the SDK.
+    let _replaced = REQUESTS.with(|m| {
+        let mut m = m.borrow_mut();
+        let mut replaced = None;
+        if !m.rest.is_empty() {
+            replaced = m.rest.remove(&id);
+        }
+        match m.last.replace(ctx) {
+            Some(previous) if previous.id() == id => replaced = Some(previous),
+            Some(previous) => {
                 m.rest.insert(previous.id(), previous);
             }
-        });
-    }
+            None => {}
+        }
+        replaced
+    });
 }
 
 pub(crate) fn register_http_callback(call: u32, callback: HttpCallback) {
