@@ -1,7 +1,6 @@
 //! The per-request [`HttpContext`].
 
 use std::any::Any;
-use std::collections::BTreeMap;
 use std::rc::Rc;
 
 use serde_json::{Map, Value};
@@ -115,7 +114,9 @@ pub struct HttpContext {
 /// held buffers.
 #[derive(Default)]
 struct Kept {
-    values: BTreeMap<String, Box<dyn Any>>,
+    /// A list, not a map: a request keeps a few values, and a `BTreeMap`'s
+    /// code is compiled by the gateway at start-up for every plugin.
+    values: Vec<(String, Box<dyn Any>)>,
     user_attributes: Map<String, Value>,
     buffers: std::collections::VecDeque<Vec<u8>>,
 }
@@ -216,24 +217,44 @@ impl HttpContext {
 
     /// Store `value` under `key` for the rest of the request.
     pub fn set<T: 'static>(&mut self, key: impl Into<String>, value: T) {
-        self.kept_mut().values.insert(key.into(), Box::new(value));
+        let key = key.into();
+        let value: Box<dyn Any> = Box::new(value);
+        let values = &mut self.kept_mut().values;
+        match values.iter_mut().find(|(k, _)| *k == key) {
+            Some(slot) => slot.1 = value,
+            None => values.push((key, value)),
+        }
+    }
+
+    fn value_at(&self, key: &str) -> Option<usize> {
+        self.kept
+            .as_ref()?
+            .values
+            .iter()
+            .position(|(k, _)| k == key)
     }
 
     /// The value stored under `key`, if it exists and is a `T`.
     pub fn get<T: 'static>(&self, key: &str) -> Option<&T> {
-        self.kept.as_ref()?.values.get(key)?.downcast_ref()
+        let at = self.value_at(key)?;
+        self.kept.as_ref()?.values[at].1.downcast_ref()
     }
 
     /// The value stored under `key`, mutably, if it exists and is a `T`.
     pub fn get_mut<T: 'static>(&mut self, key: &str) -> Option<&mut T> {
-        self.kept.as_mut()?.values.get_mut(key)?.downcast_mut()
+        let at = self.value_at(key)?;
+        self.kept.as_mut()?.values[at].1.downcast_mut()
     }
 
     /// Remove the value under `key`; `true` if there was one.
     pub fn remove(&mut self, key: &str) -> bool {
-        self.kept
-            .as_mut()
-            .is_some_and(|k| k.values.remove(key).is_some())
+        match (self.value_at(key), self.kept.as_mut()) {
+            (Some(at), Some(kept)) => {
+                kept.values.swap_remove(at);
+                true
+            }
+            _ => false,
+        }
     }
 
     // ----- body switches -----
@@ -766,6 +787,11 @@ mod tests {
         assert_eq!(ctx.get::<u32>("n"), Some(&6));
         assert!(ctx.remove("s"));
         assert!(!ctx.remove("s"));
+        // A second `set` replaces the value, whatever its type.
+        ctx.set("n", "text");
+        assert_eq!(ctx.get::<u32>("n"), None);
+        assert_eq!(ctx.get::<&str>("n"), Some(&"text"));
+        assert!(ctx.remove("n") && !ctx.remove("n"));
         ctx.set_user_attribute("k", "v");
         assert_eq!(ctx.user_attribute("k"), Some(&Value::from("v")));
     }

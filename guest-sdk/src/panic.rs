@@ -18,11 +18,16 @@
 //! request's context, the call's closure) stays allocated: that, plus what
 //! the plugin's own frames owned, is what a panic leaks.
 
-use std::cell::RefCell;
-use std::collections::BTreeSet;
+use std::cell::{Cell, RefCell};
 
 thread_local! {
-    static FAILED: RefCell<BTreeSet<u32>> = const { RefCell::new(BTreeSet::new()) };
+    /// The requests that panicked and have not ended. A list: it is almost
+    /// always empty, and a set's code would be compiled by the gateway at
+    /// start-up for every plugin.
+    static FAILED: RefCell<Vec<u32>> = const { RefCell::new(Vec::new()) };
+    /// Whether `FAILED` may hold anything: every callback asks, and a plain
+    /// flag answers without the list's borrow.
+    static ANY_FAILED: Cell<bool> = const { Cell::new(false) };
 }
 
 /// Installs the SDK's panic hook (once per instance).
@@ -36,8 +41,11 @@ fn hook(info: &std::panic::PanicHookInfo<'_>) {
     if ctx != 0 {
         // `try_`: the hook must not panic, whatever state it finds.
         FAILED.with(|f| {
-            if let Ok(mut f) = f.try_borrow_mut() {
-                f.insert(ctx);
+            if let Ok(mut f) = f.try_borrow_mut()
+                && !f.contains(&ctx)
+            {
+                f.push(ctx);
+                ANY_FAILED.set(true);
             }
         });
     }
@@ -57,14 +65,18 @@ fn hook(info: &std::panic::PanicHookInfo<'_>) {
 
 /// Whether request `ctx` panicked in an earlier callback.
 pub(crate) fn failed(ctx: u32) -> bool {
-    ctx != 0 && FAILED.with(|f| f.try_borrow().is_ok_and(|f| f.contains(&ctx)))
+    ctx != 0 && ANY_FAILED.get() && FAILED.with(|f| f.try_borrow().is_ok_and(|f| f.contains(&ctx)))
 }
 
 /// Request `ctx` ended: forget its mark.
 pub(crate) fn forget(ctx: u32) {
+    if !ANY_FAILED.get() {
+        return;
+    }
     FAILED.with(|f| {
         if let Ok(mut f) = f.try_borrow_mut() {
-            f.remove(&ctx);
+            f.retain(|&id| id != ctx);
+            ANY_FAILED.set(!f.is_empty());
         }
     });
 }
@@ -73,7 +85,8 @@ pub(crate) fn forget(ctx: u32) {
 mod tests {
     #[test]
     fn marks_are_per_request_and_end_with_it() {
-        super::FAILED.with(|f| f.borrow_mut().insert(7));
+        super::FAILED.with(|f| f.borrow_mut().push(7));
+        super::ANY_FAILED.set(true);
         assert!(super::failed(7));
         assert!(!super::failed(8) && !super::failed(0));
         super::forget(7);

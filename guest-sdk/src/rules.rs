@@ -154,7 +154,7 @@ impl<C> RuleSet<C> {
         let plugin_id = match root.remove(PLUGIN_ID_KEY) {
             Some(Value::String(s)) => s,
             Some(Value::Null) | None => String::new(),
-            Some(other) => other.to_string(),
+            Some(other) => json_text(&other),
         };
         let rules_value = root.remove(RULES_KEY);
         let has_rules_key = rules_value.is_some();
@@ -313,6 +313,13 @@ fn parse_root(raw: &[u8]) -> Result<Map<String, Value>, String> {
     }
 }
 
+/// A value's compact JSON text. Not `Value`'s `Display`: that carries the
+/// pretty printer too, and every byte of a plugin's code is compiled by the
+/// gateway at start-up.
+fn json_text(value: &Value) -> String {
+    serde_json::to_string(value).unwrap_or_default()
+}
+
 /// A match key's values as Go's gjson `.String()` reads them: a lone value
 /// is a list of one; numbers and booleans become their text, other values
 /// their JSON. `""` is dropped unless `keep_empty` (Go keeps it for domains
@@ -321,7 +328,7 @@ fn string_list(value: Value, keep_empty: bool) -> Vec<String> {
     let text = |v: Value| match v {
         Value::String(s) => s,
         Value::Null => String::new(),
-        other => other.to_string(),
+        other => json_text(&other),
     };
     let items = match value {
         Value::Null => Vec::new(),

@@ -6,8 +6,6 @@
 //! buffered) and lets a feature that took the response over (a route call)
 //! answer the response phases instead of the plugin.
 
-use std::rc::Rc;
-
 use super::{instance, registry};
 use crate::bindings::gatewit::plugin::types::{
     BodyAction as WitBodyAction, HeaderAction as WitHeaderAction,
@@ -58,7 +56,10 @@ impl MatchInputs for LazyInputs {
     }
 }
 
-fn resolve<P: Plugin>(ctx: &mut HttpContext) -> Option<Rc<P::Config>> {
+/// The request's config, resolved at its first phase and kept: taken out
+/// of the context for the callback (the plugin gets the context mutably and
+/// the config alongside), to be put back after it.
+fn resolve<P: Plugin>(ctx: &mut HttpContext) -> Resolved {
     if let Resolved::Pending = ctx.config {
         let set = registry::config();
         let found = set
@@ -75,10 +76,7 @@ fn resolve<P: Plugin>(ctx: &mut HttpContext) -> Option<Rc<P::Config>> {
             None => Resolved::Skip,
         };
     }
-    match &ctx.config {
-        Resolved::Ready(c) => c.clone().downcast::<P::Config>().ok(),
-        _ => None,
-    }
+    std::mem::take(&mut ctx.config)
 }
 
 /// Run `f` for request `id` with its resolved config; `default` when the
@@ -99,10 +97,15 @@ pub(super) fn with_request<P: Plugin, R>(
     if phase == Phase::RequestHeaders {
         crate::rebuild::on_request();
     }
-    let result = match resolve::<P>(&mut ctx) {
-        Some(config) => f(&mut ctx, &config),
-        None => default,
+    let config = resolve::<P>(&mut ctx);
+    let result = match &config {
+        Resolved::Ready(c) => match c.downcast_ref::<P::Config>() {
+            Some(c) => f(&mut ctx, c),
+            None => default,
+        },
+        _ => default,
     };
+    ctx.config = config;
     ctx.request_id = instance::swap_request_id(outer_id);
     let later_phases = hooks::RESPONSE_HEADERS_DEFINED
         | hooks::BUFFERED_RESPONSE_BODY

@@ -7,9 +7,9 @@
 
 use std::any::Any;
 use std::cell::RefCell;
-// BTreeMap, or HashMap with a fixed hasher: no hasher seed, so no
-// `wasi:random` import.
-use std::collections::{BTreeMap, HashMap};
+// A HashMap with a fixed hasher: no hasher seed, so no `wasi:random`
+// import.
+use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
 use std::rc::Rc;
 
@@ -64,8 +64,45 @@ thread_local! {
     static REQUESTS: RefCell<Contexts> = const {
         RefCell::new(Contexts { last: None, rest: HashMap::with_hasher(BuildHasherDefault::new()) })
     };
-    static HTTP_CALLS: RefCell<BTreeMap<u32, Pending<HttpCallback>>> = const { RefCell::new(BTreeMap::new()) };
-    static REDIS_CALLS: RefCell<BTreeMap<u32, Pending<RedisCallback>>> = const { RefCell::new(BTreeMap::new()) };
+    static HTTP_CALLS: RefCell<Calls<HttpCallback>> = const { RefCell::new(Calls(Vec::new())) };
+    static REDIS_CALLS: RefCell<Calls<RedisCallback>> = const { RefCell::new(Calls(Vec::new())) };
+}
+
+/// The calls in flight, by the host's call id. A list, not a map: calls
+/// in flight are few, and every code path here is compiled by the gateway
+/// at start-up whether a plugin makes calls or not (a `BTreeMap` per
+/// callback type was 10 KB of the module).
+struct Calls<F>(Vec<(u32, Pending<F>)>);
+
+impl<F> Calls<F> {
+    /// The host does not reuse an id while its call is in flight; a reused
+    /// one replaces the stale entry, as a map's insert would, and hands it
+    /// back to be dropped outside the borrow.
+    #[must_use]
+    fn insert(&mut self, call: u32, pending: Pending<F>) -> Option<Pending<F>> {
+        let stale = self.remove(call);
+        self.0.push((call, pending));
+        stale
+    }
+
+    fn remove(&mut self, call: u32) -> Option<Pending<F>> {
+        let at = self.0.iter().position(|(id, _)| *id == call)?;
+        Some(self.0.swap_remove(at).1)
+    }
+
+    /// Takes out the calls request `ctx` made.
+    fn of_request(&mut self, ctx: u32) -> Vec<Pending<F>> {
+        let mut taken = Vec::new();
+        let mut at = 0;
+        while at < self.0.len() {
+            if self.0[at].1.ctx == ctx {
+                taken.push(self.0.swap_remove(at).1);
+            } else {
+                at += 1;
+            }
+        }
+        taken
+    }
 }
 
 /// The parsed rule set in force (a `RuleSet<P::Config>`), if any.
@@ -121,20 +158,20 @@ pub(super) fn put_context(ctx: Box<HttpContext>) {
 
 pub(crate) fn register_http_callback(call: u32, callback: HttpCallback) {
     let ctx = super::current_context();
-    HTTP_CALLS.with(|m| m.borrow_mut().insert(call, Pending { ctx, callback }));
+    let _stale = HTTP_CALLS.with(|m| m.borrow_mut().insert(call, Pending { ctx, callback }));
 }
 
 pub(crate) fn register_redis_callback(call: u32, callback: RedisCallback) {
     let ctx = super::current_context();
-    REDIS_CALLS.with(|m| m.borrow_mut().insert(call, Pending { ctx, callback }));
+    let _stale = REDIS_CALLS.with(|m| m.borrow_mut().insert(call, Pending { ctx, callback }));
 }
 
 pub(super) fn take_http_callback(call: u32) -> Option<Pending<HttpCallback>> {
-    HTTP_CALLS.with(|m| m.borrow_mut().remove(&call))
+    HTTP_CALLS.with(|m| m.borrow_mut().remove(call))
 }
 
 pub(super) fn take_redis_callback(call: u32) -> Option<Pending<RedisCallback>> {
-    REDIS_CALLS.with(|m| m.borrow_mut().remove(&call))
+    REDIS_CALLS.with(|m| m.borrow_mut().remove(call))
 }
 
 /// What a finished request leaves behind: its context and the callbacks
@@ -149,20 +186,9 @@ pub(super) type Leftovers = (
 /// outside any borrow (the callbacks' captures may run `Drop` code that
 /// calls back into the SDK).
 pub(super) fn take_request(ctx: u32) -> Leftovers {
-    fn of_request<F>(m: &mut BTreeMap<u32, Pending<F>>, ctx: u32) -> Vec<Pending<F>> {
-        if m.is_empty() {
-            return Vec::new();
-        }
-        let ids: Vec<u32> = m
-            .iter()
-            .filter(|(_, p)| p.ctx == ctx)
-            .map(|(k, _)| *k)
-            .collect();
-        ids.into_iter().filter_map(|k| m.remove(&k)).collect()
-    }
     let context = take_context(ctx);
-    let http = HTTP_CALLS.with(|m| of_request(&mut m.borrow_mut(), ctx));
-    let redis = REDIS_CALLS.with(|m| of_request(&mut m.borrow_mut(), ctx));
+    let http = HTTP_CALLS.with(|m| m.borrow_mut().of_request(ctx));
+    let redis = REDIS_CALLS.with(|m| m.borrow_mut().of_request(ctx));
     (context, http, redis)
 }
 
@@ -179,6 +205,33 @@ mod tests {
 
     fn phase_of(id: u32) -> Option<Phase> {
         take_context(id).map(|c| c.phase)
+    }
+
+    fn pending(ctx: u32, tag: &'static str) -> Pending<&'static str> {
+        Pending { ctx, callback: tag }
+    }
+
+    #[test]
+    fn calls_are_found_by_id_and_taken_by_request() {
+        let mut calls = Calls(Vec::new());
+        for (call, ctx, tag) in [(1, 10, "a"), (2, 11, "b"), (3, 10, "c"), (4, 0, "d")] {
+            assert!(calls.insert(call, pending(ctx, tag)).is_none());
+        }
+        // A reused id replaces the stale entry and hands it back.
+        let stale = calls.insert(2, pending(12, "b2")).expect("replaced");
+        assert_eq!((stale.ctx, stale.callback), (11, "b"));
+        assert_eq!(calls.remove(2).map(|p| p.callback), Some("b2"));
+        assert!(calls.remove(2).is_none(), "taken once");
+        let mut of_10: Vec<_> = calls
+            .of_request(10)
+            .into_iter()
+            .map(|p| p.callback)
+            .collect();
+        of_10.sort_unstable();
+        assert_eq!(of_10, ["a", "c"]);
+        assert!(calls.of_request(10).is_empty());
+        assert_eq!(calls.remove(4).map(|p| p.callback), Some("d"));
+        assert!(calls.0.is_empty());
     }
 
     #[test]
