@@ -60,10 +60,10 @@ pub(crate) enum Resolved {
     Ready(Rc<dyn Any>),
 }
 
-pub(crate) fn pairs<K: AsRef<str>, V: AsRef<str>>(h: &[(K, V)]) -> Vec<(String, String)> {
-    h.iter()
-        .map(|(k, v)| (k.as_ref().to_string(), v.as_ref().to_string()))
-        .collect()
+/// `(name, value)` pairs borrowed as the host functions take them: no
+/// string is copied on the way to the host.
+pub(crate) fn pairs<K: AsRef<str>, V: AsRef<str>>(h: &[(K, V)]) -> Vec<(&str, &str)> {
+    h.iter().map(|(k, v)| (k.as_ref(), v.as_ref())).collect()
 }
 
 const CUSTOM_LOG_KEY: &str = "custom_log";
@@ -668,7 +668,7 @@ impl HttpContext {
         headers: &[(&str, &str)],
         body: impl AsRef<[u8]>,
     ) -> Result<(), Status> {
-        host::send_local_reply(status, &pairs(headers), body.as_ref(), None, details)?;
+        host::send_local_reply(status, headers, body.as_ref(), None, details)?;
         self.local_reply_sent = true;
         Ok(())
     }
@@ -681,13 +681,7 @@ impl HttpContext {
         body: impl AsRef<[u8]>,
         grpc_status: i32,
     ) -> Result<(), Status> {
-        host::send_local_reply(
-            status,
-            &pairs(headers),
-            body.as_ref(),
-            Some(grpc_status),
-            "",
-        )?;
+        host::send_local_reply(status, headers, body.as_ref(), Some(grpc_status), "")?;
         self.local_reply_sent = true;
         Ok(())
     }

@@ -21,7 +21,7 @@ pub(crate) fn get_header(map: MapKind, name: &str) -> Option<String> {
 pub(crate) fn get_headers(map: MapKind) -> HeaderPairs {
     wit::http::get_headers(map)
 }
-pub(crate) fn set_headers(map: MapKind, headers: &[(String, String)]) -> Result<(), Status> {
+pub(crate) fn set_headers(map: MapKind, headers: &[(&str, &str)]) -> Result<(), Status> {
     st(wit::http::set_headers(map, headers))
 }
 pub(crate) fn add_header(map: MapKind, name: &str, value: &str) -> Result<(), Status> {
@@ -47,7 +47,7 @@ pub(crate) fn prepend_body(kind: BodyKind, data: &[u8]) -> Result<(), Status> {
 }
 pub(crate) fn send_local_reply(
     status: u16,
-    headers: &[(String, String)],
+    headers: &[(&str, &str)],
     body: &[u8],
     grpc_status: Option<i32>,
     details: &str,
@@ -71,17 +71,15 @@ pub(crate) fn reset_stream() -> Result<(), Status> {
 }
 
 pub(crate) fn get_property(path: &[&str]) -> Option<Vec<u8>> {
-    let path: Vec<String> = path.iter().map(|s| s.to_string()).collect();
-    wit::properties::get_property(&path)
+    wit::properties::get_property(path)
 }
 pub(crate) fn set_property(path: &[&str], value: &[u8]) -> Result<(), Status> {
-    let path: Vec<String> = path.iter().map(|s| s.to_string()).collect();
-    st(wit::properties::set_property(&path, value))
+    st(wit::properties::set_property(path, value))
 }
 
 pub(crate) fn dispatch_http_call(
     cluster: &str,
-    headers: &[(String, String)],
+    headers: &[(&str, &str)],
     body: &[u8],
     timeout_ms: u32,
 ) -> Result<u32, Status> {
@@ -95,7 +93,10 @@ pub(crate) fn dispatch_http_call(
 }
 
 pub(crate) use wit::redis::{RedisInitError, RedisOptions as WitRedisOptions};
-pub(crate) fn redis_init(cluster: &str, options: &WitRedisOptions) -> Result<(), RedisInitError> {
+pub(crate) fn redis_init(
+    cluster: &str,
+    options: WitRedisOptions<'_>,
+) -> Result<(), RedisInitError> {
     wit::redis::redis_init(cluster, options)
 }
 pub(crate) fn redis_call(cluster: &str, query: &[u8]) -> Result<u32, Status> {

@@ -119,6 +119,7 @@ pub mod bindings {
         export_macro_name: "__export_plugin",
         default_bindings_module: "gatewit_sdk::bindings",
         runtime_path: "gatewit_sdk::__private::wit_bindgen_rt",
+        ownership: Borrowing { duplicate_if_necessary: true },
     });
 }
 

@@ -182,7 +182,16 @@ pub struct RedisClient {
     cluster: Rc<str>,
     state: Rc<RefCell<InitState>>,
     /// What `init` was called with, to re-init on `NOAUTH`.
-    options: Rc<RefCell<Option<host::WitRedisOptions>>>,
+    options: Rc<RefCell<Option<InitArgs>>>,
+}
+
+/// The arguments of [`RedisClient::init`], kept.
+#[derive(Clone)]
+struct InitArgs {
+    username: String,
+    password: String,
+    timeout_ms: u32,
+    options: RedisOptions,
 }
 
 impl fmt::Debug for RedisClient {
@@ -226,10 +235,23 @@ impl RedisClient {
         timeout_ms: u32,
         options: RedisOptions,
     ) -> Result<(), RedisError> {
-        let wit = host::WitRedisOptions {
+        let args = InitArgs {
             username: username.to_string(),
             password: password.to_string(),
             timeout_ms,
+            options,
+        };
+        let result = self.init_with(&args);
+        *self.options.borrow_mut() = Some(args);
+        result.map_err(RedisError::Init)
+    }
+
+    fn init_with(&self, args: &InitArgs) -> Result<(), String> {
+        let options = &args.options;
+        let wit = host::WitRedisOptions {
+            username: &args.username,
+            password: &args.password,
+            timeout_ms: args.timeout_ms,
             database: options.database,
             // Go's defaults (3 ms, 1024 B) unless set; `disable_buffer`
             // wins over both.
@@ -237,12 +259,6 @@ impl RedisClient {
             max_buffer_size: Some(options.max_buffer_size.unwrap_or(1024)),
             disable_buffer: options.disable_buffer,
         };
-        let result = self.init_with(&wit);
-        *self.options.borrow_mut() = Some(wit);
-        result.map_err(RedisError::Init)
-    }
-
-    fn init_with(&self, wit: &host::WitRedisOptions) -> Result<(), String> {
         let result = match host::redis_init(&self.cluster, wit) {
             Ok(()) => Ok(()),
             Err(host::RedisInitError::Unsupported) => Err(UNSUPPORTED_MESSAGE.to_string()),
