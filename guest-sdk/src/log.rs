@@ -3,8 +3,12 @@
 //! Use the macros: [`log_trace!`](crate::log_trace), [`log_debug!`](crate::log_debug),
 //! [`log_info!`](crate::log_info), [`log_warn!`](crate::log_warn),
 //! [`log_error!`](crate::log_error), [`log_critical!`](crate::log_critical).
-//! Lines below the host's level are skipped before formatting.
+//! Lines below the host's level are skipped before formatting. The level
+//! is asked of the host once per callback, at the first line: a chatty
+//! callback pays one hostcall, not one a line, and a level changed on the
+//! gateway (Envoy's admin `/logging`) applies from the next callback.
 
+use std::cell::Cell;
 use std::fmt;
 
 use crate::host::{self, LogLevel};
@@ -50,9 +54,25 @@ impl Level {
     }
 }
 
+thread_local! {
+    /// The host's level as this callback asked it; `None` until its first
+    /// line.
+    static HOST_LEVEL: Cell<Option<Level>> = const { Cell::new(None) };
+}
+
+/// A callback starts: the host's level is asked again at its first line.
+pub(crate) fn forget_host_level() {
+    HOST_LEVEL.set(None);
+}
+
 /// Whether the host records lines at `level`.
 pub fn enabled(level: Level) -> bool {
-    level >= Level::from_wit(host::get_log_level())
+    let host_level = HOST_LEVEL.get().unwrap_or_else(|| {
+        let asked = Level::from_wit(host::get_log_level());
+        HOST_LEVEL.set(Some(asked));
+        asked
+    });
+    level >= host_level
 }
 
 /// Format one line the Higress way.

@@ -1,5 +1,5 @@
 //! What a test drives and reads back besides streams: the timer, shared
-//! queues, and the plugin's logs, calls, replies, metrics, shared data,
+//! queues, the log level, and the plugin's logs, calls, replies, metrics, shared data,
 //! hostcall counts, fuel and memory.
 
 use super::{CallRecord, Emulator, LocalReply, LogEntry, Metric, PAGE, ROOT_ID, VM_ID, hostcalls};
@@ -118,6 +118,12 @@ impl Emulator {
     /// How many times the plugin called `proxy_done`.
     pub fn done_calls(&self) -> u32 {
         self.store.data().done_calls
+    }
+
+    /// Changes the level `proxy_get_log_level` reports from now on, as
+    /// Envoy's admin `/logging` does on a running gateway.
+    pub fn set_log_level(&mut self, level: super::LogLevel) {
+        self.store.data_mut().log_level = level;
     }
 
     /// How many times the plugin called the `env` hostcall `name` so far.

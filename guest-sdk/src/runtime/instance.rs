@@ -21,8 +21,11 @@ pub(crate) fn current_context() -> u32 {
     CURRENT.get()
 }
 
+/// Every callback starts here (its request, or 0), which is also where
+/// the log level it asks the host for is forgotten.
 pub(super) fn set_current(id: u32) {
     CURRENT.set(id);
+    crate::log::forget_host_level();
 }
 
 /// The `x-request-id` of the request whose callback is running (a copy,

@@ -9,7 +9,7 @@ use std::path::Path;
 use anyhow::{Context, Result, ensure};
 use gatewit_adapter::Profile;
 use gatewit_host_shim::exchange::{Gateway, GatewaySetup, HttpRequest, UpstreamResponse};
-use gatewit_proxy_emulator::{Emulator, EmulatorOptions, HostProfile};
+use gatewit_proxy_emulator::{Emulator, EmulatorOptions, HostProfile, LogLevel};
 use gatewit_tests::adapted::{Toolchain, emulator_module, profile_for};
 use gatewit_tests::scenarios::{self, Scenario};
 use serde_json::json;
@@ -252,6 +252,41 @@ fn route_call_needs_allow_on_headers_stop_iteration() -> Result<()> {
             .iter()
             .any(|l| l.message.contains("route call end, status: 200")),
         "{:?}",
+        gw.logs()
+    );
+    Ok(())
+}
+
+/// A callback that logs several lines asks the host's level once, and a
+/// level changed between callbacks applies from the next one.
+#[test]
+fn a_callback_asks_the_log_level_once() -> Result<()> {
+    let module = emulator_module("sdk-fixture", Toolchain::Wasip2, Profile::Envoy)?;
+    let mut gw = emulator(&module, &GatewaySetup::default(), Profile::Envoy)?;
+    let chatty = HttpRequest::get("example.com", "/chatty");
+    gw.send(&chatty, &UpstreamResponse::default())?;
+    let asked = gw.hostcall_count("proxy_get_log_level");
+    let lines = |gw: &Emulator| {
+        gw.logs()
+            .iter()
+            .filter(|l| l.message.contains("chatty: "))
+            .count()
+    };
+    let before = lines(&gw);
+    gw.send(&chatty, &UpstreamResponse::default())?;
+    ensure!(
+        gw.hostcall_count("proxy_get_log_level") - asked == 1,
+        "four lines in one callback asked the level {} times",
+        gw.hostcall_count("proxy_get_log_level") - asked
+    );
+    ensure!(lines(&gw) - before == 4, "{:#?}", gw.logs());
+
+    gw.set_log_level(LogLevel::Info);
+    let before = lines(&gw);
+    gw.send(&chatty, &UpstreamResponse::default())?;
+    ensure!(
+        lines(&gw) - before == 1,
+        "at info, only the info line: {:#?}",
         gw.logs()
     );
     Ok(())

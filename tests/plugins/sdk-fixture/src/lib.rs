@@ -167,6 +167,14 @@ impl Plugin for SdkFixture {
                     .map(|name| ctx.request_header(name).unwrap_or_else(|| "none".into()));
                 add_request_header(ctx, "x-probe-any-case", &read.join(","));
             }
+            "/chatty" => {
+                // Several lines in one callback, as plugins ported from Go
+                // log: the SDK asks the host's level once.
+                for step in ["parsed", "matched", "decided"] {
+                    gatewit_sdk::log_debug!("chatty: {step}");
+                }
+                gatewit_sdk::log_info!("chatty: done");
+            }
             "/property-map" => {
                 let probe = gatewit_sdk::get_property_map(&["request", "headers"])
                     .and_then(|m| m.into_iter().find(|(k, _)| k == "x-probe"))
