@@ -226,34 +226,29 @@ impl HttpContext {
         }
     }
 
-    fn value_at(&self, key: &str) -> Option<usize> {
-        self.kept
-            .as_ref()?
-            .values
-            .iter()
-            .position(|(k, _)| k == key)
-    }
-
     /// The value stored under `key`, if it exists and is a `T`.
     pub fn get<T: 'static>(&self, key: &str) -> Option<&T> {
-        let at = self.value_at(key)?;
-        self.kept.as_ref()?.values[at].1.downcast_ref()
+        let values = &self.kept.as_ref()?.values;
+        values.iter().find(|(k, _)| k == key)?.1.downcast_ref()
     }
 
     /// The value stored under `key`, mutably, if it exists and is a `T`.
     pub fn get_mut<T: 'static>(&mut self, key: &str) -> Option<&mut T> {
-        let at = self.value_at(key)?;
-        self.kept.as_mut()?.values[at].1.downcast_mut()
+        let values = &mut self.kept.as_mut()?.values;
+        values.iter_mut().find(|(k, _)| k == key)?.1.downcast_mut()
     }
 
     /// Remove the value under `key`; `true` if there was one.
     pub fn remove(&mut self, key: &str) -> bool {
-        match (self.value_at(key), self.kept.as_mut()) {
-            (Some(at), Some(kept)) => {
+        let Some(kept) = self.kept.as_mut() else {
+            return false;
+        };
+        match kept.values.iter().position(|(k, _)| k == key) {
+            Some(at) => {
                 kept.values.swap_remove(at);
                 true
             }
-            _ => false,
+            None => false,
         }
     }
 

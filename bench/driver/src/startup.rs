@@ -142,7 +142,7 @@ fn instructions(md: &mut String, specs: &[Spec], counts: &crate::callgrind::Resu
     writeln!(
         md,
         "Instructions from Envoy's launch to the first answer (callgrind from the start, all \
-         threads, one start per variant, one Envoy at a time; repeats to within about 1%, where \
+         threads, one start per variant, one Envoy at a time; repeats to within about 3%, where \
          the wall clock swings by ±0.05 s; modules over {} MiB are left out, as V8 compiling them under \
          callgrind takes longer than the pass waits):\n",
         MAX_COUNTED_SIZE >> 20

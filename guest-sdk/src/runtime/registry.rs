@@ -92,16 +92,10 @@ impl<F> Calls<F> {
 
     /// Takes out the calls request `ctx` made.
     fn of_request(&mut self, ctx: u32) -> Vec<Pending<F>> {
-        let mut taken = Vec::new();
-        let mut at = 0;
-        while at < self.0.len() {
-            if self.0[at].1.ctx == ctx {
-                taken.push(self.0.swap_remove(at).1);
-            } else {
-                at += 1;
-            }
-        }
-        taken
+        self.0
+            .extract_if(.., |(_, p)| p.ctx == ctx)
+            .map(|(_, p)| p)
+            .collect()
     }
 }
 
