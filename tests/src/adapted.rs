@@ -6,7 +6,7 @@
 
 use std::collections::HashMap;
 use std::path::PathBuf;
-use std::sync::{Mutex, OnceLock};
+use std::sync::{Arc, Mutex, OnceLock};
 
 use anyhow::Context;
 use gatewit_adapter::{ExceptionEncoding, Options, Profile, adapt};
@@ -88,17 +88,33 @@ fn adapted_for(
     exceptions: ExceptionEncoding,
 ) -> anyhow::Result<PathBuf> {
     type Key = (String, Toolchain, Profile, ExceptionEncoding);
-    static CACHE: OnceLock<Mutex<HashMap<Key, PathBuf>>> = OnceLock::new();
+    type Slot = Arc<OnceLock<Result<PathBuf, String>>>;
+    static CACHE: OnceLock<Mutex<HashMap<Key, Slot>>> = OnceLock::new();
     let key = (package.to_string(), toolchain, profile, exceptions);
-    // The lock is held while adapting: tests on several threads ask for the
-    // same plugin at once, and adapting takes milliseconds.
-    let mut cache = CACHE
-        .get_or_init(Default::default)
-        .lock()
-        .map_err(|_| anyhow::anyhow!("adapted-module cache poisoned"))?;
-    if let Some(path) = cache.get(&key) {
-        return Ok(path.clone());
-    }
+    // One slot per module: threads asking for the same one wait for its one
+    // adaptation, while the others go on (a debug-build adaptation of the
+    // Python example takes seconds, a Rust plugin's milliseconds).
+    let slot = Arc::clone(
+        CACHE
+            .get_or_init(Default::default)
+            .lock()
+            .map_err(|_| anyhow::anyhow!("adapted-module cache poisoned"))?
+            .entry(key)
+            .or_default(),
+    );
+    slot.get_or_init(|| {
+        write_adapted(package, toolchain, profile, exceptions).map_err(|e| format!("{e:#}"))
+    })
+    .clone()
+    .map_err(|e| anyhow::anyhow!("{e}"))
+}
+
+fn write_adapted(
+    package: &str,
+    toolchain: Toolchain,
+    profile: Profile,
+    exceptions: ExceptionEncoding,
+) -> anyhow::Result<PathBuf> {
     let component = component(package, toolchain)?;
     let adapted = adapt(
         &component,
@@ -128,7 +144,6 @@ fn adapted_for(
     );
     let path = dir.join(&name);
     gatewit_test_programs::write_atomically(&path, &adapted.module)?;
-    cache.insert(key, path.clone());
     Ok(path)
 }
 
