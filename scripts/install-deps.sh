@@ -19,6 +19,7 @@
 #   `toolchains/wac/pin`) into `.tools/` (`cargo install --locked --debug`).
 #
 # Idempotent: each step is skipped when what it installs is already there.
+# With no argument, wac compiles in the background while the others download.
 #
 # `install-deps.sh rust` installs only the Rust part, `install-deps.sh system`
 # the Debian packages and Envoy (so the demo can install Envoy while cargo
@@ -104,6 +105,33 @@ done
 log "ready: Rust $channel with ${targets[*]}"
 fi
 
+# --- Composition tool: wac-cli, pinned -----------------------------------
+install_wac() {
+    local pin want have
+    pin="$(grep -v '^#' toolchains/wac/pin | grep -o 'wac-cli==[^ ]*' | head -1)"
+    [ -n "$pin" ] || die "no wac-cli pin in toolchains/wac/pin"
+    want="${pin#wac-cli==}"
+    have="$(.tools/bin/wac --version 2>/dev/null | awk '{print $2}' || true)"
+    if [ "$have" != "$want" ]; then
+        # Unoptimised and without debug info: it composes two small components
+        # in 0.1 s either way, and builds in 71 s instead of the release
+        # profile's 252 s (two cores), a sixth of the test suite.
+        log "installing wac-cli $want into .tools (cargo install --locked --debug; a minute or two)"
+        CARGO_PROFILE_DEV_DEBUG=0 cargo install -q --locked --debug --root .tools --no-default-features "wac-cli@$want" >&2 \
+            || die "\`cargo install wac-cli@$want\` failed"
+    fi
+    log "ready: wac $(.tools/bin/wac --version | awk '{print $2}') (.tools/bin/wac)"
+}
+wac_job=""
+if [ "$part" = wac ]; then
+    install_wac
+elif [ "$part" = all ]; then
+    # Compiling wac takes the CPU while the parts below mostly download:
+    # side by side, not one after the other.
+    install_wac &
+    wac_job=$!
+fi
+
 # --- JavaScript toolchain: componentize-js, pinned -----------------------
 if [ "$part" = all ] || [ "$part" = js ]; then
 js=toolchains/js
@@ -137,22 +165,6 @@ fi
 log "ready: componentize-py $("$venv/bin/componentize-py" --version | awk '{print $2}') ($venv)"
 fi
 
-# --- Composition tool: wac-cli, pinned -----------------------------------
-if [ "$part" = all ] || [ "$part" = wac ]; then
-pin="$(grep -v '^#' toolchains/wac/pin | grep -o 'wac-cli==[^ ]*' | head -1)"
-[ -n "$pin" ] || die "no wac-cli pin in toolchains/wac/pin"
-want="${pin#wac-cli==}"
-have="$(.tools/bin/wac --version 2>/dev/null | awk '{print $2}' || true)"
-if [ "$have" != "$want" ]; then
-    # Unoptimised and without debug info: it composes two small components
-    # in 0.1 s either way, and builds in 71 s instead of the release
-    # profile's 252 s (two cores), a sixth of the test suite.
-    log "installing wac-cli $want into .tools (cargo install --locked --debug; a minute or two)"
-    CARGO_PROFILE_DEV_DEBUG=0 cargo install -q --locked --debug --root .tools --no-default-features "wac-cli@$want" >&2 \
-        || die "\`cargo install wac-cli@$want\` failed"
-fi
-log "ready: wac $(.tools/bin/wac --version | awk '{print $2}') (.tools/bin/wac)"
-fi
 [ "$part" = all ] || [ "$part" = system ] || exit 0
 
 # --- Debian packages -----------------------------------------------------
@@ -180,3 +192,6 @@ else
     fi
 fi
 log "ready: envoy $("$envoy" --version 2>/dev/null | grep -o '1\.40\.[0-9]*' | head -1) ($envoy); redis $(redis-server --version | awk '{print $3}' | sed 's/^v=//')"
+if [ -n "$wac_job" ]; then
+    wait "$wac_job" || die "installing wac failed (see above)"
+fi
