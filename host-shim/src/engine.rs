@@ -1,13 +1,13 @@
 //! The process-wide wasmtime engine, its epoch ticker, and compiled
 //! components cached by content.
 
-use std::collections::HashMap;
 use std::hash::{Hash, Hasher};
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex, OnceLock};
+use std::sync::OnceLock;
 use std::time::Duration;
 
 use anyhow::{Context, anyhow};
+use gatewit_test_kit::once::OnceMap;
 use wasmtime::component::{Component, Linker};
 use wasmtime::{Config, Engine};
 
@@ -139,40 +139,25 @@ impl PluginComponent {
     /// asking for the same component at once wait for one compilation
     /// (Cranelift takes ~20 s on a 12 MB JavaScript plugin).
     fn compile(bytes: &[u8], name: &str) -> anyhow::Result<Self> {
-        type Slot = Arc<OnceLock<Result<(Component, u32), String>>>;
-        static CACHE: OnceLock<Mutex<HashMap<(u64, usize), Slot>>> = OnceLock::new();
-        // Past this many distinct components the cache starts over (tests
-        // that generate components use each once).
-        const MAX_CACHED: usize = 64;
-        let mut hasher = std::collections::hash_map::DefaultHasher::new();
-        bytes.hash(&mut hasher);
-        let key = (hasher.finish(), bytes.len());
-        let slot = {
-            let mut cache = CACHE
-                .get_or_init(Default::default)
-                .lock()
-                .map_err(|_| anyhow!("the compiled-component cache is poisoned"))?;
-            if cache.len() >= MAX_CACHED && !cache.contains_key(&key) {
-                cache.clear();
-            }
-            Arc::clone(cache.entry(key).or_default())
-        };
         // The adapted module is a plugin's other form: the likeliest mix-up.
         if bytes.starts_with(b"\0asm\x01\0\0\0") {
             anyhow::bail!(
                 "`{name}` is a core wasm module, not a component: pass the plugin component (what `cargo build --target wasm32-wasip2` or another component toolchain emits), not the module `gatewit adapt` makes for Envoy"
             );
         }
+        static CACHE: OnceMap<(u64, usize), (Component, u32)> =
+            OnceMap::new("compiled-component", 64);
+        let mut hasher = std::collections::hash_map::DefaultHasher::new();
+        bytes.hash(&mut hasher);
         let engine = engine()?;
-        let (component, hooks) = slot
-            .get_or_init(|| {
+        let (component, hooks) = CACHE
+            .get_or_init((hasher.finish(), bytes.len()), || {
                 let component = Component::new(engine, bytes)
                     .map_err(|e| format!("is not a valid WebAssembly component: {e:#}"))?;
                 let hooks = hooks::read_hooks(bytes)
                     .map_err(|e| format!("is not a valid plugin component: {e:#}"))?;
                 Ok((component, hooks))
             })
-            .clone()
             .map_err(|e| anyhow!("`{name}` {e}"))?;
         Ok(Self {
             component,

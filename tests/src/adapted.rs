@@ -4,12 +4,11 @@
 //! wrapped into a component with the preview1 reactor adapter, as
 //! `wasm-tools component new --adapt` does.
 
-use std::collections::HashMap;
 use std::path::PathBuf;
-use std::sync::{Arc, Mutex, OnceLock};
 
 use anyhow::Context;
 use gatewit_adapter::{ExceptionEncoding, Options, Profile, adapt};
+use gatewit_test_kit::once::OnceMap;
 
 use crate::plugins::{built_once, component_path, target_dir, wasm_plugin};
 
@@ -88,25 +87,14 @@ fn adapted_for(
     exceptions: ExceptionEncoding,
 ) -> anyhow::Result<PathBuf> {
     type Key = (String, Toolchain, Profile, ExceptionEncoding);
-    type Slot = Arc<OnceLock<Result<PathBuf, String>>>;
-    static CACHE: OnceLock<Mutex<HashMap<Key, Slot>>> = OnceLock::new();
-    let key = (package.to_string(), toolchain, profile, exceptions);
-    // One slot per module: threads asking for the same one wait for its one
-    // adaptation, while the others go on (a debug-build adaptation of the
-    // Python example takes seconds, a Rust plugin's milliseconds).
-    let slot = Arc::clone(
-        CACHE
-            .get_or_init(Default::default)
-            .lock()
-            .map_err(|_| anyhow::anyhow!("adapted-module cache poisoned"))?
-            .entry(key)
-            .or_default(),
-    );
-    slot.get_or_init(|| {
-        write_adapted(package, toolchain, profile, exceptions).map_err(|e| format!("{e:#}"))
-    })
-    .clone()
-    .map_err(|e| anyhow::anyhow!("{e}"))
+    // A debug-build adaptation of the Python example takes seconds, a Rust
+    // plugin's milliseconds: one slot per module, so neither waits for the
+    // other.
+    static CACHE: OnceMap<Key, PathBuf> = OnceMap::new("adapted-module", usize::MAX);
+    CACHE.get_or_init(
+        (package.to_string(), toolchain, profile, exceptions),
+        || write_adapted(package, toolchain, profile, exceptions).map_err(|e| format!("{e:#}")),
+    )
 }
 
 fn write_adapted(
