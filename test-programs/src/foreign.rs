@@ -4,13 +4,12 @@
 //! package pinned in `toolchains/py/requirements.txt`, in the project venv;
 //! `scripts/install-deps.sh` installs both.
 
-use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::process::Command;
-use std::sync::{Mutex, OnceLock};
 use std::time::SystemTime;
 
 use anyhow::{Context as _, Result, bail};
+use gatewit_test_kit::once::OnceMap;
 
 use crate::{COMPONENT_TARGET, wasm_path, workspace_root, write_atomically};
 
@@ -86,17 +85,14 @@ impl Lang {
 /// only when the source, the WIT or the toolchain changed since the last
 /// build (a StarlingMonkey build takes ~20 s, a CPython one ~15 s).
 pub(crate) fn build(package: &str, lang: Lang) -> Result<PathBuf> {
-    static BUILT: OnceLock<Mutex<HashMap<String, Result<(), String>>>> = OnceLock::new();
-    let mut built = BUILT
-        .get_or_init(Default::default)
-        .lock()
-        .map_err(|_| anyhow::anyhow!("JavaScript build lock poisoned"))?;
-    let result = built
-        .entry(package.to_string())
-        .or_insert_with(|| build_now(package, lang).map_err(|e| format!("{e:#}")));
-    if let Err(e) = result {
-        bail!("cannot build the {lang:?} plugin `{package}`: {e}");
-    }
+    // One slot per package: the JavaScript and Python toolchains build side
+    // by side, and threads asking for the same package wait for one build.
+    static BUILT: OnceMap<String, ()> = OnceMap::new("foreign-build", usize::MAX);
+    BUILT
+        .get_or_init(package.to_string(), || {
+            build_now(package, lang).map_err(|e| format!("{e:#}"))
+        })
+        .with_context(|| format!("cannot build the {lang:?} plugin `{package}`"))?;
     Ok(wasm_path(package, COMPONENT_TARGET))
 }
 
