@@ -11,30 +11,33 @@ use std::sync::OnceLock;
 
 use anyhow::{Context, anyhow};
 use gatewit_test_kit::once::OnceMap;
-use wasmtime::{Config, Engine, Module};
+use wasmtime::{Config, Engine, Module, OptLevel};
 
-/// The engine every emulator shares: fuel metering on (each store gets its
-/// own fuel), everything else wasmtime's default.
-fn engine() -> anyhow::Result<&'static Engine> {
-    static ENGINE: OnceLock<Result<Engine, String>> = OnceLock::new();
-    ENGINE
+/// The engines every emulator shares, optimising and not: fuel metering on
+/// (each store gets its own fuel), everything else wasmtime's default.
+fn engine(optimise: bool) -> anyhow::Result<&'static Engine> {
+    static ENGINES: [OnceLock<Result<Engine, String>>; 2] = [OnceLock::new(), OnceLock::new()];
+    ENGINES[usize::from(optimise)]
         .get_or_init(|| {
             let mut config = Config::new();
             config.consume_fuel(true);
+            if !optimise {
+                config.cranelift_opt_level(OptLevel::None);
+            }
             Engine::new(&config).map_err(|e| format!("{e:#}"))
         })
         .as_ref()
         .map_err(|e| anyhow!("cannot create the wasmtime engine: {e}"))
 }
 
-/// `bytes` compiled, or taken from the cache.
-pub(crate) fn module(bytes: &[u8]) -> anyhow::Result<Module> {
-    static CACHE: OnceMap<(u64, usize), Module> = OnceMap::new("compiled-module", 64);
-    let engine = engine()?;
+/// `bytes` compiled (optimised or not), or taken from the cache.
+pub(crate) fn module(bytes: &[u8], optimise: bool) -> anyhow::Result<Module> {
+    static CACHE: OnceMap<(u64, usize, bool), Module> = OnceMap::new("compiled-module", 64);
+    let engine = engine(optimise)?;
     let mut hasher = DefaultHasher::new();
     bytes.hash(&mut hasher);
     CACHE
-        .get_or_init((hasher.finish(), bytes.len()), || {
+        .get_or_init((hasher.finish(), bytes.len(), optimise), || {
             Module::new(engine, bytes).map_err(|e| format!("{e:#}"))
         })
         .context("cannot compile the plugin module")

@@ -110,6 +110,8 @@ fn emulator(module: &Path) -> Result<Emulator> {
         profile: HostProfile::Envoy,
         // Envoy's default: keeps plugin debug logging out of the figures.
         log_level: LogLevel::Info,
+        // Timed per request: the code Envoy's optimising compiler would run.
+        optimise_code: true,
         ..EmulatorOptions::default()
     };
     Emulator::with_options(&bytes, &GatewaySetup::default(), options)
