@@ -2,10 +2,10 @@
 //!
 //! Compiling is most of an emulator's start-up: 34 s of one core's
 //! Cranelift for the 12.8 MB adapted JavaScript plugin (42 s optimised),
-//! milliseconds for a Rust one. Scenarios and
-//! tests start many emulators on the same module, so each distinct module
-//! is compiled once per process, and threads asking for the same module at
-//! once wait for the one compilation instead of each running their own.
+//! milliseconds for a Rust one. Scenarios and tests start many emulators on
+//! the same module, so each distinct module is compiled once per process,
+//! and threads asking for the same module at once wait for the one
+//! compilation instead of each running their own.
 
 use std::hash::{DefaultHasher, Hash, Hasher};
 use std::sync::OnceLock;
