@@ -1,7 +1,7 @@
 //! Starting and stopping one Envoy process per test.
 
 use crate::client;
-use crate::config::EnvoyConfig;
+use crate::config::{EnvoyConfig, LISTENER};
 use anyhow::{Context as _, Result, bail};
 use std::ffi::OsString;
 use std::net::SocketAddr;
@@ -216,7 +216,8 @@ pub struct Envoy {
     child: Child,
     dir: PathBuf,
     admin: SocketAddr,
-    listener: SocketAddr,
+    /// The listeners' bound addresses, in the configuration's order.
+    listeners: Vec<SocketAddr>,
 }
 
 impl Envoy {
@@ -292,13 +293,18 @@ impl Envoy {
             child,
             dir,
             admin: ([127, 0, 0, 1], 0).into(),
-            listener: ([127, 0, 0, 1], 0).into(),
+            listeners: Vec::new(),
         };
-        envoy.wait_ready(&admin_path, launch.ready_timeout)?;
+        let listeners = if config.wasm.is_some() {
+            1 + config.more_configurations.len()
+        } else {
+            1
+        };
+        envoy.wait_ready(&admin_path, launch.ready_timeout, listeners)?;
         Ok(envoy)
     }
 
-    fn wait_ready(&mut self, admin_path: &Path, timeout: Duration) -> Result<()> {
+    fn wait_ready(&mut self, admin_path: &Path, timeout: Duration, listeners: usize) -> Result<()> {
         let deadline = Instant::now() + timeout;
         loop {
             if let Some(status) = self.child.try_wait().context("polling the Envoy process")? {
@@ -324,7 +330,7 @@ impl Envoy {
                 let ready = client::get(self.admin, "/ready", ADMIN_TIMEOUT)
                     .is_ok_and(|(status, body)| status == 200 && body.trim() == "LIVE");
                 if ready {
-                    self.listener = self.bound_listener()?;
+                    self.listeners = self.bound_listeners(listeners)?;
                     return Ok(());
                 }
             }
@@ -332,29 +338,51 @@ impl Envoy {
         }
     }
 
-    /// The address the listener actually bound (it asked for port 0).
-    fn bound_listener(&self) -> Result<SocketAddr> {
+    /// The addresses the `count` listeners actually bound (they asked for
+    /// port 0), in the configuration's order (`main`, `main-1`, …).
+    fn bound_listeners(&self, count: usize) -> Result<Vec<SocketAddr>> {
         let (status, body) = client::get(self.admin, "/listeners?format=json", ADMIN_TIMEOUT)?;
         if status != 200 {
             bail!("admin `/listeners` answered {status}: {body}");
         }
         let doc: serde_json::Value =
             serde_json::from_str(&body).context("parsing admin `/listeners`")?;
-        let socket = &doc["listener_statuses"][0]["local_address"]["socket_address"];
-        let ip = socket["address"]
-            .as_str()
-            .context("admin `/listeners` lists no listener address")?;
-        let port = socket["port_value"]
-            .as_u64()
-            .context("admin `/listeners` lists no listener port")?;
-        format!("{ip}:{port}")
-            .parse()
-            .context("parsing the listener address")
+        let statuses = doc["listener_statuses"]
+            .as_array()
+            .context("admin `/listeners` lists no listeners")?;
+        (0..count)
+            .map(|i| {
+                let name = match i {
+                    0 => LISTENER.to_string(),
+                    i => format!("{LISTENER}-{i}"),
+                };
+                let socket = &statuses
+                    .iter()
+                    .find(|s| s["name"] == name.as_str())
+                    .with_context(|| format!("admin `/listeners` does not list `{name}`"))?
+                    ["local_address"]["socket_address"];
+                let ip = socket["address"]
+                    .as_str()
+                    .with_context(|| format!("admin `/listeners` lists no address for `{name}`"))?;
+                let port = socket["port_value"]
+                    .as_u64()
+                    .with_context(|| format!("admin `/listeners` lists no port for `{name}`"))?;
+                format!("{ip}:{port}")
+                    .parse()
+                    .with_context(|| format!("parsing the address of listener `{name}`"))
+            })
+            .collect()
     }
 
-    /// Where clients connect.
+    /// Where clients connect (the first listener).
     pub fn listener_addr(&self) -> SocketAddr {
-        self.listener
+        self.listeners[0]
+    }
+
+    /// Every listener, in the configuration's order: the first, then one per
+    /// [`more_configurations`](crate::EnvoyConfig::more_configurations).
+    pub fn listener_addrs(&self) -> &[SocketAddr] {
+        &self.listeners
     }
 
     /// The admin endpoint.

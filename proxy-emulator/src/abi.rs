@@ -25,21 +25,3 @@ pub(crate) fn deserialize_pairs(data: &[u8]) -> anyhow::Result<HeaderList> {
         })
         .collect()
 }
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn pairs_roundtrip() {
-        let pairs = vec![
-            (":path".to_string(), "/x".to_string()),
-            ("a".to_string(), String::new()),
-        ];
-        let bytes = serialize_pairs(&pairs);
-        assert_eq!(&bytes[..4], &2u32.to_le_bytes());
-        assert_eq!(deserialize_pairs(&bytes).expect("valid map"), pairs);
-        assert!(deserialize_pairs(&bytes[..bytes.len() - 3]).is_err());
-        assert!(deserialize_pairs(&[]).expect("empty map").is_empty());
-    }
-}

@@ -148,7 +148,7 @@ fn find<'a>(headers: &'a HeaderList, name: &str) -> Option<&'a str> {
 /// Where a gateway cluster leads. Each tier turns this into its own form
 /// (the host shim and emulator connect directly; the Envoy tier writes
 /// Envoy clusters with exactly these names).
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Clusters {
     /// HTTP clusters: Envoy cluster name (e.g. `outbound|8080||token.static`)
     /// → a real server on loopback.

@@ -2,7 +2,7 @@
 //! `proxy-wasm` crate, a raw Higress-ABI Redis fixture, and hand-written WAT.
 //! One binary: `basics` (module shape, traps, hostcalls, limits), `calls`
 //! (HTTP and Redis against real servers), `flow` (ticks, initialisation,
-//! pauses, actions, WASI, shared queues).
+//! pauses, actions, WASI, shared queues), `fuel` (what `fuel_used` counts).
 
 #[path = "../common/mod.rs"]
 mod common;
@@ -61,3 +61,4 @@ fn err_text(e: anyhow::Error) -> String {
 mod basics;
 mod calls;
 mod flow;
+mod fuel;

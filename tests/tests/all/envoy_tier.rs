@@ -1,6 +1,7 @@
 //! Tier 3: every example, adapted with `gatewit adapt`, runs the scenario
 //! table in a real Envoy 1.40 (one Envoy per test, its own loopback ports and
-//! `--base-id`) in front of a real upstream, with Envoy clusters named
+//! `--base-id`; the [`SHARED`] pairs one between them) in front of a real
+//! upstream, with Envoy clusters named
 //! exactly as the SDK formats them. Envoy comes from
 //! `scripts/install-deps.sh`; without it these tests fail, naming the script.
 
@@ -21,10 +22,23 @@ use gatewit_tests::scenarios::{self, Scenario};
 fn run(name: &str, toolchain: Toolchain) -> Result<()> {
     let scenario: Scenario = scenarios::by_name(name)?;
     let module = adapted_module(scenario.plugin, toolchain, Profile::Envoy)?;
+    if toolchain == Toolchain::Wasip2
+        && let Some(group) = SHARED.iter().find(|g| g.contains(&name))
+    {
+        return scenario.run(|_component, setup| shared::gateway(group, name, &module, setup));
+    }
     scenario.run(|_component, setup| {
         Ok(Box::new(EnvoyGateway::start(&module, setup)?) as Box<dyn Gateway>)
     })
 }
+
+/// Scenarios that differ only in the plugin's configuration and share one
+/// Envoy when their tests overlap: V8 compiles the JavaScript and Python
+/// modules (12–18 MB) in 10–20 s of CPU at every start.
+const SHARED: &[&[&str]] = &[
+    &["my-plugin-js-adds-header", "my-plugin-js-mock"],
+    &["my-plugin-py-adds-header", "my-plugin-py-mock"],
+];
 
 fn run_wasip2(name: &str) -> Result<()> {
     run(name, Toolchain::Wasip2)
@@ -592,4 +606,98 @@ fn access_log_attributes_keep_the_log_line_valid_json() -> Result<()> {
         );
     }
     Ok(())
+}
+
+/// One Envoy for a group of [`SHARED`] scenarios.
+mod shared {
+    use std::path::Path;
+    use std::sync::Mutex;
+
+    use anyhow::{Result, ensure};
+    use gatewit_envoy_harness::{EnvoyGateway, EnvoyOptions};
+    use gatewit_host_shim::exchange::{
+        Exchange, Gateway, GatewaySetup, HttpRequest, UpstreamResponse,
+    };
+    use gatewit_tests::scenarios;
+
+    /// Gateways started for a group's scenarios whose tests have not yet
+    /// asked for them: scenario name → (its configuration, its gateway).
+    static WAITING: Mutex<Vec<(&str, serde_json::Value, EnvoyGateway)>> = Mutex::new(Vec::new());
+
+    /// The gateway for scenario `name` of `group` with `setup`: the one
+    /// waiting for it if another test of the group started their Envoy and
+    /// is still running, else a new Envoy with a listener for every
+    /// scenario of the group.
+    pub(super) fn gateway(
+        group: &'static [&'static str],
+        name: &str,
+        module: &Path,
+        setup: &GatewaySetup,
+    ) -> Result<Box<dyn Gateway>> {
+        // Held while Envoy starts, so the group's other test waits for this
+        // Envoy instead of compiling the module in one of its own.
+        let mut waiting = WAITING.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(i) = waiting.iter().position(|(n, ..)| *n == name) {
+            let (_, config, gateway) = waiting.swap_remove(i);
+            ensure!(
+                config == setup.plugin_config,
+                "scenario `{name}`: its shared listener has another configuration"
+            );
+            return Ok(Box::new(gateway));
+        }
+        let mut setups = Vec::new();
+        for &member in group {
+            if member == name {
+                setups.push(setup.clone());
+                continue;
+            }
+            let prepared = scenarios::by_name(member)?.prepare()?;
+            ensure!(
+                prepared.http.is_empty() && prepared.redis.is_empty(),
+                "scenario `{member}` has backends of its own, so it cannot share an envoy"
+            );
+            setups.push(prepared.setup);
+        }
+        let gateways = EnvoyGateway::start_many(module, &setups, &EnvoyOptions::default())?;
+        let mut mine = None;
+        for ((&member, setup), gateway) in group.iter().zip(setups).zip(gateways) {
+            if member == name {
+                mine = Some(gateway);
+            } else {
+                waiting.push((member, setup.plugin_config, gateway));
+            }
+        }
+        let gateway = mine.ok_or_else(|| anyhow::anyhow!("`{name}` is not in its group"))?;
+        Ok(Box::new(Starter { gateway, group }))
+    }
+
+    /// The gateway of the test that started its group's Envoy. When that
+    /// test ends, the listeners no test has taken yet go too, so Envoy
+    /// stops once the tests holding the others end (a later test of the
+    /// group starts its own).
+    struct Starter {
+        gateway: EnvoyGateway,
+        group: &'static [&'static str],
+    }
+
+    impl Drop for Starter {
+        fn drop(&mut self) {
+            let mut waiting = WAITING.lock().unwrap_or_else(|p| p.into_inner());
+            waiting.retain(|(n, ..)| !self.group.contains(n));
+        }
+    }
+
+    impl Gateway for Starter {
+        fn tier(&self) -> &'static str {
+            self.gateway.tier()
+        }
+
+        fn send(&mut self, request: &HttpRequest, upstream: &UpstreamResponse) -> Result<Exchange> {
+            self.gateway.send(request, upstream)
+        }
+
+        fn plugin_logs(&self) -> Vec<String> {
+            self.gateway.plugin_logs()
+        }
+    }
 }
