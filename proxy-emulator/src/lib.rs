@@ -90,8 +90,8 @@ pub struct EmulatorOptions {
     pub vm_config: Vec<u8>,
     /// Whether Cranelift optimises the plugin's compiled code. Off by
     /// default: a test's emulator runs a few requests, and compiling is
-    /// most of its work (a 12.8 MB JavaScript plugin: 34 s of one core
-    /// unoptimised, 42 s optimised). Benchmarks that time requests turn it
+    /// most of its work (a 12.8 MB JavaScript plugin: 25 s of one core
+    /// unoptimised, with one-pass register allocation; 42 s optimised). Benchmarks that time requests turn it
     /// on. Fuel counts wasm instructions, so it is the same either way.
     pub optimise_code: bool,
 }
