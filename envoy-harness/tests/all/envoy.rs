@@ -6,7 +6,9 @@
 use crate::build::build_wasm;
 use anyhow::{Context as _, Result, ensure};
 use gatewit_envoy_harness::client::Connection;
-use gatewit_envoy_harness::{Envoy, EnvoyConfig, EnvoyGateway, Launch, Reply, WasmFilter, client};
+use gatewit_envoy_harness::{
+    Envoy, EnvoyConfig, EnvoyGateway, EnvoyOptions, Launch, Reply, WasmFilter, client,
+};
 use gatewit_test_kit::exchange::{Gateway, GatewaySetup, HttpRequest, UpstreamResponse};
 use serde_json::json;
 use std::net::SocketAddr;
@@ -43,15 +45,28 @@ fn empty_module_passes_a_request_through() -> Result<()> {
     Ok(())
 }
 
+/// Two configurations of one module in one Envoy (`start_many`): a
+/// listener and a VM each, and each listener keeps its own configuration
+/// while requests alternate between them.
 #[test]
-fn crate_plugin_adds_request_and_response_headers() -> Result<()> {
-    let setup = GatewaySetup {
+fn crate_plugin_with_and_without_config_in_one_envoy() -> Result<()> {
+    let configured = GatewaySetup {
         plugin_config: json!({ "response_value": "from-config" }),
         ..GatewaySetup::default()
     };
-    let mut gw = EnvoyGateway::start(&crate_module()?, &setup)?;
+    let mut gateways = EnvoyGateway::start_many(
+        &crate_module()?,
+        &[configured, GatewaySetup::default()],
+        &EnvoyOptions::default(),
+    )?;
+    let mut default = gateways.pop().context("the second listener")?;
+    let mut configured = gateways.pop().context("the first listener")?;
+    ensure!(
+        configured.envoy().pid() == default.envoy().pid(),
+        "two envoys were started"
+    );
     for i in 0..3 {
-        let ex = gw.send(
+        let ex = configured.send(
             &HttpRequest::get("example.com", &format!("/r{i}"))
                 .header("user-agent", "test")
                 .header("x-bench", "1"),
@@ -72,18 +87,37 @@ fn crate_plugin_adds_request_and_response_headers() -> Result<()> {
             ex.upstream.as_ref().map(|u| u.path.as_str()),
             Some(format!("/r{i}").as_str())
         );
+        // Without a configuration the plugin answers with its default.
+        let ex = default.send(
+            &HttpRequest::get("example.com", "/"),
+            &UpstreamResponse::default(),
+        )?;
+        assert_eq!(
+            ex.response_header("x-gatewit-bench-response"),
+            Some("1"),
+            "request {i}"
+        );
     }
     Ok(())
 }
 
 #[test]
-fn crate_plugin_without_config_uses_its_default() -> Result<()> {
-    let mut gw = EnvoyGateway::start(&crate_module()?, &GatewaySetup::default())?;
-    let ex = gw.send(
-        &HttpRequest::get("example.com", "/"),
-        &UpstreamResponse::default(),
-    )?;
-    assert_eq!(ex.response_header("x-gatewit-bench-response"), Some("1"));
+fn gateways_sharing_an_envoy_may_differ_only_in_configuration() -> Result<()> {
+    let other_route = GatewaySetup {
+        route_name: "another-route".into(),
+        ..GatewaySetup::default()
+    };
+    let Err(err) = EnvoyGateway::start_many(
+        &crate_module()?,
+        &[GatewaySetup::default(), other_route],
+        &EnvoyOptions::default(),
+    ) else {
+        anyhow::bail!("setups with different routes shared an envoy");
+    };
+    ensure!(
+        format!("{err:#}").contains("may differ only in their plugin configuration"),
+        "{err:#}"
+    );
     Ok(())
 }
 
