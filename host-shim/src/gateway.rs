@@ -25,13 +25,16 @@ impl ShimGateway {
     }
 
     /// Like [`ShimGateway::new`], with a chance to adjust the builder (time
-    /// budget, mocks, log level).
+    /// budget, mocks, log level). The plugin's code is compiled
+    /// unoptimised, since a scenario runs a few requests
+    /// ([`PluginHostBuilder::optimise_code`]; `adjust` may turn it on).
     pub fn with(
         source: impl Into<ComponentSource>,
         setup: &GatewaySetup,
         adjust: impl FnOnce(PluginHostBuilder) -> PluginHostBuilder,
     ) -> anyhow::Result<Self> {
         let mut builder = PluginHost::builder(source)
+            .optimise_code(false)
             .config_json(&setup.plugin_config)
             .route_name(&setup.route_name)
             .upstream_cluster(&setup.upstream_cluster)

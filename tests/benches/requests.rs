@@ -176,7 +176,12 @@ fn variants() -> Result<Vec<Variant>> {
         tier: "host-shim",
         package: GATEWIT,
         adds_headers: true,
-        gateway: Box::new(ShimGateway::new(component, &GatewaySetup::default())?),
+        // Timed per request: optimised, as the emulator's variants are.
+        gateway: Box::new(ShimGateway::with(
+            component,
+            &GatewaySetup::default(),
+            |builder| builder.optimise_code(true),
+        )?),
         fuel: None,
         samples: Vec::new(),
     });
