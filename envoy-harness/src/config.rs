@@ -1,6 +1,7 @@
 //! Envoy bootstrap generation: one HTTP listener (or one per plugin
-//! configuration), an optional proxy-wasm filter, one route (to a real upstream or a `direct_response`), and the
-//! clusters a plugin may call, named exactly as the plugin names them.
+//! configuration), an optional proxy-wasm filter, one route (to a real
+//! upstream or a `direct_response`), and the clusters a plugin may call,
+//! named exactly as the plugin names them.
 
 use gatewit_test_kit::exchange::Clusters;
 use serde_json::{Value, json};
@@ -211,48 +212,42 @@ impl EnvoyConfig {
                 })
             })
             .collect();
-        let mut listeners = vec![self.listener(
-            LISTENER,
-            self.bind.listener,
-            self.wasm.as_ref().map(|w| w.configuration.as_str()),
-            &route,
-            &access_log,
-        )];
-        if self.wasm.is_some() {
-            let any_port = SocketAddr::new(self.bind.listener.ip(), 0);
-            for (i, configuration) in self.more_configurations.iter().enumerate() {
-                let name = format!("{LISTENER}-{}", i + 1);
-                listeners.push(self.listener(
-                    &name,
-                    any_port,
-                    Some(configuration),
-                    &route,
-                    &access_log,
-                ));
-            }
-        }
+        let listeners: Vec<Value> = (0..self.listener_count())
+            .map(|i| self.listener(i, &route, &access_log))
+            .collect();
         json!({
             "admin": { "address": socket(self.bind.admin) },
             "static_resources": { "listeners": listeners, "clusters": clusters },
         })
     }
 
-    /// One HTTP listener: the Wasm filter (with `configuration`, when there
-    /// is one) and the router, in front of `route`.
-    fn listener(
-        &self,
-        name: &str,
-        addr: SocketAddr,
-        configuration: Option<&str>,
-        route: &Value,
-        access_log: &[Value],
-    ) -> Value {
-        let mut http_filters = Vec::new();
-        // `main` → `gatewit`, `main-1` → `gatewit-1`, ….
-        let vm_id = match name.strip_prefix(LISTENER) {
-            Some("") | None => "gatewit".to_string(),
-            Some(n) => format!("gatewit{n}"),
+    /// How many listeners the bootstrap has: one, and one per further
+    /// configuration when there is a Wasm filter.
+    pub(crate) fn listener_count(&self) -> usize {
+        match self.wasm {
+            Some(_) => 1 + self.more_configurations.len(),
+            None => 1,
+        }
+    }
+
+    /// Listener `i` (see [`listener_name`]): the Wasm filter, with its
+    /// configuration and a VM of its own (`gatewit`, `gatewit-1`, …), and
+    /// the router, in front of `route`. The first binds where `bind` says,
+    /// the others any port on the same address.
+    fn listener(&self, i: usize, route: &Value, access_log: &[Value]) -> Value {
+        let (addr, configuration, vm_id) = match i {
+            0 => (
+                self.bind.listener,
+                self.wasm.as_ref().map(|w| w.configuration.as_str()),
+                "gatewit".to_string(),
+            ),
+            i => (
+                SocketAddr::new(self.bind.listener.ip(), 0),
+                self.more_configurations.get(i - 1).map(String::as_str),
+                format!("gatewit-{i}"),
+            ),
         };
+        let mut http_filters = Vec::new();
         if let (Some(wasm), Some(configuration)) = (&self.wasm, configuration) {
             http_filters.push(json!({
                 "name": "envoy.filters.http.wasm",
@@ -283,7 +278,7 @@ impl EnvoyConfig {
             "typed_config": { "@type": "type.googleapis.com/envoy.extensions.filters.http.router.v3.Router" },
         }));
         let mut listener = json!({
-            "name": name,
+            "name": listener_name(i),
             "address": socket(addr),
             "filter_chains": [{
                 "filters": [{
@@ -308,8 +303,13 @@ impl EnvoyConfig {
     }
 }
 
-/// The first listener's name; the others are `main-1`, `main-2`, ….
-pub(crate) const LISTENER: &str = "main";
+/// Listener `i`'s name: `main`, then `main-1`, `main-2`, ….
+pub(crate) fn listener_name(i: usize) -> String {
+    match i {
+        0 => "main".to_string(),
+        i => format!("main-{i}"),
+    }
+}
 
 fn socket(addr: SocketAddr) -> Value {
     json!({ "socket_address": { "address": addr.ip().to_string(), "port_value": addr.port() } })

@@ -1,7 +1,7 @@
 //! Starting and stopping one Envoy process per test.
 
 use crate::client;
-use crate::config::{EnvoyConfig, LISTENER};
+use crate::config::{EnvoyConfig, listener_name};
 use anyhow::{Context as _, Result, bail};
 use std::ffi::OsString;
 use std::net::SocketAddr;
@@ -295,12 +295,7 @@ impl Envoy {
             admin: ([127, 0, 0, 1], 0).into(),
             listeners: Vec::new(),
         };
-        let listeners = if config.wasm.is_some() {
-            1 + config.more_configurations.len()
-        } else {
-            1
-        };
-        envoy.wait_ready(&admin_path, launch.ready_timeout, listeners)?;
+        envoy.wait_ready(&admin_path, launch.ready_timeout, config.listener_count())?;
         Ok(envoy)
     }
 
@@ -352,10 +347,7 @@ impl Envoy {
             .context("admin `/listeners` lists no listeners")?;
         (0..count)
             .map(|i| {
-                let name = match i {
-                    0 => LISTENER.to_string(),
-                    i => format!("{LISTENER}-{i}"),
-                };
+                let name = listener_name(i);
                 let socket = &statuses
                     .iter()
                     .find(|s| s["name"] == name.as_str())
