@@ -205,6 +205,24 @@ impl StreamState {
         }
     }
 
+    /// Whether the gateway serves direction `dir`'s headers to the plugin
+    /// now, to read or (`write`) to change. Envoy hands a filter a
+    /// direction's header map from that direction's headers callback until
+    /// the plugin lets the headers go on (a `Continue` from the callback,
+    /// or a resume), and both maps again, to read only, to the access log
+    /// at the stream's end (`proxy_on_log`). In between a read finds no
+    /// headers and a change fails: what a plugin needs of them later, it
+    /// keeps in their phase (Higress's Go wrapper keeps `content-type` and
+    /// the like for the body phases).
+    pub fn headers_served(&self, dir: Direction, write: bool) -> bool {
+        let half = match dir {
+            Direction::Request => &self.request,
+            Direction::Response => &self.response,
+        };
+        let open = matches!(half.flow, Flow::InHeaders | Flow::PausedInHeaders) && !half.resume;
+        open || (self.done && !write)
+    }
+
     /// Envoy's `response.code_details` so far: the local reply's details,
     /// `via_upstream` once the upstream's response started, else none.
     pub fn response_details(&self) -> Option<&str> {

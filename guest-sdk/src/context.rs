@@ -86,8 +86,12 @@ pub struct HttpContext {
     pub(crate) buffer_response_body: bool,
     pub(crate) request_headers_end_stream: Option<bool>,
     pub(crate) response_headers_end_stream: Option<bool>,
-    skip_request_body: Option<bool>,
-    skip_response_body: Option<bool>,
+    /// What the headers said of the bodies, noted in their phase (as
+    /// Go's wrapper does): Envoy serves the request headers in no later
+    /// phase, and the response headers only in theirs.
+    pub(crate) websocket: Option<bool>,
+    pub(crate) binary_request_body: Option<bool>,
+    pub(crate) binary_response_body: Option<bool>,
     /// The request headers phase paused and the request was not resumed
     /// since: the request headers are still held.
     pub(crate) request_headers_held: bool,
@@ -162,8 +166,9 @@ impl HttpContext {
             buffer_response_body: false,
             request_headers_end_stream: None,
             response_headers_end_stream: None,
-            skip_request_body: None,
-            skip_response_body: None,
+            websocket: None,
+            binary_request_body: None,
+            binary_response_body: None,
             request_headers_held: false,
             request_body_complete: false,
             local_reply_sent: false,
@@ -303,55 +308,83 @@ impl HttpContext {
 
     /// Whether the request is a WebSocket upgrade: `connection: upgrade`
     /// and `upgrade: websocket` (case-insensitive), as Go's `IsWebsocket`.
+    /// For a plugin with body methods, as the request headers said in
+    /// their phase (Go's wrapper reads them there too).
     pub fn is_websocket(&self) -> bool {
-        self.request_header("connection")
-            .is_some_and(|v| v.eq_ignore_ascii_case("upgrade"))
-            && self
-                .request_header("upgrade")
-                .is_some_and(|v| v.eq_ignore_ascii_case("websocket"))
+        self.websocket.unwrap_or_else(|| {
+            self.request_header("connection")
+                .is_some_and(|v| v.eq_ignore_ascii_case("upgrade"))
+                && self
+                    .request_header("upgrade")
+                    .is_some_and(|v| v.eq_ignore_ascii_case("websocket"))
+        })
     }
 
     /// Whether the request body is binary (`octet-stream`, gRPC, or
     /// compressed with a `content-encoding`), as Go's
-    /// `IsBinaryRequestBody`: body handlers are skipped for it.
+    /// `IsBinaryRequestBody`: body methods are skipped for it. For a
+    /// plugin with request body methods, as the request headers said in
+    /// their phase.
     pub fn is_binary_request_body(&self) -> bool {
-        is_binary_content_type(self.request_header("content-type").as_deref())
-            || self
-                .request_header("content-encoding")
-                .is_some_and(|e| !e.is_empty())
+        self.binary_request_body.unwrap_or_else(|| {
+            is_binary_content_type(self.request_header("content-type").as_deref())
+                || self
+                    .request_header("content-encoding")
+                    .is_some_and(|e| !e.is_empty())
+        })
     }
 
     /// Whether the response body is binary (`octet-stream`, gRPC, or
-    /// compressed with a `content-encoding`).
+    /// compressed with a `content-encoding`). For a plugin with response
+    /// body methods, as the response headers said in their phase.
     pub fn is_binary_response_body(&self) -> bool {
-        is_binary_content_type(self.response_header("content-type").as_deref())
-            || self
-                .response_header("content-encoding")
-                .is_some_and(|e| !e.is_empty())
+        self.binary_response_body.unwrap_or_else(|| {
+            is_binary_content_type(self.response_header("content-type").as_deref())
+                || self
+                    .response_header("content-encoding")
+                    .is_some_and(|e| !e.is_empty())
+        })
     }
 
+    /// Notes what the request headers say of the bodies, in their phase;
+    /// `request_body`: the plugin reads the request body (else only
+    /// whether the request is a WebSocket matters).
+    pub(crate) fn note_request_kind(&mut self, request_body: bool) {
+        self.websocket = Some(self.is_websocket());
+        if request_body {
+            self.skip_request_body();
+        }
+    }
+
+    /// Notes what the response headers say of the body, in their phase.
+    pub(crate) fn note_response_kind(&mut self) {
+        self.skip_response_body();
+    }
+
+    /// Whether the body methods skip the request body; what a phase did
+    /// not note yet is read now (a host that serves the headers later).
     pub(crate) fn skip_request_body(&mut self) -> bool {
         if self.dont_read_request_body {
             return true;
         }
-        if let Some(skip) = self.skip_request_body {
-            return skip;
+        if *self.websocket.get_or_insert(self.is_websocket()) {
+            return true;
         }
-        let skip = self.is_websocket() || self.is_binary_request_body();
-        self.skip_request_body = Some(skip);
-        skip
+        let binary = self.is_binary_request_body();
+        *self.binary_request_body.get_or_insert(binary)
     }
 
+    /// Whether the body methods skip the response body (see
+    /// [`Self::skip_request_body`]).
     pub(crate) fn skip_response_body(&mut self) -> bool {
         if self.dont_read_response_body {
             return true;
         }
-        if let Some(skip) = self.skip_response_body {
-            return skip;
+        if *self.websocket.get_or_insert(self.is_websocket()) {
+            return true;
         }
-        let skip = self.is_websocket() || self.is_binary_response_body();
-        self.skip_response_body = Some(skip);
-        skip
+        let binary = self.is_binary_response_body();
+        *self.binary_response_body.get_or_insert(binary)
     }
 
     /// Keep the gateway from re-computing the route after this plugin

@@ -222,7 +222,11 @@ mod macro_tests {
     #[test]
     fn macro_bits_match_sdk_constants() {
         let bits = <Buffered as Plugin>::__HOOKS;
+        // The body methods bring the headers phases that decide whether
+        // they run.
         let expected = hooks::PLUGIN_START
+            | hooks::REQUEST_HEADERS
+            | hooks::RESPONSE_HEADERS
             | hooks::REQUEST_BODY
             | hooks::RESPONSE_BODY
             | hooks::REQUEST_DONE
@@ -232,7 +236,7 @@ mod macro_tests {
             | hooks::BUFFERED_REQUEST_BODY
             | hooks::STREAMING_RESPONSE_BODY;
         assert_eq!(bits, expected);
-        assert_eq!(hooks::section(bits), 0xf49);
+        assert_eq!(hooks::section(bits), 0xf6d);
         assert_eq!(<Buffered as Plugin>::__NAME, "buffered");
     }
 

@@ -27,7 +27,7 @@ macro_rules! scenario_tests {
             plain: [
                 sdk_fixture_phase_in_callback, sdk_fixture_foreign_functions,
                 sdk_fixture_leader, sdk_fixture_reset, sdk_fixture_helpers,
-                sdk_fixture_property_map, sdk_fixture_header_case, hello_world_get,
+                sdk_fixture_property_map, sdk_fixture_header_case, sdk_fixture_late_read, hello_world_get,
                 my_plugin_adds_header, my_plugin_mock,
                 my_plugin_js_adds_header, my_plugin_js_mock,
                 my_plugin_py_adds_header, my_plugin_py_mock,
@@ -35,7 +35,8 @@ macro_rules! scenario_tests {
                 http_call_k8s, http_call_nacos, http_call_ip, http_call_dns,
                 http_call_token_service_fails, http_call_token_service_slow,
                 body_rewrite_json_and_uppercase, body_rewrite_streamed_replace,
-                body_rewrite_rejects_non_json, raw_fixture_header_reads,
+                body_rewrite_rejects_non_json, body_rewrite_skips_binary_bodies,
+                raw_fixture_header_reads,
                 raw_fixture_local_in_response, route_call_reroutes_and_answers,
                 route_call_headers_only_answers, route_call_errors,
                 queue_counter_counts_hits,

@@ -103,6 +103,15 @@ fn hook_bits(methods: &[String], route_call: bool) -> u32 {
         bits |= STREAM_DONE;
         per_request = true;
     }
+    // Whether the body methods run is read from the headers in their
+    // phase, as Go's wrapper does: Envoy serves the request headers in no
+    // later phase, and the response headers only in theirs.
+    if bits & (REQUEST_BODY | RESPONSE_BODY) != 0 {
+        bits |= REQUEST_HEADERS;
+    }
+    if bits & RESPONSE_BODY != 0 {
+        bits |= RESPONSE_HEADERS;
+    }
     // Plugin level: no per-request state.
     if has("on_queue_ready") {
         bits |= QUEUE_READY;
@@ -219,8 +228,17 @@ mod tests {
             bits(&["on_request_headers"]) & 0xfff,
             always | REQUEST_HEADERS | REQUEST_DONE
         );
+        // A body method brings the headers phases that say whether it runs.
         let b = bits(&["on_streaming_response_body"]);
-        assert_eq!(b & 0xfff, always | RESPONSE_BODY | REQUEST_DONE);
+        assert_eq!(
+            b & 0xfff,
+            always | REQUEST_HEADERS | RESPONSE_HEADERS | RESPONSE_BODY | REQUEST_DONE
+        );
+        assert_eq!(b & (REQUEST_HEADERS_DEFINED | RESPONSE_HEADERS_DEFINED), 0);
+        assert_eq!(
+            bits(&["on_request_body"]) & 0xfff,
+            always | REQUEST_HEADERS | REQUEST_BODY | REQUEST_DONE
+        );
         assert_ne!(b & STREAMING_RESPONSE_BODY, 0);
         assert_eq!(b & BUFFERED_RESPONSE_BODY, 0);
         let b = bits(&["on_stream_done", "parse_config"]);
@@ -239,7 +257,12 @@ mod tests {
         let b = hook_bits(&["on_request_body".to_string()], true);
         assert_eq!(
             b & 0xfff,
-            always | REQUEST_BODY | RESPONSE_HEADERS | RESPONSE_BODY | REQUEST_DONE
+            always
+                | REQUEST_HEADERS
+                | REQUEST_BODY
+                | RESPONSE_HEADERS
+                | RESPONSE_BODY
+                | REQUEST_DONE
         );
         // The plugin's own response methods stay undefined.
         assert_eq!(b & (RESPONSE_HEADERS_DEFINED | BUFFERED_RESPONSE_BODY), 0);

@@ -98,34 +98,62 @@ pub(super) fn with_request<P: Plugin, R>(
         crate::rebuild::on_request();
     }
     let config = resolve::<P>(&mut ctx);
+    let mut id_read = false;
     let result = match &config {
         Resolved::Ready(c) => match c.downcast_ref::<P::Config>() {
-            Some(c) => f(&mut ctx, c),
+            Some(c) => {
+                if phase == Phase::RequestHeaders && P::__HOOKS & BODIES != 0 {
+                    // Before the plugin, as Go's wrapper: the header map is
+                    // fetched once for both, before the plugin's changes
+                    // invalidate it.
+                    ctx.note_request_kind(P::__HOOKS & REQUEST_BODIES != 0);
+                    if P::__HOOKS & LATER_PHASES != 0 {
+                        instance::swap_request_id(request_id_header());
+                        id_read = true;
+                    }
+                } else if phase == Phase::ResponseHeaders && P::__HOOKS & RESPONSE_BODIES != 0 {
+                    ctx.note_response_kind();
+                }
+                f(&mut ctx, c)
+            }
             None => default,
         },
         _ => default,
     };
     ctx.config = config;
     ctx.request_id = instance::swap_request_id(outer_id);
-    let later_phases = hooks::RESPONSE_HEADERS_DEFINED
-        | hooks::BUFFERED_RESPONSE_BODY
-        | hooks::STREAMING_RESPONSE_BODY
-        | hooks::STREAM_DONE;
-    if phase == Phase::RequestHeaders && ctx.request_id.is_none() && P::__HOOKS & later_phases != 0
+    if phase == Phase::RequestHeaders
+        && !id_read
+        && ctx.request_id.is_none()
+        && P::__HOOKS & LATER_PHASES != 0
     {
-        // Kept for log lines in the response phases, where Envoy serves
-        // neither the request headers nor `request.id` (Higress's Go
-        // wrapper writes property `x_request_id` on every request for the
-        // same reason). The header after the plugin's code: a plugin that
-        // read headers last has the map cached, so this usually costs no
-        // hostcall (measured: +0.9k instructions a request on the header
-        // benchmark; the `request.id` attribute costs ~14k in Envoy, a
-        // fresh header-map fetch ~12k).
-        ctx.request_id = host::get_header(host::MapKind::RequestHeaders, "x-request-id")
-            .filter(|v| !v.is_empty());
+        // After the plugin's code: a plugin that read headers last has
+        // the map cached, so this usually costs no hostcall (measured:
+        // +0.9k instructions a request on the header benchmark; the
+        // `request.id` attribute costs ~14k in Envoy, a fresh header-map
+        // fetch ~12k).
+        ctx.request_id = request_id_header();
     }
     registry::put_context(ctx);
     result
+}
+
+/// Phases after the request headers, whose log lines need the request's
+/// `x-request-id` kept.
+const LATER_PHASES: u32 = hooks::RESPONSE_HEADERS_DEFINED
+    | hooks::BUFFERED_RESPONSE_BODY
+    | hooks::STREAMING_RESPONSE_BODY
+    | hooks::STREAM_DONE;
+const REQUEST_BODIES: u32 = hooks::BUFFERED_REQUEST_BODY | hooks::STREAMING_REQUEST_BODY;
+const RESPONSE_BODIES: u32 = hooks::BUFFERED_RESPONSE_BODY | hooks::STREAMING_RESPONSE_BODY;
+const BODIES: u32 = REQUEST_BODIES | RESPONSE_BODIES;
+
+/// Header `x-request-id`, kept for log lines in the response phases, where
+/// Envoy serves neither the request headers nor `request.id` (Higress's Go
+/// wrapper writes property `x_request_id` on every request for the same
+/// reason).
+fn request_id_header() -> Option<String> {
+    host::get_header(host::MapKind::RequestHeaders, "x-request-id").filter(|v| !v.is_empty())
 }
 
 pub(super) fn header_action(a: HeaderAction) -> WitHeaderAction {

@@ -30,16 +30,26 @@ fn body(req: &mut RequestState, kind: BodyKind) -> &mut Vec<u8> {
 }
 
 impl HostState {
-    /// Runs `f` on header map `kind` of the current request; `not-found`
-    /// when no request is current (plugin-level callbacks).
+    /// Runs `f` on header map `kind` of the current request, to read or
+    /// (`write`) to change it; `not-found` when no request is current
+    /// (plugin-level callbacks), `bad-argument` when Envoy would not serve
+    /// the map now (`StreamState::headers_served`).
     fn with_map<R>(
         &mut self,
         kind: MapKind,
+        write: bool,
         f: impl FnOnce(&mut HeaderList) -> R,
     ) -> Result<R, StatusError> {
-        self.current_request()
-            .map(|r| f(map(r, kind)))
-            .ok_or(StatusError::NotFound)
+        let request = self.current_request().ok_or(StatusError::NotFound)?;
+        let dir = match kind {
+            MapKind::RequestHeaders => Some(Direction::Request),
+            MapKind::ResponseHeaders => Some(Direction::Response),
+            MapKind::RequestTrailers | MapKind::ResponseTrailers => None,
+        };
+        if dir.is_some_and(|dir| !request.flow.headers_served(dir, write)) {
+            return Err(StatusError::BadArgument);
+        }
+        Ok(f(map(request, kind)))
     }
 
     fn with_body<R>(
@@ -70,7 +80,7 @@ impl HostState {
 
 impl Host for HostState {
     fn get_header(&mut self, kind: MapKind, name: String) -> Option<String> {
-        self.with_map(kind, |m| {
+        self.with_map(kind, false, |m| {
             m.iter()
                 .find(|(k, _)| k.eq_ignore_ascii_case(&name))
                 .map(|(_, v)| v.clone())
@@ -80,11 +90,12 @@ impl Host for HostState {
     }
 
     fn get_headers(&mut self, kind: MapKind) -> HeaderList {
-        self.with_map(kind, |m| m.clone()).unwrap_or_default()
+        self.with_map(kind, false, |m| m.clone())
+            .unwrap_or_default()
     }
 
     fn set_headers(&mut self, kind: MapKind, headers: HeaderList) -> Result<(), StatusError> {
-        self.with_map(kind, |m| {
+        self.with_map(kind, true, |m| {
             *m = headers
                 .into_iter()
                 .map(|(k, v)| (k.to_ascii_lowercase(), v))
@@ -98,7 +109,7 @@ impl Host for HostState {
         name: String,
         value: String,
     ) -> Result<(), StatusError> {
-        self.with_map(kind, |m| m.push((name.to_ascii_lowercase(), value)))
+        self.with_map(kind, true, |m| m.push((name.to_ascii_lowercase(), value)))
     }
 
     fn replace_header(
@@ -107,7 +118,7 @@ impl Host for HostState {
         name: String,
         value: String,
     ) -> Result<(), StatusError> {
-        self.with_map(kind, |m| {
+        self.with_map(kind, true, |m| {
             // Keep the position of the first value, as Envoy's `setCopy` does.
             match m.iter().position(|(k, _)| k.eq_ignore_ascii_case(&name)) {
                 Some(first) => {
@@ -125,7 +136,9 @@ impl Host for HostState {
     }
 
     fn remove_header(&mut self, kind: MapKind, name: String) -> Result<(), StatusError> {
-        self.with_map(kind, |m| m.retain(|(k, _)| !k.eq_ignore_ascii_case(&name)))
+        self.with_map(kind, true, |m| {
+            m.retain(|(k, _)| !k.eq_ignore_ascii_case(&name))
+        })
     }
 
     fn get_body(&mut self, kind: BodyKind, start: u32, max_size: u32) -> Vec<u8> {

@@ -1,5 +1,6 @@
 //! Header maps: the request's and response's headers and trailers, and an HTTP call's answer.
 
+use gatewit_gateway_flow::Direction;
 use gatewit_host_shim::exchange::HeaderList;
 use wasmtime::{Caller, Linker};
 
@@ -26,7 +27,7 @@ pub(super) fn add_to_linker(linker: &mut Linker<HostState>) -> wasmtime::Result<
             done((|| {
                 guard(&mut c, "proxy_get_header_map_pairs")?;
                 // Envoy hands out an empty map when the map is not available.
-                let pairs = header_map(c.data_mut(), kind)
+                let pairs = header_map(c.data_mut(), kind, false)
                     .map(|m| serialize_pairs(m))
                     .unwrap_or_default();
                 return_bytes(&mut c, &pairs, ptr_out, size_out)
@@ -42,8 +43,8 @@ pub(super) fn add_to_linker(linker: &mut Linker<HostState>) -> wasmtime::Result<
                 let raw = read(&c, ptr, size)?;
                 let pairs =
                     deserialize_pairs(&raw).map_err(|_| Fail::Status(status::BAD_ARGUMENT))?;
-                let target =
-                    header_map(c.data_mut(), kind).ok_or(Fail::Status(status::BAD_ARGUMENT))?;
+                let target = header_map(c.data_mut(), kind, true)
+                    .ok_or(Fail::Status(status::BAD_ARGUMENT))?;
                 *target = pairs
                     .into_iter()
                     .map(|(k, v)| (k.to_ascii_lowercase(), v))
@@ -64,8 +65,8 @@ pub(super) fn add_to_linker(linker: &mut Linker<HostState>) -> wasmtime::Result<
             done((|| {
                 guard(&mut c, "proxy_get_header_map_value")?;
                 let key = read_string(&c, key_ptr, key_len)?;
-                let target =
-                    header_map(c.data_mut(), kind).ok_or(Fail::Status(status::BAD_ARGUMENT))?;
+                let target = header_map(c.data_mut(), kind, false)
+                    .ok_or(Fail::Status(status::BAD_ARGUMENT))?;
                 // Envoy returns the first value of a repeated header.
                 let value = header_value(target, &key)
                     .ok_or(Fail::Status(status::NOT_FOUND))?
@@ -87,8 +88,8 @@ pub(super) fn add_to_linker(linker: &mut Linker<HostState>) -> wasmtime::Result<
                 guard(&mut c, "proxy_add_header_map_value")?;
                 let key = read_string(&c, key_ptr, key_len)?.to_ascii_lowercase();
                 let value = read_string(&c, value_ptr, value_len)?;
-                let target =
-                    header_map(c.data_mut(), kind).ok_or(Fail::Status(status::BAD_ARGUMENT))?;
+                let target = header_map(c.data_mut(), kind, true)
+                    .ok_or(Fail::Status(status::BAD_ARGUMENT))?;
                 target.push((key, value));
                 Ok(status::OK)
             })())
@@ -107,8 +108,8 @@ pub(super) fn add_to_linker(linker: &mut Linker<HostState>) -> wasmtime::Result<
                 guard(&mut c, "proxy_replace_header_map_value")?;
                 let key = read_string(&c, key_ptr, key_len)?.to_ascii_lowercase();
                 let value = read_string(&c, value_ptr, value_len)?;
-                let target =
-                    header_map(c.data_mut(), kind).ok_or(Fail::Status(status::BAD_ARGUMENT))?;
+                let target = header_map(c.data_mut(), kind, true)
+                    .ok_or(Fail::Status(status::BAD_ARGUMENT))?;
                 // Envoy's `setCopy`: the first occurrence keeps its place and
                 // takes the value; other occurrences go.
                 match target.iter().position(|(k, _)| *k == key) {
@@ -134,8 +135,8 @@ pub(super) fn add_to_linker(linker: &mut Linker<HostState>) -> wasmtime::Result<
             done((|| {
                 guard(&mut c, "proxy_remove_header_map_value")?;
                 let key = read_string(&c, key_ptr, key_len)?.to_ascii_lowercase();
-                let target =
-                    header_map(c.data_mut(), kind).ok_or(Fail::Status(status::BAD_ARGUMENT))?;
+                let target = header_map(c.data_mut(), kind, true)
+                    .ok_or(Fail::Status(status::BAD_ARGUMENT))?;
                 target.retain(|(k, _)| *k != key);
                 Ok(status::OK)
             })())
@@ -144,14 +145,20 @@ pub(super) fn add_to_linker(linker: &mut Linker<HostState>) -> wasmtime::Result<
     Ok(())
 }
 
-/// The header map of `kind` for the effective context, if it exists there.
-fn header_map(state: &mut HostState, kind: u32) -> Option<&mut HeaderList> {
+/// The header map of `kind` for the effective context, if it exists there
+/// and Envoy serves it now, to read or (`write`) to change (see
+/// `StreamState::headers_served`).
+fn header_map(state: &mut HostState, kind: u32, write: bool) -> Option<&mut HeaderList> {
     match kind {
         map::HTTP_CALL_RESPONSE_HEADERS => state.call_response.as_mut().map(|r| &mut r.headers),
         map::HTTP_CALL_RESPONSE_TRAILERS => state.call_response.as_mut().map(|r| &mut r.trailers),
         _ => {
             let stream = state.stream()?;
+            let request = stream.flow.headers_served(Direction::Request, write);
+            let response = stream.flow.headers_served(Direction::Response, write);
             match kind {
+                map::REQUEST_HEADERS if !request => None,
+                map::RESPONSE_HEADERS if !response => None,
                 map::REQUEST_HEADERS => Some(&mut stream.flow.request.headers),
                 map::REQUEST_TRAILERS => Some(&mut stream.flow.request.trailers),
                 map::RESPONSE_HEADERS => Some(&mut stream.flow.response.headers),

@@ -200,9 +200,14 @@ fn route_call_scenarios() -> Vec<Scenario> {
 }
 
 fn upstream_chunks(chunks: &[&str]) -> UpstreamResponse {
+    upstream_typed("text/plain", chunks)
+}
+
+/// A `200` answer of `content_type` in `chunks`.
+fn upstream_typed(content_type: &str, chunks: &[&str]) -> UpstreamResponse {
     UpstreamResponse {
         status: 200,
-        headers: vec![("content-type".into(), "text/plain".into())],
+        headers: vec![("content-type".into(), content_type.into())],
         body_chunks: chunks.iter().map(|c| c.as_bytes().to_vec()).collect(),
     }
 }
@@ -314,6 +319,12 @@ pub fn all() -> Vec<Scenario> {
             HttpRequest::get("example.com", "/header-case").header("x-probe", "Found-It"),
             Expect::forwarded()
                 .upstream_header("x-probe-any-case", "Found-It,Found-It,Found-It,none"),
+        )),
+        // The request headers are not served in the response phase: a read
+        // finds nothing and a change fails, on every tier as on Envoy.
+        Scenario::new("sdk-fixture-late-read", "sdk-fixture", Value::Null).step(Step::new(
+            HttpRequest::get("example.com", "/late-read").header("x-probe", "here"),
+            Expect::forwarded().header("x-late-read", "none,bad argument"),
         )),
         // A map-valued property (Go's `GetPropertyMap`), as Envoy serializes
         // `request.headers`.
@@ -542,6 +553,39 @@ pub fn all() -> Vec<Scenario> {
             HttpRequest::post("example.com", "/json", ""),
             Expect::forwarded(),
         )),
+        // Binary bodies skip the body methods, as in Go: decided from the
+        // headers in their phase, since Envoy serves the request headers
+        // in no later phase and the response headers only in theirs (so
+        // this fails on Envoy alone if the SDK reads them at the body).
+        Scenario::new(
+            "body-rewrite-skips-binary-bodies",
+            "body-rewrite",
+            body_rewrite_config("", ""),
+        )
+        .step(
+            Step::new(
+                HttpRequest::post("example.com", "/bin", "not json")
+                    .header("content-type", "application/octet-stream"),
+                Expect::forwarded()
+                    .upstream_body("not json")
+                    .body(Some(b"raw bytes")),
+            )
+            .upstream(upstream_typed(
+                "application/octet-stream",
+                &["raw ", "bytes"],
+            )),
+        )
+        .step(
+            Step::new(
+                HttpRequest::post("example.com", "/gz", "not json")
+                    .header("content-type", "application/json")
+                    .header("content-encoding", "gzip"),
+                Expect::forwarded()
+                    .upstream_body("not json")
+                    .body(Some(b"RAW BYTES")),
+            )
+            .upstream(upstream_chunks(&["raw ", "bytes"])),
+        ),
         queue_counter_scenario(),
     ];
     all.extend(route_call_scenarios());

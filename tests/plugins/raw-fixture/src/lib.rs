@@ -63,6 +63,9 @@ use gatewit::plugin::{http, http_client, log, metrics, properties, redis, shared
 struct State {
     config: HashMap<String, String>,
     actions: HashMap<u32, String>,
+    /// `pause-response`'s `x-cluster`, read in the request headers phase:
+    /// Envoy serves the request headers in no later phase.
+    late_clusters: HashMap<u32, String>,
     body_callbacks: HashMap<u32, u32>,
     hoard: Vec<Vec<u8>>,
 }
@@ -134,6 +137,11 @@ impl Guest for RawFixture {
     fn on_request_headers(ctx: u32, _count: u32, eos: bool) -> HeaderAction {
         let action = http::get_header(MapKind::RequestHeaders, "x-action").unwrap_or_default();
         STATE.with(|s| s.borrow_mut().actions.insert(ctx, action.clone()));
+        if action == "pause-response" {
+            let cluster =
+                http::get_header(MapKind::RequestHeaders, "x-cluster").unwrap_or_default();
+            STATE.with(|s| s.borrow_mut().late_clusters.insert(ctx, cluster));
+        }
         log::log(LogLevel::Info, &format!("request {ctx} action `{action}`"));
         match action.as_str() {
             "hold-headers" | "hold-headers-resume" if !eos => HeaderAction::Pause,
@@ -307,8 +315,9 @@ impl Guest for RawFixture {
             return HeaderAction::Pause;
         }
         if action == "pause-response" {
-            let cluster =
-                http::get_header(MapKind::RequestHeaders, "x-cluster").unwrap_or_default();
+            let cluster = STATE
+                .with(|s| s.borrow().late_clusters.get(&ctx).cloned())
+                .unwrap_or_default();
             let headers = vec![
                 (":method".into(), "GET".into()),
                 (":path".into(), "/late".into()),
@@ -343,6 +352,7 @@ impl Guest for RawFixture {
         STATE.with(|s| {
             let mut s = s.borrow_mut();
             s.actions.remove(&ctx);
+            s.late_clusters.remove(&ctx);
             s.body_callbacks.remove(&ctx);
         });
     }

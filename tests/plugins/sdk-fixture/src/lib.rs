@@ -27,6 +27,10 @@
 //!   turns safe log mode on first;
 //! - `/helpers…`: response header `x-helpers: upstream=<is response
 //!   from upstream>,json=<is application json>,path=<path without query>`;
+//! - `/late-read`: in the response phase, reads request header `x-probe`
+//!   and adds request header `x-late`, and reports both as response header
+//!   `x-late-read: <value or none>,<ok or the status>` (Envoy serves the
+//!   request headers in no later phase than theirs);
 //! - `/header-case`: reads request header `x-probe` as `x-probe`, `X-Probe`
 //!   and `X-PROBE` (and a missing `x-Probe-Missing`) and adds
 //!   `x-probe-any-case: <each value or none, comma-separated>`;
@@ -277,6 +281,15 @@ impl Plugin for SdkFixture {
             );
             if let Err(e) = ctx.add_response_header("x-helpers", &helpers) {
                 gatewit_sdk::log_error!("cannot add x-helpers: {e}");
+            }
+        }
+        if path == "/late-read" {
+            let seen = ctx
+                .request_header("x-probe")
+                .unwrap_or_else(|| "none".into());
+            let added = outcome(ctx.add_request_header("x-late", "1"));
+            if let Err(e) = ctx.add_response_header("x-late-read", &format!("{seen},{added}")) {
+                gatewit_sdk::log_error!("cannot add x-late-read: {e}");
             }
         }
         if let Err(e) = ctx.add_response_header("x-response-phase", "ran") {
