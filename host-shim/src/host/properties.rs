@@ -4,7 +4,7 @@ use wasmtime::component::{HasSelf, Linker};
 
 use crate::bindings::StatusError;
 use crate::bindings::gatewit::plugin::properties::{self, Host};
-use crate::state::HostState;
+use crate::state::{Direction, HostState};
 
 /// Adds `gatewit:plugin/properties` to `linker`.
 pub fn add_to_linker(linker: &mut Linker<HostState>) -> wasmtime::Result<()> {
@@ -21,9 +21,16 @@ impl HostState {
     /// Request attributes Envoy derives from the request headers.
     fn request_attribute(&mut self, key: &str) -> Option<Vec<u8>> {
         let req = &self.current_request()?.flow;
+        // Envoy derives these from the request headers it serves the filter
+        // now: none once they went on (see `StreamState::headers_served`).
+        let no_headers = Vec::new();
+        let request_headers = if req.headers_served(Direction::Request, false) {
+            &req.request.headers
+        } else {
+            &no_headers
+        };
         let header = |name: &str| {
-            req.request
-                .headers
+            request_headers
                 .iter()
                 .find(|(k, _)| k == name)
                 .map(|(_, v)| v.clone().into_bytes())
@@ -43,9 +50,7 @@ impl HostState {
             "source.address" => Some(crate::exchange::CLIENT_ADDRESS.as_bytes().to_vec()),
             // A map-valued attribute: Envoy serializes it as a pair map.
             "request.headers" => {
-                let pairs: Vec<(&str, &str)> = req
-                    .request
-                    .headers
+                let pairs: Vec<(&str, &str)> = request_headers
                     .iter()
                     .filter(|(k, _)| !k.starts_with(':'))
                     .map(|(k, v)| (k.as_str(), v.as_str()))

@@ -1,5 +1,6 @@
 //! Properties: Envoy's attributes (request, response, route, ...) and the plugin's own.
 
+use gatewit_gateway_flow::Direction;
 use wasmtime::{Caller, Linker};
 
 use super::{Fail, done, guard, header_value, read, return_bytes};
@@ -78,7 +79,19 @@ fn builtin_property(state: &mut HostState, path: &[&str]) -> Option<Vec<u8>> {
     let route = state.route_name.clone();
     let cluster = state.upstream_cluster.clone();
     let stream = state.stream()?;
-    let req = &stream.flow.request.headers;
+    // Envoy derives these from the header maps it serves the filter now:
+    // none once they went on (see `StreamState::headers_served`).
+    let no_headers = Vec::new();
+    let req = if stream.flow.headers_served(Direction::Request, false) {
+        &stream.flow.request.headers
+    } else {
+        &no_headers
+    };
+    let resp = if stream.flow.headers_served(Direction::Response, false) {
+        &stream.flow.response.headers
+    } else {
+        &no_headers
+    };
     match path {
         ["route_name"] | ["xds", "route_name"] => text(&route),
         ["cluster_name"] | ["xds", "cluster_name"] => text(&cluster),
@@ -110,7 +123,7 @@ fn builtin_property(state: &mut HostState, path: &[&str]) -> Option<Vec<u8>> {
                 .ok()?;
             Some(code.to_le_bytes().to_vec())
         }
-        ["response", "headers", name] => text(header_value(&stream.flow.response.headers, name)?),
+        ["response", "headers", name] => text(header_value(resp, name)?),
         ["response", "code_details"] => text(stream.flow.response_details()?),
         _ => None,
     }

@@ -27,10 +27,11 @@
 //!   turns safe log mode on first;
 //! - `/helpers…`: response header `x-helpers: upstream=<is response
 //!   from upstream>,json=<is application json>,path=<path without query>`;
-//! - `/late-read`: in the response phase, reads request header `x-probe`
-//!   and adds request header `x-late`, and reports both as response header
-//!   `x-late-read: <value or none>,<ok or the status>` (Envoy serves the
-//!   request headers in no later phase than theirs);
+//! - `/late-read`: in the response phase, reads request header `x-probe`,
+//!   adds request header `x-late` and reads property `request.path`, and
+//!   reports them as response header `x-late-read: <value or none>,<ok or
+//!   the status>,<path or none>` (Envoy serves the request headers, and
+//!   what it derives from them, in no later phase than theirs);
 //! - `/header-case`: reads request header `x-probe` as `x-probe`, `X-Probe`
 //!   and `X-PROBE` (and a missing `x-Probe-Missing`) and adds
 //!   `x-probe-any-case: <each value or none, comma-separated>`;
@@ -288,7 +289,12 @@ impl Plugin for SdkFixture {
                 .request_header("x-probe")
                 .unwrap_or_else(|| "none".into());
             let added = outcome(ctx.add_request_header("x-late", "1"));
-            if let Err(e) = ctx.add_response_header("x-late-read", &format!("{seen},{added}")) {
+            let path = ctx.property(&["request", "path"]).map_or_else(
+                || "none".to_string(),
+                |p| String::from_utf8_lossy(&p).into_owned(),
+            );
+            let report = format!("{seen},{added},{path}");
+            if let Err(e) = ctx.add_response_header("x-late-read", &report) {
                 gatewit_sdk::log_error!("cannot add x-late-read: {e}");
             }
         }
