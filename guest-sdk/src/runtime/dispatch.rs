@@ -111,8 +111,6 @@ pub(super) fn with_request<P: Plugin, R>(
                         instance::swap_request_id(request_id_header());
                         id_read = true;
                     }
-                } else if phase == Phase::ResponseHeaders && P::__HOOKS & RESPONSE_BODIES != 0 {
-                    ctx.note_response_kind();
                 }
                 f(&mut ctx, c)
             }
@@ -145,7 +143,8 @@ const LATER_PHASES: u32 = hooks::RESPONSE_HEADERS_DEFINED
     | hooks::STREAMING_RESPONSE_BODY
     | hooks::STREAM_DONE;
 const REQUEST_BODIES: u32 = hooks::BUFFERED_REQUEST_BODY | hooks::STREAMING_REQUEST_BODY;
-const RESPONSE_BODIES: u32 = hooks::BUFFERED_RESPONSE_BODY | hooks::STREAMING_RESPONSE_BODY;
+pub(super) const RESPONSE_BODIES: u32 =
+    hooks::BUFFERED_RESPONSE_BODY | hooks::STREAMING_RESPONSE_BODY;
 const BODIES: u32 = REQUEST_BODIES | RESPONSE_BODIES;
 
 /// Header `x-request-id`, kept for log lines in the response phases, where

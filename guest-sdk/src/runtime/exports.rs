@@ -117,6 +117,11 @@ impl<P: Plugin> Guest for Glue<P> {
             HeaderAction::Continue,
             |c, cfg| {
                 c.response_headers_end_stream = Some(end_of_stream);
+                // Before the plugin, as Go's wrapper; a response that ends
+                // with its headers has no body to decide on.
+                if !end_of_stream && P::__HOOKS & dispatch::RESPONSE_BODIES != 0 {
+                    c.note_response_kind();
+                }
                 if let Some(action) =
                     dispatch::takeover(c, |t, c| t.response_headers(c, end_of_stream))
                 {

@@ -257,6 +257,49 @@ fn route_call_needs_allow_on_headers_stop_iteration() -> Result<()> {
     Ok(())
 }
 
+/// A plugin with body methods reads each direction's headers once, in
+/// their phase: the request's (whether the body is binary, and the
+/// `x-request-id` kept for log lines) in one fetch, the response's only
+/// when a body follows. Envoy serves neither map in the body phases.
+#[test]
+fn body_methods_read_each_header_map_once_in_its_phase() -> Result<()> {
+    let module = emulator_module("body-rewrite", Toolchain::Wasip2, Profile::Envoy)?;
+    let setup = GatewaySetup {
+        plugin_config: scenarios::body_rewrite_config("", ""),
+        ..GatewaySetup::default()
+    };
+    let mut gw = emulator(&module, &setup, Profile::Envoy)?;
+    let request = || {
+        HttpRequest::post("example.com", "/json", r#"{"a":1}"#)
+            .header("content-type", "application/json")
+    };
+    let with_body = UpstreamResponse {
+        body_chunks: vec![b"hello".to_vec()],
+        ..UpstreamResponse::default()
+    };
+    let without_body = UpstreamResponse {
+        body_chunks: Vec::new(),
+        ..UpstreamResponse::default()
+    };
+    for (upstream, fetches) in [(&with_body, 2), (&without_body, 1)] {
+        gw.send(&request(), upstream)?;
+        let before = gw.hostcall_count("proxy_get_header_map_pairs");
+        let ex = gw.send(&request(), upstream)?;
+        ensure!(
+            ex.upstream.as_ref().map(|u| u.body.as_slice())
+                == Some(br#"{"a":1,"gateway":"gatewit"}"#),
+            "{ex:?}"
+        );
+        let made = gw.hostcall_count("proxy_get_header_map_pairs") - before;
+        ensure!(
+            made == fetches,
+            "{made} header-map fetches for a response with {} body chunks, not {fetches}",
+            upstream.body_chunks.len()
+        );
+    }
+    Ok(())
+}
+
 /// A callback that logs several lines asks the host's level once, and a
 /// level changed between callbacks applies from the next one.
 #[test]
