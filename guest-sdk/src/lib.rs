@@ -124,6 +124,7 @@ pub mod bindings {
 }
 
 mod access_log;
+mod body_kind;
 mod context;
 pub mod gateway;
 mod host;
