@@ -245,7 +245,9 @@ impl Cluster for FqdnCluster {
 /// Why an HTTP call produced no answer.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum CallFailure {
-    /// No answer within the timeout.
+    /// The call's time ran out after the answer's headers arrived. Out of
+    /// time before them, the gateway answers itself (Envoy: status 504,
+    /// body `upstream request timeout`), as Go plugins see it.
     Timeout,
     /// The connection failed or was reset.
     Reset,

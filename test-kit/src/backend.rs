@@ -3,7 +3,8 @@
 //! Blocking and dependency-free on purpose: every tier that talks to a real
 //! server (the host shim, the proxy-wasm emulator) reuses this module, and a
 //! call always ends within its timeout — a slow or dead backend becomes a
-//! [`CallFailure`] / [`RedisFailure`], never a hang.
+//! [`CallFailure`] / [`RedisFailure`] (or, as in Envoy, a `504` answer for
+//! an HTTP call out of time before its answer's headers), never a hang.
 
 use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpStream};
@@ -62,13 +63,26 @@ impl HttpCallResponse {
     pub fn status(&self) -> Option<u16> {
         header_value(&self.headers, ":status").and_then(|s| s.parse().ok())
     }
+
+    /// What Envoy's async client answers a call that ran out of time
+    /// before the answer's headers arrived: a `504` of its own (the router
+    /// filter's local reply), so the plugin gets an answer, not a failure.
+    pub fn upstream_timeout() -> Self {
+        Self::new(
+            504,
+            &[("content-length", "24"), ("content-type", "text/plain")],
+            "upstream request timeout",
+        )
+    }
 }
 
 /// Why an outbound HTTP call produced no answer (mirrors the WIT
 /// `call-failure`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum CallFailure {
-    /// No complete answer within the call's timeout.
+    /// The call's time ran out after the answer's headers arrived (Envoy
+    /// then resets the call; before them it answers
+    /// [`HttpCallResponse::upstream_timeout`]).
     Timeout,
     /// The connection failed, was refused or reset, or the answer was not
     /// valid HTTP/1.1.
@@ -136,11 +150,30 @@ impl Deadlined {
 }
 
 /// Sends `req` as an HTTP/1.1 request to `addr` and reads the whole answer.
-/// The whole call (connect, write, read) must finish within `timeout`.
+/// The whole call (connect, write, read) must finish within `timeout`; as
+/// in Envoy, a call out of time before the answer's headers is answered
+/// [`HttpCallResponse::upstream_timeout`], one out of time after them fails
+/// with [`CallFailure::Timeout`].
 pub fn http_call(
     addr: SocketAddr,
     req: &HttpCallRequest,
     timeout: Duration,
+) -> Result<HttpCallResponse, CallFailure> {
+    let mut buf = Vec::new();
+    match exchange(addr, req, timeout, &mut buf) {
+        Err(CallFailure::Timeout) if !matches!(parse_head(&buf), Some(Ok(_))) => {
+            Ok(HttpCallResponse::upstream_timeout())
+        }
+        outcome => outcome,
+    }
+}
+
+/// [`http_call`]'s exchange, the bytes read so far left in `buf`.
+fn exchange(
+    addr: SocketAddr,
+    req: &HttpCallRequest,
+    timeout: Duration,
+    buf: &mut Vec<u8>,
 ) -> Result<HttpCallResponse, CallFailure> {
     let map = |e: std::io::Error| {
         if is_timeout(&e) {
@@ -151,17 +184,16 @@ pub fn http_call(
     };
     let mut conn = Deadlined::connect(addr, timeout).map_err(map)?;
     conn.write_all(&encode_request(req)).map_err(map)?;
-    let mut buf = Vec::new();
     loop {
-        match parse_response(&buf) {
+        match parse_response(buf) {
             Parse::Done(resp) => return Ok(resp),
             Parse::Invalid => return Err(CallFailure::Reset),
             Parse::NeedMore { eof_completes } => {
-                let n = conn.read_some(&mut buf).map_err(map)?;
+                let n = conn.read_some(buf).map_err(map)?;
                 if n == 0 {
                     // The server closed: a body delimited by the connection
                     // end is complete, anything else was cut short.
-                    return match (eof_completes, parse_head(&buf)) {
+                    return match (eof_completes, parse_head(buf)) {
                         (true, Some(Ok((head, body_start)))) => Ok(HttpCallResponse {
                             headers: head.headers,
                             body: buf[body_start..].to_vec(),

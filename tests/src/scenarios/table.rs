@@ -376,6 +376,19 @@ pub fn all() -> Vec<Scenario> {
                 HttpRequest::get("example.com", "/phase"),
                 Expect::forwarded().upstream_header("x-phase-in-callback", "RequestHeaders"),
             )),
+        // A call that times out: Envoy's async client answers it with a 504
+        // of its own, so the plugin gets an answer, not a failure.
+        Scenario::new("sdk-fixture-call-timeout", "sdk-fixture", Value::Null)
+            .http(
+                "phase-backend",
+                Reply::new(200, "late").delay(Duration::from_millis(1500)),
+                None,
+            )
+            .step(Step::new(
+                HttpRequest::get("example.com", "/call-answer"),
+                Expect::forwarded()
+                    .upstream_header("x-call-answer", "504,none,upstream request timeout"),
+            )),
         // Header reads and writes in one callback: the adapter serves reads
         // from one fetch of the whole map, which every write must refresh.
         Scenario::new("raw-fixture-header-reads", "raw-fixture", Value::Null).step(Step::new(

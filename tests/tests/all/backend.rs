@@ -7,7 +7,8 @@ use std::time::{Duration, Instant};
 
 use anyhow::Result;
 use gatewit_host_shim::backend::{
-    CallFailure, HttpCallRequest, RedisConnection, RedisFailure, encode_command, http_call,
+    CallFailure, HttpCallRequest, HttpCallResponse, RedisConnection, RedisFailure, encode_command,
+    http_call,
 };
 use gatewit_tests::http_server::{Reply, TestServer};
 use gatewit_tests::redis_server::RedisServer;
@@ -28,6 +29,11 @@ fn request(method: &str, path: &str, body: &[u8]) -> HttpCallRequest {
 /// A one-shot server that answers the first connection with `raw` bytes
 /// (then closes), so framing edge cases can be scripted exactly.
 fn raw_server(raw: &'static [u8]) -> Result<SocketAddr> {
+    raw_server_holding(raw, Duration::ZERO)
+}
+
+/// A server that answers `raw` and keeps the connection open for `hold`.
+fn raw_server_holding(raw: &'static [u8], hold: Duration) -> Result<SocketAddr> {
     let listener = TcpListener::bind("127.0.0.1:0")?;
     let addr = listener.local_addr()?;
     std::thread::spawn(move || {
@@ -36,6 +42,7 @@ fn raw_server(raw: &'static [u8]) -> Result<SocketAddr> {
             let mut buf = [0u8; 4096];
             let _ = conn.read(&mut buf);
             let _ = conn.write_all(raw);
+            std::thread::sleep(hold);
         }
     });
     Ok(addr)
@@ -81,22 +88,38 @@ fn http_call_reads_chunked_and_close_delimited_bodies() -> Result<()> {
     Ok(())
 }
 
+/// Out of time before the answer's headers, Envoy's async client answers
+/// `504 upstream request timeout` itself; after them, it resets the call.
 #[test]
 fn http_call_failures_are_timeout_or_reset() -> Result<()> {
     let slow = TestServer::always(Reply::new(200, "late").delay(Duration::from_secs(2)))?;
     let started = Instant::now();
+    let answer = http_call(
+        slow.addr(),
+        &request("GET", "/", b""),
+        Duration::from_millis(300),
+    );
+    assert_eq!(answer, Ok(HttpCallResponse::upstream_timeout()));
     assert_eq!(
-        http_call(
-            slow.addr(),
-            &request("GET", "/", b""),
-            Duration::from_millis(300)
-        ),
-        Err(CallFailure::Timeout)
+        answer.ok().map(|a| (a.status(), a.body)),
+        Some((Some(504), b"upstream request timeout".to_vec()))
     );
     assert!(
         started.elapsed() < Duration::from_secs(1),
         "took {:?}",
         started.elapsed()
+    );
+    let stalled = raw_server_holding(
+        b"HTTP/1.1 200 OK\r\ncontent-length: 10\r\n\r\nshort",
+        Duration::from_secs(2),
+    )?;
+    assert_eq!(
+        http_call(
+            stalled,
+            &request("GET", "/", b""),
+            Duration::from_millis(300)
+        ),
+        Err(CallFailure::Timeout)
     );
     let closed = TcpListener::bind("127.0.0.1:0")?.local_addr()?;
     assert_eq!(

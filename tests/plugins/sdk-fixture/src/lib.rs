@@ -10,6 +10,9 @@
 //! - `/phase`: calls cluster `phase-backend` and pauses; the answer's
 //!   callback adds request header `x-phase-in-callback` (what
 //!   `ctx.phase()` says there: the request's phase, as Go) and resumes;
+//! - `/call-answer`: calls cluster `phase-backend` with a 300 ms timeout
+//!   and pauses; the callback adds request header `x-call-answer:
+//!   <status>,<failure or none>,<body>` and resumes;
 //! - `/deny`: answers 403 `denied` with response code details
 //!   `sdk-fixture.deny`;
 //! - `/kind`: adds request header `x-kind: ws=<is_websocket>,binary=
@@ -217,6 +220,29 @@ impl Plugin for SdkFixture {
                     let phase = format!("{:?}", ctx.phase());
                     if let Err(e) = ctx.add_request_header("x-phase-in-callback", &phase) {
                         gatewit_sdk::log_error!("cannot add x-phase-in-callback: {e}");
+                    }
+                    if let Err(e) = ctx.resume_request() {
+                        gatewit_sdk::log_error!("cannot resume: {e}");
+                    }
+                });
+                if sent.is_ok() {
+                    return HeaderAction::Pause;
+                }
+            }
+            "/call-answer" => {
+                let client = HttpClient::new(TargetCluster {
+                    host: "backend".into(),
+                    cluster: "phase-backend".into(),
+                })
+                .with_timeout(300);
+                let sent = client.get("/", &[], |ctx, answer| {
+                    let failure = answer
+                        .failure
+                        .map_or_else(|| "none".to_string(), |f| f.to_string());
+                    let body = String::from_utf8_lossy(&answer.body);
+                    let seen = format!("{},{failure},{body}", answer.status);
+                    if let Err(e) = ctx.add_request_header("x-call-answer", &seen) {
+                        gatewit_sdk::log_error!("cannot add x-call-answer: {e}");
                     }
                     if let Err(e) = ctx.resume_request() {
                         gatewit_sdk::log_error!("cannot resume: {e}");
