@@ -249,7 +249,10 @@ pub enum CallFailure {
     /// time before them, the gateway answers itself (Envoy: status 504,
     /// body `upstream request timeout`), as Go plugins see it.
     Timeout,
-    /// The connection failed or was reset.
+    /// The connection failed or was reset after the answer's headers
+    /// arrived. Before them the gateway answers itself (Envoy: status 503,
+    /// body `upstream connect error or disconnect/reset before headers.
+    /// reset reason: ...`).
     Reset,
 }
 

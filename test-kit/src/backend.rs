@@ -3,8 +3,9 @@
 //! Blocking and dependency-free on purpose: every tier that talks to a real
 //! server (the host shim, the proxy-wasm emulator) reuses this module, and a
 //! call always ends within its timeout — a slow or dead backend becomes a
-//! [`CallFailure`] / [`RedisFailure`] (or, as in Envoy, a `504` answer for
-//! an HTTP call out of time before its answer's headers), never a hang.
+//! [`CallFailure`] / [`RedisFailure`] (or, for an HTTP call that fails
+//! before its answer's headers, the answer Envoy gives itself), never a
+//! hang.
 
 use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpStream};
@@ -68,21 +69,41 @@ impl HttpCallResponse {
     /// before the answer's headers arrived: a `504` of its own (the router
     /// filter's local reply), so the plugin gets an answer, not a failure.
     pub fn upstream_timeout() -> Self {
+        Self::local_reply(504, "upstream request timeout")
+    }
+
+    /// What Envoy's async client answers a call whose connection failed or
+    /// ended before the answer's headers: a `503` naming Envoy's reset
+    /// reason (`remote connection failure` when the connection is refused,
+    /// `connection termination` when the server closes, `protocol error`
+    /// for an answer that is not HTTP).
+    pub fn upstream_reset(reason: &str) -> Self {
+        Self::local_reply(
+            503,
+            &format!(
+                "upstream connect error or disconnect/reset before headers. reset reason: {reason}"
+            ),
+        )
+    }
+
+    fn local_reply(status: u16, body: &str) -> Self {
+        let length = body.len().to_string();
         Self::new(
-            504,
-            &[("content-length", "24"), ("content-type", "text/plain")],
-            "upstream request timeout",
+            status,
+            &[("content-length", &length), ("content-type", "text/plain")],
+            body,
         )
     }
 }
 
 /// Why an outbound HTTP call produced no answer (mirrors the WIT
-/// `call-failure`).
+/// `call-failure`). Envoy resets a call, and the plugin sees a failure,
+/// only once the answer's headers arrived; before them its async client
+/// answers itself ([`HttpCallResponse::upstream_timeout`],
+/// [`HttpCallResponse::upstream_reset`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum CallFailure {
-    /// The call's time ran out after the answer's headers arrived (Envoy
-    /// then resets the call; before them it answers
-    /// [`HttpCallResponse::upstream_timeout`]).
+    /// The call's time ran out.
     Timeout,
     /// The connection failed, was refused or reset, or the answer was not
     /// valid HTTP/1.1.
@@ -150,30 +171,37 @@ impl Deadlined {
 }
 
 /// Sends `req` as an HTTP/1.1 request to `addr` and reads the whole answer.
-/// The whole call (connect, write, read) must finish within `timeout`; as
-/// in Envoy, a call out of time before the answer's headers is answered
-/// [`HttpCallResponse::upstream_timeout`], one out of time after them fails
-/// with [`CallFailure::Timeout`].
+/// The whole call (connect, write, read) must finish within `timeout`. As
+/// in Envoy, a call that fails before the answer's headers gets the
+/// gateway's own answer (see [`CallFailure`]).
 pub fn http_call(
     addr: SocketAddr,
     req: &HttpCallRequest,
     timeout: Duration,
 ) -> Result<HttpCallResponse, CallFailure> {
     let mut buf = Vec::new();
-    match exchange(addr, req, timeout, &mut buf) {
-        Err(CallFailure::Timeout) if !matches!(parse_head(&buf), Some(Ok(_))) => {
-            Ok(HttpCallResponse::upstream_timeout())
-        }
-        outcome => outcome,
+    let mut connected = false;
+    let outcome = exchange(addr, req, timeout, &mut buf, &mut connected);
+    match (outcome, parse_head(&buf)) {
+        (Err(failure), Some(Ok(_))) => Err(failure),
+        (Err(CallFailure::Timeout), _) => Ok(HttpCallResponse::upstream_timeout()),
+        (Err(CallFailure::Reset), head) => Ok(HttpCallResponse::upstream_reset(match head {
+            _ if !connected => "remote connection failure",
+            Some(Err(())) => "protocol error",
+            _ => "connection termination",
+        })),
+        (answer, _) => answer,
     }
 }
 
-/// [`http_call`]'s exchange, the bytes read so far left in `buf`.
+/// [`http_call`]'s exchange: the bytes read so far are left in `buf`, and
+/// `connected` says whether the connection was made.
 fn exchange(
     addr: SocketAddr,
     req: &HttpCallRequest,
     timeout: Duration,
     buf: &mut Vec<u8>,
+    connected: &mut bool,
 ) -> Result<HttpCallResponse, CallFailure> {
     let map = |e: std::io::Error| {
         if is_timeout(&e) {
@@ -183,6 +211,7 @@ fn exchange(
         }
     };
     let mut conn = Deadlined::connect(addr, timeout).map_err(map)?;
+    *connected = true;
     conn.write_all(&encode_request(req)).map_err(map)?;
     loop {
         match parse_response(buf) {

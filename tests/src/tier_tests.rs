@@ -25,7 +25,7 @@ macro_rules! scenario_tests {
     (@list $run:path; $which:ident) => {
         $crate::scenario_tests!(@tests $run; $which;
             plain: [
-                sdk_fixture_phase_in_callback, sdk_fixture_call_timeout,
+                sdk_fixture_phase_in_callback, sdk_fixture_call_timeout, sdk_fixture_call_refused,
                 sdk_fixture_foreign_functions,
                 sdk_fixture_leader, sdk_fixture_reset, sdk_fixture_helpers,
                 sdk_fixture_property_map, sdk_fixture_header_case, sdk_fixture_late_read, hello_world_get,

@@ -84,9 +84,9 @@ fn http_call_to_an_unknown_cluster_is_a_bad_argument() {
 }
 
 /// As in Envoy: a call out of time gets the async client's own `504`
-/// answer; a refused connection reaches the plugin as a failure.
+/// answer, a refused connection its own `503`.
 #[test]
-fn http_call_timeout_is_answered_504_and_refusal_fails() {
+fn http_call_timeout_and_refusal_get_envoys_own_answers() {
     let slow = TestServer::always(Reply::new(200, "late").delay(Duration::from_secs(2)))
         .expect("test server");
     let mut gw =
@@ -118,14 +118,14 @@ fn http_call_timeout_is_answered_504_and_refusal_fails() {
             &UpstreamResponse::default(),
         )
         .expect("exchange");
-    assert_eq!(ex.response.status, 503);
+    assert_eq!(ex.upstream_header("x-call-status"), Some("503"), "{ex:?}");
     assert!(
         matches!(
             gw.calls(),
             [CallRecord::Http {
-                outcome: Some(Err(CallFailure::Reset)),
+                outcome: Some(Ok(answer)),
                 ..
-            }]
+            }] if answer.body.ends_with(b"reset reason: remote connection failure")
         ),
         "{:?}",
         gw.calls()

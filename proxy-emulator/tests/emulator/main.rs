@@ -11,7 +11,6 @@ use std::collections::BTreeMap;
 use std::time::Duration;
 
 use common::{dead_addr, fixture};
-use gatewit_host_shim::backend::CallFailure;
 use gatewit_host_shim::exchange::{Clusters, Gateway, GatewaySetup, HttpRequest, UpstreamResponse};
 use gatewit_proxy_emulator::{CallRecord, Emulator, EmulatorOptions, HostProfile, LogLevel};
 use gatewit_test_kit::http_server::{Reply, TestServer};

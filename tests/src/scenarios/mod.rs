@@ -239,6 +239,9 @@ pub struct Scenario {
     pub http_backends: Vec<HttpBackend>,
     /// Redis clusters (each a real `redis-server`).
     pub redis_clusters: Vec<String>,
+    /// HTTP clusters whose address refuses connections (a loopback port
+    /// nothing listens on).
+    pub dead_http_clusters: Vec<String>,
     /// The profile the plugin is adapted for: Higress for scenarios that
     /// need its hostcalls (Redis, streaming injection, upstream hosts),
     /// which a stock Envoy lacks.
@@ -278,6 +281,7 @@ impl Scenario {
             upstream_cluster: defaults.upstream_cluster,
             http_backends: Vec::new(),
             redis_clusters: Vec::new(),
+            dead_http_clusters: Vec::new(),
             profile: crate::adapted::profile_for(plugin),
             upstream_hosts: Vec::new(),
             steps: Vec::new(),
@@ -297,6 +301,12 @@ impl Scenario {
             reply,
             expect_paths: expect_paths.map(|p| p.iter().map(|s| s.to_string()).collect()),
         });
+        self
+    }
+
+    /// Cluster `cluster` points at a port that refuses connections.
+    fn dead_http(mut self, cluster: &str) -> Self {
+        self.dead_http_clusters.push(cluster.into());
         self
     }
 
@@ -334,6 +344,11 @@ impl Scenario {
                 .http
                 .insert(backend.cluster.clone(), server.addr());
             http.push(server);
+        }
+        for cluster in &self.dead_http_clusters {
+            // Bound and released: nothing listens there for the scenario.
+            let addr = std::net::TcpListener::bind("127.0.0.1:0")?.local_addr()?;
+            setup.clusters.http.insert(cluster.clone(), addr);
         }
         let mut redis = Vec::new();
         for cluster in &self.redis_clusters {

@@ -376,8 +376,9 @@ pub fn all() -> Vec<Scenario> {
                 HttpRequest::get("example.com", "/phase"),
                 Expect::forwarded().upstream_header("x-phase-in-callback", "RequestHeaders"),
             )),
-        // A call that times out: Envoy's async client answers it with a 504
-        // of its own, so the plugin gets an answer, not a failure.
+        // A call that times out before the answer's headers: Envoy's async
+        // client answers it with a 504 of its own, so the plugin gets an
+        // answer, not a failure.
         Scenario::new("sdk-fixture-call-timeout", "sdk-fixture", Value::Null)
             .http(
                 "phase-backend",
@@ -388,6 +389,18 @@ pub fn all() -> Vec<Scenario> {
                 HttpRequest::get("example.com", "/call-answer"),
                 Expect::forwarded()
                     .upstream_header("x-call-answer", "504,none,upstream request timeout"),
+            )),
+        // A call whose connection is refused: Envoy answers it with a 503
+        // of its own naming the reset reason.
+        Scenario::new("sdk-fixture-call-refused", "sdk-fixture", Value::Null)
+            .dead_http("phase-backend")
+            .step(Step::new(
+                HttpRequest::get("example.com", "/call-answer"),
+                Expect::forwarded().upstream_header(
+                    "x-call-answer",
+                    "503,none,upstream connect error or disconnect/reset before headers. \
+                     reset reason: remote connection failure",
+                ),
             )),
         // Header reads and writes in one callback: the adapter serves reads
         // from one fetch of the whole map, which every write must refresh.

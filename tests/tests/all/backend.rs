@@ -88,10 +88,11 @@ fn http_call_reads_chunked_and_close_delimited_bodies() -> Result<()> {
     Ok(())
 }
 
-/// Out of time before the answer's headers, Envoy's async client answers
-/// `504 upstream request timeout` itself; after them, it resets the call.
+/// Before the answer's headers, Envoy's async client answers a failed call
+/// itself (`504` out of time, `503` naming the reset reason otherwise);
+/// after them, it resets the call and the plugin sees a failure.
 #[test]
-fn http_call_failures_are_timeout_or_reset() -> Result<()> {
+fn http_call_failures_are_envoys_answers_or_failures() -> Result<()> {
     let slow = TestServer::always(Reply::new(200, "late").delay(Duration::from_secs(2)))?;
     let started = Instant::now();
     let answer = http_call(
@@ -121,21 +122,36 @@ fn http_call_failures_are_timeout_or_reset() -> Result<()> {
         ),
         Err(CallFailure::Timeout)
     );
+    let call = |addr| http_call(addr, &request("GET", "/", b""), Duration::from_secs(1));
     let closed = TcpListener::bind("127.0.0.1:0")?.local_addr()?;
     assert_eq!(
-        http_call(closed, &request("GET", "/", b""), Duration::from_secs(1)),
-        Err(CallFailure::Reset)
+        call(closed),
+        Ok(HttpCallResponse::upstream_reset(
+            "remote connection failure"
+        ))
+    );
+    assert_eq!(
+        call(closed)
+            .ok()
+            .map(|a| (a.status(), String::from_utf8_lossy(&a.body).into_owned())),
+        Some((
+            Some(503),
+            "upstream connect error or disconnect/reset before headers. \
+             reset reason: remote connection failure"
+                .to_string()
+        ))
+    );
+    assert_eq!(
+        call(raw_server(b"")?),
+        Ok(HttpCallResponse::upstream_reset("connection termination"))
     );
     let garbage = raw_server(b"SMTP ready\r\n\r\n")?;
     assert_eq!(
-        http_call(garbage, &request("GET", "/", b""), Duration::from_secs(1)),
-        Err(CallFailure::Reset)
+        call(garbage),
+        Ok(HttpCallResponse::upstream_reset("protocol error"))
     );
     let cut = raw_server(b"HTTP/1.1 200 OK\r\ncontent-length: 10\r\n\r\nshort")?;
-    assert_eq!(
-        http_call(cut, &request("GET", "/", b""), Duration::from_secs(1)),
-        Err(CallFailure::Reset)
-    );
+    assert_eq!(call(cut), Err(CallFailure::Reset));
     Ok(())
 }
 
