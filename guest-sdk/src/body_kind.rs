@@ -12,26 +12,16 @@ impl HttpContext {
     /// Whether the request has a body: not if the headers ended the stream,
     /// else a positive `content-length` or chunked `transfer-encoding`.
     pub fn has_request_body(&self) -> bool {
-        if self.request_headers_end_stream == Some(true) {
-            return false;
-        }
-        has_body(
-            self.request_header("content-length"),
-            self.request_header("transfer-encoding"),
-            self.request_headers_end_stream,
-        )
+        has_body(self.request_headers_end_stream, |name| {
+            self.request_header(name)
+        })
     }
 
     /// Whether the response has a body (see [`Self::has_request_body`]).
     pub fn has_response_body(&self) -> bool {
-        if self.response_headers_end_stream == Some(true) {
-            return false;
-        }
-        has_body(
-            self.response_header("content-length"),
-            self.response_header("transfer-encoding"),
-            self.response_headers_end_stream,
-        )
+        has_body(self.response_headers_end_stream, |name| {
+            self.response_header(name)
+        })
     }
 
     /// Whether the request is a WebSocket upgrade: `connection: upgrade`
@@ -54,24 +44,16 @@ impl HttpContext {
     /// plugin with request body methods, as the request headers said in
     /// their phase.
     pub fn is_binary_request_body(&self) -> bool {
-        self.binary_request_body.unwrap_or_else(|| {
-            is_binary_content_type(self.request_header("content-type").as_deref())
-                || self
-                    .request_header("content-encoding")
-                    .is_some_and(|e| !e.is_empty())
-        })
+        self.binary_request_body
+            .unwrap_or_else(|| is_binary(|name| self.request_header(name)))
     }
 
     /// Whether the response body is binary (`octet-stream`, gRPC, or
     /// compressed with a `content-encoding`). For a plugin with response
     /// body methods, as the response headers said in their phase.
     pub fn is_binary_response_body(&self) -> bool {
-        self.binary_response_body.unwrap_or_else(|| {
-            is_binary_content_type(self.response_header("content-type").as_deref())
-                || self
-                    .response_header("content-encoding")
-                    .is_some_and(|e| !e.is_empty())
-        })
+        self.binary_response_body
+            .unwrap_or_else(|| is_binary(|name| self.response_header(name)))
     }
 
     /// Notes what the request headers say of the bodies, in their phase;
@@ -92,43 +74,48 @@ impl HttpContext {
     /// Whether the body methods skip the request body; what a phase did
     /// not note yet is read now (a host that serves the headers later).
     pub(crate) fn skip_request_body(&mut self) -> bool {
-        if self.dont_read_request_body {
-            return true;
-        }
-        if *self.websocket.get_or_insert(self.is_websocket()) {
-            return true;
-        }
-        let binary = self.is_binary_request_body();
-        *self.binary_request_body.get_or_insert(binary)
+        self.skip_body(self.dont_read_request_body, |c| {
+            let binary = c.is_binary_request_body();
+            *c.binary_request_body.get_or_insert(binary)
+        })
     }
 
     /// Whether the body methods skip the response body (see
     /// [`Self::skip_request_body`]).
     pub(crate) fn skip_response_body(&mut self) -> bool {
-        if self.dont_read_response_body {
-            return true;
-        }
-        if *self.websocket.get_or_insert(self.is_websocket()) {
-            return true;
-        }
-        let binary = self.is_binary_response_body();
-        *self.binary_response_body.get_or_insert(binary)
+        self.skip_body(self.dont_read_response_body, |c| {
+            let binary = c.is_binary_response_body();
+            *c.binary_response_body.get_or_insert(binary)
+        })
+    }
+
+    /// The plugin said not to read the body, or the request is a WebSocket
+    /// upgrade, or `binary` says the body is binary.
+    fn skip_body(&mut self, dont_read: bool, binary: impl FnOnce(&mut Self) -> bool) -> bool {
+        dont_read || *self.websocket.get_or_insert(self.is_websocket()) || binary(self)
     }
 }
 
-fn has_body(
-    content_length: Option<String>,
-    transfer_encoding: Option<String>,
-    end_stream: Option<bool>,
-) -> bool {
-    if let Some(n) = content_length.and_then(|len| len.trim().parse::<u64>().ok()) {
+/// Whether a direction has a body, from its headers' end of stream and, if
+/// that does not say, the headers `header` reads.
+fn has_body(end_stream: Option<bool>, header: impl Fn(&str) -> Option<String>) -> bool {
+    if end_stream == Some(true) {
+        return false;
+    }
+    if let Some(n) = header("content-length").and_then(|len| len.trim().parse::<u64>().ok()) {
         return n > 0;
     }
-    if transfer_encoding.is_some_and(|t| t.to_ascii_lowercase().contains("chunked")) {
+    if header("transfer-encoding").is_some_and(|t| t.to_ascii_lowercase().contains("chunked")) {
         return true;
     }
     // HTTP/2 and HTTP/3 requests need neither header: trust the stream.
     end_stream == Some(false)
+}
+
+/// Whether the headers `header` reads announce a binary body.
+fn is_binary(header: impl Fn(&str) -> Option<String>) -> bool {
+    is_binary_content_type(header("content-type").as_deref())
+        || header("content-encoding").is_some_and(|e| !e.is_empty())
 }
 
 fn is_binary_content_type(content_type: Option<&str>) -> bool {
@@ -141,11 +128,19 @@ mod tests {
 
     #[test]
     fn body_presence() {
-        assert!(has_body(Some("3".into()), None, None));
-        assert!(!has_body(Some("0".into()), None, Some(false)));
-        assert!(has_body(None, Some("Chunked".into()), None));
-        assert!(!has_body(None, None, None));
-        assert!(has_body(None, None, Some(false)));
+        let headers = |list: &'static [(&'static str, &'static str)]| {
+            move |name: &str| {
+                list.iter()
+                    .find(|(k, _)| *k == name)
+                    .map(|(_, v)| v.to_string())
+            }
+        };
+        assert!(has_body(None, headers(&[("content-length", "3")])));
+        assert!(!has_body(Some(false), headers(&[("content-length", "0")])));
+        assert!(has_body(None, headers(&[("transfer-encoding", "Chunked")])));
+        assert!(!has_body(None, headers(&[])));
+        assert!(has_body(Some(false), headers(&[])));
+        assert!(!has_body(Some(true), headers(&[("content-length", "3")])));
     }
 
     #[test]

@@ -212,41 +212,25 @@ impl Plugin for SdkFixture {
                 add_request_header(ctx, "x-leader", &leader.to_string());
             }
             "/phase" => {
-                let client = HttpClient::new(TargetCluster {
-                    host: "backend".into(),
-                    cluster: "phase-backend".into(),
-                });
-                let sent = client.get("/", &[], |ctx, _answer| {
+                let sent = phase_backend().get("/", &[], |ctx, _answer| {
                     let phase = format!("{:?}", ctx.phase());
-                    if let Err(e) = ctx.add_request_header("x-phase-in-callback", &phase) {
-                        gatewit_sdk::log_error!("cannot add x-phase-in-callback: {e}");
-                    }
-                    if let Err(e) = ctx.resume_request() {
-                        gatewit_sdk::log_error!("cannot resume: {e}");
-                    }
+                    add_request_header(ctx, "x-phase-in-callback", &phase);
+                    resume(ctx);
                 });
                 if sent.is_ok() {
                     return HeaderAction::Pause;
                 }
             }
             "/call-answer" => {
-                let client = HttpClient::new(TargetCluster {
-                    host: "backend".into(),
-                    cluster: "phase-backend".into(),
-                })
-                .with_timeout(300);
+                let client = phase_backend().with_timeout(300);
                 let sent = client.get("/", &[], |ctx, answer| {
                     let failure = answer
                         .failure
                         .map_or_else(|| "none".to_string(), |f| f.to_string());
                     let body = String::from_utf8_lossy(&answer.body);
                     let seen = format!("{},{failure},{body}", answer.status);
-                    if let Err(e) = ctx.add_request_header("x-call-answer", &seen) {
-                        gatewit_sdk::log_error!("cannot add x-call-answer: {e}");
-                    }
-                    if let Err(e) = ctx.resume_request() {
-                        gatewit_sdk::log_error!("cannot resume: {e}");
-                    }
+                    add_request_header(ctx, "x-call-answer", &seen);
+                    resume(ctx);
                 });
                 if sent.is_ok() {
                     return HeaderAction::Pause;
@@ -328,6 +312,20 @@ impl Plugin for SdkFixture {
             gatewit_sdk::log_error!("cannot add x-response-phase: {e}");
         }
         HeaderAction::Continue
+    }
+}
+
+/// A client of cluster `phase-backend`.
+fn phase_backend() -> HttpClient {
+    HttpClient::new(TargetCluster {
+        host: "backend".into(),
+        cluster: "phase-backend".into(),
+    })
+}
+
+fn resume(ctx: &mut HttpContext) {
+    if let Err(e) = ctx.resume_request() {
+        gatewit_sdk::log_error!("cannot resume: {e}");
     }
 }
 
