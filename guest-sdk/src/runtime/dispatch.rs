@@ -98,6 +98,11 @@ pub(super) fn with_request<P: Plugin, R>(
         crate::rebuild::on_request();
     }
     let config = resolve::<P>(&mut ctx);
+    // Kept for log lines in the later phases of a request the plugin runs
+    // for (a request its rules skip runs no later phase).
+    let keep_id = phase == Phase::RequestHeaders
+        && P::__HOOKS & LATER_PHASES != 0
+        && matches!(config, Resolved::Ready(_));
     let mut id_read = false;
     let result = match &config {
         Resolved::Ready(c) => match c.downcast_ref::<P::Config>() {
@@ -107,7 +112,7 @@ pub(super) fn with_request<P: Plugin, R>(
                     // fetched once for both, before the plugin's changes
                     // invalidate it.
                     ctx.note_request_kind(P::__HOOKS & REQUEST_BODIES != 0);
-                    if P::__HOOKS & LATER_PHASES != 0 {
+                    if keep_id {
                         instance::swap_request_id(request_id_header());
                         id_read = true;
                     }
@@ -120,11 +125,7 @@ pub(super) fn with_request<P: Plugin, R>(
     };
     ctx.config = config;
     ctx.request_id = instance::swap_request_id(outer_id);
-    if phase == Phase::RequestHeaders
-        && !id_read
-        && ctx.request_id.is_none()
-        && P::__HOOKS & LATER_PHASES != 0
-    {
+    if keep_id && !id_read && ctx.request_id.is_none() {
         // After the plugin's code: a plugin that read headers last has
         // the map cached, so this usually costs no hostcall (measured:
         // +0.9k instructions a request on the header benchmark; the

@@ -300,6 +300,30 @@ fn body_methods_read_each_header_map_once_in_its_phase() -> Result<()> {
     Ok(())
 }
 
+/// A request the plugin's rules do not apply to costs no header read: the
+/// request id is kept only for requests whose later phases the plugin runs.
+#[test]
+fn a_request_the_rules_skip_reads_no_headers() -> Result<()> {
+    let module = emulator_module("body-rewrite", Toolchain::Wasip2, Profile::Envoy)?;
+    let setup = GatewaySetup {
+        plugin_config: json!({"_rules_": [{"_match_route_": ["other-route"], "fieldName": "x"}]}),
+        ..GatewaySetup::default()
+    };
+    let mut gw = emulator(&module, &setup, Profile::Envoy)?;
+    let request = HttpRequest::post("example.com", "/json", r#"{"a":1}"#)
+        .header("content-type", "application/json");
+    gw.send(&request, &UpstreamResponse::default())?;
+    let before = gw.hostcall_count("proxy_get_header_map_pairs");
+    let ex = gw.send(&request, &UpstreamResponse::default())?;
+    ensure!(
+        ex.upstream.as_ref().map(|u| u.body.as_slice()) == Some(br#"{"a":1}"#),
+        "the plugin skips this route: {ex:?}"
+    );
+    let made = gw.hostcall_count("proxy_get_header_map_pairs") - before;
+    ensure!(made == 0, "{made} header-map fetches for a skipped request");
+    Ok(())
+}
+
 /// A callback that logs several lines asks the host's level once, and a
 /// level changed between callbacks applies from the next one.
 #[test]
