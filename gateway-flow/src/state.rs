@@ -223,6 +223,19 @@ impl StreamState {
         open || (self.done && !write)
     }
 
+    /// Direction `dir`'s headers as a read sees them now: none when the
+    /// gateway does not serve them (see [`Self::headers_served`]). What
+    /// Envoy derives from them (`request.path`, …) follows the same rule.
+    pub fn served_headers(&self, dir: Direction) -> &[(String, String)] {
+        if !self.headers_served(dir, false) {
+            return &[];
+        }
+        match dir {
+            Direction::Request => &self.request.headers,
+            Direction::Response => &self.response.headers,
+        }
+    }
+
     /// Envoy's `response.code_details` so far: the local reply's details,
     /// `via_upstream` once the upstream's response started, else none.
     pub fn response_details(&self) -> Option<&str> {

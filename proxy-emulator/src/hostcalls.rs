@@ -2,7 +2,6 @@
 //! with Envoy's semantics.
 
 use anyhow::bail;
-use gatewit_host_shim::exchange::HeaderList;
 use wasmtime::{Caller, Linker};
 
 mod buffers;
@@ -158,7 +157,7 @@ pub(crate) fn is_known_unimplemented(name: &str) -> bool {
     )
 }
 
-fn header_value<'a>(headers: &'a HeaderList, name: &str) -> Option<&'a str> {
+fn header_value<'a>(headers: &'a [(String, String)], name: &str) -> Option<&'a str> {
     headers
         .iter()
         .find(|(k, _)| k.eq_ignore_ascii_case(name))

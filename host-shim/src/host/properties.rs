@@ -21,14 +21,7 @@ impl HostState {
     /// Request attributes Envoy derives from the request headers.
     fn request_attribute(&mut self, key: &str) -> Option<Vec<u8>> {
         let req = &self.current_request()?.flow;
-        // Envoy derives these from the request headers it serves the filter
-        // now: none once they went on (see `StreamState::headers_served`).
-        let no_headers = Vec::new();
-        let request_headers = if req.headers_served(Direction::Request, false) {
-            &req.request.headers
-        } else {
-            &no_headers
-        };
+        let request_headers = req.served_headers(Direction::Request);
         let header = |name: &str| {
             request_headers
                 .iter()

@@ -79,19 +79,8 @@ fn builtin_property(state: &mut HostState, path: &[&str]) -> Option<Vec<u8>> {
     let route = state.route_name.clone();
     let cluster = state.upstream_cluster.clone();
     let stream = state.stream()?;
-    // Envoy derives these from the header maps it serves the filter now:
-    // none once they went on (see `StreamState::headers_served`).
-    let no_headers = Vec::new();
-    let req = if stream.flow.headers_served(Direction::Request, false) {
-        &stream.flow.request.headers
-    } else {
-        &no_headers
-    };
-    let resp = if stream.flow.headers_served(Direction::Response, false) {
-        &stream.flow.response.headers
-    } else {
-        &no_headers
-    };
+    let req = stream.flow.served_headers(Direction::Request);
+    let resp = stream.flow.served_headers(Direction::Response);
     match path {
         ["route_name"] | ["xds", "route_name"] => text(&route),
         ["cluster_name"] | ["xds", "cluster_name"] => text(&cluster),
