@@ -26,9 +26,12 @@ enum Shape {
     /// every numeric instruction of the MVP and the sign-extension
     /// operators.
     Bare,
-    /// One LEB128 immediate: br, br_if; local.get/set/tee; i32.const,
-    /// i64.const.
+    /// One LEB128 immediate: br, br_if; i32.const, i64.const.
     Leb,
+    /// local.get/set/tee: copied when the local is one of the body's own
+    /// (a pass may add locals after them, which an index past the body's
+    /// would then name).
+    Local,
     /// A fixed-size immediate of this many bytes: f32.const, f64.const.
     Fixed(u8),
     /// br_table: a count, then one more label than it says.
@@ -58,12 +61,15 @@ const SHAPES: [Shape; 256] = {
         t[bare[i]] = Shape::Bare;
         i += 1;
     }
-    let leb = [0x0C, 0x0D, 0x20, 0x21, 0x22, 0x41, 0x42];
+    let leb = [0x0C, 0x0D, 0x41, 0x42];
     let mut i = 0;
     while i < leb.len() {
         t[leb[i]] = Shape::Leb;
         i += 1;
     }
+    t[0x20] = Shape::Local;
+    t[0x21] = Shape::Local;
+    t[0x22] = Shape::Local;
     t[0x43] = Shape::Fixed(4);
     t[0x44] = Shape::Fixed(8);
     t[0x0E] = Shape::Table;
@@ -88,12 +94,20 @@ fn one_byte_valtype(t: u8) -> bool {
 /// The length of the instruction `code` starts with, when it may be copied
 /// as it is: it names no index the pass renumbers. `memory_zero_kept`:
 /// whether the pass leaves memory 0's accesses as they are (no other
-/// memory index, no region base added, no bounds check). The bytes were
-/// validated; what does not parse here is simply not copied.
+/// memory index, no region base added, no bounds check). `locals`: how
+/// many locals the body has, parameters included. The bytes have not been
+/// validated (the output is): what does not parse here is not copied.
 #[inline]
-pub(crate) fn copyable_len(code: &[u8], memory_zero_kept: bool) -> Option<usize> {
+pub(crate) fn copyable_len(code: &[u8], memory_zero_kept: bool, locals: u32) -> Option<usize> {
     let (&opcode, rest) = code.split_first()?;
     let len = match SHAPES[usize::from(opcode)] {
+        Shape::Local => match *rest.first()? {
+            b if b & 0x80 == 0 => (u32::from(b) < locals).then_some(2)?,
+            _ => {
+                let (local, n) = leb_value(rest, leb_len)?;
+                (local < locals).then_some(1 + n)?
+            }
+        },
         // Bit 6 of the alignment flags (in the first byte of its LEB128
         // whatever its length) means an explicit memory index follows.
         Shape::Memory if memory_zero_kept && rest.first()? & 0x40 == 0 => {
@@ -178,7 +192,7 @@ fn leb_value(bytes: &[u8], leb: fn(&[u8]) -> Option<usize>) -> Option<(u32, usiz
 fn common_len(shape: Shape, rest: &[u8], leb: fn(&[u8]) -> Option<usize>) -> Option<usize> {
     Some(match shape {
         Shape::Bare => 1,
-        Shape::Leb => 1 + leb(rest)?,
+        Shape::Leb | Shape::Local => 1 + leb(rest)?,
         Shape::Fixed(n) => 1 + usize::from(n),
         Shape::Table => {
             let (count, mut at) = leb_value(rest, leb)?;
@@ -232,8 +246,12 @@ impl<'a> Instructions<'a> {
 
     /// Steps over the next instruction if it may be copied as it is, and
     /// says where it was (module offsets).
-    pub(crate) fn skip_copyable(&mut self, memory_zero_kept: bool) -> Option<Range<usize>> {
-        let len = copyable_len(self.body.get(self.at..)?, memory_zero_kept)?;
+    pub(crate) fn skip_copyable(
+        &mut self,
+        memory_zero_kept: bool,
+        locals: u32,
+    ) -> Option<Range<usize>> {
+        let len = copyable_len(self.body.get(self.at..)?, memory_zero_kept, locals)?;
         let start = self.base + self.at;
         self.at += len;
         Some(start..start + len)
@@ -277,6 +295,17 @@ impl<'a> Instructions<'a> {
         };
         self.at += len;
         Ok((op, start..start + len))
+    }
+}
+
+/// The local `op` names when it is not one of the body's `locals`: an
+/// index a pass's added locals would make valid, so the pass refuses it.
+pub(crate) fn local_beyond(op: &Operator<'_>, locals: u32) -> Option<u32> {
+    match op {
+        Operator::LocalGet { local_index }
+        | Operator::LocalSet { local_index }
+        | Operator::LocalTee { local_index } => (*local_index >= locals).then_some(*local_index),
+        _ => None,
     }
 }
 
@@ -346,7 +375,7 @@ mod tests {
     use wasmparser::{BinaryReader, FunctionBody, Operator};
 
     fn as_is(code: &[u8], memory_zero_kept: bool) -> bool {
-        copyable_len(code, memory_zero_kept) == Some(code.len())
+        copyable_len(code, memory_zero_kept, u32::MAX) == Some(code.len())
     }
 
     fn enc(i: Instruction<'_>) -> Vec<u8> {
@@ -470,7 +499,7 @@ mod tests {
             let mut code = Instructions::new(&body).expect("the body");
             let mut seen = Vec::new();
             while !code.eof() {
-                match code.skip_copyable(kept) {
+                match code.skip_copyable(kept, u32::MAX) {
                     Some(at) => seen.push((None, at)),
                     None => {
                         let (op, at) = code.read().expect("an instruction");

@@ -36,6 +36,8 @@ pub(crate) struct Plugin<'a> {
 
 struct ModuleInfo<'a> {
     bytes: &'a [u8],
+    /// How many function bodies it has.
+    bodies: usize,
     exports: Vec<String>,
     defines_memory: bool,
     hooks: Option<u32>,
@@ -73,11 +75,13 @@ pub(crate) fn inspect(
     // types, custom page sizes, the component model's async ABI…) is
     // refused, by the first thing it uses, after the checks below that
     // name such things more precisely have had their say. Valid under no
-    // features at all, it is malformed.
-    let beyond = match crate::par::validate(bytes, crate::verify::host_features()) {
+    // features at all, it is malformed. Function bodies are left to
+    // [`blame`]: each is validated once, in the output.
+    let beyond = match crate::par::validate_bodies(bytes, crate::verify::host_features(), |_| false)
+    {
         Ok(()) => None,
         Err(host) => {
-            crate::par::validate(bytes, WasmFeatures::all())
+            crate::par::validate_bodies(bytes, WasmFeatures::all(), |_| false)
                 .map_err(|e| AdaptError::Malformed(e.to_string()))?;
             Some(host.to_string())
         }
@@ -198,6 +202,9 @@ pub(crate) fn inspect(
         // dynamically linked libraries), or components that each own one:
         // link them into one first.
         let linked = crate::link::link(bytes, layout)?;
+        validate_left_out(bytes, &modules, |m| {
+            linked.instantiated.contains(&(m.bytes.as_ptr() as usize))
+        })?;
         return Ok(Plugin {
             world: guest.clone(),
             version: version.to_string(),
@@ -214,6 +221,7 @@ pub(crate) fn inspect(
             "the plugin's main core module does not export `cabi_realloc`, which the adapter needs to hand host data to the plugin".into(),
         ));
     }
+    validate_left_out(bytes, &modules, |m| std::ptr::eq(m, main))?;
     Ok(Plugin {
         world: guest.clone(),
         version: version.to_string(),
@@ -224,6 +232,59 @@ pub(crate) fn inspect(
         plugin_pages: None,
         library_stack_pointers: Vec::new(),
     })
+}
+
+/// Validates the function bodies of the component's modules whose code
+/// the output leaves out (wit-component's shims, an unused adapter
+/// module): the output's validation does not see them (see [`blame`]).
+fn validate_left_out(
+    bytes: &[u8],
+    modules: &[ModuleInfo<'_>],
+    kept: impl Fn(&ModuleInfo<'_>) -> bool,
+) -> Result<(), AdaptError> {
+    let mut left_out = Vec::new();
+    let mut first = 0;
+    for m in modules {
+        if !kept(m) && m.bodies > 0 {
+            left_out.push(first..first + m.bodies);
+        }
+        first += m.bodies;
+    }
+    if left_out.is_empty() {
+        return Ok(());
+    }
+    crate::par::validate_bodies(bytes, crate::verify::host_features(), |j| {
+        left_out.iter().any(|r| r.contains(&j))
+    })
+    .map_err(|e| AdaptError::Malformed(e.to_string()))
+}
+
+/// What adapting `bytes` failed with, once the component's function
+/// bodies have had their say.
+///
+/// [`inspect`] validates all of a component but its function bodies, which
+/// are most of the work of validating a big plugin (CPython's are 6 MB).
+/// They are validated once: in the output, where every body the plugin
+/// keeps is, renumbered to the same types, and before that where the
+/// output drops one (see `merge`). So a malformed body can make any later
+/// step fail, named as that step's failure; only then are the bodies
+/// validated here, and a malformed one is blamed, as it would have been
+/// first had they been validated up front. A body valid only with
+/// features the host lacks is blamed the same way, unless `error` already
+/// names the shape more precisely.
+pub(crate) fn blame(bytes: &[u8], error: AdaptError) -> AdaptError {
+    let Err(host) = crate::par::validate(bytes, crate::verify::host_features()) else {
+        return error;
+    };
+    if let Err(e) = crate::par::validate(bytes, WasmFeatures::all()) {
+        return AdaptError::Malformed(e.to_string());
+    }
+    match error {
+        AdaptError::Malformed(_) | AdaptError::Verify(_) => AdaptError::UnsupportedShape(format!(
+            "the component uses a WebAssembly feature proxy-wasm hosts do not run: {host}"
+        )),
+        precise => precise,
+    }
 }
 
 /// The bytes of a nested module. wasmparser 0.254 validates a component
@@ -246,6 +307,7 @@ pub(crate) fn module_bytes<'a>(
 fn scan_module(bytes: &[u8]) -> Result<ModuleInfo<'_>, AdaptError> {
     let mut info = ModuleInfo {
         bytes,
+        bodies: 0,
         exports: Vec::new(),
         defines_memory: false,
         hooks: None,
@@ -261,6 +323,7 @@ fn scan_module(bytes: &[u8]) -> Result<ModuleInfo<'_>, AdaptError> {
                 }
             }
             Payload::MemorySection(r) => info.defines_memory |= r.count() > 0,
+            Payload::CodeSectionStart { count, .. } => info.bodies += count as usize,
             Payload::CustomSection(c) if c.name() == gatewit_abi::HOOKS_SECTION => {
                 let data = c.data();
                 if data.len() != 4 {

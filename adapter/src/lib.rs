@@ -21,6 +21,7 @@ mod lower;
 mod merge;
 mod meter;
 mod names;
+mod output;
 mod par;
 mod verify;
 mod witsig;
@@ -263,15 +264,16 @@ pub fn adapt(component: &[u8], options: &Options) -> Result<Adapted, AdaptError>
         });
     }
     let cap = options.max_memory_pages.unwrap_or(DEFAULT_MAX_MEMORY_PAGES);
-    let plugin = inspect::inspect(
-        component,
-        lower::Layout {
-            cap_pages: cap,
-            check_bounds: options.check_bounds,
-        },
-    )?;
-    let (module, mut report) = merge::merge(&plugin, options)?;
-    verify::verify_against(&plugin.module, &module)?;
+    let layout = lower::Layout {
+        cap_pages: cap,
+        check_bounds: options.check_bounds,
+    };
+    let adapted = inspect::inspect(component, layout).and_then(|plugin| {
+        let (module, report) = merge::merge(&plugin, options)?;
+        verify::verify_against(&plugin.module, &module)?;
+        Ok((plugin, module, report))
+    });
+    let (plugin, module, mut report) = adapted.map_err(|e| inspect::blame(component, e))?;
     report.world = plugin.world.clone();
     report.version = plugin.version.clone();
     report.hooks_section = plugin.hooks_section;

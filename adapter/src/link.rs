@@ -50,6 +50,10 @@ pub(crate) struct Linked {
     /// panic recovery restores them too: a library that panics leaves its
     /// stack pointer down by its live frames).
     pub library_stack_pointers: Vec<u32>,
+    /// Where each module whose code the output holds starts (its address
+    /// in the component's bytes): the code of any other module is left
+    /// out, so the adapter validates it where it is.
+    pub instantiated: Vec<usize>,
 }
 
 /// A function of the linked module, before indices are final.

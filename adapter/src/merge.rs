@@ -3,26 +3,47 @@
 
 use crate::glue::{self, Body, Cx, FuncRef, Helper, Op};
 use crate::inspect::Plugin;
+use crate::output::Output;
 use crate::witsig::{Sig, Wit};
 use crate::{AdaptError, OnPanic, Options, Profile, Report};
 use std::collections::{BTreeMap, HashMap};
 use wasm_encoder::reencode::{Error as ReError, Reencode};
 use wasm_encoder::{
-    CodeSection, ConstExpr, DataCountSection, ElementSection, EntityType, ExportKind,
-    ExportSection, Function, FunctionSection, GlobalSection, GlobalType, ImportSection,
-    MemorySection, Module, StartSection, TableSection, TagKind, TagSection, TagType, TypeSection,
-    ValType,
+    ConstExpr, DataCountSection, ElementSection, EntityType, ExportKind, ExportSection, Function,
+    FunctionSection, GlobalSection, GlobalType, ImportSection, MemorySection, StartSection,
+    TableSection, TagKind, TagSection, TagType, TypeSection, ValType,
 };
 use wasmparser::Payload;
 
-/// Maps input function indices to output ones.
+/// The plugin's indices in the output. Its code is validated only there,
+/// so an index past the plugin's own (which the glue's additions would
+/// make valid) becomes `u32::MAX`, which nothing is: the output does not
+/// validate, and `inspect::blame` names the plugin's error.
 #[derive(Clone, Copy)]
-struct Remap<'a>(&'a [u32]);
+struct Remap<'a> {
+    funcs: &'a [u32],
+    types: u32,
+    globals: u32,
+    tags: u32,
+}
+
+fn within(index: u32, count: u32) -> u32 {
+    if index < count { index } else { u32::MAX }
+}
 
 impl Reencode for Remap<'_> {
     type Error = std::convert::Infallible;
     fn function_index(&mut self, func: u32) -> Result<u32, ReError<Self::Error>> {
-        Ok(self.0[func as usize])
+        Ok(self.funcs.get(func as usize).copied().unwrap_or(u32::MAX))
+    }
+    fn type_index(&mut self, ty: u32) -> Result<u32, ReError<Self::Error>> {
+        Ok(within(ty, self.types))
+    }
+    fn global_index(&mut self, global: u32) -> Result<u32, ReError<Self::Error>> {
+        Ok(within(global, self.globals))
+    }
+    fn tag_index(&mut self, tag: u32) -> Result<u32, ReError<Self::Error>> {
+        Ok(within(tag, self.tags))
     }
 }
 
@@ -218,6 +239,15 @@ pub(crate) fn merge(
         })
         .collect();
     let live = live::live(&sections, &plugin_bodies, imports.len(), glue_calls)?;
+    // The output validates the bodies it keeps; those it drops are
+    // validated here, so that a malformed one is not dropped unnoticed
+    // (see `inspect::blame`).
+    if live.contains(&false) {
+        crate::par::validate_bodies(bytes, crate::verify::host_features(), |j| {
+            !live.get(j).copied().unwrap_or(true)
+        })
+        .map_err(|e| malformed(format!("a function the output drops: {e}")))?;
+    }
     // A dropped function keeps no index: a call to one that slipped
     // through would not validate, rather than call something else.
     let mut next = n_imp;
@@ -267,8 +297,14 @@ pub(crate) fn merge(
     let panic_tag = recovering.then_some(n_tags);
 
     // ---- encode
-    let mut re = Remap(&remap);
-    let mut module = Module::new();
+    let mut re = Remap {
+        funcs: &remap,
+        types: func_types.len() as u32,
+        globals: n_globals,
+        tags: n_tags,
+    };
+    // The glue adds some kilobytes to the plugin.
+    let mut module = Output::with_capacity(bytes.len() + (256 << 10));
     let mut types = TypeSection::new();
     let mut sig_types: HashMap<(Vec<ValType>, Vec<ValType>), u32> = HashMap::new();
     // Reuse the plugin's own function types where they fit.
@@ -422,7 +458,6 @@ pub(crate) fn merge(
     if let Some(Payload::DataCountSection { count, .. }) = sec(12).next() {
         module.section(&DataCountSection { count: *count });
     }
-    let mut code = CodeSection::new();
     let meter = crate::meter::Meter {
         steps: helper_index
             .get(&Helper::StepsExhausted)
@@ -447,11 +482,9 @@ pub(crate) fn merge(
         })
         .collect();
     let encoded = crate::par::map(&plugin_bodies, |(body, params)| {
-        crate::meter::function(&mut Remap(&remap), body, *params, &meter)
+        crate::meter::function(&mut { re }, body, *params, &meter)
     })?;
-    for f in &encoded {
-        code.function(f);
-    }
+    let mut code = encoded;
     for b in &bodies {
         let mut f = Function::new_with_locals_types(b.locals.iter().copied());
         for op in &b.ops {
@@ -505,9 +538,9 @@ pub(crate) fn merge(
                 }
             }
         }
-        code.function(&f);
+        code.push(f);
     }
-    module.section(&code);
+    module.code(code.iter());
     // The data as it is: nothing in it is renumbered (a CPython plugin
     // carries 11 MB of it).
     if let Some(Payload::DataSection(r)) = sec(11).next() {

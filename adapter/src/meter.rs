@@ -122,7 +122,7 @@ pub(crate) fn function<R: Reencode<Error = std::convert::Infallible>>(
             }
             continue;
         }
-        if let Some(at) = code.skip_copyable(true) {
+        if let Some(at) = code.skip_copyable(true, counter) {
             w.run.extend(at);
             continue;
         }
@@ -191,10 +191,19 @@ impl<'a, R: Reencode<Error = std::convert::Infallible>> Writer<'a, '_, R> {
         let refunded = steps.is_some() && self.refunds.contains_key(&at);
         if !refunded
             && !matches!(op, Operator::Loop { .. })
-            && copy::copyable_len(self.run.bytes(bytes.clone()), true) == Some(bytes.len())
+            && copy::copyable_len(self.run.bytes(bytes.clone()), true, self.counter)
+                == Some(bytes.len())
         {
             self.run.extend(bytes);
             return Ok(());
+        }
+        // The locals added after the body's own must not be reachable
+        // from its code (which is validated only in the output).
+        if let Some(local) = copy::local_beyond(op, self.counter) {
+            return Err(malformed(format!(
+                "local {local} is past the function's {} locals",
+                self.counter
+            )));
         }
         self.run.flush(&mut self.out);
         let code = &mut self.code;

@@ -72,7 +72,19 @@ pub(crate) fn validate(
     bytes: &[u8],
     features: WasmFeatures,
 ) -> Result<(), wasmparser::BinaryReaderError> {
+    validate_bodies(bytes, features, |_| true)
+}
+
+/// [`validate`], checking only the function bodies `check` names (by
+/// their order in `bytes`, across all its modules): everything else about
+/// the module or component is checked whole.
+pub(crate) fn validate_bodies(
+    bytes: &[u8],
+    features: WasmFeatures,
+    check: impl Fn(usize) -> bool,
+) -> Result<(), wasmparser::BinaryReaderError> {
     let mut validator = Validator::new_with_features(features);
+    let mut seen = 0usize;
     let mut funcs: Vec<
         Option<(
             FuncToValidate<ValidatorResources>,
@@ -83,7 +95,10 @@ pub(crate) fn validate(
     parser.set_features(features);
     for payload in parser.parse_all(bytes) {
         if let ValidPayload::Func(f, body) = validator.payload(&payload?)? {
-            funcs.push(Some((f, body)));
+            if check(seen) {
+                funcs.push(Some((f, body)));
+            }
+            seen += 1;
         }
     }
     // One validator's allocations per thread would save a few small

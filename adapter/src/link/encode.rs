@@ -9,12 +9,13 @@ use crate::AdaptError;
 use crate::copy;
 use crate::fuse::{Bases, Gen, Region, emit};
 use crate::lower::{Guard, Layout};
+use crate::output::{Output, Segment};
 use std::collections::HashMap;
 use wasm_encoder::reencode::{Error as ReError, Reencode};
 use wasm_encoder::{
-    CodeSection, ConstExpr, DataCountSection, DataSection, ElementSection, EntityType, ExportKind,
-    ExportSection, Function, FunctionSection, GlobalSection, ImportSection, Instruction,
-    MemorySection, Module, NameMap, NameSection, TableSection, TagSection, ValType,
+    ConstExpr, DataCountSection, ElementSection, EntityType, ExportKind, ExportSection, Function,
+    FunctionSection, GlobalSection, ImportSection, Instruction, MemorySection, NameMap,
+    NameSection, TableSection, TagSection, ValType,
 };
 use wasmparser::{Operator, Parser, Payload};
 
@@ -72,6 +73,38 @@ fn get(v: &[u32], i: u32, what: &str) -> Result<u32, ReError<String>> {
         .ok_or_else(|| ReError::UserError(format!("{what} index {i} out of range")))
 }
 
+impl<'a> Inst<'_> {
+    /// Data segment `datum`, for the data section [`Output::data`] writes.
+    fn segment(&mut self, datum: wasmparser::Data<'a>) -> Result<Segment<'a>, ReError<String>> {
+        let active = match datum.kind {
+            wasmparser::DataKind::Active {
+                memory_index,
+                offset_expr,
+            } => {
+                let base = self.base_of(memory_index)?;
+                let offset = if base == 0 {
+                    self.const_expr(offset_expr)?
+                } else {
+                    match self.fold(&offset_expr) {
+                        Some(Val::I32(o)) => ConstExpr::i32_const(o.wrapping_add(base as i32)),
+                        _ => {
+                            return Err(ReError::UserError(
+                                "a data segment of a component whose memory is lowered into a region has an offset that is not a constant".into(),
+                            ));
+                        }
+                    }
+                };
+                Some((self.memory_index(memory_index)?, offset))
+            }
+            wasmparser::DataKind::Passive => None,
+        };
+        Ok(Segment {
+            active,
+            data: datum.data,
+        })
+    }
+}
+
 impl Reencode for Inst<'_> {
     type Error = String;
     fn function_index(&mut self, f: u32) -> Result<u32, ReError<String>> {
@@ -100,41 +133,6 @@ impl Reencode for Inst<'_> {
             align: arg.align.into(),
             memory_index: self.memory_index(arg.memory)?,
         })
-    }
-    fn parse_data(
-        &mut self,
-        data: &mut DataSection,
-        datum: wasmparser::Data<'_>,
-    ) -> Result<(), ReError<String>> {
-        match datum.kind {
-            wasmparser::DataKind::Active {
-                memory_index,
-                offset_expr,
-            } => {
-                let base = self.base_of(memory_index)?;
-                let offset = if base == 0 {
-                    self.const_expr(offset_expr)?
-                } else {
-                    match self.fold(&offset_expr) {
-                        Some(Val::I32(o)) => ConstExpr::i32_const(o.wrapping_add(base as i32)),
-                        _ => {
-                            return Err(ReError::UserError(
-                                "a data segment of a component whose memory is lowered into a region has an offset that is not a constant".into(),
-                            ));
-                        }
-                    }
-                };
-                data.active(
-                    self.memory_index(memory_index)?,
-                    &offset,
-                    datum.data.iter().copied(),
-                );
-            }
-            wasmparser::DataKind::Passive => {
-                data.passive(datum.data.iter().copied());
-            }
-        }
-        Ok(())
     }
     fn global_index(&mut self, g: u32) -> Result<u32, ReError<String>> {
         get(self.globals, g, "global")
@@ -494,8 +492,8 @@ pub(crate) fn encode(plan: &Plan<'_>, layout: Layout) -> Result<Linked, AdaptErr
     let mut tags = TagSection::new();
     let mut globals = GlobalSection::new();
     let mut elements = ElementSection::new();
-    let mut code = CodeSection::new();
-    let mut data = DataSection::new();
+    let mut code: Vec<Function> = Vec::new();
+    let mut data: Vec<Segment<'_>> = Vec::new();
     let (mut n_data, mut n_elem, mut n_global) = (0u32, 0u32, 0u32);
     let mut consts: HashMap<u32, Val> = HashMap::new();
     let mut starts = Vec::new();
@@ -570,8 +568,7 @@ pub(crate) fn encode(plan: &Plan<'_>, layout: Layout) -> Result<Linked, AdaptErr
                 Payload::DataSection(r) => {
                     for d in r {
                         n_data += 1;
-                        cx.parse_data(&mut data, d.map_err(malformed)?)
-                            .map_err(re)?;
+                        data.push(cx.segment(d.map_err(malformed)?).map_err(re)?);
                     }
                 }
                 Payload::CodeSectionEntry(body) => bodies.push(body),
@@ -612,22 +609,29 @@ pub(crate) fn encode(plan: &Plan<'_>, layout: Layout) -> Result<Linked, AdaptErr
                 for l in body.get_locals_reader().map_err(malformed)? {
                     let (count, ty) = l.map_err(malformed)?;
                     locals.push((count, cx.val_type(ty).map_err(re)?));
-                    n += count;
+                    n = n.saturating_add(count);
                 }
                 locals.extend(Guard::SCRATCH.iter().map(|t| (1, *t)));
                 (Function::new(locals), n)
             } else {
                 (cx.new_function_with_parsed_locals(body).map_err(re)?, 0)
             };
+            // Only the bounds checks add locals (their scratch).
+            let locals = if checks { scratch } else { u32::MAX };
             let mut code = copy::Instructions::new(body).map_err(malformed)?;
             let mut run = copy::Run::new(body.as_bytes(), body.range().start);
             while !code.eof() {
-                if let Some(at) = code.skip_copyable(memory_zero_kept) {
+                if let Some(at) = code.skip_copyable(memory_zero_kept, locals) {
                     run.extend(at);
                     continue;
                 }
                 run.flush_into(&mut f);
                 let (op, _) = code.read().map_err(malformed)?;
+                if let Some(local) = copy::local_beyond(&op, locals) {
+                    return Err(malformed(format!(
+                        "local {local} is past the function's {locals} locals"
+                    )));
+                }
                 cx.guarded = checks && cx.emit_guard(&mut f, &op, scratch).map_err(re)?;
                 match cx.memory_op(&op).map_err(re)? {
                     Some(call) => f.instruction(&Instruction::Call(call)),
@@ -637,9 +641,7 @@ pub(crate) fn encode(plan: &Plan<'_>, layout: Layout) -> Result<Linked, AdaptErr
             run.flush_into(&mut f);
             Ok::<_, AdaptError>(f)
         })?;
-        for f in &encoded {
-            code.function(f);
-        }
+        code.extend(encoded);
         consts.extend(new_consts);
     }
 
@@ -650,7 +652,7 @@ pub(crate) fn encode(plan: &Plan<'_>, layout: Layout) -> Result<Linked, AdaptErr
         init.instruction(&Instruction::Call(*s));
     }
     init.instruction(&Instruction::End);
-    code.function(&init);
+    code.push(init);
 
     // The fuse step's functions, and the lowered memory.
     let bases = Bases { regions: &regions };
@@ -664,7 +666,7 @@ pub(crate) fn encode(plan: &Plan<'_>, layout: Layout) -> Result<Linked, AdaptErr
         let Some(at) = at else { continue };
         let (p, r) = g.sig();
         functions.function(types.get((p, r)));
-        code.function(&emit(g, &bases, &fid, &host)?);
+        code.push(emit(g, &bases, &fid, &host)?);
         func_names.insert(*at, g.name());
     }
     if let Some((top_m, top)) = regions.iter().enumerate().max_by_key(|(_, r)| r.base_pages) {
@@ -701,7 +703,8 @@ pub(crate) fn encode(plan: &Plan<'_>, layout: Layout) -> Result<Linked, AdaptErr
         exports.export(name, ExportKind::Func, fid(*f)?);
     }
 
-    let mut module = Module::new();
+    let size: usize = plan.modules.iter().map(|m| m.bytes.len()).sum();
+    let mut module = Output::with_capacity(size + (64 << 10));
     module.section(&types.section);
     module.section(&imports);
     module.section(&functions);
@@ -722,9 +725,9 @@ pub(crate) fn encode(plan: &Plan<'_>, layout: Layout) -> Result<Linked, AdaptErr
     if n_data > 0 {
         module.section(&DataCountSection { count: n_data });
     }
-    module.section(&code);
+    module.code(code.iter());
     if n_data > 0 {
-        module.section(&data);
+        module.data(&data);
     }
     let mut names = NameSection::new();
     let mut fmap = NameMap::new();
@@ -747,6 +750,12 @@ pub(crate) fn encode(plan: &Plan<'_>, layout: Layout) -> Result<Linked, AdaptErr
         caps_memory: !regions.is_empty(),
         plugin_pages: regions.iter().find_map(|r| r.size_global),
         library_stack_pointers: plan.library_stack_pointers.clone(),
+        instantiated: plan
+            .insts
+            .iter()
+            .filter_map(|i| plan.modules.get(i.module))
+            .map(|m| m.bytes.as_ptr() as usize)
+            .collect(),
         import_reallocs,
         hooks: plan.modules[plan.insts[plan.guest as usize].module].hooks,
     })

@@ -386,3 +386,80 @@ fn link_step_fuzz_findings() {
     let bytes = std::fs::read(format!("{dir}/immutable-stack-pointer.wasm")).unwrap();
     adapt(&bytes, &Options::default()).expect("adapts, restoring the mutable first global");
 }
+
+/// A component of one core module, `$m`, exporting `on-context-create`
+/// (`body`: its body, after its parameter, local 0) and whatever `extra`
+/// defines; `others`: more core modules.
+fn one_module_component(body: &str, extra: &str, others: &str) -> Vec<u8> {
+    let create = "gatewit:plugin/guest@0.1.0#on-context-create";
+    wat::parse_str(format!(
+        r#"(component
+            (core module $m {REALLOC}
+              (func (export "{create}") (param i32) {body})
+              {extra})
+            {others}
+            (core instance $i (instantiate $m))
+            (func $c (param "id" u32) (canon lift (core func $i "{create}")))
+            (instance $e (export "on-context-create" (func $c)))
+            (export "gatewit:plugin/guest@0.1.0" (instance $e)))"#
+    ))
+    .unwrap()
+}
+
+/// Function bodies are validated once, in the output (`inspect::blame`):
+/// a malformed one is refused as the input's fault, by the validator's
+/// words, wherever the adapter meets it, even where what the adapter adds
+/// (locals, globals) would make it valid, and where the output leaves it
+/// out.
+#[test]
+fn malformed_function_bodies_are_the_inputs_fault() {
+    let cases = [
+        (
+            "a well-formed plugin",
+            one_module_component("(local i32) (loop (br_if 0 (local.get 1)))", "", ""),
+            None,
+        ),
+        (
+            // The step budget adds two locals to a function with a loop.
+            "a local past the function's own",
+            one_module_component(
+                "(local i32) (loop (br_if 0 (local.get 1))) (drop (local.get 3))",
+                "",
+                "",
+            ),
+            Some("unknown local 3"),
+        ),
+        (
+            // The glue adds a global for its state.
+            "a global past the module's own",
+            one_module_component("(drop (global.get 0))", "", ""),
+            Some("unknown global: global index out of bounds"),
+        ),
+        (
+            "a type mismatch",
+            one_module_component("(drop (i32.add (i32.const 1) (i64.const 2)))", "", ""),
+            Some("type mismatch"),
+        ),
+        (
+            "a function the output drops",
+            one_module_component("", "(func $dead (drop (i32.add (i32.const 1))))", ""),
+            Some("type mismatch"),
+        ),
+        (
+            "a module the output leaves out",
+            one_module_component("", "", "(core module $unused (func (drop (i32.add))))"),
+            Some("type mismatch"),
+        ),
+    ];
+    for (what, component, cause) in cases {
+        let result = adapt(&component, &Options::default());
+        match (cause, result) {
+            (None, Ok(_)) => {}
+            (Some(cause), Err(e)) => {
+                assert!(matches!(e, AdaptError::Malformed(_)), "{what}: {e}");
+                assert!(e.to_string().contains(cause), "{what}: {e}");
+            }
+            (cause, result) => panic!("{what}: expected {cause:?}, got {:?}", result.map(|_| ())),
+        }
+    }
+}
