@@ -48,7 +48,7 @@ enum Shape {
 }
 
 /// Each opcode's [`Shape`].
-const SHAPES: [Shape; 256] = {
+static SHAPES: [Shape; 256] = {
     let mut t = [Shape::No; 256];
     let mut op = 0x45;
     while op <= 0xC4 {
@@ -97,7 +97,7 @@ fn one_byte_valtype(t: u8) -> bool {
 /// memory index, no region base added, no bounds check). `locals`: how
 /// many locals the body has, parameters included. The bytes have not been
 /// validated (the output is): what does not parse here is not copied.
-#[inline]
+#[inline(always)]
 pub(crate) fn copyable_len(code: &[u8], memory_zero_kept: bool, locals: u32) -> Option<usize> {
     let (&opcode, rest) = code.split_first()?;
     let len = match SHAPES[usize::from(opcode)] {
@@ -125,7 +125,7 @@ pub(crate) fn copyable_len(code: &[u8], memory_zero_kept: bool, locals: u32) -> 
 /// output is what re-encoding everything would give, and no larger. A
 /// multi-byte number ending in `0x00` or `0x7F` may be padded (as unsigned
 /// or signed); re-encoding one that is not costs only time.
-#[inline]
+#[inline(always)]
 fn leb_len(bytes: &[u8]) -> Option<usize> {
     match bytes.first() {
         Some(b) if b & 0x80 == 0 => Some(1),
@@ -137,7 +137,7 @@ fn leb_len(bytes: &[u8]) -> Option<usize> {
 }
 
 /// The length of the LEB128 number `bytes` starts with, padded or not.
-#[inline]
+#[inline(always)]
 fn leb_any(bytes: &[u8]) -> Option<usize> {
     match bytes.first() {
         Some(b) if b & 0x80 == 0 => Some(1),
@@ -150,6 +150,7 @@ fn leb_any(bytes: &[u8]) -> Option<usize> {
 /// calls or takes a reference to (`call`, `return_call`, `ref.func`).
 /// Padded numbers and other memories' accesses are sized too; `None`:
 /// not sized here (decode it).
+#[inline(always)]
 fn scanned_len(code: &[u8]) -> Option<(usize, Option<u32>)> {
     let (&opcode, rest) = code.split_first()?;
     let len = match opcode {
@@ -178,7 +179,8 @@ fn scanned_len(code: &[u8]) -> Option<(usize, Option<u32>)> {
 
 /// The unsigned 32-bit LEB128 number `bytes` starts with and its length,
 /// as `leb` sizes it (shortest form only, or any).
-fn leb_value(bytes: &[u8], leb: fn(&[u8]) -> Option<usize>) -> Option<(u32, usize)> {
+#[inline(always)]
+fn leb_value(bytes: &[u8], leb: impl Fn(&[u8]) -> Option<usize>) -> Option<(u32, usize)> {
     let len = leb(bytes)?;
     let mut value = 0u64;
     for (i, b) in bytes.get(..len)?.iter().enumerate() {
@@ -189,7 +191,12 @@ fn leb_value(bytes: &[u8], leb: fn(&[u8]) -> Option<usize>) -> Option<(u32, usiz
 
 /// The length of an instruction of `shape` other than a load or store,
 /// whose immediates start `rest`, its numbers sized by `leb`.
-fn common_len(shape: Shape, rest: &[u8], leb: fn(&[u8]) -> Option<usize>) -> Option<usize> {
+#[inline(always)]
+fn common_len(
+    shape: Shape,
+    rest: &[u8],
+    leb: impl Fn(&[u8]) -> Option<usize> + Copy,
+) -> Option<usize> {
     Some(match shape {
         Shape::Bare => 1,
         Shape::Leb | Shape::Local => 1 + leb(rest)?,
@@ -244,26 +251,47 @@ impl<'a> Instructions<'a> {
         self.body.get(self.at).copied()
     }
 
-    /// Steps over the next instruction if it may be copied as it is, and
-    /// says where it was (module offsets).
-    pub(crate) fn skip_copyable(
+    /// Steps over the instructions from the next on that may be copied as
+    /// they are (see [`copyable_len`]), up to the first that may
+    /// not or, with `stop_at_loop`, the first `loop`; says where they were,
+    /// if there were any. One call per run, not per instruction: most of
+    /// a big plugin's instructions are copied.
+    pub(crate) fn skip_copyable_run(
         &mut self,
         memory_zero_kept: bool,
         locals: u32,
+        stop_at_loop: bool,
     ) -> Option<Range<usize>> {
-        let len = copyable_len(self.body.get(self.at..)?, memory_zero_kept, locals)?;
-        let start = self.base + self.at;
-        self.at += len;
-        Some(start..start + len)
+        const LOOP: u8 = 0x03;
+        let (body, start) = (self.body, self.at);
+        let mut at = start;
+        while let Some(code) = body.get(at..) {
+            if stop_at_loop && code.first() == Some(&LOOP) {
+                break;
+            }
+            match copyable_len(code, memory_zero_kept, locals) {
+                Some(len) => at += len,
+                None => break,
+            }
+        }
+        self.at = at;
+        (at > start).then(|| self.base + start..self.base + at)
     }
 
-    /// Steps over the next instruction when it is sized from its bytes
-    /// alone, and says which function it names, if any (see
-    /// [`scanned_len`]); `None`: read it.
-    pub(crate) fn skip_scanned(&mut self) -> Option<Option<u32>> {
-        let (len, function) = scanned_len(self.body.get(self.at..)?)?;
-        self.at += len;
-        Some(function)
+    /// Steps over the instructions from the next on that are sized from
+    /// their bytes alone, adding the functions they name to `named` (see
+    /// [`scanned_len`]); says whether it stepped over any.
+    pub(crate) fn skip_scanned_run(&mut self, named: &mut Vec<u32>) -> bool {
+        let (body, start) = (self.body, self.at);
+        let mut at = start;
+        while let Some((len, function)) = body.get(at..).and_then(scanned_len) {
+            at += len;
+            if let Some(f) = function {
+                named.push(f);
+            }
+        }
+        self.at = at;
+        at > start
     }
 
     /// Reads the next instruction, and where it was (module offsets).
@@ -456,6 +484,10 @@ mod tests {
         let mut f = Function::new([(2, ValType::I32)]);
         for i in [
             Instruction::Block(BlockType::Empty),
+            Instruction::Loop(BlockType::Empty),
+            Instruction::LocalGet(0),
+            Instruction::BrIf(0),
+            Instruction::End,
             Instruction::LocalGet(0),
             Instruction::If(BlockType::Result(ValType::I32)),
             Instruction::I32Const(7),
@@ -495,18 +527,33 @@ mod tests {
             let op = reader.read().expect("an instruction");
             expected.push((Some(op), at..reader.original_position()));
         }
-        for kept in [false, true] {
+        let boundary = |at: usize| expected.iter().any(|(_, i)| i.start == at || i.end == at);
+        for (kept, stop_at_loop) in [(false, false), (true, false), (true, true)] {
             let mut code = Instructions::new(&body).expect("the body");
             let mut seen = Vec::new();
+            let mut loops_run = false;
             while !code.eof() {
-                match code.skip_copyable(kept, u32::MAX) {
-                    Some(at) => seen.push((None, at)),
+                match code.skip_copyable_run(kept, u32::MAX, stop_at_loop) {
+                    // A run of whole instructions, each stepped over.
+                    Some(run) => {
+                        assert!(boundary(run.start) && boundary(run.end), "{run:?}");
+                        for (op, at) in &expected {
+                            if run.start <= at.start && at.end <= run.end {
+                                let is_loop = matches!(op, Some(Operator::Loop { .. }));
+                                assert!(!(stop_at_loop && is_loop));
+                                loops_run |= is_loop;
+                                seen.push((None, at.clone()));
+                            }
+                        }
+                    }
                     None => {
                         let (op, at) = code.read().expect("an instruction");
                         seen.push((Some(op), at));
                     }
                 }
             }
+            // A loop is copied unless the run stops at it.
+            assert_eq!(loops_run, !stop_at_loop);
             assert_eq!(seen.len(), expected.len());
             for ((op, at), (want, want_at)) in seen.iter().zip(&expected) {
                 assert_eq!(at, want_at, "{want:?}");
@@ -518,23 +565,15 @@ mod tests {
             // every call.
             let mut code = Instructions::new(&body).expect("the body");
             let mut calls = Vec::new();
-            let mut starts = Vec::new();
             while !code.eof() {
-                starts.push(code.at + code.base);
-                match code.skip_scanned() {
-                    Some(Some(f)) => calls.push(f),
-                    Some(None) => {}
-                    None => {
-                        if let (Operator::Call { function_index }, _) =
-                            code.read().expect("an instruction")
-                        {
-                            calls.push(function_index);
-                        }
-                    }
+                if !code.skip_scanned_run(&mut calls)
+                    && let (Operator::Call { function_index }, _) =
+                        code.read().expect("an instruction")
+                {
+                    calls.push(function_index);
                 }
+                assert!(boundary(code.at + code.base));
             }
-            let want: Vec<usize> = expected.iter().map(|(_, at)| at.start).collect();
-            assert_eq!(starts, want);
             assert_eq!(calls, [1, 1]);
             // What is stepped over never names a function, global or
             // other memory.

@@ -122,7 +122,7 @@ pub(crate) fn function<R: Reencode<Error = std::convert::Infallible>>(
             }
             continue;
         }
-        if let Some(at) = code.skip_copyable(true, counter) {
+        if let Some(at) = code.skip_copyable_run(true, counter, meter.steps.is_some()) {
             w.run.extend(at);
             continue;
         }

@@ -621,7 +621,7 @@ pub(crate) fn encode(plan: &Plan<'_>, layout: Layout) -> Result<Linked, AdaptErr
             let mut code = copy::Instructions::new(body).map_err(malformed)?;
             let mut run = copy::Run::new(body.as_bytes(), body.range().start);
             while !code.eof() {
-                if let Some(at) = code.skip_copyable(memory_zero_kept, locals) {
+                if let Some(at) = code.skip_copyable_run(memory_zero_kept, locals, false) {
                     run.extend(at);
                     continue;
                 }

@@ -60,15 +60,14 @@ pub(super) fn live(
         let mut named = Vec::new();
         let mut code = Instructions::new(body).map_err(malformed)?;
         while !code.eof() {
-            match code.skip_scanned() {
-                Some(Some(function_index)) => named.push(function_index),
-                Some(None) => {}
-                None => match code.read().map_err(malformed)?.0 {
-                    Operator::Call { function_index }
-                    | Operator::ReturnCall { function_index }
-                    | Operator::RefFunc { function_index } => named.push(function_index),
-                    _ => {}
-                },
+            if code.skip_scanned_run(&mut named) {
+                continue;
+            }
+            match code.read().map_err(malformed)?.0 {
+                Operator::Call { function_index }
+                | Operator::ReturnCall { function_index }
+                | Operator::RefFunc { function_index } => named.push(function_index),
+                _ => {}
             }
         }
         Ok::<_, AdaptError>(named)
