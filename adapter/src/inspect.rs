@@ -57,10 +57,12 @@ pub(crate) fn split_gatewit(name: &str) -> Option<(&str, &str)> {
 }
 
 /// `layout`: how a composition's memories become one (the plugin's
-/// region).
+/// region); `keep_names`: whether linking keeps the modules' function
+/// names (`--keep-names`).
 pub(crate) fn inspect(
     bytes: &[u8],
     layout: crate::lower::Layout,
+    keep_names: bool,
 ) -> Result<Plugin<'_>, AdaptError> {
     if Parser::is_core_wasm(bytes) {
         return Err(AdaptError::CoreModule);
@@ -201,7 +203,7 @@ pub(crate) fn inspect(
         // Modules that share a memory another module defines (CPython's
         // dynamically linked libraries), or components that each own one:
         // link them into one first.
-        let linked = crate::link::link(bytes, layout)?;
+        let linked = crate::link::link(bytes, layout, keep_names)?;
         validate_left_out(bytes, &modules, |m| {
             linked.instantiated.contains(&(m.bytes.as_ptr() as usize))
         })?;

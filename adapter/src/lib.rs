@@ -268,7 +268,7 @@ pub fn adapt(component: &[u8], options: &Options) -> Result<Adapted, AdaptError>
         cap_pages: cap,
         check_bounds: options.check_bounds,
     };
-    let adapted = inspect::inspect(component, layout).and_then(|plugin| {
+    let adapted = inspect::inspect(component, layout, options.keep_names).and_then(|plugin| {
         let (module, report) = merge::merge(&plugin, options)?;
         verify::verify_against(&plugin.module, &module)?;
         Ok((plugin, module, report))

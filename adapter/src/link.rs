@@ -188,9 +188,13 @@ fn shape(m: String) -> AdaptError {
 }
 
 /// Link `component` into one core module.
-pub(crate) fn link(component: &[u8], layout: crate::lower::Layout) -> Result<Linked, AdaptError> {
+pub(crate) fn link(
+    component: &[u8],
+    layout: crate::lower::Layout,
+    keep_names: bool,
+) -> Result<Linked, AdaptError> {
     let plan = plan(component)?;
-    encode(&plan, layout)
+    encode(&plan, layout, keep_names)
 }
 
 /// The component name section's names of core modules, for errors. It

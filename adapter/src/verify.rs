@@ -104,7 +104,7 @@ fn shape(bytes: &[u8]) -> Result<Shape, String> {
 /// functions only; `malloc` and `proxy_on_memory_allocate` are the same
 /// function; every other export is a proxy-wasm entry point.
 pub fn verify(component: &[u8], output: &[u8]) -> Result<(), AdaptError> {
-    let plugin = crate::inspect::inspect(component, crate::lower::Layout::default())?;
+    let plugin = crate::inspect::inspect(component, crate::lower::Layout::default(), false)?;
     verify_against(&plugin.module, output)
 }
 

@@ -338,7 +338,14 @@ pub(crate) struct Guards {
 }
 
 /// Write the module `plan` describes.
-pub(crate) fn encode(plan: &Plan<'_>, layout: Layout) -> Result<Linked, AdaptError> {
+/// `keep_names`: whether the output names the modules' functions (for
+/// `--keep-names`; CPython's 12,000 names cost some milliseconds to read
+/// and write, for nothing otherwise).
+pub(crate) fn encode(
+    plan: &Plan<'_>,
+    layout: Layout,
+    keep_names: bool,
+) -> Result<Linked, AdaptError> {
     let mut types = Types::default();
     let per_module: Vec<Vec<u32>> = plan
         .modules
@@ -578,7 +585,7 @@ pub(crate) fn encode(plan: &Plan<'_>, layout: Layout) -> Result<Linked, AdaptErr
                 // The modules' function names, so `--keep-names` gives a
                 // linked plugin readable traps too (a name section that
                 // does not parse is only a lost name).
-                Payload::CustomSection(c) => {
+                Payload::CustomSection(c) if keep_names => {
                     if let wasmparser::KnownCustom::Name(reader) = c.as_known() {
                         let imported = inst.funcs.len() as u32 - module.defined.funcs;
                         for name in reader.into_iter().flatten() {
