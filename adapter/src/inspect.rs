@@ -32,6 +32,9 @@ pub(crate) struct Plugin<'a> {
     /// The shadow-stack pointers of a composition's library components,
     /// which the panic recovery restores with the plugin's.
     pub library_stack_pointers: Vec<u32>,
+    /// What linking found each of `module`'s first functions to call (see
+    /// [`crate::link::Linked::calls`]); `None`: not linked.
+    pub calls: Option<Vec<Vec<u32>>>,
 }
 
 struct ModuleInfo<'a> {
@@ -216,6 +219,7 @@ pub(crate) fn inspect(
             caps_memory: linked.caps_memory,
             plugin_pages: linked.plugin_pages,
             library_stack_pointers: linked.library_stack_pointers,
+            calls: Some(linked.calls),
         });
     }
     if !main.exports.iter().any(|e| e == "cabi_realloc") {
@@ -233,6 +237,7 @@ pub(crate) fn inspect(
         caps_memory: false,
         plugin_pages: None,
         library_stack_pointers: Vec::new(),
+        calls: None,
     })
 }
 

@@ -50,6 +50,10 @@ pub(crate) struct Linked {
     /// panic recovery restores them too: a library that panics leaves its
     /// stack pointer down by its live frames).
     pub library_stack_pointers: Vec<u32>,
+    /// What each of the modules' functions (the first defined functions of
+    /// `bytes`, in order) calls or takes a reference to; the functions the
+    /// linker adds after them are not listed.
+    pub calls: Vec<Vec<u32>>,
     /// Where each module whose code the output holds starts (its address
     /// in the component's bytes): the code of any other module is left
     /// out, so the adapter validates it where it is.

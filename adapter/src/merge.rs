@@ -238,7 +238,13 @@ pub(crate) fn merge(
             _ => None,
         })
         .collect();
-    let live = live::live(&sections, &plugin_bodies, imports.len(), glue_calls)?;
+    let live = live::live(
+        &sections,
+        &plugin_bodies,
+        imports.len(),
+        glue_calls,
+        plugin.calls.as_deref(),
+    )?;
     // The output validates the bodies it keeps; those it drops are
     // validated here, so that a malformed one is not dropped unnoticed
     // (see `inspect::blame`).

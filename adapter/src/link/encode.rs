@@ -200,6 +200,7 @@ impl Inst<'_> {
         f: &mut Function,
         op: &Operator<'_>,
         scratch: u32,
+        named: &mut Vec<u32>,
     ) -> Result<bool, ReError<String>> {
         let Some((guard, mem, end)) = Guard::of(op) else {
             return Ok(false);
@@ -217,6 +218,7 @@ impl Inst<'_> {
         match guard.slot() {
             Some(slot) => {
                 f.instruction(&Instruction::Call(g.calls[slot]));
+                named.push(g.calls[slot]);
             }
             None => {
                 if let Some(v) = value {
@@ -500,6 +502,10 @@ pub(crate) fn encode(
     let mut globals = GlobalSection::new();
     let mut elements = ElementSection::new();
     let mut code: Vec<Function> = Vec::new();
+    // What each of the modules' functions calls or takes a reference to
+    // (for the reachability of `merge::live`, which need not scan them
+    // again).
+    let mut calls: Vec<Vec<u32>> = Vec::new();
     let mut data: Vec<Segment<'_>> = Vec::new();
     let (mut n_data, mut n_elem, mut n_global) = (0u32, 0u32, 0u32);
     let mut consts: HashMap<u32, Val> = HashMap::new();
@@ -625,6 +631,7 @@ pub(crate) fn encode(
             };
             // Only the bounds checks add locals (their scratch).
             let locals = if checks { scratch } else { u32::MAX };
+            let mut named = Vec::new();
             let mut code = copy::Instructions::new(body).map_err(malformed)?;
             let mut run = copy::Run::new(body.as_bytes(), body.range().start);
             while !code.eof() {
@@ -639,16 +646,31 @@ pub(crate) fn encode(
                         "local {local} is past the function's {locals} locals"
                     )));
                 }
-                cx.guarded = checks && cx.emit_guard(&mut f, &op, scratch).map_err(re)?;
+                if let Operator::Call { function_index }
+                | Operator::ReturnCall { function_index }
+                | Operator::RefFunc { function_index } = op
+                {
+                    named.extend(cx.funcs.get(function_index as usize));
+                }
+                cx.guarded = checks
+                    && cx
+                        .emit_guard(&mut f, &op, scratch, &mut named)
+                        .map_err(re)?;
                 match cx.memory_op(&op).map_err(re)? {
-                    Some(call) => f.instruction(&Instruction::Call(call)),
+                    Some(call) => {
+                        named.push(call);
+                        f.instruction(&Instruction::Call(call))
+                    }
                     None => f.instruction(&cx.instruction(op).map_err(re)?),
                 };
             }
             run.flush_into(&mut f);
-            Ok::<_, AdaptError>(f)
+            Ok::<_, AdaptError>((f, named))
         })?;
-        code.extend(encoded);
+        for (f, named) in encoded {
+            code.push(f);
+            calls.push(named);
+        }
         consts.extend(new_consts);
     }
 
@@ -757,6 +779,7 @@ pub(crate) fn encode(
         caps_memory: !regions.is_empty(),
         plugin_pages: regions.iter().find_map(|r| r.size_global),
         library_stack_pointers: plan.library_stack_pointers.clone(),
+        calls,
         instantiated: plan
             .insts
             .iter()

@@ -13,13 +13,17 @@ use wasmparser::{ConstExpr, ElementItems, FunctionBody, Operator, Payload, Table
 
 /// Per defined function (in order), whether it is kept. `bodies`: the
 /// module's function bodies; `imports`: its function imports, which come
-/// first in its index space; `roots`: the functions the glue calls.
+/// first in its index space; `roots`: the functions the glue calls;
+/// `known`: what the first functions name, when linking found it (the
+/// linker's own functions after them are scanned).
 pub(super) fn live(
     sections: &[Payload<'_>],
     bodies: &[FunctionBody<'_>],
     imports: usize,
     roots: impl IntoIterator<Item = u32>,
+    known: Option<&[Vec<u32>]>,
 ) -> Result<Vec<bool>, AdaptError> {
+    let known = known.unwrap_or_default();
     let mut todo: Vec<u32> = roots.into_iter().collect();
     for payload in sections {
         match payload {
@@ -56,7 +60,7 @@ pub(super) fn live(
     }
     // What each function names, every function at once on every core (a
     // big plugin is megabytes of code, nearly all of it reached).
-    let named = crate::par::map(bodies, |body| {
+    let scanned = crate::par::map(bodies.get(known.len()..).unwrap_or_default(), |body| {
         let mut named = Vec::new();
         let mut code = Instructions::new(body).map_err(malformed)?;
         while !code.eof() {
@@ -72,12 +76,13 @@ pub(super) fn live(
         }
         Ok::<_, AdaptError>(named)
     })?;
+    let named = |j: usize| known.get(j).or_else(|| scanned.get(j - known.len()));
     let mut live = vec![false; bodies.len()];
     while let Some(f) = todo.pop() {
         let Some(j) = (f as usize).checked_sub(imports) else {
             continue;
         };
-        let (Some(seen), Some(named)) = (live.get_mut(j), named.get(j)) else {
+        let (Some(seen), Some(named)) = (live.get_mut(j), named(j)) else {
             return Err(malformed(format!("function {f} does not exist")));
         };
         if !std::mem::replace(seen, true) {
