@@ -35,6 +35,13 @@ pub(crate) struct Plugin<'a> {
     /// What linking found each of `module`'s first functions to call (see
     /// [`crate::link::Linked::calls`]); `None`: not linked.
     pub calls: Option<Vec<Vec<u32>>>,
+    /// The component's function bodies, all else of it validated; each is
+    /// validated once, where the output has it or where it does not (see
+    /// [`blame`]).
+    pub bodies: crate::par::Bodies<'a>,
+    /// For each of `module`'s first defined functions (the plugin's own),
+    /// which of `bodies` it is.
+    pub origins: Vec<usize>,
 }
 
 struct ModuleInfo<'a> {
@@ -82,15 +89,15 @@ pub(crate) fn inspect(
     // name such things more precisely have had their say. Valid under no
     // features at all, it is malformed. Function bodies are left to
     // [`blame`]: each is validated once, in the output.
-    let beyond = match crate::par::validate_bodies(bytes, crate::verify::host_features(), |_| false)
-    {
-        Ok(()) => None,
-        Err(host) => {
-            crate::par::validate_bodies(bytes, WasmFeatures::all(), |_| false)
-                .map_err(|e| AdaptError::Malformed(e.to_string()))?;
-            Some(host.to_string())
-        }
-    };
+    let (beyond, bodies) =
+        match crate::par::validate_structure(bytes, crate::verify::host_features()) {
+            Ok(bodies) => (None, Some(bodies)),
+            Err(host) => {
+                crate::par::validate_structure(bytes, WasmFeatures::all())
+                    .map_err(|e| AdaptError::Malformed(e.to_string()))?;
+                (Some(host.to_string()), None)
+            }
+        };
     let refuse_beyond = || match &beyond {
         Some(why) => Err(AdaptError::UnsupportedShape(format!(
             "the component uses a WebAssembly feature proxy-wasm hosts do not run: {why}"
@@ -202,14 +209,37 @@ pub(crate) fn inspect(
         ));
     }
     refuse_beyond()?;
+    let bodies = bodies.ok_or_else(|| {
+        AdaptError::Malformed("the component's function bodies were not read".into())
+    })?;
+    // Where each module's bodies start among the component's.
+    let first_body = |m: &ModuleInfo<'_>| -> usize {
+        modules
+            .iter()
+            .take_while(|o| !std::ptr::eq(*o, m))
+            .map(|o| o.bodies)
+            .sum()
+    };
     if composed || !main.defines_memory {
         // Modules that share a memory another module defines (CPython's
         // dynamically linked libraries), or components that each own one:
         // link them into one first.
         let linked = crate::link::link(bytes, layout, keep_names)?;
-        validate_left_out(bytes, &modules, |m| {
+        validate_left_out(&bodies, &modules, |m| {
             linked.instantiated.contains(&(m.bytes.as_ptr() as usize))
         })?;
+        let firsts: Vec<(usize, usize)> = modules
+            .iter()
+            .map(|m| (m.bytes.as_ptr() as usize, first_body(m)))
+            .collect();
+        let origins = linked
+            .origins
+            .iter()
+            .map(|(module, i)| {
+                let first = firsts.iter().find(|(at, _)| at == module).map(|(_, f)| *f);
+                first.map_or(usize::MAX, |f| f + *i as usize)
+            })
+            .collect();
         return Ok(Plugin {
             world: guest.clone(),
             version: version.to_string(),
@@ -220,6 +250,8 @@ pub(crate) fn inspect(
             plugin_pages: linked.plugin_pages,
             library_stack_pointers: linked.library_stack_pointers,
             calls: Some(linked.calls),
+            bodies,
+            origins,
         });
     }
     if !main.exports.iter().any(|e| e == "cabi_realloc") {
@@ -227,7 +259,8 @@ pub(crate) fn inspect(
             "the plugin's main core module does not export `cabi_realloc`, which the adapter needs to hand host data to the plugin".into(),
         ));
     }
-    validate_left_out(bytes, &modules, |m| std::ptr::eq(m, main))?;
+    validate_left_out(&bodies, &modules, |m| std::ptr::eq(m, main))?;
+    let first = first_body(main);
     Ok(Plugin {
         world: guest.clone(),
         version: version.to_string(),
@@ -238,6 +271,8 @@ pub(crate) fn inspect(
         plugin_pages: None,
         library_stack_pointers: Vec::new(),
         calls: None,
+        bodies,
+        origins: (first..first + main.bodies).collect(),
     })
 }
 
@@ -245,7 +280,7 @@ pub(crate) fn inspect(
 /// the output leaves out (wit-component's shims, an unused adapter
 /// module): the output's validation does not see them (see [`blame`]).
 fn validate_left_out(
-    bytes: &[u8],
+    bodies: &crate::par::Bodies<'_>,
     modules: &[ModuleInfo<'_>],
     kept: impl Fn(&ModuleInfo<'_>) -> bool,
 ) -> Result<(), AdaptError> {
@@ -260,10 +295,9 @@ fn validate_left_out(
     if left_out.is_empty() {
         return Ok(());
     }
-    crate::par::validate_bodies(bytes, crate::verify::host_features(), |j| {
-        left_out.iter().any(|r| r.contains(&j))
-    })
-    .map_err(|e| AdaptError::Malformed(e.to_string()))
+    bodies
+        .validate(|j| left_out.iter().any(|r| r.contains(&j)))
+        .map_err(|e| AdaptError::Malformed(e.to_string()))
 }
 
 /// What adapting `bytes` failed with, once the component's function

@@ -54,6 +54,10 @@ pub(crate) struct Linked {
     /// `bytes`, in order) calls or takes a reference to; the functions the
     /// linker adds after them are not listed.
     pub calls: Vec<Vec<u32>>,
+    /// Where each of those functions comes from: its module (by where the
+    /// module starts in the component's bytes) and its index among the
+    /// module's bodies.
+    pub origins: Vec<(usize, u32)>,
     /// Where each module whose code the output holds starts (its address
     /// in the component's bytes): the code of any other module is left
     /// out, so the adapter validates it where it is.

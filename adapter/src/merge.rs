@@ -249,10 +249,17 @@ pub(crate) fn merge(
     // validated here, so that a malformed one is not dropped unnoticed
     // (see `inspect::blame`).
     if live.contains(&false) {
-        crate::par::validate_bodies(bytes, crate::verify::host_features(), |j| {
-            !live.get(j).copied().unwrap_or(true)
-        })
-        .map_err(|e| malformed(format!("a function the output drops: {e}")))?;
+        let mut dropped = Vec::new();
+        for (j, kept) in live.iter().enumerate() {
+            if let (false, Some(&body)) = (kept, plugin.origins.get(j)) {
+                dropped.push(body);
+            }
+        }
+        dropped.sort_unstable();
+        plugin
+            .bodies
+            .validate(|body| dropped.binary_search(&body).is_ok())
+            .map_err(|e| malformed(format!("a function the output drops: {e}")))?;
     }
     // A dropped function keeps no index: a call to one that slipped
     // through would not validate, rather than call something else.

@@ -6,11 +6,12 @@
 //! compilation use.
 
 use std::num::NonZeroUsize;
+use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use wasmparser::{
-    FuncToValidate, FuncValidatorAllocations, Parser, ValidPayload, Validator, ValidatorResources,
-    WasmFeatures,
+    FuncToValidate, FuncValidatorAllocations, FunctionBody, Parser, ValidPayload, Validator,
+    ValidatorResources, WasmFeatures,
 };
 
 /// Below this many functions, threads cost more than they save.
@@ -72,50 +73,62 @@ pub(crate) fn validate(
     bytes: &[u8],
     features: WasmFeatures,
 ) -> Result<(), wasmparser::BinaryReaderError> {
-    validate_bodies(bytes, features, |_| true)
+    validate_structure(bytes, features)?.validate(|_| true)
 }
 
-/// [`validate`], checking only the function bodies `check` names (by
-/// their order in `bytes`, across all its modules): everything else about
-/// the module or component is checked whole.
-pub(crate) fn validate_bodies(
+/// One function body, with what validating it needs; taken when it is.
+type Slot<'a> = Mutex<Option<(FuncToValidate<ValidatorResources>, FunctionBody<'a>)>>;
+
+/// The function bodies of a module or component everything else of which
+/// has been validated: each can be validated later, once.
+pub(crate) struct Bodies<'a>(Vec<Slot<'a>>);
+
+impl Bodies<'_> {
+    /// Validates, in parallel, the bodies `check` names by their order (in
+    /// the bytes, across all their modules) that have not been validated
+    /// yet. The first error in that order wins.
+    pub(crate) fn validate(
+        &self,
+        check: impl Fn(usize) -> bool,
+    ) -> Result<(), wasmparser::BinaryReaderError> {
+        let picked: Vec<&Slot<'_>> = (self.0.iter().enumerate())
+            .filter(|(j, _)| check(*j))
+            .map(|(_, slot)| slot)
+            .collect();
+        // One validator's allocations per thread would save a few small
+        // allocations per function; per-function validators keep `map`
+        // simple.
+        map(&picked, |slot| {
+            let taken = slot
+                .lock()
+                .map(|mut g| g.take())
+                .unwrap_or_else(|mut poisoned| poisoned.get_mut().take());
+            match taken {
+                Some((f, body)) => {
+                    let mut v = f.into_validator(FuncValidatorAllocations::default());
+                    v.validate(&body)
+                }
+                None => Ok(()),
+            }
+        })?;
+        Ok(())
+    }
+}
+
+/// `Validator::validate_all` but for the function bodies, which it
+/// returns, to validate later.
+pub(crate) fn validate_structure(
     bytes: &[u8],
     features: WasmFeatures,
-    check: impl Fn(usize) -> bool,
-) -> Result<(), wasmparser::BinaryReaderError> {
+) -> Result<Bodies<'_>, wasmparser::BinaryReaderError> {
     let mut validator = Validator::new_with_features(features);
-    let mut seen = 0usize;
-    let mut funcs: Vec<
-        Option<(
-            FuncToValidate<ValidatorResources>,
-            wasmparser::FunctionBody<'_>,
-        )>,
-    > = Vec::new();
+    let mut funcs = Vec::new();
     let mut parser = Parser::new(0);
     parser.set_features(features);
     for payload in parser.parse_all(bytes) {
         if let ValidPayload::Func(f, body) = validator.payload(&payload?)? {
-            if check(seen) {
-                funcs.push(Some((f, body)));
-            }
-            seen += 1;
+            funcs.push(Mutex::new(Some((f, body))));
         }
     }
-    // One validator's allocations per thread would save a few small
-    // allocations per function; per-function validators keep `map` simple.
-    let funcs: Vec<_> = funcs.into_iter().map(std::sync::Mutex::new).collect();
-    map(&funcs, |slot| {
-        let taken = slot
-            .lock()
-            .map(|mut g| g.take())
-            .unwrap_or_else(|mut poisoned| poisoned.get_mut().take());
-        match taken {
-            Some((f, body)) => {
-                let mut v = f.into_validator(FuncValidatorAllocations::default());
-                v.validate(&body)
-            }
-            None => Ok(()),
-        }
-    })?;
-    Ok(())
+    Ok(Bodies(funcs))
 }

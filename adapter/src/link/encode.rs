@@ -506,6 +506,7 @@ pub(crate) fn encode(
     // (for the reachability of `merge::live`, which need not scan them
     // again).
     let mut calls: Vec<Vec<u32>> = Vec::new();
+    let mut origins = Vec::new();
     let mut data: Vec<Segment<'_>> = Vec::new();
     let (mut n_data, mut n_elem, mut n_global) = (0u32, 0u32, 0u32);
     let mut consts: HashMap<u32, Val> = HashMap::new();
@@ -667,9 +668,10 @@ pub(crate) fn encode(
             run.flush_into(&mut f);
             Ok::<_, AdaptError>((f, named))
         })?;
-        for (f, named) in encoded {
+        for (i, (f, named)) in encoded.into_iter().enumerate() {
             code.push(f);
             calls.push(named);
+            origins.push((module.bytes.as_ptr() as usize, i as u32));
         }
         consts.extend(new_consts);
     }
@@ -780,6 +782,7 @@ pub(crate) fn encode(
         plugin_pages: regions.iter().find_map(|r| r.size_global),
         library_stack_pointers: plan.library_stack_pointers.clone(),
         calls,
+        origins,
         instantiated: plan
             .insts
             .iter()
