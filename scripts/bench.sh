@@ -160,7 +160,13 @@ fi
 passes=()
 command=""
 if [ "$BODIES" != 0 ]; then
-    log "building the body plugins (raw ABI floor, proxy-wasm crate, gatewit)"
+    log "building the body plugins (raw ABI floors, proxy-wasm crate, gatewit)"
+    # The floor with the binary-body decisions the SDK keeps (feature
+    # `body-kind`), kept aside before the plain build replaces it.
+    mkdir -p "$target_dir/bench"
+    cargo build --quiet --release --target wasm32-unknown-unknown \
+        -p gatewit-bench-floor-body --features body-kind
+    cp "$core/gatewit_bench_floor_body.wasm" "$target_dir/bench/floor-body-kind.wasm"
     cargo build --quiet --release --target wasm32-unknown-unknown \
         -p gatewit-bench-floor-body -p gatewit-bench-crate-body
     cargo build --quiet --release --target wasm32-wasip2 -p gatewit-bench-gatewit-body
@@ -170,6 +176,7 @@ if [ "$BODIES" != 0 ]; then
         -o "$target_dir/bench/gatewit-body.proxy.wasm" >/dev/null
     passes+=(
         --body-variant "raw ABI floor=$core/gatewit_bench_floor_body.wasm"
+        --body-variant "raw ABI floor, body kinds=$target_dir/bench/floor-body-kind.wasm"
         --body-variant "proxy-wasm crate=$core/gatewit_bench_crate_body.wasm"
         --body-variant "gatewit=$target_dir/bench/gatewit-body.proxy.wasm"
     )

@@ -294,6 +294,25 @@ impl<'a> Instructions<'a> {
         at > start
     }
 
+    /// Steps over `i32.const x; i32.add` when those come next, and says
+    /// `x`: what a constant just pushed absorbs (see
+    /// `link::encode`'s folding of constant globals).
+    pub(crate) fn take_i32_const_add(&mut self) -> Option<i32> {
+        const I32_CONST: u8 = 0x41;
+        const I32_ADD: u8 = 0x6A;
+        let rest = self.body.get(self.at..)?;
+        if rest.first() != Some(&I32_CONST) {
+            return None;
+        }
+        let mut reader = BinaryReader::new(rest.get(1..)?, 0);
+        let x = reader.read_var_i32().ok()?;
+        let len = 1 + reader.original_position();
+        (rest.get(len) == Some(&I32_ADD)).then(|| {
+            self.at += len + 1;
+            x
+        })
+    }
+
     /// Reads the next instruction, and where it was (module offsets).
     pub(crate) fn read(&mut self) -> wasmparser::Result<(Operator<'a>, Range<usize>)> {
         let start = self.base + self.at;

@@ -413,9 +413,14 @@ pub(crate) fn merge(
         module.section(&tags);
     }
     let mut globals = GlobalSection::new();
+    let mut constants = Vec::new();
     if let Some(Payload::GlobalSection(r)) = sec(6).next() {
         re.parse_global_section(&mut globals, r.clone())
             .map_err(malformed)?;
+        for g in r.clone() {
+            let g = g.map_err(malformed)?;
+            constants.push(crate::meter::Constant::of(&g));
+        }
     }
     // The glue's only state: a pointer to its block (0 until first use).
     globals.global(
@@ -479,6 +484,7 @@ pub(crate) fn merge(
         panic_tag,
         // The plugin's own tags (the panic tag comes after them).
         calls_unwind: n_tags > 0,
+        constants,
     };
     // Each kept body with its parameter count (where its locals start).
     let plugin_bodies: Vec<_> = plugin_bodies

@@ -645,3 +645,53 @@ fn step_budget_and_memory_cap() -> Result<()> {
     assert!(text.contains("StepsExhausted") && text.contains("gatewit-glue:Grow"));
     Ok(())
 }
+
+/// Reads of constant globals (position-independent code's
+/// `__memory_base` and `__table_base`) become constants, folded with the
+/// offsets added to them, inside a loop the step budget counts and
+/// outside one, with the budget on and off; what the plugin computes
+/// through them is unchanged, and a mutable global is still read.
+#[test]
+fn constant_globals_fold_into_their_addresses() -> Result<()> {
+    for max_steps in [Some(10_000), None] {
+        let options = Options {
+            max_steps,
+            ..common::options()
+        };
+        let module = adapted_with("pic", &options)?;
+        let text = wasmprinter::print_bytes(&module)?;
+        // Globals 1 to 3 are the constants, 0 the mutable heap pointer.
+        for constant in 1..=3 {
+            let read = format!("global.get {constant}\n");
+            assert!(!text.contains(&read), "{max_steps:?}: `{read}` is left");
+        }
+        assert!(text.contains("global.get 0\n"), "{max_steps:?}");
+        // The loop's table address and the function pointer, folded.
+        for folded in [
+            "i32.const 1040\n        local.get",
+            "i32.const 2\n    call_indirect",
+        ] {
+            assert!(text.contains(folded), "{max_steps:?}: no `{folded}`");
+        }
+        let (mut s, i) = instantiate(&module)?;
+        let create = f::<(i32, i32), ()>(&mut s, &i, "proxy_on_context_create");
+        let response = f::<(i32, i32, i32), i32>(&mut s, &i, "proxy_on_response_headers");
+        let memory = i.get_memory(&mut s, "memory").expect("memory export");
+        create.call(&mut s, (1, 0))?;
+        create.call(&mut s, (4, 1))?;
+        assert_eq!(response.call(&mut s, (4, 0, 0))?, 0);
+        let mut words = [0u8; 28];
+        memory.read(&s, 700, &mut words)?;
+        let word = |at: usize| i32::from_le_bytes(words[at..at + 4].try_into().unwrap());
+        assert_eq!(word(0), 1 + 2 + 3 + 4, "{max_steps:?}: the table's sum");
+        assert_eq!(
+            word(4),
+            7,
+            "{max_steps:?}: the function at the table base + 1"
+        );
+        let scaled = i64::from_le_bytes(words[12..20].try_into().unwrap());
+        assert_eq!(scaled, 4 * 1_000_000_007, "{max_steps:?}");
+        assert!(word(20) >= 4096, "{max_steps:?}: the heap pointer, read");
+    }
+    Ok(())
+}

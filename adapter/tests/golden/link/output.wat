@@ -26,10 +26,10 @@
   (export "proxy_on_tick" (func $gatewit-glue:proxy_on_tick))
   (elem (;0;) (i32.const 2) func $record)
   (func $record (;3;) (type 2) (result i32)
-    global.get 1
+    i32.const 1024
     call $gatewit:plugin/time@0.1.0#now-nanos
     i64.store offset=4
-    global.get 1
+    i32.const 1024
   )
   (func $init (;4;) (type 3)
     i32.const 1000
