@@ -47,6 +47,7 @@ pub fn create(dir: &Path, name: Option<&str>, sdk: Option<&Path>) -> Result<Vec<
     let files = [
         ("Cargo.toml", cargo_toml(&name, &sdk)),
         ("rust-toolchain.toml", TOOLCHAIN.to_string()),
+        (".cargo/config.toml", CARGO_CONFIG.to_string()),
         (".gitignore", "/target\n*.proxy.wasm\n".to_string()),
         ("src/lib.rs", LIB_RS.replace("{name}", &name)),
         ("scenarios.json", SCENARIOS.replace("{name}", &name)),
@@ -124,6 +125,15 @@ const TOOLCHAIN: &str = r#"[toolchain]
 channel = "1.95.0"
 targets = ["wasm32-wasip2"]
 profile = "minimal"
+"#;
+
+/// Plugin code built without PIC (`wasm32-wasip2` builds position-
+/// independent code by default): its statics' addresses then sit in the
+/// loads' offsets instead of being added to `__memory_base` at every access.
+const CARGO_CONFIG: &str = r#"# The adapter makes the plugin one module: no dynamic linking, so no
+# position-independent code, whose every access to a static adds a base.
+[target.wasm32-wasip2]
+rustflags = ["-C", "relocation-model=static"]
 "#;
 
 const LIB_RS: &str = r#"//! `{name}`: a gatewit plugin. It adds a configured header to every

@@ -23,6 +23,9 @@ fn the_new_plugin_builds_runs_as_its_readme_says_and_adapts() {
     let (ok, out, err) = gatewit(&["new", crate_dir.to_str().unwrap()]);
     assert!(ok, "{err}");
     assert!(out.contains("src/lib.rs"), "{out}");
+    // Built without position-independent code, wherever the crate lives.
+    let config = std::fs::read_to_string(crate_dir.join(".cargo/config.toml")).unwrap();
+    assert!(config.contains("relocation-model=static"), "{config}");
 
     // Its own workspace, built as its README says. The workspace's lock file
     // and target directory are lent to it: the same dependency versions and
