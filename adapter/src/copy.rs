@@ -295,8 +295,8 @@ impl<'a> Instructions<'a> {
     }
 
     /// Steps over `i32.const x; i32.add` when those come next, and says
-    /// `x`: what a constant just pushed absorbs (see
-    /// `link::encode`'s folding of constant globals).
+    /// `x`: what a constant just pushed absorbs (the meter's folding of
+    /// constant globals, `meter::Constant`).
     pub(crate) fn take_i32_const_add(&mut self) -> Option<i32> {
         const I32_CONST: u8 = 0x41;
         const I32_ADD: u8 = 0x6A;

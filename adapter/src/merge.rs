@@ -415,11 +415,10 @@ pub(crate) fn merge(
     let mut globals = GlobalSection::new();
     let mut constants = Vec::new();
     if let Some(Payload::GlobalSection(r)) = sec(6).next() {
-        re.parse_global_section(&mut globals, r.clone())
-            .map_err(malformed)?;
         for g in r.clone() {
             let g = g.map_err(malformed)?;
             constants.push(crate::meter::Constant::of(&g));
+            re.parse_global(&mut globals, g).map_err(malformed)?;
         }
     }
     // The glue's only state: a pointer to its block (0 until first use).

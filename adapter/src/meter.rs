@@ -99,22 +99,24 @@ impl Constant {
     }
 }
 
-/// `global.get` of a constant global (by [`Meter::constants`]) at
-/// `ops[at]`, and the `i32.const x; i32.add` pairs after it folded in: the
-/// constant, and how many operators it replaces.
-fn fold(meter: &Meter, ops: &[Operator<'_>]) -> Option<(Constant, usize)> {
-    let Some(Operator::GlobalGet { global_index }) = ops.first() else {
+/// What `op` becomes when it is a `global.get` of a constant global (by
+/// [`Meter::constants`]): the constant, with each `i32.const x; i32.add`
+/// that `next_add` finds after it (and steps over) folded in.
+fn fold(
+    meter: &Meter,
+    op: &Operator<'_>,
+    mut next_add: impl FnMut() -> Option<i32>,
+) -> Option<Constant> {
+    let Operator::GlobalGet { global_index } = op else {
         return None;
     };
     let mut constant = (*meter.constants.get(*global_index as usize)?)?;
-    let mut used = 1;
     if let Constant::I32(ref mut v) = constant {
-        while let Some([Operator::I32Const { value }, Operator::I32Add]) = ops.get(used..used + 2) {
-            *v = v.wrapping_add(*value);
-            used += 2;
+        while let Some(x) = next_add() {
+            *v = v.wrapping_add(x);
         }
     }
-    Some((constant, used))
+    Some(constant)
 }
 
 /// Loop iterations charged to the budget at a time.
@@ -179,15 +181,20 @@ pub(crate) fn function<R: Reencode<Error = std::convert::Infallible>>(
             }
             let mut at = 0;
             while let Some(op) = ops.get(at) {
+                at += 1;
                 // What is folded is never a loop's exit, which the
                 // refunds name by index.
-                if let Some((constant, used)) = fold(meter, &ops[at..]) {
-                    w.constant(constant);
-                    at += used;
-                    continue;
+                let next_add = || match ops.get(at..at + 2) {
+                    Some([Operator::I32Const { value }, Operator::I32Add]) => {
+                        at += 2;
+                        Some(*value)
+                    }
+                    _ => None,
+                };
+                match fold(meter, op, next_add) {
+                    Some(constant) => w.constant(constant),
+                    None => w.op(&ops, at - 1, op, starts[at - 1]..starts[at])?,
                 }
-                w.op(&ops, at, op, starts[at]..starts[at + 1])?;
-                at += 1;
             }
             continue;
         }
@@ -196,16 +203,10 @@ pub(crate) fn function<R: Reencode<Error = std::convert::Infallible>>(
             continue;
         }
         let (op, at) = code.read().map_err(malformed)?;
-        if let Some((mut constant, _)) = fold(meter, std::slice::from_ref(&op)) {
-            if let Constant::I32(ref mut v) = constant {
-                while let Some(x) = code.take_i32_const_add() {
-                    *v = v.wrapping_add(x);
-                }
-            }
-            w.constant(constant);
-            continue;
+        match fold(meter, &op, || code.take_i32_const_add()) {
+            Some(constant) => w.constant(constant),
+            None => w.op(&[], 0, &op, at)?,
         }
-        w.op(&[], 0, &op, at)?;
     }
     w.run.flush(&mut w.out);
     if w.loops {
